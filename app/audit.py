@@ -1,0 +1,57 @@
+"""Version records: who changed what, when, on doctypes with ``track_changes``.
+
+A Version's ``data`` is ``{"changed": [[field, old, new], ...], "added": [[table, row], ...],
+"removed": [[table, row], ...], "row_changed": [[table, idx, row_name, [[field, old, new]]]]}``;
+deletions store the whole record as ``{"deleted": {...}}``. Versions are written right after
+the change they describe (MongoDB offers no multi-document transaction we may rely on), and
+never change afterwards.
+"""
+from __future__ import annotations
+
+import secrets
+
+from app.meta import STANDARD_FIELDS
+
+VERSION_COLLECTION = "version"
+_SKIP = set(STANDARD_FIELDS) - {"docstatus"} | {"idx"}
+
+
+def diff(meta, registry, old: dict, new: dict) -> dict:
+    changed, added, removed, row_changed = [], [], [], []
+    for f in meta.all_fields:
+        a, b = old.get(f.fieldname), new.get(f.fieldname)
+        if f.fieldtype == "Table":
+            child = registry.get(f.options)
+            old_rows = {r.get("name"): r for r in a or []}
+            new_rows = {r.get("name"): r for r in b or []}
+            for row_name, row in new_rows.items():
+                if row_name not in old_rows:
+                    added.append([f.fieldname, row])
+                else:
+                    row_diff = _field_changes(child.all_fields, old_rows[row_name], row)
+                    if row_diff:
+                        row_changed.append([f.fieldname, row.get("idx"), row_name, row_diff])
+            removed.extend([f.fieldname, r] for n, r in old_rows.items() if n not in new_rows)
+        elif a != b and not (a in (None, "") and b in (None, "")):
+            changed.append([f.fieldname, a, b])
+    if old.get("docstatus") != new.get("docstatus"):
+        changed.append(["docstatus", old.get("docstatus"), new.get("docstatus")])
+    out = {k: v for k, v in (("changed", changed), ("added", added), ("removed", removed),
+                             ("row_changed", row_changed)) if v}
+    return out
+
+
+def _field_changes(fields, old: dict, new: dict) -> list:
+    return [[f.fieldname, old.get(f.fieldname), new.get(f.fieldname)] for f in fields
+            if old.get(f.fieldname) != new.get(f.fieldname)]
+
+
+def record(ctx, meta, name: str, data: dict) -> None:
+    if not meta.track_changes or not data:
+        return
+    now = ctx.now()
+    ctx.site.db[VERSION_COLLECTION].insert_one({
+        "_id": secrets.token_hex(8), "ref_doctype": meta.name, "docname": name, "data": data,
+        "owner": ctx.user, "modified_by": ctx.user, "creation": now, "modified": now,
+        "docstatus": 0,
+    })

@@ -1,0 +1,140 @@
+"""The ``igot`` command."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from app.config import Config
+from app.errors import IgotError
+
+
+def _site():
+    from app.site import Site
+
+    return Site(Config.from_env())
+
+
+def _fail(exc: IgotError):
+    raise click.ClickException(exc.message)
+
+
+@click.group()
+def main():
+    """iGOT capacity-building platform. Data: $MONGODB_URI if set, else the embedded
+    store in $IGOT_DATA_DIR (default ./var)."""
+
+
+@main.command()
+@click.option("--no-fixtures", is_flag=True, help="Create indexes only; do not load fixtures/.")
+def init(no_fixtures):
+    """Create indexes, record doctypes, load fixtures (safe to run again)."""
+    from app import install
+
+    site = _site()
+    try:
+        report = install.init(site, with_fixtures=not no_fixtures)
+    except IgotError as exc:
+        _fail(exc)
+    click.echo(f"store: {site.store.kind} ({site.store.location})")
+    click.echo(f"indexes: {report['indexes']} ensured")
+    for doctype, counts in report.get("fixtures", {}).items():
+        click.echo(f"fixtures {doctype}: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--threads", default=4, show_default=True, type=int)
+def serve(host, port, threads):
+    """Serve the API (/api) with waitress; initialises an empty database first."""
+    import waitress
+
+    from app import install
+    from app.web import create_app
+
+    site = _site()
+    if not install.is_initialised(site):
+        click.echo("empty database: running init")
+        install.init(site)
+    click.echo(f"store: {site.store.kind} ({site.store.location})")
+    click.echo(f"serving on http://{host}:{port}/api")
+    waitress.serve(create_app(site=site), host=host, port=port, threads=threads)
+
+
+@main.command()
+@click.option("--read-only", is_flag=True, help="(reserved) refuse writes from the shell")
+def shell(read_only):
+    """A Python REPL with `db` (the database), `site` and `ctx` bound."""
+    import code
+
+    from app import lifecycle, query
+
+    site = _site()
+    ctx = site.context("Administrator")
+    banner = (f"iGOT shell on {site.store.kind} ({site.store.location})\n"
+              f"db: the database (db.officer.find_one()), site, ctx, lifecycle, query")
+    code.interact(banner=banner, local={"db": site.db, "site": site, "ctx": ctx,
+                                        "lifecycle": lifecycle, "query": query})
+
+
+@main.command("import")
+@click.argument("doctype")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_(doctype, file):
+    """Import DOCTYPE records from a CSV or XLSX FILE; bad rows are reported, not stored."""
+    from app import importer
+
+    site = _site()
+    ctx = site.context("Administrator")
+    rows = len(importer.read_rows(file))
+    try:
+        with click.progressbar(length=rows, label=f"importing {doctype}", file=sys.stderr,
+                               show_pos=True) as bar:
+            result = importer.import_file(ctx, doctype, file, progress=bar.update)
+    except IgotError as exc:
+        _fail(exc)
+    for error in result.errors:
+        click.echo(str(error), err=True)
+    click.echo(f"{len(result.inserted)} imported, {len(result.failed_lines)} rejected of {result.rows} rows")
+    if result.errors:
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("doctype")
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
+@click.option("--filters", default=None, help='JSON, e.g. \'{"service": "IAS"}\'')
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None)
+def export(doctype, fmt, filters, output):
+    """Export DOCTYPE records as CSV or JSON (to stdout, or --output)."""
+    from app import importer
+
+    try:
+        text = importer.export_rows(_site().context("Administrator"), doctype, fmt, filters)
+    except IgotError as exc:
+        _fail(exc)
+    if output:
+        output.write_text(text)
+        click.echo(f"wrote {output}", err=True)
+    else:
+        click.echo(text, nl=False)
+
+
+@main.command("export-fixtures")
+@click.argument("doctype")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None)
+def export_fixtures(doctype, output):
+    """Write DOCTYPE's records to fixtures/<collection>.json."""
+    from app import fixtures
+
+    site = _site()
+    path = fixtures.export(site.context("Administrator"), doctype,
+                           output or Path(site.config.fixture_paths[0]) / f"{site.meta(doctype).collection}.json")
+    click.echo(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,44 @@
+"""Settings, read from the environment once and passed explicitly from then on."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Config:
+    """Where the data lives and where the doctypes and fixtures come from.
+
+    ``mongodb_uri`` set: a real MongoDB (standalone, replica set or sharded cluster).
+    Unset: the embedded on-disk store under ``data_dir``.
+    ``store="mongomock"``: an in-memory store, for tests only.
+    """
+
+    mongodb_uri: str | None = None
+    data_dir: Path = Path("var")
+    db_name: str = "igot"
+    store: str | None = None
+    doctype_paths: tuple[Path, ...] = (ROOT / "doctypes",)
+    fixture_paths: tuple[Path, ...] = (ROOT / "fixtures",)
+    secret_key: str = field(default="dev-only-change-me", repr=False)
+
+    @property
+    def store_kind(self) -> str:
+        if self.store:
+            return self.store
+        return "mongodb" if self.mongodb_uri else "embedded"
+
+    @classmethod
+    def from_env(cls, **overrides) -> "Config":
+        env = os.environ
+        values = dict(
+            mongodb_uri=env.get("MONGODB_URI") or None,
+            data_dir=Path(env.get("IGOT_DATA_DIR", "var")),
+            db_name=env.get("IGOT_DB_NAME", "igot"),
+            secret_key=env.get("IGOT_SECRET_KEY", "dev-only-change-me"),
+        )
+        values.update(overrides)
+        return cls(**values)

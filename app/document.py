@@ -1,0 +1,99 @@
+"""A document: one record of a doctype, and the hooks its controller may define.
+
+A controller is an optional class beside the doctype's JSON (``doctypes/officer/officer.py``
+defines ``class Officer(Document)``). Its hooks run in this order, Frappe's:
+
+    insert:  before_insert, validate, before_save, [written], after_insert, on_update
+    save:    validate, before_save, [written], on_update
+    submit:  validate, before_submit, [written], on_submit
+    cancel:  before_cancel, [written], on_cancel
+    delete:  on_trash, [deleted]
+
+A hook changes the document through ``self`` (``self.set("field", value)`` or
+``self.field = value``) and refuses it with ``self.add_error("field", "why")`` or by raising
+``ValidationError``. Hooks that run before the write may change what is written; those after
+it see the stored record. Persistence, naming, validation and audit live in their own modules
+and are called by ``app/lifecycle.py``, not from here.
+"""
+from __future__ import annotations
+
+from enum import IntEnum
+
+HOOKS = ("before_insert", "validate", "before_save", "after_insert", "on_update",
+         "before_submit", "on_submit", "before_cancel", "on_cancel", "on_trash")
+
+
+class DocStatus(IntEnum):
+    DRAFT = 0
+    SUBMITTED = 1
+    CANCELLED = 2
+
+
+class Document:
+    def __init__(self, meta, data: dict, ctx=None):
+        object.__setattr__(self, "meta", meta)
+        object.__setattr__(self, "ctx", ctx)
+        object.__setattr__(self, "_data", dict(data))
+        object.__setattr__(self, "_errors", {})
+
+    # values -----------------------------------------------------------------------------
+    @property
+    def doctype(self) -> str:
+        return self.meta.name
+
+    @property
+    def name(self) -> str | None:
+        return self._data.get("name")
+
+    @property
+    def docstatus(self) -> DocStatus:
+        return DocStatus(self._data.get("docstatus", 0))
+
+    def get(self, fieldname: str, default=None):
+        return self._data.get(fieldname, default)
+
+    def set(self, fieldname: str, value) -> None:
+        self._data[fieldname] = value
+
+    def __getitem__(self, fieldname):
+        return self._data[fieldname]
+
+    def __getattr__(self, fieldname):
+        if fieldname.startswith("_"):
+            raise AttributeError(fieldname)
+        if fieldname in self.meta.known_fieldnames:
+            return self._data.get(fieldname)
+        raise AttributeError(f"{self.meta.name} has no field {fieldname!r}")
+
+    def __setattr__(self, fieldname, value):
+        if fieldname in self.meta.known_fieldnames:
+            self._data[fieldname] = value
+        else:
+            object.__setattr__(self, fieldname, value)
+
+    def as_dict(self) -> dict:
+        return dict(self._data)
+
+    def __repr__(self):
+        return f"<{self.meta.name} {self.name}>"
+
+    # errors -----------------------------------------------------------------------------
+    def add_error(self, fieldname: str, message: str) -> None:
+        self._errors.setdefault(fieldname, []).append(message)
+
+    def take_errors(self) -> dict:
+        errors = dict(self._errors)
+        self._errors.clear()
+        return errors
+
+    # hooks (override in a controller) ---------------------------------------------------
+    def before_insert(self): pass
+    def validate(self): pass
+    def before_save(self): pass
+    def after_insert(self): pass
+    def on_update(self): pass
+    def before_submit(self): pass
+    def on_submit(self): pass
+    def before_cancel(self): pass
+    def on_cancel(self): pass
+    def on_trash(self): pass

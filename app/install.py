@@ -1,0 +1,63 @@
+"""``igot init``: create indexes, record the doctype definitions, load fixtures. Idempotent."""
+from __future__ import annotations
+
+import json
+
+import pymongo
+
+from app import fixtures
+
+DOCTYPE_COLLECTION = "doctype"
+
+
+def index_specs(meta) -> list[dict]:
+    """The indexes a doctype's collection needs: those declared in its meta, plus one unique
+    index per ``unique`` field (sparse: records without a value are not compared)."""
+    specs = []
+    for index in meta.indexes:
+        keys = [(k.lstrip("-"), pymongo.DESCENDING if k.startswith("-") else pymongo.ASCENDING)
+                for k in index["fields"]]
+        spec = {"keys": keys, "unique": index.get("unique", False)}
+        if index.get("name"):
+            spec["name"] = index["name"]
+        specs.append(spec)
+    for f in meta.all_fields:
+        if f.unique:
+            specs.append({"keys": [(f.fieldname, pymongo.ASCENDING)], "unique": True,
+                          "sparse": True, "name": f"unique_{f.fieldname}"})
+    return specs
+
+
+def create_indexes(site) -> int:
+    created = 0
+    for meta in site.registry:
+        if meta.is_child:
+            continue
+        coll = site.db[meta.collection]
+        for spec in index_specs(meta):
+            options = {k: v for k, v in spec.items() if k != "keys"}
+            coll.create_index(spec["keys"], **options)
+            created += 1
+    return created
+
+
+def sync_doctypes(site) -> None:
+    """Keep each definition in the ``doctype`` collection, so the database describes itself
+    to anyone querying it directly."""
+    coll = site.db[DOCTYPE_COLLECTION]
+    for meta in site.registry:
+        definition = json.loads(meta.source.read_text())
+        coll.replace_one({"_id": meta.name}, {"_id": meta.name, **{k: v for k, v in definition.items() if k != "name"}},
+                         upsert=True)
+
+
+def init(site, *, with_fixtures: bool = True) -> dict:
+    report = {"indexes": create_indexes(site)}
+    sync_doctypes(site)
+    if with_fixtures:
+        report["fixtures"] = fixtures.load_all(site.context("Administrator"), site.config.fixture_paths)
+    return report
+
+
+def is_initialised(site) -> bool:
+    return site.db[DOCTYPE_COLLECTION].find_one({}, {"_id": 1}) is not None

@@ -1,0 +1,288 @@
+"""The document lifecycle: new, insert, save, submit, cancel, amend, delete.
+
+Each operation reads top to bottom: ask access, build the new state, validate it, run the
+controller's hooks (order in ``app/document.py``), write it in one atomic operation, record
+the version. Nothing is written until every check has passed, so a refused record leaves the
+database as it was.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+
+from app import audit, naming, persistence, validation
+from app.document import DocStatus, Document
+from app.errors import DocStatusError, IgotError, StaleDocument, ValidationError
+from app.meta import STANDARD_FIELDS
+
+SYSTEM_SET = set(STANDARD_FIELDS) | {"amended_from"}
+
+
+def new(ctx, doctype: str, data: dict | None = None) -> Document:
+    """An unsaved document with defaults applied."""
+    meta = ctx.registry.get(doctype)
+    values = {}
+    for f in meta.all_fields:
+        if f.default is not None:
+            values[f.fieldname] = _default(ctx, f)
+        elif f.fieldtype == "Table":
+            values[f.fieldname] = []
+    values.update(data or {})
+    return meta.controller()(meta, values, ctx)
+
+
+def _default(ctx, f):
+    if f.default == "Today" and f.fieldtype == "Date":
+        return ctx.now().date().isoformat()
+    if f.default == "Now" and f.fieldtype == "Datetime":
+        return ctx.now()
+    return f.default
+
+
+def insert(ctx, doctype: str, data: dict, *, name: str | None = None,
+           docstatus: DocStatus = DocStatus.DRAFT) -> Document:
+    """Validate and store a new record. ``name`` overrides the naming rule (fixtures, amend)."""
+    meta = ctx.registry.get(doctype)
+    ctx.access.check(meta, "create", data)
+    _refuse_system_fields(meta, data, allow=("name",) if name else ())
+    values, errors = validation.coerce(ctx, meta, {k: v for k, v in data.items() if k != "name"})
+    doc = new(ctx, doctype, values)
+    _number_rows(meta, doc)
+    doc.before_insert()
+    now = ctx.now()
+    doc.set("owner", ctx.user)
+    doc.set("creation", now)
+    doc.set("modified", now)
+    doc.set("modified_by", ctx.user)
+    doc.set("docstatus", int(docstatus))
+    _validate(ctx, meta, doc, errors)
+    # Named only once valid, so a refused record never uses up a number of its series.
+    doc.set("name", name or naming.make_name(ctx, meta, doc.as_dict()))
+    doc.before_submit() if docstatus == DocStatus.SUBMITTED else doc.before_save()
+    _raise_hook_errors(meta, doc)
+    stored = _storable(meta, doc)
+    for attempt in range(3):
+        try:
+            persistence.insert(ctx.site.collection(doctype), meta, stored)
+            break
+        except IgotError:
+            if meta.autoname != "hash" or name or attempt == 2:
+                raise
+            stored["name"] = naming.make_name(ctx, meta, stored)  # hash collision: redraw
+            doc.set("name", stored["name"])
+    doc.after_insert()
+    doc.on_update()
+    if docstatus == DocStatus.SUBMITTED:
+        doc.on_submit()
+    return doc
+
+
+def get(ctx, doctype: str, name: str) -> Document:
+    meta = ctx.registry.get(doctype)
+    data = persistence.get(ctx.site.collection(doctype), meta, name, ctx.access.query_filter(meta))
+    ctx.access.check(meta, "read", data)
+    return meta.controller()(meta, data, ctx)
+
+
+def save(ctx, doctype: str, name: str, changes: dict, *, expected_modified=None) -> Document:
+    """Apply ``changes`` to a stored record. ``expected_modified`` (or ``modified`` in
+    ``changes``) is the version the caller read; if the record changed since, nothing is
+    written and StaleDocument is raised."""
+    meta = ctx.registry.get(doctype)
+    changes = dict(changes)
+    if "modified" in changes:
+        expected_modified = changes.pop("modified")
+    if changes.get("name", name) != name:
+        raise ValidationError.for_fields(meta.name, name, {"name": ["cannot be changed by a save; rename is not supported."]})
+    changes.pop("name", None)
+    old = get(ctx, doctype, name).as_dict()
+    ctx.access.check(meta, "write", old)
+    _check_expected(meta, old, expected_modified)
+    _refuse_system_fields(meta, changes, current=old)
+    status = DocStatus(old.get("docstatus", 0))
+    if status == DocStatus.CANCELLED:
+        raise DocStatusError(f"{meta.name} {name!r} is cancelled and cannot be changed; amend it instead",
+                             doctype=meta.name, name=name)
+    values, errors = validation.coerce(ctx, meta, changes)
+    if status == DocStatus.SUBMITTED:
+        locked = [k for k, v in values.items()
+                  if v != old.get(k) and not meta.get_field(k).allow_on_submit]
+        if locked:
+            raise DocStatusError(
+                f"{meta.name} {name!r} is submitted: {', '.join(locked)} cannot be changed "
+                f"(only fields marked allow_on_submit can); cancel and amend it instead",
+                doctype=meta.name, name=name, errors={k: ["cannot be changed after submit"] for k in locked})
+    doc = meta.controller()(meta, {**old, **values}, ctx)
+    _number_rows(meta, doc)
+    _validate(ctx, meta, doc, errors)
+    doc.before_save()
+    _raise_hook_errors(meta, doc)
+    return _write(ctx, meta, doc, old, after=("on_update",))
+
+
+def submit(ctx, doctype: str, name: str, *, expected_modified=None) -> Document:
+    meta = ctx.registry.get(doctype)
+    old = get(ctx, doctype, name).as_dict()
+    ctx.access.check(meta, "submit", old)
+    _check_expected(meta, old, expected_modified)
+    if not meta.is_submittable:
+        raise DocStatusError(f"{meta.name} is not submittable", doctype=meta.name, name=name)
+    _require_status(meta, old, DocStatus.DRAFT, "submit")
+    doc = meta.controller()(meta, {**old, "docstatus": int(DocStatus.SUBMITTED)}, ctx)
+    _validate(ctx, meta, doc, {})
+    doc.before_submit()
+    _raise_hook_errors(meta, doc)
+    return _write(ctx, meta, doc, old, after=("on_submit",))
+
+
+def cancel(ctx, doctype: str, name: str, *, expected_modified=None) -> Document:
+    meta = ctx.registry.get(doctype)
+    old = get(ctx, doctype, name).as_dict()
+    ctx.access.check(meta, "cancel", old)
+    _check_expected(meta, old, expected_modified)
+    _require_status(meta, old, DocStatus.SUBMITTED, "cancel")
+    doc = meta.controller()(meta, {**old, "docstatus": int(DocStatus.CANCELLED)}, ctx)
+    doc.before_cancel()
+    _raise_hook_errors(meta, doc)
+    return _write(ctx, meta, doc, old, after=("on_cancel",))
+
+
+def amend(ctx, doctype: str, name: str) -> Document:
+    """A new draft copy of a cancelled record, named ``NAME-1`` (then ``NAME-2``...)."""
+    meta = ctx.registry.get(doctype)
+    old = get(ctx, doctype, name).as_dict()
+    ctx.access.check(meta, "create", old)
+    _require_status(meta, old, DocStatus.CANCELLED, "amend")
+    copy = {k: v for k, v in old.items() if k not in SYSTEM_SET}
+    for f in meta.table_fields:  # rows get new names in the new record
+        copy[f.fieldname] = [{k: v for k, v in r.items() if k != "name"} for r in copy.get(f.fieldname) or []]
+    new_name = naming.amended_name(ctx.site.collection(doctype), name, old.get("amended_from"))
+    doc = insert(ctx, doctype, copy, name=new_name)
+    return _force_set(ctx, meta, doc, "amended_from", name)
+
+
+def delete(ctx, doctype: str, name: str) -> None:
+    meta = ctx.registry.get(doctype)
+    old = get(ctx, doctype, name)
+    ctx.access.check(meta, "delete", old.as_dict())
+    if old.docstatus == DocStatus.SUBMITTED:
+        raise DocStatusError(f"{meta.name} {name!r} is submitted and cannot be deleted; cancel it first",
+                             doctype=meta.name, name=name)
+    old.on_trash()
+    _raise_hook_errors(meta, old)
+    persistence.delete(ctx.site.collection(doctype), meta, name)
+    audit.record(ctx, meta, name, {"deleted": _storable(meta, old)})
+
+
+# steps ------------------------------------------------------------------------------------
+
+def _validate(ctx, meta, doc: Document, errors: dict) -> None:
+    """Type errors from coercion, then whole-record checks, then the controller's validate.
+    All problems are reported together."""
+    data = doc.as_dict()
+    required = {k: v for k, v in validation.check_required(meta, data).items() if k not in errors}
+    errors = validation.merge(errors, required, _child_required(ctx, meta, data, errors),
+                              validation.check_links(ctx, meta, data),
+                              validation.check_unique(ctx, meta, data),
+                              validation.check_attachments(ctx, meta, data))
+    if not errors:
+        doc.validate()
+        errors = doc.take_errors()
+    if errors:
+        raise ValidationError.for_fields(meta.name, data.get("name"), errors)
+
+
+def _child_required(ctx, meta, data, type_errors: dict) -> dict:
+    errors: dict = {}
+    for f in meta.table_fields:
+        child = ctx.registry.get(f.options)
+        for row in data.get(f.fieldname) or []:
+            row_key = str(row.get("idx"))
+            already = type_errors.get(f.fieldname, {}).get(row_key, {}) if isinstance(type_errors.get(f.fieldname), dict) else {}
+            for fieldname, msgs in validation.check_required(child, row).items():
+                if fieldname not in already:
+                    errors.setdefault(f.fieldname, {}).setdefault(row_key, {})[fieldname] = msgs
+    return errors
+
+
+def _raise_hook_errors(meta, doc: Document) -> None:
+    errors = doc.take_errors()
+    if errors:
+        raise ValidationError.for_fields(meta.name, doc.name, errors)
+
+
+def _write(ctx, meta, doc: Document, old: dict, after: tuple) -> Document:
+    doc.set("modified", _next_modified(ctx, old["modified"]))
+    doc.set("modified_by", ctx.user)
+    stored = _storable(meta, doc)
+    persistence.replace(ctx.site.collection(meta.name), meta, stored, old["modified"])
+    audit.record(ctx, meta, doc.name, audit.diff(meta, ctx.registry, old, stored))
+    for hook in after:
+        getattr(doc, hook)()
+    return doc
+
+
+def _force_set(ctx, meta, doc: Document, fieldname: str, value) -> Document:
+    """Set a system-managed field (``amended_from``) without the user-facing checks."""
+    old = doc.as_dict()
+    doc.set(fieldname, value)
+    return _write(ctx, meta, doc, old, after=())
+
+
+def _next_modified(ctx, previous: dt.datetime) -> dt.datetime:
+    """Strictly after the previous version, so two saves in one millisecond differ."""
+    now = ctx.now()
+    return now if now > previous else previous + dt.timedelta(milliseconds=1)
+
+
+def _check_expected(meta, old: dict, expected) -> None:
+    if expected is None:
+        return
+    if isinstance(expected, str):
+        try:
+            expected = dt.datetime.fromisoformat(expected.replace("Z", "+00:00"))
+        except ValueError:
+            raise ValidationError.for_fields(meta.name, old["name"], {"modified": ["Not a valid datetime."]}) from None
+        if expected.tzinfo is not None:
+            expected = expected.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    if expected != old["modified"]:
+        raise StaleDocument(
+            f"{meta.name} {old['name']!r} was changed at {old['modified'].isoformat()} by "
+            f"{old.get('modified_by')} after the version you read ({expected.isoformat()}); "
+            f"reload it and try again", doctype=meta.name, name=old["name"])
+
+
+_PAST = {"submit": "submitted", "cancel": "cancelled", "amend": "amended"}
+
+
+def _require_status(meta, old: dict, wanted: DocStatus, action: str) -> None:
+    status = DocStatus(old.get("docstatus", 0))
+    if status != wanted:
+        raise DocStatusError(
+            f"cannot {action} {meta.name} {old['name']!r}: it is {status.name.lower()}; "
+            f"only a {wanted.name.lower()} record can be {_PAST[action]}",
+            doctype=meta.name, name=old["name"])
+
+
+def _refuse_system_fields(meta, data: dict, allow=(), current: dict | None = None) -> None:
+    bad = [k for k in data if k in SYSTEM_SET and k not in allow
+           and (current is None or data[k] != current.get(k))]
+    if bad:
+        raise ValidationError.for_fields(meta.name, (current or {}).get("name"),
+                                         {k: ["is set by the system and cannot be given."] for k in bad})
+
+
+def _number_rows(meta, doc: Document) -> None:
+    for f in meta.table_fields:
+        rows = doc.get(f.fieldname) or []
+        for i, row in enumerate(rows, start=1):
+            row["idx"] = i
+            if not row.get("name"):
+                row["name"] = secrets.token_hex(5)
+
+
+def _storable(meta, doc: Document) -> dict:
+    """What is written: known fields only; a field with no value is left out, so sparse
+    unique indexes skip it and documents stay small."""
+    data = doc.as_dict()
+    return {k: v for k, v in data.items() if k in meta.known_fieldnames and v is not None}

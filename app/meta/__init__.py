@@ -1,0 +1,288 @@
+"""DocType definitions: read from ``doctypes/<folder>/<folder>.json``, checked, and kept in a
+registry that everything else (storage, validation, API, admin, docs) reads.
+
+A definition is checked twice: first against ``doctype.schema.json`` (shape and types), then
+across definitions (Link targets exist, Table options are child doctypes, every field named by
+title_field, search_fields, list_view and indexes exists). Any failure raises ``MetaError``
+naming the file, the field and what is wrong.
+"""
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+import sys
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from app.errors import MetaError
+
+SCHEMA = json.loads((Path(__file__).parent / "doctype.schema.json").read_text())
+_validator = jsonschema.Draft202012Validator(SCHEMA)
+
+# Fields every document has. ``name`` is stored as ``_id``.
+STANDARD_FIELDS = ("name", "owner", "creation", "modified", "modified_by", "docstatus")
+CHILD_STANDARD_FIELDS = ("name", "idx")
+RESERVED = set(STANDARD_FIELDS) | {"_id", "idx", "amended_from", "mdo", "doctype", "parent"}
+SERIES_RE = re.compile(r"\.#+")
+
+
+@dataclass(frozen=True)
+class Field:
+    fieldname: str
+    fieldtype: str
+    label: str = ""
+    options: str | None = None
+    reqd: bool = False
+    unique: bool = False
+    default: Any = None
+    read_only: bool = False
+    hidden: bool = False
+    in_list_view: bool = False
+    in_filter: bool = False
+    allow_on_submit: bool = False
+    permlevel: int = 0
+    description: str = ""
+    min: float | None = None
+    max: float | None = None
+    length: int | None = None
+    standard: bool = False
+
+    @property
+    def select_options(self) -> list[str]:
+        return [o for o in (self.options or "").split("\n") if o.strip()]
+
+    def to_dict(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if v not in (None, False, "", 0) or k == "fieldname"}
+
+
+@dataclass
+class DocTypeMeta:
+    name: str
+    collection: str
+    module: str
+    fields: list[Field]
+    source: Path
+    description: str = ""
+    autoname: str = "hash"
+    title_field: str | None = None
+    search_fields: list[str] = field(default_factory=list)
+    is_submittable: bool = False
+    track_changes: bool = False
+    is_child: bool = False
+    is_tenant: bool = False
+    list_view: dict = field(default_factory=dict)
+    indexes: list[dict] = field(default_factory=list)
+    permissions: list[dict] = field(default_factory=list)
+    controller_class: type | None = None
+
+    @cached_property
+    def fields_by_name(self) -> dict[str, Field]:
+        return {f.fieldname: f for f in self.all_fields}
+
+    @cached_property
+    def all_fields(self) -> list[Field]:
+        """Declared fields plus the implicit ones (``mdo`` on tenant doctypes,
+        ``amended_from`` on submittable ones)."""
+        extra = []
+        if self.is_tenant:
+            extra.append(Field("mdo", "Link", label="MDO", options="MDO", reqd=True,
+                               in_list_view=True, in_filter=True, standard=True,
+                               description="The ministry, department or organisation the record belongs to"))
+        if self.is_submittable:
+            extra.append(Field("amended_from", "Link", label="Amended From", options=self.name,
+                               read_only=True, standard=True))
+        return extra + list(self.fields)
+
+    def get_field(self, fieldname: str) -> Field | None:
+        return self.fields_by_name.get(fieldname)
+
+    @property
+    def table_fields(self) -> list[Field]:
+        return [f for f in self.all_fields if f.fieldtype == "Table"]
+
+    @property
+    def link_fields(self) -> list[Field]:
+        return [f for f in self.all_fields if f.fieldtype == "Link"]
+
+    @property
+    def is_series(self) -> bool:
+        return bool(SERIES_RE.search(self.autoname))
+
+    @property
+    def known_fieldnames(self) -> set[str]:
+        standard = CHILD_STANDARD_FIELDS if self.is_child else STANDARD_FIELDS
+        return set(self.fields_by_name) | set(standard)
+
+    @property
+    def default_sort(self) -> str:
+        return self.list_view.get("sort", "-modified")
+
+    @property
+    def list_columns(self) -> list[str]:
+        return self.list_view.get("columns") or [f.fieldname for f in self.all_fields if f.in_list_view]
+
+    def controller(self):
+        from app.document import Document
+
+        return self.controller_class or Document
+
+
+class Registry:
+    """All doctypes of an installation, by name and by collection."""
+
+    def __init__(self, metas: dict[str, DocTypeMeta]):
+        self._metas = metas
+        self._by_collection = {m.collection: m for m in metas.values()}
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._metas
+
+    def __iter__(self):
+        return iter(self._metas.values())
+
+    def get(self, name: str) -> DocTypeMeta:
+        from app.errors import NotFound
+
+        try:
+            return self._metas[name]
+        except KeyError:
+            raise NotFound(f"DocType {name!r} does not exist") from None
+
+    def by_collection(self, collection: str) -> DocTypeMeta:
+        return self._by_collection[collection]
+
+    @property
+    def names(self) -> list[str]:
+        return sorted(self._metas)
+
+
+def load_registry(paths) -> Registry:
+    metas: dict[str, DocTypeMeta] = {}
+    for base in paths:
+        for json_path in sorted(Path(base).glob("*/*.json")):
+            if json_path.stem != json_path.parent.name:
+                continue
+            meta = load_definition(json_path)
+            if meta.name in metas:
+                raise MetaError(f"{json_path}: DocType {meta.name!r} is already defined in "
+                                f"{metas[meta.name].source}")
+            metas[meta.name] = meta
+    _cross_check(metas)
+    return Registry(metas)
+
+
+def load_definition(path: Path) -> DocTypeMeta:
+    try:
+        data = json.loads(path.read_text())
+    except json.JSONDecodeError as exc:
+        raise MetaError(f"{path}: not valid JSON: {exc}") from None
+    errors = sorted(_validator.iter_errors(data), key=lambda e: list(e.absolute_path))
+    if errors:
+        raise MetaError(f"{path}: {_describe(errors[0], data)}")
+    fields = [Field(**{**f, "label": f.get("label") or f["fieldname"].replace("_", " ").title()})
+              for f in data["fields"]]
+    meta = DocTypeMeta(
+        name=data["name"], collection=data["collection"], module=data["module"],
+        fields=fields, source=path, description=data.get("description", ""),
+        autoname=data.get("autoname", "hash"), title_field=data.get("title_field"),
+        search_fields=data.get("search_fields", []),
+        is_submittable=data.get("is_submittable", False),
+        track_changes=data.get("track_changes", False), is_child=data.get("is_child", False),
+        is_tenant=data.get("is_tenant", False), list_view=data.get("list_view", {}),
+        indexes=data.get("indexes", []), permissions=data.get("permissions", []),
+    )
+    _check_own_fields(meta)
+    meta.controller_class = _load_controller(meta)
+    return meta
+
+
+def _describe(error: jsonschema.ValidationError, data: dict) -> str:
+    path = list(error.absolute_path)
+    where = "/".join(str(p) for p in path) or "(top level)"
+    if len(path) >= 2 and path[0] == "fields" and isinstance(path[1], int):
+        fieldname = data["fields"][path[1]].get("fieldname", f"#{path[1]}") \
+            if isinstance(data["fields"][path[1]], dict) else f"#{path[1]}"
+        key = path[2] if len(path) > 2 else None
+        where = f"field {fieldname!r}" + (f", key {key!r}" if key else "")
+    return f"{where}: {error.message}"
+
+
+def _check_own_fields(meta: DocTypeMeta) -> None:
+    src = meta.source
+    seen: set[str] = set()
+    for f in meta.fields:
+        if f.fieldname in seen:
+            raise MetaError(f"{src}: field {f.fieldname!r}: defined twice")
+        seen.add(f.fieldname)
+        if f.fieldname in RESERVED:
+            raise MetaError(f"{src}: field {f.fieldname!r}: is a standard field name and cannot be redefined")
+        if f.fieldtype in ("Select", "Link", "Table") and not f.options:
+            raise MetaError(f"{src}: field {f.fieldname!r}: a {f.fieldtype} field needs options")
+        if f.min is not None and f.max is not None and f.min > f.max:
+            raise MetaError(f"{src}: field {f.fieldname!r}: min {f.min} is greater than max {f.max}")
+        if f.fieldtype == "Select" and f.default is not None and f.default not in f.select_options:
+            raise MetaError(f"{src}: field {f.fieldname!r}: default {f.default!r} is not one of its options")
+        if f.fieldtype == "Table" and (f.reqd or f.unique):
+            raise MetaError(f"{src}: field {f.fieldname!r}: a Table field cannot be reqd or unique")
+    known = meta.known_fieldnames
+    if meta.autoname.startswith("field:") and meta.autoname[6:] not in meta.fields_by_name:
+        raise MetaError(f"{src}: autoname: field {meta.autoname[6:]!r} does not exist")
+    for label, names in (("title_field", [meta.title_field] if meta.title_field else []),
+                         ("search_fields", meta.search_fields),
+                         ("list_view.columns", meta.list_view.get("columns", [])),
+                         ("list_view.sort", [meta.list_view["sort"].lstrip("-")] if "sort" in meta.list_view else [])):
+        for name in names:
+            if name not in known:
+                raise MetaError(f"{src}: {label}: field {name!r} does not exist")
+    for i, index in enumerate(meta.indexes):
+        for key in index["fields"]:
+            root = key.lstrip("-").split(".")[0]
+            if root not in known:
+                raise MetaError(f"{src}: indexes[{i}]: field {root!r} does not exist")
+    if meta.is_child and (meta.is_submittable or meta.is_tenant):
+        raise MetaError(f"{src}: a child doctype cannot be submittable or tenant; its parent is")
+
+
+def _cross_check(metas: dict[str, DocTypeMeta]) -> None:
+    collections: dict[str, str] = {}
+    for meta in metas.values():
+        if meta.collection in collections:
+            raise MetaError(f"{meta.source}: collection {meta.collection!r} is already used by "
+                            f"DocType {collections[meta.collection]!r}")
+        collections[meta.collection] = meta.name
+        for f in meta.all_fields:
+            if f.fieldtype == "Link" and f.options not in metas:
+                raise MetaError(f"{meta.source}: field {f.fieldname!r}: Link target DocType "
+                                f"{f.options!r} does not exist")
+            if f.fieldtype == "Table":
+                target = metas.get(f.options)
+                if target is None:
+                    raise MetaError(f"{meta.source}: field {f.fieldname!r}: Table DocType "
+                                    f"{f.options!r} does not exist")
+                if not target.is_child:
+                    raise MetaError(f"{meta.source}: field {f.fieldname!r}: Table DocType "
+                                    f"{f.options!r} is not a child doctype (is_child: true)")
+
+
+def _load_controller(meta: DocTypeMeta):
+    """``doctypes/officer/officer.py`` may define ``class Officer(Document)``."""
+    path = meta.source.with_suffix(".py")
+    if not path.exists():
+        return None
+    module_name = f"igot_doctypes.{path.parent.name}"
+    module = sys.modules.get(module_name)
+    if module is None or getattr(module, "__file__", None) != str(path):
+        spec = importlib.util.spec_from_file_location(module_name, path)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[module_name] = module
+        spec.loader.exec_module(module)
+    class_name = meta.name.replace(" ", "")
+    controller = getattr(module, class_name, None)
+    if controller is None:
+        raise MetaError(f"{path}: controller class {class_name!r} not found")
+    return controller

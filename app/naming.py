@@ -1,0 +1,77 @@
+"""How a new record gets its name (stored as ``_id``).
+
+- ``field:<fieldname>``: the value of that field (e.g. an MDO's name).
+- ``hash``: 10 random hex characters.
+- a naming series such as ``OFF-.YYYY.-.#####``: the parts between dots are joined, with
+  ``YYYY``, ``YY``, ``MM``, ``DD`` replaced by the date and ``#####`` by a counter padded to
+  that many digits. The counter is kept per prefix (``OFF-2026-``) in the ``naming_series``
+  collection and advanced with one atomic ``$inc`` on one document, so two processes (or two
+  MongoDB clients on a sharded cluster) never receive the same number.
+"""
+from __future__ import annotations
+
+import re
+import secrets
+
+from pymongo import ReturnDocument
+from pymongo.errors import DuplicateKeyError
+
+from app.errors import ValidationError
+
+SERIES_COLLECTION = "naming_series"
+
+
+def series_parts(pattern: str, now) -> tuple[str, int]:
+    """``("OFF-2026-", 5)`` for ``OFF-.YYYY.-.#####`` in 2026."""
+    prefix, digits = [], 0
+    for part in pattern.split("."):
+        if part and set(part) == {"#"}:
+            digits = len(part)
+            break
+        prefix.append({"YYYY": f"{now:%Y}", "YY": f"{now:%y}", "MM": f"{now:%m}",
+                       "DD": f"{now:%d}"}.get(part, part))
+    return "".join(prefix), digits
+
+
+def next_counter(db, key: str, count: int = 1) -> int:
+    """Advance the series ``key`` by ``count``; returns the last number reserved."""
+    for _ in range(3):
+        try:
+            doc = db[SERIES_COLLECTION].find_one_and_update(
+                {"_id": key}, {"$inc": {"current": count}}, upsert=True,
+                return_document=ReturnDocument.AFTER)
+            return doc["current"]
+        except DuplicateKeyError:  # two first-ever upserts raced; the loser retries
+            continue
+    raise RuntimeError(f"naming series {key!r}: could not advance the counter")
+
+
+def make_name(ctx, meta, values: dict) -> str:
+    rule = meta.autoname
+    if rule == "hash":
+        return secrets.token_hex(5)
+    if rule.startswith("field:"):
+        fieldname = rule[6:]
+        value = values.get(fieldname)
+        if value is None or not str(value).strip():
+            raise ValidationError.for_fields(meta.name, None, {fieldname: ["Missing data for required field: the record is named after it."]})
+        return str(value).strip()
+    prefix, digits = series_parts(rule, ctx.now())
+    return f"{prefix}{next_counter(ctx.site.db, prefix):0{digits}d}"
+
+
+def reserve_names(ctx, meta, count: int) -> list[str]:
+    """``count`` consecutive series names with one counter update (bulk imports)."""
+    prefix, digits = series_parts(meta.autoname, ctx.now())
+    last = next_counter(ctx.site.db, prefix, count)
+    return [f"{prefix}{n:0{digits}d}" for n in range(last - count + 1, last + 1)]
+
+
+def amended_name(collection, name: str, amended_from: str | None) -> str:
+    """The name of an amendment of ``name``: ``NAME-1``, then ``NAME-2`` (an amendment of
+    ``NAME-1`` is ``NAME-2``, not ``NAME-1-1``)."""
+    root = re.sub(r"-\d+$", "", name) if amended_from else name
+    pattern = f"^{re.escape(root)}-(\\d+)$"
+    taken = [int(re.match(pattern, d["_id"]).group(1))
+             for d in collection.find({"_id": {"$regex": pattern}}, {"_id": 1})]
+    return f"{root}-{max(taken, default=0) + 1}"

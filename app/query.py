@@ -1,0 +1,196 @@
+"""Listing records: filters, search, sort, fields, paging, and the total count.
+
+Filters come as a list, Frappe style, ``[["service", "=", "IAS"], ["year_of_allotment", ">=", 2015]]``,
+or as a dict, ``{"service": "IAS", "year_of_allotment": [">=", 2015]}``. Field names are checked
+against the meta (child table fields as ``postings.designation``) and values coerced to the
+field's type, so ``"2015"`` compares as the Int 2015. Operators map to the MongoDB subset that
+mongomock implements too (see tests/test_mongo_subset.py).
+"""
+from __future__ import annotations
+
+import json
+import re
+
+from app import persistence, schemas
+from app.errors import ValidationError
+
+OPERATORS = {"=": "$eq", "!=": "$ne", ">": "$gt", "<": "$lt", ">=": "$gte", "<=": "$lte",
+             "in": "$in", "not in": "$nin", "like": "like", "not like": "not like",
+             "is": "is", "between": "between"}
+MAX_LIMIT = 1000
+
+
+def _bad(meta, field, message):
+    return ValidationError(f"{meta.name}: filter on {field!r}: {message}", doctype=meta.name,
+                           errors={field: [message]})
+
+
+def parse_filters(ctx, meta, filters) -> dict:
+    if filters in (None, "", [], {}):
+        return {}
+    if isinstance(filters, str):
+        try:
+            filters = json.loads(filters)
+        except ValueError:
+            raise ValidationError(f"{meta.name}: filters are not valid JSON", doctype=meta.name,
+                                  errors={"filters": ["not valid JSON"]}) from None
+    triples = []
+    if isinstance(filters, dict):
+        for field, cond in filters.items():
+            if isinstance(cond, list) and len(cond) == 2 and isinstance(cond[0], str) and cond[0].lower() in OPERATORS:
+                triples.append([field, cond[0], cond[1]])
+            else:
+                triples.append([field, "=", cond])
+    elif isinstance(filters, list):
+        for item in filters:
+            if not (isinstance(item, list) and len(item) == 3):
+                raise ValidationError(f"{meta.name}: each filter must be [field, operator, value], got {item!r}",
+                                      doctype=meta.name, errors={"filters": [f"bad filter {item!r}"]})
+            triples.append(item)
+    else:
+        raise ValidationError(f"{meta.name}: filters must be a list or an object", doctype=meta.name,
+                              errors={"filters": ["must be a list or an object"]})
+    clauses = [_clause(ctx, meta, *t) for t in triples]
+    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+def resolve_field(ctx, meta, path: str):
+    """(mongo key, Field or None for standard fields) for a filter or sort path."""
+    if path == "name":
+        return "_id", None
+    head, _, rest = path.partition(".")
+    f = meta.get_field(head)
+    if f is None:
+        if head in meta.known_fieldnames and not rest:
+            return head, None
+        raise _bad(meta, path, f"unknown field: {meta.name} has no field {head!r}")
+    if rest:
+        if f.fieldtype != "Table":
+            raise _bad(meta, path, f"{head!r} is not a child table")
+        child = ctx.registry.get(f.options)
+        cf = child.get_field(rest)
+        if cf is None and rest not in child.known_fieldnames:
+            raise _bad(meta, path, f"unknown field: {child.name} has no field {rest!r}")
+        return path, cf
+    return head, f
+
+
+def _coerce(ctx, meta, field_path, f, value):
+    if f is None or value is None:
+        if field_path.split(".")[0] in ("creation", "modified") and isinstance(value, str):
+            return schemas.UTCDateTime().deserialize(value)
+        return value
+    if f.fieldtype in ("Table",):
+        raise _bad(meta, field_path, "filter on a child table's fields, e.g. table.field")
+    try:
+        return schemas.marshmallow_field(f).deserialize(value)
+    except Exception as exc:  # marshmallow.ValidationError
+        messages = getattr(exc, "messages", [str(exc)])
+        raise _bad(meta, field_path, f"{value!r}: {'; '.join(map(str, messages))}") from None
+
+
+def _clause(ctx, meta, field, op, value) -> dict:
+    key, f = resolve_field(ctx, meta, field)
+    op = str(op).lower()
+    if op not in OPERATORS:
+        raise _bad(meta, field, f"unknown operator {op!r}; use one of {', '.join(OPERATORS)}")
+    if op in ("in", "not in"):
+        if isinstance(value, str):
+            value = [v.strip() for v in value.split(",")]
+        return {key: {OPERATORS[op]: [_coerce(ctx, meta, field, f, v) for v in value]}}
+    if op in ("like", "not like"):
+        pattern = "^" + ".*".join(re.escape(p) for p in str(value).split("%")) + "$"
+        cond = {"$regex": pattern, "$options": "i"}
+        return {key: cond} if op == "like" else {key: {"$not": re.compile(pattern, re.I)}}
+    if op == "is":
+        if value not in ("set", "not set"):
+            raise _bad(meta, field, "'is' takes 'set' or 'not set'")
+        empty = [None, ""]
+        return {key: {"$nin": empty}} if value == "set" else {key: {"$in": empty}}
+    if op == "between":
+        if not (isinstance(value, list) and len(value) == 2):
+            raise _bad(meta, field, "'between' takes [low, high]")
+        return {key: {"$gte": _coerce(ctx, meta, field, f, value[0]),
+                      "$lte": _coerce(ctx, meta, field, f, value[1])}}
+    return {key: {OPERATORS[op]: _coerce(ctx, meta, field, f, value)}}
+
+
+def parse_sort(ctx, meta, order_by: str | None) -> list[tuple[str, int]]:
+    """``"modified desc"``, ``"-modified"`` or ``"year_of_allotment asc, full_name"``."""
+    order_by = order_by or meta.default_sort
+    sort = []
+    for part in order_by.split(","):
+        words = part.strip().split()
+        if not words:
+            continue
+        field, direction = words[0], (words[1].lower() if len(words) > 1 else "asc")
+        if field.startswith("-"):
+            field, direction = field[1:], "desc"
+        if direction not in ("asc", "desc"):
+            raise _bad(meta, field, f"sort direction must be asc or desc, got {direction!r}")
+        key, _ = resolve_field(ctx, meta, field)
+        sort.append((key, 1 if direction == "asc" else -1))
+    if not any(k == "_id" for k, _ in sort):
+        sort.append(("_id", sort[-1][1] if sort else 1))  # a stable order for paging
+    return sort
+
+
+def search_filter(meta, text: str | None) -> dict:
+    if not text:
+        return {}
+    pattern = re.escape(text.strip())
+    keys = ["_id"] + [f for f in meta.search_fields]
+    return {"$or": [{k: {"$regex": pattern, "$options": "i"}} for k in keys]}
+
+
+def build_query(ctx, meta, filters=None, search=None) -> dict:
+    parts = [p for p in (ctx.access.query_filter(meta), parse_filters(ctx, meta, filters),
+                         search_filter(meta, search)) if p]
+    if not parts:
+        return {}
+    return parts[0] if len(parts) == 1 else {"$and": parts}
+
+
+def get_list(ctx, doctype: str, *, filters=None, fields=None, order_by=None, limit=20,
+             offset=0, search=None, with_total=True) -> tuple[list[dict], int | None]:
+    meta = ctx.registry.get(doctype)
+    ctx.access.check(meta, "read")
+    query = build_query(ctx, meta, filters, search)
+    projection = None
+    if fields:
+        if isinstance(fields, str):
+            fields = json.loads(fields) if fields.startswith("[") else [f.strip() for f in fields.split(",")]
+        projection = {"_id": 1}
+        for name in fields:
+            projection[resolve_field(ctx, meta, name)[0]] = 1
+    limit = max(0, min(int(limit), MAX_LIMIT))
+    coll = ctx.site.collection(doctype)
+    cursor = coll.find(query, projection).sort(parse_sort(ctx, meta, order_by)).skip(int(offset))
+    if limit:
+        cursor = cursor.limit(limit)
+    rows = [persistence.from_db(r) for r in cursor]
+    total = coll.count_documents(query) if with_total else None
+    return rows, total
+
+
+def count(ctx, doctype: str, *, filters=None, search=None) -> int:
+    meta = ctx.registry.get(doctype)
+    ctx.access.check(meta, "read")
+    return ctx.site.collection(doctype).count_documents(build_query(ctx, meta, filters, search))
+
+
+def iter_all(ctx, doctype: str, *, filters=None, batch: int = 1000):
+    """Every matching record, in name order, fetched in batches (exports)."""
+    meta = ctx.registry.get(doctype)
+    ctx.access.check(meta, "export")
+    query = build_query(ctx, meta, filters)
+    coll = ctx.site.collection(doctype)
+    last = None
+    while True:
+        q = query if last is None else {"$and": [query, {"_id": {"$gt": last}}]} if query else {"_id": {"$gt": last}}
+        page = list(coll.find(q).sort("_id", 1).limit(batch))
+        if not page:
+            return
+        for raw in page:
+            yield persistence.from_db(raw)
+        last = page[-1]["_id"]

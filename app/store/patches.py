@@ -1,0 +1,201 @@
+"""Our small, pinned patches to mongomock 4.3.0 and litemongo 0.2.0 (which vendors mongomock).
+
+1. Linear cursors. ``Cursor.__next__`` in mongomock slices the whole result list for every
+   document it returns (``results[skip:][:limit][emitted]``), so reading n documents costs
+   O(n^2). We index into the cached result list instead. ``scripts/bench_store.py`` shows
+   the effect; ``tests/test_store.py`` checks the results are unchanged.
+
+2. Cross-process writes on the embedded store. litemongo keeps each collection in an SQLite
+   file but evaluates updates in Python (read, modify, write back). Two processes (the web
+   server and an ``igot import``) would both read counter value 7 and both write 8, or both
+   pass a unique-index check. Every write therefore holds an exclusive ``flock`` on
+   ``<data dir>/.write.lock``, so a write and the reads it depends on are atomic across
+   processes; readers never wait for the file lock.
+
+3. Threads. litemongo shares one SQLite cursor per collection file, and the web server serves
+   requests from several threads. Store calls take one re-entrant lock per process.
+
+4. GridFS. pymongo's ``gridfs`` checks ``isinstance(db, pymongo.Database)``; we widen that
+   check to both mongomock flavours (mongomock's own helper only knows one of them).
+
+The versions are pinned in pyproject.toml; ``apply()`` refuses other versions rather than
+patching code it has not been tested against.
+"""
+from __future__ import annotations
+
+import fcntl
+import functools
+import os
+import threading
+from importlib import metadata
+from pathlib import Path
+
+PINNED = {"mongomock": "4.3.0", "litemongo": "0.2.0"}
+
+WRITE_METHODS = (
+    "insert_one", "insert_many", "update_one", "update_many", "replace_one",
+    "delete_one", "delete_many", "find_one_and_update", "find_one_and_replace",
+    "find_one_and_delete", "bulk_write", "create_index", "create_indexes",
+    "drop_index", "drop_indexes", "drop", "rename",
+)
+READ_METHODS = (
+    "count_documents", "estimated_document_count", "distinct", "aggregate",
+    "index_information", "list_indexes",
+)
+
+_applied = False
+_thread_lock = threading.RLock()
+
+
+class PinnedVersionError(RuntimeError):
+    pass
+
+
+def check_versions() -> None:
+    for package, wanted in PINNED.items():
+        found = metadata.version(package)
+        if found != wanted:
+            raise PinnedVersionError(
+                f"app/store/patches.py is written for {package}=={wanted}, found {found}; "
+                f"install the pinned version (pip install -e .) or re-check the patch"
+            )
+
+
+def linear_next(self):
+    """``Cursor.__next__`` without the per-document slice: O(1) per document."""
+    results = self._compute_results(with_limit_and_skip=False)
+    if self._limit and self._emitted >= abs(self._limit):
+        raise StopIteration
+    position = (self._skip or 0) + self._emitted
+    if position >= len(results):
+        raise StopIteration
+    self._emitted += 1
+    return results[position]
+
+
+class FileWriteLock:
+    """A re-entrant exclusive lock shared by every process using one data directory."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._depth = 0
+        self._fd: int | None = None
+
+    def __enter__(self):
+        _thread_lock.acquire()
+        if self._depth == 0:
+            self._fd = os.open(self.path, os.O_CREAT | os.O_RDWR, 0o644)
+            fcntl.flock(self._fd, fcntl.LOCK_EX)
+        self._depth += 1
+        return self
+
+    def __exit__(self, *exc):
+        self._depth -= 1
+        if self._depth == 0:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            os.close(self._fd)
+            self._fd = None
+        _thread_lock.release()
+
+
+_file_locks: dict[Path, FileWriteLock] = {}
+
+
+def write_lock_for(server_dir: Path) -> FileWriteLock:
+    server_dir = Path(server_dir).absolute()
+    with _thread_lock:
+        if server_dir not in _file_locks:
+            _file_locks[server_dir] = FileWriteLock(server_dir / ".write.lock")
+        return _file_locks[server_dir]
+
+
+def _locked_write(method):
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        with write_lock_for(Path(self._db_store._dirpath).parent):
+            return method(self, *args, **kwargs)
+    return wrapper
+
+
+def _locked_open(method):
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        # Switching a new file to WAL mode needs the file to itself.
+        with write_lock_for(Path(self._path).parent.parent):
+            return method(self, *args, **kwargs)
+    return wrapper
+
+
+def _thread_locked(method):
+    @functools.wraps(method)
+    def wrapper(*args, **kwargs):
+        with _thread_lock:
+            return method(*args, **kwargs)
+    return wrapper
+
+
+def _patch_gridfs() -> None:
+    from unittest import mock
+
+    import mongomock
+    import mongomock.gridfs
+    from litemongo._vendor import mongomock as lite
+    from litemongo._vendor.mongomock import gridfs as lite_gridfs
+    from pymongo.collection import Collection
+    from pymongo.database import Database
+
+    def grid_out_cursor(collection, *args, **kwargs):
+        if isinstance(collection, lite.Collection):
+            return lite_gridfs._MongoMockGridOutCursor(collection, *args, **kwargs)
+        return mongomock.gridfs._create_grid_out_cursor(collection, *args, **kwargs)
+
+    target = "gridfs.synchronous.grid_file"
+    mock.patch(f"{target}.Database", (Database, lite.Database, mongomock.Database)).start()
+    mock.patch(f"{target}.Collection", (Collection, lite.Collection, mongomock.Collection)).start()
+    mock.patch(f"{target}.GridOutCursor", grid_out_cursor).start()
+
+
+def apply() -> None:
+    """Apply all patches once per process. Idempotent."""
+    global _applied
+    with _thread_lock:
+        if _applied:
+            return
+        check_versions()
+        import mongomock.collection
+        from litemongo import sqlite_store
+        from litemongo._vendor.mongomock import collection as lite_collection
+
+        for cursor_class in (mongomock.collection.Cursor, lite_collection.Cursor):
+            cursor_class.__next__ = linear_next
+            cursor_class.next = linear_next
+            cursor_class._compute_results = _thread_locked(cursor_class._compute_results)
+
+        for name in WRITE_METHODS:
+            method = getattr(lite_collection.Collection, name)
+            setattr(lite_collection.Collection, name, _locked_write(method))
+        for name in READ_METHODS:
+            method = getattr(lite_collection.Collection, name)
+            setattr(lite_collection.Collection, name, _thread_locked(method))
+        sqlite_store.CollectionStore.open = _locked_open(sqlite_store.CollectionStore.open)
+        _allow_threads(sqlite_store)
+        _patch_gridfs()
+        _applied = True
+
+
+def _allow_threads(sqlite_store) -> None:
+    """Let the web server's threads share a collection's connection; ``_thread_lock``
+    serialises them."""
+    import sqlite3
+
+    class _SQLite:
+        def __getattr__(self, name):
+            return getattr(sqlite3, name)
+
+        @staticmethod
+        def connect(*args, **kwargs):
+            kwargs.setdefault("check_same_thread", False)
+            kwargs.setdefault("timeout", 30)
+            return sqlite3.connect(*args, **kwargs)
+
+    sqlite_store.sqlite3 = _SQLite()

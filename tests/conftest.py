@@ -1,0 +1,46 @@
+import sys
+from pathlib import Path
+
+import pytest
+
+from app.config import ROOT, Config
+from app.site import Site
+
+TEST_DOCTYPES = Path(__file__).parent / "doctypes"
+
+
+def make_config(store="mongomock", data_dir=None, **kw):
+    return Config(store=store, data_dir=Path(data_dir or "var"),
+                  doctype_paths=(ROOT / "doctypes", TEST_DOCTYPES), **kw)
+
+
+@pytest.fixture(params=["mongomock", "embedded"])
+def site(request, tmp_path):
+    """A site with fixtures loaded, on each store the tests run on."""
+    from app import install
+
+    s = Site(make_config(request.param, tmp_path / "var"))
+    install.init(s)
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def mock_site():
+    from app import install
+
+    s = Site(make_config("mongomock"))
+    install.init(s)
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def ctx(site):
+    return site.context("nodal.power@gov.in")
+
+
+@pytest.fixture
+def officer_data():
+    return {"full_name": "Asha Rao", "email": "asha.rao@gov.in", "service": "IAS", "group": "A",
+            "mdo": "Ministry of Power", "year_of_allotment": 2012, "date_of_birth": "1985-04-02"}

@@ -1,0 +1,112 @@
+"""Every fieldtype: a good value is stored as documented, a bad one is refused naming the field."""
+import datetime as dt
+import io
+
+import pytest
+
+from app import lifecycle
+from app.errors import ValidationError
+
+GOOD = [
+    ("title", " Course A ", " Course A ", str),
+    ("notes", "Long text\nwith lines", "Long text\nwith lines", str),
+    ("count", "42", 42, int),
+    ("ratio", "0.25", 0.25, float),
+    ("fee", 100.456, 100.46, float),
+    ("score", 87.5, 87.5, float),
+    ("flag", "yes", True, bool),
+    ("day", "2019-05-21", "2019-05-21", str),
+    ("moment", "2019-05-21T10:30:00+05:30", dt.datetime(2019, 5, 21, 5, 0), dt.datetime),
+    ("level", "Advanced", "Advanced", str),
+    ("owner_mdo", "Ministry of Steel", "Ministry of Steel", str),
+    ("extra", '{"batch": 1}', {"batch": 1}, dict),
+    ("contact", "desk@dopt.gov.in", "desk@dopt.gov.in", str),
+    ("phone", "+91 11 2610 7960", "+91 11 2610 7960", str),
+    ("stars", 4, 4, int),
+]
+
+BAD = [
+    ("title", "x" * 21, "Longer than maximum length 20"),
+    ("count", "many", "Not a valid integer"),
+    ("count", 101, "less than or equal to 100"),
+    ("ratio", 2.5, "less than or equal to 1"),
+    ("fee", -1, "greater than or equal to 0"),
+    ("score", 120, "less than or equal to 100"),
+    ("flag", "perhaps", "Not a valid boolean"),
+    ("day", "21/05/2019", "Not a valid date"),
+    ("day", "2019-02-30", "Not a valid date"),
+    ("moment", "yesterday", "Not a valid datetime"),
+    ("level", "Expert", "Must be one of: Introductory, Intermediate, Advanced"),
+    ("owner_mdo", "Ministry of Magic", "MDO 'Ministry of Magic' does not exist"),
+    ("extra", 7, "Not valid JSON data"),
+    ("document", "000000000000000000000000", "does not exist; upload it first"),
+    ("contact", "not-an-email", "Not a valid email address"),
+    ("phone", "call me", "Not a valid phone number"),
+    ("stars", 6, "less than or equal to 5"),
+]
+
+
+@pytest.mark.parametrize("fieldname, given, stored, kind", GOOD, ids=[g[0] for g in GOOD])
+def test_good_value_is_stored_typed(site, fieldname, given, stored, kind):
+    ctx = site.context()
+    data = {"title": "T"} | {fieldname: given}
+    doc = lifecycle.insert(ctx, "Field Sampler", data)
+    raw = site.db.field_sampler.find_one({"_id": doc.name})
+    assert raw[fieldname] == stored
+    assert isinstance(raw[fieldname], kind)
+
+
+@pytest.mark.parametrize("fieldname, given, message", BAD, ids=[f"{b[0]}-{i}" for i, b in enumerate(BAD)])
+def test_bad_value_is_refused_naming_the_field(site, fieldname, given, message):
+    ctx = site.context()
+    before = site.db.field_sampler.count_documents({})
+    with pytest.raises(ValidationError) as err:
+        lifecycle.insert(ctx, "Field Sampler", {"title": "T", fieldname: given})
+    assert message in " ".join(err.value.errors[fieldname])
+    assert fieldname in err.value.message and "Field Sampler" in err.value.message
+    assert site.db.field_sampler.count_documents({}) == before
+
+
+def test_table_rows_are_embedded_with_name_and_idx(site):
+    doc = lifecycle.insert(site.context(), "Field Sampler", {"title": "T", "rows": [
+        {"label_text": "first", "amount": "10.005"}, {"label_text": "second", "row_mdo": "Ministry of Power"}]})
+    raw = site.db.field_sampler.find_one({"_id": doc.name})
+    assert [r["idx"] for r in raw["rows"]] == [1, 2]
+    assert raw["rows"][0]["amount"] == 10.01 and len(raw["rows"][0]["name"]) == 10
+    assert raw["rows"][1]["row_mdo"] == "Ministry of Power"
+
+
+def test_table_row_errors_name_table_row_and_field(site):
+    with pytest.raises(ValidationError) as err:
+        lifecycle.insert(site.context(), "Field Sampler", {"title": "T", "rows": [
+            {"label_text": "ok"}, {"amount": 5, "row_mdo": "Nowhere"}]})
+    assert err.value.errors["rows"]["2"]["label_text"] == ["Missing data for required field."]
+    assert "MDO 'Nowhere' does not exist." in err.value.errors["rows"]["2"]["row_mdo"]
+    assert "rows row 2 label_text" in err.value.message
+
+
+def test_attach_stores_gridfs_file_id(site):
+    file_id = site.store.files.put(io.BytesIO(b"%PDF-1.4 certificate"), filename="cert.pdf")
+    doc = lifecycle.insert(site.context(), "Field Sampler", {"title": "T", "document": str(file_id)})
+    raw = site.db.field_sampler.find_one({"_id": doc.name})
+    assert site.store.files.get(file_id).read().startswith(b"%PDF") and raw["document"] == str(file_id)
+
+
+def test_unique_field_refuses_second_record(site):
+    ctx = site.context()
+    first = lifecycle.insert(ctx, "Field Sampler", {"title": "A", "contact": "same@gov.in"})
+    with pytest.raises(ValidationError) as err:
+        lifecycle.insert(ctx, "Field Sampler", {"title": "B", "contact": "same@gov.in"})
+    assert f"Field Sampler {first.name!r} already has 'same@gov.in'" in err.value.errors["contact"][0]
+
+
+def test_unknown_field_is_refused(site):
+    with pytest.raises(ValidationError) as err:
+        lifecycle.insert(site.context(), "Field Sampler", {"title": "T", "colour": "blue"})
+    assert err.value.errors["colour"] == ["unknown field: Field Sampler has no field 'colour'"]
+
+
+def test_empty_optional_values_are_not_stored(site):
+    doc = lifecycle.insert(site.context(), "Field Sampler", {"title": "T", "count": "", "day": None})
+    raw = site.db.field_sampler.find_one({"_id": doc.name})
+    assert "count" not in raw and "day" not in raw and raw["flag"] is False

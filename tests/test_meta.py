@@ -1,0 +1,95 @@
+"""Doctype definitions: the shipped ones load; bad ones fail at load naming file and field."""
+import json
+
+import pytest
+
+from app.config import ROOT
+from app.errors import MetaError
+from app.meta import load_registry
+
+from .conftest import TEST_DOCTYPES
+
+GOOD_CHILD = {"name": "Row Thing", "collection": "row_thing", "module": "T", "is_child": True,
+              "fields": [{"fieldname": "x", "fieldtype": "Data"}]}
+
+
+def write(tmp_path, definition, folder=None):
+    folder = folder or definition.get("collection", "broken")
+    d = tmp_path / folder
+    d.mkdir(parents=True, exist_ok=True)
+    path = d / f"{folder}.json"
+    path.write_text(definition if isinstance(definition, str) else json.dumps(definition))
+    return path
+
+
+def base(**kw):
+    d = {"name": "Thing", "collection": "thing", "module": "T",
+         "fields": [{"fieldname": "title", "fieldtype": "Data"}]}
+    d.update(kw)
+    return d
+
+
+def load(tmp_path):
+    return load_registry([ROOT / "doctypes", tmp_path])
+
+
+def test_shipped_doctypes_load():
+    registry = load_registry([ROOT / "doctypes", TEST_DOCTYPES])
+    assert {"MDO", "Officer", "Officer Posting", "Service", "Version"} <= set(registry.names)
+    officer = registry.get("Officer")
+    assert officer.collection == "officer" and officer.is_tenant
+    assert officer.get_field("mdo").options == "MDO"  # implicit tenant field
+    assert officer.controller().__name__ == "Officer"
+
+
+@pytest.mark.parametrize("definition, expected", [
+    (base(fields=[{"fieldname": "title", "fieldtype": "Strng"}]), "field 'title', key 'fieldtype'"),
+    (base(fields=[{"fieldname": "title"}]), "'fieldtype' is a required property"),
+    (base(fields=[{"fieldname": "Title", "fieldtype": "Data"}]), "does not match"),
+    (base(name="officer thing"), "name: 'officer thing' does not match"),
+    (base(collection="OfficerThing"), "collection: 'OfficerThing' does not match"),
+    (base(colour="blue"), "Additional properties are not allowed ('colour'"),
+    (base(fields=[{"fieldname": "m", "fieldtype": "Link", "options": "Nowhere"}]),
+     "field 'm': Link target DocType 'Nowhere' does not exist"),
+    (base(fields=[{"fieldname": "m", "fieldtype": "Link"}]), "field 'm': a Link field needs options"),
+    (base(fields=[{"fieldname": "s", "fieldtype": "Select"}]), "field 's': a Select field needs options"),
+    (base(fields=[{"fieldname": "rows", "fieldtype": "Table", "options": "MDO"}]),
+     "field 'rows': Table DocType 'MDO' is not a child doctype"),
+    (base(fields=[{"fieldname": "a", "fieldtype": "Data"}, {"fieldname": "a", "fieldtype": "Int"}]),
+     "field 'a': defined twice"),
+    (base(fields=[{"fieldname": "owner", "fieldtype": "Data"}]), "field 'owner': is a standard field name"),
+    (base(title_field="nope"), "title_field: field 'nope' does not exist"),
+    (base(autoname="field:nope"), "autoname: field 'nope' does not exist"),
+    (base(indexes=[{"fields": ["nope"]}]), "indexes[0]: field 'nope' does not exist"),
+    (base(collection="officer"), "collection 'officer' is already used by DocType 'Officer'"),
+    (base(fields=[{"fieldname": "n", "fieldtype": "Int", "min": 5, "max": 1}]), "field 'n': min 5 is greater than max 1"),
+    (base(fields=[{"fieldname": "s", "fieldtype": "Select", "options": "A\nB", "default": "C"}]),
+     "field 's': default 'C' is not one of its options"),
+])
+def test_bad_definition_names_file_and_field(tmp_path, definition, expected):
+    path = write(tmp_path, definition, folder="thing")
+    with pytest.raises(MetaError) as err:
+        load(tmp_path)
+    assert str(path) in str(err.value)
+    assert expected in str(err.value)
+
+
+def test_invalid_json_names_file(tmp_path):
+    path = write(tmp_path, '{"name": "Thing",', folder="thing")
+    with pytest.raises(MetaError, match="not valid JSON") as err:
+        load(tmp_path)
+    assert str(path) in str(err.value)
+
+
+def test_child_table_target_must_exist(tmp_path):
+    write(tmp_path, GOOD_CHILD)
+    write(tmp_path, base(fields=[{"fieldname": "rows", "fieldtype": "Table", "options": "Row Thing"}]))
+    registry = load(tmp_path)
+    assert registry.get("Thing").table_fields[0].options == "Row Thing"
+
+
+def test_controller_class_must_exist(tmp_path):
+    path = write(tmp_path, base())
+    path.with_suffix(".py").write_text("class Other: pass\n")
+    with pytest.raises(MetaError, match="controller class 'Thing' not found"):
+        load(tmp_path)
