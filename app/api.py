@@ -14,8 +14,6 @@ with 400 (invalid), 403 (not permitted), 404 (missing), 409 (stale, duplicate, w
 """
 from __future__ import annotations
 
-import json
-
 from flask import Blueprint, Response, current_app, g, jsonify, request
 
 from app import lifecycle, query
@@ -103,8 +101,6 @@ def update_record(doctype, name):
     _not_child(doctype)
     data = _json_body()
     data.pop("doctype", None)
-    for key in ("owner", "creation", "modified_by"):
-        data.pop(key, None)  # echoed back from a GET; the system sets them
     doc = lifecycle.save(ctx(), doctype, name, data)
     return jsonify({"data": _doc(doc)})
 
@@ -146,12 +142,12 @@ def upload_file():
     upload = request.files.get("file")
     if upload is None:
         raise ValidationError("send the file as multipart form field 'file'", errors={"file": ["missing"]})
+    content_type = upload.mimetype or "application/octet-stream"
     file_id = site().store.files.put(upload.stream, filename=upload.filename,
-                                     content_type=upload.mimetype or "application/octet-stream",
-                                     owner=ctx().user)
+                                     metadata={"content_type": content_type, "owner": ctx().user})
     info = site().store.files.get(file_id)
     return jsonify({"data": {"file_id": str(file_id), "filename": info.filename, "size": info.length,
-                             "content_type": info.content_type}}), 201
+                             "content_type": content_type}}), 201
 
 
 @api.get("/file/<file_id>")
@@ -164,7 +160,7 @@ def download_file(file_id):
         stored = site().store.files.get(ObjectId(file_id))
     except (InvalidId, NoFile):
         raise NotFound(f"file {file_id!r} not found") from None
-    return Response(stored.read(), mimetype=stored.content_type or "application/octet-stream",
+    return Response(stored.read(), mimetype=(stored.metadata or {}).get("content_type", "application/octet-stream"),
                     headers={"Content-Disposition": f'attachment; filename="{stored.filename}"'})
 
 

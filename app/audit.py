@@ -8,7 +8,7 @@ never change afterwards.
 """
 from __future__ import annotations
 
-import secrets
+from bson import ObjectId
 
 from app.meta import STANDARD_FIELDS
 
@@ -51,7 +51,8 @@ def record(ctx, meta, name: str, data: dict) -> None:
         return
     now = ctx.now()
     ctx.site.db[VERSION_COLLECTION].insert_one({
-        "_id": secrets.token_hex(8), "ref_doctype": meta.name, "docname": name, "data": data,
+        # ObjectId strings sort in write order, so versions of one moment keep their order.
+        "_id": str(ObjectId()), "ref_doctype": meta.name, "docname": name, "data": data,
         "owner": ctx.user, "modified_by": ctx.user, "creation": now, "modified": now,
         "docstatus": 0,
     })

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
-from app import audit, naming, persistence, validation
+from app import audit, naming, persistence, schemas, validation
 from app.document import DocStatus, Document
 from app.errors import DocStatusError, IgotError, StaleDocument, ValidationError
 from app.meta import STANDARD_FIELDS
@@ -99,6 +99,7 @@ def save(ctx, doctype: str, name: str, changes: dict, *, expected_modified=None)
     ctx.access.check(meta, "write", old)
     _check_expected(meta, old, expected_modified)
     _refuse_system_fields(meta, changes, current=old)
+    changes = {k: v for k, v in changes.items() if k not in SYSTEM_SET}  # unchanged echoes
     status = DocStatus(old.get("docstatus", 0))
     if status == DocStatus.CANCELLED:
         raise DocStatusError(f"{meta.name} {name!r} is cancelled and cannot be changed; amend it instead",
@@ -265,8 +266,9 @@ def _require_status(meta, old: dict, wanted: DocStatus, action: str) -> None:
 
 
 def _refuse_system_fields(meta, data: dict, allow=(), current: dict | None = None) -> None:
+    """System-set fields may not be given, except unchanged (a client echoing a record back)."""
     bad = [k for k in data if k in SYSTEM_SET and k not in allow
-           and (current is None or data[k] != current.get(k))]
+           and (current is None or schemas.dump_value(data[k]) != schemas.dump_value(current.get(k)))]
     if bad:
         raise ValidationError.for_fields(meta.name, (current or {}).get("name"),
                                          {k: ["is set by the system and cannot be given."] for k in bad})

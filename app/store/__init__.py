@@ -2,7 +2,7 @@
 
 All three speak the pymongo API; the rest of the product only sees ``Store.db`` (a pymongo
 ``Database`` or a look-alike) and ``Store.files`` (GridFS). Nothing here assumes a single
-node: no server-side JavaScript, no transactions, no ``$where``, and every atomic step is a
+node: no server-side JavaScript, no transactions, and every atomic step is a
 single-document operation, which is atomic on replica sets and sharded clusters alike.
 """
 from __future__ import annotations

@@ -13,7 +13,8 @@
    processes; readers never wait for the file lock.
 
 3. Threads. litemongo shares one SQLite cursor per collection file, and the web server serves
-   requests from several threads. Store calls take one re-entrant lock per process.
+   requests from several threads; mongomock's read-modify-write updates are not atomic between
+   threads. Store calls take one re-entrant lock per process.
 
 4. GridFS. pymongo's ``gridfs`` checks ``isinstance(db, pymongo.Database)``; we widen that
    check to both mongomock flavours (mongomock's own helper only knows one of them).
@@ -174,6 +175,10 @@ def apply() -> None:
         for name in WRITE_METHODS:
             method = getattr(lite_collection.Collection, name)
             setattr(lite_collection.Collection, name, _locked_write(method))
+            # mongomock's read-modify-write ($inc in find_one_and_update) is not atomic
+            # between threads either.
+            method = getattr(mongomock.collection.Collection, name)
+            setattr(mongomock.collection.Collection, name, _thread_locked(method))
         for name in READ_METHODS:
             method = getattr(lite_collection.Collection, name)
             setattr(lite_collection.Collection, name, _thread_locked(method))

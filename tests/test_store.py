@@ -1,0 +1,107 @@
+"""The embedded store and our patches to mongomock/litemongo."""
+import multiprocessing
+
+import litemongo
+import mongomock
+import pytest
+from pymongo.errors import DuplicateKeyError
+
+from app.config import Config
+from app.store import connect, patches
+
+
+class SliceCountingList(list):
+    slices = 0
+
+    def __getitem__(self, item):
+        if isinstance(item, slice):
+            SliceCountingList.slices += 1
+        return super().__getitem__(item)
+
+
+@pytest.fixture(params=["mongomock", "embedded"])
+def db(request, tmp_path):
+    store = connect(Config(store=request.param, data_dir=tmp_path / "var"))
+    yield store.db
+    store.close()
+
+
+def test_patches_are_applied(db):
+    from litemongo._vendor.mongomock import collection as lite_collection
+
+    assert mongomock.collection.Cursor.__next__ is patches.linear_next
+    assert lite_collection.Cursor.__next__ is patches.linear_next
+
+
+def test_iteration_does_not_slice_per_document(db):
+    db.items.insert_many([{"n": i} for i in range(500)])
+    cursor = db.items.find().skip(10).limit(400)
+    cursor._compute_results()
+    cursor._results = SliceCountingList(cursor._results)
+    SliceCountingList.slices = 0
+    assert [d["n"] for d in cursor] == list(range(10, 410))
+    assert SliceCountingList.slices == 0
+
+
+@pytest.mark.parametrize("skip, limit, direction", [(0, 0, 1), (5, 0, 1), (0, 7, -1), (95, 10, 1), (3, -4, -1), (200, 5, 1)])
+def test_skip_limit_sort_results_unchanged(db, skip, limit, direction):
+    db.items.insert_many([{"n": i, "even": i % 2 == 0} for i in range(100)])
+    expected = sorted(range(0, 100, 2), reverse=direction == -1)[skip:]
+    if limit:
+        expected = expected[:abs(limit)]
+    got = [d["n"] for d in db.items.find({"even": True}).sort("n", direction).skip(skip).limit(limit)]
+    assert got == expected
+
+
+def test_find_one_and_empty_results(db):
+    assert db.items.find_one({"n": 1}) is None
+    assert list(db.items.find()) == []
+    db.items.insert_one({"n": 1})
+    assert db.items.find_one({"n": 1})["n"] == 1
+
+
+def test_other_versions_are_refused(monkeypatch):
+    monkeypatch.setattr(patches.metadata, "version", lambda package: "9.9.9")
+    with pytest.raises(patches.PinnedVersionError, match="written for mongomock==4.3.0, found 9.9.9"):
+        patches.check_versions()
+
+
+def test_embedded_data_survives_reconnect(tmp_path):
+    config = Config(store="embedded", data_dir=tmp_path / "var")
+    store = connect(config)
+    store.db.things.create_index("code", unique=True)
+    store.db.things.insert_one({"_id": "a", "code": 1})
+    store.close()
+    again = connect(config)
+    assert again.db.things.find_one({"_id": "a"})["code"] == 1
+    with pytest.raises(DuplicateKeyError):
+        again.db.things.insert_one({"_id": "b", "code": 1})
+
+
+def _race_unique(data_dir, worker, queue):
+    store = connect(Config(store="embedded", data_dir=data_dir))
+    stored = 0
+    for i in range(100):
+        try:
+            store.db.things.insert_one({"code": i, "worker": worker})
+            stored += 1
+        except DuplicateKeyError:
+            pass
+    queue.put(stored)
+
+
+def test_unique_index_holds_across_processes(tmp_path):
+    data_dir = tmp_path / "var"
+    store = connect(Config(store="embedded", data_dir=data_dir))
+    store.db.things.create_index("code", unique=True)
+    mp = multiprocessing.get_context("spawn")
+    queue = mp.Queue()
+    procs = [mp.Process(target=_race_unique, args=(data_dir, w, queue)) for w in range(2)]
+    for p in procs:
+        p.start()
+    stored = queue.get(timeout=120) + queue.get(timeout=120)
+    for p in procs:
+        p.join(timeout=60)
+    assert stored == 100
+    assert store.db.things.count_documents({}) == 100
+    assert len(store.db.things.distinct("code")) == 100
