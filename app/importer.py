@@ -16,6 +16,9 @@ from app import lifecycle, query, schemas
 from app.errors import IgotError
 
 
+NAME_BLOCK = 100
+
+
 @dataclass
 class RowError:
     line: int
@@ -79,6 +82,9 @@ def import_file(ctx, doctype: str, path: Path, progress=None) -> ImportResult:
     rows = read_rows(path)
     result = ImportResult(rows=len(rows))
     ctx.link_cache = set()
+    # One counter update per block of names instead of one per record. A block's unused
+    # numbers (after the last row) are skipped: a series may have gaps, never repeats.
+    ctx.name_block = min(NAME_BLOCK, len(rows))
     try:
         for line, row in rows:
             try:
@@ -93,6 +99,8 @@ def import_file(ctx, doctype: str, path: Path, progress=None) -> ImportResult:
                 progress(1)
     finally:
         ctx.link_cache = None
+        ctx.name_block = 0
+        ctx.name_pool.clear()
     return result
 
 

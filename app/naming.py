@@ -56,6 +56,11 @@ def make_name(ctx, meta, values: dict) -> str:
         if value is None or not str(value).strip():
             raise ValidationError.for_fields(meta.name, None, {fieldname: ["Missing data for required field: the record is named after it."]})
         return str(value).strip()
+    if ctx.name_block > 1:
+        pool = ctx.name_pool.setdefault(rule, [])
+        if not pool or not pool[0].startswith(series_parts(rule, ctx.now())[0]):
+            pool[:] = reserve_names(ctx, meta, ctx.name_block)
+        return pool.pop(0)
     prefix, digits = series_parts(rule, ctx.now())
     return f"{prefix}{next_counter(ctx.site.db, prefix):0{digits}d}"
 

@@ -178,7 +178,7 @@ def clean_empty(meta, data: dict) -> dict:
     return out
 
 
-def load(schema_cls, meta, registry, data: dict) -> tuple[dict, dict]:
+def load(schema, meta, registry, data: dict) -> tuple[dict, dict]:
     """Coerce ``data``; returns (values, errors). Errors use field names and, for child
     tables, 1-based row numbers."""
     cleaned = clean_empty(meta, data)
@@ -189,7 +189,7 @@ def load(schema_cls, meta, registry, data: dict) -> tuple[dict, dict]:
             cleaned[f.fieldname] = [clean_empty(child_meta, r) if isinstance(r, dict) else r
                                     for r in rows]
     try:
-        return schema_cls(unknown=RAISE).load(cleaned, partial=True), {}
+        return schema.load(cleaned, partial=True), {}
     except ValidationError as exc:
         return exc.valid_data or {}, _readable(meta, exc.messages)
 

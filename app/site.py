@@ -29,10 +29,13 @@ class Site:
         return self.store.db[self.meta(doctype).collection]
 
     def schema(self, doctype: str):
+        """The doctype's marshmallow schema instance (built once; loading is stateless)."""
         if doctype not in self._schemas:
+            from marshmallow import RAISE
+
             from app.schemas import build_schema
 
-            self._schemas[doctype] = build_schema(self.meta(doctype), self.registry)
+            self._schemas[doctype] = build_schema(self.meta(doctype), self.registry)(unknown=RAISE)
         return self._schemas[doctype]
 
     def context(self, user: str = "Administrator", access: Access | None = None) -> "Context":
@@ -56,7 +59,11 @@ class Context:
     access: Access
     # Link targets already seen to exist during a bulk operation (an import); None: no cache.
     link_cache: set | None = None
+    # During a bulk insert, series names are reserved this many at a time (0: one by one).
+    name_block: int = 0
+    name_pool: dict = field(default_factory=dict)
     clock: callable = field(default=utcnow)
+    _docs: dict = field(default_factory=dict, repr=False)
 
     @property
     def registry(self) -> Registry:
@@ -64,3 +71,11 @@ class Context:
 
     def now(self) -> dt.datetime:
         return self.clock()
+
+    def cached_doc(self, doctype: str, name: str) -> dict | None:
+        """A record read once per Context (a request, an import): for reference data that
+        controllers consult on every record, such as a Service's groups."""
+        key = (doctype, name)
+        if key not in self._docs:
+            self._docs[key] = self.site.collection(doctype).find_one({"_id": name})
+        return self._docs[key]

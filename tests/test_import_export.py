@@ -90,3 +90,17 @@ def test_exported_csv_reimports_into_a_fresh_site(site, tmp_path):
         writer.writerows(reader)
     result = importer.import_file(ctx, "Officer", tmp_path / "again.csv")
     assert result.errors == [] and len(result.inserted) == 2
+
+
+def test_import_reserves_series_names_in_blocks_without_repeats(site, tmp_path):
+    ctx = site.context()
+    result = importer.import_file(ctx, "Officer", write_csv(tmp_path / "officers.csv", ROWS))
+    numbers = [int(n[-5:]) for n in result.inserted]
+    assert numbers == sorted(numbers) and len(set(numbers)) == 2
+    prefix = result.inserted[0][:9]
+    assert site.db.naming_series.find_one({"_id": prefix})["current"] == len(ROWS)  # one block for 5 rows
+    from app import lifecycle
+
+    later = lifecycle.insert(ctx, "Officer", {"full_name": "Later", "email": "later@gov.in", "service": "IAS",
+                                              "group": "A", "mdo": "Ministry of Power"})
+    assert int(later.name[-5:]) == len(ROWS) + 1 and ctx.name_block == 0

@@ -45,6 +45,7 @@ READ_METHODS = (
 )
 
 _applied = False
+ORIGINAL_NEXT: dict = {}  # kept for scripts/bench_store.py's side-by-side comparison
 _thread_lock = threading.RLock()
 
 
@@ -168,6 +169,7 @@ def apply() -> None:
         from litemongo._vendor.mongomock import collection as lite_collection
 
         for cursor_class in (mongomock.collection.Cursor, lite_collection.Cursor):
+            ORIGINAL_NEXT[cursor_class] = cursor_class.__next__
             cursor_class.__next__ = linear_next
             cursor_class.next = linear_next
             cursor_class._compute_results = _thread_locked(cursor_class._compute_results)

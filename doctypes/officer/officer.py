@@ -5,7 +5,7 @@ from app.document import Document
 class Officer(Document):
     def validate(self):
         if self.service and self.group:
-            service = self.ctx.site.collection("Service").find_one({"_id": self.service}, {"groups": 1})
+            service = self.ctx.cached_doc("Service", self.service)
             groups = [g.get("group") for g in (service or {}).get("groups", [])]
             if groups and self.group not in groups:
                 self.add_error("group", f"Service {self.service} has groups {', '.join(groups)}; "
