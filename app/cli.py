@@ -65,8 +65,7 @@ def serve(host, port, threads):
 
 
 @main.command()
-@click.option("--read-only", is_flag=True, help="(reserved) refuse writes from the shell")
-def shell(read_only):
+def shell():
     """A Python REPL with `db` (the database), `site` and `ctx` bound."""
     import code
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 PHONE_RE = r"^\+?[0-9][0-9 \-]{5,19}$"
 DEFAULT_DATA_LENGTH = 140
@@ -162,9 +162,7 @@ def build_schema(meta, registry) -> type[Schema]:
             child_cls._declared_fields["idx"] = fields.Integer(allow_none=True)
             child = child_cls
         attrs[f.fieldname] = marshmallow_field(f, child)
-    schema_cls = Schema.from_dict(attrs, name=f"{meta.name.replace(' ', '')}Schema")
-    schema_cls.Meta.unknown = RAISE
-    return schema_cls
+    return Schema.from_dict(attrs, name=f"{meta.name.replace(' ', '')}Schema")
 
 
 def clean_empty(meta, data: dict) -> dict:

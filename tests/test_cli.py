@@ -48,3 +48,9 @@ def test_export_fixtures_writes_file(runner, tmp_path):
     result = runner.invoke(cli.main, ["export-fixtures", "MDO", "-o", str(out)])
     assert result.exit_code == 0
     assert len(json.loads(out.read_text())["records"]) == 33
+
+
+def test_shell_binds_db_to_the_same_database(runner):
+    runner.invoke(cli.main, ["init"])
+    result = runner.invoke(cli.main, ["shell"], input="print('mdos', db.mdo.count_documents({}))\n")
+    assert result.exit_code == 0 and "mdos 33" in result.output

@@ -1,0 +1,25 @@
+"""igot init creates the indexes the meta declares and records the definitions."""
+from app import install
+
+
+def test_declared_compound_and_unique_indexes_exist(site):
+    info = site.db.officer.index_information()
+    keys = {tuple(v["key"]) for v in info.values()}
+    assert (("mdo", 1), ("full_name", 1)) in keys
+    assert (("service", 1), ("group", 1), ("year_of_allotment", 1)) in keys
+    assert (("modified", -1),) in keys
+    assert info["unique_email"]["unique"] and info["unique_email"].get("sparse")
+    assert site.db.mdo.index_information()["unique_mdo_name"]["unique"]
+    assert {"ref_doctype", "docname"} <= {k for v in site.db.version.index_information().values() for k, _ in v["key"]}
+
+
+def test_init_twice_keeps_one_index_each(site):
+    before = sorted(site.db.officer.index_information())
+    install.init(site)
+    assert sorted(site.db.officer.index_information()) == before
+
+
+def test_definitions_recorded(site):
+    officer = site.db.doctype.find_one({"_id": "Officer"})
+    assert officer["collection"] == "officer" and officer["autoname"] == "OFF-.YYYY.-.#####"
+    assert install.is_initialised(site)
