@@ -122,30 +122,30 @@ def save(ctx, doctype: str, name: str, changes: dict, *, expected_modified=None)
 
 
 def submit(ctx, doctype: str, name: str, *, expected_modified=None) -> Document:
-    meta = ctx.registry.get(doctype)
-    old = get(ctx, doctype, name).as_dict()
-    ctx.access.check(meta, "submit", old)
-    _check_expected(meta, old, expected_modified)
-    if not meta.is_submittable:
-        raise DocStatusError(f"{meta.name} is not submittable", doctype=meta.name, name=name)
-    _require_status(meta, old, DocStatus.DRAFT, "submit")
-    doc = meta.controller()(meta, {**old, "docstatus": int(DocStatus.SUBMITTED)}, ctx)
-    _validate(ctx, meta, doc, {})
-    doc.before_submit()
-    _raise_hook_errors(meta, doc)
-    return _write(ctx, meta, doc, old, after=("on_submit",))
+    return _change_status(ctx, doctype, name, "submit", DocStatus.DRAFT, DocStatus.SUBMITTED,
+                          expected_modified, before="before_submit", after="on_submit")
 
 
 def cancel(ctx, doctype: str, name: str, *, expected_modified=None) -> Document:
+    return _change_status(ctx, doctype, name, "cancel", DocStatus.SUBMITTED, DocStatus.CANCELLED,
+                          expected_modified, before="before_cancel", after="on_cancel")
+
+
+def _change_status(ctx, doctype, name, action, wanted, new_status, expected_modified, *, before, after):
+    """Submit (validated again, as a draft may have gone stale) or cancel."""
     meta = ctx.registry.get(doctype)
     old = get(ctx, doctype, name).as_dict()
-    ctx.access.check(meta, "cancel", old)
+    ctx.access.check(meta, action, old)
     _check_expected(meta, old, expected_modified)
-    _require_status(meta, old, DocStatus.SUBMITTED, "cancel")
-    doc = meta.controller()(meta, {**old, "docstatus": int(DocStatus.CANCELLED)}, ctx)
-    doc.before_cancel()
+    if not meta.is_submittable:
+        raise DocStatusError(f"{meta.name} is not submittable", doctype=meta.name, name=name)
+    _require_status(meta, old, wanted, action)
+    doc = meta.controller()(meta, {**old, "docstatus": int(new_status)}, ctx)
+    if new_status == DocStatus.SUBMITTED:
+        _validate(ctx, meta, doc, {})
+    getattr(doc, before)()
     _raise_hook_errors(meta, doc)
-    return _write(ctx, meta, doc, old, after=("on_cancel",))
+    return _write(ctx, meta, doc, old, after=(after,))
 
 
 def amend(ctx, doctype: str, name: str) -> Document:
