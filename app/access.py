@@ -1,30 +1,173 @@
 """The one place that decides who may read and write what.
 
-Every read (get, list, count, export) and write (insert, save, submit, cancel, delete) in
-``app/lifecycle.py`` asks the Context's ``Access``: ``check()`` for an action on a record and
-``query_filter()`` for the records a caller may see at all. Roles, doctype permissions and
-MDO tenancy plug in here; ``SystemAccess`` is the unrestricted access of the system itself
-(CLI administration, fixtures, migrations).
+Every read (get, list, count, search, export, Link checks, versions) and every write (insert,
+save, submit, cancel, delete, import) in ``app/lifecycle.py`` and ``app/query.py`` asks the
+Context's ``Access``. Nothing else in the product filters by MDO or checks a role, so the API,
+the admin, the CLI and reports cannot disagree.
+
+Three layers, all data:
+
+1. Doctype permissions: rows ``{role, permlevel, if_owner, read, write, create, delete,
+   submit, cancel, import, export}`` from the doctype's JSON, replaced for a doctype by its
+   Custom DocPerm records when a System Manager has made any.
+2. ``if_owner`` rows: the record's ``owner_field`` (``owner`` unless the meta says otherwise)
+   must be the user.
+3. MDO tenancy: a tenant record belongs to the MDOs at its ``tenant_field``. A user bound to
+   MDOs reads records that share one of them and writes only records all of whose MDOs are
+   theirs. System Manager sees every MDO; Analyst reads every MDO and changes nothing.
+
+Fields with a ``permlevel`` above 0 (date of birth, mobile, employee id) are read and written
+only by roles that hold a row for that level; for everyone else they are left out of
+responses, lists and exports, and refused on write.
+
+A record outside the caller's scope answers NotFound, never PermissionDenied, so its
+existence is not revealed.
 """
 from __future__ import annotations
 
-from app.errors import PermissionDenied
+from app.errors import NotFound, PermissionDenied
+
+ACTIONS = ("read", "write", "create", "delete", "submit", "cancel", "import", "export")
+READ_ACTIONS = ("read", "export")
+ALL_MDOS = "System Manager"
+READ_ALL_MDOS = "Analyst"
+NEVER = {"_id": {"$in": []}}
 
 
 class Access:
+    """Unrestricted: the system itself (CLI administration, fixtures, migrations)."""
+
+    user = "Administrator"
+
+    def has_role(self, role: str) -> bool:
+        return True
+
     def check(self, meta, action: str, doc: dict | None = None) -> None:
-        """Raise PermissionDenied if the caller may not do ``action`` (read, write, create,
-        delete, submit, cancel, import, export) on ``doc`` (or on the doctype)."""
-        raise PermissionDenied(f"not permitted to {action} {meta.name}", doctype=meta.name)
-
-    def query_filter(self, meta) -> dict:
-        """A MongoDB filter the caller's queries on ``meta`` are restricted to."""
-        return {"_id": {"$exists": False}}
-
-
-class SystemAccess(Access):
-    def check(self, meta, action, doc=None) -> None:
         return None
 
-    def query_filter(self, meta) -> dict:
+    def query_filter(self, meta, action: str = "read") -> dict:
         return {}
+
+    def link_filter(self, meta) -> dict:
+        return {}
+
+    def visible(self, meta, doc: dict) -> dict:
+        return doc
+
+    def check_fields(self, meta, doc: dict, fieldnames) -> None:
+        return None
+
+    def allowed_actions(self, meta, doc: dict | None = None) -> list[str]:
+        return list(ACTIONS)
+
+
+SystemAccess = Access
+
+
+def permission_rows(site, meta) -> list[dict]:
+    custom = list(site.db["custom_docperm"].find({"ref_doctype": meta.name}))
+    return custom or list(meta.permissions)
+
+
+class UserAccess(Access):
+    def __init__(self, site, user: str, roles, mdos):
+        self.site = site
+        self.user = user
+        self.roles = set(roles)
+        self.mdos = set(mdos)
+        self._rows: dict[str, list[dict]] = {}
+
+    def __repr__(self):
+        return f"<UserAccess {self.user} roles={sorted(self.roles)} mdos={sorted(self.mdos)}>"
+
+    def has_role(self, role: str) -> bool:
+        return role in self.roles
+
+    # rows ----------------------------------------------------------------------------------
+    def rows(self, meta, permlevel: int = 0) -> list[dict]:
+        if meta.name not in self._rows:
+            self._rows[meta.name] = [r for r in permission_rows(self.site, meta) if r.get("role") in self.roles]
+        return [r for r in self._rows[meta.name] if r.get("permlevel", 0) == permlevel]
+
+    def _grant(self, meta, action: str, permlevel: int = 0) -> tuple[bool, bool]:
+        """(allowed at all, only on records the user owns)."""
+        rows = [r for r in self.rows(meta, permlevel) if r.get(action)
+                and not (r.get("role") == READ_ALL_MDOS and action not in READ_ACTIONS)]
+        if not rows:
+            return False, False
+        return True, all(r.get("if_owner") for r in rows)
+
+    def _all_mdos(self, action: str) -> bool:
+        return ALL_MDOS in self.roles or (READ_ALL_MDOS in self.roles and action in READ_ACTIONS)
+
+    # records -------------------------------------------------------------------------------
+    def _in_scope(self, meta, action: str, doc: dict, owner_only: bool) -> bool:
+        if owner_only and doc.get(meta.owner_field) != self.user:
+            return False
+        if meta.is_tenant and not self._all_mdos(action):
+            values = meta.tenant_values(doc)
+            if action in READ_ACTIONS:
+                return bool(values & self.mdos)
+            return bool(values) and values <= self.mdos
+        return True
+
+    def check(self, meta, action, doc=None):
+        allowed, owner_only = self._grant(meta, action)
+        if not allowed:
+            raise PermissionDenied(f"{self.user} may not {action} {meta.name}", doctype=meta.name)
+        if doc is None or self._in_scope(meta, action, doc, owner_only):
+            return
+        if action in ("create", "import"):
+            mdos = ", ".join(sorted(meta.tenant_values(doc))) or "no MDO"
+            raise PermissionDenied(f"{self.user} may not create {meta.name} records for {mdos}",
+                                   doctype=meta.name, errors={meta.tenant_field.split(".")[0]: [f"not one of your MDOs: {mdos}"]})
+        raise NotFound(f"{meta.name} {doc.get('name')!r} not found", doctype=meta.name, name=doc.get("name"))
+
+    def query_filter(self, meta, action="read"):
+        allowed, owner_only = self._grant(meta, action)
+        if not allowed:
+            return NEVER
+        parts = []
+        if owner_only:
+            parts.append({"_id" if meta.owner_field == "name" else meta.owner_field: self.user})
+        parts.append(self.link_filter(meta, action))
+        parts = [p for p in parts if p]
+        return {} if not parts else parts[0] if len(parts) == 1 else {"$and": parts}
+
+    def link_filter(self, meta, action="read"):
+        """Records a Link may point at: those of the caller's MDOs (tenant doctypes only)."""
+        if not meta.is_tenant or self._all_mdos(action):
+            return {}
+        return {meta.tenant_key: {"$in": sorted(self.mdos)}}
+
+    # fields --------------------------------------------------------------------------------
+    def _levels(self, meta, doc: dict, action: str) -> set[int]:
+        levels = {0}
+        for level in {f.permlevel for f in meta.all_fields if f.permlevel}:
+            allowed, owner_only = self._grant(meta, action, level)
+            if allowed and (not owner_only or doc.get(meta.owner_field) == self.user):
+                levels.add(level)
+        return levels
+
+    def visible(self, meta, doc: dict) -> dict:
+        levels = self._levels(meta, doc, "read")
+        hidden = {f.fieldname for f in meta.all_fields if f.permlevel not in levels}
+        return {k: v for k, v in doc.items() if k not in hidden} if hidden else doc
+
+    def check_fields(self, meta, doc: dict, fieldnames) -> None:
+        levels = self._levels(meta, doc, "write")
+        refused = sorted(f for f in fieldnames if meta.get_field(f) and meta.get_field(f).permlevel not in levels)
+        if refused:
+            raise PermissionDenied(f"{self.user} may not set {', '.join(refused)} on {meta.name}",
+                                   doctype=meta.name, name=doc.get("name"),
+                                   errors={f: ["not permitted to set this field"] for f in refused})
+
+    def allowed_actions(self, meta, doc=None) -> list[str]:
+        out = []
+        for action in ACTIONS:
+            try:
+                self.check(meta, action, doc)
+                out.append(action)
+            except (PermissionDenied, NotFound):
+                pass
+        return out

@@ -28,11 +28,26 @@ def site():
 
 
 def ctx():
-    """The caller's Context. Who the caller is comes from ``app.config["IGOT_AUTHENTICATE"]``
-    (request -> Context); the default acts as the system itself."""
+    """The caller's Context, from ``app.config["IGOT_AUTHENTICATE"]`` (site, request ->
+    Context); by default ``app.auth.authenticate``: an API token, else the session."""
     if "igot_ctx" not in g:
         g.igot_ctx = current_app.config["IGOT_AUTHENTICATE"](site(), request)
     return g.igot_ctx
+
+
+@api.before_request
+def _csrf_guard():
+    """A browser session may change data only with a JSON request, which another site's
+    page cannot send without the server's consent (CORS preflight). Token callers are exempt."""
+    if request.method in ("GET", "HEAD", "OPTIONS") or request.path.endswith("/method/login"):
+        return None
+    if request.headers.get("Authorization", "").lower().startswith("token "):
+        return None
+    if request.mimetype not in ("application/json", "multipart/form-data") or (
+            request.mimetype == "multipart/form-data" and request.headers.get("X-Requested-With") != "igot"):
+        return jsonify({"error": "PermissionDenied", "message": "send JSON (Content-Type: application/json) "
+                        "or an X-Requested-With: igot header with uploads"}), 403
+    return None
 
 
 def _json_body() -> dict:
@@ -43,8 +58,7 @@ def _json_body() -> dict:
 
 
 def _doc(doc) -> dict:
-    data = doc.as_dict() if hasattr(doc, "as_dict") else doc
-    return {"doctype": doc.meta.name if hasattr(doc, "meta") else None, **dump_value(data)}
+    return {"doctype": doc.meta.name, **dump_value(ctx().access.visible(doc.meta, doc.as_dict()))}
 
 
 @api.errorhandler(IgotError)
@@ -93,7 +107,10 @@ def create_record(doctype):
 @api.get("/resource/<doctype>/<path:name>")
 def read_record(doctype, name):
     _not_child(doctype)
-    return jsonify({"data": _doc(lifecycle.get(ctx(), doctype, name))})
+    c = ctx()
+    doc = lifecycle.get(c, doctype, name)
+    data = {"doctype": doctype, **dump_value(c.access.visible(doc.meta, doc.as_dict()))}
+    return jsonify({"data": data, "allowed": c.access.allowed_actions(doc.meta, doc.as_dict())})
 
 
 @api.put("/resource/<doctype>/<path:name>")
@@ -123,6 +140,71 @@ def docstatus_action(doctype, name, action):
     return jsonify({"data": _doc(doc)})
 
 
+@api.post("/method/login")
+def login():
+    from flask_login import login_user
+
+    from app import auth
+
+    body = request.get_json(silent=True) or {}
+    user = auth.login(site(), body.get("email"), body.get("password"), request.remote_addr or "-",
+                      delay=current_app.config.get("IGOT_LOGIN_DELAY", __import__("time").sleep))
+    login_user(SessionUser(user["_id"]))
+    return jsonify({"message": "logged in", "user": user["_id"], "full_name": user.get("full_name")})
+
+
+@api.post("/method/logout")
+def logout():
+    from flask_login import logout_user
+
+    logout_user()
+    return jsonify({"message": "logged out"})
+
+
+@api.get("/method/me")
+def me():
+    c = ctx()
+    return jsonify({"user": c.user, "roles": sorted(getattr(c.access, "roles", [])),
+                    "mdos": sorted(getattr(c.access, "mdos", []))})
+
+
+@api.get("/method/link_options")
+def link_options():
+    """Choices for a Link field: records of ``doctype`` the caller may read, matching ``txt``."""
+    c = ctx()
+    doctype = request.args.get("doctype", "")
+    meta = site().meta(doctype)
+    fields = ["name"] + ([meta.title_field] if meta.title_field else [])
+    rows, _ = query.get_list(c, doctype, fields=fields, search=request.args.get("txt"),
+                             limit=min(int(request.args.get("limit", 20)), 100),
+                             order_by=meta.title_field or "name", with_total=False)
+    return jsonify({"data": [{"value": r["name"], "label": r.get(meta.title_field or "name", r["name"])} for r in rows]})
+
+
+@api.get("/method/login_locks")
+def login_locks():
+    from app import auth
+    from app.errors import PermissionDenied
+
+    if not ctx().access.has_role("System Manager"):
+        raise PermissionDenied("only a System Manager sees login locks")
+    return jsonify({"data": [dump_value(lock) for lock in auth.login_locks(site())]})
+
+
+class SessionUser:
+    """What Flask-Login keeps in the session: the e-mail only; roles are read per request."""
+
+    is_authenticated = True
+    is_active = True
+    is_anonymous = False
+
+    def __init__(self, email: str):
+        self.email = email
+
+    def get_id(self) -> str:
+        return self.email
+
+
 @api.get("/doctype")
 def list_doctypes():
     return jsonify({"data": [{"name": m.name, "collection": m.collection, "module": m.module,
@@ -143,8 +225,13 @@ def upload_file():
     if upload is None:
         raise ValidationError("send the file as multipart form field 'file'", errors={"file": ["missing"]})
     content_type = upload.mimetype or "application/octet-stream"
+    c = ctx()
+    if not getattr(c.access, "roles", True):
+        from app.errors import PermissionDenied
+
+        raise PermissionDenied("a user with no role may not upload files")
     file_id = site().store.files.put(upload.stream, filename=upload.filename,
-                                     metadata={"content_type": content_type, "owner": ctx().user})
+                                     metadata={"content_type": content_type, "owner": c.user})
     info = site().store.files.get(file_id)
     return jsonify({"data": {"file_id": str(file_id), "filename": info.filename, "size": info.length,
                              "content_type": content_type}}), 201
@@ -152,6 +239,7 @@ def upload_file():
 
 @api.get("/file/<file_id>")
 def download_file(file_id):
+    ctx()  # signed-in callers only
     from bson import ObjectId
     from bson.errors import InvalidId
     from gridfs.errors import NoFile
@@ -171,5 +259,5 @@ def _not_child(doctype):
 
 
 def system_context(site_, request_):
-    """Default authentication: every caller acts as the system (no accounts yet)."""
+    """Every caller acts as the system: for embedding and tests of the engine alone."""
     return site_.context("Administrator")

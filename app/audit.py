@@ -46,11 +46,14 @@ def _field_changes(fields, old: dict, new: dict) -> list:
             if old.get(f.fieldname) != new.get(f.fieldname)]
 
 
-def record(ctx, meta, name: str, data: dict) -> None:
+def record(ctx, meta, name: str, data: dict, doc: dict) -> None:
+    """Write a Version. It carries the record's MDOs (``mdos``), so version history obeys the
+    same tenancy as the record."""
     if not meta.track_changes or not data:
         return
     now = ctx.now()
-    ctx.site.db[VERSION_COLLECTION].insert_one({
+    mdos = sorted(meta.tenant_values(doc)) if meta.is_tenant else None
+    ctx.site.db[VERSION_COLLECTION].insert_one({**({"mdos": mdos} if mdos else {}),
         # ObjectId strings sort in write order, so versions of one moment keep their order.
         "_id": str(ObjectId()), "ref_doctype": meta.name, "docname": name, "data": data,
         "owner": ctx.user, "modified_by": ctx.user, "creation": now, "modified": now,

@@ -122,6 +122,108 @@ def export(doctype, fmt, filters, output):
         click.echo(text, nl=False)
 
 
+@main.group()
+def user():
+    """Accounts: add, disable, unlock, and list login locks."""
+
+
+@user.command("add")
+@click.argument("email")
+@click.option("--role", "roles", multiple=True, help="a role to grant (repeat for several)")
+@click.option("--mdo", "mdos", multiple=True, help="an MDO whose records the user works on (repeat)")
+@click.option("--name", "full_name", default=None, help="full name (default: from the e-mail)")
+@click.option("--password", default=None, help="default: a random one, printed once")
+def user_add(email, roles, mdos, full_name, password):
+    """Create a user (or add roles and MDOs to an existing one) and set a password."""
+    import secrets
+
+    from app import auth, lifecycle
+    from app.errors import NotFound
+
+    site = _site()
+    ctx = site.context("Administrator")
+    email = email.strip().lower()
+    try:
+        try:
+            current = lifecycle.get(ctx, "User", email).as_dict()
+            have_roles = [r["role"] for r in current.get("roles", [])]
+            have_mdos = [m["mdo"] for m in current.get("mdos", [])]
+            lifecycle.save(ctx, "User", email, {
+                "roles": current.get("roles", []) + [{"role": r} for r in roles if r not in have_roles],
+                "mdos": current.get("mdos", []) + [{"mdo": m} for m in mdos if m not in have_mdos]})
+            click.echo(f"updated {email}")
+        except NotFound:
+            lifecycle.insert(ctx, "User", {"email": email, "full_name": full_name or email.split("@")[0].replace(".", " ").title(),
+                                           "roles": [{"role": r} for r in roles], "mdos": [{"mdo": m} for m in mdos]})
+            click.echo(f"added {email}")
+        if password or not site.db[auth.CREDENTIALS].find_one({"_id": email}):
+            generated = password is None
+            password = password or secrets.token_urlsafe(12)
+            auth.set_password(site, email, password)
+            if generated:
+                click.echo(f"password (shown once): {password}")
+    except IgotError as exc:
+        _fail(exc)
+
+
+@user.command("disable")
+@click.argument("email")
+def user_disable(email):
+    """Disable a user: no login, no API token works."""
+    from app import lifecycle
+
+    try:
+        lifecycle.save(_site().context("Administrator"), "User", email.strip().lower(), {"enabled": False})
+    except IgotError as exc:
+        _fail(exc)
+    click.echo(f"disabled {email}")
+
+
+@user.command("unlock")
+@click.argument("email")
+def user_unlock(email):
+    """Lift a login lock on an account."""
+    from app import auth
+
+    click.echo(f"unlocked {email}" if auth.unlock(_site(), email.strip().lower()) else f"{email} was not locked")
+
+
+@user.command("locks")
+def user_locks():
+    """Accounts and addresses locked after failed logins."""
+    from app import auth
+
+    locks = auth.login_locks(_site())
+    for lock in locks:
+        click.echo(f"{lock['key']}: {lock['failures']} failures, locked until {lock['locked_until']:%Y-%m-%d %H:%M} UTC")
+    if not locks:
+        click.echo("no locks")
+
+
+@main.command()
+@click.argument("email")
+@click.option("--revoke", default=None, help="revoke the token with this key instead")
+@click.option("--list", "list_", is_flag=True, help="list the user's tokens")
+def token(email, revoke, list_):
+    """Print a new API token key:secret for EMAIL (shown once)."""
+    from app import auth
+
+    site = _site()
+    email = email.strip().lower()
+    if revoke:
+        click.echo(f"revoked {revoke}" if auth.revoke_token(site, revoke) else f"no active token {revoke}")
+    elif list_:
+        for t in auth.tokens_of(site, email):
+            state = f"revoked {t['revoked_at']:%Y-%m-%d}" if t.get("revoked_at") else "active"
+            used = f"{t['last_used']:%Y-%m-%d %H:%M}" if t.get("last_used") else "never"
+            click.echo(f"{t['_id']}  created {t['created']:%Y-%m-%d}  last used {used}  {state}")
+    else:
+        try:
+            click.echo(auth.create_token(site, email))
+        except IgotError as exc:
+            _fail(exc)
+
+
 @main.command("export-fixtures")
 @click.argument("doctype")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None)

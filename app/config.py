@@ -23,7 +23,7 @@ class Config:
     store: str | None = None
     doctype_paths: tuple[Path, ...] = (ROOT / "doctypes",)
     fixture_paths: tuple[Path, ...] = (ROOT / "fixtures",)
-    secret_key: str = field(default="dev-only-change-me", repr=False)
+    secret_key: str | None = field(default=None, repr=False)
 
     @property
     def store_kind(self) -> str:
@@ -38,7 +38,7 @@ class Config:
             mongodb_uri=env.get("MONGODB_URI") or None,
             data_dir=Path(env.get("IGOT_DATA_DIR", "var")),
             db_name=env.get("IGOT_DB_NAME", "igot"),
-            secret_key=env.get("IGOT_SECRET_KEY", "dev-only-change-me"),
+            secret_key=env.get("IGOT_SECRET_KEY") or None,
         )
         values.update(overrides)
         return cls(**values)

@@ -43,10 +43,13 @@ def insert(ctx, doctype: str, data: dict, *, name: str | None = None,
            docstatus: DocStatus = DocStatus.DRAFT) -> Document:
     """Validate and store a new record. ``name`` overrides the naming rule (fixtures, amend)."""
     meta = ctx.registry.get(doctype)
-    ctx.access.check(meta, "create", data)
+    ctx.access.check(meta, "create")
     _refuse_system_fields(meta, data, allow=("name",) if name else ())
     values, errors = validation.coerce(ctx, meta, {k: v for k, v in data.items() if k != "name"})
     doc = new(ctx, doctype, values)
+    doc.set("owner", ctx.user)
+    ctx.access.check(meta, "create", doc.as_dict())
+    ctx.access.check_fields(meta, doc.as_dict(), [k for k in data if k in values])
     _number_rows(meta, doc)
     doc.before_insert()
     now = ctx.now()
@@ -78,10 +81,18 @@ def insert(ctx, doctype: str, data: dict, *, name: str | None = None,
 
 
 def get(ctx, doctype: str, name: str) -> Document:
+    """The whole record, for code acting on it; NotFound unless the caller may read it."""
     meta = ctx.registry.get(doctype)
+    ctx.access.check(meta, "read")
     data = persistence.get(ctx.site.collection(doctype), meta, name, ctx.access.query_filter(meta))
     ctx.access.check(meta, "read", data)
     return meta.controller()(meta, data, ctx)
+
+
+def read(ctx, doctype: str, name: str) -> dict:
+    """The record as the caller may see it (fields above their permission level left out)."""
+    doc = get(ctx, doctype, name)
+    return ctx.access.visible(doc.meta, doc.as_dict())
 
 
 def save(ctx, doctype: str, name: str, changes: dict, *, expected_modified=None) -> Document:
@@ -105,6 +116,7 @@ def save(ctx, doctype: str, name: str, changes: dict, *, expected_modified=None)
         raise DocStatusError(f"{meta.name} {name!r} is cancelled and cannot be changed; amend it instead",
                              doctype=meta.name, name=name)
     values, errors = validation.coerce(ctx, meta, changes)
+    ctx.access.check_fields(meta, old, [k for k, v in values.items() if v != old.get(k)])
     if status == DocStatus.SUBMITTED:
         locked = [k for k, v in values.items()
                   if v != old.get(k) and not meta.get_field(k).allow_on_submit]
@@ -114,8 +126,9 @@ def save(ctx, doctype: str, name: str, changes: dict, *, expected_modified=None)
                 f"(only fields marked allow_on_submit can); cancel and amend it instead",
                 doctype=meta.name, name=name, errors={k: ["cannot be changed after submit"] for k in locked})
     doc = meta.controller()(meta, {**old, **values}, ctx)
+    ctx.access.check(meta, "write", doc.as_dict())  # e.g. not moved to another MDO
     _number_rows(meta, doc)
-    _validate(ctx, meta, doc, errors)
+    _validate(ctx, meta, doc, errors, old=old)
     doc.before_save()
     _raise_hook_errors(meta, doc)
     return _write(ctx, meta, doc, old, after=("on_update",))
@@ -142,7 +155,7 @@ def _change_status(ctx, doctype, name, action, wanted, new_status, expected_modi
     _require_status(meta, old, wanted, action)
     doc = meta.controller()(meta, {**old, "docstatus": int(new_status)}, ctx)
     if new_status == DocStatus.SUBMITTED:
-        _validate(ctx, meta, doc, {})
+        _validate(ctx, meta, doc, {}, old=old)
     getattr(doc, before)()
     _raise_hook_errors(meta, doc)
     return _write(ctx, meta, doc, old, after=(after,))
@@ -172,18 +185,18 @@ def delete(ctx, doctype: str, name: str) -> None:
     old.on_trash()
     _raise_hook_errors(meta, old)
     persistence.delete(ctx.site.collection(doctype), meta, name)
-    audit.record(ctx, meta, name, {"deleted": _storable(meta, old)})
+    audit.record(ctx, meta, name, {"deleted": _storable(meta, old)}, old.as_dict())
 
 
 # steps ------------------------------------------------------------------------------------
 
-def _validate(ctx, meta, doc: Document, errors: dict) -> None:
+def _validate(ctx, meta, doc: Document, errors: dict, old: dict | None = None) -> None:
     """Type errors from coercion, then whole-record checks, then the controller's validate.
-    All problems are reported together."""
+    All problems are reported together. Links are checked where they changed."""
     data = doc.as_dict()
     required = {k: v for k, v in validation.check_required(meta, data).items() if k not in errors}
     errors = validation.merge(errors, required, _child_required(ctx, meta, data, errors),
-                              validation.check_links(ctx, meta, data),
+                              validation.check_links(ctx, meta, data, old),
                               validation.check_unique(ctx, meta, data),
                               validation.check_attachments(ctx, meta, data))
     if not errors:
@@ -217,7 +230,7 @@ def _write(ctx, meta, doc: Document, old: dict, after: tuple) -> Document:
     doc.set("modified_by", ctx.user)
     stored = _storable(meta, doc)
     persistence.replace(ctx.site.collection(meta.name), meta, stored, old["modified"])
-    audit.record(ctx, meta, doc.name, audit.diff(meta, ctx.registry, old, stored))
+    audit.record(ctx, meta, doc.name, audit.diff(meta, ctx.registry, old, stored), stored)
     for hook in after:
         getattr(doc, hook)()
     return doc

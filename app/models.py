@@ -27,6 +27,9 @@ FIELDS = {
 }
 
 
+_DOCUMENT_ATTRIBUTES = set(dir(mongoengine.DynamicDocument))
+
+
 def connect(site) -> str:
     """Register the site's existing client with mongoengine under an alias of its own."""
     alias = f"igot-{id(site)}"
@@ -55,6 +58,9 @@ def build_models(site) -> dict[str, type[mongoengine.DynamicDocument]]:
         }
         for f in meta.all_fields:
             kwargs = {"choices": f.select_options} if f.fieldtype == "Select" else {}
-            attrs[f.fieldname] = FIELDS[f.fieldtype](**kwargs)
+            if f.fieldname in _DOCUMENT_ATTRIBUTES:  # e.g. Custom DocPerm.delete
+                attrs[f.fieldname + "_"] = FIELDS[f.fieldtype](db_field=f.fieldname, **kwargs)
+            else:
+                attrs[f.fieldname] = FIELDS[f.fieldtype](**kwargs)
         models[meta.name] = type(meta.name.replace(" ", "") + "Model", (mongoengine.DynamicDocument,), attrs)
     return models

@@ -143,8 +143,8 @@ def search_filter(meta, text: str | None) -> dict:
     return {"$or": [{k: {"$regex": pattern, "$options": "i"}} for k in keys]}
 
 
-def build_query(ctx, meta, filters=None, search=None) -> dict:
-    parts = [p for p in (ctx.access.query_filter(meta), parse_filters(ctx, meta, filters),
+def build_query(ctx, meta, filters=None, search=None, action="read") -> dict:
+    parts = [p for p in (ctx.access.query_filter(meta, action), parse_filters(ctx, meta, filters),
                          search_filter(meta, search)) if p]
     if not parts:
         return {}
@@ -168,7 +168,7 @@ def get_list(ctx, doctype: str, *, filters=None, fields=None, order_by=None, lim
     cursor = coll.find(query, projection).sort(parse_sort(ctx, meta, order_by)).skip(int(offset))
     if limit:
         cursor = cursor.limit(limit)
-    rows = [persistence.from_db(r) for r in cursor]
+    rows = [ctx.access.visible(meta, persistence.from_db(r)) for r in cursor]
     total = coll.count_documents(query) if with_total else None
     return rows, total
 
@@ -183,7 +183,7 @@ def iter_all(ctx, doctype: str, *, filters=None, batch: int = 1000):
     """Every matching record, in name order, fetched in batches (exports)."""
     meta = ctx.registry.get(doctype)
     ctx.access.check(meta, "export")
-    query = build_query(ctx, meta, filters)
+    query = build_query(ctx, meta, filters, action="export")
     coll = ctx.site.collection(doctype)
     last = None
     while True:
@@ -192,5 +192,5 @@ def iter_all(ctx, doctype: str, *, filters=None, batch: int = 1000):
         if not page:
             return
         for raw in page:
-            yield persistence.from_db(raw)
+            yield ctx.access.visible(meta, persistence.from_db(raw))
         last = page[-1]["_id"]

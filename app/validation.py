@@ -21,18 +21,25 @@ def check_required(meta, doc: dict) -> dict:
     return {f.fieldname: [REQUIRED] for f in meta.all_fields if f.reqd and _empty(doc.get(f.fieldname))}
 
 
-def check_links(ctx, meta, doc: dict) -> dict:
+def check_links(ctx, meta, doc: dict, old: dict | None = None) -> dict:
+    """Every Link value must name a record the caller could link to: one that exists and,
+    for tenant doctypes, belongs to the caller's MDOs (a record outside them reads as
+    missing). On a save, only values that changed are checked."""
     errors: dict = {}
     wanted: dict[str, set] = {}
+    unchanged = {(f.options, v) for f, v, _ in _link_values(ctx, meta, old)} if old else set()
     for f, value, _ in _link_values(ctx, meta, doc):
-        wanted.setdefault(f.options, set()).add(value)
+        if (f.options, value) not in unchanged:
+            wanted.setdefault(f.options, set()).add(value)
     missing: dict[str, set] = {}
     for target, names in wanted.items():
         cache = ctx.link_cache
         unknown = {n for n in names if cache is None or (target, n) not in cache}
         if not unknown:
             continue
-        found = {d["_id"] for d in ctx.site.collection(target).find({"_id": {"$in": list(unknown)}}, {"_id": 1})}
+        query = {"_id": {"$in": list(unknown)}}
+        scope = ctx.access.link_filter(ctx.registry.get(target))
+        found = {d["_id"] for d in ctx.site.collection(target).find({"$and": [query, scope]} if scope else query, {"_id": 1})}
         if cache is not None:
             cache.update((target, n) for n in found)
         missing[target] = unknown - found
@@ -72,8 +79,8 @@ def check_unique(ctx, meta, doc: dict) -> dict:
         value = doc.get(f.fieldname)
         if f.unique and not _empty(value):
             other = coll.find_one({f.fieldname: value, "_id": {"$ne": doc.get("name")}}, {"_id": 1})
-            if other is not None:
-                errors[f.fieldname] = [f"must be unique: {meta.name} {other['_id']!r} already has {value!r}."]
+            if other is not None:  # the other record may be outside the caller's view: not named
+                errors[f.fieldname] = [f"must be unique: another {meta.name} already has {value!r}."]
     return errors
 
 

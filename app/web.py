@@ -11,12 +11,24 @@ def create_app(config: Config | None = None, site: Site | None = None) -> Flask:
     config = config or (site.config if site else Config.from_env())
     site = site or Site(config)
     app = Flask(__name__)
-    app.config["SECRET_KEY"] = config.secret_key
+    app.config["SECRET_KEY"] = config.secret_key or site_secret(site)
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
+    app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     app.config["JSON_SORT_KEYS"] = False
-    from app.api import api, system_context
+    from flask_login import LoginManager
 
-    app.config.setdefault("IGOT_AUTHENTICATE", system_context)
+    from app import auth
+    from app.api import SessionUser, api
+
+    app.config.setdefault("IGOT_AUTHENTICATE", auth.authenticate)
     app.extensions["igot_site"] = site
+    login_manager = LoginManager(app)
+
+    @login_manager.user_loader
+    def load_user(email):
+        user = site.db["user"].find_one({"_id": email}, {"enabled": 1})
+        return SessionUser(email) if user and user.get("enabled", True) else None
+
     app.register_blueprint(api)
 
     @app.get("/")
@@ -29,3 +41,21 @@ def create_app(config: Config | None = None, site: Site | None = None) -> Flask:
         return jsonify({"status": "ok", "store": site.store.kind})
 
     return app
+
+
+def site_secret(site) -> str:
+    """The key that signs session cookies: kept in the database, so every web worker and a
+    restarted server share it. ``IGOT_SECRET_KEY`` overrides it."""
+    import secrets
+
+    from pymongo.errors import DuplicateKeyError
+
+    coll = site.db["site_settings"]
+    doc = coll.find_one({"_id": "secret_key"})
+    if doc is None:
+        try:
+            coll.insert_one({"_id": "secret_key", "value": secrets.token_hex(32)})
+        except DuplicateKeyError:
+            pass  # another worker made it first
+        doc = coll.find_one({"_id": "secret_key"})
+    return doc["value"]

@@ -44,3 +44,25 @@ def ctx(site):
 def officer_data():
     return {"full_name": "Asha Rao", "email": "asha.rao@gov.in", "service": "IAS", "group": "A",
             "mdo": "Ministry of Power", "year_of_allotment": 2012, "date_of_birth": "1985-04-02"}
+
+
+PASSWORD = "correct horse battery"
+
+
+def add_user(site, email, roles, mdos=(), password=PASSWORD):
+    from app import auth, lifecycle
+
+    lifecycle.insert(site.context(), "User", {"email": email, "full_name": email.split("@")[0],
+                                              "roles": [{"role": r} for r in roles],
+                                              "mdos": [{"mdo": m} for m in mdos]})
+    auth.set_password(site, email, password)
+    return email
+
+
+def token_client(site, email, app=None):
+    from app import auth
+    from app.web import create_app
+
+    client = (app or create_app(site=site)).test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = f"token {auth.create_token(site, email)}"
+    return client

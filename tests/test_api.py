@@ -4,12 +4,12 @@ import json
 
 import pytest
 
-from app.web import create_app
+from .conftest import add_user, token_client
 
 
 @pytest.fixture
 def client(site):
-    return create_app(site=site).test_client()
+    return token_client(site, add_user(site, "dopt.admin@gov.in", ["System Manager"]))
 
 
 @pytest.fixture

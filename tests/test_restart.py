@@ -33,32 +33,46 @@ def start(data_dir, port):
     raise RuntimeError("server did not start")
 
 
-def call(port, method, path, body=None):
+def call(port, method, path, body=None, token=None):
     request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", method=method,
                                      data=json.dumps(body).encode() if body else None,
-                                     headers={"Content-Type": "application/json"})
+                                     headers={"Content-Type": "application/json", "Authorization": f"token {token}"})
     with urllib.request.urlopen(request, timeout=10) as response:
         return json.loads(response.read())
 
 
+def make_admin(data_dir):
+    from app import auth, install
+    from app.site import Site
+
+    from .conftest import add_user, make_config
+
+    site = Site(make_config("embedded", data_dir))
+    install.init(site)
+    token = auth.create_token(site, add_user(site, "dopt.admin@gov.in", ["System Manager"]))
+    site.close()
+    return token
+
+
 def test_write_restart_read(tmp_path):
     port = free_port()
+    token = make_admin(tmp_path / "var")
     server = start(tmp_path / "var", port)
     try:
         created = call(port, "POST", "/api/resource/Officer", {
             "full_name": "Asha Rao", "email": "asha@gov.in", "service": "IAS", "group": "A",
-            "mdo": "Ministry of Power"})["data"]
-        call(port, "PUT", f"/api/resource/Officer/{created['name']}", {"designation": "Director"})
+            "mdo": "Ministry of Power"}, token=token)["data"]
+        call(port, "PUT", f"/api/resource/Officer/{created['name']}", {"designation": "Director"}, token=token)
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
     server = start(tmp_path / "var", port)
     try:
-        read = call(port, "GET", f"/api/resource/Officer/{created['name']}")["data"]
+        read = call(port, "GET", f"/api/resource/Officer/{created['name']}", token=token)["data"]
         assert read["designation"] == "Director" and read["email"] == "asha@gov.in"
-        assert call(port, "GET", "/api/resource/MDO?limit=0")["total"] == 33
+        assert call(port, "GET", "/api/resource/MDO?limit=0", token=token)["total"] == 33
         nxt = call(port, "POST", "/api/resource/Officer", {
-            "full_name": "B", "email": "b@gov.in", "service": "IAS", "group": "A", "mdo": "Ministry of Power"})["data"]
+            "full_name": "B", "email": "b@gov.in", "service": "IAS", "group": "A", "mdo": "Ministry of Power"}, token=token)["data"]
         assert int(nxt["name"][-5:]) == int(created["name"][-5:]) + 1  # the counter survived too
     finally:
         server.send_signal(signal.SIGTERM)

@@ -75,6 +75,8 @@ class DocTypeMeta:
     track_changes: bool = False
     is_child: bool = False
     is_tenant: bool = False
+    tenant_field: str = "mdo"
+    owner_field: str = "owner"
     list_view: dict = field(default_factory=dict)
     indexes: list[dict] = field(default_factory=list)
     permissions: list[dict] = field(default_factory=list)
@@ -89,7 +91,7 @@ class DocTypeMeta:
         """Declared fields plus the implicit ones (``mdo`` on tenant doctypes,
         ``amended_from`` on submittable ones)."""
         extra = []
-        if self.is_tenant:
+        if self.is_tenant and self.tenant_field == "mdo":
             extra.append(Field("mdo", "Link", label="MDO", options="MDO", reqd=True,
                                in_list_view=True, in_filter=True, standard=True,
                                description="The ministry, department or organisation the record belongs to"))
@@ -117,6 +119,21 @@ class DocTypeMeta:
     def known_fieldnames(self) -> set[str]:
         standard = CHILD_STANDARD_FIELDS if self.is_child else STANDARD_FIELDS
         return set(self.fields_by_name) | set(standard)
+
+    @property
+    def tenant_key(self) -> str:
+        """The MongoDB path holding a tenant record's MDO (``_id`` for the MDO itself)."""
+        return "_id" if self.tenant_field == "name" else self.tenant_field
+
+    def tenant_values(self, doc: dict) -> set[str]:
+        """The MDOs a record belongs to."""
+        head, _, rest = self.tenant_field.partition(".")
+        value = doc.get(head)
+        if rest:
+            return {row.get(rest) for row in value or [] if row.get(rest)}
+        if isinstance(value, list):
+            return set(value)
+        return {value} if value else set()
 
     @property
     def default_sort(self) -> str:
@@ -193,7 +210,8 @@ def load_definition(path: Path) -> DocTypeMeta:
         search_fields=data.get("search_fields", []),
         is_submittable=data.get("is_submittable", False),
         track_changes=data.get("track_changes", False), is_child=data.get("is_child", False),
-        is_tenant=data.get("is_tenant", False), list_view=data.get("list_view", {}),
+        is_tenant=data.get("is_tenant", False), tenant_field=data.get("tenant_field", "mdo"),
+        owner_field=data.get("owner_field", "owner"), list_view=data.get("list_view", {}),
         indexes=data.get("indexes", []), permissions=data.get("permissions", []),
     )
     _check_own_fields(meta)
@@ -219,7 +237,7 @@ def _check_own_fields(meta: DocTypeMeta) -> None:
         if f.fieldname in seen:
             raise MetaError(f"{src}: field {f.fieldname!r}: defined twice")
         seen.add(f.fieldname)
-        if f.fieldname in RESERVED:
+        if f.fieldname in RESERVED and not (meta.is_child and f.fieldname == "mdo"):
             raise MetaError(f"{src}: field {f.fieldname!r}: is a standard field name and cannot be redefined")
         if f.fieldtype in ("Select", "Link", "Table") and not f.options:
             raise MetaError(f"{src}: field {f.fieldname!r}: a {f.fieldtype} field needs options")
@@ -244,6 +262,11 @@ def _check_own_fields(meta: DocTypeMeta) -> None:
             root = key.lstrip("-").split(".")[0]
             if root not in known:
                 raise MetaError(f"{src}: indexes[{i}]: field {root!r} does not exist")
+    tenant_root = meta.tenant_field.split(".")[0]
+    if meta.is_tenant and tenant_root not in known:
+        raise MetaError(f"{src}: tenant_field: field {tenant_root!r} does not exist")
+    if not meta.is_child and meta.owner_field not in known:
+        raise MetaError(f"{src}: owner_field: field {meta.owner_field!r} does not exist")
     if meta.is_child and (meta.is_submittable or meta.is_tenant):
         raise MetaError(f"{src}: a child doctype cannot be submittable or tenant; its parent is")
 

@@ -1,0 +1,177 @@
+"""Who is calling: accounts, passwords, API tokens, sessions, and login throttling.
+
+- Passwords are hashed with argon2 and kept in ``user_credential``, never in the User record.
+- API tokens are ``key:secret``; ``api_token`` keeps the key, the argon2 hash of the secret, the
+  owner, when it was last used, and when it was revoked. The secret is shown once.
+- Browsers sign in with a session cookie (Flask-Login); programs send
+  ``Authorization: token <key>:<secret>``.
+- Throttling: failed logins are counted per account and per address. From the
+  ``SLOW_AFTER``-th failure each answer is delayed; after ``LOCK_AFTER`` failures within
+  ``WINDOW`` the account or address is locked for ``LOCK_FOR``. Locks are listed for the
+  System Manager (``igot user locks``, ``GET /api/method/login_locks``) and lifted by
+  ``igot user unlock`` or a successful login after they expire.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+import time
+
+import argon2
+
+from app.access import UserAccess
+from app.errors import IgotError, ValidationError
+
+CREDENTIALS = "user_credential"
+TOKENS = "api_token"
+ATTEMPTS = "login_attempt"
+SLOW_AFTER = 3
+LOCK_AFTER = 5
+WINDOW = dt.timedelta(minutes=15)
+LOCK_FOR = dt.timedelta(minutes=15)
+MIN_PASSWORD = 10
+
+_hasher = argon2.PasswordHasher()
+
+
+class Unauthenticated(IgotError):
+    status = 401
+
+
+class TooManyAttempts(IgotError):
+    status = 429
+
+
+# passwords ----------------------------------------------------------------------------------
+
+def set_password(site, email: str, password: str) -> None:
+    if len(password or "") < MIN_PASSWORD:
+        raise ValidationError.for_fields("User", email, {"password": [f"must be at least {MIN_PASSWORD} characters."]})
+    site.db[CREDENTIALS].replace_one({"_id": email}, {"_id": email, "password_hash": _hasher.hash(password),
+                                                      "set_at": _now()}, upsert=True)
+
+
+def _check_password(site, email: str, password: str) -> bool:
+    record = site.db[CREDENTIALS].find_one({"_id": email})
+    if record is None:
+        _hasher.hash(password or "")  # same cost as a real check: no timing hint that the account is unknown
+        return False
+    try:
+        return _hasher.verify(record["password_hash"], password or "")
+    except argon2.exceptions.VerifyMismatchError:
+        return False
+
+
+# throttling ---------------------------------------------------------------------------------
+
+def _now() -> dt.datetime:
+    now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    return now.replace(microsecond=now.microsecond // 1000 * 1000)
+
+
+def _locked_until(site, key: str, now) -> dt.datetime | None:
+    record = site.db[ATTEMPTS].find_one({"_id": key})
+    if record and record.get("locked_until") and record["locked_until"] > now:
+        return record["locked_until"]
+    return None
+
+
+def _record_failure(site, key: str, now) -> int:
+    record = site.db[ATTEMPTS].find_one({"_id": key}) or {}
+    if not record.get("first_failure") or now - record["first_failure"] > WINDOW:
+        record = {"failures": 0, "first_failure": now}
+    failures = record["failures"] + 1
+    update = {"failures": failures, "first_failure": record["first_failure"], "last_failure": now}
+    if failures >= LOCK_AFTER:
+        update["locked_until"] = now + LOCK_FOR
+    site.db[ATTEMPTS].update_one({"_id": key}, {"$set": update}, upsert=True)
+    return failures
+
+
+def login_locks(site) -> list[dict]:
+    now = _now()
+    return [{"key": r["_id"], "failures": r["failures"], "locked_until": r["locked_until"]}
+            for r in site.db[ATTEMPTS].find({"locked_until": {"$gt": now}}).sort("locked_until", -1)]
+
+
+def unlock(site, email: str) -> bool:
+    return site.db[ATTEMPTS].delete_one({"_id": f"user:{email}"}).deleted_count > 0
+
+
+def login(site, email: str, password: str, address: str = "-", *, delay=time.sleep) -> dict:
+    """The User record of a successful login; raises Unauthenticated or TooManyAttempts."""
+    email = (email or "").strip().lower()
+    now = _now()
+    keys = [f"user:{email}", f"ip:{address}"]
+    for key in keys:
+        until = _locked_until(site, key, now)
+        if until:
+            raise TooManyAttempts(f"too many failed logins for {key.split(':', 1)[1]}; "
+                                  f"locked until {until.isoformat()} UTC")
+    user = site.db["user"].find_one({"_id": email})
+    if user is None or not user.get("enabled", True) or not _check_password(site, email, password):
+        failures = max(_record_failure(site, key, now) for key in keys)
+        if failures >= SLOW_AFTER:
+            delay(min(0.5 * (failures - SLOW_AFTER + 1), 3.0))
+        raise Unauthenticated("wrong e-mail or password, or the account is disabled")
+    site.db[ATTEMPTS].delete_one({"_id": keys[0]})
+    site.db["user"].update_one({"_id": email}, {"$set": {"last_login": now}})
+    return user
+
+
+# tokens -------------------------------------------------------------------------------------
+
+def create_token(site, email: str) -> str:
+    if site.db["user"].find_one({"_id": email}) is None:
+        raise ValidationError.for_fields("User", email, {"email": [f"no user {email!r}"]})
+    key, secret = secrets.token_hex(8), secrets.token_urlsafe(24)
+    site.db[TOKENS].insert_one({"_id": key, "user": email, "secret_hash": _hasher.hash(secret),
+                                "created": _now(), "last_used": None, "revoked_at": None})
+    return f"{key}:{secret}"
+
+
+def revoke_token(site, key: str) -> bool:
+    return site.db[TOKENS].update_one({"_id": key, "revoked_at": None}, {"$set": {"revoked_at": _now()}}).modified_count > 0
+
+
+def tokens_of(site, email: str) -> list[dict]:
+    return [{k: v for k, v in t.items() if k != "secret_hash"}
+            for t in site.db[TOKENS].find({"user": email}).sort("created", 1)]
+
+
+def _token_user(site, header: str) -> str:
+    credentials = header[len("token "):].strip()
+    key, _, secret = credentials.partition(":")
+    token = site.db[TOKENS].find_one({"_id": key})
+    if token is None or token.get("revoked_at") or not secret:
+        raise Unauthenticated("unknown or revoked API token")
+    try:
+        _hasher.verify(token["secret_hash"], secret)
+    except argon2.exceptions.VerifyMismatchError:
+        raise Unauthenticated("unknown or revoked API token") from None
+    site.db[TOKENS].update_one({"_id": key}, {"$set": {"last_used": _now()}})
+    return token["user"]
+
+
+# contexts -----------------------------------------------------------------------------------
+
+def context_for(site, email: str):
+    """The Context of an enabled user: their roles and MDOs, from their User record."""
+    user = site.db["user"].find_one({"_id": email})
+    if user is None or not user.get("enabled", True):
+        raise Unauthenticated(f"no enabled user {email!r}")
+    roles = {r["role"] for r in user.get("roles", [])}
+    mdos = {m["mdo"] for m in user.get("mdos", [])}
+    return site.context(email, UserAccess(site, email, roles, mdos))
+
+
+def authenticate(site, request):
+    """A request's Context: from an API token, else from the session; 401 otherwise."""
+    header = request.headers.get("Authorization", "")
+    if header.lower().startswith("token "):
+        return context_for(site, _token_user(site, header))
+    from flask_login import current_user
+
+    if current_user and current_user.is_authenticated:
+        return context_for(site, current_user.get_id())
+    raise Unauthenticated("sign in (POST /api/method/login) or send 'Authorization: token <key>:<secret>'")
