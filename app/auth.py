@@ -1,8 +1,10 @@
 """Who is calling: accounts, passwords, API tokens, sessions, and login throttling.
 
 - Passwords are hashed with argon2 and kept in ``user_credential``, never in the User record.
-- API tokens are ``key:secret``; ``api_token`` keeps the key, the argon2 hash of the secret, the
-  owner, when it was last used, and when it was revoked. The secret is shown once.
+- API tokens are ``key:secret``; ``api_token`` keeps the key, the SHA-256 of the secret, the
+  owner, when it was last used, and when it was revoked. The secret is shown once. (A token
+  secret is 192 random bits, so a fast hash is as safe as a slow one and keeps every API call
+  cheap; argon2's cost is for passwords people choose.)
 - Browsers sign in with a session cookie (Flask-Login); programs send
   ``Authorization: token <key>:<secret>``.
 - Throttling: failed logins are counted per account and per address. From the
@@ -14,6 +16,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 import secrets
 import time
 
@@ -31,7 +35,12 @@ WINDOW = dt.timedelta(minutes=15)
 LOCK_FOR = dt.timedelta(minutes=15)
 MIN_PASSWORD = 10
 
-_hasher = argon2.PasswordHasher()
+
+
+def _hasher(site) -> argon2.PasswordHasher:
+    """argon2 with the site's cost profile (``Config.password_profile``)."""
+    profile = getattr(argon2.profiles, site.config.password_profile)
+    return argon2.PasswordHasher.from_parameters(profile)
 
 
 class Unauthenticated(IgotError):
@@ -47,17 +56,17 @@ class TooManyAttempts(IgotError):
 def set_password(site, email: str, password: str) -> None:
     if len(password or "") < MIN_PASSWORD:
         raise ValidationError.for_fields("User", email, {"password": [f"must be at least {MIN_PASSWORD} characters."]})
-    site.db[CREDENTIALS].replace_one({"_id": email}, {"_id": email, "password_hash": _hasher.hash(password),
+    site.db[CREDENTIALS].replace_one({"_id": email}, {"_id": email, "password_hash": _hasher(site).hash(password),
                                                       "set_at": _now()}, upsert=True)
 
 
 def _check_password(site, email: str, password: str) -> bool:
     record = site.db[CREDENTIALS].find_one({"_id": email})
     if record is None:
-        _hasher.hash(password or "")  # same cost as a real check: no timing hint that the account is unknown
+        _hasher(site).hash(password or "")  # same cost as a real check: no timing hint that the account is unknown
         return False
     try:
-        return _hasher.verify(record["password_hash"], password or "")
+        return _hasher(site).verify(record["password_hash"], password or "")
     except argon2.exceptions.VerifyMismatchError:
         return False
 
@@ -125,9 +134,13 @@ def create_token(site, email: str) -> str:
     if site.db["user"].find_one({"_id": email}) is None:
         raise ValidationError.for_fields("User", email, {"email": [f"no user {email!r}"]})
     key, secret = secrets.token_hex(8), secrets.token_urlsafe(24)
-    site.db[TOKENS].insert_one({"_id": key, "user": email, "secret_hash": _hasher.hash(secret),
+    site.db[TOKENS].insert_one({"_id": key, "user": email, "secret_hash": _sha256(secret),
                                 "created": _now(), "last_used": None, "revoked_at": None})
     return f"{key}:{secret}"
+
+
+def _sha256(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 def revoke_token(site, key: str) -> bool:
@@ -145,10 +158,8 @@ def _token_user(site, header: str) -> str:
     token = site.db[TOKENS].find_one({"_id": key})
     if token is None or token.get("revoked_at") or not secret:
         raise Unauthenticated("unknown or revoked API token")
-    try:
-        _hasher.verify(token["secret_hash"], secret)
-    except argon2.exceptions.VerifyMismatchError:
-        raise Unauthenticated("unknown or revoked API token") from None
+    if not hmac.compare_digest(token["secret_hash"], _sha256(secret)):
+        raise Unauthenticated("unknown or revoked API token")
     site.db[TOKENS].update_one({"_id": key}, {"$set": {"last_used": _now()}})
     return token["user"]
 

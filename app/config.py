@@ -24,6 +24,9 @@ class Config:
     doctype_paths: tuple[Path, ...] = (ROOT / "doctypes",)
     fixture_paths: tuple[Path, ...] = (ROOT / "fixtures",)
     secret_key: str | None = field(default=None, repr=False)
+    # argon2 cost profile for passwords (argon2.profiles): RFC_9106_LOW_MEMORY in production;
+    # the test suite uses CHEAPEST.
+    password_profile: str = "RFC_9106_LOW_MEMORY"
 
     @property
     def store_kind(self) -> str:

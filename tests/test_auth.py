@@ -1,0 +1,145 @@
+"""Accounts: passwords, sessions, API tokens, throttling, and the user CLI."""
+import pytest
+from click.testing import CliRunner
+
+from app import auth, cli, lifecycle
+from app.web import create_app
+
+from .conftest import PASSWORD, add_user
+
+
+@pytest.fixture
+def app(site):
+    application = create_app(site=site)
+    application.config["IGOT_LOGIN_DELAY"] = DELAYS.append
+    DELAYS.clear()
+    return application
+
+
+DELAYS = []
+
+
+@pytest.fixture
+def nodal(site):
+    return add_user(site, "nodal@power.gov.in", ["MDO Admin"], ["Ministry of Power"])
+
+
+def login(client, email, password):
+    return client.post("/api/method/login", json={"email": email, "password": password})
+
+
+def test_password_is_hashed_with_argon2(site, nodal):
+    stored = site.db.user_credential.find_one({"_id": nodal})
+    assert stored["password_hash"].startswith("$argon2id$") and PASSWORD not in str(stored)
+    assert "password" not in str(site.db.user.find_one({"_id": nodal}))
+
+
+def test_session_login_me_logout(app, nodal, site):
+    client = app.test_client()
+    assert login(client, nodal, PASSWORD).status_code == 200
+    me = client.get("/api/method/me").json
+    assert me == {"user": nodal, "roles": ["MDO Admin"], "mdos": ["Ministry of Power"]}
+    assert site.db.user.find_one({"_id": nodal})["last_login"] is not None
+    assert client.post("/api/method/logout", json={}).status_code == 200
+    assert client.get("/api/method/me").status_code == 401
+
+
+def test_wrong_password_and_unknown_user_are_401_alike(app, nodal):
+    client = app.test_client()
+    wrong = login(client, nodal, "not the password")
+    unknown = login(client, "nobody@gov.in", PASSWORD)
+    assert wrong.status_code == unknown.status_code == 401
+    assert wrong.json["message"] == unknown.json["message"]
+
+
+def test_failures_are_slowed_then_locked_and_admin_sees_the_lock(app, site, nodal):
+    client = app.test_client()
+    for _ in range(auth.LOCK_AFTER):
+        assert login(client, nodal, "guess").status_code == 401
+    assert DELAYS and DELAYS == sorted(DELAYS) and DELAYS[0] > 0  # slowed, more each time
+    locked = login(client, nodal, PASSWORD)
+    assert locked.status_code == 429 and "locked until" in locked.json["message"]
+    admin = add_user(site, "sysman@dopt.gov.in", ["System Manager"])
+    admin_client = app.test_client()
+    admin_client.environ_base["HTTP_AUTHORIZATION"] = f"token {auth.create_token(site, admin)}"
+    keys = {lock["key"] for lock in admin_client.get("/api/method/login_locks").json["data"]}
+    assert f"user:{nodal}" in keys
+    nodal_client = app.test_client()
+    nodal_client.environ_base["HTTP_AUTHORIZATION"] = f"token {auth.create_token(site, nodal)}"
+    assert nodal_client.get("/api/method/login_locks").status_code == 403
+    assert auth.unlock(site, nodal)
+    other_address = app.test_client()
+    assert other_address.post("/api/method/login", json={"email": nodal, "password": PASSWORD},
+                              environ_base={"REMOTE_ADDR": "10.9.9.9"}).status_code == 200
+
+
+def test_address_is_locked_across_accounts(app, site):
+    client = app.test_client()
+    for i in range(auth.LOCK_AFTER):
+        login(client, f"user{i}@gov.in", "guess")
+    assert login(client, "someone@gov.in", "guess").status_code == 429
+
+
+def test_token_auth_last_use_and_revocation(app, site, nodal):
+    token = auth.create_token(site, nodal)
+    key = token.split(":")[0]
+    client = app.test_client()
+    headers = {"Authorization": f"token {token}"}
+    assert client.get("/api/resource/Officer", headers=headers).status_code == 200
+    stored = site.db.api_token.find_one({"_id": key})
+    assert stored["last_used"] is not None and token.split(":")[1] not in str(stored)
+    assert client.get("/api/resource/Officer", headers={"Authorization": f"token {key}:wrong"}).status_code == 401
+    assert auth.revoke_token(site, key)
+    assert client.get("/api/resource/Officer", headers=headers).status_code == 401
+
+
+def test_disabled_user_cannot_log_in_or_use_a_token(app, site, nodal):
+    token = auth.create_token(site, nodal)
+    lifecycle.save(site.context(), "User", nodal, {"enabled": False})
+    client = app.test_client()
+    assert login(client, nodal, PASSWORD).status_code == 401
+    assert client.get("/api/resource/Officer", headers={"Authorization": f"token {token}"}).status_code == 401
+
+
+def test_session_writes_need_json(app, site, nodal):
+    client = app.test_client()
+    login(client, nodal, PASSWORD)
+    form = client.post("/api/resource/Officer", data={"full_name": "x"})
+    assert form.status_code == 403 and "send JSON" in form.json["message"]
+    empty = client.post("/api/method/logout")
+    assert empty.status_code == 403
+    assert client.delete("/api/resource/Officer/OFF-1") .status_code == 403
+
+
+def test_short_password_is_refused(site, nodal):
+    with pytest.raises(Exception, match="at least 10 characters"):
+        auth.set_password(site, nodal, "short")
+
+
+def test_cli_user_add_token_disable(tmp_path, monkeypatch):
+    monkeypatch.setenv("IGOT_DATA_DIR", str(tmp_path / "var"))
+    monkeypatch.delenv("MONGODB_URI", raising=False)
+    runner = CliRunner()
+    runner.invoke(cli.main, ["init"])
+    added = runner.invoke(cli.main, ["user", "add", "nodal@steel.gov.in", "--role", "MDO Admin", "--role", "IFU Member",
+                                     "--mdo", "Ministry of Steel"])
+    assert added.exit_code == 0 and "password (shown once): " in added.output
+    again = runner.invoke(cli.main, ["user", "add", "nodal@steel.gov.in", "--role", "CBP Admin"])
+    assert "updated nodal@steel.gov.in" in again.output and "password" not in again.output
+    token = runner.invoke(cli.main, ["token", "nodal@steel.gov.in"]).output.strip()
+    assert len(token.split(":")) == 2
+    listed = runner.invoke(cli.main, ["token", "nodal@steel.gov.in", "--list"]).output
+    assert token.split(":")[0] in listed and "active" in listed
+    bad = runner.invoke(cli.main, ["user", "add", "x@gov.in", "--role", "Emperor"])
+    assert bad.exit_code == 1 and "Role 'Emperor' does not exist" in bad.output
+    assert runner.invoke(cli.main, ["user", "disable", "nodal@steel.gov.in"]).exit_code == 0
+    assert "no locks" in runner.invoke(cli.main, ["user", "locks"]).output
+    from app.config import Config
+    from app.site import Site
+
+    site = Site(Config.from_env())
+    user = site.db.user.find_one({"_id": "nodal@steel.gov.in"})
+    assert user["enabled"] is False
+    assert sorted(r["role"] for r in user["roles"]) == ["CBP Admin", "IFU Member", "MDO Admin"]
+    with pytest.raises(auth.Unauthenticated):
+        auth.context_for(site, "nodal@steel.gov.in")
