@@ -58,7 +58,9 @@ def _json_body() -> dict:
 
 
 def _doc(doc) -> dict:
-    return {"doctype": doc.meta.name, **dump_value(ctx().access.visible(doc.meta, doc.as_dict()))}
+    from app import customize
+
+    return {"doctype": doc.meta.name, **dump_value(customize.present(ctx(), doc.meta, doc.as_dict()))}
 
 
 @api.errorhandler(IgotError)
@@ -109,7 +111,7 @@ def read_record(doctype, name):
     _not_child(doctype)
     c = ctx()
     doc = lifecycle.get(c, doctype, name)
-    data = {"doctype": doctype, **dump_value(c.access.visible(doc.meta, doc.as_dict()))}
+    data = _doc(doc)
     return jsonify({"data": data, "allowed": c.access.allowed_actions(doc.meta, doc.as_dict())})
 
 

@@ -125,7 +125,10 @@ def export_rows(ctx, doctype: str, fmt: str = "csv", filters=None) -> str:
         return json.dumps([schemas.dump_value(d) for d in docs], indent=1, ensure_ascii=False) + "\n"
     if fmt != "csv":
         raise ValueError(f"unknown format {fmt!r}: use csv or json")
-    columns = ["name"] + [f.fieldname for f in meta.all_fields] + ["owner", "creation", "modified", "modified_by", "docstatus"]
+    from app import customize
+
+    fields = customize.query_meta(ctx, meta).all_fields  # with the caller's MDOs' custom fields
+    columns = ["name"] + [f.fieldname for f in fields] + ["owner", "creation", "modified", "modified_by", "docstatus"]
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore")
     writer.writeheader()

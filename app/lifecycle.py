@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
-from app import audit, naming, persistence, schemas, validation
+from app import audit, customize, naming, persistence, schemas, validation
 from app.document import DocStatus, Document
 from app.errors import DocStatusError, IgotError, StaleDocument, ValidationError
 from app.meta import STANDARD_FIELDS
@@ -19,8 +19,12 @@ SYSTEM_SET = set(STANDARD_FIELDS) | {"amended_from"}
 
 
 def new(ctx, doctype: str, data: dict | None = None) -> Document:
-    """An unsaved document with defaults applied."""
-    meta = ctx.registry.get(doctype)
+    """An unsaved document with defaults applied (and the custom fields of its MDO)."""
+    meta = customize.meta_for_record(ctx, ctx.registry.get(doctype), data or {})
+    return _new(ctx, meta, data)
+
+
+def _new(ctx, meta, data: dict | None) -> Document:
     values = {}
     for f in meta.all_fields:
         if f.default is not None:
@@ -45,8 +49,9 @@ def insert(ctx, doctype: str, data: dict, *, name: str | None = None,
     meta = ctx.registry.get(doctype)
     ctx.access.check(meta, "create")
     _refuse_system_fields(meta, data, allow=("name",) if name else ())
+    meta = customize.meta_for_record(ctx, meta, data)
     values, errors = validation.coerce(ctx, meta, {k: v for k, v in data.items() if k != "name"})
-    doc = new(ctx, doctype, values)
+    doc = _new(ctx, meta, values)
     doc.set("owner", ctx.user)
     ctx.access.check(meta, "create", doc.as_dict())
     ctx.access.check_fields(meta, doc.as_dict(), [k for k in data if k in values])
@@ -86,13 +91,14 @@ def get(ctx, doctype: str, name: str) -> Document:
     ctx.access.check(meta, "read")
     data = persistence.get(ctx.site.collection(doctype), meta, name, ctx.access.query_filter(meta))
     ctx.access.check(meta, "read", data)
-    return meta.controller()(meta, data, ctx)
+    return meta.controller()(customize.meta_for_record(ctx, meta, data), data, ctx)
 
 
 def read(ctx, doctype: str, name: str) -> dict:
-    """The record as the caller may see it (fields above their permission level left out)."""
+    """The record as the caller may see it: its MDO's custom fields, and no field above the
+    caller's permission level."""
     doc = get(ctx, doctype, name)
-    return ctx.access.visible(doc.meta, doc.as_dict())
+    return customize.present(ctx, doc.meta, doc.as_dict())
 
 
 def save(ctx, doctype: str, name: str, changes: dict, *, expected_modified=None) -> Document:
@@ -110,6 +116,7 @@ def save(ctx, doctype: str, name: str, changes: dict, *, expected_modified=None)
     ctx.access.check(meta, "write", old)
     _check_expected(meta, old, expected_modified)
     _refuse_system_fields(meta, changes, current=old)
+    meta = customize.meta_for_record(ctx, meta, {**old, **changes})
     changes = {k: v for k, v in changes.items() if k not in SYSTEM_SET}  # unchanged echoes
     status = DocStatus(old.get("docstatus", 0))
     if status == DocStatus.CANCELLED:
@@ -228,7 +235,7 @@ def _raise_hook_errors(meta, doc: Document) -> None:
 def _write(ctx, meta, doc: Document, old: dict, after: tuple) -> Document:
     doc.set("modified", _next_modified(ctx, old["modified"]))
     doc.set("modified_by", ctx.user)
-    stored = _storable(meta, doc)
+    stored = {**customize.hidden_values(meta, old), **_storable(meta, doc)}
     persistence.replace(ctx.site.collection(meta.name), meta, stored, old["modified"])
     audit.record(ctx, meta, doc.name, audit.diff(meta, ctx.registry, old, stored), stored)
     for hook in after:

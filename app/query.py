@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 
-from app import persistence, schemas
+from app import customize, persistence, schemas
 from app.errors import ValidationError
 
 OPERATORS = {"=": "$eq", "!=": "$ne", ">": "$gt", "<": "$lt", ">=": "$gte", "<=": "$lte",
@@ -119,6 +119,7 @@ def parse_sort(ctx, meta, order_by: str | None) -> list[tuple[str, int]]:
     """``"modified desc"``, ``"-modified"`` or ``"year_of_allotment asc, full_name"``."""
     order_by = order_by or meta.default_sort
     sort = []
+    meta = customize.query_meta(ctx, meta)
     for part in order_by.split(","):
         words = part.strip().split()
         if not words:
@@ -144,6 +145,7 @@ def search_filter(meta, text: str | None) -> dict:
 
 
 def build_query(ctx, meta, filters=None, search=None, action="read") -> dict:
+    meta = customize.query_meta(ctx, meta)
     parts = [p for p in (ctx.access.query_filter(meta, action), parse_filters(ctx, meta, filters),
                          search_filter(meta, search)) if p]
     if not parts:
@@ -160,15 +162,21 @@ def get_list(ctx, doctype: str, *, filters=None, fields=None, order_by=None, lim
     if fields:
         if isinstance(fields, str):
             fields = json.loads(fields) if fields.startswith("[") else [f.strip() for f in fields.split(",")]
-        projection = {"_id": 1}
+        projection = {"_id": 1, "mdo": 1}  # mdo: which custom fields a row shows
+        if meta.is_tenant:
+            projection[meta.tenant_key] = 1
+        qmeta = customize.query_meta(ctx, meta)
         for name in fields:
-            projection[resolve_field(ctx, meta, name)[0]] = 1
+            projection[resolve_field(ctx, qmeta, name)[0]] = 1
     limit = max(0, min(int(limit), MAX_LIMIT))
     coll = ctx.site.collection(doctype)
     cursor = coll.find(query, projection).sort(parse_sort(ctx, meta, order_by)).skip(int(offset))
     if limit:
         cursor = cursor.limit(limit)
-    rows = [ctx.access.visible(meta, persistence.from_db(r)) for r in cursor]
+    rows = [customize.present(ctx, meta, persistence.from_db(r)) for r in cursor]
+    if fields:
+        wanted = {"name", *(f.split(".")[0] for f in fields)}
+        rows = [{k: v for k, v in row.items() if k in wanted} for row in rows]
     total = coll.count_documents(query) if with_total else None
     return rows, total
 
@@ -192,5 +200,5 @@ def iter_all(ctx, doctype: str, *, filters=None, batch: int = 1000):
         if not page:
             return
         for raw in page:
-            yield ctx.access.visible(meta, persistence.from_db(raw))
+            yield customize.present(ctx, meta, persistence.from_db(raw))
         last = page[-1]["_id"]

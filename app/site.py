@@ -16,7 +16,8 @@ class Site:
         self.config = config
         self.registry = registry or load_registry(config.doctype_paths)
         self.store = store or connect(config)
-        self._schemas: dict[str, type] = {}
+        self._schemas: dict[tuple, object] = {}
+        self.custom_metas: dict[tuple, DocTypeMeta] = {}  # see app/customize.py
 
     @property
     def db(self):
@@ -28,15 +29,16 @@ class Site:
     def collection(self, doctype: str):
         return self.store.db[self.meta(doctype).collection]
 
-    def schema(self, doctype: str):
-        """The doctype's marshmallow schema instance (built once; loading is stateless)."""
-        if doctype not in self._schemas:
+    def schema(self, meta: DocTypeMeta):
+        """The marshmallow schema instance for a meta (with its custom fields), built once per
+        variant; loading is stateless."""
+        if meta.cache_key not in self._schemas:
             from marshmallow import RAISE
 
             from app.schemas import build_schema
 
-            self._schemas[doctype] = build_schema(self.meta(doctype), self.registry)(unknown=RAISE)
-        return self._schemas[doctype]
+            self._schemas[meta.cache_key] = build_schema(meta, self.registry)(unknown=RAISE)
+        return self._schemas[meta.cache_key]
 
     def context(self, user: str = "Administrator", access: Access | None = None) -> "Context":
         return Context(self, user, access or SystemAccess())
@@ -62,6 +64,7 @@ class Context:
     # During a bulk insert, series names are reserved this many at a time (0: one by one).
     name_block: int = 0
     name_pool: dict = field(default_factory=dict)
+    custom_stamp: int | None = None  # see app/customize.py
     clock: callable = field(default=utcnow)
     _docs: dict = field(default_factory=dict, repr=False)
 

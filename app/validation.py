@@ -10,7 +10,7 @@ REQUIRED = "Missing data for required field."
 
 
 def coerce(ctx, meta, data: dict) -> tuple[dict, dict]:
-    return schemas.load(ctx.site.schema(meta.name), meta, ctx.registry, data)
+    return schemas.load(ctx.site.schema(meta), meta, ctx.registry, data)
 
 
 def _empty(value) -> bool:

@@ -81,6 +81,13 @@ class DocTypeMeta:
     indexes: list[dict] = field(default_factory=list)
     permissions: list[dict] = field(default_factory=list)
     controller_class: type | None = None
+    # Set on a meta that includes custom fields: which MDO's, and the change stamp it was
+    # built at (schemas are cached by it).
+    variant: tuple = ()
+
+    @property
+    def cache_key(self) -> tuple:
+        return (self.name,) + self.variant
 
     @cached_property
     def fields_by_name(self) -> dict[str, Field]:
@@ -91,7 +98,7 @@ class DocTypeMeta:
         """Declared fields plus the implicit ones (``mdo`` on tenant doctypes,
         ``amended_from`` on submittable ones)."""
         extra = []
-        if self.is_tenant and self.tenant_field == "mdo":
+        if self.is_tenant and self.tenant_field == "mdo" and not any(f.fieldname == "mdo" for f in self.fields):
             extra.append(Field("mdo", "Link", label="MDO", options="MDO", reqd=True,
                                in_list_view=True, in_filter=True, standard=True,
                                description="The ministry, department or organisation the record belongs to"))
@@ -237,7 +244,7 @@ def _check_own_fields(meta: DocTypeMeta) -> None:
         if f.fieldname in seen:
             raise MetaError(f"{src}: field {f.fieldname!r}: defined twice")
         seen.add(f.fieldname)
-        if f.fieldname in RESERVED and not (meta.is_child and f.fieldname == "mdo"):
+        if f.fieldname in RESERVED and not ((meta.is_child or meta.is_tenant) and f.fieldname == "mdo"):
             raise MetaError(f"{src}: field {f.fieldname!r}: is a standard field name and cannot be redefined")
         if f.fieldtype in ("Select", "Link", "Table") and not f.options:
             raise MetaError(f"{src}: field {f.fieldname!r}: a {f.fieldtype} field needs options")
