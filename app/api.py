@@ -111,8 +111,23 @@ def read_record(doctype, name):
     _not_child(doctype)
     c = ctx()
     doc = lifecycle.get(c, doctype, name)
-    data = _doc(doc)
-    return jsonify({"data": data, "allowed": c.access.allowed_actions(doc.meta, doc.as_dict())})
+    from app import workflow
+
+    return jsonify({"data": _doc(doc), "allowed": c.access.allowed_actions(doc.meta, doc.as_dict()),
+                    "workflow": dump_value(workflow.info(c, doc.meta, doc.as_dict()))})
+
+
+@api.post("/resource/<doctype>/<path:name>/transition")
+def transition(doctype, name):
+    """Take a workflow action: ``{"action": "Approve", "comment": "..."}``."""
+    from app import workflow
+
+    _not_child(doctype)
+    body = _json_body()
+    if not body.get("action"):
+        raise ValidationError.for_fields(doctype, name, {"action": ["Missing data for required field."]})
+    doc = workflow.apply(ctx(), doctype, name, body["action"], body.get("comment"), expected_modified=body.get("modified"))
+    return jsonify({"data": _doc(doc), "workflow": dump_value(workflow.info(ctx(), doc.meta, doc.as_dict()))})
 
 
 @api.put("/resource/<doctype>/<path:name>")

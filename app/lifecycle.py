@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
-from app import audit, customize, naming, persistence, schemas, validation
+from app import audit, customize, naming, persistence, schemas, validation, workflow
 from app.document import DocStatus, Document
 from app.errors import DocStatusError, IgotError, StaleDocument, ValidationError
 from app.meta import STANDARD_FIELDS
@@ -56,6 +56,7 @@ def insert(ctx, doctype: str, data: dict, *, name: str | None = None,
     ctx.access.check(meta, "create", doc.as_dict())
     ctx.access.check_fields(meta, doc.as_dict(), [k for k in data if k in values])
     _number_rows(meta, doc)
+    workflow.start(ctx, meta, doc)
     doc.before_insert()
     now = ctx.now()
     doc.set("owner", ctx.user)
@@ -117,6 +118,7 @@ def save(ctx, doctype: str, name: str, changes: dict, *, expected_modified=None)
     _check_expected(meta, old, expected_modified)
     _refuse_system_fields(meta, changes, current=old)
     meta = customize.meta_for_record(ctx, meta, {**old, **changes})
+    workflow.check_edit(ctx, meta, old, changes)
     changes = {k: v for k, v in changes.items() if k not in SYSTEM_SET}  # unchanged echoes
     status = DocStatus(old.get("docstatus", 0))
     if status == DocStatus.CANCELLED:
@@ -160,6 +162,7 @@ def _change_status(ctx, doctype, name, action, wanted, new_status, expected_modi
     if not meta.is_submittable:
         raise DocStatusError(f"{meta.name} is not submittable", doctype=meta.name, name=name)
     _require_status(meta, old, wanted, action)
+    workflow.refuse_direct_status(ctx, meta, name, action)
     doc = meta.controller()(meta, {**old, "docstatus": int(new_status)}, ctx)
     if new_status == DocStatus.SUBMITTED:
         _validate(ctx, meta, doc, {}, old=old)

@@ -244,7 +244,8 @@ def _check_own_fields(meta: DocTypeMeta) -> None:
         if f.fieldname in seen:
             raise MetaError(f"{src}: field {f.fieldname!r}: defined twice")
         seen.add(f.fieldname)
-        if f.fieldname in RESERVED and not ((meta.is_child or meta.is_tenant) and f.fieldname == "mdo"):
+        reserved = {"_id", *CHILD_STANDARD_FIELDS} if meta.is_child else RESERVED - ({"mdo"} if meta.is_tenant else set())
+        if f.fieldname in reserved:
             raise MetaError(f"{src}: field {f.fieldname!r}: is a standard field name and cannot be redefined")
         if f.fieldtype in ("Select", "Link", "Table") and not f.options:
             raise MetaError(f"{src}: field {f.fieldname!r}: a {f.fieldtype} field needs options")

@@ -1,0 +1,162 @@
+"""Workflows as data: a Workflow record gives a doctype states and transitions.
+
+- A new record starts in the first state. Its state field is set only by transitions.
+- In each state only the state's ``allow_edit`` role may change the record's fields.
+- A transition (state, action, next state) may be taken by its ``allowed`` role, when its
+  optional condition ``[field, operator, value]`` holds. Maker-checker: unless the transition
+  has ``allow_self_approval``, neither the record's creator nor the user who moved it into
+  its current state may take it. ``comment_required`` transitions (rejections) need a comment.
+- Entering a state with docstatus 1 submits the record; 2 cancels it (with their hooks). The
+  transition's role is the permission: a reviewer needs no general write right.
+- Every transition is recorded in ``workflow_action`` and shown with the record.
+"""
+from __future__ import annotations
+
+from app import audit, customize
+from app.errors import DocStatusError, PermissionDenied, ValidationError
+
+LOG = "workflow_action"
+_OPS = {"=": lambda a, b: a == b, "!=": lambda a, b: a != b, ">": lambda a, b: a is not None and a > b,
+        "<": lambda a, b: a is not None and a < b, ">=": lambda a, b: a is not None and a >= b,
+        "<=": lambda a, b: a is not None and a <= b, "in": lambda a, b: a in b, "not in": lambda a, b: a not in b}
+
+
+def active(ctx, doctype: str) -> dict | None:
+    return ctx.site.db["workflow"].find_one({"document_type": doctype, "is_active": True})
+
+
+def start(ctx, meta, doc) -> None:
+    """On insert: put the record in the first state (refusing any other given state)."""
+    wf = active(ctx, meta.name)
+    if not wf:
+        return
+    first = wf["states"][0]["state"]
+    given = doc.get(wf["state_field"])
+    if given not in (None, "", first):
+        raise ValidationError.for_fields(meta.name, None, {wf["state_field"]: [f"is set by the workflow {wf['_id']!r}; new records start in {first!r}."]})
+    doc.set(wf["state_field"], first)
+
+
+def check_edit(ctx, meta, old: dict, changes: dict) -> None:
+    """On save: the state only moves by transition, and only the state's editor edits."""
+    wf = active(ctx, meta.name)
+    if not wf:
+        return
+    field = wf["state_field"]
+    if field in changes and changes[field] != old.get(field):
+        raise ValidationError.for_fields(meta.name, old["name"], {field: [f"moves only by a workflow action ({', '.join(sorted({t['action'] for t in wf['transitions']}))})."]})
+    state = _state(wf, old.get(field))
+    editor = (state or {}).get("allow_edit")
+    if not editor or not ctx.access.has_role(editor):
+        raise PermissionDenied(f"{meta.name} {old['name']!r} is {old.get(field)!r}: only {editor or 'nobody'} may edit it now",
+                               doctype=meta.name, name=old["name"])
+
+
+def refuse_direct_status(ctx, meta, name: str, action: str) -> None:
+    wf = active(ctx, meta.name)
+    if wf:
+        raise DocStatusError(f"{meta.name} follows the workflow {wf['_id']!r}: {action} it through one of its actions",
+                             doctype=meta.name, name=name)
+
+
+def _state(wf, name):
+    return next((s for s in wf["states"] if s["state"] == name), None)
+
+
+def _last_actor(ctx, meta, name) -> str | None:
+    last = ctx.site.db[LOG].find_one({"ref_doctype": meta.name, "docname": name}, sort=[("creation", -1), ("_id", -1)])
+    return last["owner"] if last else None
+
+
+def _condition_holds(cond, doc) -> bool:
+    if not cond:
+        return True
+    field, op, value = cond
+    return _OPS[str(op).lower()](doc.get(field), value)
+
+
+def _refusal(ctx, meta, wf, transition, doc) -> str | None:
+    """Why the caller may not take ``transition`` now; None if they may."""
+    if not ctx.access.has_role(transition["allowed"]):
+        return f"only {transition['allowed']} may {transition['action']}"
+    if not _condition_holds(transition.get("condition"), doc):
+        field, op, value = transition["condition"]
+        return f"{transition['action']} needs {field} {op} {value!r} (it is {doc.get(field)!r})"
+    if not transition.get("allow_self_approval") and getattr(ctx.access, "roles", None) is not None:
+        makers = {doc.get("owner"), _last_actor(ctx, meta, doc["name"])}
+        if ctx.user in makers:
+            return f"maker-checker: {ctx.user} created or last moved this record and may not {transition['action']} it"
+    return None
+
+
+def actions(ctx, meta, doc: dict) -> list[str]:
+    """The actions the caller may take on ``doc`` now."""
+    wf = active(ctx, meta.name)
+    if not wf:
+        return []
+    state = doc.get(wf["state_field"])
+    return [t["action"] for t in wf["transitions"] if t["state"] == state and _refusal(ctx, meta, wf, t, doc) is None]
+
+
+def history(ctx, meta, name: str) -> list[dict]:
+    rows = ctx.site.db[LOG].find({"ref_doctype": meta.name, "docname": name}).sort([("creation", 1), ("_id", 1)])
+    return [{"action": r["action"], "from_state": r.get("from_state"), "to_state": r["to_state"], "user": r["owner"],
+             "at": r["creation"], "comment": r.get("comment")} for r in rows]
+
+
+def info(ctx, meta, doc: dict) -> dict | None:
+    wf = active(ctx, meta.name)
+    if not wf:
+        return None
+    return {"workflow": wf["_id"], "state": doc.get(wf["state_field"]), "actions": actions(ctx, meta, doc),
+            "history": history(ctx, meta, doc["name"])}
+
+
+def apply(ctx, doctype: str, name: str, action: str, comment: str | None = None, *, expected_modified=None):
+    """Take ``action`` on a record; returns the Document in its new state."""
+    from app import lifecycle
+    from app.document import DocStatus
+
+    doc = lifecycle.get(ctx, doctype, name)  # tenancy and read permission
+    meta, old = doc.meta, doc.as_dict()
+    lifecycle._check_expected(meta, old, expected_modified)
+    wf = active(ctx, doctype)
+    if not wf:
+        raise ValidationError.for_fields(doctype, name, {"action": [f"{doctype} has no active workflow."]})
+    state = old.get(wf["state_field"])
+    candidates = [t for t in wf["transitions"] if t["state"] == state and t["action"] == action]
+    if not candidates:
+        possible = sorted({t["action"] for t in wf["transitions"] if t["state"] == state})
+        raise ValidationError.for_fields(doctype, name, {"action": [f"{action!r} is not an action from {state!r}; possible: {', '.join(possible) or 'none'}."]})
+    reasons = [_refusal(ctx, meta, wf, t, old) for t in candidates]
+    transition = next((t for t, why in zip(candidates, reasons) if why is None), None)
+    if transition is None:
+        raise PermissionDenied(f"{doctype} {name!r}: {reasons[0]}", doctype=doctype, name=name)
+    if transition.get("comment_required") and not (comment or "").strip():
+        raise ValidationError.for_fields(doctype, name, {"comment": [f"{action} needs a comment saying why."]})
+    target = _state(wf, transition["next_state"])
+    new_status, status = DocStatus(target.get("docstatus", 0)), DocStatus(old.get("docstatus", 0))
+    moved = meta.controller()(meta, {**old, wf["state_field"]: target["state"], "docstatus": int(new_status)}, ctx)
+    if new_status == DocStatus.SUBMITTED and status == DocStatus.DRAFT:
+        before, after = "before_submit", "on_submit"
+    elif new_status == DocStatus.CANCELLED and status == DocStatus.SUBMITTED:
+        before, after = "before_cancel", "on_cancel"
+    elif new_status == status:
+        before, after = "before_save", "on_update"
+    else:
+        raise DocStatusError(f"workflow {wf['_id']!r}: {state!r} -> {target['state']!r} would move docstatus "
+                             f"{int(status)} -> {int(new_status)}", doctype=doctype, name=name)
+    if after != "on_cancel":
+        lifecycle._validate(ctx, meta, moved, {}, old=old)
+    getattr(moved, before)()
+    lifecycle._raise_hook_errors(meta, moved)
+    result = lifecycle._write(ctx, meta, moved, old, after=(after,))
+    now = ctx.now()
+    mdos = sorted(meta.tenant_values(old)) if meta.is_tenant else []
+    from bson import ObjectId
+
+    ctx.site.db[LOG].insert_one({"_id": str(ObjectId()), "ref_doctype": doctype, "docname": name, "workflow": wf["_id"],
+                                 "action": action, "from_state": state, "to_state": target["state"],
+                                 "comment": comment or None, "owner": ctx.user, "modified_by": ctx.user,
+                                 "creation": now, "modified": now, "docstatus": 0, **({"mdos": mdos} if mdos else {})})
+    return result
