@@ -149,7 +149,11 @@ def delete_record(doctype, name):
 @api.post("/resource/<doctype>/<path:name>/<any(submit, cancel, amend):action>")
 def docstatus_action(doctype, name, action):
     _not_child(doctype)
-    body = request.get_json(silent=True) or {}
+    body = request.get_json(silent=True)
+    if body is None:
+        body = {}
+    if not isinstance(body, dict):
+        raise ValidationError("the request body must be a JSON object", errors={"body": ["expected a JSON object"]})
     if action == "amend":
         return jsonify({"data": _doc(lifecycle.amend(ctx(), doctype, name))}), 201
     operation = lifecycle.submit if action == "submit" else lifecycle.cancel
@@ -163,7 +167,10 @@ def login():
 
     from app import auth
 
-    body = request.get_json(silent=True) or {}
+    body = _json_body()
+    if not all(isinstance(body.get(k), str) for k in ("email", "password")):
+        raise ValidationError("send {\"email\": ..., \"password\": ...} as strings",
+                              errors={k: ["must be a string"] for k in ("email", "password") if not isinstance(body.get(k), str)})
     user = auth.login(site(), body.get("email"), body.get("password"), request.remote_addr or "-",
                       delay=current_app.config.get("IGOT_LOGIN_DELAY", __import__("time").sleep))
     login_user(SessionUser(user["_id"]))
@@ -192,8 +199,11 @@ def link_options():
     doctype = request.args.get("doctype", "")
     meta = site().meta(doctype)
     fields = ["name"] + ([meta.title_field] if meta.title_field else [])
-    rows, _ = query.get_list(c, doctype, fields=fields, search=request.args.get("txt"),
-                             limit=min(int(request.args.get("limit", 20)), 100),
+    try:
+        limit = min(max(int(request.args.get("limit", 20)), 1), 100)
+    except ValueError:
+        raise ValidationError("limit must be a whole number", errors={"limit": ["must be a whole number"]}) from None
+    rows, _ = query.get_list(c, doctype, fields=fields, search=request.args.get("txt"), limit=limit,
                              order_by=meta.title_field or "name", with_total=False)
     return jsonify({"data": [{"value": r["name"], "label": r.get(meta.title_field or "name", r["name"])} for r in rows]})
 
@@ -220,6 +230,42 @@ class SessionUser:
 
     def get_id(self) -> str:
         return self.email
+
+
+@api.get("/openapi.json")
+def openapi_spec():
+    """Public. Signed-in callers see their MDOs' custom fields too."""
+    from app import openapi
+    from app.access import UserAccess
+    from app.auth import Unauthenticated
+
+    try:
+        c = ctx()
+    except Unauthenticated:
+        c = site().context("anonymous", UserAccess(site(), "anonymous", [], []))
+    return jsonify(openapi.build(c))
+
+
+@api.get("/docs")
+def api_docs():
+    return Response(DOCS_PAGE, mimetype="text/html")
+
+
+@api.get("/docs/static/<path:filename>")
+def api_docs_static(filename):
+    from flask import send_from_directory
+    from swagger_ui_bundle import swagger_ui_path
+
+    return send_from_directory(str(swagger_ui_path), filename)
+
+
+DOCS_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>iGOT API</title>
+<link rel="stylesheet" href="/api/docs/static/swagger-ui.css"></head>
+<body><div id="docs"></div>
+<script src="/api/docs/static/swagger-ui-bundle.js"></script>
+<script>SwaggerUIBundle({url: "/api/openapi.json", dom_id: "#docs", deepLinking: true});</script>
+</body></html>"""
 
 
 @api.get("/doctype")

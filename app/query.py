@@ -168,7 +168,10 @@ def get_list(ctx, doctype: str, *, filters=None, fields=None, order_by=None, lim
         qmeta = customize.query_meta(ctx, meta)
         for name in fields:
             projection[resolve_field(ctx, qmeta, name)[0]] = 1
-    limit = max(0, min(int(limit), MAX_LIMIT))
+    if int(offset) < 0 or int(limit) < 0:
+        raise ValidationError(f"{meta.name}: limit and offset cannot be negative", doctype=meta.name,
+                              errors={"offset" if int(offset) < 0 else "limit": ["cannot be negative"]})
+    limit = min(int(limit), MAX_LIMIT)
     coll = ctx.site.collection(doctype)
     cursor = coll.find(query, projection).sort(parse_sort(ctx, meta, order_by)).skip(int(offset))
     if limit:

@@ -105,3 +105,8 @@ def test_unique_index_holds_across_processes(tmp_path):
     assert stored == 100
     assert store.db.things.count_documents({}) == 100
     assert len(store.db.things.distinct("code")) == 100
+
+
+def test_negative_skip_keeps_mongomock_semantics(db):
+    db.items.insert_many([{"n": i} for i in range(10)])
+    assert [d["n"] for d in db.items.find().sort("n", 1).skip(-3)] == [7, 8, 9]

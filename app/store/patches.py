@@ -68,7 +68,10 @@ def linear_next(self):
     results = self._compute_results(with_limit_and_skip=False)
     if self._limit and self._emitted >= abs(self._limit):
         raise StopIteration
-    position = (self._skip or 0) + self._emitted
+    skip = self._skip or 0
+    if skip < 0:  # as the original's results[skip:] (MongoDB itself refuses a negative skip)
+        skip = max(len(results) + skip, 0)
+    position = skip + self._emitted
     if position >= len(results):
         raise StopIteration
     self._emitted += 1

@@ -1,0 +1,201 @@
+"""The OpenAPI 3 description of the API, generated from the meta.
+
+Each doctype gets a record schema (its fields, with the custom fields of the caller's MDOs),
+an input schema, and its paths: list, create, read, save, delete, and where they apply
+submit/cancel/amend and the workflow transition (with the active workflow's actions).
+"""
+from __future__ import annotations
+
+from app import customize, workflow
+from app.query import MAX_LIMIT, OPERATORS
+from app.schemas import DEFAULT_DATA_LENGTH, DEFAULT_RATING_MAX, PHONE_RE
+
+ERRORS = {"400": "Invalid: the record, a field or a parameter", "401": "Not signed in",
+          "403": "Not permitted", "404": "No such record (or not visible to you)",
+          "409": "Stale, duplicate, or not allowed in the record's docstatus"}
+
+
+def field_schema(f, registry) -> dict:
+    t = f.fieldtype
+    if t in ("Data", "Link", "Attach"):
+        s = {"type": "string", "maxLength": f.length or DEFAULT_DATA_LENGTH}
+        if t == "Link":
+            s["description"] = f"name of a {f.options}"
+    elif t == "Text":
+        s = {"type": "string", **({"maxLength": f.length} if f.length else {})}
+    elif t == "Email":
+        s = {"type": "string", "format": "email"}
+    elif t == "Phone":
+        s = {"type": "string", "pattern": PHONE_RE}
+    elif t == "Select":
+        s = {"type": "string", "enum": f.select_options}
+    elif t in ("Int", "Rating"):
+        s = {"type": "integer"}
+    elif t in ("Float", "Currency", "Percent"):
+        s = {"type": "number"}
+    elif t == "Check":
+        s = {"type": "boolean"}
+    elif t == "Date":
+        s = {"type": "string", "format": "date"}
+    elif t == "Datetime":
+        s = {"type": "string", "format": "date-time"}
+    elif t == "JSON":
+        s = {"oneOf": [{"type": "object"}, {"type": "array"}]}
+    elif t == "Table":
+        s = {"type": "array", "items": {"$ref": f"#/components/schemas/{_id(f.options)}"}}
+    else:  # pragma: no cover - the meta schema allows no other
+        raise ValueError(t)
+    lo, hi = f.min, f.max
+    if t == "Percent":
+        lo, hi = (0 if lo is None else lo), (100 if hi is None else hi)
+    if t == "Rating":
+        lo, hi = (0 if lo is None else lo), (DEFAULT_RATING_MAX if hi is None else hi)
+    if lo is not None and s.get("type") in ("integer", "number"):
+        s["minimum"] = lo
+    if hi is not None and s.get("type") in ("integer", "number"):
+        s["maximum"] = hi
+    if f.description:
+        s["description"] = (s.get("description", "") + " " + f.description).strip()
+    if not f.reqd and t != "Table":
+        s = {**s, "nullable": True}
+    return s
+
+
+def _id(doctype: str) -> str:
+    return doctype.replace(" ", "")
+
+
+def _record_schema(meta, registry, *, writable: bool) -> dict:
+    props, required = {}, []
+    for f in meta.all_fields:
+        if writable and (f.read_only and f.fieldtype != "Table" or f.fieldname == "amended_from"):
+            continue
+        props[f.fieldname] = field_schema(f, registry)
+        if f.reqd and writable:
+            required.append(f.fieldname)
+    if meta.is_child:
+        props.update({"name": {"type": "string"}, "idx": {"type": "integer"}})
+    elif not writable:
+        props.update({"name": {"type": "string"}, "owner": {"type": "string"}, "creation": {"type": "string", "format": "date-time"},
+                      "modified": {"type": "string", "format": "date-time"}, "modified_by": {"type": "string"},
+                      "docstatus": {"type": "integer", "enum": [0, 1, 2]}})
+    else:
+        props["modified"] = {"type": "string", "format": "date-time",
+                             "description": "the version you read; a save of an older version is refused with 409"}
+    schema = {"type": "object", "properties": props, "additionalProperties": False if writable else True}
+    if required:
+        schema["required"] = required
+    if meta.description:
+        schema["description"] = meta.description
+    return schema
+
+
+def _responses(ok: dict) -> dict:
+    out = dict(ok)
+    for code, text in ERRORS.items():
+        out[code] = {"description": text, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    return out
+
+
+def _json(ref: str) -> dict:
+    return {"content": {"application/json": {"schema": {"$ref": ref}}}}
+
+
+def _data(ref: str) -> dict:
+    return {"content": {"application/json": {"schema": {"type": "object", "properties": {"data": {"$ref": ref}}}}}}
+
+
+def build(ctx) -> dict:
+    registry = ctx.registry
+    schemas = {"Error": {"type": "object", "required": ["error", "message"], "properties": {
+        "error": {"type": "string", "example": "ValidationError"}, "message": {"type": "string"},
+        "doctype": {"type": "string"}, "name": {"type": "string"},
+        "errors": {"type": "object", "description": "field -> [messages]; child tables: table -> row number -> field -> [messages]"}}}}
+    paths = {}
+    name_param = {"name": "name", "in": "path", "required": True, "schema": {"type": "string", "minLength": 1}}
+    for base in registry:
+        meta = customize.query_meta(ctx, base) if not base.is_child else base
+        sid = _id(meta.name)
+        schemas[sid] = _record_schema(meta, registry, writable=False)
+        if meta.is_child:
+            continue
+        schemas[sid + "Input"] = _record_schema(meta, registry, writable=True)
+        tag = [meta.module]
+        filterable = sorted(f.fieldname for f in meta.all_fields if f.fieldtype != "Table")
+        collection = f"/api/resource/{meta.name}"
+        paths[collection] = {
+            "get": {"tags": tag, "summary": f"List {meta.name} records", "operationId": f"list{sid}",
+                    "parameters": [
+                        {"name": "filters", "in": "query", "schema": {"type": "string"},
+                         "description": "JSON: [[field, operator, value], ...] or {field: value | [operator, value]}. "
+                                        f"Operators: {', '.join(OPERATORS)}. Fields: name, {', '.join(filterable)}; child fields as table.field"},
+                        {"name": "fields", "in": "query", "schema": {"type": "string"}, "description": 'JSON list, e.g. ["name", "full_name"]'},
+                        {"name": "order_by", "in": "query", "schema": {"type": "string"}, "description": f"e.g. 'modified desc' (default {meta.default_sort})"},
+                        {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 0, "maximum": MAX_LIMIT}},
+                        {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0}},
+                        {"name": "search", "in": "query", "schema": {"type": "string"}, "description": f"text in {', '.join(['name'] + meta.search_fields)}"}],
+                    "responses": _responses({"200": {"description": "records and the total matching", "content": {"application/json": {"schema": {
+                        "type": "object", "properties": {"data": {"type": "array", "items": {"$ref": f"#/components/schemas/{sid}"}},
+                                                         "total": {"type": "integer"}}}}}}})},
+            "post": {"tags": tag, "summary": f"Create a {meta.name}", "operationId": f"create{sid}",
+                     "requestBody": {"required": True, **_json(f"#/components/schemas/{sid}Input")},
+                     "responses": _responses({"201": {"description": "created", **_data(f"#/components/schemas/{sid}")}})},
+        }
+        paths[collection + "/{name}"] = {
+            "parameters": [name_param],
+            "get": {"tags": tag, "summary": f"Read a {meta.name}", "operationId": f"get{sid}",
+                    "responses": _responses({"200": {"description": "the record, the actions you may take, and its workflow", **_data(f"#/components/schemas/{sid}")}})},
+            "put": {"tags": tag, "summary": f"Save a {meta.name}", "operationId": f"save{sid}",
+                    "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                        k: v for k, v in _record_schema(meta, registry, writable=True).items() if k != "required"}}}},
+                    "responses": _responses({"200": {"description": "saved", **_data(f"#/components/schemas/{sid}")}})},
+            "delete": {"tags": tag, "summary": f"Delete a {meta.name}", "operationId": f"delete{sid}",
+                       "responses": _responses({"200": {"description": "deleted"}})},
+        }
+        if meta.is_submittable:
+            for action in ("submit", "cancel", "amend"):
+                paths[f"{collection}/{{name}}/{action}"] = {"parameters": [name_param], "post": {
+                    "tags": tag, "summary": f"{action.title()} a {meta.name}", "operationId": f"{action}{sid}",
+                    "requestBody": {"required": False, "content": {"application/json": {"schema": {"type": "object", "properties": {"modified": {"type": "string"}}}}}},
+                    "responses": _responses({"200": {"description": "done", **_data(f"#/components/schemas/{sid}")},
+                                             "201": {"description": "amended copy", **_data(f"#/components/schemas/{sid}")}})}}
+        wf = workflow.active(ctx, meta.name)
+        if wf:
+            actions = sorted({t["action"] for t in wf["transitions"]})
+            paths[f"{collection}/{{name}}/transition"] = {"parameters": [name_param], "post": {
+                "tags": tag, "summary": f"Take a workflow action ({wf['_id']})", "operationId": f"transition{sid}",
+                "requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object", "required": ["action"], "properties": {
+                    "action": {"type": "string", "enum": actions}, "comment": {"type": "string", "nullable": True},
+                    "modified": {"type": "string"}}}}}},
+                "responses": _responses({"200": {"description": "moved", **_data(f"#/components/schemas/{sid}")}})}}
+    paths.update(_method_paths())
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "iGOT capacity-building platform API", "version": "1",
+                 "description": "Generated from the doctype definitions. Custom fields shown are those of the caller's MDOs."},
+        "servers": [{"url": "/"}],
+        "security": [{"token": []}, {"session": []}],
+        "paths": paths,
+        "components": {"schemas": schemas, "securitySchemes": {
+            "token": {"type": "apiKey", "in": "header", "name": "Authorization", "description": "token <key>:<secret> (igot token EMAIL)"},
+            "session": {"type": "apiKey", "in": "cookie", "name": "session", "description": "from POST /api/method/login"}}},
+    }
+
+
+def _method_paths() -> dict:
+    login_body = {"type": "object", "required": ["email", "password"],
+                  "properties": {"email": {"type": "string", "format": "email"}, "password": {"type": "string"}}}
+    return {
+        "/api/method/login": {"post": {"tags": ["Session"], "summary": "Sign in; sets the session cookie", "operationId": "login", "security": [],
+                                       "requestBody": {"required": True, "content": {"application/json": {"schema": login_body}}},
+                                       "responses": _responses({"200": {"description": "signed in"}, "429": {"description": "locked after failed logins"}})}},
+        "/api/method/logout": {"post": {"tags": ["Session"], "summary": "Sign out", "operationId": "logout",
+                                        "responses": _responses({"200": {"description": "signed out"}})}},
+        "/api/method/me": {"get": {"tags": ["Session"], "summary": "Who am I: roles and MDOs", "operationId": "me",
+                                   "responses": _responses({"200": {"description": "the caller"}})}},
+        "/api/method/link_options": {"get": {"tags": ["Session"], "summary": "Choices for a Link field", "operationId": "linkOptions",
+                                             "parameters": [{"name": "doctype", "in": "query", "required": True, "schema": {"type": "string"}},
+                                                            {"name": "txt", "in": "query", "schema": {"type": "string"}},
+                                                            {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100}}],
+                                             "responses": _responses({"200": {"description": "[{value, label}]"}})}},
+    }
