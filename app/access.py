@@ -108,6 +108,8 @@ class UserAccess(Access):
             values = meta.tenant_values(doc)
             if action in READ_ACTIONS:
                 return bool(values & self.mdos)
+            if not values and action == "create" and meta.tenant_required:
+                return True  # validation reports the missing MDO as a required field
             return bool(values) and values <= self.mdos
         return True
 

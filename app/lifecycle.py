@@ -113,6 +113,7 @@ def save(ctx, doctype: str, name: str, changes: dict, *, expected_modified=None)
     if changes.get("name", name) != name:
         raise ValidationError.for_fields(meta.name, name, {"name": ["cannot be changed by a save; rename is not supported."]})
     changes.pop("name", None)
+    ctx.access.check(meta, "write")
     old = get(ctx, doctype, name).as_dict()
     ctx.access.check(meta, "write", old)
     _check_expected(meta, old, expected_modified)
@@ -156,6 +157,7 @@ def cancel(ctx, doctype: str, name: str, *, expected_modified=None) -> Document:
 def _change_status(ctx, doctype, name, action, wanted, new_status, expected_modified, *, before, after):
     """Submit (validated again, as a draft may have gone stale) or cancel."""
     meta = ctx.registry.get(doctype)
+    ctx.access.check(meta, action)
     old = get(ctx, doctype, name).as_dict()
     ctx.access.check(meta, action, old)
     _check_expected(meta, old, expected_modified)
@@ -174,6 +176,7 @@ def _change_status(ctx, doctype, name, action, wanted, new_status, expected_modi
 def amend(ctx, doctype: str, name: str) -> Document:
     """A new draft copy of a cancelled record, named ``NAME-1`` (then ``NAME-2``...)."""
     meta = ctx.registry.get(doctype)
+    ctx.access.check(meta, "create")
     old = get(ctx, doctype, name).as_dict()
     ctx.access.check(meta, "create", old)
     _require_status(meta, old, DocStatus.CANCELLED, "amend")
@@ -187,6 +190,7 @@ def amend(ctx, doctype: str, name: str) -> Document:
 
 def delete(ctx, doctype: str, name: str) -> None:
     meta = ctx.registry.get(doctype)
+    ctx.access.check(meta, "delete")
     old = get(ctx, doctype, name)
     ctx.access.check(meta, "delete", old.as_dict())
     if old.docstatus == DocStatus.SUBMITTED:

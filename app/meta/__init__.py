@@ -128,6 +128,11 @@ class DocTypeMeta:
         return set(self.fields_by_name) | set(standard)
 
     @property
+    def tenant_required(self) -> bool:
+        f = self.get_field(self.tenant_field.split(".")[0])
+        return bool(f and f.reqd)
+
+    @property
     def tenant_key(self) -> str:
         """The MongoDB path holding a tenant record's MDO (``_id`` for the MDO itself)."""
         return "_id" if self.tenant_field == "name" else self.tenant_field
