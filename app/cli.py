@@ -60,7 +60,9 @@ def serve(host, port, threads):
         click.echo("empty database: running init")
         install.init(site)
     click.echo(f"store: {site.store.kind} ({site.store.location})")
-    click.echo(f"serving on http://{host}:{port}/api")
+    if site.db["user"].find_one({"roles.role": "System Manager", "enabled": True}, {"_id": 1}) is None:
+        click.echo('no System Manager yet: create one with  igot user add you@example.gov.in --role "System Manager"')
+    click.echo(f"serving on http://{host}:{port}/api  (API docs: http://{host}:{port}/api/docs)")
     waitress.serve(create_app(site=site), host=host, port=port, threads=threads)
 
 
