@@ -1,7 +1,6 @@
 """The ``igot`` command."""
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 

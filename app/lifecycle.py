@@ -116,7 +116,7 @@ def save(ctx, doctype: str, name: str, changes: dict, *, expected_modified=None)
     ctx.access.check(meta, "write")
     old = get(ctx, doctype, name).as_dict()
     ctx.access.check(meta, "write", old)
-    _check_expected(meta, old, expected_modified)
+    check_expected(meta, old, expected_modified)
     _refuse_system_fields(meta, changes, current=old)
     meta = customize.meta_for_record(ctx, meta, {**old, **changes})
     workflow.check_edit(ctx, meta, old, changes)
@@ -160,13 +160,30 @@ def _change_status(ctx, doctype, name, action, wanted, new_status, expected_modi
     ctx.access.check(meta, action)
     old = get(ctx, doctype, name).as_dict()
     ctx.access.check(meta, action, old)
-    _check_expected(meta, old, expected_modified)
+    check_expected(meta, old, expected_modified)
     if not meta.is_submittable:
         raise DocStatusError(f"{meta.name} is not submittable", doctype=meta.name, name=name)
     _require_status(meta, old, wanted, action)
     workflow.refuse_direct_status(ctx, meta, name, action)
-    doc = meta.controller()(meta, {**old, "docstatus": int(new_status)}, ctx)
-    if new_status == DocStatus.SUBMITTED:
+    return move(ctx, meta, old, {"docstatus": int(new_status)})
+
+
+def move(ctx, meta, old: dict, changes: dict) -> Document:
+    """Apply a change already authorised by the caller (submit, cancel, a workflow
+    transition): runs the hooks of the docstatus change it makes, validates unless it
+    cancels, writes conditionally on ``old["modified"]`` and records the version."""
+    doc = meta.controller()(meta, {**old, **changes}, ctx)
+    status, new_status = DocStatus(old.get("docstatus", 0)), DocStatus(doc.get("docstatus", 0))
+    if (status, new_status) == (DocStatus.DRAFT, DocStatus.SUBMITTED):
+        before, after = "before_submit", "on_submit"
+    elif (status, new_status) == (DocStatus.SUBMITTED, DocStatus.CANCELLED):
+        before, after = "before_cancel", "on_cancel"
+    elif status == new_status:
+        before, after = "before_save", "on_update"
+    else:
+        raise DocStatusError(f"{meta.name} {old['name']!r}: docstatus cannot go from {status.name.lower()} "
+                             f"to {new_status.name.lower()}", doctype=meta.name, name=old["name"])
+    if after != "on_cancel":
         _validate(ctx, meta, doc, {}, old=old)
     getattr(doc, before)()
     _raise_hook_errors(meta, doc)
@@ -263,7 +280,8 @@ def _next_modified(ctx, previous: dt.datetime) -> dt.datetime:
     return now if now > previous else previous + dt.timedelta(milliseconds=1)
 
 
-def _check_expected(meta, old: dict, expected) -> None:
+def check_expected(meta, old: dict, expected) -> None:
+    """Refuse (StaleDocument) if the record is no longer the version the caller read."""
     if expected is None:
         return
     if isinstance(expected, str):

@@ -12,7 +12,6 @@
 """
 from __future__ import annotations
 
-from app import audit, customize
 from app.errors import DocStatusError, PermissionDenied, ValidationError
 
 LOG = "workflow_action"
@@ -115,11 +114,10 @@ def info(ctx, meta, doc: dict) -> dict | None:
 def apply(ctx, doctype: str, name: str, action: str, comment: str | None = None, *, expected_modified=None):
     """Take ``action`` on a record; returns the Document in its new state."""
     from app import lifecycle
-    from app.document import DocStatus
 
     doc = lifecycle.get(ctx, doctype, name)  # tenancy and read permission
     meta, old = doc.meta, doc.as_dict()
-    lifecycle._check_expected(meta, old, expected_modified)
+    lifecycle.check_expected(meta, old, expected_modified)
     wf = active(ctx, doctype)
     if not wf:
         raise ValidationError.for_fields(doctype, name, {"action": [f"{doctype} has no active workflow."]})
@@ -135,22 +133,7 @@ def apply(ctx, doctype: str, name: str, action: str, comment: str | None = None,
     if transition.get("comment_required") and not (comment or "").strip():
         raise ValidationError.for_fields(doctype, name, {"comment": [f"{action} needs a comment saying why."]})
     target = _state(wf, transition["next_state"])
-    new_status, status = DocStatus(target.get("docstatus", 0)), DocStatus(old.get("docstatus", 0))
-    moved = meta.controller()(meta, {**old, wf["state_field"]: target["state"], "docstatus": int(new_status)}, ctx)
-    if new_status == DocStatus.SUBMITTED and status == DocStatus.DRAFT:
-        before, after = "before_submit", "on_submit"
-    elif new_status == DocStatus.CANCELLED and status == DocStatus.SUBMITTED:
-        before, after = "before_cancel", "on_cancel"
-    elif new_status == status:
-        before, after = "before_save", "on_update"
-    else:
-        raise DocStatusError(f"workflow {wf['_id']!r}: {state!r} -> {target['state']!r} would move docstatus "
-                             f"{int(status)} -> {int(new_status)}", doctype=doctype, name=name)
-    if after != "on_cancel":
-        lifecycle._validate(ctx, meta, moved, {}, old=old)
-    getattr(moved, before)()
-    lifecycle._raise_hook_errors(meta, moved)
-    result = lifecycle._write(ctx, meta, moved, old, after=(after,))
+    result = lifecycle.move(ctx, meta, old, {wf["state_field"]: target["state"], "docstatus": int(target.get("docstatus", 0))})
     now = ctx.now()
     mdos = sorted(meta.tenant_values(old)) if meta.is_tenant else []
     from bson import ObjectId

@@ -1,7 +1,6 @@
 """Version records for doctypes with track_changes, and listing them."""
 import datetime as dt
 
-import pytest
 
 from app import lifecycle, query
 

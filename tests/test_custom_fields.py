@@ -1,5 +1,4 @@
 """Per-MDO custom fields: accepted, validated and shown for their MDO at once; never for another."""
-import json
 
 import pytest
 

@@ -4,7 +4,6 @@ import io
 import json
 
 import openpyxl
-import pytest
 
 from app import importer
 

@@ -1,6 +1,5 @@
 """The OpenAPI description: valid, generated from the meta, and a bounded schemathesis run
 against it finds no server error."""
-import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from openapi_spec_validator import validate

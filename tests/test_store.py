@@ -1,7 +1,6 @@
 """The embedded store and our patches to mongomock/litemongo."""
 import multiprocessing
 
-import litemongo
 import mongomock
 import pytest
 from pymongo.errors import DuplicateKeyError

@@ -4,7 +4,6 @@ import importlib
 import pytest
 
 from app import lifecycle
-from app.auth import context_for
 from app.errors import DocStatusError, ValidationError
 
 from .conftest import add_user, token_client
