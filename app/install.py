@@ -28,8 +28,19 @@ def index_specs(meta) -> list[dict]:
     return specs
 
 
+# Collections that are not doctypes (never served by the API) and the indexes their queries use.
+INTERNAL_INDEXES = {
+    "api_token": [[("user", 1), ("created", 1)]],
+    "login_attempt": [[("locked_until", -1)]],
+}
+
+
 def create_indexes(site) -> int:
     created = 0
+    for collection, specs in INTERNAL_INDEXES.items():
+        for keys in specs:
+            site.db[collection].create_index(keys)
+            created += 1
     for meta in site.registry:
         if meta.is_child:
             continue

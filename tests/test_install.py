@@ -23,3 +23,8 @@ def test_definitions_recorded(site):
     officer = site.db.doctype.find_one({"_id": "Officer"})
     assert officer["collection"] == "officer" and officer["autoname"] == "OFF-.YYYY.-.#####"
     assert install.is_initialised(site)
+
+
+def test_internal_collections_are_indexed(site):
+    assert (("user", 1), ("created", 1)) in {tuple(v["key"]) for v in site.db.api_token.index_information().values()}
+    assert (("locked_until", -1),) in {tuple(v["key"]) for v in site.db.login_attempt.index_information().values()}
