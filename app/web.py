@@ -30,6 +30,9 @@ def create_app(config: Config | None = None, site: Site | None = None) -> Flask:
         return SessionUser(email) if user and user.get("enabled", True) else None
 
     app.register_blueprint(api)
+    from admin import init_admin
+
+    init_admin(app, site)
 
     @app.get("/")
     def home():

@@ -1,0 +1,125 @@
+"""WTForms forms generated from a (possibly customised) meta, built per request so an MDO's
+custom fields appear at once. The form only collects and shows values: every rule is checked
+by the lifecycle, whose field errors are put back on the form's fields."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from flask_wtf import FlaskForm
+from wtforms import fields as wf
+from wtforms import validators
+from wtforms.fields.choices import SelectChoice
+
+from app import query
+from app.errors import PermissionDenied
+
+
+class Marked:
+    """Marks a field required in the page (label and ``required`` attribute) without
+    validating: the lifecycle is the single place that decides."""
+
+    field_flags = {"required": True}
+
+    def __call__(self, form, field):
+        return None
+
+
+def choices(pairs) -> list[SelectChoice]:
+    """A blank first choice, then (value, label) pairs."""
+    return [SelectChoice("", "")] + [SelectChoice(value, label) for value, label in pairs]
+
+
+def _choices(ctx, target: str) -> list[SelectChoice]:
+    """Link choices: only records of ``target`` the user may read (at most 500); none when
+    there is no user (the form Flask-Admin scaffolds at start-up)."""
+    if ctx is None:
+        return choices([])
+    meta = ctx.registry.get(target)
+    fields = ["name"] + ([meta.title_field] if meta.title_field else [])
+    try:
+        rows, _ = query.get_list(ctx, target, fields=fields, order_by=meta.title_field or "name",
+                                 limit=500, with_total=False)
+    except PermissionDenied:  # no read permission on the target: no choices
+        return choices([])
+    label = meta.title_field or "name"
+    return choices((r["name"], r.get(label) or r["name"]) for r in rows)
+
+
+def _field(ctx, f):
+    kw = {"label": f.label, "description": f.description or "",
+          "validators": [Marked()] if f.reqd else [validators.Optional()]}
+    t = f.fieldtype
+    if t in ("Data", "Phone", "Attach"):
+        return wf.StringField(**kw)
+    if t == "Email":
+        return wf.EmailField(**kw)
+    if t in ("Text", "JSON", "Table"):
+        if t == "Table":
+            kw["description"] = (kw["description"] + " Rows as a JSON list, e.g. [{\"field\": \"value\"}].").strip()
+        return wf.TextAreaField(**kw)
+    if t in ("Int", "Rating"):
+        return wf.IntegerField(**kw)
+    if t in ("Float", "Currency", "Percent"):
+        return wf.FloatField(**kw)
+    if t == "Check":
+        return wf.BooleanField(label=f.label, description=f.description or "")
+    if t == "Date":
+        return wf.DateField(**kw)
+    if t == "Datetime":
+        return wf.DateTimeLocalField(format="%Y-%m-%dT%H:%M", **kw)
+    if t == "Select":
+        return wf.SelectField(choices=choices((o, o) for o in f.select_options), **kw)
+    if t == "Link":
+        return wf.SelectField(choices=_choices(ctx, f.options), **kw)
+    raise ValueError(t)
+
+
+def build(ctx, meta, *, editable: bool = True) -> type[FlaskForm]:
+    """A form class for ``meta``'s writable fields, in meta order."""
+    attrs = {}
+    for f in meta.all_fields:
+        if f.read_only or f.hidden or f.fieldname == "amended_from":
+            continue
+        attrs[f.fieldname] = _field(ctx, f)
+    attrs["modified"] = wf.HiddenField()
+    return type(f"{meta.name.replace(' ', '')}Form", (FlaskForm,), attrs)
+
+
+def values(meta, form) -> dict:
+    """The form's values as lifecycle input (dates as ISO strings, JSON parsed, blanks as None)."""
+    out = {}
+    for f in meta.all_fields:
+        if f.fieldname not in form._fields:
+            continue
+        value = form[f.fieldname].data
+        if isinstance(value, str) and not value.strip() and f.fieldtype != "Check":
+            value = None
+        elif f.fieldtype in ("JSON", "Table") and isinstance(value, str):
+            try:
+                value = json.loads(value)
+            except ValueError:
+                pass  # the lifecycle reports it as invalid JSON
+        elif isinstance(value, dt.datetime):
+            value = value.isoformat()
+        elif isinstance(value, dt.date):
+            value = value.isoformat()
+        out[f.fieldname] = value
+    return out
+
+
+def to_form_data(meta, record: dict) -> dict:
+    """A stored record as form values (JSON and tables as text, dates parsed)."""
+    data = {}
+    for f in meta.all_fields:
+        value = record.get(f.fieldname)
+        if value is None:
+            continue
+        if f.fieldtype in ("JSON", "Table"):
+            if f.fieldtype == "Table":
+                value = [{k: v for k, v in row.items() if k != "idx"} for row in value]
+            value = json.dumps(value, ensure_ascii=False, default=str)
+        elif f.fieldtype == "Date" and isinstance(value, str):
+            value = dt.date.fromisoformat(value)
+        data[f.fieldname] = value
+    return data

@@ -1,0 +1,117 @@
+"""The admin under /admin: generated from the meta, behind login and CSRF, and through the
+same access layer as the API."""
+import re
+
+import pytest
+
+from app import lifecycle
+from app.auth import context_for
+from app.web import create_app
+
+from .conftest import PASSWORD, add_user
+
+POWER, STEEL = "Ministry of Power", "Ministry of Steel"
+TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+@pytest.fixture
+def app(site):
+    add_user(site, "nodal@power.gov.in", ["MDO Admin"], [POWER])
+    add_user(site, "nodal@steel.gov.in", ["MDO Admin"], [STEEL])
+    add_user(site, "ravi@power.gov.in", ["Learner"], [POWER])
+    lifecycle.insert(context_for(site, "nodal@steel.gov.in"), "Officer", {
+        "full_name": "Sunita Steel", "email": "sunita@steel.gov.in", "service": "IAS", "group": "A", "mdo": STEEL})
+    return create_app(site=site)
+
+
+def csrf(client, url):
+    return TOKEN.search(client.get(url).get_data(as_text=True)).group(1)
+
+
+def signed_in(app, email):
+    client = app.test_client()
+    client.post("/admin/login/", data={"email": email, "password": PASSWORD, "csrf_token": csrf(client, "/admin/login/")})
+    return client
+
+
+def test_anonymous_is_sent_to_login(app):
+    response = app.test_client().get("/admin/officer/")
+    assert response.status_code == 302 and response.headers["Location"].startswith("/admin/login/")
+
+
+def test_wrong_password_shows_an_error(app):
+    client = app.test_client()
+    response = client.post("/admin/login/", data={"email": "nodal@power.gov.in", "password": "nope",
+                                                  "csrf_token": csrf(client, "/admin/login/")})
+    assert response.status_code == 401 and "wrong e-mail or password" in response.get_data(as_text=True)
+
+
+def test_every_doctype_has_a_screen_grouped_by_module(app):
+    page = signed_in(app, "nodal@power.gov.in").get("/admin/").get_data(as_text=True)
+    for name in ("Organisation", "Settings", "Officer", "MDO", "Custom Field"):
+        assert name in page
+
+
+def test_list_shows_only_own_mdo(app, site):
+    client = signed_in(app, "nodal@power.gov.in")
+    lifecycle.insert(context_for(site, "nodal@power.gov.in"), "Officer", {
+        "full_name": "Ravi Power", "email": "ravi@power.gov.in", "service": "CSS", "group": "B", "mdo": POWER})
+    page = client.get("/admin/officer/").get_data(as_text=True)
+    assert "Ravi Power" in page and "Sunita Steel" not in page
+    steel_name = site.db.officer.find_one({"mdo": STEEL})["_id"]
+    assert "Sunita" not in client.get(f"/admin/officer/details/?id={steel_name}", follow_redirects=True).get_data(as_text=True)
+
+
+def test_create_with_validation_error_then_success(app, site):
+    client = signed_in(app, "nodal@power.gov.in")
+    form = client.get("/admin/officer/new/").get_data(as_text=True)
+    assert 'name="full_name"' in form and f'<option value="{STEEL}"' not in form.split('name="mdo"')[1].split("</select>")[0]
+    data = {"csrf_token": TOKEN.search(form).group(1), "full_name": "Ravi", "email": "ravi@power.gov.in",
+            "service": "CSS", "group": "B", "mdo": POWER, "year_of_allotment": "1800"}
+    bad = client.post("/admin/officer/new/", data=data)
+    assert bad.status_code == 200 and "greater than or equal to 1950" in bad.get_data(as_text=True)
+    assert site.db.officer.count_documents({"email": "ravi@power.gov.in"}) == 0
+    good = client.post("/admin/officer/new/", data=data | {"year_of_allotment": "2015"})
+    assert good.status_code == 302
+    assert site.db.officer.find_one({"email": "ravi@power.gov.in"})["owner"] == "nodal@power.gov.in"
+
+
+def test_edit_saves_through_the_lifecycle_and_refuses_stale_forms(app, site):
+    client = signed_in(app, "nodal@steel.gov.in")
+    name = site.db.officer.find_one({"mdo": STEEL})["_id"]
+    form = client.get(f"/admin/officer/edit/?id={name}").get_data(as_text=True)
+    modified = re.search(r'id="modified" name="modified" type="hidden" value="([^"]+)"', form).group(1)
+    data = {"csrf_token": TOKEN.search(form).group(1), "full_name": "Sunita S.", "email": "sunita@steel.gov.in",
+            "service": "IAS", "group": "A", "mdo": STEEL, "modified": modified}
+    assert client.post(f"/admin/officer/edit/?id={name}", data=data).status_code == 302
+    assert site.db.officer.find_one({"_id": name})["full_name"] == "Sunita S."
+    stale = client.post(f"/admin/officer/edit/?id={name}", data=data | {"full_name": "Overwritten"})
+    assert "was changed at" in stale.get_data(as_text=True)
+    assert site.db.officer.find_one({"_id": name})["full_name"] == "Sunita S."
+    versions = site.db.version.find_one({"docname": name})
+    assert versions["owner"] == "nodal@steel.gov.in"
+
+
+def test_custom_field_appears_in_own_mdo_form_only(app, site):
+    lifecycle.insert(site.context(), "Custom Field", {"ref_doctype": "Officer", "mdo": POWER, "fieldname": "pay_level",
+                                                      "label": "Pay Level", "fieldtype": "Int"})
+    assert 'name="pay_level"' in signed_in(app, "nodal@power.gov.in").get("/admin/officer/new/").get_data(as_text=True)
+    assert 'name="pay_level"' not in signed_in(app, "nodal@steel.gov.in").get("/admin/officer/new/").get_data(as_text=True)
+
+
+def test_not_permitted_page(app):
+    response = signed_in(app, "ravi@power.gov.in").get("/admin/custom_field/")
+    assert response.status_code == 403 and "Not permitted" in response.get_data(as_text=True)
+
+
+def test_forms_need_csrf(app, site):
+    client = signed_in(app, "nodal@power.gov.in")
+    response = client.post("/admin/officer/new/", data={"full_name": "X", "email": "x@power.gov.in", "service": "IAS",
+                                                        "group": "A", "mdo": POWER})
+    assert response.status_code == 400 and site.db.officer.count_documents({"email": "x@power.gov.in"}) == 0
+
+
+def test_logout(app):
+    client = signed_in(app, "nodal@power.gov.in")
+    client.post("/admin/logout/", data={"csrf_token": csrf(client, "/admin/")})
+    assert client.get("/admin/officer/").status_code == 302
