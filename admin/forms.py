@@ -15,11 +15,9 @@ from app import query
 from app.errors import PermissionDenied
 
 
-class Marked:
-    """Marks a field required in the page (label and ``required`` attribute) without
-    validating: the lifecycle is the single place that decides."""
-
-    field_flags = {"required": True}
+class Marked(validators.InputRequired):
+    """Marks a field required in the page (the label's star and the ``required`` attribute)
+    without validating: the lifecycle is the single place that decides."""
 
     def __call__(self, form, field):
         return None
@@ -50,6 +48,9 @@ def _field(ctx, f):
     kw = {"label": f.label, "description": f.description or "",
           "validators": [Marked()] if f.reqd else [validators.Optional()]}
     t = f.fieldtype
+    if f.default is not None:
+        kw["default"] = {"Today": dt.date.today, "Now": dt.datetime.now}.get(f.default, f.default) \
+            if f.default in ("Today", "Now") else f.default
     if t in ("Data", "Phone", "Attach"):
         return wf.StringField(**kw)
     if t == "Email":
@@ -63,7 +64,7 @@ def _field(ctx, f):
     if t in ("Float", "Currency", "Percent"):
         return wf.FloatField(**kw)
     if t == "Check":
-        return wf.BooleanField(label=f.label, description=f.description or "")
+        return wf.BooleanField(label=f.label, description=f.description or "", default=bool(f.default))
     if t == "Date":
         return wf.DateField(**kw)
     if t == "Datetime":

@@ -127,6 +127,10 @@ class DocTypeView(Guarded, BaseModelView):
         self._search_supported = bool(self.meta.search_fields)
         return self._search_supported
 
+    def search_placeholder(self):
+        labels = [self.meta.get_field(f).label if self.meta.get_field(f) else f for f in self.meta.search_fields]
+        return "Search " + ", ".join(["name"] + labels)
+
     def scaffold_filters(self, name):
         return None
 
