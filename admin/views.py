@@ -15,7 +15,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
 from wtforms.validators import InputRequired
 
-from app import auth, customize, lifecycle, query
+from app import auth, customize, lifecycle, query, workflow
 from app.errors import IgotError, NotFound, PermissionDenied
 
 from . import forms
@@ -65,6 +65,8 @@ class DocTypeView(Guarded, BaseModelView):
     page_size = 20
     form_base_class = FlaskForm
     list_template = "admin/model/list.html"
+    edit_template = "igot/edit.html"
+    details_template = "igot/details.html"
 
     def __init__(self, meta):
         self.meta = meta
@@ -211,6 +213,72 @@ class DocTypeView(Guarded, BaseModelView):
             return False
         return True
 
+    # the record page: status, actions, history --------------------------------------------
+    def render(self, template, **kwargs):
+        model = kwargs.get("model")
+        if model is not None and template in (self.edit_template, self.details_template):
+            kwargs["panel"] = self._panel(model)
+        return super().render(template, **kwargs)
+
+    def _panel(self, record) -> dict:
+        ctx, meta = user_ctx(), self.meta
+        status = ("Draft", "Submitted", "Cancelled")[record.get("docstatus", 0)]
+        info = workflow.info(ctx, meta, record)
+        status_actions = []
+        if meta.is_submittable and not info:
+            allowed = ctx.access.allowed_actions(meta, record)
+            wanted = {"Draft": "submit", "Submitted": "cancel", "Cancelled": "create"}[status]
+            if wanted in allowed:
+                status_actions = ["amend" if wanted == "create" else wanted]
+        try:
+            rows, _ = query.get_list(ctx, "Version", filters={"ref_doctype": meta.name, "docname": record["name"]},
+                                     order_by="creation desc", limit=50, with_total=False)
+        except PermissionDenied:
+            rows = []
+        versions = [{"at": v["creation"], "user": v["owner"], "rows": _version_rows(v.get("data") or {})} for v in rows]
+        return {"name": record["name"], "status": status, "workflow": info, "status_actions": status_actions,
+                "transitions": (info or {}).get("history", []), "versions": [v for v in versions if v["rows"]]}
+
+    @expose("/edit/", methods=("GET", "POST"))
+    def edit_view(self):
+        """Submitted and cancelled records are read-only: shown on the details page."""
+        record = self.get_one(request.args.get("id")) if request.args.get("id") else None
+        if record is not None and record.get("docstatus", 0) != 0:
+            flash(f"{self.meta.name} {record['name']} is {('draft', 'submitted', 'cancelled')[record['docstatus']]} "
+                  f"and read-only.", "info")
+            return redirect(self.get_url(".details_view", id=record["name"]))
+        return super().edit_view()
+
+    def _back(self, name):
+        record = self.get_one(name)
+        view = ".edit_view" if record is not None and record.get("docstatus", 0) == 0 and self.can_edit else ".details_view"
+        return redirect(self.get_url(view, id=name))
+
+    @expose("/transition/", methods=("POST",))
+    def transition_view(self):
+        name, action = request.args.get("id"), request.form.get("action", "")
+        try:
+            workflow.apply(user_ctx(), self.meta.name, name, action, request.form.get("comment"))
+            flash(f"{action}: done.", "success")
+        except IgotError as exc:
+            flash(exc.message + " " + " ".join(m for msgs in exc.errors.values() if isinstance(msgs, list) for m in msgs), "error")
+        return self._back(name)
+
+    @expose("/docstatus/", methods=("POST",))
+    def docstatus_view(self):
+        name, action = request.args.get("id"), request.form.get("action", "")
+        operation = {"submit": lifecycle.submit, "cancel": lifecycle.cancel, "amend": lifecycle.amend}.get(action)
+        if operation is None:
+            flash(f"unknown action {action!r}", "error")
+            return self._back(name)
+        try:
+            doc = operation(user_ctx(), self.meta.name, name)
+            flash(f"{self.meta.name} {doc.name}: {action} done.", "success")
+            name = doc.name
+        except IgotError as exc:
+            flash(exc.message, "error")
+        return self._back(name)
+
     def delete_model(self, model):
         try:
             lifecycle.delete(user_ctx(), self.meta.name, model["name"])
@@ -272,3 +340,18 @@ class LogoutView(BaseView):
         flash("Signed out.", "info")
         return redirect(url_for("login.index"))
 
+
+def _version_rows(data: dict) -> list[tuple]:
+    """A Version's data as (field, old, new) rows a person can read."""
+    rows = [tuple(c) for c in data.get("changed", [])]
+    rows += [(f"{table}: row added", "", _row_text(row)) for table, row in data.get("added", [])]
+    rows += [(f"{table}: row removed", _row_text(row), "") for table, row in data.get("removed", [])]
+    for table, idx, _, changes in data.get("row_changed", []):
+        rows += [(f"{table} row {idx}: {field}", old, new) for field, old, new in changes]
+    if "deleted" in data:
+        rows.append(("(deleted)", "", ""))
+    return rows
+
+
+def _row_text(row: dict) -> str:
+    return ", ".join(f"{k}: {v}" for k, v in row.items() if k not in ("name", "idx"))

@@ -115,3 +115,49 @@ def test_logout(app):
     client = signed_in(app, "nodal@power.gov.in")
     client.post("/admin/logout/", data={"csrf_token": csrf(client, "/admin/")})
     assert client.get("/admin/officer/").status_code == 302
+
+
+def _post(client, url, data):
+    return client.post(url, data=data | {"csrf_token": csrf(client, "/admin/")}, follow_redirects=True)
+
+
+def test_workflow_buttons_comments_and_history(app, site):
+    from .test_workflow import APPROVAL
+
+    lifecycle.insert(site.context(), "Workflow", APPROVAL)
+    add_user(site, "finance@power.gov.in", ["Finance"], [POWER])
+    maker, checker = signed_in(app, "nodal@power.gov.in"), signed_in(app, "finance@power.gov.in")
+    doc = lifecycle.insert(context_for(site, "nodal@power.gov.in"), "Sanction", {"purpose": "MITx fee", "amount": 100, "mdo": POWER})
+    page = maker.get(f"/admin/sanction/edit/?id={doc.name}").get_data(as_text=True)
+    assert 'id="workflow-state">Draft<' in page and 'value="Send for Approval"' in page and 'value="Approve"' not in page
+    _post(maker, f"/admin/sanction/transition/?id={doc.name}", {"action": "Send for Approval"})
+    page = checker.get(f"/admin/sanction/details/?id={doc.name}").get_data(as_text=True)
+    assert 'value="Approve"' in page and 'value="Reject"' in page
+    refused = _post(checker, f"/admin/sanction/transition/?id={doc.name}", {"action": "Reject", "comment": ""}).get_data(as_text=True)
+    assert "needs a comment" in refused
+    assert site.db.sanction.find_one({"_id": doc.name})["workflow_state"] == "Pending Approval"
+    done = _post(checker, f"/admin/sanction/transition/?id={doc.name}", {"action": "Reject", "comment": "no receipt"}).get_data(as_text=True)
+    assert 'id="workflow-state">Rejected<' in done and "no receipt" in done.split('id="workflow-history"')[1]
+
+
+def test_submit_cancel_amend_buttons_and_read_only_submitted(app, site):
+    client = signed_in(app, "nodal@power.gov.in")
+    doc = lifecycle.insert(context_for(site, "nodal@power.gov.in"), "Sanction", {"purpose": "fee", "amount": 100, "mdo": POWER})
+    assert 'value="submit"' in client.get(f"/admin/sanction/edit/?id={doc.name}").get_data(as_text=True)
+    page = _post(client, f"/admin/sanction/docstatus/?id={doc.name}", {"action": "submit"}).get_data(as_text=True)
+    assert 'id="docstatus">Submitted<' in page and 'value="cancel"' in page
+    edit = client.get(f"/admin/sanction/edit/?id={doc.name}")
+    assert edit.status_code == 302 and "/admin/sanction/details/" in edit.headers["Location"]
+    _post(client, f"/admin/sanction/docstatus/?id={doc.name}", {"action": "cancel"})
+    page = _post(client, f"/admin/sanction/docstatus/?id={doc.name}", {"action": "amend"}).get_data(as_text=True)
+    assert f"{doc.name}-1: amend done" in page
+    assert site.db.sanction.find_one({"_id": f"{doc.name}-1"})["amended_from"] == doc.name
+
+
+def test_version_history_on_the_record(app, site):
+    ctx = context_for(site, "nodal@steel.gov.in")
+    name = site.db.officer.find_one({"mdo": STEEL})["_id"]
+    lifecycle.save(ctx, "Officer", name, {"designation": "Director"})
+    page = signed_in(app, "nodal@steel.gov.in").get(f"/admin/officer/edit/?id={name}").get_data(as_text=True)
+    history = page.split('id="version-history"')[1]
+    assert "nodal@steel.gov.in" in history and "designation" in history and "Director" in history
