@@ -161,3 +161,35 @@ def test_version_history_on_the_record(app, site):
     page = signed_in(app, "nodal@steel.gov.in").get(f"/admin/officer/edit/?id={name}").get_data(as_text=True)
     history = page.split('id="version-history"')[1]
     assert "nodal@steel.gov.in" in history and "designation" in history and "Director" in history
+
+
+def test_customize_form_add_place_hide_remove(app, site):
+    client = signed_in(app, "nodal@power.gov.in")
+    url = "/admin/customize/?doctype=Officer&mdo=Ministry%20of%20Power"
+    base = {"doctype": "Officer", "mdo": POWER}
+    page = _post(client, url, base | {"op": "add", "label": "Pay Level", "fieldtype": "Int", "insert_after": "designation", "reqd": "on"}).get_data(as_text=True)
+    assert "Added Pay Level (pay_level)" in page and 'name="pay_level"' in page.split('id="preview"')[1]
+    field = site.db.custom_field.find_one({"fieldname": "pay_level"})
+    assert field["mdo"] == POWER and field["reqd"] is True and field["owner"] == "nodal@power.gov.in"
+    _post(client, url, base | {"op": "place", "name": field["_id"], "insert_after": "full_name"})
+    assert site.db.custom_field.find_one({"_id": field["_id"]})["insert_after"] == "full_name"
+    page = _post(client, url, base | {"op": "hide", "name": field["_id"]}).get_data(as_text=True)
+    assert 'name="pay_level"' not in page.split('id="preview"')[1]
+    _post(client, url, base | {"op": "remove", "name": field["_id"]})
+    assert site.db.custom_field.count_documents({}) == 0
+
+
+def test_customize_form_refuses_shadowing_and_other_mdos(app):
+    client = signed_in(app, "nodal@power.gov.in")
+    page = _post(client, "/admin/customize/", {"doctype": "Officer", "mdo": POWER, "op": "add", "label": "Name",
+                                               "fieldname": "full_name", "fieldtype": "Data"}).get_data(as_text=True)
+    assert "Officer already has a field &#39;full_name&#39;" in page or "already has a field" in page
+    assert client.get("/admin/customize/?doctype=Officer&mdo=Ministry%20of%20Steel").status_code == 403
+    assert signed_in(app, "ravi@power.gov.in").get("/admin/customize/").status_code == 403
+
+
+def test_details_page_shows_every_field(app, site):
+    name = site.db.officer.find_one({"mdo": STEEL})["_id"]
+    page = signed_in(app, "nodal@steel.gov.in").get(f"/admin/officer/details/?id={name}").get_data(as_text=True)
+    for text in ("Sunita Steel", "sunita@steel.gov.in", "IAS", "nodal@steel.gov.in"):
+        assert text in page

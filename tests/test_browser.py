@@ -107,3 +107,53 @@ def test_other_mdo_sees_neither_the_record_nor_the_link_choice(server, browser):
     mdo_options = page.eval_on_selector_all("#mdo option", "els => els.map(e => e.value)")
     assert mdo_options == ["", STEEL]
     shot(page, "link-choices-other-mdo")
+
+
+def test_custom_field_from_customize_form_then_a_record_with_it(server, browser):
+    base, site = server
+    page = sign_in(browser, base, "nodal@power.gov.in")
+    page.goto(f"{base}/admin/customize/?doctype=Officer")
+    page.fill("#label", "Karmayogi ID")
+    page.select_option("#fieldtype", "Data")
+    page.select_option("#insert_after", "email")
+    page.click("#add-field-button")
+    page.wait_for_selector("text=Added Karmayogi ID (karmayogi_id)")
+    assert page.is_visible("#preview #karmayogi_id")
+    shot(page, "customize-form")
+    page.goto(f"{base}/admin/officer/new/")
+    page.fill("#full_name", "Asha Power")
+    page.fill("#email", "asha@power.gov.in")
+    page.select_option("#service", "IAS")
+    page.select_option("#group", "A")
+    page.fill("#karmayogi_id", "KY-2026-0042")
+    page.click("input[type=submit][value=Save]")
+    page.wait_for_url(f"{base}/admin/officer/")
+    assert site.db.officer.find_one({"email": "asha@power.gov.in"})["karmayogi_id"] == "KY-2026-0042"
+    steel = sign_in(browser, base, "nodal@steel.gov.in")
+    steel.goto(f"{base}/admin/officer/new/")
+    assert steel.query_selector("#karmayogi_id") is None
+
+
+def test_workflow_button_moves_the_record_and_history_shows_it(server, browser):
+    base, site = server
+    from .test_workflow import APPROVAL
+
+    lifecycle.insert(site.context(), "Workflow", APPROVAL)
+    add_user(site, "finance@power.gov.in", ["Finance"], [POWER])
+    doc = lifecycle.insert(context_for(site, "nodal@power.gov.in"), "Sanction", {"purpose": "MITx fee", "amount": 100, "mdo": POWER})
+    page = sign_in(browser, base, "nodal@power.gov.in")
+    page.goto(f"{base}/admin/sanction/edit/?id={doc.name}")
+    assert page.inner_text("#workflow-state") == "Draft"
+    page.click("#workflow-actions button[value='Send for Approval']")
+    page.wait_for_selector("text=Send for Approval: done.")
+    checker = sign_in(browser, base, "finance@power.gov.in")
+    checker.goto(f"{base}/admin/sanction/details/?id={doc.name}")
+    checker.click("#workflow-actions button[value='Reject']")
+    checker.wait_for_selector("text=needs a comment")
+    checker.fill("#workflow-comment", "Attach the fee receipt")
+    checker.click("#workflow-actions button[value='Reject']")
+    checker.wait_for_selector("text=Reject: done.")
+    assert checker.inner_text("#workflow-state") == "Rejected"
+    history = checker.inner_text("#workflow-history")
+    assert "Send for Approval" in history and "Attach the fee receipt" in history and "finance@power.gov.in" in history
+    shot(checker, "workflow-history")
