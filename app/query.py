@@ -180,7 +180,9 @@ def get_list(ctx, doctype: str, *, filters=None, fields=None, order_by=None, lim
     if fields:
         wanted = {"name", *(f.split(".")[0] for f in fields)}
         rows = [{k: v for k, v in row.items() if k in wanted} for row in rows]
-    total = coll.count_documents(query) if with_total else None
+    total = None
+    if with_total:  # an unfiltered count is the collection's size: no scan
+        total = coll.estimated_document_count() if not query else coll.count_documents(query)
     return rows, total
 
 

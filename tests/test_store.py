@@ -109,3 +109,22 @@ def test_unique_index_holds_across_processes(tmp_path):
 def test_negative_skip_keeps_mongomock_semantics(db):
     db.items.insert_many([{"n": i} for i in range(10)])
     assert [d["n"] for d in db.items.find().sort("n", 1).skip(-3)] == [7, 8, 9]
+
+
+MIXED = [None, 3, 2.5, -1, "b", "a", "é", "", True, False, {"x": 1}, {"a": 2}, [2, 1], [], b"\x00bin",
+         __import__("datetime").datetime(2026, 1, 1), __import__("datetime").datetime(2020, 5, 5),
+         __import__("bson").ObjectId("6b046ed2c7d73dd2098fb1da"), __import__("bson").ObjectId("5b046ed2c7d73dd2098fb1da"), 7, "a"]
+
+
+@pytest.mark.parametrize("direction", [1, -1])
+def test_fast_sort_key_orders_like_the_original(db, direction):
+    import functools
+
+    from mongomock import filtering
+
+    docs = [{"_id": i, "v": v} for i, v in enumerate(MIXED)] + [{"_id": 100}]  # one with no v
+    db.items.insert_many(docs)
+    got = [d["_id"] for d in db.items.find().sort("v", direction)]
+    original = patches.ORIGINAL_SORT_KEY[filtering.__name__]
+    expected = [d["_id"] for d in sorted(docs, key=lambda d: original("v", d), reverse=direction < 0)]
+    assert got == expected

@@ -2,8 +2,9 @@
 
 1. Linear cursors. ``Cursor.__next__`` in mongomock slices the whole result list for every
    document it returns (``results[skip:][:limit][emitted]``), so reading n documents costs
-   O(n^2). We index into the cached result list instead. ``scripts/bench_store.py`` shows
-   the effect; ``tests/test_store.py`` checks the results are unchanged.
+   O(n^2). We index into the cached result list instead, and with a limit we stop producing
+   (deep-copying) documents after ``skip + limit``. ``scripts/bench_store.py`` shows the
+   effect; ``tests/test_store.py`` checks the results are unchanged.
 
 2. Cross-process writes on the embedded store. litemongo keeps each collection in an SQLite
    file but evaluates updates in Python (read, modify, write back). Two processes (the web
@@ -24,8 +25,10 @@ patching code it has not been tested against.
 """
 from __future__ import annotations
 
+import datetime
 import fcntl
 import functools
+import itertools
 import os
 import threading
 from importlib import metadata
@@ -46,6 +49,7 @@ READ_METHODS = (
 
 _applied = False
 ORIGINAL_NEXT: dict = {}  # kept for scripts/bench_store.py's side-by-side comparison
+ORIGINAL_SORT_KEY: dict = {}  # kept for tests/test_store.py's comparison
 _thread_lock = threading.RLock()
 
 
@@ -63,9 +67,69 @@ def check_versions() -> None:
             )
 
 
+def _bounded_results(self):
+    """With a limit, only the first ``skip + limit`` documents are produced (each one is a
+    deep copy in mongomock): a page of 20 from 10,000 copies 20, not 10,000."""
+    if getattr(self, "_bounded_factory", None) is not self._factory:
+        wanted = max(self._skip or 0, 0) + abs(self._limit)
+        with _thread_lock:
+            self._bounded = list(itertools.islice(self._factory(), wanted))
+        self._bounded_factory = self._factory
+    return self._bounded
+
+
+# BSON's order of types (https://www.mongodb.com/docs/manual/reference/bson-type-comparison-order/)
+_RANK_NONE, _RANK_NUMBER, _RANK_STRING, _RANK_OBJECTID, _RANK_BOOL, _RANK_DATE = 1, 2, 3, 8, 9, 10
+
+
+def fast_sort_key(original):
+    """mongomock's ``resolve_sort_key`` wraps every value in an object compared through a
+    Python function, which dominates sorting. For plain values BSON order is Python order
+    within a type's rank, so ``(rank, value)`` sorts the same, natively; anything else
+    (documents, binary, Decimal128, mixed with these) keeps the original comparable wrapper
+    under its own rank, so the order is unchanged."""
+    from bson import ObjectId
+
+    def resolve(key, doc):
+        present, value = original(key, doc)
+        raw = value.obj
+        if raw is None:
+            return present, (_RANK_NONE, 0)
+        kind = type(raw)
+        if kind is bool:
+            return present, (_RANK_BOOL, raw)
+        if kind in (int, float) and raw == raw:  # NaN keeps the wrapper
+            return present, (_RANK_NUMBER, raw)
+        if kind is str:
+            return present, (_RANK_STRING, raw)
+        if kind is ObjectId:
+            return present, (_RANK_OBJECTID, raw.binary)
+        if kind is datetime.datetime and raw.tzinfo is None:
+            return present, (_RANK_DATE, raw)
+        return present, (_complex_rank(raw), value)
+
+    return resolve
+
+
+def _complex_rank(raw) -> float:
+    """Ranks for the values left to the original comparison, placed between BSON's ranks
+    so they sort among plain values as BSON does (documents and arrays after strings, binary
+    before ObjectIds, numbers of other kinds with numbers)."""
+    if isinstance(raw, dict):
+        return 4
+    if isinstance(raw, (bytes, bytearray)) or type(raw).__name__ == "Binary":
+        return 6
+    if type(raw).__name__ in ("Decimal128", "Int64", "float", "int"):
+        return _RANK_NUMBER + 0.5  # numbers the wrapper must compare; never mixed with plain ones in practice
+    return 20
+
+
 def linear_next(self):
     """``Cursor.__next__`` without the per-document slice: O(1) per document."""
-    results = self._compute_results(with_limit_and_skip=False)
+    if self._limit and (self._skip or 0) >= 0 and not self.collection.codec_options.tz_aware:
+        results = _bounded_results(self)
+    else:
+        results = self._compute_results(with_limit_and_skip=False)
     if self._limit and self._emitted >= abs(self._limit):
         raise StopIteration
     skip = self._skip or 0
@@ -171,6 +235,12 @@ def apply() -> None:
         from litemongo import sqlite_store
         from litemongo._vendor.mongomock import collection as lite_collection
 
+        from litemongo._vendor.mongomock import filtering as lite_filtering
+        from mongomock import filtering
+
+        for module in (filtering, lite_filtering):
+            ORIGINAL_SORT_KEY[module.__name__] = module.resolve_sort_key
+            module.resolve_sort_key = fast_sort_key(module.resolve_sort_key)
         for cursor_class in (mongomock.collection.Cursor, lite_collection.Cursor):
             ORIGINAL_NEXT[cursor_class] = cursor_class.__next__
             cursor_class.__next__ = linear_next
