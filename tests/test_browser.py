@@ -2,7 +2,6 @@
 Screenshots of the main screens go to artifacts/screenshots/ for a reviewer to look at."""
 import os
 import threading
-from pathlib import Path
 
 import pytest
 

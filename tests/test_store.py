@@ -118,7 +118,6 @@ MIXED = [None, 3, 2.5, -1, "b", "a", "é", "", True, False, {"x": 1}, {"a": 2}, 
 
 @pytest.mark.parametrize("direction", [1, -1])
 def test_fast_sort_key_orders_like_the_original(db, direction):
-    import functools
 
     from mongomock import filtering
 
