@@ -10,6 +10,7 @@ from flask import current_app, flash, g, redirect, request, url_for
 from flask_admin import AdminIndexView, BaseView, expose
 from flask_admin.helpers import get_form_data
 from flask_admin.model import BaseModelView
+from flask_admin.model.filters import BaseFilter
 from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
@@ -29,6 +30,22 @@ def user_ctx():
     if "igot_admin_ctx" not in g:
         g.igot_admin_ctx = auth.context_for(site(), current_user.get_id())
     return g.igot_admin_ctx
+
+
+class MetaFilter(BaseFilter):
+    """One filter of the list: a field, an operator of app.query, and (optionally) choices."""
+
+    _NAMES = {"=": "equals", "!=": "not equal", ">=": "from", "<=": "to", "like": "contains"}
+
+    def __init__(self, column, label, op, options=None, data_type=None):
+        super().__init__(label, options, data_type, key_name=f"{column}_{self._NAMES[op].replace(' ', '_')}")
+        self.column, self.op = column, op
+
+    def operation(self):
+        return self._NAMES[self.op]
+
+    def apply(self, query_, value):  # the list is queried through app.query, not here
+        return query_
 
 
 class Record(dict):
@@ -71,6 +88,7 @@ class DocTypeView(Guarded, BaseModelView):
     def __init__(self, meta):
         self.meta = meta
         self.column_list = meta.list_columns or ["name"]
+        self.column_filters = [f.fieldname for f in meta.all_fields if f.in_filter]
         self.column_details_list = ["name"] + [f.fieldname for f in meta.all_fields if not f.hidden] + \
             ["owner", "creation", "modified_by", "modified"]
         self.column_labels = {f.fieldname: f.label for f in meta.all_fields}
@@ -136,7 +154,21 @@ class DocTypeView(Guarded, BaseModelView):
         return "Search " + ", ".join(["name"] + labels)
 
     def scaffold_filters(self, name):
-        return None
+        """Filters for an ``in_filter`` field, applied by app.query (so values are coerced
+        and checked against the field there)."""
+        f = self.meta.get_field(name)
+        if f is None:
+            return None
+        label = f.label
+        if f.fieldtype == "Select":
+            return [MetaFilter(name, label, "=", options=[(o, o) for o in f.select_options]),
+                    MetaFilter(name, label, "!=", options=[(o, o) for o in f.select_options])]
+        if f.fieldtype == "Check":
+            return [MetaFilter(name, label, "=", options=[("1", "Yes"), ("0", "No")])]
+        if f.fieldtype in ("Int", "Float", "Currency", "Percent", "Rating", "Date", "Datetime"):
+            kind = {"Date": "datepicker", "Datetime": "datetimepicker"}.get(f.fieldtype)
+            return [MetaFilter(name, label, op, data_type=kind) for op in ("=", ">=", "<=")]
+        return [MetaFilter(name, label, "="), MetaFilter(name, label, "like")]
 
     def scaffold_form(self):
         return forms.build(None, self.meta)  # start-up default; real forms are built per request
@@ -175,8 +207,16 @@ class DocTypeView(Guarded, BaseModelView):
     def get_list(self, page, sort_field, sort_desc, search, filters, page_size=None):
         size = page_size or self.page_size
         order = f"{sort_field} {'desc' if sort_desc else 'asc'}" if sort_field else None
-        rows, total = query.get_list(user_ctx(), self.meta.name, order_by=order, limit=size,
-                                     offset=(page or 0) * size, search=search or None)
+        triples = []
+        for index, _name, value in filters or []:
+            flt = self._filters[index]
+            triples.append([flt.column, flt.op, f"%{value}%" if flt.op == "like" else value])
+        try:
+            rows, total = query.get_list(user_ctx(), self.meta.name, order_by=order, limit=size,
+                                         offset=(page or 0) * size, search=search or None, filters=triples or None)
+        except IgotError as exc:
+            flash(exc.message, "error")
+            return 0, []
         return total, [Record(r) for r in rows]
 
     def get_one(self, id):

@@ -193,3 +193,22 @@ def test_details_page_shows_every_field(app, site):
     page = signed_in(app, "nodal@steel.gov.in").get(f"/admin/officer/details/?id={name}").get_data(as_text=True)
     for text in ("Sunita Steel", "sunita@steel.gov.in", "IAS", "nodal@steel.gov.in"):
         assert text in page
+
+
+def test_list_filters_come_from_the_meta(app, site):
+    ctx = context_for(site, "nodal@power.gov.in")
+    for i, (service, group, year) in enumerate([("IAS", "A", 2010), ("CSS", "B", 2016), ("IAS", "A", 2018)]):
+        lifecycle.insert(ctx, "Officer", {"full_name": f"Officer {i}", "email": f"o{i}@power.gov.in", "service": service,
+                                          "group": group, "mdo": POWER, "year_of_allotment": year})
+    client = signed_in(app, "nodal@power.gov.in")
+    page = client.get("/admin/officer/").get_data(as_text=True)
+    assert "Year of Allotment / Joining" in page and "Group" in page  # filter choices offered
+    view = app.extensions["admin"][0]._views
+    officer_view = next(v for v in view if getattr(v, "endpoint", "") == "officer")
+    keys = {flt.key_name: i for i, flt in enumerate(officer_view._filters)}
+    group_eq = keys["group_equals"]
+    year_from = keys["year_of_allotment_from"]
+    filtered = client.get(f"/admin/officer/?flt0_{group_eq}=A&flt1_{year_from}=2015").get_data(as_text=True)
+    assert "Officer 2" in filtered and "Officer 0" not in filtered and "Officer 1" not in filtered
+    other = signed_in(app, "nodal@steel.gov.in").get(f"/admin/officer/?flt0_{group_eq}=A").get_data(as_text=True)
+    assert "Officer 2" not in other and "Sunita Steel" in other
