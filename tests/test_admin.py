@@ -212,3 +212,34 @@ def test_list_filters_come_from_the_meta(app, site):
     assert "Officer 2" in filtered and "Officer 0" not in filtered and "Officer 1" not in filtered
     other = signed_in(app, "nodal@steel.gov.in").get(f"/admin/officer/?flt0_{group_eq}=A").get_data(as_text=True)
     assert "Officer 2" not in other and "Sunita Steel" in other
+
+
+def test_import_screen_template_upload_results_and_rejected_rows(app, site):
+    import io
+
+    lifecycle.insert(site.context(), "Custom Field", {"ref_doctype": "Officer", "mdo": POWER, "fieldname": "pay_level",
+                                                      "label": "Pay Level", "fieldtype": "Int"})
+    client = signed_in(app, "nodal@power.gov.in")
+    template = client.get("/admin/import/template/?doctype=Officer&format=csv").get_data(as_text=True)
+    assert template.startswith("mdo,full_name,email") and "pay_level" in template
+    xlsx = client.get("/admin/import/template/?doctype=Officer&format=xlsx")
+    assert xlsx.status_code == 200 and xlsx.data[:2] == b"PK"
+    upload = ("mdo,full_name,email,service,group,pay_level\n"
+              f"{POWER},Ravi Power,ravi@power.gov.in,CSS,B,11\n"
+              f"{STEEL},Spy,spy@steel.gov.in,IAS,A,\n"
+              f"{POWER},Bad Pay,bad@power.gov.in,IAS,A,eleven\n")
+    page = client.post("/admin/import/?doctype=Officer", data={
+        "csrf_token": csrf(client, "/admin/import/"), "doctype": "Officer",
+        "file": (io.BytesIO(upload.encode()), "officers.csv")}, content_type="multipart/form-data").get_data(as_text=True)
+    assert "1 imported, 2 rejected of 3 rows" in page
+    errors = page.split('id="import-errors"')[1]
+    assert "not one of your MDOs" in errors and "Not a valid integer" in errors
+    assert site.db.officer.find_one({"email": "ravi@power.gov.in"})["pay_level"] == 11
+    link = re.search(r'href="([^"]+)" id="rejected-download"', page).group(1)
+    rejected = client.get(link).get_data(as_text=True).splitlines()
+    assert rejected[0].startswith("line,errors,mdo") and len(rejected) == 3 and "eleven" in rejected[2]
+    assert signed_in(app, "nodal@steel.gov.in").get(link).status_code == 302  # not theirs
+
+
+def test_import_screen_refused_without_import_permission(app):
+    assert signed_in(app, "ravi@power.gov.in").get("/admin/import/").status_code == 403
