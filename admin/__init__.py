@@ -19,6 +19,11 @@ def init_admin(app, site):
     from .views import CustomizeView, DocTypeView, HomeView, ImportView, LoginView, LogoutView
 
     app.jinja_loader = ChoiceLoader([FileSystemLoader(str(TEMPLATES)), app.jinja_loader])
+    from flask import Blueprint
+
+    # Our own static files (the charting library), served from the project: no CDN.
+    app.register_blueprint(Blueprint("igot_assets", __name__, static_folder="static",
+                                     static_url_path="/admin/assets"))
     admin = Admin(app, name="iGOT Karmayogi", url="/admin",
                   index_view=HomeView(name="Home", url="/admin"),
                   theme=Bootstrap4Theme(base_template="igot/base.html", fluid=True))

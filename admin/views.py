@@ -343,7 +343,7 @@ class HomeView(Guarded, AdminIndexView):
             except PermissionDenied:
                 continue
         return self.render("igot/home.html", user=ctx.user, roles=sorted(getattr(ctx.access, "roles", [])),
-                           mdos=sorted(getattr(ctx.access, "mdos", [])), counts=counts)
+                           mdos=sorted(getattr(ctx.access, "mdos", [])), counts=counts, charts=dashboard(ctx))
 
 
 class LoginForm(FlaskForm):
@@ -599,3 +599,24 @@ def _rejected_csv(rows: dict, errors) -> str:
         row = rows.get(line, {})
         writer.writerow([line, " | ".join(by_line[line])] + [row.get(c, "") for c in columns])
     return buffer.getvalue()
+
+
+def dashboard(ctx) -> list[dict]:
+    """Charts for the home page, from live data and through the access layer: officers
+    onboarded per month, and officers by MDO (by service for a single MDO). Competency gaps
+    and completions join when those doctypes exist."""
+    charts = []
+    try:
+        monthly = query.aggregate(ctx, "Officer", [
+            {"$group": {"_id": {"$dateToString": {"format": "%Y-%m", "date": "$creation"}}, "n": {"$sum": 1}}},
+            {"$sort": {"_id": 1}}])
+    except PermissionDenied:
+        return charts
+    charts.append({"id": "chart-onboarded", "title": "Officers onboarded per month", "type": "line",
+                   "labels": [r["_id"] for r in monthly][-12:], "values": [r["n"] for r in monthly][-12:]})
+    single = len(getattr(ctx.access, "mdos", ())) == 1 and not ctx.access.has_role("System Manager")
+    key = "$service" if single else "$mdo"
+    by = query.aggregate(ctx, "Officer", [{"$group": {"_id": key, "n": {"$sum": 1}}}, {"$sort": {"n": -1, "_id": 1}}, {"$limit": 10}])
+    charts.append({"id": "chart-by", "title": "Officers by service" if single else "Officers by MDO (top 10)", "type": "bar",
+                   "labels": [r["_id"] or "(none)" for r in by], "values": [r["n"] for r in by]})
+    return charts

@@ -207,3 +207,13 @@ def iter_all(ctx, doctype: str, *, filters=None, batch: int = 1000):
         for raw in page:
             yield customize.present(ctx, meta, persistence.from_db(raw))
         last = page[-1]["_id"]
+
+
+def aggregate(ctx, doctype: str, pipeline: list[dict]) -> list[dict]:
+    """Run an aggregation over the records the caller may read: their scope (MDOs, owner)
+    is the pipeline's first stage, so reports and dashboards obey the same tenancy as lists."""
+    meta = ctx.registry.get(doctype)
+    ctx.access.check(meta, "read")
+    scope = ctx.access.query_filter(meta)
+    stages = ([{"$match": scope}] if scope else []) + list(pipeline)
+    return list(ctx.site.collection(doctype).aggregate(stages))

@@ -243,3 +243,36 @@ def test_import_screen_template_upload_results_and_rejected_rows(app, site):
 
 def test_import_screen_refused_without_import_permission(app):
     assert signed_in(app, "ravi@power.gov.in").get("/admin/import/").status_code == 403
+
+
+def chart(page, chart_id):
+    import html
+    import json
+
+    raw = re.search(rf'<canvas id="{chart_id}"[^>]*data-chart="([^"]+)"', page).group(1)
+    return json.loads(html.unescape(raw))
+
+
+def test_home_dashboard_charts_follow_tenancy(app, site):
+    ctx = context_for(site, "nodal@power.gov.in")
+    lifecycle.insert(ctx, "Officer", {"full_name": "Ravi", "email": "ravi@power.gov.in", "service": "CSS", "group": "B", "mdo": POWER})
+    add_user(site, "dopt@dopt.gov.in", ["System Manager"])
+    power = signed_in(app, "nodal@power.gov.in").get("/admin/").get_data(as_text=True)
+    by_service = chart(power, "chart-by")
+    assert by_service["title"] == "Officers by service" and by_service["labels"] == ["CSS"] and by_service["values"] == [1]
+    assert sum(chart(power, "chart-onboarded")["values"]) == 1
+    assert "/admin/assets/vendor/chart.js-4.6.1/chart.umd.min.js" in power and "cdn" not in power.lower()
+    dopt = signed_in(app, "dopt@dopt.gov.in").get("/admin/").get_data(as_text=True)
+    by_mdo = chart(dopt, "chart-by")
+    assert by_mdo["title"] == "Officers by MDO (top 10)" and sorted(by_mdo["labels"]) == [POWER, STEEL]
+    asset = app.test_client().get("/admin/assets/vendor/chart.js-4.6.1/chart.umd.min.js")
+    assert asset.status_code == 200 and b"Chart" in asset.data[:2000]
+
+
+def test_aggregate_is_scoped_to_the_callers_mdos(app, site):
+    from app import query
+
+    rows = query.aggregate(context_for(site, "nodal@power.gov.in"), "Officer", [{"$group": {"_id": "$mdo", "n": {"$sum": 1}}}])
+    assert rows == []  # only Steel has an officer here
+    rows = query.aggregate(context_for(site, "nodal@steel.gov.in"), "Officer", [{"$group": {"_id": "$mdo", "n": {"$sum": 1}}}])
+    assert rows == [{"_id": STEEL, "n": 1}]
