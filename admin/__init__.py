@@ -16,7 +16,7 @@ def init_admin(app, site):
 
     from app.api import api
 
-    from .views import CustomizeView, DocTypeView, HomeView, ImportView, LoginView, LogoutView
+    from .views import CustomizeView, DocTypeView, HomeView, ImportView, LinkLookupView, LoginView, LogoutView
 
     app.jinja_loader = ChoiceLoader([FileSystemLoader(str(TEMPLATES)), app.jinja_loader])
     from flask import Blueprint
@@ -32,6 +32,7 @@ def init_admin(app, site):
             admin.add_view(DocTypeView(meta))
     admin.add_view(CustomizeView(name="Customize Form", category="Settings", endpoint="customize", url="customize"))
     admin.add_view(ImportView(name="Data Import", category="Settings", endpoint="data_import", url="import"))
+    admin.add_view(LinkLookupView(name="Link", endpoint="link", url="link"))
     admin.add_view(LoginView(name="Log in", endpoint="login", url="login"))
     admin.add_view(LogoutView(name="Log out", endpoint="logout", url="logout"))
     csrf = CSRFProtect(app)

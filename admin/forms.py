@@ -72,8 +72,68 @@ def _field(ctx, f):
     if t == "Select":
         return wf.SelectField(choices=choices((o, o) for o in f.select_options), **kw)
     if t == "Link":
-        return wf.SelectField(choices=_choices(ctx, f.options), **kw)
+        if f.fieldname == "mdo":  # a tenant record's MDO: a short list, narrowed per user
+            return wf.SelectField(choices=_choices(ctx, f.options), **kw)
+        return LinkField(target=f.options, **kw)
     raise ValueError(t)
+
+
+class Select2Input:
+    """The hidden input select2 turns into a search box. It declares no ``input_type`` so
+    the form lays it out like any other field, with its label."""
+
+    def __call__(self, field, **kwargs):
+        from markupsafe import Markup
+        from wtforms.widgets import html_params
+
+        kwargs.setdefault("id", field.id)
+        kwargs.setdefault("style", "width: 100%")
+        return Markup(f'<input type="hidden" {html_params(name=field.name, value=field._value(), **kwargs)}>')
+
+
+class LinkField(wf.StringField):
+    """A Link as a searchable select: select2 asks ``/admin/link/`` for the records of the
+    target the user may read, as they type (no list of 10,000 officers in the page)."""
+
+    widget = Select2Input()
+
+    def __init__(self, *args, target: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.target = target
+
+    def __call__(self, **kwargs):
+        from flask import url_for
+
+        label = self.data
+        if self.data:
+            meta = _REGISTRY_LOOKUP(self.target)
+            if meta is not None and meta.title_field:
+                label = _title(self.target, meta.title_field, self.data) or self.data
+        kwargs.update({"data-role": "select2-ajax", "data-url": url_for("link.lookup", doctype=self.target),
+                       "data-json": json.dumps([self.data, label] if self.data else None),
+                       "data-placeholder": f"Search {self.target}", "data-minimum-input-length": "0",
+                       "data-allow-blank": "1"})
+        return super().__call__(**kwargs)
+
+
+def _REGISTRY_LOOKUP(doctype):
+    from flask import current_app
+
+    registry = current_app.extensions["igot_site"].registry
+    return registry.get(doctype) if doctype in registry else None
+
+
+def _title(doctype, title_field, name):
+    """The label of a Link's current value, read as the signed-in user (hidden if they may not)."""
+    from admin.views import user_ctx
+    from app.errors import NotFound
+
+    try:
+        from app import lifecycle
+
+        return lifecycle.read(user_ctx(), doctype, name).get(title_field)
+    except (NotFound, PermissionDenied):
+        return None
 
 
 def build(ctx, meta, *, editable: bool = True) -> type[FlaskForm]:

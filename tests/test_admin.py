@@ -276,3 +276,16 @@ def test_aggregate_is_scoped_to_the_callers_mdos(app, site):
     assert rows == []  # only Steel has an officer here
     rows = query.aggregate(context_for(site, "nodal@steel.gov.in"), "Officer", [{"$group": {"_id": "$mdo", "n": {"$sum": 1}}}])
     assert rows == [{"_id": STEEL, "n": 1}]
+
+
+def test_link_lookup_offers_only_what_the_user_may_read(app, site):
+    lifecycle.insert(context_for(site, "nodal@power.gov.in"), "Officer", {
+        "full_name": "Ravi Power", "email": "ravi@power.gov.in", "service": "CSS", "group": "B", "mdo": POWER})
+    power = signed_in(app, "nodal@power.gov.in")
+    assert [label for _, label in power.get("/admin/link/?doctype=Officer&query=").json] == ["Ravi Power"]
+    assert power.get("/admin/link/?doctype=Officer&query=Sunita").json == []
+    assert len(power.get("/admin/link/?doctype=MDO&query=Ministry&limit=5").json) == 5
+    assert signed_in(app, "ravi@power.gov.in").get("/admin/link/?doctype=Custom%20Field").status_code == 403
+    assert app.test_client().get("/admin/link/?doctype=Officer").status_code in (302, 403)
+    form = power.get("/admin/sanction/new/").get_data(as_text=True)
+    assert 'data-role="select2-ajax"' in form and "Ravi Power" not in form  # choices are fetched, not embedded

@@ -58,6 +58,13 @@ def shot(page, name):
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
+def pick(page, field, text):
+    """Choose ``text`` in a Link field's searchable select."""
+    page.click(f"#s2id_{field}")
+    page.locator(".select2-drop-active input.select2-input").fill(text)
+    page.wait_for_selector(f".select2-drop-active .select2-result-label >> text={text}").click()
+
+
 def sign_in(browser, base, email):
     page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
     page.goto(f"{base}/admin/officer/")
@@ -79,7 +86,7 @@ def test_mdo_admin_creates_an_officer_after_a_validation_error(server, browser):
     page.goto(f"{base}/admin/officer/new/")
     page.fill("#full_name", "Ravi Power")
     page.fill("#email", "ravi@power.gov.in")
-    page.select_option("#service", "CSS")
+    pick(page, "service", "Central Secretariat Service")
     page.select_option("#group", "B")
     page.select_option("#mdo", POWER)
     page.fill("#year_of_allotment", "1800")
@@ -101,11 +108,21 @@ def test_other_mdo_sees_neither_the_record_nor_the_link_choice(server, browser):
     page = sign_in(browser, base, "nodal@steel.gov.in")
     assert "Meera Power" not in page.content() and "Sunita Steel" in page.content()
     page.goto(f"{base}/admin/sanction/new/")
-    options = page.eval_on_selector_all("#officer option", "els => els.map(e => e.textContent)")
-    assert "Sunita Steel" in options and "Meera Power" not in options
     mdo_options = page.eval_on_selector_all("#mdo option", "els => els.map(e => e.value)")
     assert mdo_options == ["", STEEL]
+    page.click("#s2id_officer")
+    search = page.locator(".select2-drop-active input.select2-input")
+    search.fill("Meera")
+    page.wait_for_selector(".select2-drop-active .select2-no-results")
     shot(page, "link-choices-other-mdo")
+    search.fill("Sunita")
+    page.wait_for_selector(".select2-drop-active .select2-result-label >> text=Sunita Steel").click()
+    page.fill("#purpose", "Course fee")
+    page.fill("#amount", "100")
+    page.click("input[type=submit][value=Save]")
+    page.wait_for_url(f"{base}/admin/sanction/")
+    stored = site.db.sanction.find_one({"purpose": "Course fee"})
+    assert stored["officer"] == site.db.officer.find_one({"email": "sunita@steel.gov.in"})["_id"]
 
 
 def test_custom_field_from_customize_form_then_a_record_with_it(server, browser):
@@ -122,7 +139,7 @@ def test_custom_field_from_customize_form_then_a_record_with_it(server, browser)
     page.goto(f"{base}/admin/officer/new/")
     page.fill("#full_name", "Asha Power")
     page.fill("#email", "asha@power.gov.in")
-    page.select_option("#service", "IAS")
+    pick(page, "service", "Indian Administrative Service")
     page.select_option("#group", "A")
     page.fill("#karmayogi_id", "KY-2026-0042")
     page.click("input[type=submit][value=Save]")
