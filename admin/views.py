@@ -6,7 +6,7 @@ validation of the API; no view queries the database around them.
 """
 from __future__ import annotations
 
-from flask import current_app, flash, g, redirect, request, url_for
+from flask import current_app, flash, g, has_request_context, redirect, request, url_for
 from flask_admin import AdminIndexView, BaseView, expose
 from flask_admin.helpers import get_form_data
 from flask_admin.model import BaseModelView
@@ -134,6 +134,21 @@ class DocTypeView(Guarded, BaseModelView):
     @can_delete.setter
     def can_delete(self, value):
         pass
+
+    # per-request list columns: the meta's, then the user's MDOs' custom fields -------------
+    @property
+    def _list_columns(self):
+        base = self.__dict__.get("_base_list_columns", [])
+        if not has_request_context() or not current_user.is_authenticated:
+            return base
+        shown = {name for name, _ in base}
+        extra = [(f.fieldname, f.label) for f in customize.query_meta(user_ctx(), self.meta).fields
+                 if f.in_list_view and f.fieldname not in shown and self.meta.get_field(f.fieldname) is None]
+        return base + extra
+
+    @_list_columns.setter
+    def _list_columns(self, value):
+        self.__dict__["_base_list_columns"] = value
 
     # scaffolding ------------------------------------------------------------------------
     def get_pk_value(self, model):

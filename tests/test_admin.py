@@ -289,3 +289,13 @@ def test_link_lookup_offers_only_what_the_user_may_read(app, site):
     assert app.test_client().get("/admin/link/?doctype=Officer").status_code in (302, 403)
     form = power.get("/admin/sanction/new/").get_data(as_text=True)
     assert 'data-role="select2-ajax"' in form and "Ravi Power" not in form  # choices are fetched, not embedded
+
+
+def test_custom_fields_in_list_columns_of_their_mdo_only(app, site):
+    lifecycle.insert(site.context(), "Custom Field", {"ref_doctype": "Officer", "mdo": STEEL, "fieldname": "plant_code",
+                                                      "label": "Plant Code", "fieldtype": "Data", "in_list_view": True})
+    name = site.db.officer.find_one({"mdo": STEEL})["_id"]
+    lifecycle.save(context_for(site, "nodal@steel.gov.in"), "Officer", name, {"plant_code": "BSP-7"})
+    steel = signed_in(app, "nodal@steel.gov.in").get("/admin/officer/").get_data(as_text=True)
+    assert "Plant Code" in steel and "BSP-7" in steel
+    assert "Plant Code" not in signed_in(app, "nodal@power.gov.in").get("/admin/officer/").get_data(as_text=True)
