@@ -616,10 +616,29 @@ def _rejected_csv(rows: dict, errors) -> str:
     return buffer.getvalue()
 
 
+DASHBOARD_SECONDS = 60
+_dashboards: dict = {}
+
+
 def dashboard(ctx) -> list[dict]:
-    """Charts for the home page, from live data and through the access layer: officers
-    onboarded per month, and officers by MDO (by service for a single MDO). Competency gaps
-    and completions join when those doctypes exist."""
+    """The home page's charts, recomputed at most once a minute for each access scope (the
+    same roles and MDOs see the same figures)."""
+    import time
+
+    access = ctx.access
+    key = (id(ctx.site), tuple(sorted(getattr(access, "roles", ()))), tuple(sorted(getattr(access, "mdos", ()))))
+    cached = _dashboards.get(key)
+    if cached and cached[0] > time.monotonic():
+        return cached[1]
+    charts = _dashboard(ctx)
+    _dashboards[key] = (time.monotonic() + DASHBOARD_SECONDS, charts)
+    return charts
+
+
+def _dashboard(ctx) -> list[dict]:
+    """Charts from live data, through the access layer: officers onboarded per month, and
+    officers by MDO (by service for a single MDO). Competency gaps and completions join when
+    those doctypes exist."""
     charts = []
     try:
         monthly = query.aggregate(ctx, "Officer", [

@@ -189,7 +189,9 @@ def get_list(ctx, doctype: str, *, filters=None, fields=None, order_by=None, lim
 def count(ctx, doctype: str, *, filters=None, search=None) -> int:
     meta = ctx.registry.get(doctype)
     ctx.access.check(meta, "read")
-    return ctx.site.collection(doctype).count_documents(build_query(ctx, meta, filters, search))
+    query = build_query(ctx, meta, filters, search)
+    coll = ctx.site.collection(doctype)
+    return coll.estimated_document_count() if not query else coll.count_documents(query)
 
 
 def iter_all(ctx, doctype: str, *, filters=None, batch: int = 1000):
