@@ -55,9 +55,13 @@ def _field(ctx, f):
         return wf.StringField(**kw)
     if t == "Email":
         return wf.EmailField(**kw)
-    if t in ("Text", "JSON", "Table"):
-        if t == "Table":
-            kw["description"] = (kw["description"] + " Rows as a JSON list, e.g. [{\"field\": \"value\"}].").strip()
+    if t == "Table":
+        from flask_admin.model.fields import InlineFieldList, InlineFormField
+
+        child = ctx.registry.get(f.options) if ctx is not None else _REGISTRY_LOOKUP(f.options)
+        return InlineFieldList(InlineFormField(build_child(ctx, child)), label=f.label,
+                               description=f.description or "", min_entries=0)
+    if t in ("Text", "JSON"):
         return wf.TextAreaField(**kw)
     if t in ("Int", "Rating"):
         return wf.IntegerField(**kw)
@@ -136,6 +140,15 @@ def _title(doctype, title_field, name):
         return None
 
 
+def build_child(ctx, meta):
+    """The row form of a child table (no CSRF token of its own: the parent form has it)."""
+    from wtforms import Form
+
+    attrs = {f.fieldname: _field(ctx, f) for f in meta.all_fields if not (f.read_only or f.hidden)}
+    attrs["name"] = wf.HiddenField()  # the row's identity, so a save changes it rather than replacing it
+    return type(f"{meta.name.replace(' ', '')}RowForm", (Form,), attrs)
+
+
 def build(ctx, meta, *, editable: bool = True) -> type[FlaskForm]:
     """A form class for ``meta``'s writable fields, in meta order."""
     attrs = {}
@@ -147,16 +160,31 @@ def build(ctx, meta, *, editable: bool = True) -> type[FlaskForm]:
     return type(f"{meta.name.replace(' ', '')}Form", (FlaskForm,), attrs)
 
 
-def values(meta, form) -> dict:
-    """The form's values as lifecycle input (dates as ISO strings, JSON parsed, blanks as None)."""
+def values(meta, form, registry=None) -> dict:
+    """The form's values as lifecycle input (dates as ISO strings, JSON parsed, blanks as None;
+    table rows as lists of row values, deleted rows left out)."""
     out = {}
     for f in meta.all_fields:
         if f.fieldname not in form._fields:
             continue
+        if f.fieldtype == "Table":
+            field = form[f.fieldname]
+            child = (registry or _registry()).get(f.options)
+            rows = []
+            for entry in field.entries:
+                if field.should_delete(entry):
+                    continue
+                row = values(child, entry.form, registry)
+                if entry.form.name.data:
+                    row["name"] = entry.form.name.data
+                if any(v not in (None, False) for k, v in row.items() if k != "name"):
+                    rows.append(row)
+            out[f.fieldname] = rows
+            continue
         value = form[f.fieldname].data
         if isinstance(value, str) and not value.strip() and f.fieldtype != "Check":
             value = None
-        elif f.fieldtype in ("JSON", "Table") and isinstance(value, str):
+        elif f.fieldtype == "JSON" and isinstance(value, str):
             try:
                 value = json.loads(value)
             except ValueError:
@@ -169,16 +197,28 @@ def values(meta, form) -> dict:
     return out
 
 
-def to_form_data(meta, record: dict) -> dict:
-    """A stored record as form values (JSON and tables as text, dates parsed)."""
+class _Row(dict):
+    def __getattr__(self, name):
+        return self.get(name)
+
+
+def _registry():
+    from flask import current_app
+
+    return current_app.extensions["igot_site"].registry
+
+
+def to_form_data(meta, record: dict, registry=None) -> dict:
+    """A stored record as form values (JSON as text, dates parsed, table rows as row objects)."""
     data = {}
     for f in meta.all_fields:
         value = record.get(f.fieldname)
         if value is None:
             continue
-        if f.fieldtype in ("JSON", "Table"):
-            if f.fieldtype == "Table":
-                value = [{k: v for k, v in row.items() if k != "idx"} for row in value]
+        if f.fieldtype == "Table":
+            child = (registry or _registry()).get(f.options)
+            value = [_Row({**to_form_data(child, row, registry), "name": row.get("name")}) for row in value]
+        elif f.fieldtype == "JSON":
             value = json.dumps(value, ensure_ascii=False, default=str)
         elif f.fieldtype == "Date" and isinstance(value, str):
             value = dt.date.fromisoformat(value)

@@ -186,7 +186,9 @@ class DocTypeView(Guarded, BaseModelView):
         return [MetaFilter(name, label, "="), MetaFilter(name, label, "like")]
 
     def scaffold_form(self):
-        return forms.build(None, self.meta)  # start-up default; real forms are built per request
+        """Flask-Admin wants a form class at start-up; ours are built per request, for the
+        signed-in user and their MDO (``create_form``, ``edit_form``)."""
+        return type(f"{self.meta.name.replace(' ', '')}Scaffold", (FlaskForm,), {})
 
     # per-request forms (custom fields of the user's MDO) ------------------------------------
     def _mdo(self):
@@ -214,7 +216,7 @@ class DocTypeView(Guarded, BaseModelView):
         form_cls = forms.build(ctx, meta)
         if request.method == "POST":
             return self._own_mdos(form_cls(get_form_data()))
-        data = forms.to_form_data(meta, obj or {})
+        data = forms.to_form_data(meta, obj or {}, ctx.registry)
         data["modified"] = (obj or {}).get("modified")
         return self._own_mdos(form_cls(data=data))
 
@@ -252,7 +254,7 @@ class DocTypeView(Guarded, BaseModelView):
     def create_model(self, form):
         meta = customize.meta_for_record(user_ctx(), self.meta, {"mdo": getattr(form, "mdo", None) and form.mdo.data})
         try:
-            doc = lifecycle.insert(user_ctx(), self.meta.name, forms.values(meta, form))
+            doc = lifecycle.insert(user_ctx(), self.meta.name, forms.values(meta, form, user_ctx().registry))
         except IgotError as exc:
             self._report(form, exc)
             return False
@@ -260,7 +262,7 @@ class DocTypeView(Guarded, BaseModelView):
 
     def update_model(self, form, model):
         meta = customize.meta_for_record(user_ctx(), self.meta, model)
-        changes = forms.values(meta, form)
+        changes = forms.values(meta, form, user_ctx().registry)
         if form.modified.data:
             changes["modified"] = form.modified.data
         try:

@@ -302,3 +302,42 @@ def test_custom_fields_in_list_columns_of_their_mdo_only(app, site):
     steel = signed_in(app, "nodal@steel.gov.in").get("/admin/officer/").get_data(as_text=True)
     assert "Plant Code" in steel and "BSP-7" in steel
     assert "Plant Code" not in signed_in(app, "nodal@power.gov.in").get("/admin/officer/").get_data(as_text=True)
+
+
+def test_child_table_rows_edit_inline(app, site):
+    client = signed_in(app, "nodal@power.gov.in")
+    token = csrf(client, "/admin/officer/new/")
+    base = {"csrf_token": token, "full_name": "Ravi Power", "email": "ravi@power.gov.in", "service": "CSS", "group": "B", "mdo": POWER}
+    created = client.post("/admin/officer/new/", data=base | {
+        "postings-0-designation": "Section Officer", "postings-0-from_date": "2016-07-01",
+        "postings-1-designation": "Under Secretary", "postings-1-from_date": "2021-01-01"})
+    assert created.status_code == 302
+    stored = site.db.officer.find_one({"email": "ravi@power.gov.in"})
+    assert [p["designation"] for p in stored["postings"]] == ["Section Officer", "Under Secretary"]
+    first, second = stored["postings"]
+    form = client.get(f"/admin/officer/edit/?id={stored['_id']}").get_data(as_text=True)
+    assert 'value="Section Officer"' in form and f'value="{first["name"]}"' in form
+    modified = re.search(r'id="modified" name="modified" type="hidden" value="([^"]+)"', form).group(1)
+    saved = client.post(f"/admin/officer/edit/?id={stored['_id']}", data=base | {
+        "csrf_token": TOKEN.search(form).group(1), "modified": modified,
+        "postings-0-name": first["name"], "postings-0-designation": "Section Officer (Trg)", "postings-0-from_date": "2016-07-01",
+        "postings-1-name": second["name"], "postings-1-designation": "Under Secretary", "postings-1-from_date": "2021-01-01",
+        "del-postings-1": "on",
+        "postings-2-designation": "Deputy Secretary", "postings-2-from_date": "2024-04-01"})
+    assert saved.status_code == 302
+    rows = site.db.officer.find_one({"_id": stored["_id"]})["postings"]
+    assert [(r["designation"], r["idx"]) for r in rows] == [("Section Officer (Trg)", 1), ("Deputy Secretary", 2)]
+    assert rows[0]["name"] == first["name"]
+    change = site.db.version.find_one({"docname": stored["_id"]})["data"]
+    assert change["row_changed"][0][3] == [["designation", "Section Officer", "Section Officer (Trg)"]]
+    assert [r["name"] for _, r in change["removed"]] == [second["name"]]
+    assert [r["designation"] for _, r in change["added"]] == ["Deputy Secretary"]
+
+
+def test_child_row_errors_are_reported(app, site):
+    client = signed_in(app, "nodal@power.gov.in")
+    page = client.post("/admin/officer/new/", data={
+        "csrf_token": csrf(client, "/admin/officer/new/"), "full_name": "Ravi", "email": "ravi@power.gov.in",
+        "service": "CSS", "group": "B", "mdo": POWER, "postings-0-designation": "SO"}).get_data(as_text=True)
+    assert "postings row 1 from_date: Missing data for required field" in page
+    assert site.db.officer.count_documents({"email": "ravi@power.gov.in"}) == 0

@@ -95,10 +95,16 @@ def test_mdo_admin_creates_an_officer_after_a_validation_error(server, browser):
     shot(page, "officer-form-error")
     assert site.db.officer.count_documents({"email": "ravi@power.gov.in"}) == 0
     page.fill("#year_of_allotment", "2015")
+    page.click("#postings-button")  # a child table row, edited inline
+    page.fill("#postings-0-designation", "Section Officer")
+    page.fill("#postings-0-from_date", "2016-07-01")
+    shot(page, "officer-form-inline-row")
     page.click("input[type=submit][value=Save]")
     page.wait_for_url(f"{base}/admin/officer/")
     assert "Ravi Power" in page.content()
     shot(page, "officer-list")
+    stored = site.db.officer.find_one({"email": "ravi@power.gov.in"})
+    assert [(p["designation"], p["from_date"]) for p in stored["postings"]] == [("Section Officer", "2016-07-01")]
 
 
 def test_other_mdo_sees_neither_the_record_nor_the_link_choice(server, browser):
