@@ -61,7 +61,7 @@ def serve(host, port, threads):
     click.echo(f"store: {site.store.kind} ({site.store.location})")
     if site.db["user"].find_one({"roles.role": "System Manager", "enabled": True}, {"_id": 1}) is None:
         click.echo('no System Manager yet: create one with  igot user add you@example.gov.in --role "System Manager"')
-    click.echo(f"serving on http://{host}:{port}/api  (API docs: http://{host}:{port}/api/docs)")
+    click.echo(f"serving on http://{host}:{port}: admin /admin, API /api (docs /api/docs)")
     waitress.serve(create_app(site=site), host=host, port=port, threads=threads)
 
 
