@@ -173,17 +173,31 @@ def get_list(ctx, doctype: str, *, filters=None, fields=None, order_by=None, lim
                               errors={"offset" if int(offset) < 0 else "limit": ["cannot be negative"]})
     limit = min(int(limit), MAX_LIMIT)
     coll = ctx.site.collection(doctype)
-    cursor = coll.find(query, projection).sort(parse_sort(ctx, meta, order_by)).skip(int(offset))
-    if limit:
-        cursor = cursor.limit(limit)
-    rows = [customize.present(ctx, meta, persistence.from_db(r)) for r in cursor]
+    sort = parse_sort(ctx, meta, order_by)
+    if query and with_total and ctx.site.store.kind == "embedded":
+        raw, total = _page_in_one_pass(coll, query, projection, sort, int(offset), limit)
+    else:
+        cursor = coll.find(query, projection).sort(sort).skip(int(offset))
+        raw = cursor.limit(limit) if limit else cursor
+        total = None
+        if with_total:  # an unfiltered count is the collection's size: no scan
+            total = coll.estimated_document_count() if not query else coll.count_documents(query)
+    rows = [customize.present(ctx, meta, persistence.from_db(r)) for r in raw]
     if fields:
         wanted = {"name", *(f.split(".")[0] for f in fields)}
         rows = [{k: v for k, v in row.items() if k in wanted} for row in rows]
-    total = None
-    if with_total:  # an unfiltered count is the collection's size: no scan
-        total = coll.estimated_document_count() if not query else coll.count_documents(query)
     return rows, total
+
+
+def _page_in_one_pass(coll, query, projection, sort, offset, limit):
+    """The embedded store evaluates a filter in Python, document by document: rather than
+    once for the page and again for the count, find the matching names in order once, count
+    them, and fetch the page's records by name."""
+    keys = {"_id": 1, **{key: 1 for key, _ in sort}}
+    names = [d["_id"] for d in coll.find(query, keys).sort(sort)]
+    page = names[offset:offset + limit] if limit else names[offset:]
+    found = {d["_id"]: d for d in coll.find({"_id": {"$in": page}}, projection)}
+    return [found[name] for name in page if name in found], len(names)
 
 
 def count(ctx, doctype: str, *, filters=None, search=None) -> int:
