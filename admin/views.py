@@ -48,6 +48,25 @@ class MetaFilter(BaseFilter):
         return query_
 
 
+def _filter_tables(view, filters):
+    """Flask-Admin's filter groups and URL arguments for a list of filters (as its
+    ``_refresh_filters_cache`` builds them)."""
+    from collections import OrderedDict
+
+    from flask_admin.model.base import FilterGroup
+
+    if not filters:
+        return filters, None, None
+    groups, args = OrderedDict(), {}
+    for i, flt in enumerate(filters):
+        key = str(flt.name)
+        groups.setdefault(key, FilterGroup(flt.name)).append({
+            "index": i, "arg": view.get_filter_arg(i, flt), "operation": flt.operation(),
+            "options": flt.get_options(view) or None, "type": flt.data_type})
+        args[view.get_filter_arg(i, flt)] = (i, flt)
+    return filters, groups, args
+
+
 class Record(dict):
     """A record as templates and forms read it: ``record.field`` (None when absent)."""
 
@@ -168,13 +187,50 @@ class DocTypeView(Guarded, BaseModelView):
         labels = [self.meta.get_field(f).label if self.meta.get_field(f) else f for f in self.meta.search_fields]
         return "Search " + ", ".join(["name"] + labels)
 
+    # per-request filters: the meta's, then the user's MDOs' custom fields ------------------
+    def _filter_cache(self):
+        base = self.__dict__.get("_base_filters") or []
+        if not has_request_context() or not current_user.is_authenticated:
+            return _filter_tables(self, base)
+        key = f"igot_filters_{self.endpoint}"
+        if key not in g:
+            custom = [flt for f in customize.query_meta(user_ctx(), self.meta).fields
+                      if f.in_filter and self.meta.get_field(f.fieldname) is None for flt in self._filters_for(f)]
+            setattr(g, key, _filter_tables(self, list(base) + custom))
+        return getattr(g, key)
+
+    @property
+    def _filters(self):
+        return self._filter_cache()[0]
+
+    @_filters.setter
+    def _filters(self, value):
+        self.__dict__["_base_filters"] = value
+
+    @property
+    def _filter_groups(self):
+        return self._filter_cache()[1]
+
+    @_filter_groups.setter
+    def _filter_groups(self, value):
+        pass  # derived from _filters, per request
+
+    @property
+    def _filter_args(self):
+        return self._filter_cache()[2]
+
+    @_filter_args.setter
+    def _filter_args(self, value):
+        pass  # derived from _filters, per request
+
     def scaffold_filters(self, name):
+        f = self.meta.get_field(name)
+        return self._filters_for(f) if f is not None else None
+
+    def _filters_for(self, f):
         """Filters for an ``in_filter`` field, applied by app.query (so values are coerced
         and checked against the field there)."""
-        f = self.meta.get_field(name)
-        if f is None:
-            return None
-        label = f.label
+        name, label = f.fieldname, f.label
         if f.fieldtype == "Select":
             return [MetaFilter(name, label, "=", options=[(o, o) for o in f.select_options]),
                     MetaFilter(name, label, "!=", options=[(o, o) for o in f.select_options])]

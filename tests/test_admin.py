@@ -341,3 +341,22 @@ def test_child_row_errors_are_reported(app, site):
         "service": "CSS", "group": "B", "mdo": POWER, "postings-0-designation": "SO"}).get_data(as_text=True)
     assert "postings row 1 from_date: Missing data for required field" in page
     assert site.db.officer.count_documents({"email": "ravi@power.gov.in"}) == 0
+
+
+def test_custom_fields_in_list_filters_of_their_mdo_only(app, site):
+    lifecycle.insert(site.context(), "Custom Field", {"ref_doctype": "Officer", "mdo": STEEL, "fieldname": "pay_level",
+                                                      "label": "Pay Level", "fieldtype": "Int", "in_filter": True})
+    ctx = context_for(site, "nodal@steel.gov.in")
+    for i, level in enumerate([10, 13]):
+        lifecycle.insert(ctx, "Officer", {"full_name": f"Steel {i}", "email": f"s{i}@steel.gov.in", "service": "IAS",
+                                          "group": "A", "mdo": STEEL, "pay_level": level})
+    client = signed_in(app, "nodal@steel.gov.in")
+    page = client.get("/admin/officer/").get_data(as_text=True)
+    assert "Pay Level" in page
+    view = next(v for v in app.extensions["admin"][0]._views if getattr(v, "endpoint", "") == "officer")
+    with app.test_request_context():
+        base = len(view.__dict__["_base_filters"])
+    index = base + 1  # the custom field's filters come after the meta's: equals, from, to
+    filtered = client.get(f"/admin/officer/?flt0_{index}=12").get_data(as_text=True)
+    assert "Steel 1" in filtered and "Steel 0" not in filtered
+    assert "Pay Level" not in signed_in(app, "nodal@power.gov.in").get("/admin/officer/").get_data(as_text=True)
