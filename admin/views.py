@@ -94,6 +94,22 @@ class Guarded:
         return self.render("igot/not_permitted.html", message=f"You may not open {self.name}."), 403
 
 
+class _Permitted:
+    """A Flask-Admin ``can_*`` flag answered per request by the access layer (Flask-Admin's
+    own assignments of the flag are ignored)."""
+
+    def __init__(self, action: str):
+        self.action = action
+
+    def __get__(self, view, owner=None):
+        if view is None:
+            return self
+        return current_user.is_authenticated and view._may(self.action)
+
+    def __set__(self, view, value):
+        pass
+
+
 class DocTypeView(Guarded, BaseModelView):
     """List, create, edit and detail screens for one doctype."""
 
@@ -130,29 +146,9 @@ class DocTypeView(Guarded, BaseModelView):
         except (PermissionDenied, auth.Unauthenticated):
             return False
 
-    @property
-    def can_create(self):  # type: ignore[override]
-        return current_user.is_authenticated and self._may("create")
-
-    @can_create.setter
-    def can_create(self, value):
-        pass
-
-    @property
-    def can_edit(self):  # type: ignore[override]
-        return current_user.is_authenticated and self._may("write")
-
-    @can_edit.setter
-    def can_edit(self, value):
-        pass
-
-    @property
-    def can_delete(self):  # type: ignore[override]
-        return current_user.is_authenticated and self._may("delete")
-
-    @can_delete.setter
-    def can_delete(self, value):
-        pass
+    can_create = _Permitted("create")
+    can_edit = _Permitted("write")
+    can_delete = _Permitted("delete")
 
     # per-request list columns: the meta's, then the user's MDOs' custom fields -------------
     @property

@@ -65,6 +65,13 @@ def pick(page, field, text):
     page.wait_for_selector(f".select2-drop-active .select2-result-label >> text={text}").click()
 
 
+def fill_officer(page, full_name, email, service, group):
+    page.fill("#full_name", full_name)
+    page.fill("#email", email)
+    pick(page, "service", service)
+    page.select_option("#group", group)
+
+
 def sign_in(browser, base, email):
     page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
     page.goto(f"{base}/admin/officer/")
@@ -84,10 +91,7 @@ def test_mdo_admin_creates_an_officer_after_a_validation_error(server, browser):
     page.goto(f"{base}/admin/")
     shot(page, "home")
     page.goto(f"{base}/admin/officer/new/")
-    page.fill("#full_name", "Ravi Power")
-    page.fill("#email", "ravi@power.gov.in")
-    pick(page, "service", "Central Secretariat Service")
-    page.select_option("#group", "B")
+    fill_officer(page, "Ravi Power", "ravi@power.gov.in", "Central Secretariat Service", "B")
     page.select_option("#mdo", POWER)
     page.fill("#year_of_allotment", "1800")
     page.click("input[type=submit][value=Save]")
@@ -143,10 +147,7 @@ def test_custom_field_from_customize_form_then_a_record_with_it(server, browser)
     assert page.is_visible("#preview #karmayogi_id")
     shot(page, "customize-form")
     page.goto(f"{base}/admin/officer/new/")
-    page.fill("#full_name", "Asha Power")
-    page.fill("#email", "asha@power.gov.in")
-    pick(page, "service", "Indian Administrative Service")
-    page.select_option("#group", "A")
+    fill_officer(page, "Asha Power", "asha@power.gov.in", "Indian Administrative Service", "A")
     page.fill("#karmayogi_id", "KY-2026-0042")
     page.click("input[type=submit][value=Save]")
     page.wait_for_url(f"{base}/admin/officer/")
