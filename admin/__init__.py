@@ -16,7 +16,12 @@ def init_admin(app, site):
 
     from app.api import api
 
-    from .views import CustomizeView, DocTypeView, HomeView, ImportView, LinkLookupView, LoginView, LogoutView
+    from .customize_form import CustomizeView
+    from .data_import import ImportView
+    from .home import HomeView
+    from .link import LinkLookupView
+    from .session import LoginView, LogoutView
+    from .views import DocTypeView
 
     app.jinja_loader = ChoiceLoader([FileSystemLoader(str(TEMPLATES)), app.jinja_loader])
     from flask import Blueprint

@@ -129,7 +129,7 @@ def _REGISTRY_LOOKUP(doctype):
 
 def _title(doctype, title_field, name):
     """The label of a Link's current value, read as the signed-in user (hidden if they may not)."""
-    from admin.views import user_ctx
+    from admin.common import user_ctx
     from app.errors import NotFound
 
     try:

@@ -21,9 +21,9 @@ def app(site):
     add_user(site, "ravi@power.gov.in", ["Learner"], [POWER])
     lifecycle.insert(context_for(site, "nodal@steel.gov.in"), "Officer", {
         "full_name": "Sunita Steel", "email": "sunita@steel.gov.in", "service": "IAS", "group": "A", "mdo": STEEL})
-    from admin import views
+    from admin import home
 
-    views._dashboards.clear()
+    home._dashboards.clear()
     return create_app(site=site)
 
 

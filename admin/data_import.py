@@ -1,0 +1,150 @@
+"""Settings → Data Import."""
+from __future__ import annotations
+
+from flask import flash, redirect, request, url_for
+from flask_admin import BaseView, expose
+
+from app import customize
+from app.errors import IgotError, PermissionDenied
+
+from .common import Guarded, site, user_ctx
+
+
+class ImportView(Guarded, BaseView):
+    """Data Import: choose a doctype, download a template (CSV or XLSX, with the user's MDO's
+    custom fields), upload, see each row's result, download the rejected rows with their
+    errors. Rows go through the same lifecycle as everything else."""
+
+    def _doctypes(self, ctx) -> list[str]:
+        names = []
+        for meta in sorted(ctx.registry, key=lambda m: m.name):
+            if meta.is_child or meta.name in ("Version", "Workflow Action"):
+                continue
+            try:
+                ctx.access.check(meta, "import")
+                names.append(meta.name)
+            except PermissionDenied:
+                pass
+        return names
+
+    def allowed(self) -> bool:
+        return bool(self._doctypes(user_ctx()))
+
+    def _columns(self, ctx, doctype) -> list[str]:
+        base = ctx.registry.get(doctype)
+        mdos = sorted(getattr(ctx.access, "mdos", []))
+        meta = customize.effective_meta(ctx, base, mdos[0]) if base.is_tenant and len(mdos) == 1 else base
+        return [f.fieldname for f in meta.all_fields if not f.read_only and f.fieldname != "amended_from"]
+
+    @expose("/", methods=("GET", "POST"))
+    def index(self):
+        ctx = user_ctx()
+        doctypes = self._doctypes(ctx)
+        doctype = request.values.get("doctype") or doctypes[0]
+        if doctype not in doctypes:
+            return self.render("igot/not_permitted.html", message=f"You may not import {doctype}."), 403
+        result, rejected_id = None, None
+        if request.method == "POST":
+            upload = request.files.get("file")
+            if upload is None or not upload.filename:
+                flash("Choose a CSV or XLSX file to upload.", "error")
+            else:
+                result, rejected_id = self._run(ctx, doctype, upload)
+        return self.render("igot/import.html", doctypes=doctypes, doctype=doctype, columns=self._columns(ctx, doctype),
+                           result=result, rejected_id=rejected_id)
+
+    def _run(self, ctx, doctype, upload):
+        import tempfile
+        from pathlib import Path
+
+        from app import importer
+
+        suffix = Path(upload.filename).suffix.lower()
+        if suffix not in (".csv", ".xlsx"):
+            flash(f"{upload.filename}: expected a .csv or .xlsx file.", "error")
+            return None, None
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / f"upload{suffix}"
+            upload.save(path)
+            try:
+                rows = dict(importer.read_rows(path))
+                result = importer.import_file(ctx, doctype, path)
+            except IgotError as exc:
+                flash(exc.message, "error")
+                return None, None
+            except Exception as exc:  # an unreadable file: say so, store nothing
+                flash(f"{upload.filename} could not be read: {exc}", "error")
+                return None, None
+        rejected_id = None
+        if result.errors:
+            rejected_id = str(site().store.files.put(
+                _rejected_csv(rows, result.errors).encode(), filename=f"{doctype} rejected rows.csv",
+                metadata={"content_type": "text/csv", "owner": ctx.user, "kind": "import-rejected"}))
+        flash(f"{len(result.inserted)} imported, {len(result.failed_lines)} rejected of {result.rows} rows.",
+              "success" if not result.errors else "warning")
+        return result, rejected_id
+
+    @expose("/template/")
+    def template(self):
+        import csv
+        import io
+
+        from flask import Response
+
+        ctx = user_ctx()
+        doctype = request.args.get("doctype", "")
+        if doctype not in self._doctypes(ctx):
+            return self.render("igot/not_permitted.html", message=f"You may not import {doctype}."), 403
+        columns = self._columns(ctx, doctype)
+        if request.args.get("format") == "xlsx":
+            import openpyxl
+
+            book = openpyxl.Workbook()
+            book.active.title = doctype[:31]
+            book.active.append(columns)
+            buffer = io.BytesIO()
+            book.save(buffer)
+            return Response(buffer.getvalue(), headers={"Content-Disposition": f'attachment; filename="{doctype}.xlsx"'},
+                            mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        buffer = io.StringIO()
+        csv.writer(buffer).writerow(columns)
+        return Response(buffer.getvalue(), mimetype="text/csv",
+                        headers={"Content-Disposition": f'attachment; filename="{doctype}.csv"'})
+
+    @expose("/rejected/<file_id>")
+    def rejected(self, file_id):
+        from bson import ObjectId
+        from bson.errors import InvalidId
+        from flask import Response
+
+        try:
+            stored = site().store.files.get(ObjectId(file_id))
+        except (InvalidId, Exception):
+            stored = None
+        meta = (stored.metadata or {}) if stored is not None else {}
+        if stored is None or meta.get("kind") != "import-rejected" or meta.get("owner") != user_ctx().user:
+            flash("That file is not yours or no longer exists.", "error")
+            return redirect(url_for(".index"))
+        return Response(stored.read(), mimetype="text/csv",
+                        headers={"Content-Disposition": f'attachment; filename="{stored.filename}"'})
+
+
+def _rejected_csv(rows: dict, errors) -> str:
+    """The rejected rows as they were uploaded, with their line and errors in front."""
+    import csv
+    import io
+
+    by_line: dict[int, list[str]] = {}
+    for error in errors:
+        by_line.setdefault(error.line, []).append(f"{error.field}: {error.message}")
+    columns = []
+    for line in by_line:
+        columns += [k for k in rows.get(line, {}) if k not in columns]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["line", "errors"] + columns)
+    for line in sorted(by_line):
+        row = rows.get(line, {})
+        writer.writerow([line, " | ".join(by_line[line])] + [row.get(c, "") for c in columns])
+    return buffer.getvalue()
+

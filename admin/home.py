@@ -1,0 +1,68 @@
+"""Home: the user's roles and MDOs, charts from live data, and counts of what they can see."""
+from __future__ import annotations
+
+from flask_admin import AdminIndexView, expose
+
+from app import query
+from app.errors import PermissionDenied
+
+from .common import Guarded, user_ctx
+
+
+class HomeView(Guarded, AdminIndexView):
+    @expose("/")
+    def index(self):
+        ctx = user_ctx()
+        counts = []
+        for meta in ctx.registry:
+            if meta.is_child or meta.module == "Tests":
+                continue
+            try:
+                counts.append((meta, query.count(ctx, meta.name)))
+            except PermissionDenied:
+                continue
+        return self.render("igot/home.html", user=ctx.user, roles=sorted(getattr(ctx.access, "roles", [])),
+                           mdos=sorted(getattr(ctx.access, "mdos", [])), counts=counts, charts=dashboard(ctx))
+
+
+DASHBOARD_SECONDS = 60
+
+
+_dashboards: dict = {}
+
+
+def dashboard(ctx) -> list[dict]:
+    """The home page's charts, recomputed at most once a minute for each access scope (the
+    same roles and MDOs see the same figures)."""
+    import time
+
+    access = ctx.access
+    key = (id(ctx.site), tuple(sorted(getattr(access, "roles", ()))), tuple(sorted(getattr(access, "mdos", ()))))
+    cached = _dashboards.get(key)
+    if cached and cached[0] > time.monotonic():
+        return cached[1]
+    charts = _dashboard(ctx)
+    _dashboards[key] = (time.monotonic() + DASHBOARD_SECONDS, charts)
+    return charts
+
+
+def _dashboard(ctx) -> list[dict]:
+    """Charts from live data, through the access layer: officers onboarded per month, and
+    officers by MDO (by service for a single MDO). Competency gaps and completions join when
+    those doctypes exist."""
+    charts = []
+    try:
+        monthly = query.aggregate(ctx, "Officer", [
+            {"$group": {"_id": {"$dateToString": {"format": "%Y-%m", "date": "$creation"}}, "n": {"$sum": 1}}},
+            {"$sort": {"_id": 1}}])
+    except PermissionDenied:
+        return charts
+    charts.append({"id": "chart-onboarded", "title": "Officers onboarded per month", "type": "line",
+                   "labels": [r["_id"] for r in monthly][-12:], "values": [r["n"] for r in monthly][-12:]})
+    single = len(getattr(ctx.access, "mdos", ())) == 1 and not ctx.access.has_role("System Manager")
+    key = "$service" if single else "$mdo"
+    by = query.aggregate(ctx, "Officer", [{"$group": {"_id": key, "n": {"$sum": 1}}}, {"$sort": {"n": -1, "_id": 1}}, {"$limit": 10}])
+    charts.append({"id": "chart-by", "title": "Officers by service" if single else "Officers by MDO (top 10)", "type": "bar",
+                   "labels": [r["_id"] or "(none)" for r in by], "values": [r["n"] for r in by]})
+    return charts
+

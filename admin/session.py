@@ -1,0 +1,51 @@
+"""Signing in and out of the admin."""
+from __future__ import annotations
+
+from flask import flash, redirect, request, url_for
+from flask_admin import BaseView, expose
+from flask_login import login_user, logout_user
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField
+from wtforms.validators import InputRequired
+
+from app import auth
+
+from .common import site
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("E-mail", validators=[InputRequired()])
+    password = PasswordField("Password", validators=[InputRequired()])
+
+
+class LoginView(BaseView):
+    def is_visible(self):
+        return False
+
+    @expose("/", methods=("GET", "POST"))
+    def index(self):
+        form = LoginForm()
+        if form.validate_on_submit():
+            try:
+                user = auth.login(site(), form.email.data, form.password.data, request.remote_addr or "-")
+            except (auth.Unauthenticated, auth.TooManyAttempts) as exc:
+                flash(exc.message, "error")
+                return self.render("igot/login.html", form=form), exc.status
+            from app.api import SessionUser
+
+            login_user(SessionUser(user["_id"]))
+            target = request.args.get("next") or url_for("admin.index")
+            return redirect(target if target.startswith("/admin") else url_for("admin.index"))
+        return self.render("igot/login.html", form=form)
+
+
+class LogoutView(BaseView):
+    def is_visible(self):
+        return False
+
+    @expose("/", methods=("POST",))
+    def index(self):
+        logout_user()
+        flash("Signed out.", "info")
+        return redirect(url_for("login.index"))
+
