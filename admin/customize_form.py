@@ -8,7 +8,7 @@ from app import customize, lifecycle, query
 from app.errors import IgotError, PermissionDenied
 
 from . import forms
-from .common import Guarded, site, user_ctx
+from .common import Guarded, user_ctx
 
 
 class CustomizeView(Guarded, BaseView):
@@ -27,7 +27,11 @@ class CustomizeView(Guarded, BaseView):
         everyone = ctx.access.has_role("System Manager")
         doctypes = [m.name for m in sorted(ctx.registry, key=lambda m: m.name)
                     if not m.is_child and (m.is_tenant or everyone) and m.name not in ("Version", "Workflow Action")]
-        mdos = sorted(d["_id"] for d in site().db["mdo"].find({}, {"_id": 1})) if everyone else sorted(getattr(ctx.access, "mdos", []))
+        if everyone:
+            rows, _ = query.get_list(ctx, "MDO", fields=["name"], order_by="name", limit=1000, with_total=False)
+            mdos = [r["name"] for r in rows]
+        else:
+            mdos = sorted(getattr(ctx.access, "mdos", []))
         return doctypes, ([""] + mdos) if everyone else mdos
 
     @expose("/", methods=("GET", "POST"))

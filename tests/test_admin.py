@@ -360,3 +360,12 @@ def test_custom_fields_in_list_filters_of_their_mdo_only(app, site):
     filtered = client.get(f"/admin/officer/?flt0_{index}=12").get_data(as_text=True)
     assert "Steel 1" in filtered and "Steel 0" not in filtered
     assert "Pay Level" not in signed_in(app, "nodal@power.gov.in").get("/admin/officer/").get_data(as_text=True)
+
+
+def test_system_manager_customizes_for_any_mdo_or_everyone(app, site):
+    add_user(site, "dopt@dopt.gov.in", ["System Manager"])
+    client = signed_in(app, "dopt@dopt.gov.in")
+    page = client.get("/admin/customize/?doctype=Officer").get_data(as_text=True)
+    assert ">every MDO<" in page and f">{STEEL}<" in page and f">{POWER}<" in page
+    _post(client, "/admin/customize/", {"doctype": "Officer", "mdo": "", "op": "add", "label": "Aadhaar Seeded", "fieldtype": "Check"})
+    assert site.db.custom_field.find_one({"fieldname": "aadhaar_seeded"}).get("mdo") is None
