@@ -251,10 +251,16 @@ class DocTypeView(Guarded, BaseModelView):
         return total, [Record(r) for r in rows]
 
     def get_one(self, id):
-        try:
-            return Record(lifecycle.read(user_ctx(), self.meta.name, id))
-        except NotFound:
-            return None
+        """The record as the user may see it; read once per request (the edit page asks
+        twice: once to decide whether it is read-only, once for the form)."""
+        cache = g.setdefault("igot_records", {})
+        key = (self.meta.name, id)
+        if key not in cache:
+            try:
+                cache[key] = Record(lifecycle.read(user_ctx(), self.meta.name, id))
+            except NotFound:
+                cache[key] = None
+        return cache[key]
 
     def _report(self, form, exc: IgotError) -> None:
         for fieldname, messages in (exc.errors or {}).items():
