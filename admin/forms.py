@@ -28,20 +28,13 @@ def choices(pairs) -> list[SelectChoice]:
     return [SelectChoice("", "")] + [SelectChoice(value, label) for value, label in pairs]
 
 
-def _choices(ctx, target: str) -> list[SelectChoice]:
-    """Link choices: only records of ``target`` the user may read (at most 500); none when
-    there is no user (the form Flask-Admin scaffolds at start-up)."""
-    if ctx is None:
-        return choices([])
-    meta = ctx.registry.get(target)
-    fields = ["name"] + ([meta.title_field] if meta.title_field else [])
-    try:
-        rows, _ = query.get_list(ctx, target, fields=fields, order_by=meta.title_field or "name",
-                                 limit=500, with_total=False)
-    except PermissionDenied:  # no read permission on the target: no choices
-        return choices([])
-    label = meta.title_field or "name"
-    return choices((r["name"], r.get(label) or r["name"]) for r in rows)
+def _mdo_choices(ctx) -> list[SelectChoice]:
+    """A record's MDO can only be one of the user's own (any MDO for the System Manager)."""
+    access = ctx.access
+    if access.has_role("System Manager") or not hasattr(access, "mdos"):
+        rows, _ = query.get_list(ctx, "MDO", fields=["name"], order_by="name", limit=1000, with_total=False)
+        return choices((r["name"], r["name"]) for r in rows)
+    return choices((m, m) for m in sorted(access.mdos))
 
 
 def _field(ctx, f):
@@ -58,8 +51,7 @@ def _field(ctx, f):
     if t == "Table":
         from flask_admin.model.fields import InlineFieldList, InlineFormField
 
-        child = ctx.registry.get(f.options) if ctx is not None else _REGISTRY_LOOKUP(f.options)
-        return InlineFieldList(InlineFormField(build_child(ctx, child)), label=f.label,
+        return InlineFieldList(InlineFormField(build_child(ctx, ctx.registry.get(f.options))), label=f.label,
                                description=f.description or "", min_entries=0)
     if t in ("Text", "JSON"):
         return wf.TextAreaField(**kw)
@@ -76,8 +68,8 @@ def _field(ctx, f):
     if t == "Select":
         return wf.SelectField(choices=choices((o, o) for o in f.select_options), **kw)
     if t == "Link":
-        if f.fieldname == "mdo":  # a tenant record's MDO: a short list, narrowed per user
-            return wf.SelectField(choices=_choices(ctx, f.options), **kw)
+        if f.fieldname == "mdo" and f.options == "MDO":  # the record's own MDO: a short list
+            return wf.SelectField(choices=_mdo_choices(ctx), **kw)
         return LinkField(target=f.options, **kw)
     raise ValueError(t)
 
@@ -110,8 +102,8 @@ class LinkField(wf.StringField):
 
         label = self.data
         if self.data:
-            meta = _REGISTRY_LOOKUP(self.target)
-            if meta is not None and meta.title_field:
+            meta = _registry().get(self.target)
+            if meta.title_field:
                 label = _title(self.target, meta.title_field, self.data) or self.data
         kwargs.update({"data-role": "select2-ajax", "data-url": url_for("link.lookup", doctype=self.target),
                        "data-json": json.dumps([self.data, label] if self.data else None),
@@ -120,21 +112,13 @@ class LinkField(wf.StringField):
         return super().__call__(**kwargs)
 
 
-def _REGISTRY_LOOKUP(doctype):
-    from flask import current_app
-
-    registry = current_app.extensions["igot_site"].registry
-    return registry.get(doctype) if doctype in registry else None
-
-
 def _title(doctype, title_field, name):
     """The label of a Link's current value, read as the signed-in user (hidden if they may not)."""
     from admin.common import user_ctx
+    from app import lifecycle
     from app.errors import NotFound
 
     try:
-        from app import lifecycle
-
         return lifecycle.read(user_ctx(), doctype, name).get(title_field)
     except (NotFound, PermissionDenied):
         return None
@@ -149,7 +133,7 @@ def build_child(ctx, meta):
     return type(f"{meta.name.replace(' ', '')}RowForm", (Form,), attrs)
 
 
-def build(ctx, meta, *, editable: bool = True) -> type[FlaskForm]:
+def build(ctx, meta) -> type[FlaskForm]:
     """A form class for ``meta``'s writable fields, in meta order."""
     attrs = {}
     for f in meta.all_fields:

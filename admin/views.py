@@ -72,6 +72,22 @@ class _Permitted:
         pass
 
 
+class _FilterTable:
+    """One of Flask-Admin's filter caches (filters, groups, URL arguments), built per request
+    by ``DocTypeView._filter_cache``. At start-up Flask-Admin assigns the meta's filters: kept
+    as the base; its groups and arguments are derived again per request, so ignored."""
+
+    def __init__(self, index: int):
+        self.index = index
+
+    def __get__(self, view, owner=None):
+        return self if view is None else view._filter_cache()[self.index]
+
+    def __set__(self, view, value):
+        if self.index == 0:
+            view.__dict__["_base_filters"] = value
+
+
 class DocTypeView(Guarded, BaseModelView):
     """List, create, edit and detail screens for one doctype."""
 
@@ -157,29 +173,9 @@ class DocTypeView(Guarded, BaseModelView):
             setattr(g, key, _filter_tables(self, list(base) + custom))
         return getattr(g, key)
 
-    @property
-    def _filters(self):
-        return self._filter_cache()[0]
-
-    @_filters.setter
-    def _filters(self, value):
-        self.__dict__["_base_filters"] = value
-
-    @property
-    def _filter_groups(self):
-        return self._filter_cache()[1]
-
-    @_filter_groups.setter
-    def _filter_groups(self, value):
-        pass  # derived from _filters, per request
-
-    @property
-    def _filter_args(self):
-        return self._filter_cache()[2]
-
-    @_filter_args.setter
-    def _filter_args(self, value):
-        pass  # derived from _filters, per request
+    _filters = _FilterTable(0)
+    _filter_groups = _FilterTable(1)
+    _filter_args = _FilterTable(2)
 
     def scaffold_filters(self, name):
         f = self.meta.get_field(name)
@@ -209,17 +205,10 @@ class DocTypeView(Guarded, BaseModelView):
         mdos = getattr(user_ctx().access, "mdos", set())
         return next(iter(mdos)) if len(mdos) == 1 else None
 
-    def _own_mdos(self, form):
-        """A tenant record can only be given one of the user's own MDOs."""
-        access = user_ctx().access
-        if "mdo" in form and self.meta.tenant_field == "mdo" and not access.has_role("System Manager"):
-            form.mdo.choices = forms.choices((m, m) for m in sorted(getattr(access, "mdos", [])))
-        return form
-
     def create_form(self, obj=None):
         ctx = user_ctx()
         meta = customize.effective_meta(ctx, self.meta, self._mdo()) if self.meta.is_tenant else self.meta
-        form = self._own_mdos(forms.build(ctx, meta)(get_form_data()))
+        form = forms.build(ctx, meta)(get_form_data())
         if self.meta.is_tenant and "mdo" in form and not form.mdo.data and self._mdo():
             form.mdo.data = self._mdo()
         return form
@@ -229,10 +218,10 @@ class DocTypeView(Guarded, BaseModelView):
         meta = customize.meta_for_record(ctx, self.meta, obj or {})
         form_cls = forms.build(ctx, meta)
         if request.method == "POST":
-            return self._own_mdos(form_cls(get_form_data()))
+            return form_cls(get_form_data())
         data = forms.to_form_data(meta, obj or {}, ctx.registry)
         data["modified"] = (obj or {}).get("modified")
-        return self._own_mdos(form_cls(data=data))
+        return form_cls(data=data)
 
     # data -----------------------------------------------------------------------------------
     def get_list(self, page, sort_field, sort_desc, search, filters, page_size=None):

@@ -57,6 +57,10 @@ class Access:
     def check_fields(self, meta, doc: dict, fieldnames) -> None:
         return None
 
+    def check_upload(self) -> None:
+        """Raise PermissionDenied if the caller may not store an attachment."""
+        return None
+
     def allowed_actions(self, meta, doc: dict | None = None) -> list[str]:
         return list(ACTIONS)
 
@@ -163,6 +167,10 @@ class UserAccess(Access):
             raise PermissionDenied(f"{self.user} may not set {', '.join(refused)} on {meta.name}",
                                    doctype=meta.name, name=doc.get("name"),
                                    errors={f: ["not permitted to set this field"] for f in refused})
+
+    def check_upload(self) -> None:
+        if not self.roles:
+            raise PermissionDenied(f"{self.user} holds no role and may not upload files")
 
     def allowed_actions(self, meta, doc=None) -> list[str]:
         out = []

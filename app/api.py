@@ -14,6 +14,8 @@ with 400 (invalid), 403 (not permitted), 404 (missing), 409 (stale, duplicate, w
 """
 from __future__ import annotations
 
+import time
+
 from flask import Blueprint, Response, current_app, g, jsonify, request
 
 from app import lifecycle, query
@@ -172,7 +174,7 @@ def login():
         raise ValidationError("send {\"email\": ..., \"password\": ...} as strings",
                               errors={k: ["must be a string"] for k in ("email", "password") if not isinstance(body.get(k), str)})
     user = auth.login(site(), body.get("email"), body.get("password"), request.remote_addr or "-",
-                      delay=current_app.config.get("IGOT_LOGIN_DELAY", __import__("time").sleep))
+                      delay=current_app.config.get("IGOT_LOGIN_DELAY", time.sleep))
     login_user(SessionUser(user["_id"]))
     return jsonify({"message": "logged in", "user": user["_id"], "full_name": user.get("full_name")})
 
@@ -289,10 +291,7 @@ def upload_file():
         raise ValidationError("send the file as multipart form field 'file'", errors={"file": ["missing"]})
     content_type = upload.mimetype or "application/octet-stream"
     c = ctx()
-    if not getattr(c.access, "roles", True):
-        from app.errors import PermissionDenied
-
-        raise PermissionDenied("a user with no role may not upload files")
+    c.access.check_upload()
     file_id = site().store.files.put(upload.stream, filename=upload.filename,
                                      metadata={"content_type": content_type, "owner": c.user})
     info = site().store.files.get(file_id)

@@ -62,9 +62,11 @@ def _state(wf, name):
     return next((s for s in wf["states"] if s["state"] == name), None)
 
 
-def _last_actor(ctx, meta, name) -> str | None:
-    last = ctx.site.db[LOG].find_one({"ref_doctype": meta.name, "docname": name}, sort=[("creation", -1), ("_id", -1)])
-    return last["owner"] if last else None
+def _makers(ctx, meta, doc) -> set:
+    """Who may not check this record: its creator and whoever moved it into its state."""
+    last = ctx.site.db[LOG].find_one({"ref_doctype": meta.name, "docname": doc["name"]},
+                                     sort=[("creation", -1), ("_id", -1)])
+    return {doc.get("owner"), last["owner"] if last else None}
 
 
 def _condition_holds(cond, doc) -> bool:
@@ -74,7 +76,7 @@ def _condition_holds(cond, doc) -> bool:
     return _OPS[str(op).lower()](doc.get(field), value)
 
 
-def _refusal(ctx, meta, wf, transition, doc) -> str | None:
+def _refusal(ctx, transition, doc, makers: set) -> str | None:
     """Why the caller may not take ``transition`` now; None if they may."""
     if not ctx.access.has_role(transition["allowed"]):
         return f"only {transition['allowed']} may {transition['action']}"
@@ -82,19 +84,16 @@ def _refusal(ctx, meta, wf, transition, doc) -> str | None:
         field, op, value = transition["condition"]
         return f"{transition['action']} needs {field} {op} {value!r} (it is {doc.get(field)!r})"
     if not transition.get("allow_self_approval") and getattr(ctx.access, "roles", None) is not None:
-        makers = {doc.get("owner"), _last_actor(ctx, meta, doc["name"])}
         if ctx.user in makers:
             return f"maker-checker: {ctx.user} created or last moved this record and may not {transition['action']} it"
     return None
 
 
-def actions(ctx, meta, doc: dict) -> list[str]:
+def _actions(ctx, meta, wf, doc: dict) -> list[str]:
     """The actions the caller may take on ``doc`` now."""
-    wf = active(ctx, meta.name)
-    if not wf:
-        return []
     state = doc.get(wf["state_field"])
-    return [t["action"] for t in wf["transitions"] if t["state"] == state and _refusal(ctx, meta, wf, t, doc) is None]
+    makers = _makers(ctx, meta, doc)
+    return [t["action"] for t in wf["transitions"] if t["state"] == state and _refusal(ctx, t, doc, makers) is None]
 
 
 def history(ctx, meta, name: str) -> list[dict]:
@@ -107,7 +106,7 @@ def info(ctx, meta, doc: dict) -> dict | None:
     wf = active(ctx, meta.name)
     if not wf:
         return None
-    return {"workflow": wf["_id"], "state": doc.get(wf["state_field"]), "actions": actions(ctx, meta, doc),
+    return {"workflow": wf["_id"], "state": doc.get(wf["state_field"]), "actions": _actions(ctx, meta, wf, doc),
             "history": history(ctx, meta, doc["name"])}
 
 
@@ -126,7 +125,8 @@ def apply(ctx, doctype: str, name: str, action: str, comment: str | None = None,
     if not candidates:
         possible = sorted({t["action"] for t in wf["transitions"] if t["state"] == state})
         raise ValidationError.for_fields(doctype, name, {"action": [f"{action!r} is not an action from {state!r}; possible: {', '.join(possible) or 'none'}."]})
-    reasons = [_refusal(ctx, meta, wf, t, old) for t in candidates]
+    makers = _makers(ctx, meta, old)
+    reasons = [_refusal(ctx, t, old, makers) for t in candidates]
     transition = next((t for t, why in zip(candidates, reasons) if why is None), None)
     if transition is None:
         raise PermissionDenied(f"{doctype} {name!r}: {reasons[0]}", doctype=doctype, name=name)
