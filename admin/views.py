@@ -304,7 +304,10 @@ class DocTypeView(Guarded, BaseModelView):
         except PermissionDenied:
             rows = []
         versions = [{"at": v["creation"], "user": v["owner"], "rows": _version_rows(v.get("data") or {})} for v in rows]
+        from app import actions
+
         return {"name": record["name"], "status": status, "workflow": info, "status_actions": status_actions,
+                "actions": actions.available(ctx, meta, record),
                 "transitions": (info or {}).get("history", []), "versions": [v for v in versions if v["rows"]]}
 
     @expose("/edit/", methods=("GET", "POST"))
@@ -330,6 +333,24 @@ class DocTypeView(Guarded, BaseModelView):
             flash(f"{action}: done.", "success")
         except IgotError as exc:
             flash(exc.message + " " + " ".join(m for msgs in exc.errors.values() if isinstance(msgs, list) for m in msgs), "error")
+        return self._back(name)
+
+    @expose("/action/", methods=("POST",))
+    def action_view(self):
+        from app import actions
+        from app.document import Document
+
+        name, action = request.args.get("id"), request.form.get("action", "")
+        try:
+            result = actions.run(user_ctx(), self.meta.name, name, action)
+            label = next((a["label"] for a in self.meta.actions if a["name"] == action), action)
+            if isinstance(result, Document) and result.doctype == self.meta.name:
+                flash(f"{label}: {self.meta.name} {result.name}.", "success")
+                name = result.name
+            else:
+                flash(f"{label}: done.", "success")
+        except IgotError as exc:
+            flash(exc.message, "error")
         return self._back(name)
 
     @expose("/docstatus/", methods=("POST",))

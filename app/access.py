@@ -15,6 +15,8 @@ Three layers, all data:
 3. MDO tenancy: a tenant record belongs to the MDOs at its ``tenant_field``. A user bound to
    MDOs reads records that share one of them and writes only records all of whose MDOs are
    theirs. System Manager sees every MDO; Analyst reads every MDO and changes nothing.
+   A doctype with ``tenant_read: "all"`` (the competency dictionary) is read by every user
+   who may read it at all, whatever their MDO; writes still stay within the record's MDO.
 
 Fields with a ``permlevel`` above 0 (date of birth, mobile, employee id) are read and written
 only by roles that hold a row for that level; for everyone else they are left out of
@@ -55,6 +57,11 @@ class Access:
         return doc
 
     def check_fields(self, meta, doc: dict, fieldnames) -> None:
+        return None
+
+    def check_scope(self, meta, doc: dict) -> None:
+        """Raise unless ``doc`` lies within the MDOs the caller may change (for actions whose
+        permission comes from elsewhere, such as a workflow transition's role)."""
         return None
 
     def check_upload(self) -> None:
@@ -107,8 +114,11 @@ class UserAccess(Access):
     # records -------------------------------------------------------------------------------
     def _in_scope(self, meta, action: str, doc: dict, owner_only: bool) -> bool:
         if owner_only and doc.get(meta.owner_field) != self.user:
-            return False
+            if not (action == "create" and doc.get(meta.owner_field) in (None, "")):
+                return False  # (an empty owner on create: validation reports what is missing)
         if meta.is_tenant and not self._all_mdos(action):
+            if action in READ_ACTIONS and meta.tenant_read == "all":
+                return True
             values = meta.tenant_values(doc)
             if action in READ_ACTIONS:
                 return bool(values & self.mdos)
@@ -142,7 +152,7 @@ class UserAccess(Access):
 
     def link_filter(self, meta, action="read"):
         """Records a Link may point at: those of the caller's MDOs (tenant doctypes only)."""
-        if not meta.is_tenant or self._all_mdos(action):
+        if not meta.is_tenant or self._all_mdos(action) or (meta.tenant_read == "all" and action in READ_ACTIONS):
             return {}
         return {meta.tenant_key: {"$in": sorted(self.mdos)}}
 
@@ -167,6 +177,12 @@ class UserAccess(Access):
             raise PermissionDenied(f"{self.user} may not set {', '.join(refused)} on {meta.name}",
                                    doctype=meta.name, name=doc.get("name"),
                                    errors={f: ["not permitted to set this field"] for f in refused})
+
+    def check_scope(self, meta, doc: dict) -> None:
+        if not self._in_scope(meta, "write", doc, owner_only=False):
+            mdos = ", ".join(sorted(meta.tenant_values(doc))) or "no MDO"
+            raise PermissionDenied(f"{meta.name} {doc.get('name')!r} belongs to {mdos}, not to your MDOs",
+                                   doctype=meta.name, name=doc.get("name"))
 
     def check_upload(self) -> None:
         if not self.roles:

@@ -6,6 +6,8 @@
     PUT    /api/resource/<DocType>/<name>          save (send back "modified" to refuse stale saves)
     DELETE /api/resource/<DocType>/<name>          delete
     POST   /api/resource/<DocType>/<name>/submit   and /cancel, /amend
+    POST   /api/resource/<DocType>/<name>/transition        a workflow action
+    POST   /api/resource/<DocType>/<name>/action/<action>   a document action of the meta
     POST   /api/file                               upload an attachment (multipart "file")
     GET    /api/file/<id>                          download it
 
@@ -115,8 +117,11 @@ def read_record(doctype, name):
     doc = lifecycle.get(c, doctype, name)
     from app import workflow
 
+    from app import actions
+
     return jsonify({"data": _doc(doc), "allowed": c.access.allowed_actions(doc.meta, doc.as_dict()),
-                    "workflow": dump_value(workflow.info(c, doc.meta, doc.as_dict()))})
+                    "workflow": dump_value(workflow.info(c, doc.meta, doc.as_dict())),
+                    "actions": [a["name"] for a in actions.available(c, doc.meta, doc.as_dict())]})
 
 
 @api.post("/resource/<doctype>/<path:name>/transition")
@@ -130,6 +135,23 @@ def transition(doctype, name):
         raise ValidationError.for_fields(doctype, name, {"action": ["Missing data for required field."]})
     doc = workflow.apply(ctx(), doctype, name, body["action"], body.get("comment"), expected_modified=body.get("modified"))
     return jsonify({"data": _doc(doc), "workflow": dump_value(workflow.info(ctx(), doc.meta, doc.as_dict()))})
+
+
+@api.post("/resource/<doctype>/<path:name>/action/<action>")
+def document_action(doctype, name, action):
+    """A document action declared in the meta (e.g. a role map's ``new_version``); the JSON
+    body holds its arguments."""
+    from app import actions
+    from app.document import Document
+
+    _not_child(doctype)
+    body = request.get_json(silent=True) or {}
+    if not isinstance(body, dict):
+        raise ValidationError("the request body must be a JSON object", errors={"body": ["expected a JSON object"]})
+    result = actions.run(ctx(), doctype, name, action, body)
+    if isinstance(result, Document):
+        return jsonify({"data": _doc(result)}), 201 if result.name != name else 200
+    return jsonify({"data": dump_value(result)})
 
 
 @api.put("/resource/<doctype>/<path:name>")

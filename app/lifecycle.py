@@ -49,6 +49,7 @@ def insert(ctx, doctype: str, data: dict, *, name: str | None = None,
     meta = ctx.registry.get(doctype)
     ctx.access.check(meta, "create")
     _refuse_system_fields(meta, data, allow=("name",) if name else ())
+    data = {**_writable(ctx, meta, data), **validation.fetch(ctx, meta, data)}
     meta = customize.meta_for_record(ctx, meta, data)
     values, errors = validation.coerce(ctx, meta, {k: v for k, v in data.items() if k != "name"})
     doc = _new(ctx, meta, values)
@@ -79,10 +80,17 @@ def insert(ctx, doctype: str, data: dict, *, name: str | None = None,
                 raise
             stored["name"] = naming.make_name(ctx, meta, stored)  # hash collision: redraw
             doc.set("name", stored["name"])
-    doc.after_insert()
-    doc.on_update()
-    if docstatus == DocStatus.SUBMITTED:
-        doc.on_submit()
+    try:
+        doc.after_insert()
+        doc.on_update()
+        if docstatus == DocStatus.SUBMITTED:
+            doc.on_submit()
+        _raise_hook_errors(meta, doc)
+    except BaseException:
+        # A hook that fails after the write (e.g. creating the officer's learner account)
+        # takes the record back out: nothing is left half-created.
+        persistence.delete(ctx.site.collection(doctype), meta, stored["name"])
+        raise
     return doc
 
 
@@ -118,6 +126,8 @@ def save(ctx, doctype: str, name: str, changes: dict, *, expected_modified=None)
     ctx.access.check(meta, "write", old)
     check_expected(meta, old, expected_modified)
     _refuse_system_fields(meta, changes, current=old)
+    changes = {k: v for k, v in _writable(ctx, meta, changes).items()}
+    changes.update(validation.fetch(ctx, meta, {**old, **changes}, old))
     meta = customize.meta_for_record(ctx, meta, {**old, **changes})
     workflow.check_edit(ctx, meta, old, changes)
     changes = {k: v for k, v in changes.items() if k not in SYSTEM_SET}  # unchanged echoes
@@ -317,6 +327,19 @@ def _refuse_system_fields(meta, data: dict, allow=(), current: dict | None = Non
     if bad:
         raise ValidationError.for_fields(meta.name, (current or {}).get("name"),
                                          {k: ["is set by the system and cannot be given."] for k in bad})
+
+
+def _writable(ctx, meta, data: dict) -> dict:
+    """``data`` without the read-only fields, which only the platform sets (fetched values,
+    a role map's version and copied requirements, workflow states); a user's values for them
+    are ignored. The system itself (fixtures, derived records) may set them."""
+    if getattr(ctx.access, "roles", None) is None:
+        return data
+    read_only = {f.fieldname for f in meta.all_fields if f.read_only and not f.standard}
+    wf = workflow.active(ctx, meta.name) if read_only & data.keys() else None
+    if wf:
+        read_only.discard(wf["state_field"])  # moved only by transitions: refused, with a reason, by app.workflow
+    return {k: v for k, v in data.items() if k not in read_only} if read_only & data.keys() else data
 
 
 def _number_rows(meta, doc: Document) -> None:

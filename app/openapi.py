@@ -168,6 +168,13 @@ def build(ctx) -> dict:
                     "action": {"type": "string", "enum": actions}, "comment": {"type": "string", "nullable": True},
                     "modified": {"type": "string"}}}}}},
                 "responses": _responses({"200": {"description": "moved", **_data(f"#/components/schemas/{sid}")}})}}
+        for action in meta.actions:
+            paths[f"{collection}/{{name}}/action/{action['name']}"] = {"parameters": [name_param], "post": {
+                "tags": tag, "summary": action["label"], "description": action.get("description", ""),
+                "operationId": f"{action['name']}{sid}",
+                "requestBody": {"required": False, "content": {"application/json": {"schema": {"type": "object"}}}},
+                "responses": _responses({"200": {"description": "done", **_data(f"#/components/schemas/{sid}")},
+                                         "201": {"description": "a new record", **_data(f"#/components/schemas/{sid}")}})}}
     paths.update(_method_paths())
     return {
         "openapi": "3.0.3",

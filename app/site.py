@@ -75,6 +75,12 @@ class Context:
     def now(self) -> dt.datetime:
         return self.clock()
 
+    def as_system(self) -> "Context":
+        """The same caller with the system's unrestricted access, for the platform's own
+        follow-up writes (a learner account for a new officer, a superseded role map); the
+        audit trail still names the caller."""
+        return Context(self.site, self.user, SystemAccess(), clock=self.clock)
+
     def cached_doc(self, doctype: str, name: str) -> dict | None:
         """A record read once per Context (a request, an import): for reference data that
         controllers consult on every record, such as a Service's groups."""

@@ -22,32 +22,62 @@ def check_required(meta, doc: dict) -> dict:
 
 
 def check_links(ctx, meta, doc: dict, old: dict | None = None) -> dict:
-    """Every Link value must name a record the caller could link to: one that exists and,
-    for tenant doctypes, belongs to the caller's MDOs (a record outside them reads as
-    missing). On a save, only values that changed are checked."""
+    """Every Link value must name a record the caller could link to: one that exists, meets
+    the field's ``link_filters`` (a role map may require only a Verified competency) and, for
+    tenant doctypes, belongs to the caller's MDOs (a record outside them reads as missing).
+    On a save, only values that changed are checked."""
     errors: dict = {}
-    wanted: dict[str, set] = {}
-    unchanged = {(f.options, v) for f, v, _ in _link_values(ctx, meta, old)} if old else set()
+    wanted: dict[tuple, set] = {}
+    unchanged = {(f.options, f.link_filters, v) for f, v, _ in _link_values(ctx, meta, old)} if old else set()
     for f, value, _ in _link_values(ctx, meta, doc):
-        if (f.options, value) not in unchanged:
-            wanted.setdefault(f.options, set()).add(value)
-    missing: dict[str, set] = {}
-    for target, names in wanted.items():
+        if (f.options, f.link_filters, value) not in unchanged:
+            wanted.setdefault((f.options, f.link_filters), set()).add(value)
+    missing: dict[tuple, set] = {}
+    unmet: dict[tuple, set] = {}
+    for (target, conditions), names in wanted.items():
         cache = ctx.link_cache
-        unknown = {n for n in names if cache is None or (target, n) not in cache}
+        unknown = {n for n in names if cache is None or (target, conditions, n) not in cache}
         if not unknown:
             continue
-        query = {"_id": {"$in": list(unknown)}}
         scope = ctx.access.link_filter(ctx.registry.get(target))
-        found = {d["_id"] for d in ctx.site.collection(target).find({"$and": [query, scope]} if scope else query, {"_id": 1})}
+        query = {"_id": {"$in": list(unknown)}}
+        fields = {"_id": 1, **{k: 1 for k, _ in conditions}}
+        found = list(ctx.site.collection(target).find({"$and": [query, scope]} if scope else query, fields))
+        meeting = {d["_id"] for d in found if all(d.get(k) == v for k, v in conditions)}
         if cache is not None:
-            cache.update((target, n) for n in found)
-        missing[target] = unknown - found
+            cache.update((target, conditions, n) for n in meeting)
+        missing[(target, conditions)] = unknown - {d["_id"] for d in found}
+        unmet[(target, conditions)] = {d["_id"] for d in found} - meeting
     for f, value, row in _link_values(ctx, meta, doc):
-        if value in missing.get(f.options, ()):
-            msg = f"{f.options} {value!r} does not exist."
-            _add(errors, f.fieldname, msg, row)
+        key = (f.options, f.link_filters)
+        if value in missing.get(key, ()):
+            _add(errors, f.fieldname, f"{f.options} {value!r} does not exist.", row)
+        elif value in unmet.get(key, ()):
+            wants = ", ".join(f"{k} {v!r}" for k, v in f.link_filters)
+            _add(errors, f.fieldname, f"{f.options} {value!r} is not usable here: it must have {wants}.", row)
     return errors
+
+
+def fetch(ctx, meta, doc: dict, old: dict | None = None) -> dict:
+    """Values of ``fetch_from`` fields copied from their linked records, where the link is
+    set and changed (or the copy is missing). Read as the system: the link itself is checked
+    against the caller's scope by ``check_links``."""
+    out: dict = {}
+    for f in meta.all_fields:
+        if not f.fetch_from:
+            continue
+        link, remote = f.fetch_from.split(".")
+        value = doc.get(link)
+        if _empty(value):
+            continue
+        if old is not None and old.get(link) == value and not _empty(doc.get(f.fieldname)):
+            continue
+        target = ctx.registry.get(meta.get_field(link).options)
+        key = "_id" if remote == "name" else remote
+        source = ctx.site.collection(target.name).find_one({"_id": value}, {key: 1})
+        if source is not None:
+            out[f.fieldname] = source.get(key)
+    return out
 
 
 def _link_values(ctx, meta, doc):

@@ -25,7 +25,7 @@ def test_spec_is_valid_openapi_and_follows_the_meta(site):
     officer = spec["components"]["schemas"]["Officer"]["properties"]
     assert officer["group"]["enum"] == ["A", "B", "C"] and officer["date_of_birth"]["format"] == "date"
     assert officer["postings"]["items"]["$ref"] == "#/components/schemas/OfficerPosting"
-    assert set(spec["components"]["schemas"]["OfficerInput"]["required"]) >= {"full_name", "email", "service", "group", "mdo"}
+    assert set(spec["components"]["schemas"]["OfficerInput"]["required"]) >= {"full_name", "email", "group", "mdo"}
     assert "/api/resource/Sanction/{name}/submit" in spec["paths"]
     assert "/api/resource/Officer/{name}/submit" not in spec["paths"]
     for op in spec["paths"]["/api/resource/Officer"].values():

@@ -51,12 +51,24 @@ class Field:
     max: float | None = None
     length: int | None = None
     standard: bool = False
+    fetch_from: str | None = None
+    aliases: tuple = ()
+    # Conditions the linked record must meet, as sorted (field, value) pairs (a frozen
+    # dataclass must stay hashable); ``link_conditions`` gives them as a filter.
+    link_filters: tuple = ()
+
+    @property
+    def link_conditions(self) -> dict:
+        return dict(self.link_filters)
 
     @property
     def select_options(self) -> list[str]:
         return [o for o in (self.options or "").split("\n") if o.strip()]
 
     def to_dict(self) -> dict:
+        if self.link_filters:
+            return {**{k: v for k, v in self.__dict__.items() if v not in (None, False, "", 0) or k == "fieldname"},
+                    "link_filters": self.link_conditions}
         return {k: v for k, v in self.__dict__.items() if v not in (None, False, "", 0) or k == "fieldname"}
 
 
@@ -76,7 +88,10 @@ class DocTypeMeta:
     is_child: bool = False
     is_tenant: bool = False
     tenant_field: str = "mdo"
+    tenant_read: str = "own"
     owner_field: str = "owner"
+    actions: list[dict] = field(default_factory=list)
+    teaches: dict | None = None
     list_view: dict = field(default_factory=dict)
     indexes: list[dict] = field(default_factory=list)
     permissions: list[dict] = field(default_factory=list)
@@ -213,7 +228,9 @@ def load_definition(path: Path) -> DocTypeMeta:
     errors = sorted(_validator.iter_errors(data), key=lambda e: list(e.absolute_path))
     if errors:
         raise MetaError(f"{path}: {_describe(errors[0], data)}")
-    fields = [Field(**{**f, "label": f.get("label") or f["fieldname"].replace("_", " ").title()})
+    fields = [Field(**{**f, "label": f.get("label") or f["fieldname"].replace("_", " ").title(),
+                       "link_filters": tuple(sorted((f.get("link_filters") or {}).items())),
+                       "aliases": tuple(f.get("aliases") or ())})
               for f in data["fields"]]
     meta = DocTypeMeta(
         name=data["name"], collection=data["collection"], module=data["module"],
@@ -223,11 +240,16 @@ def load_definition(path: Path) -> DocTypeMeta:
         is_submittable=data.get("is_submittable", False),
         track_changes=data.get("track_changes", False), is_child=data.get("is_child", False),
         is_tenant=data.get("is_tenant", False), tenant_field=data.get("tenant_field", "mdo"),
+        tenant_read=data.get("tenant_read", "own"), actions=data.get("actions", []), teaches=data.get("teaches"),
         owner_field=data.get("owner_field", "owner"), list_view=data.get("list_view", {}),
         indexes=data.get("indexes", []), permissions=data.get("permissions", []),
     )
     _check_own_fields(meta)
     meta.controller_class = _load_controller(meta)
+    for action in meta.actions:
+        if not hasattr(meta.controller_class, f"action_{action['name']}"):
+            raise MetaError(f"{path}: actions: {action['name']!r} needs a method action_{action['name']} "
+                            f"on the controller ({path.with_suffix('.py').name})")
     return meta
 
 
@@ -260,6 +282,13 @@ def _check_own_fields(meta: DocTypeMeta) -> None:
             raise MetaError(f"{src}: field {f.fieldname!r}: default {f.default!r} is not one of its options")
         if f.fieldtype == "Table" and (f.reqd or f.unique):
             raise MetaError(f"{src}: field {f.fieldname!r}: a Table field cannot be reqd or unique")
+        if f.link_filters and f.fieldtype != "Link":
+            raise MetaError(f"{src}: field {f.fieldname!r}: link_filters apply to Link fields only")
+    for f in meta.fields:
+        if f.fetch_from:
+            source = meta.fields_by_name.get(f.fetch_from.split(".")[0])
+            if source is None or source.fieldtype != "Link":
+                raise MetaError(f"{src}: field {f.fieldname!r}: fetch_from {f.fetch_from!r} must start with a Link field of {meta.name}")
     known = meta.known_fieldnames
     if meta.autoname.startswith("field:") and meta.autoname[6:] not in meta.fields_by_name:
         raise MetaError(f"{src}: autoname: field {meta.autoname[6:]!r} does not exist")
@@ -280,6 +309,10 @@ def _check_own_fields(meta: DocTypeMeta) -> None:
         raise MetaError(f"{src}: tenant_field: field {tenant_root!r} does not exist")
     if not meta.is_child and meta.owner_field not in known:
         raise MetaError(f"{src}: owner_field: field {meta.owner_field!r} does not exist")
+    if meta.teaches and meta.teaches["table"] not in meta.fields_by_name:
+        raise MetaError(f"{src}: teaches: field {meta.teaches['table']!r} does not exist")
+    if meta.tenant_read == "all" and not meta.is_tenant:
+        raise MetaError(f"{src}: tenant_read: only a tenant doctype (is_tenant) can share its records across MDOs")
     if meta.is_child and (meta.is_submittable or meta.is_tenant):
         raise MetaError(f"{src}: a child doctype cannot be submittable or tenant; its parent is")
 
@@ -295,6 +328,19 @@ def _cross_check(metas: dict[str, DocTypeMeta]) -> None:
             if f.fieldtype == "Link" and f.options not in metas:
                 raise MetaError(f"{meta.source}: field {f.fieldname!r}: Link target DocType "
                                 f"{f.options!r} does not exist")
+            if f.fetch_from:
+                link, remote = f.fetch_from.split(".")
+                target = metas.get(meta.fields_by_name[link].options)
+                if target is not None and remote not in target.known_fieldnames:
+                    raise MetaError(f"{meta.source}: field {f.fieldname!r}: fetch_from: {target.name} has no field {remote!r}")
+            if meta.teaches and f.fieldname == meta.teaches["table"]:
+                child = metas.get(f.options)
+                if f.fieldtype != "Table" or child is None or not {"competency", "level"} <= child.known_fieldnames:
+                    raise MetaError(f"{meta.source}: teaches: {f.fieldname!r} must be a Table whose rows have competency and level")
+            for key in f.link_conditions:
+                target = metas.get(f.options)
+                if target is not None and key not in target.known_fieldnames:
+                    raise MetaError(f"{meta.source}: field {f.fieldname!r}: link_filters: {target.name} has no field {key!r}")
             if f.fieldtype == "Table":
                 target = metas.get(f.options)
                 if target is None:

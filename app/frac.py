@@ -1,0 +1,244 @@
+"""FRAC: what each position needs, what each officer has shown, and the gap between them.
+
+Three rollup collections are kept current incrementally, so that the figures an MDO looks at
+are read, not recomputed from every officer on each page load:
+
+- ``officer_competency``: an officer's current level in a competency, the highest level of
+  their *verified* passbook entries (entries are never deleted, so history is never lost);
+- ``officer_gap``: for each competency the verified role map of an officer's position
+  requires, the required level, the officer's current level and the gap (0 when met);
+- ``gap_summary``: per (MDO, position, competency), the active officers asked for it, how
+  many fall short and the sum of their gaps. MDO figures add up the positions.
+
+What changes them, and what is refreshed:
+
+- a passbook entry verified, rejected or cancelled: that officer's levels, then their gaps;
+- an officer's position, MDO or active flag changed, or the officer deleted: their gaps;
+- a role map version verified (superseding the previous one): the gaps of every officer in
+  the position.
+
+Each refresh recomputes the one officer's rows and moves ``gap_summary`` by the difference
+with ``$inc``, which is atomic on every store (and on a sharded cluster). ``rebuild`` computes
+all three from scratch; ``tests/test_frac_rollups.py`` checks that both agree after a random
+sequence of changes. Everything here is the platform's own bookkeeping, done as the system
+after the caller's change has passed their permission checks.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+
+LEVELS = (1, 2, 3, 4, 5)
+DEFAULT_SCALE = (
+    (1, "Basic", "Knows the concepts and performs routine tasks with guidance."),
+    (2, "Proficient", "Applies it independently in routine situations."),
+    (3, "Advanced", "Handles complex and unusual situations and guides others."),
+    (4, "Expert", "A recognised authority in the MDO who shapes its practice."),
+    (5, "Ustad", "A master across government who develops the field and teaches experts."),
+)
+VERIFIED = "Verified"
+SUPERSEDED = "Superseded"
+
+
+def _stamp(ctx) -> dict:
+    now = ctx.now()
+    return {"modified": now, "modified_by": "Administrator"}
+
+
+# levels ------------------------------------------------------------------------------------
+
+def officer_levels(db, officer: str) -> dict[str, tuple[int, int]]:
+    """{competency: (current level, verified entries)} from the officer's passbook."""
+    out: dict[str, tuple[int, int]] = {}
+    for e in db["passbook_entry"].find({"officer": officer, "workflow_state": VERIFIED}, {"competency": 1, "level": 1}):
+        level, n = out.get(e["competency"], (0, 0))
+        out[e["competency"]] = (max(level, int(e["level"])), n + 1)
+    return out
+
+
+def refresh_levels(ctx, officer: str) -> None:
+    db = ctx.site.db
+    off = db["officer"].find_one({"_id": officer}, {"full_name": 1, "email": 1, "mdo": 1})
+    wanted = officer_levels(db, officer) if off else {}
+    have = {d["competency"]: d for d in db["officer_competency"].find({"officer": officer})}
+    for competency in set(have) - set(wanted):
+        db["officer_competency"].delete_one({"_id": have[competency]["_id"]})
+    for competency, (level, entries) in wanted.items():
+        row = {"officer": officer, "officer_name": off.get("full_name"), "officer_email": off.get("email"),
+               "mdo": off.get("mdo"), "competency": competency, "level": level, "entries": entries}
+        old = have.get(competency)
+        if old and all(old.get(k) == v for k, v in row.items()):
+            continue
+        db["officer_competency"].update_one(
+            {"_id": f"{officer}|{competency}"},
+            {"$set": {**row, **_stamp(ctx)},
+             "$setOnInsert": {"owner": "Administrator", "creation": ctx.now(), "docstatus": 0}}, upsert=True)
+
+
+# requirements ------------------------------------------------------------------------------
+
+def verified_map(db, mdo: str, position: str) -> dict | None:
+    """The role map in force for a position: its Verified version."""
+    return db["role_map"].find_one({"mdo": mdo, "position": position, "workflow_state": VERIFIED})
+
+
+def requirements(role_map: dict | None) -> dict[str, int]:
+    """{competency: required level}; a competency several roles need counts at its highest."""
+    out: dict[str, int] = {}
+    for row in (role_map or {}).get("requirements", []):
+        out[row["competency"]] = max(out.get(row["competency"], 0), int(row["required_level"]))
+    return out
+
+
+def _gap_rows(db, off: dict | None, role_map_cache: dict | None = None) -> list[dict]:
+    if not off or not off.get("is_active", True) or not off.get("position") or not off.get("mdo"):
+        return []
+    key = (off["mdo"], off["position"])
+    if role_map_cache is not None and key in role_map_cache:
+        rm = role_map_cache[key]
+    else:
+        rm = verified_map(db, *key)
+        if role_map_cache is not None:
+            role_map_cache[key] = rm
+    needed = requirements(rm)
+    if not needed:
+        return []
+    have = {d["competency"]: d["level"] for d in db["officer_competency"].find({"officer": off["_id"]}, {"competency": 1, "level": 1})}
+    rows = []
+    for competency, required in sorted(needed.items()):
+        current = int(have.get(competency, 0))
+        rows.append({"_id": f"{off['_id']}|{competency}", "officer": off["_id"], "officer_name": off.get("full_name"),
+                     "officer_email": off.get("email"), "mdo": off["mdo"], "position": off["position"],
+                     "position_name": rm.get("position_name"), "role_map": rm["_id"], "competency": competency,
+                     "required_level": required, "current_level": current, "gap": max(0, required - current)})
+    return rows
+
+
+def _summary_key(row: dict) -> str:
+    return f"{row['mdo']}|{row['position']}|{row['competency']}"
+
+
+def remove_officer(ctx, officer: str) -> None:
+    """Before an officer is deleted: take their gaps out of the summary."""
+    refresh_officer(ctx, officer, gone=True)
+
+
+def refresh_officer(ctx, officer: str, gone: bool = False) -> None:
+    """Recompute one officer's gaps and move the MDO summary by the difference."""
+    db = ctx.site.db
+    off = None if gone else db["officer"].find_one({"_id": officer})
+    new_rows = _gap_rows(db, off)
+    old_rows = list(db["officer_gap"].find({"officer": officer}))
+    if _same(old_rows, new_rows):
+        return
+    delta: dict[str, dict] = {}
+    for sign, rows in ((-1, old_rows), (1, new_rows)):
+        for r in rows:
+            d = delta.setdefault(_summary_key(r), {"row": r, "officers": 0, "officers_short": 0, "total_gap": 0})
+            d["officers"] += sign
+            d["officers_short"] += sign * (1 if r["gap"] > 0 else 0)
+            d["total_gap"] += sign * r["gap"]
+            if sign > 0:
+                d["row"] = r
+    db["officer_gap"].delete_many({"officer": officer})
+    now = ctx.now()
+    if new_rows:
+        db["officer_gap"].insert_many([{**r, "owner": "Administrator", "creation": now, "docstatus": 0, **_stamp(ctx)}
+                                       for r in new_rows])
+    for key, d in delta.items():
+        incs = {k: d[k] for k in ("officers", "officers_short", "total_gap") if d[k]}
+        r = d["row"]
+        update = {"$set": {"mdo": r["mdo"], "position": r["position"], "competency": r["competency"], **_stamp(ctx),
+                           **({"position_name": r.get("position_name")} if r.get("position_name") else {})},
+                  "$setOnInsert": {"owner": "Administrator", "creation": now, "docstatus": 0}}
+        if incs:
+            update["$inc"] = incs
+        db["gap_summary"].update_one({"_id": key}, update, upsert=True)
+    db["gap_summary"].delete_many({"_id": {"$in": list(delta)}, "officers": {"$lte": 0}})
+
+
+def _same(old_rows: list[dict], new_rows: list[dict]) -> bool:
+    keys = ("_id", "mdo", "position", "position_name", "role_map", "required_level", "current_level", "gap",
+            "officer_name", "officer_email")
+    strip = lambda rows: sorted(tuple(r.get(k) for k in keys) for r in rows)  # noqa: E731
+    return strip(old_rows) == strip(new_rows)
+
+
+def refresh_officer_all(ctx, officer: str) -> None:
+    refresh_levels(ctx, officer)
+    refresh_officer(ctx, officer)
+
+
+def refresh_position(ctx, mdo: str, position: str) -> int:
+    """After a role map version is verified: every officer in the position. Returns how many."""
+    names = [d["_id"] for d in ctx.site.db["officer"].find({"mdo": mdo, "position": position}, {"_id": 1})]
+    names += [d["officer"] for d in ctx.site.db["officer_gap"].find({"mdo": mdo, "position": position}, {"officer": 1})]
+    for name in sorted(set(names)):
+        refresh_officer(ctx, name)
+    return len(set(names))
+
+
+def rebuild(ctx, progress=None) -> dict:
+    """Recompute the three rollups from the passbooks, officers and verified role maps."""
+    db = ctx.site.db
+    for collection in ("officer_competency", "officer_gap", "gap_summary"):
+        db[collection].delete_many({})
+    levels = defaultdict(dict)
+    for e in db["passbook_entry"].find({"workflow_state": VERIFIED}, {"officer": 1, "competency": 1, "level": 1}):
+        level, n = levels[e["officer"]].get(e["competency"], (0, 0))
+        levels[e["officer"]][e["competency"]] = (max(level, int(e["level"])), n + 1)
+    now = ctx.now()
+    standard = {"owner": "Administrator", "creation": now, "docstatus": 0, **_stamp(ctx)}
+    officers = {d["_id"]: d for d in db["officer"].find({})}
+    batch = [{"_id": f"{o}|{c}", "officer": o, "officer_name": officers[o].get("full_name"),
+              "officer_email": officers[o].get("email"), "mdo": officers[o].get("mdo"), "competency": c,
+              "level": level, "entries": n, **standard}
+             for o, comps in levels.items() if o in officers for c, (level, n) in comps.items()]
+    if batch:
+        db["officer_competency"].insert_many(batch)
+    cache: dict = {}
+    summary: dict[str, dict] = {}
+    gaps = []
+    for off in officers.values():
+        for r in _gap_rows(db, off, cache):
+            gaps.append({**r, **standard})
+            s = summary.setdefault(_summary_key(r), {"_id": _summary_key(r), "mdo": r["mdo"], "position": r["position"],
+                                                     "position_name": r.get("position_name"), "competency": r["competency"],
+                                                     "officers": 0, "officers_short": 0, "total_gap": 0, **standard})
+            s["officers"] += 1
+            s["officers_short"] += 1 if r["gap"] > 0 else 0
+            s["total_gap"] += r["gap"]
+        if progress:
+            progress(1)
+    if gaps:
+        db["officer_gap"].insert_many(gaps)
+    if summary:
+        db["gap_summary"].insert_many([{k: v for k, v in s.items() if v is not None} for s in summary.values()])
+    return {"officer_competency": len(batch), "officer_gap": len(gaps), "gap_summary": len(summary)}
+
+
+# reading -----------------------------------------------------------------------------------
+
+def recommendations(ctx, competency: str, level: int) -> list[dict]:
+    """Live learning that teaches ``competency`` at ``level`` or above, from every doctype
+    whose meta declares what it teaches (``"teaches"``: its competency table and the
+    condition that makes a record live, such as {"workflow_state": "Published"})."""
+    from app import query
+    from app.errors import PermissionDenied
+
+    out = []
+    for meta in ctx.registry:
+        teaches = getattr(meta, "teaches", None)
+        if not teaches:
+            continue
+        table = teaches["table"]
+        filters = {**teaches.get("live", {}), f"{table}.competency": competency}
+        try:
+            rows = list(query.iter_all(ctx, meta.name, filters=filters))
+        except PermissionDenied:  # a catalogue the caller may not read suggests nothing
+            continue
+        for r in rows:
+            best = max((int(t.get("level") or 0) for t in r.get(table) or [] if t.get("competency") == competency), default=0)
+            if best >= level:
+                out.append({"doctype": meta.name, "name": r["name"],
+                            "title": r.get(meta.title_field) if meta.title_field else r["name"], "level": best})
+    return sorted(out, key=lambda r: (r["level"], r["title"] or ""))
