@@ -67,13 +67,13 @@ class ImportView(Guarded, BaseView):
             path = Path(tmp) / f"upload{suffix}"
             upload.save(path)
             try:
-                rows = dict(importer.read_rows(path))
-                result = importer.import_file(ctx, doctype, path)
-            except IgotError as exc:
-                flash(exc.message, "error")
-                return None, None
-            except Exception as exc:  # an unreadable file: say so, store nothing
-                flash(f"{upload.filename} could not be read: {exc}", "error")
+                rows = dict(importer.read_file(path))
+                mdos = sorted(getattr(ctx.access, "mdos", []))
+                meta = ctx.registry.get(doctype)
+                single = {"mdo": mdos[0]} if meta.is_tenant and meta.tenant_field == "mdo" and len(mdos) == 1 else None
+                result = importer.import_file(ctx, doctype, path, defaults=single)
+            except IgotError as exc:  # an unreadable file or unknown columns: say so, store nothing
+                flash(exc.message.replace(path.name, upload.filename), "error")
                 return None, None
         rejected_id = None
         if result.errors:

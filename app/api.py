@@ -185,6 +185,63 @@ def docstatus_action(doctype, name, action):
     return jsonify({"data": _doc(doc)})
 
 
+def _arg(name: str, required: bool = True):
+    value = request.args.get(name)
+    if required and not value:
+        raise ValidationError(f"the query parameter {name!r} is required", errors={name: ["Missing data for required field."]})
+    return value
+
+
+@api.get("/method/gap")
+def gap():
+    """``?officer=<name>``: the officer's gaps against their position's verified role map;
+    ``?mdo=<name>``: per competency (and position), officers short and the average gap."""
+    from app import frac
+
+    if request.args.get("officer"):
+        return jsonify({"data": dump_value(frac.officer_gap(ctx(), request.args["officer"]))})
+    if request.args.get("mdo"):
+        return jsonify({"data": dump_value(frac.mdo_gap(ctx(), request.args["mdo"]))})
+    raise ValidationError("give officer=<name> or mdo=<name>", errors={"officer": ["give officer or mdo"]})
+
+
+@api.get("/method/passbook")
+def passbook():
+    """``?officer=<name>``: the officer's passbook entries and current levels."""
+    from app import frac
+
+    return jsonify({"data": dump_value(frac.passbook(ctx(), _arg("officer")))})
+
+
+@api.get("/method/talent")
+def talent():
+    """``?competency=<name>&level=<1-5>[&mdo=<name>][&limit=50]``: officers at that level or above."""
+    from app import frac
+
+    try:
+        level = int(_arg("level"))
+        limit = min(max(int(request.args.get("limit", 50)), 1), 1000)
+    except ValueError:
+        raise ValidationError("level and limit must be whole numbers", errors={"level": ["must be a whole number"]}) from None
+    return jsonify({"data": dump_value(frac.talent(ctx(), _arg("competency"), level, request.args.get("mdo"), limit))})
+
+
+@api.get("/method/my_plan")
+def my_plan():
+    """``?officer=<name>``: the items of live capacity building plans assigned to the officer."""
+    from app import frac
+
+    return jsonify({"data": dump_value(frac.officer_plan(ctx(), _arg("officer")))})
+
+
+@api.get("/method/plan_progress")
+def plan_progress():
+    """``?plan=<name>``: completion of each item of a capacity building plan, and per position."""
+    from app import frac
+
+    return jsonify({"data": dump_value(frac.plan_progress(ctx(), _arg("plan")))})
+
+
 @api.post("/method/login")
 def login():
     from flask_login import login_user

@@ -83,17 +83,19 @@ def shell():
 @main.command("import")
 @click.argument("doctype")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def import_(doctype, file):
-    """Import DOCTYPE records from a CSV or XLSX FILE; bad rows are reported, not stored."""
+@click.option("--mdo", default=None, help="the MDO of rows that name none (a ministry's staff list)")
+def import_(doctype, file, mdo):
+    """Import DOCTYPE records from a CSV or XLSX FILE; bad rows are reported, not stored.
+    Officers get their learner accounts."""
     from app import importer
 
     site = _site()
     ctx = site.context("Administrator")
-    rows = len(importer.read_rows(file))
     try:
+        rows = len(importer.read_file(file))
         with click.progressbar(length=rows, label=f"importing {doctype}", file=sys.stderr,
                                show_pos=True) as bar:
-            result = importer.import_file(ctx, doctype, file, progress=bar.update)
+            result = importer.import_file(ctx, doctype, file, progress=bar.update, defaults={"mdo": mdo} if mdo else None)
     except IgotError as exc:
         _fail(exc)
     for error in result.errors:
@@ -223,6 +225,24 @@ def token(email, revoke, list_):
             click.echo(auth.create_token(site, email))
         except IgotError as exc:
             _fail(exc)
+
+
+@main.group()
+def rollups():
+    """The competency rollups (current levels, gaps, MDO gap summary)."""
+
+
+@rollups.command("rebuild")
+def rollups_rebuild():
+    """Recompute the rollups from scratch (they are otherwise kept current incrementally)."""
+    from app import frac
+
+    site = _site()
+    ctx = site.context("Administrator")
+    total = site.db["officer"].count_documents({})
+    with click.progressbar(length=total, label="rebuilding rollups", file=sys.stderr, show_pos=True) as bar:
+        counts = frac.rebuild(ctx, progress=bar.update)
+    click.echo(", ".join(f"{k}: {v}" for k, v in counts.items()))
 
 
 @main.command("export-fixtures")

@@ -233,7 +233,7 @@ def recommendations(ctx, competency: str, level: int) -> list[dict]:
         table = teaches["table"]
         filters = {**teaches.get("live", {}), f"{table}.competency": competency}
         try:
-            rows = list(query.iter_all(ctx, meta.name, filters=filters))
+            rows, _ = query.get_list(ctx, meta.name, filters=filters, limit=query.MAX_LIMIT, with_total=False)
         except PermissionDenied:  # a catalogue the caller may not read suggests nothing
             continue
         for r in rows:
@@ -242,3 +242,185 @@ def recommendations(ctx, competency: str, level: int) -> list[dict]:
                 out.append({"doctype": meta.name, "name": r["name"],
                             "title": r.get(meta.title_field) if meta.title_field else r["name"], "level": best})
     return sorted(out, key=lambda r: (r["level"], r["title"] or ""))
+
+
+# answers for the API and the admin ------------------------------------------------------------
+
+TALENT_ROLES = ("System Manager", "MDO Admin", "Analyst")
+
+
+def officer_gap(ctx, officer: str) -> dict:
+    """An officer's gaps against their position's verified role map, with the live courses
+    and content that close each. NotFound unless the caller may read the officer."""
+    from app import lifecycle
+
+    off = lifecycle.read(ctx, "Officer", officer)
+    db = ctx.site.db
+    rows = sorted(db["officer_gap"].find({"officer": officer}), key=lambda r: (-r["gap"], r["competency"]))
+    out = {"officer": officer, "full_name": off.get("full_name"), "mdo": off.get("mdo"), "position": off.get("position"),
+           "role_map": rows[0]["role_map"] if rows else None, "position_name": rows[0].get("position_name") if rows else None,
+           "competencies": []}
+    if not off.get("position"):
+        out["message"] = "No position is assigned to this officer, so no role map sets what they need."
+    elif not rows:
+        rm = verified_map(db, off.get("mdo"), off["position"])
+        out["message"] = ("The position's verified role map requires no competencies." if rm else
+                          "The officer's position has no verified role map yet.")
+    for r in rows:
+        out["competencies"].append({
+            "competency": r["competency"], "required_level": r["required_level"], "current_level": r["current_level"],
+            "gap": r["gap"], "learning": recommendations(ctx, r["competency"], r["required_level"]) if r["gap"] else []})
+    return out
+
+
+def mdo_gap(ctx, mdo: str) -> dict:
+    """Per competency, how many of an MDO's officers fall short and by how much on average,
+    with the same per position; read from the ``gap_summary`` rollup."""
+    from app import query
+
+    meta = ctx.registry.get("Gap Summary")
+    from app.errors import NotFound
+
+    ctx.access.check(meta, "read")
+    try:
+        ctx.access.check(meta, "read", {"mdo": mdo, "name": mdo})
+    except NotFound:
+        raise NotFound(f"MDO {mdo!r} not found", doctype="MDO", name=mdo) from None  # another MDO's figures
+    if not ctx.site.db["mdo"].find_one({"_id": mdo}, {"_id": 1}):
+        raise NotFound(f"MDO {mdo!r} not found", doctype="MDO", name=mdo)
+    rows = query.aggregate(ctx, "Gap Summary", [{"$match": {"mdo": mdo}}, {"$sort": {"competency": 1, "position_name": 1}}])
+    by_comp: dict[str, dict] = {}
+    for r in rows:
+        c = by_comp.setdefault(r["competency"], {"competency": r["competency"], "officers": 0, "officers_short": 0,
+                                                 "total_gap": 0, "positions": []})
+        for k in ("officers", "officers_short", "total_gap"):
+            c[k] += r.get(k, 0)
+        c["positions"].append({"position": r["position"], "position_name": r.get("position_name"), "officers": r["officers"],
+                               "officers_short": r["officers_short"],
+                               "average_gap": round(r["total_gap"] / r["officers_short"], 2) if r["officers_short"] else 0})
+    comps = []
+    for c in by_comp.values():
+        c["average_gap"] = round(c["total_gap"] / c["officers_short"], 2) if c["officers_short"] else 0
+        comps.append(c)
+    comps.sort(key=lambda c: (-c["officers_short"], -c["average_gap"], c["competency"]))
+    return {"mdo": mdo, "competencies": comps}
+
+
+def passbook(ctx, officer: str) -> dict:
+    """An officer's passbook: every entry (pending, verified, rejected) and current levels."""
+    from app import lifecycle, query
+
+    off = lifecycle.read(ctx, "Officer", officer)
+    entries, offset = [], 0
+    while True:
+        page, _ = query.get_list(ctx, "Passbook Entry", filters={"officer": officer}, order_by="acquired_on desc",
+                                 limit=query.MAX_LIMIT, offset=offset, with_total=False)
+        entries += page
+        if len(page) < query.MAX_LIMIT:
+            break
+        offset += len(page)
+    levels = sorted(ctx.site.db["officer_competency"].find({"officer": officer}), key=lambda r: (-r["level"], r["competency"]))
+    return {"officer": officer, "full_name": off.get("full_name"), "mdo": off.get("mdo"),
+            "current_levels": [{"competency": r["competency"], "level": r["level"], "entries": r.get("entries")} for r in levels],
+            "entries": [{k: e.get(k) for k in ("name", "competency", "level", "source", "course", "certificate", "score",
+                                               "acquired_on", "workflow_state", "evidence")} for e in entries]}
+
+
+def talent(ctx, competency: str, level: int, mdo: str | None = None, limit: int = 50) -> list[dict]:
+    """Officers with ``competency`` at ``level`` or above: an MDO Admin's among their MDO's,
+    the System Manager's (and Analyst's) across MDOs. Personal fields stay hidden by the
+    field-level rules, as officers are read through the query layer."""
+    from app import query
+    from app.errors import PermissionDenied, ValidationError
+
+    if not any(ctx.access.has_role(r) for r in TALENT_ROLES):
+        raise PermissionDenied(f"{ctx.user} may not search for talent (MDO Admin, System Manager or Analyst only)")
+    if level not in LEVELS:
+        raise ValidationError(f"level must be 1 to 5, got {level!r}", errors={"level": ["must be 1 to 5"]})
+    filters = {"competency": competency, "level": [">=", level], **({"mdo": mdo} if mdo else {})}
+    found, _ = query.get_list(ctx, "Officer Competency", filters=filters, order_by="level desc", limit=limit, with_total=False)
+    if not found:
+        return []
+    officers, _ = query.get_list(ctx, "Officer", filters={"name": ["in", [r["officer"] for r in found]], "is_active": True},
+                                 limit=len(found), with_total=False)
+    by_name = {o["name"]: o for o in officers}
+    keep = ("name", "full_name", "email", "designation", "position", "group", "service", "mdo", "mobile", "employee_id")
+    return [{**{k: by_name[r["officer"]].get(k) for k in keep if k in by_name[r["officer"]]}, "level": r["level"]}
+            for r in found if r["officer"] in by_name]
+
+
+def _assigned(item: dict, off: dict) -> bool:
+    audience = item.get("audience") or "All Officers"
+    return (audience == "All Officers" or (audience == "Position" and item.get("position") == off.get("position"))
+            or (audience == "Officer" and item.get("officer") == off.get("_id", off.get("name"))))
+
+
+def _completed(db, officers: list[str], course: str) -> set[str]:
+    """Officers whose passbook records a verified completion of ``course``."""
+    return {e["officer"] for e in db["passbook_entry"].find(
+        {"officer": {"$in": officers}, "course": course, "source": "Course Completion", "workflow_state": VERIFIED}, {"officer": 1})}
+
+
+def officer_plan(ctx, officer: str) -> list[dict]:
+    """The items of their MDO's live capacity building plans assigned to an officer."""
+    from app import lifecycle
+
+    off = lifecycle.read(ctx, "Officer", officer)
+    off["_id"] = officer
+    db = ctx.site.db
+    out = []
+    for plan in db["capacity_building_plan"].find({"mdo": off.get("mdo"), "workflow_state": "Live"}).sort("period_from", -1):
+        for item in plan.get("items", []):
+            if _assigned(item, off):
+                done = bool(_completed(db, [officer], item["item"]))
+                out.append({"plan": plan["_id"], "plan_name": plan.get("plan_name"), "item_type": item.get("item_type"),
+                            "item": item["item"], "due_date": item.get("due_date"), "completed": done})
+    return out
+
+
+def plan_progress(ctx, plan: str) -> dict:
+    """Completion of each item of a plan, and per position: officers assigned and done."""
+    from app import lifecycle
+
+    doc = lifecycle.read(ctx, "Capacity Building Plan", plan)
+    db = ctx.site.db
+    officers = list(db["officer"].find({"mdo": doc.get("mdo"), "is_active": {"$ne": False}}, {"position": 1, "position_name": 1}))
+    positions = {p["_id"]: p.get("position_name") for p in db["position"].find({"mdo": doc.get("mdo")}, {"position_name": 1})}
+    items, per_position = [], {}
+    for item in doc.get("items", []):
+        assigned = [o for o in officers if _assigned(item, o)]
+        done = _completed(db, [o["_id"] for o in assigned], item["item"])
+        items.append({"item": item["item"], "item_type": item.get("item_type"), "audience": item.get("audience"),
+                      "due_date": item.get("due_date"), "assigned": len(assigned), "completed": len(done),
+                      "percent": round(100 * len(done) / len(assigned), 1) if assigned else 0.0})
+        for o in assigned:
+            key = o.get("position") or ""
+            p = per_position.setdefault(key, {"position": key or None, "position_name": positions.get(key, "No position"),
+                                              "assigned": 0, "completed": 0})
+            p["assigned"] += 1
+            p["completed"] += 1 if o["_id"] in done else 0
+    for p in per_position.values():
+        p["percent"] = round(100 * p["completed"] / p["assigned"], 1) if p["assigned"] else 0.0
+    return {"plan": plan, "items": items, "positions": sorted(per_position.values(), key=lambda p: p["position_name"] or "")}
+
+
+def record_course_completion(ctx, officer: str, course: str, certificate: str, competencies, completed_on) -> list[str]:
+    """When an enrolment completes with a certificate: the course's competencies enter the
+    officer's passbook, verified, once (a repeated call adds nothing). ``competencies`` is
+    [(competency, level)]. Returns the entries created."""
+    from app import lifecycle
+    from app.document import DocStatus
+
+    system = ctx.as_system()
+    created = []
+    for competency, level in competencies:
+        exists = ctx.site.db["passbook_entry"].find_one({"officer": officer, "course": course, "competency": competency,
+                                                         "source": "Course Completion"}, {"_id": 1})
+        if exists:
+            continue
+        doc = lifecycle.insert(system, "Passbook Entry", {
+            "officer": officer, "competency": competency, "level": int(level), "source": "Course Completion",
+            "course": course, "certificate": certificate, "acquired_on": completed_on, "workflow_state": VERIFIED},
+            docstatus=DocStatus.SUBMITTED)
+        created.append(doc.name)
+    return created

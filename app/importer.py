@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from app import lifecycle, query, schemas
-from app.errors import IgotError
+from app.errors import IgotError, ValidationError
 
 
 NAME_BLOCK = 100
@@ -62,9 +62,25 @@ def read_rows(path: Path) -> list[tuple[int, dict]]:
                 if any((v or "").strip() for v in row.values() if isinstance(v, str))]
 
 
-def _prepare(meta, row: dict) -> dict:
+def header_map(meta) -> dict[str, str]:
+    """Column headings an import accepts, lower-cased, to fieldnames: the fieldname, the
+    label, and the field's ``aliases`` (so an MDO's staff list with "Name", "Date of Birth",
+    "Office PIN Code" columns imports as it is)."""
+    out: dict[str, str] = {}
+    for f in meta.all_fields:
+        for heading in (*f.aliases, f.label, f.fieldname):
+            if heading:
+                out[heading.strip().lower()] = f.fieldname
+    for f in meta.all_fields:
+        out[f.fieldname] = f.fieldname
+    return out
+
+
+def _prepare(meta, row: dict, headings: dict | None = None) -> dict:
     out = {}
+    headings = headings if headings is not None else header_map(meta)
     for key, value in row.items():
+        key = headings.get(key, headings.get(key.strip().lower(), key))
         f = meta.get_field(key)
         if f is not None and f.fieldtype == "Table" and isinstance(value, str):
             value = json.loads(value) if value.strip() else []
@@ -76,10 +92,35 @@ def _prepare(meta, row: dict) -> dict:
     return out
 
 
-def import_file(ctx, doctype: str, path: Path, progress=None) -> ImportResult:
+def read_file(path: Path) -> list[tuple[int, dict]]:
+    """``read_rows``, with a file that cannot be read as CSV or XLSX refused as a whole
+    (ValidationError naming the file and the reason) before anything is stored."""
+    import zipfile
+
+    path = Path(path)
+    try:
+        return read_rows(path)
+    except (zipfile.BadZipFile, UnicodeDecodeError, csv.Error, ValueError, KeyError, OSError) as exc:
+        kind = "XLSX" if path.suffix.lower() in (".xlsx", ".xlsm") else "CSV (UTF-8)"
+        raise ValidationError(f"{path.name} is not a readable {kind} file: {exc}",
+                              errors={"file": [f"not a readable {kind} file: {exc}"]}) from None
+
+
+def headings_for(ctx, meta) -> dict[str, str]:
+    """The heading map for the caller: the doctype's fields and their MDOs' custom fields. A
+    column matching none is passed on as it is, and every row reports it as unknown."""
+    from app import customize
+
+    return header_map(customize.query_meta(ctx, meta))
+
+
+def import_file(ctx, doctype: str, path: Path, progress=None, defaults: dict | None = None) -> ImportResult:
+    """Import every row; ``defaults`` fill fields a row leaves empty (e.g. the MDO of a
+    nodal officer's staff list)."""
     meta = ctx.registry.get(doctype)
     ctx.access.check(meta, "import")
-    rows = read_rows(path)
+    rows = read_file(path)
+    headings = headings_for(ctx, meta)
     result = ImportResult(rows=len(rows))
     ctx.link_cache = set()
     # One counter update per block of names instead of one per record. A block's unused
@@ -88,7 +129,10 @@ def import_file(ctx, doctype: str, path: Path, progress=None) -> ImportResult:
     try:
         for line, row in rows:
             try:
-                data = _prepare(meta, row)
+                data = _prepare(meta, row, headings)
+                for key, value in (defaults or {}).items():
+                    if data.get(key) in (None, ""):
+                        data[key] = value
                 doc = lifecycle.insert(ctx, doctype, data)
                 result.inserted.append(doc.name)
             except json.JSONDecodeError as exc:

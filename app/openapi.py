@@ -200,6 +200,16 @@ def _method_paths() -> dict:
                                         "responses": _responses({"200": {"description": "signed out"}})}},
         "/api/method/me": {"get": {"tags": ["Session"], "summary": "Who am I: roles and MDOs", "operationId": "me",
                                    "responses": _responses({"200": {"description": "the caller"}})}},
+        **{f"/api/method/{name}": {"get": {"tags": ["FRAC"], "summary": summary, "operationId": name,
+                                           "parameters": [{"name": p, "in": "query", "required": req, "schema": {"type": t}} for p, req, t in params],
+                                           "responses": _responses({"200": {"description": summary}})}}
+           for name, summary, params in (
+               ("gap", "Competency gaps of an officer (officer=) or an MDO (mdo=)", [("officer", False, "string"), ("mdo", False, "string")]),
+               ("passbook", "An officer's competency passbook", [("officer", True, "string")]),
+               ("talent", "Officers with a competency at a level or above", [("competency", True, "string"), ("level", True, "integer"),
+                                                                              ("mdo", False, "string"), ("limit", False, "integer")]),
+               ("my_plan", "Capacity building plan items assigned to an officer", [("officer", True, "string")]),
+               ("plan_progress", "Completion of a capacity building plan per item and position", [("plan", True, "string")]))},
         "/api/method/link_options": {"get": {"tags": ["Session"], "summary": "Choices for a Link field", "operationId": "linkOptions",
                                              "parameters": [{"name": "doctype", "in": "query", "required": True, "schema": {"type": "string"}},
                                                             {"name": "txt", "in": "query", "schema": {"type": "string"}},

@@ -43,12 +43,12 @@ class Officer(Document):
 
     def _open_posting(self):
         """Close the current posting and open one for the new position (the history)."""
-        today = self.ctx.now().date()
+        today = self.ctx.now().date().isoformat()  # Date fields are stored as ISO strings
         position = self.ctx.site.db["position"].find_one({"_id": self.position}, {"position_name": 1}) or {}
         rows = list(self.postings or [])
         for row in rows:
             if not row.get("to_date"):
-                row["to_date"] = max(today, row.get("from_date") or today)
+                row["to_date"] = max(today, str(row.get("from_date") or today))
         rows.append({"position": self.position, "designation": position.get("position_name") or self.position,
                      "posting_mdo": self.mdo, "from_date": today, "idx": len(rows) + 1, "name": f"p{len(rows) + 1}"})
         self.postings = rows
