@@ -93,6 +93,18 @@ def test_atomic_counter(db):
         assert doc["current"] == expected
 
 
+def test_upsert_with_inc_set_and_set_on_insert(db):
+    """How the gap rollups move: one atomic upsert per (MDO, position, competency)."""
+    for officers in (1, 2):
+        db.gap_summary.update_one({"_id": "P|US|Drafting"}, {"$inc": {"officers": 1, "total_gap": 2},
+                                                             "$set": {"mdo": "P", "modified": officers},
+                                                             "$setOnInsert": {"creation": "first"}}, upsert=True)
+    assert db.gap_summary.find_one({"_id": "P|US|Drafting"}) == {
+        "_id": "P|US|Drafting", "officers": 2, "total_gap": 4, "mdo": "P", "modified": 2, "creation": "first"}
+    db.gap_summary.update_one({"_id": "P|US|Drafting"}, {"$inc": {"officers": -2}})
+    assert db.gap_summary.delete_many({"_id": {"$in": ["P|US|Drafting"]}, "officers": {"$lte": 0}}).deleted_count == 1
+
+
 def test_indexes_compound_unique_sparse(db):
     db.officer.create_index([("mdo", 1), ("year", -1)])
     db.officer.create_index([("email", 1)], unique=True, sparse=True, name="unique_email")
