@@ -88,6 +88,9 @@ def _prepare(meta, row: dict, headings: dict | None = None) -> dict:
             value = value.date()
         if f is not None and f.fieldtype == "Int" and isinstance(value, float) and value.is_integer():
             value = int(value)
+        if f is not None and f.fieldtype in ("Data", "Phone", "Text") and isinstance(value, (int, float)) \
+                and not isinstance(value, bool):  # a spreadsheet's number cell: a PIN code, an employee id
+            value = str(int(value)) if float(value).is_integer() else str(value)
         out[key] = value
     return out
 
