@@ -6,6 +6,10 @@ from pathlib import Path
 TEMPLATES = Path(__file__).parent / "templates"
 
 
+# The menu's order; a module not listed comes after these.
+MODULES = ("Organisation", "FRAC and Competencies", "Learning", "Programme", "Content", "Settings")
+
+
 def init_admin(app, site):
     """Mount the admin on ``app``: one view per doctype, grouped by module, plus login,
     logout and home. CSRF protection covers every admin form; the JSON API has its own."""
@@ -21,6 +25,7 @@ def init_admin(app, site):
     from .home import HomeView
     from .link import LinkLookupView
     from .session import LoginView, LogoutView
+    from .talent import TalentView
     from .views import DocTypeView
 
     app.jinja_loader = ChoiceLoader([FileSystemLoader(str(TEMPLATES)), app.jinja_loader])
@@ -32,9 +37,11 @@ def init_admin(app, site):
     admin = Admin(app, name="iGOT Karmayogi", url="/admin",
                   index_view=HomeView(name="Home", url="/admin"),
                   theme=Bootstrap4Theme(base_template="igot/base.html", fluid=True))
-    for meta in sorted(site.registry, key=lambda m: (m.module, m.name)):
+    order = {m: i for i, m in enumerate(MODULES)}
+    for meta in sorted(site.registry, key=lambda m: (order.get(m.module, len(order)), m.module, m.name)):
         if not meta.is_child:
             admin.add_view(DocTypeView(meta))
+    admin.add_view(TalentView(name="Talent Search", category="FRAC and Competencies", endpoint="talent", url="talent"))
     admin.add_view(CustomizeView(name="Customize Form", category="Settings", endpoint="customize", url="customize"))
     admin.add_view(ImportView(name="Data Import", category="Settings", endpoint="data_import", url="import"))
     admin.add_view(LinkLookupView(name="Link", endpoint="link", url="link"))

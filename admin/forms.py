@@ -70,7 +70,7 @@ def _field(ctx, f):
     if t == "Link":
         if f.fieldname == "mdo" and f.options == "MDO":  # the record's own MDO: a short list
             return wf.SelectField(choices=_mdo_choices(ctx), **kw)
-        return LinkField(target=f.options, **kw)
+        return LinkField(target=f.options, conditions=f.link_conditions, **kw)
     raise ValueError(t)
 
 
@@ -93,9 +93,10 @@ class LinkField(wf.StringField):
 
     widget = Select2Input()
 
-    def __init__(self, *args, target: str, **kwargs):
+    def __init__(self, *args, target: str, conditions: dict | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.target = target
+        self.conditions = conditions or {}  # the field's link_filters: only records meeting them are offered
 
     def __call__(self, **kwargs):
         from flask import url_for
@@ -105,7 +106,8 @@ class LinkField(wf.StringField):
             meta = _registry().get(self.target)
             if meta.title_field:
                 label = _title(self.target, meta.title_field, self.data) or self.data
-        kwargs.update({"data-role": "select2-ajax", "data-url": url_for("link.lookup", doctype=self.target),
+        extra = {"filters": json.dumps(self.conditions)} if self.conditions else {}
+        kwargs.update({"data-role": "select2-ajax", "data-url": url_for("link.lookup", doctype=self.target, **extra),
                        "data-json": json.dumps([self.data, label] if self.data else None),
                        "data-placeholder": f"Search {self.target}", "data-minimum-input-length": "0",
                        "data-allow-blank": "1"})

@@ -47,9 +47,9 @@ def dashboard(ctx) -> list[dict]:
 
 
 def _dashboard(ctx) -> list[dict]:
-    """Charts from live data, through the access layer: officers onboarded per month, and
-    officers by MDO (by service for a single MDO). Competency gaps and completions join when
-    those doctypes exist."""
+    """Charts from live data, through the access layer: officers onboarded per month, officers
+    by MDO (by service for a single MDO), the top competency gaps and the competencies
+    verified per month. Enrolments and completions join with the programme's doctypes."""
     charts = []
     try:
         monthly = query.aggregate(ctx, "Officer", [
@@ -64,5 +64,22 @@ def _dashboard(ctx) -> list[dict]:
     by = query.aggregate(ctx, "Officer", [{"$group": {"_id": key, "n": {"$sum": 1}}}, {"$sort": {"n": -1, "_id": 1}}, {"$limit": 10}])
     charts.append({"id": "chart-by", "title": "Officers by service" if single else "Officers by MDO (top 10)", "type": "bar",
                    "labels": [r["_id"] or "(none)" for r in by], "values": [r["n"] for r in by]})
+    try:  # read from the gap rollup, kept current as passbooks, positions and role maps change
+        gaps = query.aggregate(ctx, "Gap Summary", [
+            {"$group": {"_id": "$competency", "short": {"$sum": "$officers_short"}}},
+            {"$match": {"short": {"$gt": 0}}}, {"$sort": {"short": -1, "_id": 1}}, {"$limit": 10}])
+        charts.append({"id": "chart-gaps", "title": "Top competency gaps: officers below the level their role map requires",
+                       "type": "bar", "labels": [r["_id"] for r in gaps], "values": [r["short"] for r in gaps]})
+    except PermissionDenied:
+        pass
+    try:
+        verified = query.aggregate(ctx, "Passbook Entry", [
+            {"$match": {"workflow_state": "Verified"}},
+            {"$group": {"_id": {"$dateToString": {"format": "%Y-%m", "date": "$modified"}}, "n": {"$sum": 1}}},
+            {"$sort": {"_id": 1}}])
+        charts.append({"id": "chart-passbook", "title": "Competencies verified in passbooks per month", "type": "line",
+                       "labels": [r["_id"] for r in verified][-12:], "values": [r["n"] for r in verified][-12:]})
+    except PermissionDenied:
+        pass
     return charts
 

@@ -6,14 +6,15 @@ from flask_admin import BaseView, expose
 from flask_login import current_user
 
 from app import query
-from app.errors import PermissionDenied
+from app.errors import PermissionDenied, ValidationError
 
 from .common import user_ctx
 
 
 class LinkLookupView(BaseView):
     """``/admin/link/?doctype=Officer&query=asha&offset=0&limit=10``: choices for a Link field,
-    as ``[[name, label], ...]``, only among the records the signed-in user may read."""
+    as ``[[name, label], ...]``, only among the records the signed-in user may read (and, with
+    ``filters``, meeting the field's link_filters, e.g. only Verified competencies)."""
 
     def is_visible(self):
         return False
@@ -38,9 +39,12 @@ class LinkLookupView(BaseView):
         fields = ["name"] + ([meta.title_field] if meta.title_field else [])
         try:
             rows, _ = query.get_list(ctx, doctype, fields=fields, search=request.args.get("query") or None,
+                                     filters=request.args.get("filters") or None,
                                      order_by=meta.title_field or "name", limit=limit, offset=offset, with_total=False)
         except PermissionDenied:
             return jsonify([]), 403
+        except ValidationError:
+            return jsonify([]), 400
         label = meta.title_field or "name"
         return jsonify([[r["name"], r.get(label) or r["name"]] for r in rows])
 

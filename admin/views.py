@@ -106,6 +106,7 @@ class DocTypeView(Guarded, BaseModelView):
             ["owner", "creation", "modified_by", "modified"]
         self.column_labels = {f.fieldname: f.label for f in meta.all_fields}
         self.column_descriptions = {f.fieldname: f.description for f in meta.all_fields if f.description}
+        self.column_formatters_detail = {f.fieldname: _child_table for f in meta.table_fields}
         super().__init__(model=meta, name=meta.name, category=meta.module, endpoint=meta.collection,
                          url=meta.collection)
 
@@ -387,6 +388,22 @@ def _version_rows(data: dict) -> list[tuple]:
     if "deleted" in data:
         rows.append(("(deleted)", "", ""))
     return rows
+
+
+def _child_table(view, context, model, name):
+    """A child table on the details page: a small table with the child doctype's labels."""
+    from markupsafe import Markup, escape
+
+    rows = model.get(name) or []
+    if not rows:
+        return ""
+    child = view.meta.get_field(name).options
+    fields = [f for f in user_ctx().registry.get(child).all_fields if not f.hidden]
+    head = "".join(f"<th>{escape(f.label)}</th>" for f in fields)
+    body = "".join("<tr>" + "".join(f"<td>{escape('' if r.get(f.fieldname) is None else r.get(f.fieldname))}</td>" for f in fields)
+                   + "</tr>" for r in rows)
+    return Markup(f'<table class="table table-sm table-bordered mb-0 child-table" data-table="{escape(name)}">'
+                  f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
 
 
 def _row_text(row: dict) -> str:

@@ -1,0 +1,35 @@
+"""Talent search: officers with a competency at a level or above (MDO Admin: their MDOs;
+System Manager and Analyst: every MDO), through ``app.frac.talent`` and so the same access
+layer as the API."""
+from __future__ import annotations
+
+from flask import request
+from flask_admin import BaseView, expose
+
+from app import frac, query
+from app.errors import IgotError
+
+from .common import Guarded, user_ctx
+
+
+class TalentView(Guarded, BaseView):
+    def allowed(self) -> bool:
+        return any(user_ctx().access.has_role(r) for r in frac.TALENT_ROLES)
+
+    @expose("/")
+    def index(self):
+        ctx = user_ctx()
+        competencies, _ = query.get_list(ctx, "Competency", filters={"workflow_state": "Verified"}, fields=["name"],
+                                         order_by="competency_name", limit=query.MAX_LIMIT, with_total=False)
+        competency, results, error = request.args.get("competency"), None, None
+        try:
+            level = int(request.args.get("level") or 3)
+        except ValueError:
+            level, error = 3, "The level must be a number from 1 to 5."
+        if competency and not error:
+            try:
+                results = frac.talent(ctx, competency, level, request.args.get("mdo") or None, limit=200)
+            except IgotError as exc:
+                error = exc.message
+        return self.render("igot/talent.html", competencies=[c["name"] for c in competencies], competency=competency,
+                           level=level, results=results, error=error)
