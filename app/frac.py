@@ -145,13 +145,12 @@ def refresh_officer(ctx, officer: str, gone: bool = False) -> None:
         db["officer_gap"].insert_many([{**r, "owner": "Administrator", "creation": now, "docstatus": 0, **_stamp(ctx)}
                                        for r in new_rows])
     for key, d in delta.items():
-        incs = {k: d[k] for k in ("officers", "officers_short", "total_gap") if d[k]}
         r = d["row"]
         update = {"$set": {"mdo": r["mdo"], "position": r["position"], "competency": r["competency"], **_stamp(ctx),
                            **({"position_name": r.get("position_name")} if r.get("position_name") else {})},
-                  "$setOnInsert": {"owner": "Administrator", "creation": now, "docstatus": 0}}
-        if incs:
-            update["$inc"] = incs
+                  "$setOnInsert": {"owner": "Administrator", "creation": now, "docstatus": 0},
+                  # every figure, zeros too, so a new summary holds all three (as a rebuild writes them)
+                  "$inc": {k: d[k] for k in ("officers", "officers_short", "total_gap")}}
         db["gap_summary"].update_one({"_id": key}, update, upsert=True)
     db["gap_summary"].delete_many({"_id": {"$in": list(delta)}, "officers": {"$lte": 0}})
 

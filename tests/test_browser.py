@@ -61,7 +61,7 @@ def shot(page, name):
 def pick(page, field, text):
     """Choose ``text`` in a Link field's searchable select."""
     page.click(f"#s2id_{field}")
-    page.locator(".select2-drop-active input.select2-input").fill(text)
+    page.locator(".select2-drop-active input.select2-input.select2-focused").fill(text)
     page.wait_for_selector(f".select2-drop-active .select2-result-label >> text={text}").click()
 
 
@@ -180,3 +180,107 @@ def test_workflow_button_moves_the_record_and_history_shows_it(server, browser):
     history = checker.inner_text("#workflow-history")
     assert "Send for Approval" in history and "Attach the fee receipt" in history and "finance@power.gov.in" in history
     shot(checker, "workflow-history")
+
+
+def test_frac_role_map_verified_and_a_gap_that_closes(server, browser):
+    """Through the admin only: an MDO Admin defines a position with two roles, activities and
+    competency requirements; an L1 and an L2 reviewer verify its role map; an officer
+    assigned to it shows a gap, which closes when their passbook entry is verified."""
+    from app import auth
+
+    base, site = server
+    add_user(site, "l1@power.gov.in", ["FRAC Reviewer L1"], [POWER])
+    add_user(site, "l2@power.gov.in", ["FRAC Reviewer L2"], [POWER])
+    admin = sign_in(browser, base, "nodal@power.gov.in")
+
+    admin.goto(f"{base}/admin/position/new/")
+    admin.fill("#position_name", "Under Secretary (Budget)")
+    admin.select_option("#mdo", POWER)
+    admin.click("input[type=submit][value=Save]")
+    admin.wait_for_url(f"{base}/admin/position/")
+
+    for role, activity, needs in (("Budget preparation", "Prepare the budget estimates", [("Budgeting and Expenditure", 3)]),
+                                  ("Cabinet work", "Draft notes for the Cabinet", [("Preparation of Cabinet Notes", 3),
+                                                                                   ("Noting and Drafting", 2)])):
+        admin.goto(f"{base}/admin/frac_role/new/")
+        admin.fill("#role_name", role)
+        admin.select_option("#mdo", POWER)
+        admin.click("#activities-button")
+        admin.fill("#activities-0-activity", activity)
+        admin.fill("#activities-0-knowledge_resources", "Central Secretariat Manual of Office Procedure")
+        for i, (competency, level) in enumerate(needs):
+            admin.click("#competencies-button")
+            pick(admin, f"competencies-{i}-competency", competency)
+            admin.fill(f"#competencies-{i}-required_level", str(level))
+        shot(admin, f"frac-role-{role.split()[0].lower()}")
+        admin.click("input[type=submit][value=Save]")
+        admin.wait_for_url(f"{base}/admin/frac_role/")
+
+    admin.goto(f"{base}/admin/role_map/new/")
+    pick(admin, "position", "Under Secretary (Budget)")
+    admin.select_option("#mdo", POWER)
+    for i, role in enumerate(("Budget preparation", "Cabinet work")):
+        admin.click("#roles-button")
+        pick(admin, f"roles-{i}-frac_role", role)
+    admin.click("input[type=submit][value=Save]")
+    admin.wait_for_url(f"{base}/admin/role_map/")
+    rm = site.db.role_map.find_one({"position_name": "Under Secretary (Budget)"})["_id"]
+    admin.goto(f"{base}/admin/role_map/edit/?id={rm}")
+    admin.click("#workflow-actions button[value='Submit for Review']")
+    admin.wait_for_selector("text=Submit for Review: done.")
+
+    for reviewer in ("l1@power.gov.in", "l2@power.gov.in"):
+        page = sign_in(browser, base, reviewer)
+        page.goto(f"{base}/admin/role_map/details/?id={rm}")
+        assert "Preparation of Cabinet Notes" in page.inner_text("table[data-table=requirements]")
+        page.click("#workflow-actions button[value='Verify']")
+        page.wait_for_selector("text=Verify: done.")
+    assert page.inner_text("#workflow-state") == "Verified"
+    shot(page, "role-map-verified")
+
+    admin.goto(f"{base}/admin/officer/new/")
+    fill_officer(admin, "Kavita Budget", "kavita@power.gov.in", "Central Secretariat Service", "A")
+    pick(admin, "position", "Under Secretary (Budget)")
+    admin.select_option("#mdo", POWER)
+    admin.click("input[type=submit][value=Save]")
+    admin.wait_for_url(f"{base}/admin/officer/")
+    officer = site.db.officer.find_one({"email": "kavita@power.gov.in"})["_id"]
+
+    admin.goto(f"{base}/admin/officer_gap/")
+    shot(admin, "officer-gaps")
+    assert site.db.officer_gap.count_documents({"officer": officer, "gap": {"$gt": 0}}) == 3
+
+    # the officer, signed in with the learner account their record created, declares it
+    auth.set_password(site, "kavita@power.gov.in", PASSWORD)
+    learner = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    learner.goto(f"{base}/admin/login/")
+    learner.fill("#email", "kavita@power.gov.in")
+    learner.fill("#password", PASSWORD)
+    learner.click("button[type=submit]")
+    learner.wait_for_url(f"{base}/admin/*")
+    learner.goto(f"{base}/admin/passbook_entry/new/")
+    pick(learner, "officer", "Kavita Budget")
+    pick(learner, "competency", "Noting and Drafting")
+    learner.fill("#level", "2")
+    learner.select_option("#source", "Self-declared")
+    learner.fill("#evidence", "Drafted the Demand for Grants notes, 2025")
+    learner.click("input[type=submit][value=Save]")
+    learner.wait_for_url(f"{base}/admin/passbook_entry/")
+    entry = site.db.passbook_entry.find_one({"officer": officer})
+    assert entry["workflow_state"] == "Pending"
+    assert site.db.officer_gap.find_one({"officer": officer, "competency": "Noting and Drafting"})["gap"] == 2
+
+    admin.goto(f"{base}/admin/passbook_entry/details/?id={entry['_id']}")
+    admin.click("#workflow-actions button[value='Verify']")
+    admin.wait_for_selector("text=Verify: done.")
+    assert site.db.officer_gap.find_one({"officer": officer, "competency": "Noting and Drafting"})["gap"] == 0
+    admin.goto(f"{base}/admin/officer_gap/")
+    listed = admin.inner_text("table.model-list")
+    assert "Noting and Drafting" in listed and "Kavita" in listed
+    shot(admin, "officer-gaps-after-verification")
+    from admin import home
+
+    home._dashboards.clear()  # the charts are cached for a minute; show the figures of now
+    admin.goto(f"{base}/admin/")
+    admin.wait_for_selector("#chart-gaps")
+    shot(admin, "home-with-gaps")
