@@ -65,6 +65,20 @@ def test_shipped_doctypes_load():
     (base(fields=[{"fieldname": "n", "fieldtype": "Int", "min": 5, "max": 1}]), "field 'n': min 5 is greater than max 1"),
     (base(fields=[{"fieldname": "s", "fieldtype": "Select", "options": "A\nB", "default": "C"}]),
      "field 's': default 'C' is not one of its options"),
+    (base(fields=[{"fieldname": "o", "fieldtype": "Link", "options": "Officer"},
+                  {"fieldname": "n", "fieldtype": "Data", "fetch_from": "title.full_name"}]),
+     "field 'n': fetch_from 'title.full_name' must start with a Link field"),
+    (base(fields=[{"fieldname": "o", "fieldtype": "Link", "options": "Officer"},
+                  {"fieldname": "n", "fieldtype": "Data", "fetch_from": "o.nickname"}]),
+     "field 'n': fetch_from: Officer has no field 'nickname'"),
+    (base(fields=[{"fieldname": "c", "fieldtype": "Data", "link_filters": {"workflow_state": "Verified"}}]),
+     "field 'c': link_filters apply to Link fields only"),
+    (base(fields=[{"fieldname": "c", "fieldtype": "Link", "options": "Competency", "link_filters": {"colour": "red"}}]),
+     "field 'c': link_filters: Competency has no field 'colour'"),
+    (base(tenant_read="all"), "tenant_read: only a tenant doctype"),
+    (base(actions=[{"name": "publish", "label": "Publish"}]), "actions: 'publish' needs a method action_publish"),
+    (base(teaches={"table": "nope"}), "teaches: field 'nope' does not exist"),
+    (base(teaches={"table": "title"}), "teaches: 'title' must be a Table whose rows have competency and level"),
 ])
 def test_bad_definition_names_file_and_field(tmp_path, definition, expected):
     path = write(tmp_path, definition, folder="thing")
