@@ -361,3 +361,27 @@ def test_plan_assigns_items_and_shows_completion(mw):
     mw.get("steel_admin", "method/plan_progress", 404, plan=plan)
     mw.get(asha, "method/plan_progress", 403, plan=plan)
     mw.get(asha, "method/my_plan", 404, officer=b)
+
+
+def test_another_mdo_sees_none_of_the_frac_records(mw):
+    pos = mw.position()
+    role = mw.role("Budget preparation", {BUDGET: 3})
+    rm = mw.role_map(pos, [role])
+    mw.verify_map(rm)
+    off = mw.officer("asha@power.gov.in", position=pos)
+    entry = mw.create("admin", "Passbook Entry", {"officer": off, "competency": BUDGET, "level": 2, "source": "Assessment"})
+    plan = mw.create("admin", "Capacity Building Plan", {"plan_name": "CBP", "mdo": POWER, "period_from": "2026-04-01",
+                                                         "period_to": "2027-03-31"})
+    records = {"Position": pos, "FRAC Role": role, "Role Map": rm, "Passbook Entry": entry["name"],
+               "Capacity Building Plan": plan["name"], "Officer Gap": f"{off}|{BUDGET}",
+               "Gap Summary": f"{POWER}|{pos}|{BUDGET}"}
+    for doctype, name in records.items():
+        assert mw.get("admin", f"resource/{doctype}/{name}").status_code == 200, doctype
+        mw.get("steel_admin", f"resource/{doctype}/{name}", 404)
+        listed = mw.get("steel_admin", f"resource/{doctype}", 200).json
+        assert listed["total"] == 0, doctype
+        assert mw.get("steel_admin", "method/link_options", 200, doctype=doctype).json["data"] == [], doctype
+    # the rollups are the platform's: nobody writes them by hand
+    for who in ("admin", "dopt"):
+        assert mw.post(who, "resource/Gap Summary", {"competency": BUDGET, "mdo": POWER}).status_code == 403
+        assert mw.put(who, f"resource/Officer Gap/{off}|{BUDGET}", {"gap": 0}).status_code == 403
