@@ -242,6 +242,60 @@ def plan_progress():
     return jsonify({"data": dump_value(frac.plan_progress(ctx(), _arg("plan")))})
 
 
+@api.get("/method/eligibility")
+def eligibility():
+    """``?officer=<name>&offering=<name>``: every eligibility rule with pass or fail and why."""
+    from app import lifecycle, programme
+
+    c = ctx()
+    officer = lifecycle.get(c, "Officer", _arg("officer")).as_dict()
+    officer["_id"] = officer["name"]
+    offering = lifecycle.get(c, "Course Offering", _arg("offering")).as_dict()
+    offering["_id"] = offering["name"]
+    answer = programme.eligibility(site().db, officer, offering, c.now().date())
+    open_, why = programme.registration_open(offering, c.now().date())
+    return jsonify({"data": dump_value({**answer, "registration_open": open_, "registration": why})})
+
+
+@api.get("/method/eligible_courses")
+def eligible_courses():
+    """``?officer=<name>``: the offerings open for registration now, each with the officer's eligibility."""
+    from app import programme
+
+    return jsonify({"data": dump_value(programme.eligible_offerings(ctx(), _arg("officer")))})
+
+
+@api.get("/method/credits")
+def credits():
+    """``?officer=<name>``: the credit ledger and its balance."""
+    from app import lifecycle, query
+
+    c = ctx()
+    lifecycle.get(c, "Officer", _arg("officer"))
+    rows, _ = query.get_list(c, "Credit Entry", filters={"officer": request.args["officer"]}, order_by="posted_on",
+                             limit=query.MAX_LIMIT, with_total=False)
+    return jsonify({"data": dump_value({"officer": request.args["officer"], "balance": sum(r["points"] for r in rows),
+                                        "ledger": rows})})
+
+
+@api.get("/method/nominees")
+def nominees():
+    """``?programme=<training programme>``: nominees ranked, MicroMasters completers first."""
+    from app import lifecycle, programme
+
+    c = ctx()
+    lifecycle.get(c, "Training Programme", _arg("programme"))
+    return jsonify({"data": dump_value(programme.ranked_nominees(c, request.args["programme"]))})
+
+
+@api.get("/method/claim_totals")
+def claim_totals():
+    """``?by=mdo|course|month``: fee claims totalled per state, for finance."""
+    from app import programme
+
+    return jsonify({"data": dump_value(programme.claim_totals(ctx(), request.args.get("by", "mdo")))})
+
+
 @api.post("/method/login")
 def login():
     from flask_login import login_user

@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 
 from app import lifecycle, persistence, query
+from app.document import DocStatus
 from app.errors import NotFound
 from app.meta import STANDARD_FIELDS
 
@@ -33,7 +34,8 @@ def _ordered(registry, files: list[dict]) -> list[dict]:
         if doctype in seen or doctype not in by_doctype or doctype in trail:
             return
         meta = registry.get(doctype)
-        for f in meta.link_fields:
+        links = list(meta.link_fields) + [cf for f in meta.table_fields for cf in registry.get(f.options).link_fields]
+        for f in links:  # child rows' links too: a decision's courses load before it
             if f.options != doctype:
                 visit(f.options, trail + (doctype,))
         seen.add(doctype)
@@ -59,8 +61,8 @@ def load_records(ctx, doctype: str, records: list[dict]) -> dict:
         values = {k: v for k, v in record.items() if k not in STANDARD_FIELDS}
         try:
             current = persistence.get(ctx.site.collection(doctype), meta, name)
-        except NotFound:
-            lifecycle.insert(ctx, doctype, values, name=name)
+        except NotFound:  # a record may ship submitted ("docstatus": 1), e.g. a committee decision
+            lifecycle.insert(ctx, doctype, values, name=name, docstatus=DocStatus(record.get("docstatus", 0)))
             counts["inserted"] += 1
             continue
         if _same(meta, current, values):

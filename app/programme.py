@@ -1,0 +1,201 @@
+"""The iGOT programme's rules: eligibility (explained rule by rule), the registration window,
+the certificate rule, the credit ledger, nominations and fee-claim totals.
+
+The rules are data: a Programme record holds the eligible categories (service and group),
+the minimum years of service, the age limit and the day it is reckoned on, and the fee limit;
+Committee Decisions hold the shortlist; Credit Thresholds hold the points a level needs.
+The defaults are those of DoPT OM No. T-16017/42/2018-Trg (TFA) of 17 May 2019 and the 2020
+iGOT criteria.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from app.errors import ValidationError
+
+CERTIFIED = "Certified"
+
+
+def _date(value) -> dt.date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+def age_on(born: dt.date, day: dt.date) -> int:
+    """Completed years on ``day`` (one is 56 from the 56th birthday until the day before the 57th)."""
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def _rule(rule: str, passed: bool, reason: str) -> dict:
+    return {"rule": rule, "pass": passed, "reason": reason}
+
+
+def shortlisted(db, course: str, service: str | None, group: str | None) -> dict | None:
+    """The submitted committee decision that opens ``course`` to the category, if any."""
+    for decision in db["committee_decision"].find({"docstatus": 1, "courses.course": course}).sort("meeting_date", -1):
+        if any(c.get("service") == service and c.get("group") == group for c in decision.get("categories", [])):
+            return decision
+    return None
+
+
+def eligibility(db, officer: dict, offering: dict, today: dt.date | None = None) -> dict:
+    """Every rule, with pass or fail and the reason in words; ``eligible`` if all pass."""
+    course = db["course"].find_one({"_id": offering["course"]}) or {}
+    programme = db["programme"].find_one({"_id": course.get("programme")}) or {}
+    starts = _date(offering.get("starts_on"))
+    rules = []
+    service, group = officer.get("service"), officer.get("group")
+    categories = {(c.get("service"), c.get("group")) for c in programme.get("categories", [])}
+    who = f"{service or 'no service'}, Group '{group or '?'}'"
+    rules.append(_rule("category", (service, group) in categories,
+                       f"{who} is {'one' if (service, group) in categories else 'not one'} of the categories of "
+                       f"{programme.get('_id', 'the programme')}"))
+    years = int(programme.get("min_service_years", 2))
+    allotted = officer.get("year_of_allotment")
+    if allotted is None:
+        rules.append(_rule("length of service", False, "the year of allotment (joining) of service is not recorded"))
+    else:
+        eligible_from = dt.date(int(allotted) + years + 1, 1, 1)
+        ok = starts is not None and starts >= eligible_from
+        rules.append(_rule("length of service", ok,
+                           f"allotted in {allotted}: {years} years from the end of {allotted} is {eligible_from.isoformat()}; "
+                           f"the training commences {starts.isoformat() if starts else 'on an unknown date'}"
+                           + ("" if ok else ", before that")))
+    limit = int(programme.get("max_age", 56))
+    month, day = (int(x) for x in str(programme.get("age_on", "07-01")).split("-"))
+    born = _date(officer.get("date_of_birth"))
+    if born is None or starts is None:
+        rules.append(_rule("age", False, "the date of birth is not recorded" if born is None else "the offering has no start date"))
+    else:
+        on = dt.date(starts.year, month, day)
+        age = age_on(born, on)
+        rules.append(_rule("age", age <= limit, f"born {born.isoformat()}: {age} on {on.isoformat()}, "
+                                                 f"{'within' if age <= limit else 'over'} the limit of {limit}"))
+    decision = shortlisted(db, offering["course"], service, group)
+    rules.append(_rule("shortlist", decision is not None,
+                       f"the course selection committee shortlisted {offering['course']} for {who}"
+                       + (f" ({decision['_id']} of {decision.get('meeting_date')})" if decision else ": no decision does")))
+    if course.get("status") != "Open":
+        rules.append(_rule("course open", False, f"{offering['course']} is {course.get('status') or 'not open'}"))
+    return {"officer": officer.get("_id", officer.get("name")), "offering": offering["_id"], "course": offering["course"],
+            "programme": programme.get("_id"), "eligible": all(r["pass"] for r in rules), "rules": rules}
+
+
+def registration_open(offering: dict, today: dt.date) -> tuple[bool, str]:
+    opens, last = _date(offering.get("registration_opens")), _date(offering.get("registration_last_date"))
+    ok = opens <= today <= last
+    return ok, (f"registration for {offering.get('label') or offering['_id']} is open from {opens.isoformat()} "
+                f"to {last.isoformat()}; today is {today.isoformat()}")
+
+
+def check_certificate(course: dict, grade, exam: str | None) -> list[str]:
+    """Why a certificate may not be issued (empty: it may)."""
+    problems = []
+    minimum = float(course.get("min_grade", 50) or 0)
+    if grade is None:
+        problems.append("the final online grade is not recorded")
+    elif float(grade) < minimum:
+        problems.append(f"the final online grade {float(grade):g}% is below {minimum:g}%")
+    if course.get("proctored_exam", True) and exam != "Passed":
+        problems.append(f"the in-person proctored exam is {(exam or 'Pending').lower()}, not passed")
+    return problems
+
+
+# the credit ledger ----------------------------------------------------------------------------
+
+def credit_balance(db, officer: str) -> int:
+    return sum(int(e.get("points", 0)) for e in db["credit_ledger"].find({"officer": officer}, {"points": 1}))
+
+
+def post_course_credits(ctx, enrolment: dict, course: dict) -> str | None:
+    """The certified course's credit points (the sum of its modules), once per enrolment."""
+    from app import lifecycle
+
+    points = sum(int(m.get("credit_points") or 0) for m in course.get("modules", []))
+    if points <= 0 or ctx.site.db["credit_ledger"].find_one({"officer": enrolment["officer"], "reference": enrolment["name"]}):
+        return None
+    return lifecycle.insert(ctx.as_system(), "Credit Entry", {
+        "officer": enrolment["officer"], "points": points, "source": "Course Certificate", "reference": enrolment["name"],
+        "course": course["_id"], "posted_on": ctx.now().date().isoformat()}).name
+
+
+def micromasters_completer(db, officer: str) -> bool:
+    """Certified in every MicroMasters course (each with its proctored exam)."""
+    courses = {c["_id"] for c in db["course"].find({"is_micromasters": True}, {"_id": 1})}
+    done = {e["course"] for e in db["enrolment"].find({"officer": officer, "workflow_state": CERTIFIED}, {"course": 1})}
+    return bool(courses) and courses <= done
+
+
+def threshold(db, level: str, programme_type: str) -> int | None:
+    row = db["credit_threshold"].find_one({"level": level, "programme_type": programme_type})
+    return int(row["points"]) if row else None
+
+
+def nomination_decision(db, officer: dict, programme: dict) -> dict:
+    balance = credit_balance(db, officer["_id"])
+    need = threshold(db, programme.get("level"), programme.get("programme_type"))
+    completer = micromasters_completer(db, officer["_id"])
+    reasons = []
+    if officer.get("group") != programme.get("level"):
+        reasons.append(f"the programme is for Group '{programme.get('level')}' officers; the officer is Group '{officer.get('group')}'")
+    if need is None:
+        reasons.append(f"no credit threshold is set for Group '{programme.get('level')}' {programme.get('programme_type', '').lower()} programmes")
+    elif balance < need:
+        reasons.append(f"{balance} credit points, below the {need} needed for {programme.get('programme_type', '').lower()} programmes")
+    eligible = not reasons
+    text = (f"{balance} credit points against {need} needed: eligible" if eligible else "; ".join(reasons)).capitalize()
+    if completer:
+        text += ". Completed all MicroMasters courses: priority in DFFT nominations"
+    return {"credit_balance": balance, "threshold": need, "eligible": eligible, "micromasters_completer": completer,
+            "decision": text + "."}
+
+
+def ranked_nominees(ctx, training_programme: str) -> list[dict]:
+    """Eligible nominees first, MicroMasters completers ahead, then by credit balance."""
+    from app import query
+
+    rows, _ = query.get_list(ctx, "Nomination", filters={"training_programme": training_programme}, limit=query.MAX_LIMIT,
+                             with_total=False)
+    rows.sort(key=lambda r: (not r.get("eligible"), not r.get("micromasters_completer"), -(r.get("credit_balance") or 0),
+                             r.get("officer_name") or ""))
+    return [{"rank": i, **{k: r.get(k) for k in ("name", "officer", "officer_name", "mdo", "credit_balance", "threshold",
+                                               "micromasters_completer", "eligible", "decision")}} for i, r in enumerate(rows, 1)]
+
+
+def claim_totals(ctx, by: str = "mdo") -> list[dict]:
+    """Fee claims totalled by MDO, course or month, per state: for finance."""
+    from app import query
+
+    key = {"mdo": "$mdo", "course": "$course", "month": {"$dateToString": {"format": "%Y-%m", "date": "$creation"}}}.get(by)
+    if key is None:
+        raise ValidationError("by must be mdo, course or month", errors={"by": ["must be mdo, course or month"]})
+    rows = query.aggregate(ctx, "Reimbursement Claim", [
+        {"$group": {"_id": {"key": key, "state": "$workflow_state", "currency": "$currency"}, "claims": {"$sum": 1},
+                    "claimed": {"$sum": "$amount_paid"}, "approved": {"$sum": "$approved_amount"}}},
+        {"$sort": {"_id.key": 1, "_id.state": 1}}])
+    return [{by: r["_id"]["key"], "state": r["_id"]["state"], "currency": r["_id"]["currency"], "claims": r["claims"],
+             "claimed": round(r["claimed"] or 0, 2), "approved": round(r["approved"] or 0, 2)} for r in rows]
+
+
+def eligible_offerings(ctx, officer_name: str, today: dt.date | None = None) -> list[dict]:
+    """Offerings open for registration today, each with the officer's eligibility answer."""
+    from app import lifecycle
+
+    officer = lifecycle.get(ctx, "Officer", officer_name).as_dict()
+    officer["_id"] = officer_name
+    today = today or ctx.now().date()
+    db = ctx.site.db
+    out = []
+    for offering in db["course_offering"].find({"registration_last_date": {"$gte": today.isoformat()}}).sort("starts_on", 1):
+        if offering.get("registration_opens", "") > today.isoformat():
+            continue
+        answer = eligibility(db, officer, offering, today)
+        out.append({"offering": offering["_id"], "label": offering.get("label"), "course": offering["course"],
+                    "starts_on": offering.get("starts_on"), "registration_last_date": offering.get("registration_last_date"),
+                    "eligible": answer["eligible"], "rules": answer["rules"]})
+    return out

@@ -1,0 +1,65 @@
+"""Enrolment: registration (window and eligibility, explained), the steps to DoPT's
+confirmation, and the certificate with its passbook and credit entries."""
+import secrets
+
+from app import frac, programme
+from app.document import Document
+
+CLOSED = ("Not Certified", "Withdrawn", "Not Eligible")
+
+
+class Enrolment(Document):
+    def validate(self):
+        db = self.ctx.site.db
+        offering = db["course_offering"].find_one({"_id": self.offering}) if self.offering else None
+        if self.name is None and offering is not None:  # registering
+            self._register(db, offering)
+        state = self.workflow_state
+        if state == "Form Submitted":
+            if not self.cadre_intimated_on:
+                self.add_error("cadre_intimated_on", "intimate your cadre controlling authority first and give the date.")
+            if self.cadre_approval_required and not self.cadre_approval_ref:
+                self.add_error("cadre_approval_ref", "your cadre needs its approval: give the approval's reference.")
+            if not self.eligibility_form_submitted:
+                self.add_error("eligibility_form_submitted", "submit the eligibility confirmation form first.")
+        if state == programme.CERTIFIED:
+            course = db["course"].find_one({"_id": self.course}) or {}
+            for problem in programme.check_certificate(course, self.final_grade, self.exam_result):
+                self.add_error("final_grade" if "grade" in problem else "exam_result", f"no certificate: {problem}.")
+
+    def _register(self, db, offering):
+        today = self.ctx.now().date()
+        ok, why = programme.registration_open(offering, today)
+        if not ok:
+            self.add_error("offering", why + ".")
+            return
+        officer = db["officer"].find_one({"_id": self.officer})
+        if officer is None:
+            return
+        answer = programme.eligibility(db, officer, offering, today)
+        self.eligibility = answer
+        if not answer["eligible"]:
+            self.add_error("officer", "not eligible: " + "; ".join(r["reason"] for r in answer["rules"] if not r["pass"]) + ".")
+        other = db["enrolment"].find_one({"officer": self.officer, "course": offering["course"],
+                                          "workflow_state": {"$nin": list(CLOSED)}}, {"_id": 1, "workflow_state": 1})
+        if other:
+            self.add_error("offering", f"already enrolled in {offering['course']} ({other['_id']}, {other.get('workflow_state')}).")
+
+    def before_save(self):
+        if self.workflow_state == "Confirmed" and not self.coupon_code:
+            self.coupon_code = "IGOT-" + secrets.token_hex(5).upper()  # single use: unique across enrolments
+
+    def before_submit(self):
+        if self.workflow_state == programme.CERTIFIED:
+            today = self.ctx.now().date()
+            self.certified_on = today.isoformat()
+            self.certificate_no = f"IGOT/{today.year}/{self.name}"
+
+    def on_submit(self):
+        if self.workflow_state != programme.CERTIFIED:
+            return
+        db = self.ctx.site.db
+        course = db["course"].find_one({"_id": self.course}) or {}
+        frac.record_course_completion(self.ctx, self.officer, self.course, self.certificate_no,
+                                      [(c["competency"], c["level"]) for c in course.get("competencies", [])], self.certified_on)
+        programme.post_course_credits(self.ctx, self.as_dict(), course)
