@@ -14,7 +14,9 @@ Three layers, all data:
    must be the user.
 3. MDO tenancy: a tenant record belongs to the MDOs at its ``tenant_field``. A user bound to
    MDOs reads records that share one of them and writes only records all of whose MDOs are
-   theirs. System Manager sees every MDO; Analyst reads every MDO and changes nothing.
+   theirs. A role's ``mdo_scope`` (a Role record's field) widens that: "All MDOs" (System
+   Manager; DoPT's Training Division and Finance) or "All MDOs, read only" (Analyst, the
+   course selection committee). Analyst changes nothing anywhere.
    A doctype with ``tenant_read: "all"`` (the competency dictionary) is read by every user
    who may read it at all, whatever their MDO; writes still stay within the record's MDO.
 
@@ -108,8 +110,19 @@ class UserAccess(Access):
             return False, False
         return True, all(r.get("if_owner") for r in rows)
 
+    @property
+    def _scopes(self) -> set[str]:
+        if "_scope_cache" not in self.__dict__:
+            scopes = {r.get("mdo_scope") for r in self.site.db["role"].find({"_id": {"$in": sorted(self.roles)}}, {"mdo_scope": 1})}
+            if ALL_MDOS in self.roles:
+                scopes.add("All MDOs")
+            if READ_ALL_MDOS in self.roles:
+                scopes.add("All MDOs, read only")
+            self.__dict__["_scope_cache"] = scopes
+        return self.__dict__["_scope_cache"]
+
     def _all_mdos(self, action: str) -> bool:
-        return ALL_MDOS in self.roles or (READ_ALL_MDOS in self.roles and action in READ_ACTIONS)
+        return "All MDOs" in self._scopes or ("All MDOs, read only" in self._scopes and action in READ_ACTIONS)
 
     # records -------------------------------------------------------------------------------
     def _in_scope(self, meta, action: str, doc: dict, owner_only: bool) -> bool:

@@ -148,7 +148,8 @@ def nomination_decision(db, officer: dict, programme: dict) -> dict:
     elif balance < need:
         reasons.append(f"{balance} credit points, below the {need} needed for {programme.get('programme_type', '').lower()} programmes")
     eligible = not reasons
-    text = (f"{balance} credit points against {need} needed: eligible" if eligible else "; ".join(reasons)).capitalize()
+    text = f"{balance} credit points against {need} needed: eligible" if eligible else "; ".join(reasons)
+    text = text[:1].upper() + text[1:]
     if completer:
         text += ". Completed all MicroMasters courses: priority in DFFT nominations"
     return {"credit_balance": balance, "threshold": need, "eligible": eligible, "micromasters_completer": completer,
@@ -167,9 +168,17 @@ def ranked_nominees(ctx, training_programme: str) -> list[dict]:
                                                "micromasters_completer", "eligible", "decision")}} for i, r in enumerate(rows, 1)]
 
 
+TOTALS_ROLES = ("Finance", "Training Division", "System Manager", "Analyst", "MDO Admin")
+
+
 def claim_totals(ctx, by: str = "mdo") -> list[dict]:
-    """Fee claims totalled by MDO, course or month, per state: for finance."""
+    """Fee claims totalled by MDO, course or month, per state: for finance and the training
+    division (an MDO Admin sees their MDOs' totals)."""
     from app import query
+    from app.errors import PermissionDenied
+
+    if not any(ctx.access.has_role(r) for r in TOTALS_ROLES):
+        raise PermissionDenied(f"{ctx.user} may not see claim totals ({', '.join(TOTALS_ROLES)} only)")
 
     key = {"mdo": "$mdo", "course": "$course", "month": {"$dateToString": {"format": "%Y-%m", "date": "$creation"}}}.get(by)
     if key is None:

@@ -30,7 +30,9 @@ def _world(store):
     from app import install
     from app.site import Site
 
-    site = Site(make_config(store, f"/tmp/igot-rollups-{store}-{next(_serial)}"))
+    import tempfile
+
+    site = Site(make_config(store, tempfile.mkdtemp(prefix="igot-rollups-")))
     install.init(site)
     ctx = site.context()
     positions = [lifecycle.insert(ctx, "Position", {"position_name": n, "mdo": m}).name for n, m in POSITIONS]

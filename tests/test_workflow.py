@@ -32,6 +32,8 @@ APPROVAL = {
 @pytest.fixture
 def flow(site):
     lifecycle.insert(site.context(), "Workflow", APPROVAL)
+    # Here each MDO has its own finance unit (the shipped Finance role is DoPT's, across MDOs)
+    lifecycle.save(site.context(), "Role", "Finance", {"mdo_scope": "Own MDOs"})
     users = {"maker": add_user(site, "nodal@power.gov.in", ["MDO Admin"], [POWER]),
              "checker": add_user(site, "finance@power.gov.in", ["Finance"], [POWER]),
              "both": add_user(site, "both@power.gov.in", ["MDO Admin", "Finance"], [POWER]),
@@ -139,6 +141,8 @@ def test_direct_submit_is_refused_while_a_workflow_is_active(flow, site):
 def test_other_mdo_cannot_act_or_see_history(flow):
     act(flow["c"]["maker"], flow["name"], "Send for Approval")
     assert act(flow["c"]["steel_finance"], flow["name"], "Approve").status_code == 404
+    lifecycle.save(flow["site"].context(), "Role", "Finance", {"mdo_scope": "All MDOs"})  # scope is data
+    assert token_client(flow["site"], flow["users"]["steel_finance"]).get(f"/api/resource/Sanction/{flow['name']}").status_code == 200
     steel_admin = token_client(flow["site"], add_user(flow["site"], "nodal@steel.gov.in", ["MDO Admin"], [STEEL]))
     assert steel_admin.get("/api/resource/Workflow Action").json["total"] == 0
     assert flow["c"]["maker"].get("/api/resource/Workflow Action").status_code == 200
