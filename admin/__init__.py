@@ -25,6 +25,7 @@ def init_admin(app, site):
     from .home import HomeView
     from .link import LinkLookupView
     from .session import LoginView, LogoutView
+    from .my_courses import MyCoursesView
     from .talent import TalentView
     from .views import DocTypeView
 
@@ -41,6 +42,7 @@ def init_admin(app, site):
     for meta in sorted(site.registry, key=lambda m: (order.get(m.module, len(order)), m.module, m.name)):
         if not meta.is_child:
             admin.add_view(DocTypeView(meta))
+    admin.add_view(MyCoursesView(name="My Courses", category="Programme", endpoint="my_courses", url="my-courses"))
     admin.add_view(TalentView(name="Talent Search", category="FRAC and Competencies", endpoint="talent", url="talent"))
     admin.add_view(CustomizeView(name="Customize Form", category="Settings", endpoint="customize", url="customize"))
     admin.add_view(ImportView(name="Data Import", category="Settings", endpoint="data_import", url="import"))

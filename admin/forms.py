@@ -44,7 +44,9 @@ def _field(ctx, f):
     if f.default is not None:
         kw["default"] = {"Today": dt.date.today, "Now": dt.datetime.now}.get(f.default, f.default) \
             if f.default in ("Today", "Now") else f.default
-    if t in ("Data", "Phone", "Attach"):
+    if t == "Attach":
+        return AttachField(**kw)
+    if t in ("Data", "Phone"):
         return wf.StringField(**kw)
     if t == "Email":
         return wf.EmailField(**kw)
@@ -72,6 +74,37 @@ def _field(ctx, f):
             return wf.SelectField(choices=_mdo_choices(ctx), **kw)
         return LinkField(target=f.options, conditions=f.link_conditions, **kw)
     raise ValueError(t)
+
+
+class AttachInput:
+    """A file input, with a link to the file already attached (kept unless another is chosen)."""
+
+    def __call__(self, field, **kwargs):
+        from flask import url_for
+        from markupsafe import Markup, escape
+        from wtforms.widgets import html_params
+
+        kwargs.setdefault("id", field.id)
+        current = field.current
+        link = (f'<div class="small">Attached: <a href="{escape(url_for("api.download_file", file_id=current))}">{escape(current)}</a>'
+                f' (choose a file to replace it)</div>') if current else ""
+        return Markup(f'<input type="file" {html_params(name=field.name, **kwargs)}>'
+                      f'<input type="hidden" name="{escape(field.name)}__current" value="{escape(current or "")}">{link}')
+
+
+class AttachField(wf.FileField):
+    """An Attach field: the chosen file is stored in GridFS when the form is saved
+    (``values``); without one, the current attachment stays."""
+
+    widget = AttachInput()
+
+    @property
+    def current(self) -> str | None:
+        from flask import request
+
+        if isinstance(self.data, str) and self.data:
+            return self.data
+        return request.form.get(f"{self.name}__current") or None
 
 
 class Select2Input:
@@ -168,6 +201,9 @@ def values(meta, form, registry=None) -> dict:
             out[f.fieldname] = rows
             continue
         value = form[f.fieldname].data
+        if f.fieldtype == "Attach":
+            out[f.fieldname] = _attachment(form[f.fieldname])
+            continue
         if isinstance(value, str) and not value.strip() and f.fieldtype != "Check":
             value = None
         elif f.fieldtype == "JSON" and isinstance(value, str):
@@ -181,6 +217,18 @@ def values(meta, form, registry=None) -> dict:
             value = value.isoformat()
         out[f.fieldname] = value
     return out
+
+
+def _attachment(field) -> str | None:
+    """The file id an Attach field holds after the form: a newly chosen file, stored now as
+    the signed-in user, or the one already attached."""
+    data = field.data
+    if getattr(data, "filename", None):
+        from admin.common import user_ctx
+        from app import files
+
+        return files.store(user_ctx(), data.stream, data.filename, data.mimetype)
+    return field.current
 
 
 class _Row(dict):

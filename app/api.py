@@ -422,11 +422,12 @@ def upload_file():
     upload = request.files.get("file")
     if upload is None:
         raise ValidationError("send the file as multipart form field 'file'", errors={"file": ["missing"]})
+    from bson import ObjectId
+
+    from app import files
+
     content_type = upload.mimetype or "application/octet-stream"
-    c = ctx()
-    c.access.check_upload()
-    file_id = site().store.files.put(upload.stream, filename=upload.filename,
-                                     metadata={"content_type": content_type, "owner": c.user})
+    file_id = ObjectId(files.store(ctx(), upload.stream, upload.filename, content_type))
     info = site().store.files.get(file_id)
     return jsonify({"data": {"file_id": str(file_id), "filename": info.filename, "size": info.length,
                              "content_type": content_type}}), 201

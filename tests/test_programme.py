@@ -170,6 +170,9 @@ def test_enrolment_to_certificate_and_claim(world):
     assert "already enrolled" in again["errors"]["offering"][0]
 
     name = enr["name"]
+    call(me, "put", f"resource/Enrolment/{name}", {"exam_result": "Passed", "final_grade": 100}, 403)  # results are DoPT's
+    moved = call(me, "put", f"resource/Enrolment/{name}", {"offering": world["closed"]}, 400).json
+    assert "fixed at registration" in moved["errors"]["offering"][0]
     form = act(me, "Enrolment", name, "Submit Eligibility Form", status=400).json
     assert {"cadre_intimated_on", "eligibility_form_submitted"} <= set(form["errors"])
     call(me, "put", f"resource/Enrolment/{name}", {"cadre_intimated_on": TODAY.isoformat(), "eligibility_form_submitted": True,

@@ -14,6 +14,11 @@ class Enrolment(Document):
         offering = db["course_offering"].find_one({"_id": self.offering}) if self.offering else None
         if self.name is None and offering is not None:  # registering
             self._register(db, offering)
+        elif self.name is not None:
+            stored = db["enrolment"].find_one({"_id": self.name}, {"officer": 1, "offering": 1}) or {}
+            for field in ("officer", "offering"):
+                if stored.get(field) != self.get(field):
+                    self.add_error(field, "is fixed at registration; withdraw and enrol again instead.")
         state = self.workflow_state
         if state == "Form Submitted":
             if not self.cadre_intimated_on:

@@ -1,0 +1,45 @@
+"""My Courses: for an officer, the offerings open for registration with their eligibility,
+rule by rule, an Enrol button on those they may take, and their enrolments so far."""
+from __future__ import annotations
+
+from flask import flash, redirect, request, url_for
+from flask_admin import BaseView, expose
+
+from app import lifecycle, programme, query
+from app.errors import IgotError
+
+from .common import Guarded, user_ctx
+
+
+def _officer(ctx) -> dict | None:
+    rows, _ = query.get_list(ctx, "Officer", filters={"email": ctx.user}, limit=1, with_total=False)
+    return rows[0] if rows else None
+
+
+class MyCoursesView(Guarded, BaseView):
+    def allowed(self) -> bool:
+        ctx = user_ctx()
+        return ctx.access.has_role("Learner") and _officer(ctx) is not None
+
+    @expose("/")
+    def index(self):
+        ctx = user_ctx()
+        officer = _officer(ctx)
+        offerings = programme.eligible_offerings(ctx, officer["name"])
+        enrolments, _ = query.get_list(ctx, "Enrolment", filters={"officer": officer["name"]}, order_by="modified desc",
+                                       limit=100, with_total=False)
+        enrolled = {e["course"] for e in enrolments if e.get("workflow_state") not in ("Withdrawn", "Not Eligible", "Not Certified")}
+        return self.render("igot/my_courses.html", officer=officer, offerings=offerings, enrolments=enrolments, enrolled=enrolled)
+
+    @expose("/enrol/", methods=("POST",))
+    def enrol(self):
+        ctx = user_ctx()
+        officer = _officer(ctx)
+        try:
+            doc = lifecycle.insert(ctx, "Enrolment", {"officer": officer["name"], "offering": request.form.get("offering")})
+        except IgotError as exc:
+            flash(exc.message, "error")
+            return redirect(url_for(".index"))
+        flash(f"Enrolled in {doc.course} ({doc.name}). Next: intimate your cadre controlling authority and submit the "
+              f"eligibility confirmation form.", "success")
+        return redirect(url_for("enrolment.edit_view", id=doc.name))
