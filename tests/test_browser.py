@@ -284,3 +284,83 @@ def test_frac_role_map_verified_and_a_gap_that_closes(server, browser):
     admin.goto(f"{base}/admin/")
     admin.wait_for_selector("#chart-gaps")
     shot(admin, "home-with-gaps")
+
+
+def test_learner_enrols_gets_certified_and_finance_approves_the_claim(server, browser, tmp_path):
+    """A learner sees the courses they are eligible for, enrols, and, once the training
+    division has recorded the grade, the exam and the certificate, files a fee claim that
+    the training division verifies and finance approves and pays."""
+    import datetime as dt
+
+    from app import auth
+
+    base, site = server
+    today = dt.date.today()
+    start = today + dt.timedelta(days=40)
+    ctx = site.context()
+    offering = lifecycle.insert(ctx, "Course Offering", {
+        "course": "The Challenges of Global Poverty", "session": "Other", "starts_on": start.isoformat(),
+        "registration_opens": (today - dt.timedelta(days=3)).isoformat(), "registration_last_date": (today + dt.timedelta(days=3)).isoformat()}).name
+    officer = lifecycle.insert(ctx, "Officer", {"full_name": "Nisha Kumar", "email": "nisha@power.gov.in", "service": "CSS", "group": "A",
+                                                "mdo": POWER, "date_of_birth": f"{start.year - 35}-02-01", "year_of_allotment": 2012}).name
+    auth.set_password(site, "nisha@power.gov.in", PASSWORD)
+    for email, role in (("trg@dopt.gov.in", "Training Division"), ("fin@dopt.gov.in", "Finance"), ("fin2@dopt.gov.in", "Finance")):
+        add_user(site, email, [role])
+
+    learner = sign_in(browser, base, "nisha@power.gov.in")
+    learner.goto(f"{base}/admin/my-courses/")
+    row = learner.locator("#open-offerings tr[data-course='The Challenges of Global Poverty'].eligible").first
+    assert "length of service" in row.inner_text()
+    shot(learner, "my-courses")
+    learner.click(f"#open-offerings button[value='{offering}']")
+    learner.wait_for_selector("text=Enrolled in The Challenges of Global Poverty")
+    enrolment = site.db.enrolment.find_one({"officer": officer})["_id"]
+    learner.fill("#cadre_intimated_on", today.isoformat())
+    learner.check("#eligibility_form_submitted")
+    learner.click("input[type=submit][value=Save]")
+    learner.goto(f"{base}/admin/enrolment/edit/?id={enrolment}")
+    learner.click("#workflow-actions button[value='Submit Eligibility Form']")
+    learner.wait_for_selector("text=Submit Eligibility Form: done.")
+
+    trg = sign_in(browser, base, "trg@dopt.gov.in")
+    trg.goto(f"{base}/admin/enrolment/details/?id={enrolment}")
+    trg.click("#workflow-actions button[value='Confirm']")
+    trg.wait_for_selector("text=Confirm: done.")
+    assert site.db.enrolment.find_one({"_id": enrolment})["coupon_code"].startswith("IGOT-")
+    trg.goto(f"{base}/admin/enrolment/edit/?id={enrolment}")
+    trg.fill("#final_grade", "72")
+    trg.select_option("#exam_result", "Passed")
+    trg.click("input[type=submit][value=Save]")
+    trg.goto(f"{base}/admin/enrolment/edit/?id={enrolment}")
+    trg.click("#workflow-actions button[value='Issue Certificate']")
+    trg.wait_for_selector("text=Issue Certificate: done.")
+    assert site.db.enrolment.find_one({"_id": enrolment})["workflow_state"] == "Certified"
+    shot(trg, "enrolment-certified")
+
+    receipt = tmp_path / "receipt.pdf"
+    receipt.write_bytes(b"%PDF-1.4 MITx receipt USD 100")
+    learner.goto(f"{base}/admin/reimbursement_claim/new/")
+    pick(learner, "enrolment", "The Challenges of Global Poverty")
+    learner.fill("#amount_paid", "100")
+    learner.select_option("#currency", "USD")
+    learner.set_input_files("#proof", str(receipt))
+    shot(learner, "claim-form")
+    learner.click("input[type=submit][value=Save]")
+    learner.wait_for_url(f"{base}/admin/reimbursement_claim/")
+    claim = site.db.reimbursement_claim.find_one({"enrolment": enrolment})
+    assert claim["workflow_state"] == "Submitted" and site.store.files.get(__import__("bson").ObjectId(claim["proof"])).read().startswith(b"%PDF")
+
+    trg.goto(f"{base}/admin/reimbursement_claim/details/?id={claim['_id']}")
+    trg.click("#workflow-actions button[value='Verify']")
+    trg.wait_for_selector("text=Verify: done.")
+    fin = sign_in(browser, base, "fin@dopt.gov.in")
+    fin.goto(f"{base}/admin/reimbursement_claim/details/?id={claim['_id']}")
+    fin.click("#workflow-actions button[value='Approve']")
+    fin.wait_for_selector("text=Approve: done.")
+    assert fin.query_selector("#workflow-actions button[value='Pay']") is None  # maker-checker: another finance officer pays
+    fin2 = sign_in(browser, base, "fin2@dopt.gov.in")
+    fin2.goto(f"{base}/admin/reimbursement_claim/details/?id={claim['_id']}")
+    fin2.click("#workflow-actions button[value='Pay']")
+    fin2.wait_for_selector("text=Pay: done.")
+    assert site.db.reimbursement_claim.find_one({"_id": claim["_id"]})["workflow_state"] == "Paid"
+    shot(fin2, "claim-paid")
