@@ -48,22 +48,22 @@ def dashboard(ctx) -> list[dict]:
 
 def _dashboard(ctx) -> list[dict]:
     """Charts from live data, through the access layer: officers onboarded per month, officers
-    by MDO (by service for a single MDO), the top competency gaps and the competencies
-    verified per month. Enrolments and completions join with the programme's doctypes."""
+    by MDO (by service for a single MDO), enrolments and certificates per month, the top
+    competency gaps, fee reimbursements, and the competencies verified per month."""
     charts = []
     try:
-        monthly = query.aggregate(ctx, "Officer", [
-            {"$group": {"_id": {"$dateToString": {"format": "%Y-%m", "date": "$creation"}}, "n": {"$sum": 1}}},
-            {"$sort": {"_id": 1}}])
+        charts += _officer_charts(ctx)
     except PermissionDenied:
-        return charts
-    charts.append({"id": "chart-onboarded", "title": "Officers onboarded per month", "type": "line",
-                   "labels": [r["_id"] for r in monthly][-12:], "values": [r["n"] for r in monthly][-12:]})
-    single = len(getattr(ctx.access, "mdos", ())) == 1 and not ctx.access.has_role("System Manager")
-    key = "$service" if single else "$mdo"
-    by = query.aggregate(ctx, "Officer", [{"$group": {"_id": key, "n": {"$sum": 1}}}, {"$sort": {"n": -1, "_id": 1}}, {"$limit": 10}])
-    charts.append({"id": "chart-by", "title": "Officers by service" if single else "Officers by MDO (top 10)", "type": "bar",
-                   "labels": [r["_id"] or "(none)" for r in by], "values": [r["n"] for r in by]})
+        pass
+    try:
+        for chart_id, title, match, date in (("chart-enrolments", "Enrolments per month", {}, "$creation"),
+                                             ("chart-certificates", "Certificates issued per month", {"workflow_state": "Certified"}, "$modified")):
+            rows = query.aggregate(ctx, "Enrolment", ([{"$match": match}] if match else []) + [
+                {"$group": {"_id": {"$dateToString": {"format": "%Y-%m", "date": date}}, "n": {"$sum": 1}}}, {"$sort": {"_id": 1}}])
+            charts.append({"id": chart_id, "title": title, "type": "line",
+                           "labels": [r["_id"] for r in rows][-12:], "values": [r["n"] for r in rows][-12:]})
+    except PermissionDenied:
+        pass
     try:  # read from the gap rollup, kept current as passbooks, positions and role maps change
         gaps = query.aggregate(ctx, "Gap Summary", [
             {"$group": {"_id": "$competency", "short": {"$sum": "$officers_short"}}},
@@ -72,6 +72,18 @@ def _dashboard(ctx) -> list[dict]:
                        "type": "bar", "labels": [r["_id"] for r in gaps], "values": [r["short"] for r in gaps]})
     except PermissionDenied:
         pass
+    from app import programme
+
+    if any(ctx.access.has_role(r) for r in programme.TOTALS_ROLES):
+        try:
+            claims = query.aggregate(ctx, "Reimbursement Claim", [
+                {"$match": {"workflow_state": {"$in": ["Approved", "Paid"]}}},
+                {"$group": {"_id": {"$dateToString": {"format": "%Y-%m", "date": "$creation"}}, "amount": {"$sum": "$approved_amount"}}},
+                {"$sort": {"_id": 1}}])
+            charts.append({"id": "chart-claims", "title": "Fee reimbursements approved or paid per month (USD)", "type": "bar",
+                           "labels": [r["_id"] for r in claims][-12:], "values": [round(r["amount"] or 0, 2) for r in claims][-12:]})
+        except PermissionDenied:
+            pass
     try:
         verified = query.aggregate(ctx, "Passbook Entry", [
             {"$match": {"workflow_state": "Verified"}},
@@ -83,3 +95,16 @@ def _dashboard(ctx) -> list[dict]:
         pass
     return charts
 
+
+def _officer_charts(ctx) -> list[dict]:
+    monthly = query.aggregate(ctx, "Officer", [
+        {"$group": {"_id": {"$dateToString": {"format": "%Y-%m", "date": "$creation"}}, "n": {"$sum": 1}}},
+        {"$sort": {"_id": 1}}])
+    charts = [{"id": "chart-onboarded", "title": "Officers onboarded per month", "type": "line",
+               "labels": [r["_id"] for r in monthly][-12:], "values": [r["n"] for r in monthly][-12:]}]
+    single = len(getattr(ctx.access, "mdos", ())) == 1 and not ctx.access.has_role("System Manager")
+    key = "$service" if single else "$mdo"
+    by = query.aggregate(ctx, "Officer", [{"$group": {"_id": key, "n": {"$sum": 1}}}, {"$sort": {"n": -1, "_id": 1}}, {"$limit": 10}])
+    charts.append({"id": "chart-by", "title": "Officers by service" if single else "Officers by MDO (top 10)", "type": "bar",
+                   "labels": [r["_id"] or "(none)" for r in by], "values": [r["n"] for r in by]})
+    return charts

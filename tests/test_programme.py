@@ -302,3 +302,18 @@ def test_credit_ledger_is_read_only_and_private(world):
                                                                           "source": "Adjustment", "posted_on": "2026-01-01"}).status_code == 403
     assert call(c["admin"], "post", "resource/Credit Entry", {"officer": world["asha"], "points": 100,
                                                               "source": "Adjustment", "posted_on": "2026-01-01"}).status_code == 403
+
+
+def test_completing_every_micromasters_course_marks_the_officer(world):
+    site, ctx = world["site"], world["site"].context()
+    others = [c["_id"] for c in site.db["course"].find({"is_micromasters": True}) if c["_id"] != POVERTY]
+    for course in others:  # certified earlier
+        site.db["enrolment"].insert_one({"_id": f"E-{course}", "officer": world["asha"], "course": course, "workflow_state": "Certified"})
+    enr = lifecycle.insert(ctx, "Enrolment", {"officer": world["asha"], "offering": world["offering"],
+                                              "cadre_intimated_on": TODAY.isoformat(), "eligibility_form_submitted": True}).name
+    for action in ("Submit Eligibility Form", "Confirm"):
+        workflow.apply(ctx, "Enrolment", enr, action)
+    assert not site.db["officer"].find_one({"_id": world["asha"]}).get("mit_masters_eligible")
+    lifecycle.save(ctx, "Enrolment", enr, {"final_grade": 61, "exam_result": "Passed"})
+    workflow.apply(ctx, "Enrolment", enr, "Issue Certificate")
+    assert site.db["officer"].find_one({"_id": world["asha"]})["mit_masters_eligible"] is True

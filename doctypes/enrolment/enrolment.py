@@ -68,3 +68,7 @@ class Enrolment(Document):
         frac.record_course_completion(self.ctx, self.officer, self.course, self.certificate_no,
                                       [(c["competency"], c["level"]) for c in course.get("competencies", [])], self.certified_on)
         programme.post_course_credits(self.ctx, self.as_dict(), course)
+        if course.get("is_micromasters") and programme.micromasters_completer(db, self.officer):
+            from app import lifecycle
+
+            lifecycle.save(self.ctx.as_system(), "Officer", self.officer, {"mit_masters_eligible": True})
