@@ -185,6 +185,7 @@ def test_enrolment_to_certificate_and_claim(world):
     confirmed = call(me, "get", f"resource/Enrolment/{name}").json["data"]
     assert confirmed["coupon_code"].startswith("IGOT-")
     call(me, "put", f"resource/Enrolment/{name}", {"final_grade": 99, "exam_result": "Passed"}, 403)  # the officer records no grade
+    call(me, "put", f"resource/Enrolment/{name}", {"progress": 60}, 200)  # but reports progress
 
     call(c["td"], "put", f"resource/Enrolment/{name}", {"final_grade": 49.9, "exam_result": "Passed"}, 200)
     low = act(c["td"], "Enrolment", name, "Issue Certificate", status=400).json
