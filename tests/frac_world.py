@@ -31,6 +31,7 @@ USERS = {
 class World:
     site: object
     c: dict = field(default_factory=dict)
+    app: object = None
 
     def post(self, who, path, body=None, status=None):
         r = self.c[who].post(f"/api/{path}", json=body or {})
@@ -84,13 +85,16 @@ class World:
         from app import auth
 
         auth.set_password(self.site, email, "pw-" + email)
-        self.c[email] = token_client(self.site, email)
+        self.c[email] = token_client(self.site, email, app=self.app)
         return email
 
 
 def build(site) -> World:
+    from app.web import create_app
+
     w = World(site)
+    w.app = create_app(site=site)  # one app for every user's client: building it is the costly part
     for key, (email, roles, mdos) in USERS.items():
         add_user(site, email, roles, mdos)
-        w.c[key] = token_client(site, email)
+        w.c[key] = token_client(site, email, app=w.app)
     return w

@@ -117,10 +117,12 @@ def world(mock_site):
     users = {"admin": ("nodal@power.gov.in", ["MDO Admin"], [POWER]), "td": ("trg@dopt.gov.in", ["Training Division"], []),
              "td2": ("trg2@dopt.gov.in", ["Training Division"], []), "fin": ("fin@dopt.gov.in", ["Finance"], []),
              "fin2": ("fin2@dopt.gov.in", ["Finance"], [])}
-    c = {}
+    from app.web import create_app
+
+    app, c = create_app(site=site), {}
     for key, (email, roles, mdos) in users.items():
         add_user(site, email, roles, mdos)
-        c[key] = token_client(site, email)
+        c[key] = token_client(site, email, app=app)
     start = TODAY + dt.timedelta(days=30)
     off = lifecycle.insert(ctx, "Course Offering", {"course": POVERTY, "session": "Other", "starts_on": start.isoformat(),
                                                     "registration_opens": (TODAY - dt.timedelta(days=5)).isoformat(),
@@ -138,7 +140,7 @@ def world(mock_site):
 
     for email in ("asha@power.gov.in", "old@power.gov.in"):
         auth.set_password(site, email, "a long password")
-        c[email] = token_client(site, email)
+        c[email] = token_client(site, email, app=app)
     return {"site": site, "c": c, "offering": off, "closed": closed, "asha": asha, "old": old}
 
 
