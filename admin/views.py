@@ -298,7 +298,8 @@ class DocTypeView(Guarded, BaseModelView):
             allowed = ctx.access.allowed_actions(meta, record)
             wanted = {"Draft": "submit", "Submitted": "cancel", "Cancelled": "create"}[status]
             if wanted in allowed:
-                status_actions = ["amend" if wanted == "create" else wanted]
+                action = "amend" if wanted == "create" else wanted
+                status_actions = [{"value": action, "label": action.title(), "style": "danger" if action == "cancel" else "primary"}]
         try:
             rows, _ = query.get_list(ctx, "Version", filters={"ref_doctype": meta.name, "docname": record["name"]},
                                      order_by="creation desc", limit=50, with_total=False)
@@ -308,7 +309,8 @@ class DocTypeView(Guarded, BaseModelView):
         from app import actions
 
         return {"name": record["name"], "status": status, "workflow": info, "status_actions": status_actions,
-                "actions": actions.available(ctx, meta, record),
+                "actions": [{"value": a["name"], "label": a["label"], "style": "secondary", "title": a.get("description")}
+                            for a in actions.available(ctx, meta, record)],
                 "transitions": (info or {}).get("history", []), "versions": [v for v in versions if v["rows"]]}
 
     @expose("/edit/", methods=("GET", "POST"))

@@ -245,13 +245,11 @@ def plan_progress():
 @api.get("/method/eligibility")
 def eligibility():
     """``?officer=<name>&offering=<name>``: every eligibility rule with pass or fail and why."""
-    from app import lifecycle, programme
+    from app import lifecycle, persistence, programme
 
     c = ctx()
-    officer = lifecycle.get(c, "Officer", _arg("officer")).as_dict()
-    officer["_id"] = officer["name"]
-    offering = lifecycle.get(c, "Course Offering", _arg("offering")).as_dict()
-    offering["_id"] = offering["name"]
+    officer = persistence.to_db(lifecycle.get(c, "Officer", _arg("officer")).as_dict())
+    offering = persistence.to_db(lifecycle.get(c, "Course Offering", _arg("offering")).as_dict())
     answer = programme.eligibility(site().db, officer, offering, c.now().date())
     open_, why = programme.registration_open(offering, c.now().date())
     return jsonify({"data": dump_value({**answer, "registration_open": open_, "registration": why})})

@@ -44,6 +44,11 @@ def _stamp(ctx) -> dict:
     return {"modified": now, "modified_by": "Administrator"}
 
 
+def _created(ctx) -> dict:
+    """The standard fields a rollup document gets when it is first written."""
+    return {"owner": "Administrator", "creation": ctx.now(), "docstatus": 0}
+
+
 # levels ------------------------------------------------------------------------------------
 
 def officer_levels(db, officer: str) -> dict[str, tuple[int, int]]:
@@ -71,7 +76,7 @@ def refresh_levels(ctx, officer: str) -> None:
         db["officer_competency"].update_one(
             {"_id": f"{officer}|{competency}"},
             {"$set": {**row, **_stamp(ctx)},
-             "$setOnInsert": {"owner": "Administrator", "creation": ctx.now(), "docstatus": 0}}, upsert=True)
+             "$setOnInsert": _created(ctx)}, upsert=True)
 
 
 # requirements ------------------------------------------------------------------------------
@@ -140,15 +145,14 @@ def refresh_officer(ctx, officer: str, gone: bool = False) -> None:
             if sign > 0:
                 d["row"] = r
     db["officer_gap"].delete_many({"officer": officer})
-    now = ctx.now()
     if new_rows:
-        db["officer_gap"].insert_many([{**r, "owner": "Administrator", "creation": now, "docstatus": 0, **_stamp(ctx)}
-                                       for r in new_rows])
+        standard = {**_created(ctx), **_stamp(ctx)}
+        db["officer_gap"].insert_many([{**r, **standard} for r in new_rows])
     for key, d in delta.items():
         r = d["row"]
         update = {"$set": {"mdo": r["mdo"], "position": r["position"], "competency": r["competency"], **_stamp(ctx),
                            **({"position_name": r.get("position_name")} if r.get("position_name") else {})},
-                  "$setOnInsert": {"owner": "Administrator", "creation": now, "docstatus": 0},
+                  "$setOnInsert": _created(ctx),
                   # every figure, zeros too, so a new summary holds all three (as a rebuild writes them)
                   "$inc": {k: d[k] for k in ("officers", "officers_short", "total_gap")}}
         db["gap_summary"].update_one({"_id": key}, update, upsert=True)
@@ -185,8 +189,7 @@ def rebuild(ctx, progress=None) -> dict:
     for e in db["passbook_entry"].find({"workflow_state": VERIFIED}, {"officer": 1, "competency": 1, "level": 1}):
         level, n = levels[e["officer"]].get(e["competency"], (0, 0))
         levels[e["officer"]][e["competency"]] = (max(level, int(e["level"])), n + 1)
-    now = ctx.now()
-    standard = {"owner": "Administrator", "creation": now, "docstatus": 0, **_stamp(ctx)}
+    standard = {**_created(ctx), **_stamp(ctx)}
     officers = {d["_id"]: d for d in db["officer"].find({})}
     batch = [{"_id": f"{o}|{c}", "officer": o, "officer_name": officers[o].get("full_name"),
               "officer_email": officers[o].get("email"), "mdo": officers[o].get("mdo"), "competency": c,
@@ -362,10 +365,9 @@ def _completed(db, officers: list[str], course: str) -> set[str]:
 
 def officer_plan(ctx, officer: str) -> list[dict]:
     """The items of their MDO's live capacity building plans assigned to an officer."""
-    from app import lifecycle
+    from app import lifecycle, persistence
 
-    off = lifecycle.read(ctx, "Officer", officer)
-    off["_id"] = officer
+    off = persistence.to_db(lifecycle.read(ctx, "Officer", officer))
     db = ctx.site.db
     out = []
     for plan in db["capacity_building_plan"].find({"mdo": off.get("mdo"), "workflow_state": "Live"}).sort("period_from", -1):

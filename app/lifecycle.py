@@ -126,7 +126,7 @@ def save(ctx, doctype: str, name: str, changes: dict, *, expected_modified=None)
     ctx.access.check(meta, "write", old)
     check_expected(meta, old, expected_modified)
     _refuse_system_fields(meta, changes, current=old)
-    changes = {k: v for k, v in _writable(ctx, meta, changes).items()}
+    changes = _writable(ctx, meta, changes)
     changes.update(validation.fetch(ctx, meta, {**old, **changes}, old))
     meta = customize.meta_for_record(ctx, meta, {**old, **changes})
     workflow.check_edit(ctx, meta, old, changes)

@@ -35,6 +35,15 @@ def _rule(rule: str, passed: bool, reason: str) -> dict:
     return {"rule": rule, "pass": passed, "reason": reason}
 
 
+def _cached(cache: dict | None, key, load):
+    """``load()``, once per ``key`` when a cache is given (one officer against many offerings)."""
+    if cache is None:
+        return load()
+    if key not in cache:
+        cache[key] = load()
+    return cache[key]
+
+
 def shortlisted(db, course: str, service: str | None, group: str | None) -> dict | None:
     """The submitted committee decision that opens ``course`` to the category, if any."""
     for decision in db["committee_decision"].find({"docstatus": 1, "courses.course": course}).sort("meeting_date", -1):
@@ -43,10 +52,12 @@ def shortlisted(db, course: str, service: str | None, group: str | None) -> dict
     return None
 
 
-def eligibility(db, officer: dict, offering: dict, today: dt.date | None = None) -> dict:
-    """Every rule, with pass or fail and the reason in words; ``eligible`` if all pass."""
-    course = db["course"].find_one({"_id": offering["course"]}) or {}
-    programme = db["programme"].find_one({"_id": course.get("programme")}) or {}
+def eligibility(db, officer: dict, offering: dict, today: dt.date | None = None, cache: dict | None = None) -> dict:
+    """Every rule, with pass or fail and the reason in words; ``eligible`` if all pass.
+    ``officer`` and ``offering`` are stored documents (``_id``)."""
+    course = _cached(cache, ("course", offering["course"]), lambda: db["course"].find_one({"_id": offering["course"]}) or {})
+    programme = _cached(cache, ("programme", course.get("programme")),
+                        lambda: db["programme"].find_one({"_id": course.get("programme")}) or {})
     starts = _date(offering.get("starts_on"))
     rules = []
     service, group = officer.get("service"), officer.get("group")
@@ -76,13 +87,14 @@ def eligibility(db, officer: dict, offering: dict, today: dt.date | None = None)
         age = age_on(born, on)
         rules.append(_rule("age", age <= limit, f"born {born.isoformat()}: {age} on {on.isoformat()}, "
                                                  f"{'within' if age <= limit else 'over'} the limit of {limit}"))
-    decision = shortlisted(db, offering["course"], service, group)
+    decision = _cached(cache, ("shortlist", offering["course"], service, group),
+                       lambda: shortlisted(db, offering["course"], service, group))
     rules.append(_rule("shortlist", decision is not None,
                        f"the course selection committee shortlisted {offering['course']} for {who}"
                        + (f" ({decision['_id']} of {decision.get('meeting_date')})" if decision else ": no decision does")))
     if course.get("status") != "Open":
         rules.append(_rule("course open", False, f"{offering['course']} is {course.get('status') or 'not open'}"))
-    return {"officer": officer.get("_id", officer.get("name")), "offering": offering["_id"], "course": offering["course"],
+    return {"officer": officer["_id"], "offering": offering["_id"], "course": offering["course"],
             "programme": programme.get("_id"), "eligible": all(r["pass"] for r in rules), "rules": rules}
 
 
@@ -193,17 +205,16 @@ def claim_totals(ctx, by: str = "mdo") -> list[dict]:
 
 def eligible_offerings(ctx, officer_name: str, today: dt.date | None = None) -> list[dict]:
     """Offerings open for registration today, each with the officer's eligibility answer."""
-    from app import lifecycle
+    from app import lifecycle, persistence
 
-    officer = lifecycle.get(ctx, "Officer", officer_name).as_dict()
-    officer["_id"] = officer_name
+    officer = persistence.to_db(lifecycle.get(ctx, "Officer", officer_name).as_dict())
     today = today or ctx.now().date()
     db = ctx.site.db
-    out = []
+    out, cache = [], {}
     for offering in db["course_offering"].find({"registration_last_date": {"$gte": today.isoformat()}}).sort("starts_on", 1):
         if offering.get("registration_opens", "") > today.isoformat():
             continue
-        answer = eligibility(db, officer, offering, today)
+        answer = eligibility(db, officer, offering, today, cache)
         out.append({"offering": offering["_id"], "label": offering.get("label"), "course": offering["course"],
                     "starts_on": offering.get("starts_on"), "registration_last_date": offering.get("registration_last_date"),
                     "eligible": answer["eligible"], "rules": answer["rules"]})

@@ -5,7 +5,7 @@ competency requirements are copied into it, so reviewers verify exactly what wil
 force; later edits to a role reach the position through a new version. Reaching Verified
 supersedes the version in force and refreshes the gaps of the position's officers.
 """
-from app import frac, lifecycle, workflow
+from app import frac, lifecycle, persistence, workflow
 from app.document import Document
 
 OPEN_STATES = ("Draft", "Submitted", "L1 Verified")
@@ -76,8 +76,6 @@ class RoleMap(Document):
         system = self.ctx.as_system()
         for old in self.ctx.site.db["role_map"].find({"position": self.position, "workflow_state": frac.VERIFIED,
                                                       "_id": {"$ne": self.name}}):
-            from app import persistence
-
             lifecycle.move(system, self.meta, persistence.from_db(old), {"workflow_state": frac.SUPERSEDED})
             workflow.log(system, self.meta, old["_id"], "Supersede", frac.VERIFIED, frac.SUPERSEDED,
                          f"version {self.version} ({self.name}) verified", mdos=[self.mdo])
