@@ -20,6 +20,7 @@ def init_admin(app, site):
 
     from app.api import api
 
+    from .catalogue import CatalogueView
     from .customize_form import CustomizeView
     from .data_import import ImportView
     from .home import HomeView
@@ -42,6 +43,7 @@ def init_admin(app, site):
     for meta in sorted(site.registry, key=lambda m: (order.get(m.module, len(order)), m.module, m.name)):
         if not meta.is_child:
             admin.add_view(DocTypeView(meta))
+    admin.add_view(CatalogueView(name="Catalogue", category="Learning", endpoint="catalogue", url="catalogue"))
     admin.add_view(MyCoursesView(name="My Courses", category="Programme", endpoint="my_courses", url="my-courses"))
     admin.add_view(TalentView(name="Talent Search", category="FRAC and Competencies", endpoint="talent", url="talent"))
     admin.add_view(CustomizeView(name="Customize Form", category="Settings", endpoint="customize", url="customize"))

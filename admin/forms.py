@@ -86,10 +86,15 @@ class AttachInput:
 
         kwargs.setdefault("id", field.id)
         current = field.current
+        from admin.common import site
+        from app import files
+
         link = (f'<div class="small">Attached: <a href="{escape(url_for("api.download_file", file_id=current))}">{escape(current)}</a>'
                 f' (choose a file to replace it)</div>') if current else ""
+        limit = (f'<div class="small text-muted upload-limit">Up to {escape(files.limit_text(site()))}. Files are checked by their '
+                 f'content; programs are refused. A SCORM package is a zip with imsmanifest.xml at its root.</div>')
         return Markup(f'<input type="file" {html_params(name=field.name, **kwargs)}>'
-                      f'<input type="hidden" name="{escape(field.name)}__current" value="{escape(current or "")}">{link}')
+                      f'<input type="hidden" name="{escape(field.name)}__current" value="{escape(current or "")}">{link}{limit}')
 
 
 class AttachField(wf.FileField):
@@ -182,7 +187,7 @@ def build(ctx, meta) -> type[FlaskForm]:
 def values(meta, form, registry=None) -> dict:
     """The form's values as lifecycle input (dates as ISO strings, JSON parsed, blanks as None;
     table rows as lists of row values, deleted rows left out)."""
-    out = {}
+    out, attach = {}, []
     for f in meta.all_fields:
         if f.fieldname not in form._fields:
             continue
@@ -202,7 +207,7 @@ def values(meta, form, registry=None) -> dict:
             continue
         value = form[f.fieldname].data
         if f.fieldtype == "Attach":
-            out[f.fieldname] = _attachment(form[f.fieldname])
+            attach.append(f)
             continue
         if isinstance(value, str) and not value.strip() and f.fieldtype != "Check":
             value = None
@@ -216,19 +221,37 @@ def values(meta, form, registry=None) -> dict:
         elif isinstance(value, dt.date):
             value = value.isoformat()
         out[f.fieldname] = value
+    for f in attach:  # last: what a field accepts may depend on the other values
+        out[f.fieldname] = _attachment(form, f, out, meta.name)
     return out
 
 
-def _attachment(field) -> str | None:
-    """The file id an Attach field holds after the form: a newly chosen file, stored now as
-    the signed-in user, or the one already attached."""
+def _attachment(form, f, values: dict, doctype: str) -> str | None:
+    """The file id an Attach field holds after the form: a newly chosen file, checked
+    against what the field accepts and stored now as the signed-in user (``form.new_files``
+    lists it, for removal if the record is then refused), or the one already attached."""
+    field = form[f.fieldname]
     data = field.data
     if getattr(data, "filename", None):
         from admin.common import user_ctx
         from app import files
 
-        return files.store(user_ctx(), data.stream, data.filename, data.mimetype)
+        file_id = files.store(user_ctx(), data.stream, data.filename, data.mimetype, accept=files.accepted(f, values),
+                              doctype=doctype, field=f.fieldname)
+        form.new_files = [*getattr(form, "new_files", []), file_id]
+        return file_id
     return field.current
+
+
+def discard_new_files(form) -> None:
+    """Remove the files a refused form stored."""
+    from bson import ObjectId
+
+    from admin.common import site
+
+    for file_id in getattr(form, "new_files", []):
+        site().store.files.delete(ObjectId(file_id))
+    form.new_files = []
 
 
 class _Row(dict):

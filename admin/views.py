@@ -6,7 +6,7 @@ validation of the API; no view queries the database around them.
 """
 from __future__ import annotations
 
-from flask import flash, g, has_request_context, redirect, request
+from flask import flash, g, has_request_context, redirect, request, url_for
 from flask_admin import expose
 from flask_admin.helpers import get_form_data
 from flask_admin.model import BaseModelView
@@ -266,20 +266,25 @@ class DocTypeView(Guarded, BaseModelView):
         try:
             doc = lifecycle.insert(user_ctx(), self.meta.name, forms.values(meta, form, user_ctx().registry))
         except IgotError as exc:
+            forms.discard_new_files(form)
             self._report(form, exc)
             return False
         return Record(doc.as_dict())
 
     def update_model(self, form, model):
         meta = customize.meta_for_record(user_ctx(), self.meta, model)
-        changes = forms.values(meta, form, user_ctx().registry)
-        if form.modified.data:
-            changes["modified"] = form.modified.data
         try:
-            lifecycle.save(user_ctx(), self.meta.name, model["name"], changes)
+            changes = forms.values(meta, form, user_ctx().registry)
+            if form.modified.data:
+                changes["modified"] = form.modified.data
+            doc = lifecycle.save(user_ctx(), self.meta.name, model["name"], changes)
         except IgotError as exc:
+            forms.discard_new_files(form)
             self._report(form, exc)
             return False
+        if doc.name != model["name"]:  # a published record's edit became a new draft version
+            flash(f"{self.meta.name} {model['name']} stays live; your changes are in the new draft version {doc.name}.", "success")
+            model["name"] = doc.name  # "save and continue" opens the draft
         return True
 
     # the record page: status, actions, history --------------------------------------------
@@ -309,7 +314,8 @@ class DocTypeView(Guarded, BaseModelView):
         from app import actions
 
         return {"name": record["name"], "status": status, "workflow": info, "status_actions": status_actions,
-                "actions": [{"value": a["name"], "label": a["label"], "style": "secondary", "title": a.get("description")}
+                "actions": [{"value": a["name"], "label": a["label"], "style": "secondary", "title": a.get("description"),
+                             "inputs": a.get("inputs") or []}
                             for a in actions.available(ctx, meta, record)],
                 "transitions": (info or {}).get("history", []), "versions": [v for v in versions if v["rows"]]}
 
@@ -345,11 +351,16 @@ class DocTypeView(Guarded, BaseModelView):
 
         name, action = request.args.get("id"), request.form.get("action", "")
         try:
-            result = actions.run(user_ctx(), self.meta.name, name, action)
-            label = next((a["label"] for a in self.meta.actions if a["name"] == action), action)
+            spec = next((a for a in self.meta.actions if a["name"] == action), {})
+            args = {i["name"]: request.form.get(i["name"]) for i in spec.get("inputs") or []}
+            result = actions.run(user_ctx(), self.meta.name, name, action, args)
+            label = spec.get("label", action)
             if isinstance(result, Document) and result.doctype == self.meta.name:
                 flash(f"{label}: {self.meta.name} {result.name}.", "success")
                 name = result.name
+            elif isinstance(result, Document):  # e.g. a review of this record: open it
+                flash(f"{label}: {result.doctype} {result.name}.", "success")
+                return redirect(url_for(f"{result.meta.collection}.edit_view", id=result.name))
             else:
                 flash(f"{label}: done.", "success")
         except IgotError as exc:

@@ -47,4 +47,10 @@ def run(ctx, doctype: str, name: str, action: str, args: dict | None = None):
     why = _refusal(ctx, meta, spec, doc.as_dict())
     if why:
         raise PermissionDenied(f"{doctype} {name!r}: {why}", doctype=doctype, name=name)
-    return getattr(doc, f"action_{action}")(**(args or {}))
+    args = args or {}
+    inputs = spec.get("inputs") or []
+    missing = {i["name"]: [f"{i['label']} is needed to {spec['label']}."] for i in inputs
+               if i.get("required") and not str(args.get(i["name"]) or "").strip()}
+    if missing:
+        raise ValidationError.for_fields(doctype, name, missing)
+    return getattr(doc, f"action_{action}")(**{i["name"]: args.get(i["name"]) for i in inputs})

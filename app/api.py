@@ -3,13 +3,18 @@
     GET    /api/resource/<DocType>                 list: filters, fields, limit, offset, order_by, search
     POST   /api/resource/<DocType>                 insert
     GET    /api/resource/<DocType>/<name>          read
-    PUT    /api/resource/<DocType>/<name>          save (send back "modified" to refuse stale saves)
+    PUT    /api/resource/<DocType>/<name>          save (send back "modified" to refuse stale saves);
+                                                   201 and a new record if the edit made a new version
     DELETE /api/resource/<DocType>/<name>          delete
     POST   /api/resource/<DocType>/<name>/submit   and /cancel, /amend
     POST   /api/resource/<DocType>/<name>/transition        a workflow action
     POST   /api/resource/<DocType>/<name>/action/<action>   a document action of the meta
-    POST   /api/file                               upload an attachment (multipart "file")
+    POST   /api/resource/<DocType>/<name>/attach/<field>    upload a file into an Attach field
+    POST   /api/file                               upload an attachment (multipart "file";
+                                                   optional "accept": kinds, comma-separated)
     GET    /api/file/<id>                          download it
+    GET    /api/method/catalogue                   published content modules of every MDO
+    GET    /api/content/<module>/package/<path>    a file of a module's SCORM package
 
 Errors are JSON: ``{"error": "ValidationError", "message": "...", "errors": {field: [..]}}``
 with 400 (invalid), 403 (not permitted), 404 (missing), 409 (stale, duplicate, wrong docstatus).
@@ -75,6 +80,14 @@ def _igot_error(exc: IgotError):
 @api.errorhandler(404)
 def _not_found(exc):
     return jsonify({"error": "NotFound", "message": f"no API route {request.path}"}), 404
+
+
+@api.errorhandler(413)
+def _too_large(exc):
+    from app import files
+
+    message = f"the upload is larger than the limit of {files.limit_text(site())}; nothing was stored"
+    return jsonify({"error": "ValidationError", "message": message, "errors": {"file": [message]}}), 413
 
 
 @api.errorhandler(405)
@@ -160,7 +173,8 @@ def update_record(doctype, name):
     data = _json_body()
     data.pop("doctype", None)
     doc = lifecycle.save(ctx(), doctype, name, data)
-    return jsonify({"data": _doc(doc)})
+    # 201: the record was live, so the edit became a new draft version (meta versioned_edit)
+    return jsonify({"data": _doc(doc)}), 201 if doc.name != name else 200
 
 
 @api.delete("/resource/<doctype>/<path:name>")
@@ -261,6 +275,44 @@ def eligible_courses():
     from app import programme
 
     return jsonify({"data": dump_value(programme.eligible_offerings(ctx(), _arg("officer")))})
+
+
+@api.get("/method/catalogue")
+def catalogue():
+    """Published content modules of every MDO: ``search``, ``kind``, ``competency``, ``language``."""
+    from app import catalogue as cat
+
+    ctx()  # signed-in callers only
+    a = request.args
+    return jsonify({"data": dump_value(cat.modules(ctx(), search=a.get("search"), kind=a.get("kind"),
+                                                   competency=a.get("competency"), language=a.get("language")))})
+
+
+@api.post("/method/complete_module")
+def complete_module():
+    """``{"module": name}``: the signed-in officer completed a published module; returns the
+    certificate (its passbook entries are made with it)."""
+    from app import certificates
+
+    c = ctx()
+    body = _json_body()
+    officer = c.site.db["officer"].find_one({"email": c.user}, {"_id": 1})  # the caller's own officer record
+    if officer is None:
+        raise ValidationError(f"{c.user} is not an officer; only officers complete modules",
+                              errors={"officer": ["no officer has this user's e-mail"]})
+    cert = certificates.complete_module(c, officer["_id"], str(body.get("module") or ""))
+    return jsonify({"data": _doc(lifecycle.get(c, "Certificate", cert.name))}), 201
+
+
+@api.get("/content/<path:name>/package/<path:path>")
+def package_file(name, path):
+    """A file of a module's SCORM package (its launch file and what that loads). Served in a
+    sandbox (its own origin): package scripts run but cannot reach the platform's session."""
+    from app import catalogue as cat
+
+    data, content_type = cat.package_file(ctx(), name, path)
+    return Response(data, mimetype=content_type, headers={
+        "Content-Security-Policy": "sandbox allow-scripts allow-forms allow-popups", "X-Content-Type-Options": "nosniff"})
 
 
 @api.get("/method/credits")
@@ -417,18 +469,60 @@ def doctype_meta(doctype):
 
 @api.post("/file")
 def upload_file():
+    from app import files
+
+    upload = _upload()
+    accept = [k.strip() for k in (request.form.get("accept") or "").split(",") if k.strip()] or None
+    unknown = sorted(set(accept or ()) - set(files.KINDS))
+    if unknown:
+        raise ValidationError(f"accept: unknown kind {', '.join(unknown)}; known: {', '.join(files.KINDS)}",
+                              errors={"accept": [f"unknown kind {', '.join(unknown)}"]})
+    file_id = files.store(ctx(), upload.stream, upload.filename, upload.mimetype, accept=accept)
+    return jsonify({"data": _file_info(file_id)}), 201
+
+
+def _upload():
     upload = request.files.get("file")
     if upload is None:
         raise ValidationError("send the file as multipart form field 'file'", errors={"file": ["missing"]})
-    from bson import ObjectId
+    return upload
 
+
+def _file_info(file_id) -> dict:
     from app import files
 
-    content_type = upload.mimetype or "application/octet-stream"
-    file_id = ObjectId(files.store(ctx(), upload.stream, upload.filename, content_type))
-    info = site().store.files.get(file_id)
-    return jsonify({"data": {"file_id": str(file_id), "filename": info.filename, "size": info.length,
-                             "content_type": content_type}}), 201
+    stored = files.info(site(), file_id)
+    meta = stored.get("metadata") or {}
+    out = {"file_id": str(file_id), "filename": stored["filename"], "size": stored["length"],
+           "content_type": meta.get("content_type"), "kind": meta.get("kind")}
+    if meta.get("scorm"):
+        out["scorm"] = meta["scorm"]
+    return out
+
+
+@api.post("/resource/<doctype>/<path:name>/attach/<fieldname>")
+def attach_file(doctype, name, fieldname):
+    """Upload a file into a record's Attach field and save the record: the file is checked
+    against what the field accepts for this record (a SCORM Package module takes only a good
+    SCORM package), and the record keeps its old file if anything is refused."""
+    from app import files
+
+    _not_child(doctype)
+    c = ctx()
+    doc = lifecycle.get(c, doctype, name)
+    field = doc.meta.fields_by_name.get(fieldname)
+    if field is None or field.fieldtype != "Attach":
+        raise ValidationError.for_fields(doctype, name, {fieldname: [f"{doctype} has no Attach field {fieldname!r}."]})
+    c.access.check(doc.meta, "write", doc.as_dict())
+    upload = _upload()
+    file_id = files.store(c, upload.stream, upload.filename, upload.mimetype, accept=files.accepted(field, doc.as_dict()),
+                          doctype=doctype, name=name, field=fieldname)
+    try:
+        saved = lifecycle.save(c, doctype, name, {fieldname: file_id})
+    except Exception:
+        site().store.files.delete(__import__("bson").ObjectId(file_id))
+        raise
+    return jsonify({"data": _doc(saved), "file": _file_info(file_id)})
 
 
 @api.get("/file/<file_id>")

@@ -27,6 +27,10 @@ class Config:
     # argon2 cost profile for passwords (argon2.profiles): RFC_9106_LOW_MEMORY in production;
     # the test suite uses CHEAPEST.
     password_profile: str = "RFC_9106_LOW_MEMORY"
+    # The largest file (or SCORM package) an upload may be, in MB; shown on upload forms.
+    max_upload_mb: int = 500
+    # Where the installation is reached from outside: certificates' QR codes point here.
+    public_url: str = "http://localhost:8000"
 
     @property
     def store_kind(self) -> str:
@@ -42,6 +46,8 @@ class Config:
             data_dir=Path(env.get("IGOT_DATA_DIR", "var")),
             db_name=env.get("IGOT_DB_NAME", "igot"),
             secret_key=env.get("IGOT_SECRET_KEY") or None,
+            max_upload_mb=int(env.get("IGOT_MAX_UPLOAD_MB", "500")),
+            public_url=env.get("IGOT_PUBLIC_URL", "http://localhost:8000").rstrip("/"),
         )
         values.update(overrides)
         return cls(**values)

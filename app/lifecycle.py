@@ -44,12 +44,14 @@ def _default(ctx, f):
 
 
 def insert(ctx, doctype: str, data: dict, *, name: str | None = None,
-           docstatus: DocStatus = DocStatus.DRAFT) -> Document:
-    """Validate and store a new record. ``name`` overrides the naming rule (fixtures, amend)."""
+           docstatus: DocStatus = DocStatus.DRAFT, platform: dict | None = None) -> Document:
+    """Validate and store a new record. ``name`` overrides the naming rule (fixtures, amend).
+    ``platform``: read-only values the platform itself carries over (a new version's)."""
     meta = ctx.registry.get(doctype)
     ctx.access.check(meta, "create")
     _refuse_system_fields(meta, data, allow=("name",) if name else ())
-    data = {**_writable(ctx, meta, data), **validation.fetch(ctx, meta, data)}
+    data = {**_writable(ctx, meta, data), **(platform or {})}
+    data.update(validation.fetch(ctx, meta, data))
     meta = customize.meta_for_record(ctx, meta, data)
     values, errors = validation.coerce(ctx, meta, {k: v for k, v in data.items() if k != "name"})
     doc = _new(ctx, meta, values)
@@ -126,6 +128,8 @@ def save(ctx, doctype: str, name: str, changes: dict, *, expected_modified=None)
     ctx.access.check(meta, "write", old)
     check_expected(meta, old, expected_modified)
     _refuse_system_fields(meta, changes, current=old)
+    if meta.versioned_edit and workflow.state_of(ctx, meta, old) in meta.versioned_edit["states"]:
+        return _revise(ctx, meta, old, changes)
     changes = _writable(ctx, meta, changes)
     changes.update(validation.fetch(ctx, meta, {**old, **changes}, old))
     meta = customize.meta_for_record(ctx, meta, {**old, **changes})
@@ -152,6 +156,49 @@ def save(ctx, doctype: str, name: str, changes: dict, *, expected_modified=None)
     doc.before_save()
     _raise_hook_errors(meta, doc)
     return _write(ctx, meta, doc, old, after=("on_update",))
+
+
+def _revise(ctx, meta, old: dict, changes: dict) -> Document:
+    """An edit of a live record (``meta.versioned_edit``): a new draft version with the
+    changes; the live one stays as it is until the new one goes live. One draft at a time."""
+    wf = workflow.active(ctx, meta.name)
+    done = [*meta.versioned_edit["states"], meta.versioned_edit["superseded"]]
+    draft = ctx.site.collection(meta.name).find_one({"previous_version": old["name"], wf["state_field"]: {"$nin": done}},
+                                                    {"_id": 1})
+    if draft:
+        raise ValidationError.for_fields(meta.name, old["name"], {"name": [
+            f"is live and already being revised as {draft['_id']}; edit that draft version instead."]})
+    # Carried over: the record's own values (not its review, kept at higher field levels),
+    # the read-only ones the platform set among them; then the caller's changes on top.
+    skip = {f.fieldname for f in meta.all_fields if f.permlevel > 0} | {wf["state_field"], *meta.versioned_edit.get("reset", ())}
+    copy = {k: v for k, v in old.items() if k not in SYSTEM_SET and k not in skip}
+    for f in meta.table_fields:  # rows get new names in the new record
+        if f.fieldname in copy:
+            copy[f.fieldname] = [{k: v for k, v in r.items() if k != "name"} for r in copy.get(f.fieldname) or []]
+    platform = {k: copy.pop(k) for k in list(copy)
+                if (f := meta.fields_by_name.get(k)) is not None and f.read_only and not f.standard}
+    platform.update({"version": int(old.get("version") or 1) + 1, "previous_version": old["name"],
+                     "version_of": old.get("version_of") or old["name"]})
+    copy.update({k: v for k, v in _writable(ctx, meta, changes).items() if k not in SYSTEM_SET and k not in platform})
+    return insert(ctx, meta.name, copy, platform=platform)
+
+
+def supersede_previous(ctx, meta, doc: dict) -> None:
+    """When a new version goes live, the one it revised is superseded."""
+    spec = meta.versioned_edit
+    wf = workflow.active(ctx, meta.name)
+    if not spec or not doc.get("previous_version") or doc.get(wf["state_field"]) not in spec["states"]:
+        return
+    system = ctx.as_system()
+    prev = ctx.site.collection(meta.name).find_one({"_id": doc["previous_version"]})
+    if prev is None or prev.get(wf["state_field"]) not in spec["states"]:
+        return
+    from app import persistence
+
+    move(system, meta, persistence.from_db(prev), {wf["state_field"]: spec["superseded"]})
+    workflow.log(system, meta, prev["_id"], "Supersede", prev.get(wf["state_field"]), spec["superseded"],
+                 f"superseded by version {doc.get('version')} ({doc['name']})",
+                 mdos=sorted(meta.tenant_values(prev)) if meta.is_tenant else [], workflow_name=wf["_id"])
 
 
 def submit(ctx, doctype: str, name: str, *, expected_modified=None) -> Document:

@@ -128,6 +128,15 @@ def check_attachments(ctx, meta, doc: dict) -> dict:
                 exists = False
             if not exists:
                 errors[f.fieldname] = [f"file {value!r} does not exist; upload it first (POST /api/file)."]
+                continue
+            from app import files
+
+            wanted = files.accepted(f, doc)
+            stored = files.info(ctx.site, value) or {}
+            kind = (stored.get("metadata") or {}).get("kind")
+            if wanted and kind not in wanted:
+                errors[f.fieldname] = [f"{stored.get('filename')} is {files.KINDS.get(kind, kind or 'of an unknown kind')}; "
+                                       f"{files.describe_accept(wanted)} is needed here."]
     return errors
 
 

@@ -15,6 +15,8 @@ def create_app(config: Config | None = None, site: Site | None = None) -> Flask:
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     app.config["JSON_SORT_KEYS"] = False
+    # Werkzeug refuses a larger body before reading it; app.files also stops at the limit.
+    app.config["MAX_CONTENT_LENGTH"] = site.config.max_upload_mb * 2**20 + 2**20
     from flask_login import LoginManager
 
     from app import auth
@@ -30,6 +32,16 @@ def create_app(config: Config | None = None, site: Site | None = None) -> Flask:
         return SessionUser(email) if user and user.get("enabled", True) else None
 
     app.register_blueprint(api)
+    from app.certificates import verify_bp
+
+    app.register_blueprint(verify_bp)
+
+    @app.errorhandler(413)
+    def too_large(exc):
+        from app import files
+
+        return (f"<h1>Upload too large</h1><p>The file is larger than this installation's limit of "
+                f"{files.limit_text(site)}; nothing was stored.</p>"), 413
     from admin import init_admin
 
     init_admin(app, site)

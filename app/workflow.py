@@ -5,7 +5,8 @@
 - A transition (state, action, next state) may be taken by its ``allowed`` role, when its
   optional condition ``[field, operator, value]`` holds. Maker-checker: unless the transition
   has ``allow_self_approval``, neither the record's creator nor the user who moved it into
-  its current state may take it. ``comment_required`` transitions (rejections) need a comment.
+  its current state may take it; a workflow may relax that for the MDOs listed in its
+  ``relaxed_for`` (small MDOs with one person per role). ``comment_required`` transitions (rejections) need a comment.
 - Entering a state with docstatus 1 submits the record; 2 cancels it (with their hooks). The
   transition's role is the permission: a reviewer needs no general write right.
 - Every transition is recorded in ``workflow_action`` and shown with the record.
@@ -71,6 +72,12 @@ def refuse_direct_status(ctx, meta, name: str, action: str) -> None:
                              doctype=meta.name, name=name)
 
 
+def state_of(ctx, meta, doc: dict):
+    """The record's workflow state, or None if its doctype has no active workflow."""
+    wf = active(ctx, meta.name)
+    return doc.get(wf["state_field"]) if wf else None
+
+
 def _state(wf, name):
     return next((s for s in wf["states"] if s["state"] == name), None)
 
@@ -82,6 +89,19 @@ def _makers(ctx, meta, doc) -> set:
     return {doc.get("owner"), last["owner"] if last else None}
 
 
+def relaxed(ctx, meta, doc: dict) -> bool:
+    """Whether the doctype's workflow relaxes maker-checker for the record's MDO."""
+    return _relaxed_for(ctx, active(ctx, meta.name), doc, meta)
+
+
+def _relaxed_for(ctx, wf, doc: dict, meta=None) -> bool:
+    mdos = {r.get("mdo") for r in (wf or {}).get("relaxed_for") or []}
+    if not mdos:
+        return False
+    meta = meta or ctx.registry.get(wf["document_type"])
+    return bool(meta.is_tenant and meta.tenant_values(doc) and meta.tenant_values(doc) <= mdos)
+
+
 def _condition_holds(cond, doc) -> bool:
     if not cond:
         return True
@@ -89,7 +109,7 @@ def _condition_holds(cond, doc) -> bool:
     return _OPS[str(op).lower()](doc.get(field), value)
 
 
-def _refusal(ctx, transition, doc, makers: set) -> str | None:
+def _refusal(ctx, wf, transition, doc, makers: set) -> str | None:
     """Why the caller may not take ``transition`` now; None if they may."""
     if not ctx.access.has_role(transition["allowed"]):
         return f"only {transition['allowed']} may {transition['action']}"
@@ -97,7 +117,7 @@ def _refusal(ctx, transition, doc, makers: set) -> str | None:
         field, op, value = transition["condition"]
         return f"{transition['action']} needs {field} {op} {value!r} (it is {doc.get(field)!r})"
     if not transition.get("allow_self_approval") and getattr(ctx.access, "roles", None) is not None:
-        if ctx.user in makers:
+        if ctx.user in makers and not _relaxed_for(ctx, wf, doc):
             return f"maker-checker: {ctx.user} created or last moved this record and may not {transition['action']} it"
     return None
 
@@ -110,7 +130,7 @@ def _actions(ctx, meta, wf, doc: dict) -> list[str]:
     except PermissionDenied:
         return []
     makers = _makers(ctx, meta, doc)
-    return [t["action"] for t in wf["transitions"] if t["state"] == state and _refusal(ctx, t, doc, makers) is None]
+    return [t["action"] for t in wf["transitions"] if t["state"] == state and _refusal(ctx, wf, t, doc, makers) is None]
 
 
 def history(ctx, meta, name: str) -> list[dict]:
@@ -144,7 +164,7 @@ def apply(ctx, doctype: str, name: str, action: str, comment: str | None = None,
         possible = sorted({t["action"] for t in wf["transitions"] if t["state"] == state})
         raise ValidationError.for_fields(doctype, name, {"action": [f"{action!r} is not an action from {state!r}; possible: {', '.join(possible) or 'none'}."]})
     makers = _makers(ctx, meta, old)
-    reasons = [_refusal(ctx, t, old, makers) for t in candidates]
+    reasons = [_refusal(ctx, wf, t, old, makers) for t in candidates]
     transition = next((t for t, why in zip(candidates, reasons) if why is None), None)
     if transition is None:
         raise PermissionDenied(f"{doctype} {name!r}: {reasons[0]}", doctype=doctype, name=name)
@@ -154,6 +174,7 @@ def apply(ctx, doctype: str, name: str, action: str, comment: str | None = None,
     result = lifecycle.move(ctx, meta, old, {wf["state_field"]: target["state"], "docstatus": int(target.get("docstatus", 0))})
     log(ctx, meta, name, action, state, target["state"], comment,
         mdos=sorted(meta.tenant_values(old)) if meta.is_tenant else [], workflow_name=wf["_id"])
+    lifecycle.supersede_previous(ctx, meta, result.as_dict())
     return result
 
 

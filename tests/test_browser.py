@@ -364,3 +364,74 @@ def test_learner_enrols_gets_certified_and_finance_approves_the_claim(server, br
     fin2.wait_for_selector("text=Pay: done.")
     assert site.db.reimbursement_claim.find_one({"_id": claim["_id"]})["workflow_state"] == "Paid"
     shot(fin2, "claim-paid")
+
+
+def test_scorm_module_from_upload_through_rubric_to_the_catalogue(server, browser, tmp_path):
+    """A creator uploads a SCORM package, a reviewer scores the rubric and approves, a
+    publisher publishes, and a learner of another ministry finds the module in the catalogue,
+    launches it, completes it and gets a certificate that verifies."""
+    from app import auth
+
+    from . import scorm_packages
+
+    base, site = server
+    for email, role in (("creator@power.gov.in", "Content Creator"), ("reviewer@power.gov.in", "Content Reviewer"),
+                        ("publisher@power.gov.in", "Content Publisher")):
+        add_user(site, email, [role], [POWER])
+    auth.set_password(site, "sunita@steel.gov.in", PASSWORD)
+    package = tmp_path / "rti.zip"
+    package.write_bytes(scorm_packages.scorm12())
+
+    creator = sign_in(browser, base, "creator@power.gov.in")
+    creator.goto(f"{base}/admin/content_module/new/")
+    assert "Up to 500 MB" in creator.inner_text("body")  # the size limit is on the form
+    creator.fill("#title", "RTI for Public Information Officers")
+    creator.select_option("#kind", "SCORM Package")
+    creator.fill("#duration_minutes", "45")
+    creator.set_input_files("#attachment", str(package))
+    shot(creator, "content-module-upload")
+    creator.click("input[type=submit][value=Save]")
+    creator.wait_for_url(f"{base}/admin/content_module/")
+    module = site.db.content_module.find_one({"title": "RTI for Public Information Officers"})
+    assert (module["package_version"], module["launch_file"]) == ("SCORM 1.2", "content/index.html")
+    creator.goto(f"{base}/admin/content_module/edit/?id={module['_id']}")
+    creator.click("#workflow-actions button[value='Send for Review']")
+    creator.wait_for_selector("text=Send for Review: done.")
+
+    reviewer = sign_in(browser, base, "reviewer@power.gov.in")
+    reviewer.goto(f"{base}/admin/content_module/details/?id={module['_id']}")
+    reviewer.click("#document-actions button[value='score_quality']")
+    reviewer.wait_for_url(f"{base}/admin/content_review/edit/*")
+    for i, score in enumerate((5, 4, 4, 3, 4)):
+        reviewer.fill(f"#scores-{i}-score", str(score))
+    reviewer.fill("#scores-3-comments", "Captions on every video; transcript for unit 2")
+    shot(reviewer, "content-review-rubric")
+    reviewer.click("input[type=submit][value='Save and Continue Editing']")
+    reviewer.click("#docstatus-actions button[value='submit']")
+    reviewer.wait_for_selector("text=submit done")
+    review = site.db.content_review.find_one({"content_module": module["_id"]})
+    assert (review["total_percent"], review["result"], review["docstatus"]) == (80.0, "Passed", 1)
+    reviewer.goto(f"{base}/admin/content_module/details/?id={module['_id']}")
+    reviewer.click("#workflow-actions button[value='Approve Review']")
+    reviewer.wait_for_selector("text=Approve Review: done.")
+
+    publisher = sign_in(browser, base, "publisher@power.gov.in")
+    publisher.goto(f"{base}/admin/content_module/details/?id={module['_id']}")
+    publisher.click("#workflow-actions button[value='Publish']")
+    publisher.wait_for_selector("text=Publish: done.")
+    assert site.db.content_module.find_one({"_id": module["_id"]})["workflow_state"] == "Published"
+
+    learner = sign_in(browser, base, "sunita@steel.gov.in")
+    learner.goto(f"{base}/admin/catalogue/")
+    learner.click(f"#catalogue tr[data-module='{module['_id']}'] a")
+    frame = learner.frame_locator("#scorm-frame")
+    assert frame.locator("h1").inner_text() == "The Right to Information Act, 2005"  # launched from the package
+    shot(learner, "catalogue-module")
+    learner.click("#complete-module")
+    learner.wait_for_selector("#completed")
+    cert = site.db.certificate.find_one({"content_module": module["_id"]})
+    assert cert["code"] in learner.inner_text("#completed")
+    check = browser.new_page()
+    check.goto(f"{base}/verify/{cert['code']}")
+    assert check.inner_text("#status") == "This certificate is valid." and check.inner_text("#name") == "Sunita Steel"
+    shot(check, "certificate-verify")

@@ -198,6 +198,12 @@ def test_enrolment_to_certificate_and_claim(world):
     act(c["td"], "Enrolment", name, "Issue Certificate")
     done = call(me, "get", f"resource/Enrolment/{name}").json["data"]
     assert done["workflow_state"] == "Certified" and done["certificate_no"] == f"IGOT/{TODAY.year}/{name}"
+    certs = call(me, "get", "resource/Certificate", status=200).json["data"]  # the officer's own, with its PDF
+    assert [(x["enrolment"], x["course"], x["status"]) for x in certs] == [(name, POVERTY, "Valid")]
+    pdf = call(me, "get", f"file/{certs[0]['pdf']}", status=200).data
+    from .test_certificates import pdf_text
+
+    assert certs[0]["code"] in pdf_text(pdf) and "Department of Personnel and Training" in pdf_text(pdf)
 
     # the passbook and the credit ledger, exactly once
     book = site.db["passbook_entry"].find({"officer": world["asha"]})

@@ -56,6 +56,9 @@ class Field:
     # Conditions the linked record must meet, as sorted (field, value) pairs (a frozen
     # dataclass must stay hashable); ``link_conditions`` gives them as a filter.
     link_filters: tuple = ()
+    # For an Attach field: the kinds of file it takes (``app.files.KINDS``), as JSON: a list,
+    # or {"by": field, "values": {value: [kinds]}} when another field's value decides.
+    accept: str | None = None
 
     @property
     def link_conditions(self) -> dict:
@@ -92,6 +95,10 @@ class DocTypeMeta:
     owner_field: str = "owner"
     actions: list[dict] = field(default_factory=list)
     teaches: dict | None = None
+    # Editing a record in one of ``states`` makes a new draft version instead (fields
+    # ``version``, ``previous_version``, ``version_of``); when that version reaches one of
+    # ``states`` by workflow, the one before moves to ``superseded``.
+    versioned_edit: dict | None = None
     list_view: dict = field(default_factory=dict)
     indexes: list[dict] = field(default_factory=list)
     permissions: list[dict] = field(default_factory=list)
@@ -230,7 +237,8 @@ def load_definition(path: Path) -> DocTypeMeta:
         raise MetaError(f"{path}: {_describe(errors[0], data)}")
     fields = [Field(**{**f, "label": f.get("label") or f["fieldname"].replace("_", " ").title(),
                        "link_filters": tuple(sorted((f.get("link_filters") or {}).items())),
-                       "aliases": tuple(f.get("aliases") or ())})
+                       "aliases": tuple(f.get("aliases") or ()),
+                       "accept": json.dumps(f["accept"], sort_keys=True) if f.get("accept") else None})
               for f in data["fields"]]
     meta = DocTypeMeta(
         name=data["name"], collection=data["collection"], module=data["module"],
@@ -241,6 +249,7 @@ def load_definition(path: Path) -> DocTypeMeta:
         track_changes=data.get("track_changes", False), is_child=data.get("is_child", False),
         is_tenant=data.get("is_tenant", False), tenant_field=data.get("tenant_field", "mdo"),
         tenant_read=data.get("tenant_read", "own"), actions=data.get("actions", []), teaches=data.get("teaches"),
+        versioned_edit=data.get("versioned_edit"),
         owner_field=data.get("owner_field", "owner"), list_view=data.get("list_view", {}),
         indexes=data.get("indexes", []), permissions=data.get("permissions", []),
     )
@@ -284,11 +293,22 @@ def _check_own_fields(meta: DocTypeMeta) -> None:
             raise MetaError(f"{src}: field {f.fieldname!r}: a Table field cannot be reqd or unique")
         if f.link_filters and f.fieldtype != "Link":
             raise MetaError(f"{src}: field {f.fieldname!r}: link_filters apply to Link fields only")
+        if f.accept and f.fieldtype != "Attach":
+            raise MetaError(f"{src}: field {f.fieldname!r}: accept applies to Attach fields only")
     for f in meta.fields:
         if f.fetch_from:
             source = meta.fields_by_name.get(f.fetch_from.split(".")[0])
             if source is None or source.fieldtype != "Link":
                 raise MetaError(f"{src}: field {f.fieldname!r}: fetch_from {f.fetch_from!r} must start with a Link field of {meta.name}")
+    for f in meta.fields:
+        spec = json.loads(f.accept) if f.accept else None
+        if isinstance(spec, dict):
+            by = meta.fields_by_name.get(spec["by"])
+            if by is None or by.fieldtype != "Select":
+                raise MetaError(f"{src}: field {f.fieldname!r}: accept: by {spec['by']!r} must be a Select field of {meta.name}")
+            unknown = sorted(set(spec["values"]) - set(by.select_options))
+            if unknown:
+                raise MetaError(f"{src}: field {f.fieldname!r}: accept: {', '.join(unknown)} not among {by.fieldname}'s options")
     known = meta.known_fieldnames
     if meta.autoname.startswith("field:") and meta.autoname[6:] not in meta.fields_by_name:
         raise MetaError(f"{src}: autoname: field {meta.autoname[6:]!r} does not exist")
@@ -309,6 +329,10 @@ def _check_own_fields(meta: DocTypeMeta) -> None:
         raise MetaError(f"{src}: tenant_field: field {tenant_root!r} does not exist")
     if not meta.is_child and meta.owner_field not in known:
         raise MetaError(f"{src}: owner_field: field {meta.owner_field!r} does not exist")
+    if meta.versioned_edit:
+        missing = [n for n in ("version", "previous_version", "version_of") if n not in meta.fields_by_name]
+        if missing:
+            raise MetaError(f"{src}: versioned_edit needs the fields {', '.join(missing)}")
     if meta.teaches and meta.teaches["table"] not in meta.fields_by_name:
         raise MetaError(f"{src}: teaches: field {meta.teaches['table']!r} does not exist")
     if meta.tenant_read == "all" and not meta.is_tenant:

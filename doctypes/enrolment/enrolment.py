@@ -65,7 +65,11 @@ class Enrolment(Document):
             return
         db = self.ctx.site.db
         course = db["course"].find_one({"_id": self.course}) or {}
-        frac.record_course_completion(self.ctx, self.officer, self.course, self.certificate_no,
+        from app import certificates
+
+        cert = certificates.issue(self.ctx, officer=self.officer, title=course.get("title") or self.course,
+                                  issued_on=self.certified_on, course=self.course, enrolment=self.name)
+        frac.record_course_completion(self.ctx, self.officer, self.course, cert.name,
                                       [(c["competency"], c["level"]) for c in course.get("competencies", [])], self.certified_on)
         programme.post_course_credits(self.ctx, self.as_dict(), course)
         if course.get("is_micromasters") and programme.micromasters_completer(db, self.officer):

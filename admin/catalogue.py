@@ -1,0 +1,58 @@
+"""The catalogue: published content modules of every MDO, searchable by title, competency,
+kind and language, for every signed-in user. A module's page shows its lesson, link, file or
+SCORM package (launched in a sandboxed frame from the package in GridFS) and, for an
+officer, a button to record its completion, which issues the certificate."""
+from __future__ import annotations
+
+from flask import flash, redirect, request, url_for
+from flask_admin import BaseView, expose
+
+from app import catalogue, certificates, query
+from app.errors import IgotError
+
+from .common import Guarded, site, user_ctx
+
+
+def _officer(ctx) -> dict | None:
+    return ctx.site.db["officer"].find_one({"email": ctx.user}, {"_id": 1, "full_name": 1})
+
+
+class CatalogueView(Guarded, BaseView):
+    @expose("/")
+    def index(self):
+        ctx = user_ctx()
+        args = {k: request.args.get(k) or None for k in ("search", "kind", "competency", "language")}
+        modules = catalogue.modules(ctx, **args)
+        kinds = ctx.registry.get("Content Module").get_field("kind").select_options
+        competencies, _ = query.get_list(ctx.as_system(), "Competency", filters={"workflow_state": "Verified"}, fields=["name"],
+                                         order_by="competency_name", limit=query.MAX_LIMIT, with_total=False)
+        return self.render("igot/catalogue.html", modules=modules, args=args, kinds=kinds,
+                           competencies=[c["name"] for c in competencies])
+
+    @expose("/module/<module_id>")
+    def module(self, module_id):
+        name = module_id
+        ctx = user_ctx()
+        try:
+            module = catalogue.module(ctx, name)
+        except IgotError as exc:
+            flash(exc.message, "error")
+            return redirect(url_for(".index"))
+        officer = _officer(ctx)
+        cert = site().db["certificate"].find_one({"officer": officer["_id"], "content_module": name}) if officer else None
+        return self.render("igot/catalogue_module.html", m=module, officer=officer, cert=cert)
+
+    @expose("/module/<module_id>/complete", methods=("POST",))
+    def complete(self, module_id):
+        name = module_id
+        ctx = user_ctx()
+        officer = _officer(ctx)
+        if officer is None:
+            flash("Only officers record completions.", "error")
+            return redirect(url_for(".module", module_id=name))
+        try:
+            cert = certificates.complete_module(ctx, officer["_id"], name)
+            flash(f"Completed. Certificate {cert.name}, verification code {cert.code}.", "success")
+        except IgotError as exc:
+            flash(exc.message, "error")
+        return redirect(url_for(".module", module_id=name))

@@ -1,0 +1,80 @@
+"""The learning catalogue: published content modules of every MDO, for every signed-in
+user, and what a learner may do with one (open it, launch its SCORM package, complete it).
+
+Drafts, modules in review, retired and superseded ones never appear: the catalogue is the
+Published state. Records are read with the platform's access (modules are tenant records
+of their providing MDO) and only public fields leave here.
+"""
+from __future__ import annotations
+
+import re
+
+from app.errors import NotFound
+
+PUBLISHED = "Published"
+FIELDS = ("title", "kind", "language", "duration_minutes", "course", "credit_points", "competencies", "mdo",
+          "url", "attachment", "lesson_text", "package_version", "launch_file", "version", "modified")
+
+
+def modules(ctx, *, search: str | None = None, kind: str | None = None, competency: str | None = None,
+            language: str | None = None, limit: int = 100) -> list[dict]:
+    q: dict = {"workflow_state": PUBLISHED}
+    if competency:
+        q["competencies.competency"] = competency
+    if kind:
+        q["kind"] = kind
+    if language:
+        q["language"] = language
+    if search:
+        q["title"] = {"$regex": re.escape(search.strip()), "$options": "i"}
+    rows = ctx.site.db["content_module"].find(q, {f: 1 for f in FIELDS}).sort([("workflow_state", 1), ("modified", -1)]).limit(limit)
+    return [public(r) for r in rows]
+
+
+def public(row: dict) -> dict:
+    out = {"name": row["_id"], **{f: row.get(f) for f in FIELDS if f not in ("lesson_text",)}}
+    out["competencies"] = [{"competency": c.get("competency"), "level": c.get("level")} for c in row.get("competencies") or []]
+    return out
+
+
+def module(ctx, name: str) -> dict:
+    """A published module, with its lesson text; NotFound if it is not in the catalogue."""
+    row = ctx.site.db["content_module"].find_one({"_id": name, "workflow_state": PUBLISHED})
+    if row is None:
+        raise NotFound(f"Content Module {name!r} is not in the catalogue", doctype="Content Module", name=name)
+    return {**public(row), "lesson_text": row.get("lesson_text")}
+
+
+def readable_module(ctx, name: str) -> dict:
+    """The module if it is published, or if the caller may read it (its reviewers preview
+    drafts); NotFound otherwise."""
+    row = ctx.site.db["content_module"].find_one({"_id": name})
+    if row is not None and row.get("workflow_state") == PUBLISHED:
+        return row
+    from app import lifecycle
+
+    lifecycle.get(ctx, "Content Module", name)  # NotFound outside the caller's view
+    return row
+
+
+def package_file(ctx, name: str, path: str) -> tuple[bytes, str]:
+    """One file of a module's SCORM package, read from the zip in GridFS (nothing is
+    unpacked to disk); (content, content type)."""
+    import mimetypes
+    import zipfile
+
+    from bson import ObjectId
+
+    from app import scorm
+
+    row = readable_module(ctx, name)
+    if row.get("kind") != "SCORM Package" or not row.get("attachment"):
+        raise NotFound(f"Content Module {name!r} has no SCORM package", doctype="Content Module", name=name)
+    if scorm.unsafe_entry(path):
+        raise NotFound(f"{path!r} is not in the package")
+    with ctx.site.store.files.get(ObjectId(row["attachment"])) as stored, zipfile.ZipFile(stored) as archive:
+        try:
+            data = archive.read(path)
+        except KeyError:
+            raise NotFound(f"{path!r} is not in the package of {name}") from None
+    return data, mimetypes.guess_type(path)[0] or "application/octet-stream"

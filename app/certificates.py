@@ -1,0 +1,195 @@
+"""Certificates: issued for a completed course (an enrolment certified) or content module,
+as a record with a verification code and a PDF carrying that code and a QR code that
+points at ``/verify/<code>``.
+
+``/verify/<code>`` is public and shows only the officer's name, what was completed, the
+date and whether the certificate is valid or revoked: nothing else about the officer.
+Revocation (a document action, with a reason) keeps the certificate, makes it verify as
+revoked and moves the passbook entries it gave to Revoked, so they stop counting.
+"""
+from __future__ import annotations
+
+import io
+import secrets
+
+from flask import Blueprint, abort, jsonify, render_template_string, request
+
+from app import lifecycle, persistence, workflow
+from app.document import DocStatus
+
+ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and typed from paper
+DEFAULT_ISSUER = "Department of Personnel and Training, Government of India"
+
+verify_bp = Blueprint("verify", __name__)
+
+
+def new_code() -> str:
+    raw = "".join(secrets.choice(ALPHABET) for _ in range(12))
+    return "-".join(raw[i:i + 4] for i in range(0, 12, 4))
+
+
+def verify_url(site, code: str) -> str:
+    return f"{site.config.public_url}/verify/{code}"
+
+
+def issue(ctx, *, officer: str, title: str, issued_on, issuer: str | None = None, course: str | None = None,
+          content_module: str | None = None, enrolment: str | None = None):
+    """Issue a certificate (as the platform) and its PDF; returns the Certificate. Issuing
+    twice for the same enrolment, or the same officer and module, returns the first one."""
+    system = ctx.as_system()
+    db = ctx.site.db
+    key = {"enrolment": enrolment} if enrolment else {"officer": officer, "content_module": content_module}
+    existing = db["certificate"].find_one(key, {"_id": 1})
+    if existing:
+        return lifecycle.get(system, "Certificate", existing["_id"])
+    doc = lifecycle.insert(system, "Certificate", {
+        "officer": officer, "title": title, "issued_on": str(issued_on), "issuer": issuer or DEFAULT_ISSUER,
+        "course": course, "content_module": content_module, "enrolment": enrolment})
+    return attach_pdf(ctx, doc.name)
+
+
+def attach_pdf(ctx, name: str):
+    """(Re)generate a certificate's PDF and keep it in GridFS."""
+    system = ctx.as_system()
+    doc = lifecycle.get(system, "Certificate", name)
+    data = doc.as_dict()
+    file_id = ctx.site.store.files.put(render_pdf(ctx.site, data), filename=f"{data['code']}.pdf",
+                                       metadata={"content_type": "application/pdf", "kind": "pdf", "owner": ctx.user})
+    return lifecycle.move(system, doc.meta, data, {"pdf": str(file_id)})
+
+
+def render_pdf(site, cert: dict) -> bytes:
+    """The certificate as an A4 landscape PDF with its verification code and QR code."""
+    from reportlab.graphics import renderPDF
+    from reportlab.graphics.barcode.qr import QrCodeWidget
+    from reportlab.graphics.shapes import Drawing
+    from reportlab.lib.colors import HexColor
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.lib.units import mm
+    from reportlab.pdfgen import canvas
+
+    out = io.BytesIO()
+    width, height = landscape(A4)
+    c = canvas.Canvas(out, pagesize=(width, height))
+    c.setTitle(f"Certificate {cert['code']}")
+    c.setAuthor(cert.get("issuer") or DEFAULT_ISSUER)
+    navy = HexColor("#1f3a5f")
+    c.setStrokeColor(navy)
+    c.setLineWidth(3)
+    c.rect(12 * mm, 12 * mm, width - 24 * mm, height - 24 * mm)
+    c.setFillColor(navy)
+    c.setFont("Helvetica-Bold", 30)
+    c.drawCentredString(width / 2, height - 45 * mm, "Certificate of Completion")
+    c.setFont("Helvetica", 14)
+    c.drawCentredString(width / 2, height - 62 * mm, "This is to certify that")
+    c.setFont("Helvetica-Bold", 24)
+    c.drawCentredString(width / 2, height - 78 * mm, cert.get("officer_name") or "")
+    c.setFont("Helvetica", 14)
+    c.drawCentredString(width / 2, height - 93 * mm, "has successfully completed")
+    c.setFont("Helvetica-Bold", 18)
+    c.drawCentredString(width / 2, height - 107 * mm, cert.get("title") or "")
+    c.setFont("Helvetica", 13)
+    c.drawCentredString(width / 2, height - 121 * mm, f"on {_date_text(cert.get('issued_on'))}")
+    c.drawCentredString(width / 2, height - 140 * mm, f"Issued by {cert.get('issuer') or DEFAULT_ISSUER}")
+    url = verify_url(site, cert["code"])
+    qr = QrCodeWidget(url)
+    x0, y0, x1, y1 = qr.getBounds()
+    size = 38 * mm
+    drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
+    drawing.add(qr)
+    renderPDF.draw(drawing, c, width - 22 * mm - size, 20 * mm)
+    c.setFont("Helvetica", 10)
+    c.drawString(24 * mm, 30 * mm, f"Verification code: {cert['code']}")
+    c.drawString(24 * mm, 24 * mm, f"Verify at {url}")
+    c.showPage()
+    c.save()
+    return out.getvalue()
+
+
+def _date_text(value) -> str:
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(str(value)[:10]).strftime("%d %B %Y")
+    except ValueError:
+        return str(value or "")
+
+
+def revoke(ctx, doc, reason: str):
+    """Revoke ``doc`` (a Certificate the caller may change) with ``reason``; its passbook
+    entries move to Revoked and the officer's levels and gaps are recomputed."""
+    from app import frac
+
+    data = doc.as_dict()
+    if data.get("status") == "Revoked":
+        from app.errors import ValidationError
+
+        raise ValidationError.for_fields("Certificate", doc.name, {"status": [f"was already revoked on {data.get('revoked_on')}."]})
+    result = lifecycle.move(ctx, doc.meta, data, {"status": "Revoked", "revoked_on": ctx.now().date().isoformat(),
+                                                  "revoked_by": ctx.user, "revocation_reason": reason.strip()})
+    system = ctx.as_system()
+    meta = system.registry.get("Passbook Entry")
+    for entry in ctx.site.db["passbook_entry"].find({"certificate": doc.name, "workflow_state": frac.VERIFIED}):
+        lifecycle.move(system, meta, persistence.from_db(entry), {"workflow_state": "Revoked"})
+        workflow.log(system, meta, entry["_id"], "Revoke", frac.VERIFIED, "Revoked",
+                     f"certificate {doc.name} revoked: {reason.strip()}", mdos=[entry.get("mdo")] if entry.get("mdo") else [])
+    frac.refresh_officer_all(system, data["officer"])
+    return result
+
+
+def complete_module(ctx, officer: str, module_name: str):
+    """The officer completed a published module: its competencies enter the passbook and a
+    certificate is issued, once per module (a repeat returns the first certificate)."""
+    from app import frac
+    from app.errors import ValidationError
+
+    db = ctx.site.db
+    module = db["content_module"].find_one({"_id": module_name})
+    if module is None or module.get("workflow_state") != "Published":
+        raise ValidationError.for_fields("Content Module", module_name, {"workflow_state": ["only published modules can be completed."]})
+    today = ctx.now().date()
+    issuer = module.get("mdo")  # the providing MDO or institute
+    cert = issue(ctx, officer=officer, title=module["title"], issued_on=today.isoformat(), issuer=issuer,
+                 content_module=module_name)
+    frac.record_course_completion(ctx, officer, module_name, cert.name,
+                                  [(c["competency"], c["level"]) for c in module.get("competencies") or []], today.isoformat())
+    return cert
+
+
+# the public verification page --------------------------------------------------------------
+
+PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Certificate verification</title>
+<meta name="viewport" content="width=device-width, initial-scale=1"><meta name="robots" content="noindex">
+<style>body{font-family:system-ui,sans-serif;max-width:36em;margin:3em auto;padding:0 1em;color:#1f3a5f}
+.valid{color:#176b2c}.revoked{color:#a61b1b}dt{font-weight:600;margin-top:.8em}dd{margin:0}</style></head><body>
+<h1>Certificate verification</h1>
+{% if cert %}<p id="status" class="{{ cert.status|lower }}"><strong>{{ 'This certificate is valid.' if cert.status == 'Valid' else 'This certificate has been revoked.' }}</strong></p>
+<dl><dt>Name</dt><dd id="name">{{ cert.name }}</dd><dt>Completed</dt><dd id="course">{{ cert.course }}</dd>
+<dt>Date</dt><dd id="date">{{ cert.date }}</dd><dt>Code</dt><dd>{{ code }}</dd></dl>
+{% else %}<p id="status" class="revoked"><strong>No certificate has the code {{ code }}.</strong> Check the code as printed under the QR code.</p>{% endif %}
+</body></html>"""
+
+
+def public_view(db, code: str) -> dict | None:
+    cert = db["certificate"].find_one({"code": code.strip().upper()},
+                                      {"officer_name": 1, "title": 1, "issued_on": 1, "status": 1})
+    if cert is None:
+        return None
+    return {"name": cert.get("officer_name"), "course": cert.get("title"), "date": str(cert.get("issued_on"))[:10],
+            "status": cert.get("status") or "Valid"}
+
+
+@verify_bp.get("/verify/<code>")
+def verify(code):
+    from flask import current_app
+
+    if len(code) > 40:
+        abort(404)
+    site = current_app.extensions["igot_site"]
+    cert = public_view(site.db, code)
+    wants_json = request.args.get("format") == "json" or request.accept_mimetypes.best == "application/json"
+    if wants_json:
+        if cert is None:
+            return jsonify({"error": "NotFound", "message": f"no certificate has the code {code}"}), 404
+        return jsonify({"data": cert})
+    return render_template_string(PAGE, cert=cert, code=code), 200 if cert else 404

@@ -1,0 +1,17 @@
+"""Certificate: its verification code is drawn once, at issue; revocation is an action with
+a reason (``app.certificates.revoke``)."""
+from app import certificates
+from app.document import Document
+
+
+class Certificate(Document):
+    def before_insert(self):
+        self.code = certificates.new_code()
+        self.status = "Valid"
+
+    def validate(self):
+        if not (self.course or self.content_module):
+            self.add_error("course", "a certificate is for a course or a content module: give one.")
+
+    def action_revoke(self, reason=None):
+        return certificates.revoke(self.ctx, self, reason or "")

@@ -1,0 +1,59 @@
+"""Content Module: what each kind of module needs before review, the SCORM package's
+description copied from its upload, and the quality rubric that must pass before Reviewed.
+
+- A draft may be incomplete; to leave Draft a link or external link needs its URL, lesson
+  text its text, and a video file, PDF or SCORM package its attachment (of that kind: the
+  upload is checked by content, see ``app.files``).
+- A SCORM package's version, title, organisations and launch file are read from its
+  manifest at upload and kept here, read-only.
+- Each time the module is sent for review the last round's quality result is cleared; it
+  reaches Reviewed only with a passing Content Review of this round.
+- Editing a Published module makes a new draft version (meta ``versioned_edit``); the
+  published one stays live until the new one is published, then becomes Superseded.
+"""
+from app import files, lifecycle
+from app.document import Document
+
+NEEDS = {"Video Link": "url", "External Link": "url", "Lesson Text": "lesson_text",
+         "Video File": "attachment", "PDF": "attachment", "SCORM Package": "attachment"}
+PASSED = "Passed"
+
+
+class ContentModule(Document):
+    def validate(self):
+        self._package()
+        state = self.workflow_state
+        if state and state != "Draft":
+            need = NEEDS.get(self.kind)
+            if need and not self.get(need):
+                self.add_error(need, f"a {self.kind} module needs its {self.meta.get_field(need).label.lower()} before review.")
+        if state == "Reviewed" and self._stored_state() == "In Review":
+            if self.quality_result != PASSED:
+                why = (f"its quality review {self.quality_review} scored {self.quality_score}% and failed"
+                       if self.quality_review else "nobody has scored the quality rubric in this round")
+                self.add_error("quality_review", f"a passing quality review is needed before Reviewed: {why}. "
+                                                 "Use “Score the Quality Rubric”, then submit the review.")
+
+    def before_save(self):
+        if self.workflow_state == "In Review" and self._stored_state() == "Draft":
+            self.quality_review = self.quality_score = self.quality_result = None  # a new round
+
+    def _stored_state(self):
+        if not self.name:
+            return None
+        stored = self.ctx.site.db["content_module"].find_one({"_id": self.name}, {"workflow_state": 1})
+        return stored.get("workflow_state") if stored else None
+
+    def _package(self):
+        package = None
+        if self.kind == "SCORM Package" and self.attachment:
+            package = ((files.info(self.ctx.site, self.attachment) or {}).get("metadata") or {}).get("scorm")
+        self.package_version = package["version"] if package else None
+        self.package_title = package["title"] if package else None
+        self.launch_file = package["launch"] if package else None
+        self.package_organisations = [{"identifier": o["identifier"], "title": o["title"], "items": o["items"],
+                                       "launch": o["launch"]} for o in package["organisations"]] if package else []
+
+    def action_score_quality(self):
+        """A new quality review of this module, with a row per criterion of the default rubric."""
+        return lifecycle.insert(self.ctx, "Content Review", {"content_module": self.name})
