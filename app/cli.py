@@ -66,18 +66,68 @@ def serve(host, port, threads):
 
 
 @main.command()
-def shell():
+@click.option("--read-only", "read_only", is_flag=True,
+              help="Only reads: `db` refuses every write and writing aggregation stage (for analysts).")
+def shell(read_only):
     """A Python REPL with `db` (the database), `site` and `ctx` bound."""
     import code
 
     from app import lifecycle, query
 
     site = _site()
+    if read_only:
+        from app.store.readonly import ReadOnlyDatabase
+
+        banner = (f"iGOT read-only shell on {site.store.kind} ({site.store.location})\n"
+                  f"db: the database, reads only (db.officer.find_one(), db.enrolment.aggregate([...])); "
+                  f"registry: the doctypes")
+        code.interact(banner=banner, local={"db": ReadOnlyDatabase(site.db), "registry": site.registry})
+        return
     ctx = site.context("Administrator")
     banner = (f"iGOT shell on {site.store.kind} ({site.store.location})\n"
               f"db: the database (db.officer.find_one()), site, ctx, lifecycle, query")
     code.interact(banner=banner, local={"db": site.db, "site": site, "ctx": ctx,
                                         "lifecycle": lifecycle, "query": query})
+
+
+@main.command()
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=Path("docs/data-dictionary.md"),
+              show_default=True)
+@click.option("--check", is_flag=True, help="Exit 1 if the file differs from what would be written.")
+def docs(output, check):
+    """Write the data dictionary: every collection, field, relation, index and custom field."""
+    from app import docs as dictionary
+
+    text = dictionary.generate(_site())
+    if check:
+        current = output.read_text() if output.exists() else ""
+        if current != text:
+            click.echo(f"{output} is stale: run `igot docs`", err=True)
+            raise SystemExit(1)
+        click.echo(f"{output} is up to date")
+        return
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(text)
+    click.echo(f"wrote {output}")
+
+
+@main.command()
+@click.argument("name", required=False)
+@click.option("--mdo", default=None, help="only this MDO's records")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+def aggregate(name, mdo, fmt):
+    """Run a saved analysis (scripts/analytics/<name>.js); without a name, list them."""
+    from app import analytics
+
+    if not name:
+        for n in analytics.names():
+            click.echo(f"{n}: {analytics.load(n)['about']}")
+        return
+    try:
+        rows = analytics.run(_site().db, name, mdo)
+    except analytics.AnalysisError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(analytics.render(rows, fmt))
 
 
 @main.command("import")
