@@ -14,6 +14,7 @@
                                                    optional "accept": kinds, comma-separated)
     GET    /api/file/<id>                          download it
     GET    /api/method/catalogue                   published content modules of every MDO
+    POST   /api/method/run_job, /api/method/import_job   background jobs (202)
     GET    /api/content/<module>/package/<path>    a file of a module's SCORM package
 
 Errors are JSON: ``{"error": "ValidationError", "message": "...", "errors": {field: [..]}}``
@@ -313,6 +314,35 @@ def package_file(name, path):
     data, content_type = cat.package_file(ctx(), name, path)
     return Response(data, mimetype=content_type, headers={
         "Content-Security-Policy": "sandbox allow-scripts allow-forms allow-popups", "X-Content-Type-Options": "nosniff"})
+
+
+@api.post("/method/run_job")
+def run_job():
+    """``{"job": "rebuild_rollups" | "export" | "certificates", "args": {...}}``: queue a
+    background job for the caller (202); follow it at ``/api/resource/Background Job/<name>``."""
+    from app import jobs
+
+    body = _json_body()
+    doc = jobs.submit(ctx(), str(body.get("job") or ""), body.get("args") or {})
+    return jsonify({"data": _doc(lifecycle.get(ctx(), "Background Job", doc.name))}), 202
+
+
+@api.post("/method/import_job")
+def import_job():
+    """Multipart ``file`` (CSV or XLSX), ``doctype`` and optional ``mdo``: import in the
+    background (202); the job's result lists the rejected rows with their reasons."""
+    from app import files, jobs
+
+    c = ctx()
+    doctype = request.form.get("doctype") or ""
+    if doctype not in c.registry.names:
+        raise ValidationError(f"doctype: unknown doctype {doctype!r}", errors={"doctype": ["unknown"]})
+    c.access.check(c.registry.get(doctype), "import")
+    upload = _upload()
+    file_id = files.store(c, upload.stream, upload.filename, upload.mimetype, accept=["text", "spreadsheet"])
+    doc = jobs.submit(c, "import", {"doctype": doctype, "file": file_id, "mdo": request.form.get("mdo") or None,
+                                    "filename": upload.filename}, label=f"Import {doctype} from {upload.filename}")
+    return jsonify({"data": _doc(lifecycle.get(c, "Background Job", doc.name))}), 202
 
 
 @api.get("/method/credits")

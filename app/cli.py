@@ -134,13 +134,26 @@ def aggregate(name, mdo, fmt):
 @click.argument("doctype")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--mdo", default=None, help="the MDO of rows that name none (a ministry's staff list)")
-def import_(doctype, file, mdo):
+@click.option("--background", is_flag=True, help="Queue it as a background job (see `igot worker`).")
+def import_(doctype, file, mdo, background):
     """Import DOCTYPE records from a CSV or XLSX FILE; bad rows are reported, not stored.
     Officers get their learner accounts."""
     from app import importer
 
     site = _site()
     ctx = site.context("Administrator")
+    if background:
+        from app import files, jobs
+
+        try:
+            with open(file, "rb") as stream:
+                file_id = files.store(ctx, stream, file.name, accept=["text", "spreadsheet"])
+            job = jobs.submit(ctx, "import", {"doctype": doctype, "file": file_id, "mdo": mdo, "filename": file.name},
+                              label=f"Import {doctype} from {file.name}")
+        except IgotError as exc:
+            _fail(exc)
+        click.echo(f"queued {job.name}")
+        return
     try:
         rows = len(importer.read_file(file))
         with click.progressbar(length=rows, label=f"importing {doctype}", file=sys.stderr,
@@ -283,12 +296,18 @@ def rollups():
 
 
 @rollups.command("rebuild")
-def rollups_rebuild():
+@click.option("--background", is_flag=True, help="Queue it as a background job (see `igot worker`).")
+def rollups_rebuild(background):
     """Recompute the rollups from scratch (they are otherwise kept current incrementally)."""
     from app import frac
 
     site = _site()
     ctx = site.context("Administrator")
+    if background:
+        from app import jobs
+
+        click.echo(f"queued {jobs.submit(ctx, 'rebuild_rollups').name}")
+        return
     total = site.db["officer"].count_documents({})
     with click.progressbar(length=total, label="rebuilding rollups", file=sys.stderr, show_pos=True) as bar:
         counts = frac.rebuild(ctx, progress=bar.update)
@@ -310,3 +329,45 @@ def export_fixtures(doctype, output):
 
 if __name__ == "__main__":
     main()
+
+
+@main.command()
+@click.option("--workers", default=2, show_default=True, type=int)
+def worker(workers):
+    """Run background jobs from the queue (embedded SQLite queue, or Redis with IGOT_QUEUE)."""
+    from huey.consumer import Consumer
+
+    from app import jobs
+
+    site = _site()
+    jobs.register_site(site)
+    huey, _ = jobs.queue_for(site.config)
+    click.echo(f"iGOT worker: {type(huey).__name__}, {workers} workers", err=True)
+    Consumer(huey, workers=workers, worker_type="thread").run()
+
+
+@main.group("jobs")
+def jobs_group():
+    """Background jobs."""
+
+
+@jobs_group.command("list")
+@click.option("--status", default=None, type=click.Choice(["Queued", "Running", "Succeeded", "Failed"]))
+def jobs_list(status):
+    site = _site()
+    for j in site.db["background_job"].find({"status": status} if status else {}).sort("modified", -1).limit(50):
+        click.echo(f"{j['_id']}  {j.get('status'):<9} {j.get('progress') or 0:>5.1f}%  {j.get('title')}  "
+                   f"{j.get('started_by')}  {j.get('error') or ''}")
+
+
+@jobs_group.command("retry")
+@click.argument("job")
+def jobs_retry(job):
+    from app import jobs
+
+    site = _site()
+    try:
+        doc = jobs.retry(site.context("Administrator"), job)
+    except IgotError as exc:
+        _fail(exc)
+    click.echo(f"{doc.name} queued again")

@@ -31,6 +31,9 @@ class Config:
     max_upload_mb: int = 500
     # Where the installation is reached from outside: certificates' QR codes point here.
     public_url: str = "http://localhost:8000"
+    # The job queue: unset for the embedded one (SQLite beside the data), redis://... for
+    # Redis; "immediate" runs jobs at once, in the process (tests, single-user setups).
+    queue_url: str | None = None
 
     @property
     def store_kind(self) -> str:
@@ -48,6 +51,7 @@ class Config:
             secret_key=env.get("IGOT_SECRET_KEY") or None,
             max_upload_mb=int(env.get("IGOT_MAX_UPLOAD_MB", "500")),
             public_url=env.get("IGOT_PUBLIC_URL", "http://localhost:8000").rstrip("/"),
+            queue_url=env.get("IGOT_QUEUE") or None,
         )
         values.update(overrides)
         return cls(**values)

@@ -234,9 +234,11 @@ def recommendations(ctx, competency: str, level: int) -> list[dict]:
             continue
         table = teaches["table"]
         filters = {**teaches.get("live", {}), f"{table}.competency": competency}
+        # Live learning is the catalogue of every MDO: read with the platform's access, and
+        # only names, titles and levels leave here.
         try:
-            rows, _ = query.get_list(ctx, meta.name, filters=filters, limit=query.MAX_LIMIT, with_total=False)
-        except PermissionDenied:  # a catalogue the caller may not read suggests nothing
+            rows, _ = query.get_list(ctx.as_system(), meta.name, filters=filters, limit=query.MAX_LIMIT, with_total=False)
+        except PermissionDenied:
             continue
         for r in rows:
             best = max((int(t.get("level") or 0) for t in r.get(table) or [] if t.get("competency") == competency), default=0)
@@ -313,9 +315,12 @@ def passbook(ctx, officer: str) -> dict:
     from app import lifecycle, query
 
     off = lifecycle.read(ctx, "Officer", officer)
+    ctx.access.check(ctx.registry.get("Passbook Entry"), "read", {"mdo": off.get("mdo"), "officer_email": off.get("email"),
+                                                                  "name": officer})
+    system = ctx.as_system()  # the caller may read this officer's passbook: all of it, by officer
     entries, offset = [], 0
     while True:
-        page, _ = query.get_list(ctx, "Passbook Entry", filters={"officer": officer}, order_by="acquired_on desc",
+        page, _ = query.get_list(system, "Passbook Entry", filters={"officer": officer}, order_by="acquired_on desc",
                                  limit=query.MAX_LIMIT, offset=offset, with_total=False)
         entries += page
         if len(page) < query.MAX_LIMIT:

@@ -17,6 +17,9 @@ def index_specs(meta) -> list[dict]:
     for index in meta.indexes:
         keys = [(k.lstrip("-"), pymongo.DESCENDING if k.startswith("-") else pymongo.ASCENDING)
                 for k in index["fields"]]
+        if not index.get("unique") and all(k != "_id" for k, _ in keys):
+            # Lists page in a stable order: their sort ends with _id, in the last key's direction.
+            keys.append(("_id", keys[-1][1]))
         spec = {"keys": keys, "unique": index.get("unique", False)}
         if index.get("name"):
             spec["name"] = index["name"]

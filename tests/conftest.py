@@ -66,3 +66,34 @@ def token_client(site, email, app=None):
     client = (app or create_app(site=site)).test_client()
     client.environ_base["HTTP_AUTHORIZATION"] = f"token {auth.create_token(site, email)}"
     return client
+
+
+# Every query on an index (tests/index_check.py) ----------------------------------------------
+_RECORDER = None
+
+
+def pytest_configure(config):
+    global _RECORDER
+    from .index_check import Recorder
+
+    _RECORDER = Recorder()
+    _RECORDER.install()
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session, exitstatus):
+    from .index_check import violations
+
+    if _RECORDER is None or not _RECORDER.shapes:
+        return
+    found = violations(_RECORDER)
+    if found:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        lines = [f"{len(found)} queries are not served by a declared index (declare one in the doctype's "
+                 "\"indexes\", or add a documented exception in tests/index_check.py):", *found]
+        if reporter:
+            reporter.write_sep("=", "queries without an index", red=True)
+            for line in lines:
+                reporter.write_line(line)
+        if session.exitstatus == 0:
+            session.exitstatus = 1

@@ -30,7 +30,7 @@ def test_the_dictionary_names_collections_fields_values_relations_indexes_and_cu
     officer = text[text.index("### `officer`"):text.index("### `service`")]
     assert "| `group` | string | Group (required) | `A`, `B`, `C` |" in officer
     assert "- `service` → `service._id`" in officer and "- `enrolment.officer` → here" in officer
-    assert "`{mdo, modified desc}`" in officer and "`{email}` unique" in officer
+    assert "`{mdo, modified desc, _id desc}`" in officer and "`{email}` unique" in officer
     lifecycle.insert(mock_site.context(), "Custom Field", {"ref_doctype": "Officer", "mdo": POWER, "fieldname": "cpao_code",
                                                            "label": "CPAO Code", "fieldtype": "Data"})
     officer = docs.generate(mock_site).split("### `officer`")[1].split("### `")[0]

@@ -5,9 +5,10 @@ from app import install
 def test_declared_compound_and_unique_indexes_exist(site):
     info = site.db.officer.index_information()
     keys = {tuple(v["key"]) for v in info.values()}
-    assert (("mdo", 1), ("full_name", 1)) in keys
-    assert (("service", 1), ("group", 1), ("year_of_allotment", 1)) in keys
-    assert (("modified", -1),) in keys
+    # declared keys, then _id in the last key's direction (lists sort by key, then _id)
+    assert (("mdo", 1), ("full_name", 1), ("_id", 1)) in keys
+    assert (("service", 1), ("group", 1), ("year_of_allotment", 1), ("_id", 1)) in keys
+    assert (("modified", -1), ("_id", -1)) in keys
     assert info["unique_email"]["unique"] and info["unique_email"].get("sparse")
     assert site.db.mdo.index_information()["unique_mdo_name"]["unique"]
     assert {"ref_doctype", "docname"} <= {k for v in site.db.version.index_information().values() for k, _ in v["key"]}

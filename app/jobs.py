@@ -1,0 +1,263 @@
+"""Background jobs: long work (imports of 10,000+ rows, rollup recomputes, certificate PDFs,
+exports) runs outside the request, with its progress in a **Background Job** record
+(``background_job``) that the user who started it can read.
+
+The queue is huey's. By default it is embedded: a SQLite file beside the data
+(``IGOT_DATA_DIR/jobs.db``), so a restart loses no queued job; with ``IGOT_QUEUE=redis://…``
+it is Redis, for several web and job workers. The code is the same: ``submit`` records the
+job and enqueues its id; a worker (``igot worker``) runs it as the user who started it, so
+every permission check applies, and records progress, the result or the error. A failed job
+can be retried (the ``retry`` action, or ``igot jobs retry``).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import tempfile
+import threading
+import traceback
+from pathlib import Path
+
+from app.errors import IgotError, ValidationError
+
+DOCTYPE = "Background Job"
+_hueys: dict = {}
+_sites: dict = {}
+_lock = threading.Lock()
+PROGRESS_EVERY = 200  # rows or officers between progress writes
+
+
+# the queue ----------------------------------------------------------------------------------
+
+def queue_for(config, immediate: bool | None = None):
+    """(huey, the run-job task) for an installation: one per process and location."""
+    immediate = bool(immediate or config.queue_url == "immediate")
+    key = (config.queue_url or "", str(Path(config.data_dir).absolute()), immediate)
+    with _lock:
+        if key not in _hueys:
+            if config.queue_url and config.queue_url.startswith(("redis://", "rediss://")):
+                from huey import RedisHuey
+
+                huey = RedisHuey("igot", url=config.queue_url)
+            elif immediate:
+                from huey import MemoryHuey
+
+                huey = MemoryHuey("igot", immediate=True)
+            else:
+                from huey import SqliteHuey
+
+                Path(config.data_dir).mkdir(parents=True, exist_ok=True)
+                huey = SqliteHuey("igot", filename=str(Path(config.data_dir) / "jobs.db"))
+            _hueys[key] = (huey, huey.task(name="igot.run_job")(_run_job_task))
+        return _hueys[key]
+
+
+def forget_queues() -> None:
+    """Drop this process's queue objects (as a restart does); queued jobs stay in the queue."""
+    with _lock:
+        _hueys.clear()
+
+
+def _run_job_task(config_values: dict, job: str):
+    """The task a worker runs: find the installation (this process's, or one opened from the
+    configuration), then run the job."""
+    from app.config import Config
+    from app.site import Site
+
+    key = json.dumps(config_values, sort_keys=True, default=str)
+    with _lock:
+        site = _sites.get(key)
+        if site is None:
+            values = dict(config_values)
+            values["data_dir"] = Path(values["data_dir"])
+            values["doctype_paths"] = tuple(Path(p) for p in values["doctype_paths"])
+            values["fixture_paths"] = tuple(Path(p) for p in values["fixture_paths"])
+            site = _sites[key] = Site(Config(**values))
+    run(site, job)
+
+
+def register_site(site) -> None:
+    """Let this process's workers use ``site`` itself (an in-memory store has no other way)."""
+    with _lock:
+        _sites[json.dumps(_config_values(site.config), sort_keys=True, default=str)] = site
+
+
+def _config_values(config) -> dict:
+    from dataclasses import asdict
+
+    values = asdict(config)
+    values["data_dir"] = str(values["data_dir"])
+    values["doctype_paths"] = [str(p) for p in values["doctype_paths"]]
+    values["fixture_paths"] = [str(p) for p in values["fixture_paths"]]
+    return values
+
+
+# submitting and running -----------------------------------------------------------------------
+
+def submit(ctx, job_type: str, args: dict | None = None, *, label: str | None = None):
+    """Record a job for the caller and enqueue it; returns the Background Job."""
+    from app import lifecycle
+
+    if job_type not in JOBS:
+        raise ValidationError(f"unknown job {job_type!r}; jobs: {', '.join(JOBS)}", errors={"job_type": ["unknown"]})
+    JOBS[job_type]["check"](ctx, args or {})  # refuse now what the job would refuse later
+    doc = lifecycle.insert(ctx.as_system(), DOCTYPE, {
+        "job_type": job_type, "title": label or JOBS[job_type]["label"], "args": args or {}, "status": "Queued",
+        "started_by": ctx.user, "progress": 0, "attempts": 0, "queued_at": ctx.now()})
+    _enqueue(ctx.site, doc.name)
+    return doc
+
+
+def _enqueue(site, job: str) -> None:
+    register_site(site)
+    _, task = queue_for(site.config)
+    task(_config_values(site.config), job)
+
+
+def retry(ctx, job: str):
+    """Put a failed job back in the queue."""
+    from app import lifecycle
+
+    doc = lifecycle.get(ctx, DOCTYPE, job)
+    if doc.status != "Failed":
+        raise ValidationError.for_fields(DOCTYPE, job, {"status": [f"is {doc.status}; only failed jobs are retried."]})
+    _set(ctx.site, job, status="Queued", error=None, progress=0, progress_text="queued again", queued_at=ctx.now())
+    _enqueue(ctx.site, job)
+    return lifecycle.get(ctx, DOCTYPE, job)
+
+
+def run(site, job: str) -> None:
+    """Run one job now, as the user who started it; its record says how it went."""
+    from app import auth
+
+    record = site.db["background_job"].find_one({"_id": job})
+    if record is None or record.get("status") not in ("Queued",):
+        return  # already run (a queue may deliver twice), or withdrawn
+    _set(site, job, status="Running", started_at=_now(), attempts=int(record.get("attempts") or 0) + 1,
+         progress_text="started")
+    try:
+        ctx = auth.context_for(site, record["started_by"])
+        spec = JOBS[record["job_type"]]
+        result = spec["run"](ctx, record.get("args") or {}, Progress(site, job))
+        _set(site, job, status="Succeeded", progress=100, finished_at=_now(), result=result or {},
+             progress_text="done")
+    except Exception as exc:  # noqa: BLE001 - a job reports every failure as its result
+        message = exc.message if isinstance(exc, IgotError) else f"{type(exc).__name__}: {exc}"
+        _set(site, job, status="Failed", finished_at=_now(), error=message,
+             progress_text="failed", traceback=traceback.format_exc()[-4000:])
+
+
+class Progress:
+    """``progress(done, total, text)``: written to the job record every few hundred steps."""
+
+    def __init__(self, site, job: str):
+        self.site, self.job, self.last = site, job, -PROGRESS_EVERY
+
+    def __call__(self, done: int, total: int, text: str = "") -> None:
+        if done - self.last < PROGRESS_EVERY and done < total:
+            return
+        self.last = done
+        _set(self.site, self.job, progress=round(100 * done / total, 1) if total else 100.0,
+             progress_text=text or f"{done} of {total}")
+
+
+def _now():
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+def _set(site, job: str, **values) -> None:
+    """Job bookkeeping: a single-document update by the platform (not a user's edit)."""
+    site.db["background_job"].update_one({"_id": job}, {"$set": {**values, "modified": _now()}})
+
+
+# the jobs -------------------------------------------------------------------------------------
+
+def _check_import(ctx, args):
+    meta = ctx.registry.get(args.get("doctype") or "")
+    ctx.access.check(meta, "import")
+    if not args.get("file"):
+        raise ValidationError("an import job needs the uploaded file", errors={"file": ["missing"]})
+
+
+def _run_import(ctx, args, progress):
+    """Import a CSV or XLSX kept in GridFS; the rejected rows and their reasons are the result."""
+    from bson import ObjectId
+
+    from app import importer
+
+    stored = ctx.site.store.files.get(ObjectId(args["file"]))
+    suffix = Path(stored.filename or "upload.csv").suffix.lower() or ".csv"
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"upload{suffix}"
+        path.write_bytes(stored.read())
+        total = len(importer.read_file(path))
+        done = [0]
+
+        def step(n=1):
+            done[0] += n
+            progress(done[0], total, f"{done[0]} of {total} rows")
+
+        result = importer.import_file(ctx, args["doctype"], path, progress=step,
+                                      defaults={"mdo": args["mdo"]} if args.get("mdo") else None)
+    return {"rows": result.rows, "imported": len(result.inserted), "rejected": len(result.failed_lines),
+            "errors": [str(e) for e in result.errors[:1000]]}
+
+
+def _check_system(ctx, args):
+    if not ctx.access.has_role("System Manager"):
+        from app.errors import PermissionDenied
+
+        raise PermissionDenied(f"{ctx.user} may not run this job (System Manager only)")
+
+
+def _run_rebuild(ctx, args, progress):
+    from app import frac
+
+    total = ctx.site.db["officer"].estimated_document_count()
+    done = [0]
+
+    def step(n=1):
+        done[0] += n
+        progress(done[0], total, f"{done[0]} of {total} officers")
+
+    return frac.rebuild(ctx.as_system(), progress=step)
+
+
+def _check_export(ctx, args):
+    ctx.access.check(ctx.registry.get(args.get("doctype") or ""), "export")
+
+
+def _run_export(ctx, args, progress):
+    """Export records the caller may read; the file is kept in GridFS for them to download."""
+    from app import importer
+
+    fmt = args.get("format") or "csv"
+    text = importer.export_rows(ctx, args["doctype"], fmt, args.get("filters"))
+    meta = ctx.registry.get(args["doctype"])
+    file_id = ctx.site.store.files.put(text.encode(), filename=f"{meta.collection}.{fmt}",
+                                       metadata={"content_type": "text/csv" if fmt == "csv" else "application/json",
+                                                 "kind": "text", "owner": ctx.user})
+    return {"file": str(file_id), "filename": f"{meta.collection}.{fmt}", "bytes": len(text.encode())}
+
+
+def _check_certificates(ctx, args):
+    _check_system(ctx, args) if not ctx.access.has_role("Training Division") else None
+
+
+def _run_certificates(ctx, args, progress):
+    """(Re)generate the PDFs of certificates (those named, or all without one)."""
+    from app import certificates
+
+    names = args.get("certificates") or [c["_id"] for c in ctx.site.db["certificate"].find({"pdf": {"$exists": False}}, {"_id": 1})]
+    for i, name in enumerate(names, 1):
+        certificates.attach_pdf(ctx, name)
+        progress(i, len(names), f"{i} of {len(names)} certificates")
+    return {"certificates": len(names)}
+
+
+JOBS = {
+    "import": {"label": "Import", "check": _check_import, "run": _run_import},
+    "rebuild_rollups": {"label": "Rebuild competency rollups", "check": _check_system, "run": _run_rebuild},
+    "export": {"label": "Export", "check": _check_export, "run": _run_export},
+    "certificates": {"label": "Certificate PDFs", "check": _check_certificates, "run": _run_certificates},
+}
