@@ -9,6 +9,8 @@ from app.errors import IgotError, PermissionDenied
 
 from .common import Guarded, site, user_ctx
 
+BACKGROUND_ROWS = 2000  # files with this many rows or more are imported as a background job
+
 
 class ImportView(Guarded, BaseView):
     """Data Import: choose a doctype, download a template (CSV or XLSX, with the user's MDO's
@@ -50,6 +52,8 @@ class ImportView(Guarded, BaseView):
                 flash("Choose a CSV or XLSX file to upload.", "error")
             else:
                 result, rejected_id = self._run(ctx, doctype, upload)
+                if hasattr(result, "status_code"):  # queued: the job's page
+                    return result
         return self.render("igot/import.html", doctypes=doctypes, doctype=doctype, columns=self._columns(ctx, doctype),
                            result=result, rejected_id=rejected_id)
 
@@ -71,6 +75,8 @@ class ImportView(Guarded, BaseView):
                 mdos = sorted(getattr(ctx.access, "mdos", []))
                 meta = ctx.registry.get(doctype)
                 single = {"mdo": mdos[0]} if meta.is_tenant and meta.tenant_field == "mdo" and len(mdos) == 1 else None
+                if len(rows) >= BACKGROUND_ROWS:  # a big staff list: a background job, followed on its page
+                    return self._queue(ctx, doctype, path, upload.filename, single), None
                 result = importer.import_file(ctx, doctype, path, defaults=single)
             except IgotError as exc:  # an unreadable file or unknown columns: say so, store nothing
                 flash(exc.message.replace(path.name, upload.filename), "error")
@@ -83,6 +89,17 @@ class ImportView(Guarded, BaseView):
         flash(f"{len(result.inserted)} imported, {len(result.failed_lines)} rejected of {result.rows} rows.",
               "success" if not result.errors else "warning")
         return result, rejected_id
+
+    def _queue(self, ctx, doctype, path, filename, single):
+        from app import files, jobs
+
+        with open(path, "rb") as stream:
+            file_id = files.store(ctx, stream, filename, accept=["text", "spreadsheet"])
+        job = jobs.submit(ctx, "import", {"doctype": doctype, "file": file_id, "filename": filename,
+                                          "mdo": (single or {}).get("mdo")}, label=f"Import {doctype} from {filename}")
+        flash(f"{filename} is large: it is being imported in the background as {job.name}. Its progress and result "
+              f"(with the rejected rows and why) are on this page.", "info")
+        return redirect(url_for("background_job.details_view", id=job.name))
 
     @expose("/template/")
     def template(self):

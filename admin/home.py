@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_admin import AdminIndexView, expose
 
-from app import query
+from app import activity, query
 from app.errors import PermissionDenied
 
 from .common import Guarded, user_ctx
@@ -55,21 +55,18 @@ def _dashboard(ctx) -> list[dict]:
         charts += _officer_charts(ctx)
     except PermissionDenied:
         pass
-    try:
-        for chart_id, title, match, date in (("chart-enrolments", "Enrolments per month", {}, "$creation"),
-                                             ("chart-certificates", "Certificates issued per month", {"workflow_state": "Certified"}, "$modified")):
-            rows = query.aggregate(ctx, "Enrolment", ([{"$match": match}] if match else []) + [
-                {"$group": {"_id": {"$dateToString": {"format": "%Y-%m", "date": date}}, "n": {"$sum": 1}}}, {"$sort": {"_id": 1}}])
+    try:  # from the MDO dashboard's rollup (app.activity), scoped like the enrolments the user may read
+        months = activity.dashboard(ctx, _mdo_scope(ctx, "Enrolment"))["months"]
+        for chart_id, title, metric in (("chart-enrolments", "Enrolments per month", "enrolments"),
+                                        ("chart-certificates", "Certificates issued per month", "certificates")):
             charts.append({"id": chart_id, "title": title, "type": "line",
-                           "labels": [r["_id"] for r in rows][-12:], "values": [r["n"] for r in rows][-12:]})
+                           "labels": [r["month"] for r in months[metric]], "values": [r["count"] for r in months[metric]]})
     except PermissionDenied:
         pass
     try:  # read from the gap rollup, kept current as passbooks, positions and role maps change
-        gaps = query.aggregate(ctx, "Gap Summary", [
-            {"$group": {"_id": "$competency", "short": {"$sum": "$officers_short"}}},
-            {"$match": {"short": {"$gt": 0}}}, {"$sort": {"short": -1, "_id": 1}}, {"$limit": 10}])
+        gaps = activity.dashboard(ctx, _mdo_scope(ctx, "Gap Summary"))["top_gaps"]
         charts.append({"id": "chart-gaps", "title": "Top competency gaps: officers below the level their role map requires",
-                       "type": "bar", "labels": [r["_id"] for r in gaps], "values": [r["short"] for r in gaps]})
+                       "type": "bar", "labels": [r["competency"] for r in gaps], "values": [r["officers_short"] for r in gaps]})
     except PermissionDenied:
         pass
     from app import programme
@@ -84,27 +81,41 @@ def _dashboard(ctx) -> list[dict]:
                            "labels": [r["_id"] for r in claims][-12:], "values": [round(r["amount"] or 0, 2) for r in claims][-12:]})
         except PermissionDenied:
             pass
-    try:
-        verified = query.aggregate(ctx, "Passbook Entry", [
-            {"$match": {"workflow_state": "Verified"}},
-            {"$group": {"_id": {"$dateToString": {"format": "%Y-%m", "date": "$modified"}}, "n": {"$sum": 1}}},
-            {"$sort": {"_id": 1}}])
+    try:  # from the MDO dashboard's rollup, scoped like the passbook entries the user may read
+        scope = _mdo_scope(ctx, "Passbook Entry")
+        verified = activity.dashboard(ctx, scope)["months"]["passbook_verified"]
         charts.append({"id": "chart-passbook", "title": "Competencies verified in passbooks per month", "type": "line",
-                       "labels": [r["_id"] for r in verified][-12:], "values": [r["n"] for r in verified][-12:]})
+                       "labels": [r["month"] for r in verified], "values": [r["count"] for r in verified]})
     except PermissionDenied:
         pass
     return charts
 
 
+def _mdo_scope(ctx, doctype: str) -> list[str] | None:
+    """The MDOs whose figures the user sees for ``doctype``: None for every MDO; refused for
+    users who read only their own records (a learner sees no MDO-wide figures)."""
+    meta = ctx.registry.get(doctype)
+    ctx.access.check(meta, "read")
+    grant = getattr(ctx.access, "_grant", None)
+    if grant and grant(meta, "read")[1]:
+        raise PermissionDenied(f"{ctx.user} reads only their own {doctype} records")
+    return None if not ctx.access.link_filter(meta) else sorted(getattr(ctx.access, "mdos", []))
+
+
 def _officer_charts(ctx) -> list[dict]:
-    monthly = query.aggregate(ctx, "Officer", [
-        {"$group": {"_id": {"$dateToString": {"format": "%Y-%m", "date": "$creation"}}, "n": {"$sum": 1}}},
-        {"$sort": {"_id": 1}}])
+    scope = _mdo_scope(ctx, "Officer")
+    figures = activity.dashboard(ctx, scope)
+    monthly = figures["months"]["officers"]
     charts = [{"id": "chart-onboarded", "title": "Officers onboarded per month", "type": "line",
-               "labels": [r["_id"] for r in monthly][-12:], "values": [r["n"] for r in monthly][-12:]}]
+               "labels": [r["month"] for r in monthly], "values": [r["count"] for r in monthly]}]
     single = len(getattr(ctx.access, "mdos", ())) == 1 and not ctx.access.has_role("System Manager")
-    key = "$service" if single else "$mdo"
-    by = query.aggregate(ctx, "Officer", [{"$group": {"_id": key, "n": {"$sum": 1}}}, {"$sort": {"n": -1, "_id": 1}}, {"$limit": 10}])
+    if single:  # one MDO's officers by service: an aggregation on that MDO's slice of the mdo index
+        by = query.aggregate(ctx, "Officer", [{"$group": {"_id": "$service", "n": {"$sum": 1}}},
+                                              {"$sort": {"n": -1, "_id": 1}}, {"$limit": 10}])
+        labels, values = [r["_id"] or "(none)" for r in by], [r["n"] for r in by]
+    else:
+        top = activity.by_mdo(ctx, scope, "officers")[:10]
+        labels, values = [r["mdo"] for r in top], [r["count"] for r in top]
     charts.append({"id": "chart-by", "title": "Officers by service" if single else "Officers by MDO (top 10)", "type": "bar",
-                   "labels": [r["_id"] or "(none)" for r in by], "values": [r["n"] for r in by]})
+                   "labels": labels, "values": values})
     return charts

@@ -12,8 +12,16 @@ from .common import Guarded, user_ctx
 
 
 def _officer(ctx) -> dict | None:
-    rows, _ = query.get_list(ctx, "Officer", filters={"email": ctx.user}, limit=1, with_total=False)
-    return rows[0] if rows else None
+    """The signed-in user's own officer record (by its unique e-mail), as they may see it."""
+    found = ctx.site.db["officer"].find_one({"email": ctx.user}, {"_id": 1})
+    if found is None:
+        return None
+    from app.errors import NotFound, PermissionDenied
+
+    try:
+        return lifecycle.read(ctx, "Officer", found["_id"])
+    except (NotFound, PermissionDenied):
+        return None
 
 
 class MyCoursesView(Guarded, BaseView):

@@ -316,6 +316,30 @@ def package_file(name, path):
         "Content-Security-Policy": "sandbox allow-scripts allow-forms allow-popups", "X-Content-Type-Options": "nosniff"})
 
 
+@api.get("/method/mdo_dashboard")
+def mdo_dashboard():
+    """``?mdo=<name>`` (optional): officers onboarded, enrolments and certificates per month
+    and in total, and the top competency gaps, from rollups only. Without ``mdo``: the
+    caller's MDOs (every MDO for roles that work across them)."""
+    from app import activity
+    from app.errors import NotFound
+
+    c = ctx()
+    meta = c.registry.get("Gap Summary")
+    c.access.check(meta, "read")
+    mdo = request.args.get("mdo")
+    if mdo:
+        try:
+            c.access.check(meta, "read", {"mdo": mdo, "name": mdo})
+        except NotFound:
+            raise NotFound(f"MDO {mdo!r} not found", doctype="MDO", name=mdo) from None
+        mdos = [mdo]
+    else:
+        scope = c.access.link_filter(meta)
+        mdos = None if not scope else sorted(getattr(c.access, "mdos", []))
+    return jsonify({"data": dump_value(activity.dashboard(c, mdos))})
+
+
 @api.post("/method/run_job")
 def run_job():
     """``{"job": "rebuild_rollups" | "export" | "certificates", "args": {...}}``: queue a
@@ -351,8 +375,11 @@ def credits():
     from app import lifecycle, query
 
     c = ctx()
-    lifecycle.get(c, "Officer", _arg("officer"))
-    rows, _ = query.get_list(c, "Credit Entry", filters={"officer": request.args["officer"]}, order_by="posted_on",
+    off = lifecycle.read(c, "Officer", _arg("officer"))
+    c.access.check(c.registry.get("Credit Entry"), "read", {"mdo": off.get("mdo"), "officer_email": off.get("email"),
+                                                            "name": off["name"]})
+    # The caller may read this officer's ledger: all of it, by officer (wherever it was posted).
+    rows, _ = query.get_list(c.as_system(), "Credit Entry", filters={"officer": off["name"]}, order_by="posted_on",
                              limit=query.MAX_LIMIT, with_total=False)
     return jsonify({"data": dump_value({"officer": request.args["officer"], "balance": sum(r["points"] for r in rows),
                                         "ledger": rows})})

@@ -61,8 +61,24 @@ def serve(host, port, threads):
     click.echo(f"store: {site.store.kind} ({site.store.location})")
     if site.db["user"].find_one({"roles.role": "System Manager", "enabled": True}, {"_id": 1}) is None:
         click.echo('no System Manager yet: create one with  igot user add you@example.gov.in --role "System Manager"')
+    if not (site.config.queue_url or "").startswith(("redis://", "rediss://")):
+        _start_worker(site)
     click.echo(f"serving on http://{host}:{port}: admin /admin, API /api (docs /api/docs)")
     waitress.serve(create_app(site=site), host=host, port=port, threads=threads)
+
+
+def _start_worker(site, workers: int = 1) -> None:
+    """On one host with the embedded queue, `igot serve` runs the background jobs itself."""
+    from huey.consumer import Consumer
+
+    from app import jobs
+
+    jobs.register_site(site)
+    huey, _ = jobs.queue_for(site.config)
+    if getattr(huey, "immediate", False):
+        return
+    Consumer(huey, workers=workers, worker_type="thread", periodic=False).start()
+    click.echo(f"background jobs: {type(huey).__name__} queue, run by this process (or by `igot worker`)")
 
 
 @main.command()

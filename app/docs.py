@@ -25,6 +25,7 @@ OTHER = [
     ("naming_series", "Counters of naming series: `{_id: \"OFF-2026-\", current: 1234}`"),
     ("user_credential, api_token, login_attempt", "Password hashes, API token hashes, failed-login counters and locks; never served by the API"),
     ("site_settings", "The session-signing key and the custom-field change stamp"),
+    ("mdo_activity", "The MDO dashboard's rollup: `{_id: \"mdo|metric|YYYY-MM\", mdo, metric (officers, enrolments, certificates), month, count}`, kept by `$inc` and rebuilt by `igot rollups rebuild`"),
     ("doctype", "The doctype definitions themselves, as JSON"),
     ("fs.files, fs.chunks", "Attachments (GridFS). `fs.files.metadata`: `content_type` (found from the content), `kind`, `declared_type`, `owner`, `scorm` for packages"),
 ]

@@ -215,7 +215,10 @@ def rebuild(ctx, progress=None) -> dict:
         db["officer_gap"].insert_many(gaps)
     if summary:
         db["gap_summary"].insert_many([{k: v for k, v in s.items() if v is not None} for s in summary.values()])
-    return {"officer_competency": len(batch), "officer_gap": len(gaps), "gap_summary": len(summary)}
+    from app import activity
+
+    return {"officer_competency": len(batch), "officer_gap": len(gaps), "gap_summary": len(summary),
+            "mdo_activity": activity.rebuild(ctx)}
 
 
 # reading -----------------------------------------------------------------------------------

@@ -35,6 +35,7 @@ def index_specs(meta) -> list[dict]:
 INTERNAL_INDEXES = {
     "api_token": [[("user", 1), ("created", 1)]],
     "login_attempt": [[("locked_until", -1)]],
+    "mdo_activity": [[("mdo", 1), ("metric", 1), ("month", 1)], [("metric", 1), ("mdo", 1)]],
 }
 
 

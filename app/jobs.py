@@ -103,7 +103,8 @@ def submit(ctx, job_type: str, args: dict | None = None, *, label: str | None = 
     JOBS[job_type]["check"](ctx, args or {})  # refuse now what the job would refuse later
     doc = lifecycle.insert(ctx.as_system(), DOCTYPE, {
         "job_type": job_type, "title": label or JOBS[job_type]["label"], "args": args or {}, "status": "Queued",
-        "started_by": ctx.user, "progress": 0, "attempts": 0, "queued_at": ctx.now()})
+        "started_by": ctx.user, "progress": 0, "attempts": 0, "queued_at": ctx.now(),
+        "as_platform": getattr(ctx.access, "roles", None) is None})
     _enqueue(ctx.site, doc.name)
     return doc
 
@@ -136,7 +137,7 @@ def run(site, job: str) -> None:
     _set(site, job, status="Running", started_at=_now(), attempts=int(record.get("attempts") or 0) + 1,
          progress_text="started")
     try:
-        ctx = auth.context_for(site, record["started_by"])
+        ctx = site.context(record["started_by"]) if record.get("as_platform") else auth.context_for(site, record["started_by"])
         spec = JOBS[record["job_type"]]
         result = spec["run"](ctx, record.get("args") or {}, Progress(site, job))
         _set(site, job, status="Succeeded", progress=100, finished_at=_now(), result=result or {},

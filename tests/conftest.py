@@ -10,6 +10,7 @@ TEST_DOCTYPES = Path(__file__).parent / "doctypes"
 
 def make_config(store="mongomock", data_dir=None, **kw):
     kw.setdefault("password_profile", "CHEAPEST")
+    kw.setdefault("queue_url", "immediate")  # background jobs run at once, in the test's process
     return Config(store=store, data_dir=Path(data_dir or "var"),
                   doctype_paths=(ROOT / "doctypes", TEST_DOCTYPES), **kw)
 

@@ -60,9 +60,22 @@ class Enrolment(Document):
             self.certified_on = today.isoformat()
             self.certificate_no = f"IGOT/{today.year}/{self.name}"
 
+    def after_insert(self):
+        from app import activity
+
+        activity.bump(self.ctx, self.mdo, "enrolments", self.creation)
+
+    def on_trash(self):
+        from app import activity
+
+        activity.bump(self.ctx, self.mdo, "enrolments", self.creation, -1)
+
     def on_submit(self):
         if self.workflow_state != programme.CERTIFIED:
             return
+        from app import activity
+
+        activity.bump(self.ctx, self.mdo, "certificates", self.certified_on)
         db = self.ctx.site.db
         course = db["course"].find_one({"_id": self.course}) or {}
         from app import certificates

@@ -40,6 +40,11 @@ class Officer(Document):
             before != self.position or stored.get("mdo") != self.mdo or stored.get("is_active", True) != self.is_active)
         if self.position and self.position != before:
             self._open_posting()
+        if stored is not None and stored.get("mdo") != self.mdo:  # a transfer: the count moves with them
+            from app import activity
+
+            activity.bump(self.ctx, stored.get("mdo"), "officers", self.creation, -1)
+            activity.bump(self.ctx, self.mdo, "officers", self.creation, 1)
 
     def _open_posting(self):
         """Close the current posting and open one for the new position (the history)."""
@@ -56,7 +61,11 @@ class Officer(Document):
 
     def after_insert(self):
         """Every officer is a learner: create their account (bound to their MDO) unless an
-        account with the e-mail exists. If it cannot be created the officer is not kept."""
+        account with the e-mail exists. If it cannot be created the officer is not kept.
+        The MDO dashboard counts the officer onboarded."""
+        from app import activity
+
+        activity.bump(self.ctx, self.mdo, "officers", self.creation)
         if self.ctx.site.db["user"].find_one({"_id": self.email}, {"_id": 1}):
             return
         lifecycle.insert(self.ctx.as_system(), "User", {
@@ -74,3 +83,6 @@ class Officer(Document):
             return
         self.ctx.site.db["officer_competency"].delete_many({"officer": self.name})
         frac.remove_officer(self.ctx.as_system(), self.name)
+        from app import activity
+
+        activity.bump(self.ctx, self.mdo, "officers", self.creation, -1)

@@ -33,6 +33,9 @@ class PassbookEntry(Document):
             self.add_error("acquired_on", f"{self.acquired_on} is in the future.")
 
     def on_submit(self):
+        from app import activity
+
+        activity.bump(self.ctx, self.mdo, "passbook_verified", self.modified)
         frac.refresh_officer_all(self.ctx.as_system(), self.officer)
 
     def on_cancel(self):

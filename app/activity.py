@@ -1,0 +1,85 @@
+"""The MDO dashboard's rollup (``mdo_activity``): per MDO and month, officers onboarded,
+enrolments, certificates and passbook entries verified, kept by atomic ``$inc`` as officers and enrolments come and
+go, and recomputed from scratch by ``igot rollups rebuild``. The dashboard reads this and
+``gap_summary`` only, so it costs the same at 1,000 officers as at 10 million.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+COLLECTION = "mdo_activity"
+METRICS = ("officers", "enrolments", "certificates", "passbook_verified")
+
+
+def _month(value) -> str:
+    if isinstance(value, dt.datetime | dt.date):
+        return value.strftime("%Y-%m")
+    return str(value or "")[:7] or "unknown"
+
+
+def bump(ctx, mdo: str | None, metric: str, when, by: int = 1) -> None:
+    """Count ``by`` more (or fewer) of ``metric`` for ``mdo`` in the month of ``when``."""
+    if not mdo:
+        return
+    month = _month(when)
+    now = ctx.now()
+    ctx.site.db[COLLECTION].update_one(
+        {"_id": f"{mdo}|{metric}|{month}"},
+        {"$inc": {"count": by}, "$set": {"modified": now, "modified_by": ctx.user},
+         "$setOnInsert": {"mdo": mdo, "metric": metric, "month": month, "owner": ctx.user, "creation": now, "docstatus": 0}},
+        upsert=True)
+
+
+def rebuild(ctx) -> int:
+    """Recompute every count from the officers and enrolments."""
+    db = ctx.site.db
+    counts: dict[tuple, int] = {}
+    for o in db["officer"].find({}, {"mdo": 1, "creation": 1}):
+        key = (o.get("mdo"), "officers", _month(o.get("creation")))
+        counts[key] = counts.get(key, 0) + 1
+    for e in db["enrolment"].find({}, {"mdo": 1, "creation": 1, "workflow_state": 1, "certified_on": 1}):
+        key = (e.get("mdo"), "enrolments", _month(e.get("creation")))
+        counts[key] = counts.get(key, 0) + 1
+        if e.get("workflow_state") == "Certified":
+            key = (e.get("mdo"), "certificates", _month(e.get("certified_on")))
+            counts[key] = counts.get(key, 0) + 1
+    for p in db["passbook_entry"].find({"docstatus": 1}, {"mdo": 1, "modified": 1}):
+        key = (p.get("mdo"), "passbook_verified", _month(p.get("modified")))
+        counts[key] = counts.get(key, 0) + 1
+    db[COLLECTION].delete_many({})
+    now = ctx.now()
+    rows = [{"_id": f"{m}|{metric}|{month}", "mdo": m, "metric": metric, "month": month, "count": n, "owner": ctx.user,
+             "creation": now, "modified": now, "modified_by": ctx.user, "docstatus": 0}
+            for (m, metric, month), n in counts.items() if m]
+    if rows:
+        db[COLLECTION].insert_many(rows)
+    return len(rows)
+
+
+def dashboard(ctx, mdos: list[str] | None) -> dict:
+    """The figures of an MDO (or several, or every MDO with None): totals and the last twelve
+    months of officers onboarded, enrolments and certificates, and the top competency gaps.
+    Reads only rollups."""
+    db = ctx.site.db
+    match = {"mdo": {"$in": mdos}} if mdos is not None else {}
+    series: dict[str, dict[str, int]] = {m: {} for m in METRICS}
+    totals = dict.fromkeys(METRICS, 0)
+    for row in db[COLLECTION].find(match, {"metric": 1, "month": 1, "count": 1}):
+        if row.get("metric") in series:
+            series[row["metric"]][row["month"]] = series[row["metric"]].get(row["month"], 0) + row["count"]
+            totals[row["metric"]] += row["count"]
+    gaps = list(db["gap_summary"].aggregate(([{"$match": match}] if match else []) + [
+        {"$group": {"_id": "$competency", "short": {"$sum": "$officers_short"}}},
+        {"$match": {"short": {"$gt": 0}}}, {"$sort": {"short": -1, "_id": 1}}, {"$limit": 10}]))
+    return {"mdos": mdos, "totals": totals,
+            "months": {m: [{"month": k, "count": v} for k, v in sorted(s.items())][-12:] for m, s in series.items()},
+            "top_gaps": [{"competency": g["_id"], "officers_short": g["short"]} for g in gaps]}
+
+
+def by_mdo(ctx, mdos: list[str] | None, metric: str) -> list[dict]:
+    """Each MDO's total of ``metric``, largest first."""
+    match = {"metric": metric, **({"mdo": {"$in": mdos}} if mdos is not None else {})}
+    totals: dict[str, int] = {}
+    for row in ctx.site.db[COLLECTION].find(match, {"mdo": 1, "count": 1}):
+        totals[row["mdo"]] = totals.get(row["mdo"], 0) + row["count"]
+    return [{"mdo": m, "count": n} for m, n in sorted(totals.items(), key=lambda kv: (-kv[1], kv[0])) if n]
