@@ -67,9 +67,10 @@ def serve(host, port, threads):
     waitress.serve(create_app(site=site), host=host, port=port, threads=threads)
 
 
-def _start_worker(site, workers: int = 1) -> None:
-    """On one host with the embedded queue, `igot serve` runs the background jobs itself."""
-    from huey.consumer import Consumer
+def _start_worker(site) -> None:
+    """On one host with the embedded queue, `igot serve` runs the background jobs itself, in
+    a daemon thread (the server's signals stay the server's)."""
+    import threading
 
     from app import jobs
 
@@ -77,7 +78,7 @@ def _start_worker(site, workers: int = 1) -> None:
     huey, _ = jobs.queue_for(site.config)
     if getattr(huey, "immediate", False):
         return
-    Consumer(huey, workers=workers, worker_type="thread", periodic=False).start()
+    threading.Thread(target=jobs.work, args=(huey,), name="igot-jobs", daemon=True).start()
     click.echo(f"background jobs: {type(huey).__name__} queue, run by this process (or by `igot worker`)")
 
 

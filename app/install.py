@@ -24,11 +24,40 @@ def index_specs(meta) -> list[dict]:
         if index.get("name"):
             spec["name"] = index["name"]
         specs.append(spec)
+    for keys in list_indexes(meta):
+        if not any([k for k, _ in spec["keys"][:len(keys)]] == [k for k, _ in keys] for spec in specs):
+            specs.append({"keys": keys, "unique": False})
     for f in meta.all_fields:
         if f.unique:
             specs.append({"keys": [(f.fieldname, pymongo.ASCENDING)], "unique": True,
                           "sparse": True, "name": f"unique_{f.fieldname}"})
     return specs
+
+
+def list_indexes(meta) -> list[list[tuple]]:
+    """The indexes a doctype's default list needs, from its meta: its default order (for
+    roles that see every MDO), the same within an MDO (tenant doctypes), and within the user's
+    own records (doctypes whose permissions have ``if_owner`` rows); each then ``_id``."""
+    sort = []
+    for part in meta.default_sort.split(","):
+        words = part.strip().split()
+        if not words:
+            continue
+        field, desc = words[0], len(words) > 1 and words[1].lower() == "desc"
+        if field.startswith("-"):
+            field, desc = field[1:], True
+        sort.append(("_id" if field == "name" else field, pymongo.DESCENDING if desc else pymongo.ASCENDING))
+    if not sort or sort[-1][0] != "_id":
+        sort.append(("_id", sort[-1][1] if sort else pymongo.ASCENDING))
+    out = [sort] if sort[0][0] != "_id" else []
+    tenant = [(meta.tenant_key, pymongo.ASCENDING)] if meta.is_tenant and meta.tenant_key != "_id" else []
+    if tenant:
+        out.append(tenant + sort)
+    if any(r.get("if_owner") for r in meta.permissions):
+        owner = "_id" if meta.owner_field == "name" else meta.owner_field
+        if owner != "_id":
+            out.append([(owner, pymongo.ASCENDING)] + tenant + sort)
+    return out
 
 
 # Collections that are not doctypes (never served by the API) and the indexes their queries use.

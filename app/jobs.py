@@ -76,6 +76,21 @@ def _run_job_task(config_values: dict, job: str):
     run(site, job)
 
 
+def work(huey, idle_seconds: float = 1.0, stop=None) -> None:
+    """Run queued jobs one after another until ``stop`` (a threading.Event) is set."""
+    import time
+
+    while stop is None or not stop.is_set():
+        try:
+            task = huey.dequeue()
+        except Exception:  # noqa: BLE001 - the queue's storage hiccuped: try again shortly
+            task = None
+        if task is None:
+            time.sleep(idle_seconds)
+            continue
+        huey.execute(task)
+
+
 def register_site(site) -> None:
     """Let this process's workers use ``site`` itself (an in-memory store has no other way)."""
     with _lock:

@@ -1,0 +1,221 @@
+#!/usr/bin/env python
+"""The scale benchmark; prints figures, asserts nothing.
+
+For each size N (default 1,000 and 10,000) it builds a synthetic installation on a fresh
+embedded store: positions with verified FRAC role maps in each of the 33 MDOs, N officers
+imported from a staff list through the full document pipeline, two verified passbook
+entries and an enrolment per officer, and the rollups. It prints, side by side:
+
+- import throughput through the pipeline, and a raw driver ``insert_many`` of the same
+  officers into the same store (their ratio is the framework's overhead);
+- the MDO dashboard (``GET /api/method/mdo_dashboard``, which reads rollups) at each N: the
+  two medians should be within 1.5x;
+- at the largest N, API list and get latency (median and 95th percentile) under 20
+  concurrent clients on loopback, against a waitress server.
+
+    python scripts/bench.py                     # N = 1,000 and 10,000 (a few minutes)
+    python scripts/bench.py --sizes 2000 --clients 10 --requests 200
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import http.client
+import json
+import random
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from app import auth, frac, importer, install, lifecycle  # noqa: E402
+from app.config import Config  # noqa: E402
+from app.site import Site  # noqa: E402
+
+POSITIONS = ("Section Officer", "Under Secretary", "Deputy Secretary")
+PASSWORD = "benchmark password"
+
+
+def percentile(values, p):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def build(site, n: int, tmp: Path) -> dict:
+    ctx = site.context("bench@dopt.gov.in")
+    db = site.db
+    mdos = [d["_id"] for d in db.mdo.find({}, {"_id": 1}).sort("_id", 1)]
+    competencies = [c["_id"] for c in db.competency.find({"workflow_state": "Verified"}, {"_id": 1}).sort("_id", 1)]
+    positions = {}
+    for m_i, mdo in enumerate(mdos):
+        for p_i, title in enumerate(POSITIONS):
+            pos = lifecycle.insert(ctx, "Position", {"position_name": title, "mdo": mdo, "group": "A"}).name
+            positions.setdefault(mdo, []).append(pos)
+            needs = [competencies[(m_i + p_i + k) % len(competencies)] for k in range(3)]
+            now = ctx.now()
+            db.role_map.insert_one({
+                "_id": f"RM-BENCH-{m_i:02d}-{p_i}", "mdo": mdo, "position": pos, "position_name": title, "version": 1,
+                "workflow_state": "Verified", "docstatus": 1, "owner": ctx.user, "creation": now, "modified": now,
+                "modified_by": ctx.user, "requirements": [{"role_name": title, "competency": c, "required_level": 3}
+                                                          for c in needs]})
+    staff = tmp / f"staff-{n}.csv"
+    with open(staff, "w", newline="", encoding="utf-8") as handle:
+        out = csv.writer(handle)
+        out.writerow(["full_name", "email", "group", "mdo", "position", "service", "year_of_allotment"])
+        for i in range(n):
+            mdo = mdos[i % len(mdos)]
+            out.writerow([f"Officer {i:06d}", f"officer{i}@bench.gov.in", "A", mdo, positions[mdo][i % len(POSITIONS)],
+                          "CSS", 2000 + i % 20])
+    started = time.perf_counter()
+    result = importer.import_file(ctx, "Officer", staff)
+    pipeline = time.perf_counter() - started
+    assert len(result.inserted) == n, result.errors[:3]
+
+    rows = [{"_id": f"RAW-{i:07d}", "full_name": f"Officer {i:06d}", "email": f"officer{i}@bench.gov.in", "group": "A",
+             "mdo": mdos[i % len(mdos)], "service": "CSS", "year_of_allotment": 2000 + i % 20, "docstatus": 0,
+             "owner": ctx.user, "creation": ctx.now(), "modified": ctx.now(), "modified_by": ctx.user} for i in range(n)]
+    started = time.perf_counter()
+    for i in range(0, n, 1000):
+        db.bench_raw_officer.insert_many(rows[i:i + 1000])
+    raw = time.perf_counter() - started
+    db.bench_raw_officer.drop()
+
+    now = ctx.now()
+    entries, enrolments = [], []
+    for o in db.officer.find({}, {"mdo": 1, "email": 1, "full_name": 1}):
+        for k in range(2):
+            entries.append({"_id": f"PB-{o['_id']}-{k}", "officer": o["_id"], "officer_email": o["email"], "mdo": o["mdo"],
+                            "competency": competencies[(hash(o["_id"]) + k) % len(competencies)], "level": 1 + k * 2,
+                            "source": "Assessment", "workflow_state": "Verified", "docstatus": 1, "acquired_on": "2026-06-01",
+                            "owner": ctx.user, "creation": now, "modified": now, "modified_by": ctx.user})
+        enrolments.append({"_id": f"ENR-{o['_id']}", "officer": o["_id"], "officer_email": o["email"], "mdo": o["mdo"],
+                           "course": "The Challenges of Global Poverty", "workflow_state": random.choice(["Registered", "Certified"]),
+                           "docstatus": 0, "owner": ctx.user, "creation": now, "modified": now, "modified_by": ctx.user,
+                           "certified_on": "2026-09-30"})
+    for i in range(0, len(entries), 2000):
+        db.passbook_entry.insert_many(entries[i:i + 2000])
+    for i in range(0, len(enrolments), 2000):
+        db.enrolment.insert_many(enrolments[i:i + 2000])
+    started = time.perf_counter()
+    frac.rebuild(ctx)
+    rebuild = time.perf_counter() - started
+    return {"pipeline": pipeline, "raw": raw, "rebuild": rebuild, "mdos": mdos}
+
+
+def users(site):
+    for email, roles, mdos in (("nodal@power.gov.in", ["MDO Admin"], ["Ministry of Power"]),
+                               ("dopt@bench.gov.in", ["System Manager"], [])):
+        lifecycle.insert(site.context(), "User", {"email": email, "full_name": email, "roles": [{"role": r} for r in roles],
+                                                  "mdos": [{"mdo": m} for m in mdos]})
+    return {e: auth.create_token(site, e) for e in ("nodal@power.gov.in", "dopt@bench.gov.in")}
+
+
+def dashboard_latency(site, token: str, repeat: int = 30) -> list[float]:
+    from app.web import create_app
+
+    client = create_app(site=site).test_client()
+    headers = {"Authorization": f"token {token}"}
+    times = []
+    for i in range(repeat + 3):
+        started = time.perf_counter()
+        r = client.get("/api/method/mdo_dashboard?mdo=Ministry%20of%20Power", headers=headers)
+        elapsed = time.perf_counter() - started
+        assert r.status_code == 200, r.json
+        if i >= 3:  # after warming up
+            times.append(elapsed * 1000)
+    return times
+
+
+def concurrent_latency(site, token: str, clients: int, requests: int) -> dict[str, list[float]]:
+    from waitress import create_server
+
+    from app.web import create_app
+
+    server = create_server(create_app(site=site), host="127.0.0.1", port=0, threads=clients)
+    threading.Thread(target=server.run, daemon=True).start()
+    port = server.effective_port
+    names = [o["_id"] for o in site.db.officer.find({"mdo": "Ministry of Power"}, {"_id": 1}).limit(500)]
+    results: dict[str, list[float]] = {"list": [], "get": []}
+    lock = threading.Lock()
+
+    def client(seed):
+        rnd = random.Random(seed)
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        headers = {"Authorization": f"token {token}"}
+        for i in range(requests // clients):
+            kind = "list" if i % 2 == 0 else "get"
+            path = (f"/api/resource/Officer?limit=20&offset={rnd.randrange(0, 200, 20)}" if kind == "list"
+                    else f"/api/resource/Officer/{rnd.choice(names)}")
+            started = time.perf_counter()
+            conn.request("GET", path, headers=headers)
+            response = conn.getresponse()
+            response.read()
+            elapsed = (time.perf_counter() - started) * 1000
+            if response.status != 200:
+                raise RuntimeError(f"{path}: {response.status}")
+            with lock:
+                results[kind].append(elapsed)
+        conn.close()
+
+    threads = [threading.Thread(target=client, args=(s,)) for s in range(clients)]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    results["wall"] = [time.perf_counter() - started]
+    return results  # the server thread is a daemon: it ends with the run
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="1000,10000")
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--requests", type=int, default=600, help="API requests in all, across the clients")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    random.seed(7)
+    figures = {}
+    began = time.perf_counter()
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in sizes:
+            site = Site(Config(store="embedded", data_dir=Path(tmp) / f"var-{n}", password_profile="CHEAPEST",
+                               queue_url="immediate"))
+            install.init(site)
+            print(f"building N = {n:,} ...", file=sys.stderr, flush=True)
+            built = build(site, n, Path(tmp))
+            tokens = users(site)
+            built["dashboard"] = dashboard_latency(site, tokens["nodal@power.gov.in"])
+            if n == sizes[-1]:
+                print(f"{args.clients} concurrent clients ...", file=sys.stderr, flush=True)
+                built["api"] = concurrent_latency(site, tokens["nodal@power.gov.in"], args.clients, args.requests)
+                built["api_all"] = concurrent_latency(site, tokens["dopt@bench.gov.in"], args.clients, args.requests)
+            figures[n] = built
+            site.close()
+    print(f"\nsynthetic installation on the embedded store; {dt.date.today()}; whole run {time.perf_counter() - began:.0f} s\n")
+    print(f"{'N officers':>10}  {'pipeline rows/s':>15}  {'raw insert rows/s':>17}  {'overhead':>8}  {'rollup rebuild s':>16}  "
+          f"{'dashboard median ms':>19}  {'p95 ms':>7}")
+    for n, f in figures.items():
+        print(f"{n:>10,}  {n / f['pipeline']:>15,.0f}  {n / f['raw']:>17,.0f}  {f['pipeline'] / f['raw']:>7.1f}x  "
+              f"{f['rebuild']:>16.1f}  {statistics.median(f['dashboard']):>19.1f}  {percentile(f['dashboard'], 95):>7.1f}")
+    if len(sizes) > 1:
+        small, big = statistics.median(figures[sizes[0]]["dashboard"]), statistics.median(figures[sizes[-1]]["dashboard"])
+        print(f"\ndashboard at {sizes[-1]:,} vs {sizes[0]:,} officers: {big / small:.2f}x (target: within 1.5x)")
+    last = figures[sizes[-1]]
+    print(f"\nAPI under {args.clients} concurrent clients on loopback, N = {sizes[-1]:,}:")
+    print(f"{'as':<16} {'request':<32} {'count':>6} {'median ms':>10} {'p95 ms':>8}")
+    for who, key in (("MDO Admin", "api"), ("System Manager", "api_all")):
+        for kind, label in (("list", "GET /api/resource/Officer?limit=20"), ("get", "GET /api/resource/Officer/<name>")):
+            values = last[key][kind]
+            print(f"{who:<16} {label:<32} {len(values):>6} {statistics.median(values):>10.1f} {percentile(values, 95):>8.1f}")
+        print(f"{who:<16} {'throughput':<32} {len(last[key]['list']) + len(last[key]['get']):>6} "
+              f"{(len(last[key]['list']) + len(last[key]['get'])) / last[key]['wall'][0]:>10.0f} req/s")
+
+
+if __name__ == "__main__":
+    main()
