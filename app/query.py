@@ -9,7 +9,9 @@ mongomock implements too (see tests/test_mongo_subset.py).
 from __future__ import annotations
 
 import json
+from collections import OrderedDict
 import re
+import threading
 
 from app import customize, persistence, schemas
 from app.errors import ValidationError
@@ -174,8 +176,9 @@ def get_list(ctx, doctype: str, *, filters=None, fields=None, order_by=None, lim
     limit = min(int(limit), MAX_LIMIT)
     coll = ctx.site.collection(doctype)
     sort = parse_sort(ctx, meta, order_by)
-    if query and with_total and ctx.site.store.kind == "embedded":
+    if ctx.site.store.kind == "embedded":
         raw, total = _page_in_one_pass(coll, query, projection, sort, int(offset), limit)
+        total = total if with_total else None
     else:
         cursor = coll.find(query, projection).sort(sort).skip(int(offset))
         raw = cursor.limit(limit) if limit else cursor
@@ -189,12 +192,48 @@ def get_list(ctx, doctype: str, *, filters=None, fields=None, order_by=None, lim
     return rows, total
 
 
+_ORDERS: "OrderedDict[tuple, tuple]" = OrderedDict()
+_ORDERS_LOCK = threading.Lock()
+_FLIGHTS: dict[tuple, threading.Lock] = {}
+ORDER_CACHE_SIZE = 256
+
+
+def _cached_order(key, version):
+    if version is None:
+        return None
+    with _ORDERS_LOCK:
+        cached = _ORDERS.get(key)
+        if cached is None or cached[0] != version:
+            return None
+        _ORDERS.move_to_end(key)
+        return cached[1]
+
+
+
 def _page_in_one_pass(coll, query, projection, sort, offset, limit):
-    """The embedded store evaluates a filter in Python, document by document: rather than
-    once for the page and again for the count, find the matching names in order once, count
-    them, and fetch the page's records by name."""
-    keys = {"_id": 1, **{key: 1 for key, _ in sort}}
-    names = [d["_id"] for d in coll.find(query, keys).sort(sort)]
+    """The embedded store evaluates a filter and a sort in Python, document by document:
+    rather than once for the page and again for the count, find the matching names in order
+    once, count them, and fetch the page's records by name. The ordered names are kept until
+    the collection changes (``patches.data_version``: this process's writes and any other
+    process's commits), so paging and re-reading a list costs one fetch of its page."""
+    from app.store import patches
+
+    key = (coll.full_name, json.dumps(query, sort_keys=True, default=str), tuple(sort))
+    version = patches.data_version(coll)
+    names = _cached_order(key, version)
+    if names is None:
+        with _ORDERS_LOCK:
+            flight = _FLIGHTS.setdefault(key, threading.Lock())
+        with flight:  # one request computes a list's order; the others wait for it, then share it
+            names = _cached_order(key, version)
+            if names is None:
+                keys = {"_id": 1, **{k: 1 for k, _ in sort}}
+                names = [d["_id"] for d in coll.find(query, keys).sort(sort)]
+                if version is not None:
+                    with _ORDERS_LOCK:
+                        _ORDERS[key] = (version, names)
+                        while len(_ORDERS) > ORDER_CACHE_SIZE:
+                            _FLIGHTS.pop(_ORDERS.popitem(last=False)[0], None)
     page = names[offset:offset + limit] if limit else names[offset:]
     found = {d["_id"]: d for d in coll.find({"_id": {"$in": page}}, projection)}
     return [found[name] for name in page if name in found], len(names)

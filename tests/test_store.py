@@ -129,3 +129,32 @@ def test_fast_sort_key_orders_like_the_original(db, direction):
     original = patches.ORIGINAL_SORT_KEY[filtering.__name__]
     expected = [d["_id"] for d in sorted(docs, key=lambda d: original("v", d), reverse=direction < 0)]
     assert got == expected
+
+
+def test_embedded_list_order_cache_follows_every_write(tmp_path):
+    """Lists on the embedded store keep their ordered names until the collection changes:
+    a write by this process or a commit by another connection (another process) shows at once."""
+    from app import install, lifecycle, query
+    from app.site import Site
+
+    from .conftest import make_config
+
+    a = Site(make_config("embedded", tmp_path / "var"))
+    install.init(a)
+    b = Site(make_config("embedded", tmp_path / "var"))  # a second connection to the same files
+    try:
+        def names():
+            rows, total = query.get_list(a.context(), "MDO", order_by="name desc", limit=5)
+            return [r["name"] for r in rows], total
+
+        first, total = names()
+        assert names() == (first, total)  # served again, unchanged
+        lifecycle.insert(a.context(), "MDO", {"mdo_name": "Zz Ministry A", "mdo_type": "Ministry"})
+        assert names()[0][0] == "Zz Ministry A" and names()[1] == total + 1
+        lifecycle.insert(b.context(), "MDO", {"mdo_name": "Zzz Ministry B", "mdo_type": "Ministry"})
+        assert names()[0][:2] == ["Zzz Ministry B", "Zz Ministry A"] and names()[1] == total + 2
+        b.db.mdo.delete_one({"_id": "Zzz Ministry B"})
+        assert names()[0][0] == "Zz Ministry A" and names()[1] == total + 1
+    finally:
+        b.close()
+        a.close()

@@ -178,12 +178,36 @@ def write_lock_for(server_dir: Path) -> FileWriteLock:
         return _file_locks[server_dir]
 
 
+_local_writes: dict[tuple, int] = {}
+
+
 def _locked_write(method):
     @functools.wraps(method)
     def wrapper(self, *args, **kwargs):
         with write_lock_for(Path(self._db_store._dirpath).parent):
-            return method(self, *args, **kwargs)
+            key = (str(self._db_store._dirpath), self.name)
+            _local_writes[key] = _local_writes.get(key, 0) + 1
+            try:
+                return method(self, *args, **kwargs)
+            finally:
+                _local_writes[key] = _local_writes.get(key, 0) + 1
     return wrapper
+
+
+def data_version(collection) -> tuple | None:
+    """A value that changes whenever an embedded-store collection changes, by this process
+    (counted in the write wrapper) or by another one (SQLite's ``data_version`` of the
+    collection's own file); None for other stores. Lets callers cache what they derive from
+    a collection (the embedded store has no server-side indexes to sort with)."""
+    store_of = getattr(collection, "_db_store", None)
+    if store_of is None or not hasattr(store_of, "_dirpath"):
+        return None
+    with _thread_lock:
+        store = store_of[collection.name]
+        if getattr(store, "_connection", None) is None:
+            return None
+        version = store._connection.execute("PRAGMA data_version").fetchone()[0]
+        return id(store), version, _local_writes.get((str(store_of._dirpath), collection.name), 0)
 
 
 def _locked_open(method):
