@@ -110,9 +110,8 @@ def _officer_charts(ctx) -> list[dict]:
                "labels": [r["month"] for r in monthly], "values": [r["count"] for r in monthly]}]
     single = len(getattr(ctx.access, "mdos", ())) == 1 and not ctx.access.has_role("System Manager")
     if single:  # one MDO's officers by service: an aggregation on that MDO's slice of the mdo index
-        by = query.aggregate(ctx, "Officer", [{"$group": {"_id": "$service", "n": {"$sum": 1}}},
-                                              {"$sort": {"n": -1, "_id": 1}}, {"$limit": 10}])
-        labels, values = [r["_id"] or "(none)" for r in by], [r["n"] for r in by]
+        by = query.count_by(ctx, "Officer", "service")
+        labels, values = [value or "(none)" for value, _ in by], [n for _, n in by]
     else:
         top = activity.by_mdo(ctx, scope, "officers")[:10]
         labels, values = [r["mdo"] for r in top], [r["count"] for r in top]

@@ -216,6 +216,15 @@ def _page_in_one_pass(coll, query, projection, sort, offset, limit):
     once, count them, and fetch the page's records by name. The ordered names are kept until
     the collection changes (``patches.data_version``: this process's writes and any other
     process's commits), so paging and re-reading a list costs one fetch of its page."""
+    names = _ordered_names(coll, query, sort)
+    page = names[offset:offset + limit] if limit else names[offset:]
+    found = {d["_id"]: d for d in coll.find({"_id": {"$in": page}}, projection)}
+    return [found[name] for name in page if name in found], len(names)
+
+
+def _ordered_names(coll, query, sort) -> list:
+    """The names matching ``query`` on the embedded store, in ``sort`` order (kept until the
+    collection changes)."""
     from app.store import patches
 
     key = (coll.full_name, json.dumps(query, sort_keys=True, default=str), tuple(sort))
@@ -227,16 +236,18 @@ def _page_in_one_pass(coll, query, projection, sort, offset, limit):
         with flight:  # one request computes a list's order; the others wait for it, then share it
             names = _cached_order(key, version)
             if names is None:
-                keys = {"_id": 1, **{k: 1 for k, _ in sort}}
-                names = [d["_id"] for d in coll.find(query, keys).sort(sort)]
+                from app.store import scan
+
+                names = scan.ordered_ids(coll, query, sort)  # the common queries, evaluated directly
+                if names is None:
+                    cursor = coll.find(query, {"_id": 1, **{k: 1 for k, _ in sort}})
+                    names = [d["_id"] for d in (cursor.sort(sort) if sort else cursor)]
                 if version is not None:
                     with _ORDERS_LOCK:
                         _ORDERS[key] = (version, names)
                         while len(_ORDERS) > ORDER_CACHE_SIZE:
                             _FLIGHTS.pop(_ORDERS.popitem(last=False)[0], None)
-    page = names[offset:offset + limit] if limit else names[offset:]
-    found = {d["_id"]: d for d in coll.find({"_id": {"$in": page}}, projection)}
-    return [found[name] for name in page if name in found], len(names)
+    return names
 
 
 def count(ctx, doctype: str, *, filters=None, search=None) -> int:
@@ -244,7 +255,11 @@ def count(ctx, doctype: str, *, filters=None, search=None) -> int:
     ctx.access.check(meta, "read")
     query = build_query(ctx, meta, filters, search)
     coll = ctx.site.collection(doctype)
-    return coll.estimated_document_count() if not query else coll.count_documents(query)
+    if not query:
+        return coll.estimated_document_count()
+    if ctx.site.store.kind == "embedded":  # the matching names (unsorted), kept until the collection changes
+        return len(_ordered_names(coll, query, []))
+    return coll.count_documents(query)
 
 
 def iter_all(ctx, doctype: str, *, filters=None, batch: int = 1000):
@@ -262,6 +277,29 @@ def iter_all(ctx, doctype: str, *, filters=None, batch: int = 1000):
         for raw in page:
             yield customize.present(ctx, meta, persistence.from_db(raw))
         last = page[-1]["_id"]
+
+
+def count_by(ctx, doctype: str, field: str, limit: int = 10) -> list[tuple]:
+    """(value, records) for the records the caller may read, most first: a dashboard's
+    "by service" bar. On the embedded store the records are matched directly (app.store.scan)."""
+    meta = ctx.registry.get(doctype)
+    ctx.access.check(meta, "read")
+    scope = ctx.access.query_filter(meta)
+    coll = ctx.site.collection(doctype)
+    docs = None
+    if ctx.site.store.kind == "embedded" and "." not in field:
+        from app.store import scan
+
+        docs = scan.matching(coll, scope or {})
+    if docs is not None:
+        counts: dict = {}
+        for d in docs:
+            counts[d.get(field)] = counts.get(d.get(field), 0) + 1
+        rows = sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0])))
+    else:
+        rows = [(r["_id"], r["n"]) for r in coll.aggregate(([{"$match": scope}] if scope else []) + [
+            {"$group": {"_id": f"${field}", "n": {"$sum": 1}}}, {"$sort": {"n": -1, "_id": 1}}])]
+    return rows[:limit]
 
 
 def aggregate(ctx, doctype: str, pipeline: list[dict]) -> list[dict]:

@@ -158,3 +158,72 @@ def test_embedded_list_order_cache_follows_every_write(tmp_path):
     finally:
         b.close()
         a.close()
+
+
+def test_the_fast_list_scan_agrees_with_the_store(tmp_path):
+    """app.store.scan finds the same names in the same order as the embedded store's own
+    matcher, on random documents and the query shapes lists use; it declines the others.
+    (Booleans live in their own field here: the store's matcher takes true for 1, MongoDB
+    does not, and the scan follows MongoDB.)"""
+    import datetime as dt
+    import random
+    import re
+
+    from app.store import connect, scan
+
+    store = connect(Config(store="embedded", data_dir=tmp_path / "var"))
+    coll = store.db.things
+    rnd = random.Random(11)
+    values = [None, 0, 1, 2.5, -3, "a", "B", "abc", "Ministry of Power", "", dt.datetime(2026, 1, 2),
+              dt.datetime(2025, 5, 1), [1, "a"], ["x", "y"], []]
+    docs = []
+    for i in range(300):
+        doc = {"_id": f"D{i:04d}"}
+        for field in ("f", "g", "h"):
+            if rnd.random() < 0.8:
+                doc[field] = rnd.choice(values)
+        if rnd.random() < 0.8:
+            doc["k"] = rnd.choice([True, False, None])
+        if rnd.random() < 0.8:
+            doc["rows"] = [{"m": rnd.choice(["Power", "Steel", "Coal"])} for _ in range(rnd.randrange(0, 3))]
+        docs.append(doc)
+    coll.insert_many(docs)
+    scalars = [v for v in values if not isinstance(v, list)]
+
+    def condition():
+        field, kind = rnd.choice("fgh"), rnd.randrange(10)
+        v = rnd.choice(scalars)
+        if kind == 9:
+            return rnd.choice([{"k": rnd.choice([True, False, None, {"$ne": True}, {"$in": [False, None]}])},
+                               {"rows.m": rnd.choice(["Power", {"$in": ["Steel", "Coal"]}, {"$regex": "^P"}])}])
+        if kind == 0:
+            return {field: v}
+        if kind == 1:
+            return {field: {"$in": rnd.sample(scalars, 3)}}
+        if kind == 2:
+            return {field: {"$nin": rnd.sample(scalars, 2)}}
+        if kind == 3:
+            return {field: {"$ne": v}}
+        if kind == 4:
+            bound = rnd.choice([1, "a", dt.datetime(2025, 12, 1)])
+            return {field: {rnd.choice(["$gt", "$gte", "$lt", "$lte"]): bound}}
+        if kind == 5:
+            return {field: {"$exists": rnd.random() < 0.5}}
+        if kind == 6:
+            return {field: {"$regex": rnd.choice(["a", "^M", "b$", "inistry"]), "$options": rnd.choice(["", "i"])}}
+        if kind == 7:
+            return {"$or": [condition(), condition()]}
+        return {"$and": [condition(), condition()]}
+
+    for _ in range(400):
+        query = {k: v for c in (condition() for _ in range(rnd.randrange(1, 3))) for k, v in c.items()}
+        sort = [(rnd.choice("fgh"), rnd.choice([1, -1])), ("_id", 1)]
+        expected = [d["_id"] for d in coll.find(query).sort(sort)]
+        assert scan.ordered_ids(coll, query, sort) == expected, (query, sort)
+    assert scan.ordered_ids(coll, {"rows.m.x": "SO"}, [("_id", 1)]) is None  # deeper paths: the store's matcher
+    assert scan.ordered_ids(coll, {"rows.m": None}, [("_id", 1)]) is None
+    coll.insert_many([{"_id": "one", "n": 1}, {"_id": "true", "n": True}])
+    assert scan.ordered_ids(coll, {"n": True}, [("_id", 1)]) == ["true"]  # as MongoDB: true is not 1
+    assert scan.ordered_ids(coll, {"f": {"$elemMatch": {"$gt": 1}}}, [("_id", 1)]) is None
+    assert scan.ordered_ids(coll, {"f": re.compile("a")}, [("_id", 1)]) == [d["_id"] for d in coll.find({"f": re.compile("a")}).sort("_id", 1)]
+    store.close()
