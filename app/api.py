@@ -577,7 +577,9 @@ def attach_file(doctype, name, fieldname):
     try:
         saved = lifecycle.save(c, doctype, name, {fieldname: file_id})
     except Exception:
-        site().store.files.delete(__import__("bson").ObjectId(file_id))
+        from bson import ObjectId
+
+        site().store.files.delete(ObjectId(file_id))  # the record refused it: keep nothing
         raise
     return jsonify({"data": _doc(saved), "file": _file_info(file_id)})
 

@@ -15,7 +15,6 @@ import secrets
 from flask import Blueprint, abort, jsonify, render_template_string, request
 
 from app import lifecycle, persistence, workflow
-from app.document import DocStatus
 
 ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and typed from paper
 DEFAULT_ISSUER = "Department of Personnel and Training, Government of India"

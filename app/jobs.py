@@ -29,9 +29,9 @@ PROGRESS_EVERY = 200  # rows or officers between progress writes
 
 # the queue ----------------------------------------------------------------------------------
 
-def queue_for(config, immediate: bool | None = None):
+def queue_for(config):
     """(huey, the run-job task) for an installation: one per process and location."""
-    immediate = bool(immediate or config.queue_url == "immediate")
+    immediate = config.queue_url == "immediate"
     key = (config.queue_url or "", str(Path(config.data_dir).absolute()), immediate)
     with _lock:
         if key not in _hueys:
@@ -257,7 +257,8 @@ def _run_export(ctx, args, progress):
 
 
 def _check_certificates(ctx, args):
-    _check_system(ctx, args) if not ctx.access.has_role("Training Division") else None
+    if not ctx.access.has_role("Training Division"):
+        _check_system(ctx, args)
 
 
 def _run_certificates(ctx, args, progress):

@@ -22,7 +22,6 @@ import argparse
 import csv
 import datetime as dt
 import http.client
-import json
 import random
 import statistics
 import sys

@@ -369,3 +369,25 @@ def test_system_manager_customizes_for_any_mdo_or_everyone(app, site):
     assert ">every MDO<" in page and f">{STEEL}<" in page and f">{POWER}<" in page
     _post(client, "/admin/customize/", {"doctype": "Officer", "mdo": "", "op": "add", "label": "Aadhaar Seeded", "fieldtype": "Check"})
     assert site.db.custom_field.find_one({"fieldname": "aadhaar_seeded"}).get("mdo") is None
+
+
+def test_a_large_import_becomes_a_background_job_shown_to_its_user(app, site, monkeypatch):
+    """A staff list of BACKGROUND_ROWS rows or more is imported by a background job; the
+    nodal officer lands on the job's page, which shows the result."""
+    import io
+
+    from admin import data_import
+
+    monkeypatch.setattr(data_import, "BACKGROUND_ROWS", 3)  # a small file stands in for 2,000 rows
+    client = signed_in(app, "nodal@power.gov.in")
+    upload = "full_name,email,service,group\n" + "".join(f"Officer {i},officer{i}@power.gov.in,CSS,B\n" for i in range(3))
+    r = client.post("/admin/import/?doctype=Officer", data={
+        "csrf_token": csrf(client, "/admin/import/"), "doctype": "Officer",
+        "file": (io.BytesIO(upload.encode()), "staff.csv")}, content_type="multipart/form-data")
+    assert r.status_code == 302 and "/admin/background_job/details/" in r.headers["Location"]
+    job = site.db.background_job.find_one({"job_type": "import"})
+    assert (job["status"], job["started_by"], job["result"]["imported"]) == ("Succeeded", "nodal@power.gov.in", 3)
+    assert site.db.officer.count_documents({"email": {"$regex": "^officer"}, "mdo": POWER}) == 3
+    page = client.get(r.headers["Location"]).get_data(as_text=True)
+    assert "Succeeded" in page and "staff.csv" in page
+    assert signed_in(app, "nodal@steel.gov.in").get(r.headers["Location"]).status_code in (302, 404)  # not theirs
