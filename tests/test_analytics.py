@@ -158,3 +158,33 @@ def test_the_read_only_shell_reads_and_refuses_writes(data):
         with pytest.raises(ReadOnlyError):
             attempt()
     assert data.officer.count_documents({}) == 12 and "copy" not in data.list_collection_names()
+
+
+def test_the_analyst_reads_every_mdo_and_changes_nothing_in_the_api_or_the_admin(mock_site):
+    import re
+
+    from app.web import create_app
+
+    from .conftest import PASSWORD, add_user, token_client
+
+    ctx = mock_site.context()
+    power = lifecycle.insert(ctx, "Officer", {"full_name": "Asha", "email": "asha@power.gov.in", "group": "A", "mdo": POWER}).name
+    lifecycle.insert(ctx, "Officer", {"full_name": "Sunil", "email": "sunil@steel.gov.in", "group": "A", "mdo": STEEL})
+    add_user(mock_site, "analyst@gov.in", ["Analyst"])
+    app = create_app(site=mock_site)
+    api = token_client(mock_site, "analyst@gov.in", app=app)
+    assert {r["mdo"] for r in api.get("/api/resource/Officer").json["data"]} == {POWER, STEEL}
+    before = mock_site.db.officer.find_one({"_id": power})
+    assert api.put(f"/api/resource/Officer/{power}", json={"full_name": "Changed"}).status_code == 403
+    assert api.post("/api/resource/Officer", json={"full_name": "X", "email": "x@gov.in", "group": "A", "mdo": POWER}).status_code == 403
+    assert api.delete(f"/api/resource/Officer/{power}").status_code == 403
+    assert api.post("/api/method/run_job", json={"job": "rebuild_rollups"}).status_code == 403
+    assert mock_site.db.officer.find_one({"_id": power}) == before
+
+    admin = app.test_client()
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', admin.get("/admin/login/").get_data(as_text=True)).group(1)
+    admin.post("/admin/login/", data={"email": "analyst@gov.in", "password": PASSWORD, "csrf_token": token})
+    assert "Sunil" in admin.get("/admin/officer/").get_data(as_text=True)
+    edit = admin.post(f"/admin/officer/edit/?id={power}", data={"full_name": "Changed", "csrf_token": token})
+    assert edit.status_code in (302, 403) and mock_site.db.officer.find_one({"_id": power}) == before
+    assert admin.get("/admin/officer/new/").status_code in (302, 403)
