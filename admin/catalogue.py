@@ -7,14 +7,10 @@ from __future__ import annotations
 from flask import flash, redirect, request, url_for
 from flask_admin import BaseView, expose
 
-from app import catalogue, certificates, query
+from app import catalogue, certificates, frac, query
 from app.errors import IgotError
 
 from .common import Guarded, site, user_ctx
-
-
-def _officer(ctx) -> dict | None:
-    return ctx.site.db["officer"].find_one({"email": ctx.user}, {"_id": 1, "full_name": 1})
 
 
 class CatalogueView(Guarded, BaseView):
@@ -38,7 +34,7 @@ class CatalogueView(Guarded, BaseView):
         except IgotError as exc:
             flash(exc.message, "error")
             return redirect(url_for(".index"))
-        officer = _officer(ctx)
+        officer = frac.own_officer(ctx)
         cert = site().db["certificate"].find_one({"officer": officer["_id"], "content_module": name}) if officer else None
         return self.render("igot/catalogue_module.html", m=module, officer=officer, cert=cert)
 
@@ -46,7 +42,7 @@ class CatalogueView(Guarded, BaseView):
     def complete(self, module_id):
         name = module_id
         ctx = user_ctx()
-        officer = _officer(ctx)
+        officer = frac.own_officer(ctx)
         if officer is None:
             flash("Only officers record completions.", "error")
             return redirect(url_for(".module", module_id=name))

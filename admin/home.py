@@ -51,12 +51,13 @@ def _dashboard(ctx) -> list[dict]:
     by MDO (by service for a single MDO), enrolments and certificates per month, the top
     competency gaps, fee reimbursements, and the competencies verified per month."""
     charts = []
+    figures = _rollup_figures(ctx)
     try:
-        charts += _officer_charts(ctx)
+        charts += _officer_charts(ctx, figures)
     except PermissionDenied:
         pass
     try:  # from the MDO dashboard's rollup (app.activity), scoped like the enrolments the user may read
-        months = activity.dashboard(ctx, _mdo_scope(ctx, "Enrolment"))["months"]
+        months = figures("Enrolment")[0]["months"]
         for chart_id, title, metric in (("chart-enrolments", "Enrolments per month", "enrolments"),
                                         ("chart-certificates", "Certificates issued per month", "certificates")):
             charts.append({"id": chart_id, "title": title, "type": "line",
@@ -64,7 +65,7 @@ def _dashboard(ctx) -> list[dict]:
     except PermissionDenied:
         pass
     try:  # read from the gap rollup, kept current as passbooks, positions and role maps change
-        gaps = activity.dashboard(ctx, _mdo_scope(ctx, "Gap Summary"))["top_gaps"]
+        gaps = figures("Gap Summary")[0]["top_gaps"]
         charts.append({"id": "chart-gaps", "title": "Top competency gaps: officers below the level their role map requires",
                        "type": "bar", "labels": [r["competency"] for r in gaps], "values": [r["officers_short"] for r in gaps]})
     except PermissionDenied:
@@ -82,8 +83,7 @@ def _dashboard(ctx) -> list[dict]:
         except PermissionDenied:
             pass
     try:  # from the MDO dashboard's rollup, scoped like the passbook entries the user may read
-        scope = _mdo_scope(ctx, "Passbook Entry")
-        verified = activity.dashboard(ctx, scope)["months"]["passbook_verified"]
+        verified = figures("Passbook Entry")[0]["months"]["passbook_verified"]
         charts.append({"id": "chart-passbook", "title": "Competencies verified in passbooks per month", "type": "line",
                        "labels": [r["month"] for r in verified], "values": [r["count"] for r in verified]})
     except PermissionDenied:
@@ -102,10 +102,24 @@ def _mdo_scope(ctx, doctype: str) -> list[str] | None:
     return None if not ctx.access.link_filter(meta) else sorted(getattr(ctx.access, "mdos", []))
 
 
-def _officer_charts(ctx) -> list[dict]:
-    scope = _mdo_scope(ctx, "Officer")
-    figures = activity.dashboard(ctx, scope)
-    monthly = figures["months"]["officers"]
+def _rollup_figures(ctx):
+    """``figures(doctype)`` -> (the MDO dashboard's figures, scope) for the MDOs whose
+    ``doctype`` records the user reads; read once per scope (the charts mostly share one)."""
+    seen: dict = {}
+
+    def figures(doctype: str):
+        scope = _mdo_scope(ctx, doctype)
+        key = None if scope is None else tuple(scope)
+        if key not in seen:
+            seen[key] = activity.dashboard(ctx, scope)
+        return seen[key], scope
+
+    return figures
+
+
+def _officer_charts(ctx, figures) -> list[dict]:
+    dashboard, scope = figures("Officer")
+    monthly = dashboard["months"]["officers"]
     charts = [{"id": "chart-onboarded", "title": "Officers onboarded per month", "type": "line",
                "labels": [r["month"] for r in monthly], "values": [r["count"] for r in monthly]}]
     single = len(getattr(ctx.access, "mdos", ())) == 1 and not ctx.access.has_role("System Manager")

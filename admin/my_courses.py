@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import flash, redirect, request, url_for
 from flask_admin import BaseView, expose
 
-from app import lifecycle, programme, query
+from app import frac, lifecycle, programme, query
 from app.errors import IgotError
 
 from .common import Guarded, user_ctx
@@ -13,7 +13,7 @@ from .common import Guarded, user_ctx
 
 def _officer(ctx) -> dict | None:
     """The signed-in user's own officer record (by its unique e-mail), as they may see it."""
-    found = ctx.site.db["officer"].find_one({"email": ctx.user}, {"_id": 1})
+    found = frac.own_officer(ctx)
     if found is None:
         return None
     from app.errors import NotFound, PermissionDenied

@@ -293,11 +293,11 @@ def catalogue():
 def complete_module():
     """``{"module": name}``: the signed-in officer completed a published module; returns the
     certificate (its passbook entries are made with it)."""
-    from app import certificates
+    from app import certificates, frac
 
     c = ctx()
     body = _json_body()
-    officer = c.site.db["officer"].find_one({"email": c.user}, {"_id": 1})  # the caller's own officer record
+    officer = frac.own_officer(c)
     if officer is None:
         raise ValidationError(f"{c.user} is not an officer; only officers complete modules",
                               errors={"officer": ["no officer has this user's e-mail"]})
@@ -321,18 +321,14 @@ def mdo_dashboard():
     """``?mdo=<name>`` (optional): officers onboarded, enrolments and certificates per month
     and in total, and the top competency gaps, from rollups only. Without ``mdo``: the
     caller's MDOs (every MDO for roles that work across them)."""
-    from app import activity
-    from app.errors import NotFound
+    from app import activity, frac
 
     c = ctx()
     meta = c.registry.get("Gap Summary")
     c.access.check(meta, "read")
     mdo = request.args.get("mdo")
     if mdo:
-        try:
-            c.access.check(meta, "read", {"mdo": mdo, "name": mdo})
-        except NotFound:
-            raise NotFound(f"MDO {mdo!r} not found", doctype="MDO", name=mdo) from None
+        frac.check_mdo(c, meta, mdo)
         mdos = [mdo]
     else:
         scope = c.access.link_filter(meta)
@@ -372,12 +368,10 @@ def import_job():
 @api.get("/method/credits")
 def credits():
     """``?officer=<name>``: the credit ledger and its balance."""
-    from app import lifecycle, query
+    from app import frac, query
 
     c = ctx()
-    off = lifecycle.read(c, "Officer", _arg("officer"))
-    c.access.check(c.registry.get("Credit Entry"), "read", {"mdo": off.get("mdo"), "officer_email": off.get("email"),
-                                                            "name": off["name"]})
+    off = frac.officer_records(c, "Credit Entry", _arg("officer"))
     # The caller may read this officer's ledger: all of it, by officer (wherever it was posted).
     rows, _ = query.get_list(c.as_system(), "Credit Entry", filters={"officer": off["name"]}, order_by="posted_on",
                              limit=query.MAX_LIMIT, with_total=False)

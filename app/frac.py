@@ -253,6 +253,35 @@ def recommendations(ctx, competency: str, level: int) -> list[dict]:
 
 # answers for the API and the admin ------------------------------------------------------------
 
+def own_officer(ctx) -> dict | None:
+    """The signed-in user's own officer record (``_id``, ``full_name``), by its unique e-mail."""
+    return ctx.site.db["officer"].find_one({"email": ctx.user}, {"_id": 1, "full_name": 1})
+
+
+def officer_records(ctx, doctype: str, officer: str) -> dict:
+    """The officer (as the caller may read it), once the caller is known to read ``doctype``
+    records of that officer (a passbook, a credit ledger); they are then read by officer,
+    wherever they were posted. NotFound or PermissionDenied otherwise."""
+    from app import lifecycle
+
+    off = lifecycle.read(ctx, "Officer", officer)
+    ctx.access.check(ctx.registry.get(doctype), "read", {"mdo": off.get("mdo"), "officer_email": off.get("email"),
+                                                         "name": off["name"]})
+    return off
+
+
+def check_mdo(ctx, meta, mdo: str) -> None:
+    """NotFound unless the caller reads ``meta``'s records of ``mdo`` (another MDO's figures
+    look like a missing MDO)."""
+    from app.errors import NotFound
+
+    ctx.access.check(meta, "read")
+    try:
+        ctx.access.check(meta, "read", {"mdo": mdo, "name": mdo})
+    except NotFound:
+        raise NotFound(f"MDO {mdo!r} not found", doctype="MDO", name=mdo) from None
+
+
 TALENT_ROLES = ("System Manager", "MDO Admin", "Analyst")
 
 
@@ -285,14 +314,9 @@ def mdo_gap(ctx, mdo: str) -> dict:
     with the same per position; read from the ``gap_summary`` rollup."""
     from app import query
 
-    meta = ctx.registry.get("Gap Summary")
     from app.errors import NotFound
 
-    ctx.access.check(meta, "read")
-    try:
-        ctx.access.check(meta, "read", {"mdo": mdo, "name": mdo})
-    except NotFound:
-        raise NotFound(f"MDO {mdo!r} not found", doctype="MDO", name=mdo) from None  # another MDO's figures
+    check_mdo(ctx, ctx.registry.get("Gap Summary"), mdo)
     if not ctx.site.db["mdo"].find_one({"_id": mdo}, {"_id": 1}):
         raise NotFound(f"MDO {mdo!r} not found", doctype="MDO", name=mdo)
     rows = query.aggregate(ctx, "Gap Summary", [{"$match": {"mdo": mdo}}, {"$sort": {"competency": 1, "position_name": 1}}])
@@ -315,11 +339,9 @@ def mdo_gap(ctx, mdo: str) -> dict:
 
 def passbook(ctx, officer: str) -> dict:
     """An officer's passbook: every entry (pending, verified, rejected) and current levels."""
-    from app import lifecycle, query
+    from app import query
 
-    off = lifecycle.read(ctx, "Officer", officer)
-    ctx.access.check(ctx.registry.get("Passbook Entry"), "read", {"mdo": off.get("mdo"), "officer_email": off.get("email"),
-                                                                  "name": officer})
+    off = officer_records(ctx, "Passbook Entry", officer)
     system = ctx.as_system()  # the caller may read this officer's passbook: all of it, by officer
     entries, offset = [], 0
     while True:

@@ -22,6 +22,15 @@ QUERY = str(ROOT / "app" / "query.py")
 EQUALITY_OPS = {"$eq", "$in", "$all"}
 _inside = threading.local()  # the engine's own queries inside a recorded one are not recorded
 
+
+def _nested(call, *args, **kwargs):
+    """Run ``call`` with the queries it makes itself left unrecorded."""
+    _inside.depth = getattr(_inside, "depth", 0) + 1
+    try:
+        return call(*args, **kwargs)
+    finally:
+        _inside.depth -= 1
+
 # Code that lists records with the filters, search and order a user chose (the API's list
 # and link lookups, the admin's list screens). Their default list (the caller's MDOs or own
 # records, in the doctype's default order) must be indexed like any other query; a filter,
@@ -193,11 +202,7 @@ class Recorder:
                                         f"{name}({flt!r}{', sort=' + repr(sort) if sort else ''})")
                 except Exception:  # never let the recorder break a query
                     pass
-                _inside.depth = getattr(_inside, "depth", 0) + 1
-                try:
-                    return original(self, *args, **kwargs)
-                finally:
-                    _inside.depth -= 1
+                return _nested(original, self, *args, **kwargs)
 
             method.__name__ = name
             setattr(C, name, method)
@@ -211,11 +216,7 @@ class Recorder:
         counted = C.estimated_document_count  # metadata on MongoDB; the engine counts by query
 
         def estimated_document_count(self, *args, **kwargs):
-            _inside.depth = getattr(_inside, "depth", 0) + 1
-            try:
-                return counted(self, *args, **kwargs)
-            finally:
-                _inside.depth -= 1
+            return _nested(counted, self, *args, **kwargs)
 
         C.estimated_document_count = estimated_document_count
         original_find, original_sort, original_next = C.find, Cursor.sort, Cursor.__next__

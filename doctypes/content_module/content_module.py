@@ -39,10 +39,11 @@ class ContentModule(Document):
             self.quality_review = self.quality_score = self.quality_result = None  # a new round
 
     def _stored_state(self):
-        if not self.name:
-            return None
-        stored = self.ctx.site.db["content_module"].find_one({"_id": self.name}, {"workflow_state": 1})
-        return stored.get("workflow_state") if stored else None
+        """The state as stored before this save (read once per save)."""
+        if "_stored" not in self.__dict__:
+            stored = self.ctx.site.db["content_module"].find_one({"_id": self.name}, {"workflow_state": 1}) if self.name else None
+            self.__dict__["_stored"] = stored.get("workflow_state") if stored else None
+        return self.__dict__["_stored"]
 
     def _package(self):
         package = None
