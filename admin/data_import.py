@@ -83,9 +83,10 @@ class ImportView(Guarded, BaseView):
                 return None, None
         rejected_id = None
         if result.errors:
-            rejected_id = str(site().store.files.put(
-                _rejected_csv(rows, result.errors).encode(), filename=f"{doctype} rejected rows.csv",
-                metadata={"content_type": "text/csv", "owner": ctx.user, "kind": "import-rejected"}))
+            from app import files
+
+            rejected_id = files.put(ctx, _rejected_csv(rows, result.errors).encode(), f"{doctype} rejected rows.csv",
+                                    content_type="text/csv", kind="import-rejected")
         flash(f"{len(result.inserted)} imported, {len(result.failed_lines)} rejected of {result.rows} rows.",
               "success" if not result.errors else "warning")
         return result, rejected_id
@@ -130,20 +131,18 @@ class ImportView(Guarded, BaseView):
 
     @expose("/rejected/<file_id>")
     def rejected(self, file_id):
-        from bson import ObjectId
-        from bson.errors import InvalidId
-        from flask import Response
+        from app import files
+        from app.api import file_response
+        from app.errors import NotFound
 
         try:
-            stored = site().store.files.get(ObjectId(file_id))
-        except (InvalidId, Exception):
+            stored = files.open_for(user_ctx(), file_id)
+        except NotFound:
             stored = None
-        meta = (stored.metadata or {}) if stored is not None else {}
-        if stored is None or meta.get("kind") != "import-rejected" or meta.get("owner") != user_ctx().user:
+        if stored is None or (stored.metadata or {}).get("kind") != "import-rejected":
             flash("That file is not yours or no longer exists.", "error")
             return redirect(url_for(".index"))
-        return Response(stored.read(), mimetype="text/csv",
-                        headers={"Content-Disposition": f'attachment; filename="{stored.filename}"'})
+        return file_response(stored)
 
 
 def _rejected_csv(rows: dict, errors) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from app import files
 from app.errors import NotFound
 
 PUBLISHED = "Published"
@@ -55,6 +56,15 @@ def readable_module(ctx, name: str) -> dict:
 
     lifecycle.get(ctx, "Content Module", name)  # NotFound outside the caller's view
     return row
+
+
+def _published_file(ctx, name: str, field: str, file_id: str) -> bool:
+    """Every signed-in user reads the file of a module in the catalogue."""
+    row = ctx.site.db["content_module"].find_one({"_id": name, "workflow_state": PUBLISHED}, {field: 1})
+    return row is not None and field == "attachment" and str(row.get(field) or "") == file_id
+
+
+files.register_reader("Content Module", _published_file)
 
 
 def package_file(ctx, name: str, path: str) -> tuple[bytes, str]:

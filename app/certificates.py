@@ -57,9 +57,10 @@ def attach_pdf(ctx, name: str):
     system = ctx.as_system()
     doc = lifecycle.get(system, "Certificate", name)
     data = doc.as_dict()
-    file_id = ctx.site.store.files.put(render_pdf(ctx.site, data), filename=f"{data['code']}.pdf",
-                                       metadata={"content_type": "application/pdf", "kind": "pdf", "owner": ctx.user})
-    return lifecycle.move(system, doc.meta, data, {"pdf": str(file_id)})
+    from app import files
+
+    file_id = files.put(system, render_pdf(ctx.site, data), f"{data['code']}.pdf", content_type="application/pdf", kind="pdf")
+    return lifecycle.move(system, doc.meta, data, {"pdf": file_id})
 
 
 def render_pdf(site, cert: dict) -> bytes:

@@ -16,15 +16,35 @@ A file's kind is read from its content (the ``filetype`` library's signatures, p
 executable and text checks below), never from the name or the type the browser declared.
 Only then is the temporary copy streamed into GridFS; ``fs.files`` keeps the content type
 found, the kind, the size, the uploader and, for a package, its SCORM description.
+
+**Who may read a stored file** (``open_for``). Every file belongs to something, kept in its
+``fs.files.metadata``:
+
+- ``attached``: the records and fields it is attached to, ``[{doctype, name, field}]``, added
+  by the lifecycle when a record is written with the file in an Attach field (before the
+  record's write, so a crash leaves at most a claim that the record does not confirm);
+- ``job``: the background job that produced it (an export);
+- ``owner``: the user who uploaded it.
+
+Reading a file asks the access layer what reading its owner asks: the caller reads the
+record (tenancy, role) and sees the field at their permission level, and the record still
+holds this file in that field; or the caller reads the job's record; or the caller uploaded
+it. A doctype may add readers through ``register_reader`` (the catalogue lets every signed-in
+user read a published module's file). Anything else is NotFound, as if the file did not
+exist. File ids are random (96 bits), but they are not the control.
 """
 from __future__ import annotations
 
 import json
+import re
+import secrets
 import shutil
 import tempfile
+import unicodedata
 from pathlib import PurePath
+from urllib.parse import quote
 
-from app.errors import ValidationError
+from app.errors import NotFound, ValidationError
 
 CHUNK = 1 << 20
 HEAD = 8192
@@ -57,6 +77,16 @@ _PROGRAMS = {b"MZ": "application/x-msdownload", b"\x7fELF": "application/x-execu
              b"\xfe\xed\xfa\xce": "application/x-mach-binary", b"\xfe\xed\xfa\xcf": "application/x-mach-binary",
              b"\xce\xfa\xed\xfe": "application/x-mach-binary", b"\xcf\xfa\xed\xfe": "application/x-mach-binary",
              b"\xca\xfe\xba\xbe": "application/x-mach-binary", b"#!": "text/x-shellscript"}
+# Names that Windows (or a browser, or a shell) runs when opened, whatever is inside: refused
+# even when their content reads as plain text.
+PROGRAM_SUFFIXES = {
+    ".exe", ".com", ".bat", ".cmd", ".scr", ".pif", ".msi", ".msp", ".dll", ".cpl", ".sys", ".ocx",
+    ".js", ".jse", ".mjs", ".vbs", ".vbe", ".wsf", ".wsh", ".wsc", ".hta", ".ps1", ".psm1", ".psd1", ".ps1xml",
+    ".sh", ".bash", ".zsh", ".csh", ".ksh", ".command", ".py", ".pyw", ".pl", ".rb", ".php", ".jar", ".apk",
+    ".dmg", ".pkg", ".deb", ".rpm", ".run", ".elf", ".lnk", ".reg", ".inf", ".scf",
+    ".gadget", ".msc", ".appref-ms", ".application", ".xbap", ".vb",
+}
+_BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
 
 
 def limit_bytes(site) -> int:
@@ -74,6 +104,13 @@ def sniff(head: bytes) -> tuple[str, str]:
     for magic, mime in _PROGRAMS.items():
         if head.startswith(magic):
             return mime, "program"
+    text = head
+    for bom in _BOMS:
+        if text.startswith(bom):
+            text = text[len(bom):]
+            break
+    if text.lstrip(b" \t\r\n\x00").startswith((b"#!", b"#\x00!")):  # a script behind a BOM or blanks
+        return "text/x-shellscript", "program"
     guess = filetype.guess(head)
     if guess is not None:
         mime = guess.mime
@@ -109,7 +146,7 @@ def store(ctx, stream, filename: str, content_type: str | None = None, *, accept
     the ``field``; nothing is stored.
     """
     ctx.access.check_upload()
-    filename = PurePath(filename or "upload").name
+    filename = clean_filename(filename)
     limit = limit_bytes(ctx.site)
 
     def refuse(message: str):
@@ -133,6 +170,9 @@ def store(ctx, stream, filename: str, content_type: str | None = None, *, accept
         mime, kind = sniff(spool.read(HEAD))
         if kind == "program":
             raise refuse(f"{filename} is a program ({mime}), whatever its name says; programs are not accepted")
+        suffix = PurePath(filename).suffix.lower()
+        if suffix in PROGRAM_SUFFIXES:
+            raise refuse(f"{filename}: {suffix} files are programs that run when opened; programs are not accepted")
         promised = _BY_SUFFIX.get(PurePath(filename).suffix.lower())
         if promised and kind not in promised and not (kind == "binary" and promised & {"audio", "video"}):
             raise refuse(f"{filename} is not what its name says: its content is {KINDS.get(kind, kind)} ({mime})")
@@ -152,7 +192,7 @@ def store(ctx, stream, filename: str, content_type: str | None = None, *, accept
         metadata = {"content_type": mime, "kind": kind, "declared_type": content_type or None, "owner": ctx.user}
         if package:
             metadata["scorm"] = package
-        grid = ctx.site.store.files.new_file(filename=filename, metadata=metadata)
+        grid = ctx.site.store.files.new_file(_id=new_id(), filename=filename, metadata=metadata)
         try:
             shutil.copyfileobj(spool, grid, CHUNK)
             grid.close()
@@ -160,6 +200,139 @@ def store(ctx, stream, filename: str, content_type: str | None = None, *, accept
             grid.abort()
             raise
         return str(grid._id)
+
+
+def new_id():
+    """A random ObjectId: a file's id tells nothing about when it was stored or what was
+    stored before it."""
+    from bson import ObjectId
+
+    return ObjectId(secrets.token_bytes(12))
+
+
+def put(ctx, data: bytes, filename: str, *, content_type: str, kind: str, job: str | None = None) -> str:
+    """Store a file the platform made (an export, a certificate PDF, rejected rows) for the
+    caller; ``job``: the background job that made it. Returns its id."""
+    metadata = {"content_type": content_type, "kind": kind, "owner": ctx.user}
+    if job:
+        metadata["job"] = job
+    return str(ctx.site.store.files.put(data, _id=new_id(), filename=clean_filename(filename), metadata=metadata))
+
+
+def clean_filename(filename: str | None) -> str:
+    """The last part of an uploaded name, without control characters (a header or a log line
+    cannot be split by one)."""
+    name = PurePath((filename or "").replace("\\", "/")).name
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip()
+    return name[:255] or "upload"
+
+
+def content_disposition(filename: str, disposition: str = "attachment") -> str:
+    """A Content-Disposition header (RFC 6266) for any file name: an ASCII ``filename`` with
+    everything unsafe replaced, and the exact name as UTF-8 in ``filename*`` (RFC 5987)."""
+    name = clean_filename(filename)
+    fallback = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    fallback = re.sub(r'[^A-Za-z0-9 ._()\-]', "_", fallback).strip() or "download"
+    header = f'{disposition}; filename="{fallback}"'
+    if fallback != name:
+        header += f"; filename*=UTF-8''{quote(name, safe='')}"
+    return header
+
+
+_READERS: dict = {}
+
+
+def register_reader(doctype: str, reader) -> None:
+    """``reader(ctx, name, field, file_id) -> bool``: another way a caller may read a file
+    attached to a record of ``doctype`` (tried after the record's own access)."""
+    _READERS[doctype] = reader
+
+
+def _parse_id(file_id):
+    from bson import ObjectId
+    from bson.errors import InvalidId
+
+    try:
+        return ObjectId(str(file_id))
+    except (InvalidId, TypeError):
+        return None
+
+
+def _holds(record: dict, field: str, file_id: str) -> bool:
+    return str(record.get(field) or "") == file_id
+
+
+def may_read(ctx, stored: dict) -> bool:
+    """Whether the caller may read the stored file ``stored`` (its ``fs.files`` record)."""
+    from app import customize, lifecycle
+    from app.errors import IgotError
+
+    if getattr(ctx.access, "roles", None) is None:
+        return True
+    meta = stored.get("metadata") or {}
+    file_id = str(stored["_id"])
+    if meta.get("owner") == ctx.user:
+        return True
+    for claim in meta.get("attached") or []:
+        doctype, name, field = claim.get("doctype"), claim.get("name"), claim.get("field")
+        if doctype not in ctx.registry.names:
+            continue
+        try:
+            doc = lifecycle.get(ctx, doctype, name)
+        except IgotError:
+            doc = None
+        if doc is not None:
+            shown = customize.present(ctx, doc.meta, doc.as_dict())
+            if field in shown and _holds(shown, field, file_id):
+                return True
+        reader = _READERS.get(doctype)
+        if reader is not None and reader(ctx, name, field, file_id):
+            return True
+    if meta.get("job"):
+        try:
+            lifecycle.get(ctx, "Background Job", meta["job"])
+            return True
+        except IgotError:
+            pass
+    return False
+
+
+def open_for(ctx, file_id):
+    """The stored file (a GridFS file to read) if the caller may read it; NotFound otherwise,
+    whether or not it exists."""
+    from gridfs.errors import NoFile
+
+    oid = _parse_id(file_id)
+    stored = ctx.site.db["fs.files"].find_one({"_id": oid}) if oid is not None else None
+    if stored is None or not may_read(ctx, stored):
+        raise NotFound(f"file {file_id!r} not found")
+    try:
+        return ctx.site.store.files.get(oid)
+    except NoFile:
+        raise NotFound(f"file {file_id!r} not found") from None
+
+
+def may_attach(ctx, file_id) -> bool:
+    """Whether the caller may put an existing file into a record: one they uploaded, or one
+    they may already read (a new version of a record carries its files over)."""
+    oid = _parse_id(file_id)
+    stored = ctx.site.db["fs.files"].find_one({"_id": oid}) if oid is not None else None
+    return stored is not None and may_read(ctx, stored)
+
+
+def claim(ctx, meta, doc: dict, old: dict | None = None) -> None:
+    """Record that ``doc`` holds each file newly put in one of its Attach fields. Called
+    before the record is written: a claim the record does not confirm grants nothing."""
+    for f in meta.all_fields:
+        if f.fieldtype != "Attach":
+            continue
+        value = doc.get(f.fieldname)
+        if not value or (old is not None and old.get(f.fieldname) == value):
+            continue
+        oid = _parse_id(value)
+        if oid is not None:
+            ctx.site.db["fs.files"].update_one({"_id": oid}, {"$addToSet": {"metadata.attached": {
+                "doctype": meta.name, "name": doc["name"], "field": f.fieldname}}})
 
 
 def info(site, file_id) -> dict | None:

@@ -95,9 +95,32 @@ def sync_doctypes(site) -> None:
                          upsert=True)
 
 
+def claim_attachments(site) -> int:
+    """Once per installation: record, on each stored file, the records that hold it in an
+    Attach field (``app.files``: a file is read through what it belongs to). Files attached
+    since are claimed by the lifecycle as they are written."""
+    from app import files
+
+    done = site.db["site_settings"].find_one({"_id": "migrations"}) or {}
+    if "file_claims" in (done.get("applied") or []):
+        return 0
+    claimed = 0
+    system = site.context("Administrator")
+    for meta in site.registry:
+        attach = [f.fieldname for f in meta.all_fields if f.fieldtype == "Attach"]
+        if meta.is_child or not attach:
+            continue
+        for raw in site.db[meta.collection].find({}, {f: 1 for f in attach}):
+            files.claim(system, meta, {"name": raw["_id"], **raw})
+            claimed += 1
+    site.db["site_settings"].update_one({"_id": "migrations"}, {"$addToSet": {"applied": "file_claims"}}, upsert=True)
+    return claimed
+
+
 def init(site, *, with_fixtures: bool = True) -> dict:
     report = {"indexes": create_indexes(site)}
     sync_doctypes(site)
+    claim_attachments(site)
     if with_fixtures:
         report["fixtures"] = fixtures.load_all(site.context("Administrator"), site.config.fixture_paths)
     return report

@@ -249,11 +249,12 @@ def _run_export(ctx, args, progress):
 
     fmt = args.get("format") or "csv"
     text = importer.export_rows(ctx, args["doctype"], fmt, args.get("filters"))
+    from app import files
+
     meta = ctx.registry.get(args["doctype"])
-    file_id = ctx.site.store.files.put(text.encode(), filename=f"{meta.collection}.{fmt}",
-                                       metadata={"content_type": "text/csv" if fmt == "csv" else "application/json",
-                                                 "kind": "text", "owner": ctx.user})
-    return {"file": str(file_id), "filename": f"{meta.collection}.{fmt}", "bytes": len(text.encode())}
+    file_id = files.put(ctx, text.encode(), f"{meta.collection}.{fmt}", kind="text", job=progress.job,
+                        content_type="text/csv" if fmt == "csv" else "application/json")
+    return {"file": file_id, "filename": f"{meta.collection}.{fmt}", "bytes": len(text.encode())}
 
 
 def _check_certificates(ctx, args):

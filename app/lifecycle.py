@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
-from app import audit, customize, naming, persistence, schemas, validation, workflow
+from app import audit, customize, files, naming, persistence, schemas, validation, workflow
 from app.document import DocStatus, Document
 from app.errors import DocStatusError, IgotError, StaleDocument, ValidationError
 from app.meta import STANDARD_FIELDS
@@ -73,6 +73,7 @@ def insert(ctx, doctype: str, data: dict, *, name: str | None = None,
     doc.before_submit() if docstatus == DocStatus.SUBMITTED else doc.before_save()
     _raise_hook_errors(meta, doc)
     stored = _storable(meta, doc)
+    files.claim(ctx, meta, stored)
     for attempt in range(3):
         try:
             persistence.insert(ctx.site.collection(doctype), meta, stored)
@@ -82,6 +83,7 @@ def insert(ctx, doctype: str, data: dict, *, name: str | None = None,
                 raise
             stored["name"] = naming.make_name(ctx, meta, stored)  # hash collision: redraw
             doc.set("name", stored["name"])
+            files.claim(ctx, meta, stored)
     try:
         doc.after_insert()
         doc.on_update()
@@ -286,7 +288,7 @@ def _validate(ctx, meta, doc: Document, errors: dict, old: dict | None = None) -
     errors = validation.merge(errors, required, _child_required(ctx, meta, data, errors),
                               validation.check_links(ctx, meta, data, old),
                               validation.check_unique(ctx, meta, data),
-                              validation.check_attachments(ctx, meta, data))
+                              validation.check_attachments(ctx, meta, data, old))
     if not errors:
         doc.validate()
         errors = doc.take_errors()
@@ -317,6 +319,7 @@ def _write(ctx, meta, doc: Document, old: dict, after: tuple) -> Document:
     doc.set("modified", _next_modified(ctx, old["modified"]))
     doc.set("modified_by", ctx.user)
     stored = {**customize.hidden_values(meta, old), **_storable(meta, doc)}
+    files.claim(ctx, meta, stored, old)
     persistence.replace(ctx.site.collection(meta.name), meta, stored, old["modified"])
     audit.record(ctx, meta, doc.name, audit.diff(meta, ctx.registry, old, stored), stored)
     for hook in after:

@@ -114,22 +114,20 @@ def check_unique(ctx, meta, doc: dict) -> dict:
     return errors
 
 
-def check_attachments(ctx, meta, doc: dict) -> dict:
+def check_attachments(ctx, meta, doc: dict, old: dict | None = None) -> dict:
+    """Each file newly put in an Attach field exists and the caller may use it (their own
+    upload, or a file they may read); each file is of a kind the field accepts."""
+    from app import files
+
     errors = {}
     for f in meta.all_fields:
         value = doc.get(f.fieldname)
         if f.fieldtype == "Attach" and not _empty(value):
-            from bson import ObjectId
-            from bson.errors import InvalidId
-
-            try:
-                exists = ctx.site.store.files.exists(ObjectId(value))
-            except InvalidId:
-                exists = False
-            if not exists:
+            unchanged = old is not None and old.get(f.fieldname) == value
+            if not unchanged and not files.may_attach(ctx, value):
+                # the same answer for a file that exists but is someone else's
                 errors[f.fieldname] = [f"file {value!r} does not exist; upload it first (POST /api/file)."]
                 continue
-            from app import files
 
             wanted = files.accepted(f, doc)
             stored = files.info(ctx.site, value) or {}

@@ -32,6 +32,7 @@ def create_app(config: Config | None = None, site: Site | None = None) -> Flask:
         return SessionUser(email) if user and user.get("enabled", True) else None
 
     app.register_blueprint(api)
+    from app import catalogue  # noqa: F401  (lets every signed-in user read a published module's file)
     from app.certificates import verify_bp
 
     app.register_blueprint(verify_bp)

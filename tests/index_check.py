@@ -47,6 +47,7 @@ EXCEPTIONS = {
     "app/cli.py:shell": "what a user types in `igot shell`",
     "app/fixtures.py:load_records": "installing fixtures compares a handful of rows by name",
     "app/install.py:sync_doctypes": "recording the definitions at install",
+    "app/install.py:claim_attachments": "once per installation: every record with an Attach field, to claim its files",
     "app/install.py:is_initialised": "one find_one({}) at start: is any definition recorded (stops at the first document)",
     "app/docs.py:generate": "the data dictionary reads every custom field",
     "app/analytics.py:run": "saved analyses aggregate whole collections (or one MDO's, on the mdo index)",
