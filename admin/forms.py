@@ -7,6 +7,7 @@ import datetime as dt
 import json
 
 from flask_wtf import FlaskForm
+from markupsafe import Markup, escape
 from wtforms import fields as wf
 from wtforms import validators
 from wtforms.fields.choices import SelectChoice
@@ -37,8 +38,14 @@ def _mdo_choices(ctx) -> list[SelectChoice]:
     return choices((m, m) for m in sorted(access.mdos))
 
 
+def _text(value) -> Markup:
+    """A user-set text (a custom field's description) made safe for Flask-Admin's templates,
+    which print descriptions unescaped."""
+    return escape(value or "")
+
+
 def _field(ctx, f):
-    kw = {"label": f.label, "description": f.description or "",
+    kw = {"label": f.label, "description": _text(f.description),
           "validators": [Marked()] if f.reqd else [validators.Optional()]}
     t = f.fieldtype
     if f.default is not None:
@@ -54,7 +61,7 @@ def _field(ctx, f):
         from flask_admin.model.fields import InlineFieldList, InlineFormField
 
         return InlineFieldList(InlineFormField(build_child(ctx, ctx.registry.get(f.options))), label=f.label,
-                               description=f.description or "", min_entries=0)
+                               description=_text(f.description), min_entries=0)
     if t in ("Text", "JSON"):
         return wf.TextAreaField(**kw)
     if t in ("Int", "Rating"):
@@ -62,7 +69,7 @@ def _field(ctx, f):
     if t in ("Float", "Currency", "Percent"):
         return wf.FloatField(**kw)
     if t == "Check":
-        return wf.BooleanField(label=f.label, description=f.description or "", default=bool(f.default))
+        return wf.BooleanField(label=f.label, description=_text(f.description), default=bool(f.default))
     if t == "Date":
         return wf.DateField(**kw)
     if t == "Datetime":

@@ -313,7 +313,8 @@ def package_file(name, path):
 
     data, content_type = cat.package_file(ctx(), name, path)
     return Response(data, mimetype=content_type, headers={
-        "Content-Security-Policy": "sandbox allow-scripts allow-forms allow-popups", "X-Content-Type-Options": "nosniff"})
+        "Content-Security-Policy": "sandbox allow-scripts allow-forms allow-popups; frame-ancestors 'self'",
+        "X-Frame-Options": "SAMEORIGIN", "X-Content-Type-Options": "nosniff"})
 
 
 @api.get("/method/mdo_dashboard")
@@ -500,8 +501,14 @@ DOCS_PAGE = """<!doctype html>
 <link rel="stylesheet" href="/api/docs/static/swagger-ui.css"></head>
 <body><div id="docs"></div>
 <script src="/api/docs/static/swagger-ui-bundle.js"></script>
-<script>SwaggerUIBundle({url: "/api/openapi.json", dom_id: "#docs", deepLinking: true});</script>
+<script src="/api/docs/init.js"></script>
 </body></html>"""
+
+
+@api.get("/docs/init.js")
+def api_docs_init():
+    return Response('SwaggerUIBundle({url: "/api/openapi.json", dom_id: "#docs", deepLinking: true});\n',
+                    mimetype="text/javascript")
 
 
 @api.get("/doctype")

@@ -435,3 +435,55 @@ def test_scorm_module_from_upload_through_rubric_to_the_catalogue(server, browse
     check.goto(f"{base}/verify/{cert['code']}")
     assert check.inner_text("#status") == "This certificate is valid." and check.inner_text("#name") == "Sunita Steel"
     shot(check, "certificate-verify")
+
+
+MARKUP = '"><script>window.planted=1;alert(1)</script><img src=x onerror="window.planted=2;alert(2)"><svg onload=alert(3)>'
+
+
+def test_markup_planted_by_one_mdo_never_runs_in_the_system_managers_browser(server, browser):
+    """An MDO Admin puts markup in every text they can set (a custom field's label,
+    description and options, an officer's name and remarks, a workflow comment). The System
+    Manager opens every screen that shows them: each text is shown as text, no script runs,
+    and every page carries a Content-Security-Policy without inline script."""
+    base, site = server
+    from .test_workflow import APPROVAL
+
+    admin = context_for(site, "nodal@power.gov.in")
+    if not site.db.workflow.find_one({"document_type": "Sanction", "is_active": True}):
+        lifecycle.insert(site.context(), "Workflow", APPROVAL)
+    add_user(site, "dopt@gov.in", ["System Manager"])
+    lifecycle.insert(admin, "Custom Field", {"ref_doctype": "Officer", "mdo": POWER, "fieldname": "wing",
+                                             "label": f"Wing {MARKUP}", "fieldtype": "Select",
+                                             "options": f"North\nSouth {MARKUP}", "description": f"Desc {MARKUP}"})
+    officer = lifecycle.insert(admin, "Officer", {"full_name": f"Planted {MARKUP}", "email": "planted@power.gov.in",
+                                                  "service": "IAS", "group": "A", "mdo": POWER, "remarks": MARKUP})
+    sanction = lifecycle.insert(admin, "Sanction", {"purpose": f"Fee {MARKUP}", "amount": 5, "mdo": POWER})
+    from app import workflow
+
+    workflow.apply(admin, "Sanction", sanction.name, "Send for Approval", f"Comment {MARKUP}")
+
+    page = sign_in(browser, base, "dopt@gov.in")
+    dialogs, violations = [], []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
+    screens = ["/admin/", "/admin/officer/", f"/admin/officer/edit/?id={officer.name}", "/admin/officer/new/",
+               f"/admin/officer/details/?id={officer.name}", "/admin/customize/?doctype=Officer&mdo=Ministry of Power",
+               "/admin/custom_field/", f"/admin/sanction/details/?id={sanction.name}", "/admin/sanction/"]
+    for path in screens:
+        response = page.goto(base + path)
+        assert response.status == 200, path
+        csp = response.headers["content-security-policy"]
+        assert "script-src 'self'" in csp and "unsafe-inline" not in csp.split("script-src", 1)[1].split(";")[0], path
+        assert response.headers["x-frame-options"] == "DENY" and response.headers["x-content-type-options"] == "nosniff"
+        page.wait_for_load_state("load")
+        assert page.evaluate("window.planted") is None, path
+        planted = page.evaluate("""() => [...document.querySelectorAll('script')].filter(s => s.textContent.includes('planted')).length
+            + document.querySelectorAll('[onerror], [onload], svg[onload]').length""")
+        assert planted == 0, path  # the markup became no element at all
+    page.goto(f"{base}/admin/officer/edit/?id={officer.name}")
+    assert "Desc \"><script>window.planted=1" in page.inner_text("body")  # shown, as text
+    assert page.input_value("#full_name") == f"Planted {MARKUP}"
+    page.goto(f"{base}/admin/sanction/details/?id={sanction.name}")
+    assert "Comment \"><script>" in page.inner_text("#workflow-history")
+    shot(page, "planted-markup-shown-as-text")
+    assert dialogs == []

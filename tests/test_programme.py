@@ -239,10 +239,14 @@ def test_enrolment_to_certificate_and_claim(world):
     call(me, "get", "method/claim_totals?by=mdo", status=403)
 
 
-def _proof(site):
-    from bson import ObjectId
+def _proof(site, uploader="asha@power.gov.in"):
+    """The officer's upload of their receipt (a file is attached by the one who uploaded it)."""
+    import io
 
-    return str(site.store.files.put(b"%PDF-1.4 receipt", filename="receipt.pdf", metadata={"content_type": "application/pdf"}) or ObjectId())
+    from app import files
+    from app.auth import context_for
+
+    return files.store(context_for(site, uploader), io.BytesIO(b"%PDF-1.4 receipt\n%%EOF\n"), "receipt.pdf", accept=["pdf"])
 
 
 def test_an_ineligible_officer_is_refused_with_the_reasons(world):
