@@ -169,9 +169,13 @@ class DocTypeView(Guarded, BaseModelView):
             return _filter_tables(self, base)
         key = f"igot_filters_{self.endpoint}"
         if key not in g:
-            custom = [flt for f in customize.query_meta(user_ctx(), self.meta).fields
+            ctx = user_ctx()
+            levels = ctx.access.readable_levels(self.meta)
+            custom = [flt for f in customize.query_meta(ctx, self.meta).fields
                       if f.in_filter and self.meta.get_field(f.fieldname) is None for flt in self._filters_for(f)]
-            setattr(g, key, _filter_tables(self, list(base) + custom))
+            readable = [flt for flt in base if (self.meta.get_field(flt.column) is None
+                                                or self.meta.get_field(flt.column).permlevel in levels)]
+            setattr(g, key, _filter_tables(self, readable + custom))
         return getattr(g, key)
 
     _filters = _FilterTable(0)

@@ -22,7 +22,8 @@ Three layers, all data:
 
 Fields with a ``permlevel`` above 0 (date of birth, mobile, employee id) are read and written
 only by roles that hold a row for that level; for everyone else they are left out of
-responses, lists and exports, and refused on write.
+responses, lists, exports and version history, refused on write, and refused as a filter,
+a search field or a sort key (which would otherwise tell their values).
 
 A record outside the caller's scope answers NotFound, never PermissionDenied, so its
 existence is not revealed.
@@ -57,6 +58,11 @@ class Access:
 
     def visible(self, meta, doc: dict) -> dict:
         return doc
+
+    def readable_levels(self, meta, doc: dict | None = None) -> set[int]:
+        """The field permission levels the caller reads on ``doc`` (without ``doc``: on every
+        record they may read, so filters, search and sort may use them)."""
+        return {0} | {f.permlevel for f in meta.all_fields}
 
     def check_fields(self, meta, doc: dict, fieldnames) -> None:
         return None
@@ -175,6 +181,16 @@ class UserAccess(Access):
         for level in {f.permlevel for f in meta.all_fields if f.permlevel}:
             allowed, owner_only = self._grant(meta, action, level)
             if allowed and (not owner_only or doc.get(meta.owner_field) == self.user):
+                levels.add(level)
+        return levels
+
+    def readable_levels(self, meta, doc: dict | None = None) -> set[int]:
+        if doc is not None:
+            return self._levels(meta, doc, "read")
+        levels = {0}
+        for level in {f.permlevel for f in meta.all_fields if f.permlevel}:
+            allowed, owner_only = self._grant(meta, "read", level)
+            if allowed and not owner_only:
                 levels.add(level)
         return levels
 

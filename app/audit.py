@@ -2,7 +2,10 @@
 
 A Version's ``data`` is ``{"changed": [[field, old, new], ...], "added": [[table, row], ...],
 "removed": [[table, row], ...], "row_changed": [[table, idx, row_name, [[field, old, new]]]]}``;
-deletions store the whole record as ``{"deleted": {...}}``. Versions are written right after
+deletions store the whole record as ``{"deleted": {...}}``. Changes to fields above permission
+level 0 (an officer's mobile) are kept apart, in ``restricted: {"1": {same shape}}``: the
+Version controller shows them only to callers who read that level of the changed record, and
+analysts' views leave ``restricted`` out. Versions are written right after
 the change they describe (MongoDB offers no multi-document transaction we may rely on), and
 never change afterwards.
 """
@@ -46,6 +49,31 @@ def _field_changes(fields, old: dict, new: dict) -> list:
             if old.get(f.fieldname) != new.get(f.fieldname)]
 
 
+def split_by_level(meta, data: dict) -> tuple[dict, dict]:
+    """(the changes to level-0 fields, {level: the changes to that level's fields})."""
+    levels = {f.fieldname: f.permlevel for f in meta.all_fields if f.permlevel}
+    if not levels:
+        return data, {}
+    public: dict = {}
+    restricted: dict = {}
+
+    def put(level, key, item):
+        target = public if not level else restricted.setdefault(str(level), {})
+        if key == "deleted":
+            target.setdefault("deleted", {}).update(item)
+        else:
+            target.setdefault(key, []).append(item)
+
+    for key, items in data.items():
+        if key == "deleted":
+            for field, value in items.items():
+                put(levels.get(field, 0), "deleted", {field: value})
+            continue
+        for item in items:
+            put(levels.get(item[0], 0), key, item)
+    return public, restricted
+
+
 def record(ctx, meta, name: str, data: dict, doc: dict) -> None:
     """Write a Version. It carries the record's MDOs (``mdos``), so version history obeys the
     same tenancy as the record."""
@@ -53,7 +81,9 @@ def record(ctx, meta, name: str, data: dict, doc: dict) -> None:
         return
     now = ctx.now()
     mdos = sorted(meta.tenant_values(doc)) if meta.is_tenant else None
+    data, restricted = split_by_level(meta, data)
     ctx.site.db[VERSION_COLLECTION].insert_one({**({"mdos": mdos} if mdos else {}),
+        **({"restricted": restricted} if restricted else {}),
         # ObjectId strings sort in write order, so versions of one moment keep their order.
         "_id": str(ObjectId()), "ref_doctype": meta.name, "docname": name, "data": data,
         "owner": ctx.user, "modified_by": ctx.user, "creation": now, "modified": now,

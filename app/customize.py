@@ -109,7 +109,7 @@ def present(ctx, meta: DocTypeMeta, doc: dict) -> dict:
     emeta = meta_for_record(ctx, meta, doc)
     known = emeta.known_fieldnames
     shown = {k: v for k, v in doc.items() if k in known}
-    return ctx.access.visible(emeta, shown)
+    return ctx.access.visible(emeta, emeta.controller().present(ctx, shown))
 
 
 def hidden_values(meta: DocTypeMeta, stored: dict) -> dict:

@@ -97,3 +97,14 @@ class Document:
     def before_cancel(self): pass
     def on_cancel(self): pass
     def on_trash(self): pass
+
+    # Stored fields that ``present`` reads to show a field, fetched with it when a list asks
+    # for only some fields: {"data": ["restricted"]}.
+    present_needs: dict = {}
+
+    @classmethod
+    def present(cls, ctx, doc: dict) -> dict:
+        """A stored record as the caller sees it; the record's field levels are applied to
+        what this returns. A controller may narrow it further (a Version shows only the
+        changes to fields the caller may read on the changed record)."""
+        return doc

@@ -57,7 +57,10 @@ def parse_filters(ctx, meta, filters) -> dict:
 
 
 def resolve_field(ctx, meta, path: str):
-    """(mongo key, Field or None for standard fields) for a filter or sort path."""
+    """(mongo key, Field or None for standard fields) for a filter or sort path. A field the
+    caller may not read is refused: matching or ordering on it would tell its values."""
+    if not isinstance(path, str) or not path:
+        raise _bad(meta, str(path), "a field name must be a non-empty text")
     if path == "name":
         return "_id", None
     head, _, rest = path.partition(".")
@@ -66,6 +69,7 @@ def resolve_field(ctx, meta, path: str):
         if head in meta.known_fieldnames and not rest:
             return head, None
         raise _bad(meta, path, f"unknown field: {meta.name} has no field {head!r}")
+    _check_readable(ctx, meta, f, path)
     if rest:
         if f.fieldtype != "Table":
             raise _bad(meta, path, f"{head!r} is not a child table")
@@ -73,8 +77,22 @@ def resolve_field(ctx, meta, path: str):
         cf = child.get_field(rest)
         if cf is None and rest not in child.known_fieldnames:
             raise _bad(meta, path, f"unknown field: {child.name} has no field {rest!r}")
+        if cf is not None:
+            _check_readable(ctx, child, cf, path)
         return path, cf
     return head, f
+
+
+def _check_readable(ctx, meta, f, path: str) -> None:
+    if f.permlevel and f.permlevel not in ctx.access.readable_levels(meta):
+        raise _bad(meta, path, f"you may not filter, search or sort on {f.label}")
+
+
+def readable_search_fields(ctx, meta) -> list[str]:
+    """The meta's search fields that the caller may read on every record they may read."""
+    levels = ctx.access.readable_levels(meta)
+    return [name for name in meta.search_fields
+            if (f := meta.get_field(name)) is None or f.permlevel in levels]
 
 
 def _coerce(ctx, meta, field_path, f, value):
@@ -138,18 +156,20 @@ def parse_sort(ctx, meta, order_by: str | None) -> list[tuple[str, int]]:
     return sort
 
 
-def search_filter(meta, text: str | None) -> dict:
+def search_filter(meta, text: str | None, fields=None) -> dict:
+    """``text`` anywhere in the name or a search field (``fields``: those the caller may read;
+    the meta's by default)."""
     if not text:
         return {}
     pattern = re.escape(text.strip())
-    keys = ["_id"] + [f for f in meta.search_fields]
+    keys = ["_id"] + list(meta.search_fields if fields is None else fields)
     return {"$or": [{k: {"$regex": pattern, "$options": "i"}} for k in keys]}
 
 
 def build_query(ctx, meta, filters=None, search=None, action="read") -> dict:
     meta = customize.query_meta(ctx, meta)
     parts = [p for p in (ctx.access.query_filter(meta, action), parse_filters(ctx, meta, filters),
-                         search_filter(meta, search)) if p]
+                         search_filter(meta, search, readable_search_fields(ctx, meta))) if p]
     if not parts:
         return {}
     return parts[0] if len(parts) == 1 else {"$and": parts}
@@ -168,8 +188,10 @@ def get_list(ctx, doctype: str, *, filters=None, fields=None, order_by=None, lim
         if meta.is_tenant:
             projection[meta.tenant_key] = 1
         qmeta = customize.query_meta(ctx, meta)
+        needs = meta.controller().present_needs
         for name in fields:
             projection[resolve_field(ctx, qmeta, name)[0]] = 1
+            projection.update({extra: 1 for extra in needs.get(name, ())})
     if int(offset) < 0 or int(limit) < 0:
         raise ValidationError(f"{meta.name}: limit and offset cannot be negative", doctype=meta.name,
                               errors={"offset" if int(offset) < 0 else "limit": ["cannot be negative"]})
@@ -284,6 +306,7 @@ def count_by(ctx, doctype: str, field: str, limit: int = 10) -> list[tuple]:
     "by service" bar. On the embedded store the records are matched directly (app.store.scan)."""
     meta = ctx.registry.get(doctype)
     ctx.access.check(meta, "read")
+    resolve_field(ctx, meta, field)  # a field the caller may read
     scope = ctx.access.query_filter(meta)
     coll = ctx.site.collection(doctype)
     docs = None
