@@ -93,12 +93,14 @@ def shell(read_only):
 
     site = _site()
     if read_only:
-        from app.store.readonly import ReadOnlyDatabase
+        from app.analysts import AnalystDatabase
 
-        banner = (f"iGOT read-only shell on {site.store.kind} ({site.store.location})\n"
-                  f"db: the database, reads only (db.officer.find_one(), db.enrolment.aggregate([...])); "
+        db = AnalystDatabase(site.db, site.registry)
+        banner = (f"iGOT analysts' shell on {site.store.kind} ({site.store.location}), reads only\n"
+                  f"db: what analysts read ({len(db.list_collection_names())} collections and views: "
+                  f"db.list_collection_names()); db.analyst_officer.find_one(), db.enrolment.aggregate([...]); "
                   f"registry: the doctypes")
-        code.interact(banner=banner, local={"db": ReadOnlyDatabase(site.db), "registry": site.registry})
+        code.interact(banner=banner, local={"db": db, "registry": site.registry})
         return
     ctx = site.context("Administrator")
     banner = (f"iGOT shell on {site.store.kind} ({site.store.location})\n"
@@ -140,11 +142,35 @@ def aggregate(name, mdo, fmt):
         for n in analytics.names():
             click.echo(f"{n}: {analytics.load(n)['about']}")
         return
+    from app.analysts import AnalystDatabase
+
+    site = _site()
     try:
-        rows = analytics.run(_site().db, name, mdo)
+        rows = analytics.run(AnalystDatabase(site.db, site.registry), name, mdo)
     except analytics.AnalysisError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(analytics.render(rows, fmt))
+
+
+@main.command("analyst-role")
+@click.option("--print", "print_only", is_flag=True, help="Print the mongosh commands instead of running them.")
+@click.option("--role", default="igot_analyst", show_default=True)
+def analyst_role(print_only, role):
+    """Create (or bring up to date) the analysts' views and a MongoDB role that reads only
+    them and the documented collections: no credentials, sessions, settings or hidden fields."""
+    from app import analysts
+
+    site = _site()
+    if print_only or site.store.kind != "mongodb":
+        if site.store.kind != "mongodb" and not print_only:
+            click.echo(f"# the {site.store.kind} store has no database users: analysts use `igot shell --read-only`,"
+                       f" which reads exactly these names. The commands for a MongoDB:", err=True)
+        click.echo(analysts.mongosh_script(site.db.name, site.registry, role), nl=False)
+        return
+    for line in analysts.apply_role(site.db, site.registry, role):
+        click.echo(line)
+    click.echo(f'give analysts a user with only this role: db.createUser({{user: "analyst", pwd: passwordPrompt(), '
+               f'roles: ["{role}"]}})')
 
 
 @main.command("import")

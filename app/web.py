@@ -1,6 +1,11 @@
 """The application factory. No database connection happens at import time."""
 from __future__ import annotations
 
+import os
+import secrets
+import time
+from pathlib import Path
+
 from flask import Flask, jsonify, redirect
 
 from app.config import Config
@@ -11,7 +16,7 @@ def create_app(config: Config | None = None, site: Site | None = None) -> Flask:
     config = config or (site.config if site else Config.from_env())
     site = site or Site(config)
     app = Flask(__name__)
-    app.config["SECRET_KEY"] = config.secret_key or site_secret(site)
+    app.config["SECRET_KEY"] = site_secret(site)
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     app.config["JSON_SORT_KEYS"] = False
@@ -62,21 +67,39 @@ def create_app(config: Config | None = None, site: Site | None = None) -> Flask:
 
 
 def site_secret(site) -> str:
-    """The key that signs session cookies: kept in the database, so every web worker and a
-    restarted server share it. ``IGOT_SECRET_KEY`` overrides it."""
-    import secrets
-
-    from pymongo.errors import DuplicateKeyError
-
-    coll = site.db["site_settings"]
-    doc = coll.find_one({"_id": "secret_key"})
-    if doc is None:
+    """The key that signs session cookies: ``IGOT_SECRET_KEY``, else the file ``secret_key`` in
+    the data directory, readable by its owner only, made on first start (every web worker of
+    one host shares it; several hosts share ``IGOT_SECRET_KEY``). Never in the database, where
+    whoever reads the database could sign cookies with it. A key an earlier version kept in
+    ``site_settings`` is removed."""
+    site.db["site_settings"].delete_one({"_id": "secret_key"})
+    if site.config.secret_key:
+        return site.config.secret_key
+    if site.store.kind == "mongomock":  # an in-memory store: the key lives as long as the site
+        return site.__dict__.setdefault("_memory_secret", secrets.token_hex(32))
+    path = Path(site.config.data_dir).absolute() / "secret_key"
+    for _ in range(50):
         try:
-            coll.insert_one({"_id": "secret_key", "value": secrets.token_hex(32)})
-        except DuplicateKeyError:
-            pass  # another worker made it first
-        doc = coll.find_one({"_id": "secret_key"})
-    return doc["value"]
+            key = path.read_text().strip()
+        except FileNotFoundError:
+            key = None
+        if key:
+            return key
+        if key is None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            draft = path.with_name(f".secret_key.{os.getpid()}.{secrets.token_hex(4)}")
+            fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_hex(32) + "\n")
+            try:
+                os.link(draft, path)  # published whole, once: another worker's key wins a race
+            except FileExistsError:
+                pass
+            finally:
+                os.unlink(draft)
+        else:
+            time.sleep(0.01)
+    raise RuntimeError(f"{path} is empty: remove it, or set IGOT_SECRET_KEY")
 
 
 # Scripts only from this site's own files: no inline script, no event-handler attributes, no

@@ -62,39 +62,42 @@ def data(site):
     return db
 
 
-def test_every_saved_analysis_runs_and_agrees_with_the_records(data):
+def test_every_saved_analysis_runs_and_agrees_with_the_records(data, site):
+    from app.analysts import AnalystDatabase
+
     db = data
-    officers = analytics.run(db, "officers_by_mdo_month")
+    surface = AnalystDatabase(db, site.registry)
+    officers = analytics.run(surface, "officers_by_mdo_month")
     expected = Counter((o["mdo"], o["creation"].strftime("%Y-%m")) for o in db.officer.find())
     assert {(r["mdo"], r["month"]): r["officers"] for r in officers} == expected
     assert [(r["mdo"], r["month"]) for r in officers] == sorted(expected)
 
-    power = analytics.run(db, "enrolments_by_mdo_month", mdo=POWER)
+    power = analytics.run(surface, "enrolments_by_mdo_month", mdo=POWER)
     assert {r["mdo"] for r in power} == {POWER}
     assert sum(r["enrolments"] for r in power) == db.enrolment.count_documents({"mdo": POWER})
     assert sum(r["certified"] for r in power) == db.enrolment.count_documents({"mdo": POWER, "workflow_state": "Certified"})
 
-    rates = {r["course"]: r for r in analytics.run(db, "completion_rates_by_course")}
+    rates = {r["course"]: r for r in analytics.run(surface, "completion_rates_by_course")}
     for course, r in rates.items():
         counted = [e for e in db.enrolment.find({"course": course}) if e["workflow_state"] not in ("Withdrawn", "Not Eligible")]
         done = sum(e["workflow_state"] == "Certified" for e in counted)
         assert (r["enrolments"], r["certified"]) == (len(counted), done)
         assert r["completion_percent"] == pytest.approx(100 * done / len(counted))
 
-    gaps = analytics.run(db, "competency_gaps_by_mdo")
+    gaps = analytics.run(surface, "competency_gaps_by_mdo")
     assert gaps == [{"mdo": POWER, "competency": "Budgeting", "officers": 6, "officers_short": 4, "average_gap": 2.0}]
 
-    claims = analytics.run(db, "reimbursements_by_mdo_month")
+    claims = analytics.run(surface, "reimbursements_by_mdo_month")
     assert sum(r["claims"] for r in claims) == 4 and sum(r["claimed"] for r in claims) == 400.0
     assert sum(r["approved"] for r in claims) == 300.0 and sum(r["paid"] for r in claims) == 200.0
 
     balances = defaultdict(int)
     for e in db.credit_ledger.find():
         balances[e["officer"]] += e["points"]
-    bands = {r["from_points"]: r["officers"] for r in analytics.run(db, "credit_balance_distribution")}
+    bands = {r["from_points"]: r["officers"] for r in analytics.run(surface, "credit_balance_distribution")}
     assert sum(bands.values()) == len(balances) and bands[40] == sum(1 for b in balances.values() if 40 <= b < 60)
 
-    content = analytics.run(db, "content_by_state_mdo", mdo=STEEL)
+    content = analytics.run(surface, "content_by_state_mdo", mdo=STEEL)
     assert {(r["state"], r["modules"]) for r in content} == set(Counter(c["workflow_state"] for c in db.content_module.find({"mdo": STEEL})).items())
     assert len(analytics.names()) >= 7
 
@@ -145,14 +148,16 @@ def test_mongosh_runs_the_same_pipeline(name, tmp_path):
         assert row == {"ok": 1}  # each result row is printed
 
 
-def test_the_read_only_shell_reads_and_refuses_writes(data):
-    from app.store.readonly import ReadOnlyDatabase, ReadOnlyError
+def test_the_read_only_shell_reads_and_refuses_writes(data, site):
+    from app.analysts import AnalystDatabase
+    from app.store.readonly import ReadOnlyError
 
-    ro = ReadOnlyDatabase(data)
-    assert ro.officer.count_documents({"mdo": POWER}) == 8 and ro["officer"].find_one({"_id": "OFF-1"})["full_name"] == "O1"
+    ro = AnalystDatabase(data, site.registry)
+    assert ro.analyst_officer.count_documents({"mdo": POWER}) == 8
+    assert ro["analyst_officer"].find_one({"_id": "OFF-1"})["full_name"] == "O1"
     assert len(list(ro.enrolment.aggregate([{"$match": {"mdo": STEEL}}]))) == 4
-    for attempt in (lambda: ro.officer.insert_one({"_id": "x"}), lambda: ro.officer.update_many({}, {"$set": {"mdo": "x"}}),
-                    lambda: ro.officer.delete_many({}), lambda: ro.officer.drop(), lambda: ro.officer.create_index("x"),
+    for attempt in (lambda: ro.analyst_officer.insert_one({"_id": "x"}), lambda: ro.enrolment.update_many({}, {"$set": {"mdo": "x"}}),
+                    lambda: ro.enrolment.delete_many({}), lambda: ro.enrolment.drop(), lambda: ro.enrolment.create_index("x"),
                     lambda: ro.enrolment.aggregate([{"$match": {}}, {"$out": "copy"}]), lambda: ro.drop_collection("officer"),
                     lambda: ro.command("dropDatabase"), lambda: ro.fs.files.delete_many({})):
         with pytest.raises(ReadOnlyError):

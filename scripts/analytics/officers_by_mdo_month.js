@@ -5,7 +5,7 @@
 //   igot aggregate officers_by_mdo_month [--mdo "Ministry of Power"] [--format table|csv|json]
 //
 // The pipeline is kept once, here, as strict JSON; `igot aggregate` reads it from this file.
-const collection = "officer";
+const collection = "analyst_officer";
 const pipeline = [
   {
     "$group": {
