@@ -150,6 +150,8 @@ def _rejected_csv(rows: dict, errors) -> str:
     import csv
     import io
 
+    from app.importer import csv_cell
+
     by_line: dict[int, list[str]] = {}
     for error in errors:
         by_line.setdefault(error.line, []).append(f"{error.field}: {error.message}")
@@ -158,9 +160,9 @@ def _rejected_csv(rows: dict, errors) -> str:
         columns += [k for k in rows.get(line, {}) if k not in columns]
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(["line", "errors"] + columns)
+    writer.writerow([csv_cell(c) for c in ["line", "errors"] + columns])
     for line in sorted(by_line):
         row = rows.get(line, {})
-        writer.writerow([line, " | ".join(by_line[line])] + [row.get(c, "") for c in columns])
+        writer.writerow([line, csv_cell(" | ".join(by_line[line]))] + [csv_cell(row.get(c, "")) for c in columns])
     return buffer.getvalue()
 

@@ -27,7 +27,8 @@ class LoginView(BaseView):
         form = LoginForm()
         if form.validate_on_submit():
             try:
-                user = auth.login(site(), form.email.data, form.password.data, request.remote_addr or "-")
+                user = auth.login(site(), form.email.data, form.password.data,
+                                  auth.client_address(request, site().config.proxy_networks))
             except (auth.Unauthenticated, auth.TooManyAttempts) as exc:
                 flash(exc.message, "error")
                 return self.render("igot/login.html", form=form), exc.status

@@ -60,11 +60,14 @@ def _csrf_guard():
     return None
 
 
-def _json_body() -> dict:
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise ValidationError("the request body must be a JSON object", errors={"body": ["expected a JSON object"]})
-    return data
+def _json_body(required: bool = True) -> dict:
+    """The request's JSON object, parsed within ``app.inputs``' bounds (400 otherwise)."""
+    from app import inputs
+
+    if request.content_length and request.content_length > inputs.MAX_BODY_BYTES:
+        raise ValidationError(f"body: is {request.content_length:,} bytes; at most {inputs.MAX_BODY_BYTES:,} are accepted",
+                              errors={"body": ["too large"]})
+    return inputs.body(request.get_data(cache=True), required=required)
 
 
 def _doc(doc) -> dict:
@@ -145,8 +148,10 @@ def transition(doctype, name):
 
     _not_child(doctype)
     body = _json_body()
-    if not body.get("action"):
+    if not body.get("action") or not isinstance(body["action"], str):
         raise ValidationError.for_fields(doctype, name, {"action": ["Missing data for required field."]})
+    if body.get("comment") is not None and not isinstance(body["comment"], str):
+        raise ValidationError.for_fields(doctype, name, {"comment": ["must be a text."]})
     doc = workflow.apply(ctx(), doctype, name, body["action"], body.get("comment"), expected_modified=body.get("modified"))
     return jsonify({"data": _doc(doc), "workflow": dump_value(workflow.info(ctx(), doc.meta, doc.as_dict()))})
 
@@ -159,9 +164,7 @@ def document_action(doctype, name, action):
     from app.document import Document
 
     _not_child(doctype)
-    body = request.get_json(silent=True) or {}
-    if not isinstance(body, dict):
-        raise ValidationError("the request body must be a JSON object", errors={"body": ["expected a JSON object"]})
+    body = _json_body(required=False)
     result = actions.run(ctx(), doctype, name, action, body)
     if isinstance(result, Document):
         return jsonify({"data": _doc(result)}), 201 if result.name != name else 200
@@ -188,11 +191,7 @@ def delete_record(doctype, name):
 @api.post("/resource/<doctype>/<path:name>/<any(submit, cancel, amend):action>")
 def docstatus_action(doctype, name, action):
     _not_child(doctype)
-    body = request.get_json(silent=True)
-    if body is None:
-        body = {}
-    if not isinstance(body, dict):
-        raise ValidationError("the request body must be a JSON object", errors={"body": ["expected a JSON object"]})
+    body = _json_body(required=False)
     if action == "amend":
         return jsonify({"data": _doc(lifecycle.amend(ctx(), doctype, name))}), 201
     operation = lifecycle.submit if action == "submit" else lifecycle.cancel
@@ -344,7 +343,10 @@ def run_job():
     from app import jobs
 
     body = _json_body()
-    doc = jobs.submit(ctx(), str(body.get("job") or ""), body.get("args") or {})
+    args = body.get("args") or {}
+    if not isinstance(args, dict):
+        raise ValidationError("args: must be an object of the job's arguments", errors={"args": ["expected an object"]})
+    doc = jobs.submit(ctx(), str(body.get("job") or ""), args)
     return jsonify({"data": _doc(lifecycle.get(ctx(), "Background Job", doc.name))}), 202
 
 
@@ -408,7 +410,7 @@ def login():
     if not all(isinstance(body.get(k), str) for k in ("email", "password")):
         raise ValidationError("send {\"email\": ..., \"password\": ...} as strings",
                               errors={k: ["must be a string"] for k in ("email", "password") if not isinstance(body.get(k), str)})
-    user = auth.login(site(), body.get("email"), body.get("password"), request.remote_addr or "-",
+    user = auth.login(site(), body.get("email"), body.get("password"), auth.client_address(request, site().config.proxy_networks),
                       delay=current_app.config.get("IGOT_LOGIN_DELAY", time.sleep))
     login_user(SessionUser(user["_id"]))
     return jsonify({"message": "logged in", "user": user["_id"], "full_name": user.get("full_name")})

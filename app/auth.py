@@ -7,11 +7,17 @@
   cheap; argon2's cost is for passwords people choose.)
 - Browsers sign in with a session cookie (Flask-Login); programs send
   ``Authorization: token <key>:<secret>``.
-- Throttling: failed logins are counted per account and per address. From the
-  ``SLOW_AFTER``-th failure each answer is delayed; after ``LOCK_AFTER`` failures within
-  ``WINDOW`` the account or address is locked for ``LOCK_FOR``. Locks are listed for the
-  System Manager (``igot user locks``, ``GET /api/method/login_locks``) and lifted by
-  ``igot user unlock`` or a successful login after they expire.
+- Throttling: failed logins are counted per account and per address, each count one atomic
+  ``$inc``. After ``LOCK_AFTER`` failures within ``WINDOW`` the **account** is locked for
+  ``LOCK_FOR``. An **address** is never locked (a whole ministry may sit behind one NAT
+  address): from its ``SLOW_AFTER``-th failure each failed answer from it is delayed, more
+  each time, up to ``MAX_DELAY``; a correct password from the same address still signs in.
+  Locks and slowed addresses are listed for the System Manager (``igot user locks``,
+  ``GET /api/method/login_locks``) and lifted by ``igot user unlock EMAIL`` or
+  ``igot user unlock --address IP``, or by a successful login after they expire.
+- The client's address is the connection's, unless the connection comes from a proxy listed
+  in ``IGOT_TRUSTED_PROXIES``: then it is the nearest untrusted address in
+  ``X-Forwarded-For`` (``client_address``); a header from anyone else is ignored.
 """
 from __future__ import annotations
 
@@ -33,6 +39,7 @@ SLOW_AFTER = 3
 LOCK_AFTER = 5
 WINDOW = dt.timedelta(minutes=15)
 LOCK_FOR = dt.timedelta(minutes=15)
+MAX_DELAY = 3.0
 MIN_PASSWORD = 10
 
 
@@ -85,47 +92,85 @@ def _locked_until(site, key: str, now) -> dt.datetime | None:
     return None
 
 
-def _record_failure(site, key: str, now) -> int:
-    record = site.db[ATTEMPTS].find_one({"_id": key}) or {}
-    if not record.get("first_failure") or now - record["first_failure"] > WINDOW:
-        record = {"failures": 0, "first_failure": now}
-    failures = record["failures"] + 1
-    update = {"failures": failures, "first_failure": record["first_failure"], "last_failure": now}
-    if failures >= LOCK_AFTER:
-        update["locked_until"] = now + LOCK_FOR
-    site.db[ATTEMPTS].update_one({"_id": key}, {"$set": update}, upsert=True)
+def _record_failure(site, key: str, now, *, lock: bool) -> int:
+    """Count one failure for ``key`` atomically; returns the failures in the current window.
+    ``lock``: lock the key when they reach ``LOCK_AFTER`` (accounts; never addresses)."""
+    from pymongo import ReturnDocument
+
+    coll = site.db[ATTEMPTS]
+    # a window that has ended starts again (one conditional update: only one racer resets it)
+    coll.update_one({"_id": key, "first_failure": {"$lt": now - WINDOW}},
+                    {"$set": {"failures": 0, "first_failure": now}, "$unset": {"locked_until": ""}})
+    record = coll.find_one_and_update({"_id": key}, {"$inc": {"failures": 1}, "$set": {"last_failure": now},
+                                                     "$setOnInsert": {"first_failure": now}},
+                                      upsert=True, return_document=ReturnDocument.AFTER)
+    failures = record["failures"]
+    if lock and failures >= LOCK_AFTER and not record.get("locked_until"):
+        coll.update_one({"_id": key, "locked_until": {"$exists": False}}, {"$set": {"locked_until": now + LOCK_FOR}})
     return failures
 
 
 def login_locks(site) -> list[dict]:
+    """Locked accounts, and addresses being slowed, newest first."""
     now = _now()
-    return [{"key": r["_id"], "failures": r["failures"], "locked_until": r["locked_until"]}
-            for r in site.db[ATTEMPTS].find({"locked_until": {"$gt": now}}).sort("locked_until", -1)]
+    out = [{"key": r["_id"], "failures": r["failures"], "locked_until": r["locked_until"]}
+           for r in site.db[ATTEMPTS].find({"locked_until": {"$gt": now}}).sort("locked_until", -1)]
+    out += [{"key": r["_id"], "failures": r["failures"], "slowed_since": r.get("first_failure")}
+            for r in site.db[ATTEMPTS].find({"failures": {"$gte": SLOW_AFTER}, "first_failure": {"$gt": now - WINDOW}})
+            .sort("failures", -1) if r["_id"].startswith("ip:")]
+    return out
 
 
-def unlock(site, email: str) -> bool:
-    return site.db[ATTEMPTS].delete_one({"_id": f"user:{email}"}).deleted_count > 0
+def unlock(site, email: str | None = None, *, address: str | None = None) -> bool:
+    """Lift an account's lock, or stop slowing an address."""
+    key = f"ip:{address}" if address else f"user:{(email or '').strip().lower()}"
+    return site.db[ATTEMPTS].delete_one({"_id": key}).deleted_count > 0
 
 
 def login(site, email: str, password: str, address: str = "-", *, delay=time.sleep) -> dict:
     """The User record of a successful login; raises Unauthenticated or TooManyAttempts."""
     email = (email or "").strip().lower()
     now = _now()
-    keys = [f"user:{email}", f"ip:{address}"]
-    for key in keys:
-        until = _locked_until(site, key, now)
-        if until:
-            raise TooManyAttempts(f"too many failed logins for {key.split(':', 1)[1]}; "
-                                  f"locked until {until.isoformat()} UTC")
+    account, origin = f"user:{email}", f"ip:{address}"
+    until = _locked_until(site, account, now)
+    if until:
+        raise TooManyAttempts(f"too many failed logins for {email}; locked until {until.isoformat()} UTC "
+                              f"(a System Manager can lift it: igot user unlock {email})")
     user = site.db["user"].find_one({"_id": email})
     if user is None or not user.get("enabled", True) or not _check_password(site, email, password):
-        failures = max(_record_failure(site, key, now) for key in keys)
-        if failures >= SLOW_AFTER:
-            delay(min(0.5 * (failures - SLOW_AFTER + 1), 3.0))
+        _record_failure(site, account, now, lock=True)
+        from_here = _record_failure(site, origin, now, lock=False)
+        if from_here >= SLOW_AFTER:
+            delay(min(0.5 * (from_here - SLOW_AFTER + 1), MAX_DELAY))
         raise Unauthenticated("wrong e-mail or password, or the account is disabled")
-    site.db[ATTEMPTS].delete_one({"_id": keys[0]})
+    site.db[ATTEMPTS].delete_one({"_id": account})
     site.db["user"].update_one({"_id": email}, {"$set": {"last_login": now}})
     return user
+
+
+def client_address(request, trusted_proxies=()) -> str:
+    """The caller's address: the connection's, or behind a trusted proxy (``IGOT_TRUSTED_PROXIES``,
+    addresses or networks) the nearest address in X-Forwarded-For that is not a trusted proxy."""
+    import ipaddress
+
+    def trusted(addr: str) -> bool:
+        try:
+            ip = ipaddress.ip_address(addr.strip())
+        except ValueError:
+            return False
+        return any(ip in net for net in trusted_proxies)
+
+    remote = request.remote_addr or "-"
+    if not trusted_proxies or not trusted(remote):
+        return remote
+    hops = [h.strip() for h in request.headers.get("X-Forwarded-For", "").split(",") if h.strip()]
+    for hop in reversed(hops):
+        if not trusted(hop):
+            try:
+                return str(ipaddress.ip_address(hop))
+            except ValueError:
+                return remote  # a forged or broken header: the proxy itself is the caller
+    return remote
 
 
 # tokens -------------------------------------------------------------------------------------

@@ -83,8 +83,11 @@ def package_file(ctx, name: str, path: str) -> tuple[bytes, str]:
     if scorm.unsafe_entry(path):
         raise NotFound(f"{path!r} is not in the package")
     with ctx.site.store.files.get(ObjectId(row["attachment"])) as stored, zipfile.ZipFile(stored) as archive:
+        entry = scorm.find_entry(archive, path)
+        if entry is None or entry.is_dir():
+            raise NotFound(f"{path!r} is not in the package of {name}")
         try:
-            data = archive.read(path)
-        except KeyError:
-            raise NotFound(f"{path!r} is not in the package of {name}") from None
+            data = archive.read(entry)
+        except (zipfile.BadZipFile, OSError, ValueError) as exc:
+            raise NotFound(f"{path!r} of the package of {name} cannot be read ({exc})") from None
     return data, mimetypes.guess_type(path)[0] or "application/octet-stream"

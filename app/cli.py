@@ -289,22 +289,30 @@ def user_disable(email):
 
 
 @user.command("unlock")
-@click.argument("email")
-def user_unlock(email):
-    """Lift a login lock on an account."""
+@click.argument("email", required=False)
+@click.option("--address", default=None, help="stop slowing failed logins from this address instead")
+def user_unlock(email, address):
+    """Lift a login lock on an account (or stop slowing an address)."""
     from app import auth
 
-    click.echo(f"unlocked {email}" if auth.unlock(_site(), email.strip().lower()) else f"{email} was not locked")
+    if bool(email) == bool(address):
+        raise click.UsageError("give an EMAIL or --address")
+    what = address or email.strip().lower()
+    lifted = auth.unlock(_site(), email, address=address)
+    click.echo(f"unlocked {what}" if lifted else f"{what} was not locked")
 
 
 @user.command("locks")
 def user_locks():
-    """Accounts and addresses locked after failed logins."""
+    """Accounts locked after failed logins, and addresses being slowed."""
     from app import auth
 
     locks = auth.login_locks(_site())
     for lock in locks:
-        click.echo(f"{lock['key']}: {lock['failures']} failures, locked until {lock['locked_until']:%Y-%m-%d %H:%M} UTC")
+        if lock.get("locked_until"):
+            click.echo(f"{lock['key']}: {lock['failures']} failures, locked until {lock['locked_until']:%Y-%m-%d %H:%M} UTC")
+        else:
+            click.echo(f"{lock['key']}: {lock['failures']} failures, failed logins from it are slowed")
     if not locks:
         click.echo("no locks")
 

@@ -34,6 +34,15 @@ class Config:
     # The job queue: unset for the embedded one (SQLite beside the data), redis://... for
     # Redis; "immediate" runs jobs at once, in the process (tests, single-user setups).
     queue_url: str | None = None
+    # Reverse proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated
+    # in IGOT_TRUSTED_PROXIES); without them the connection's address is the client's.
+    trusted_proxies: tuple = ()
+
+    @property
+    def proxy_networks(self) -> tuple:
+        import ipaddress
+
+        return tuple(ipaddress.ip_network(p, strict=False) for p in self.trusted_proxies)
 
     @property
     def store_kind(self) -> str:
@@ -52,6 +61,7 @@ class Config:
             max_upload_mb=int(env.get("IGOT_MAX_UPLOAD_MB", "500")),
             public_url=env.get("IGOT_PUBLIC_URL", "http://localhost:8000").rstrip("/"),
             queue_url=env.get("IGOT_QUEUE") or None,
+            trusted_proxies=tuple(p.strip() for p in env.get("IGOT_TRUSTED_PROXIES", "").split(",") if p.strip()),
         )
         values.update(overrides)
         return cls(**values)

@@ -183,6 +183,18 @@ def export_rows(ctx, doctype: str, fmt: str = "csv", filters=None) -> str:
         row = {}
         for key in columns:
             value = schemas.dump_value(doc.get(key))
-            row[key] = json.dumps(value, ensure_ascii=False) if isinstance(value, (list, dict)) else value
+            row[key] = csv_cell(json.dumps(value, ensure_ascii=False) if isinstance(value, (list, dict)) else value)
         writer.writerow(row)
     return buffer.getvalue()
+
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value):
+    """A cell a spreadsheet shows as the text it is: a text starting like a formula (``=``,
+    ``+``, ``-``, ``@``, a tab or a carriage return) gets a leading apostrophe, so
+    ``=HYPERLINK(...)`` or ``+cmd|' /C calc'!A0`` is never run when the file is opened."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value

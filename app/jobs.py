@@ -240,7 +240,13 @@ def _run_rebuild(ctx, args, progress):
 
 
 def _check_export(ctx, args):
-    ctx.access.check(ctx.registry.get(args.get("doctype") or ""), "export")
+    from app import query
+
+    meta = ctx.registry.get(args.get("doctype") or "")
+    ctx.access.check(meta, "export")
+    if args.get("format") not in (None, "csv", "json"):
+        raise ValidationError(f"format: {args['format']!r} is not csv or json", errors={"format": ["csv or json"]})
+    query.build_query(ctx, meta, args.get("filters"), action="export")  # bad filters are refused now, not in the job
 
 
 def _run_export(ctx, args, progress):

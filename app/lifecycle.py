@@ -351,6 +351,9 @@ def check_expected(meta, old: dict, expected) -> None:
             raise ValidationError.for_fields(meta.name, old["name"], {"modified": ["Not a valid datetime."]}) from None
         if expected.tzinfo is not None:
             expected = expected.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    elif not isinstance(expected, dt.datetime):
+        raise ValidationError.for_fields(meta.name, old["name"], {"modified": [
+            f"must be the date and time you read, as text (e.g. {old['modified'].isoformat()}), not {expected!r}."]})
     if expected != old["modified"]:
         raise StaleDocument(
             f"{meta.name} {old['name']!r} was changed at {old['modified'].isoformat()} by "

@@ -13,7 +13,7 @@ from collections import OrderedDict
 import re
 import threading
 
-from app import customize, persistence, schemas
+from app import customize, inputs, persistence, schemas
 from app.errors import ValidationError
 
 OPERATORS = {"=": "$eq", "!=": "$ne", ">": "$gt", "<": "$lt", ">=": "$gte", "<=": "$lte",
@@ -31,11 +31,12 @@ def parse_filters(ctx, meta, filters) -> dict:
     if filters in (None, "", [], {}):
         return {}
     if isinstance(filters, str):
-        try:
-            filters = json.loads(filters)
-        except ValueError:
-            raise ValidationError(f"{meta.name}: filters are not valid JSON", doctype=meta.name,
-                                  errors={"filters": ["not valid JSON"]}) from None
+        filters = inputs.load_json(filters, "filters")
+    else:
+        inputs.check_value(filters, "filters", max_depth=inputs.MAX_PARAM_DEPTH)
+    if isinstance(filters, (list, dict)) and len(filters) > inputs.MAX_CONDITIONS:
+        raise ValidationError(f"{meta.name}: {len(filters)} filters; at most {inputs.MAX_CONDITIONS} are accepted",
+                              doctype=meta.name, errors={"filters": ["too many conditions"]})
     triples = []
     if isinstance(filters, dict):
         for field, cond in filters.items():
@@ -95,10 +96,18 @@ def readable_search_fields(ctx, meta) -> list[str]:
             if (f := meta.get_field(name)) is None or f.permlevel in levels]
 
 
+SCALARS = (str, int, float, bool, type(None))
+
+
 def _coerce(ctx, meta, field_path, f, value):
+    if not isinstance(value, SCALARS):
+        raise _bad(meta, field_path, f"{value!r} is not a value to compare with (a text, a number, true or false)")
     if f is None or value is None:
-        if field_path.split(".")[0] in ("creation", "modified") and isinstance(value, str):
-            return schemas.UTCDateTime().deserialize(value)
+        if field_path.split(".")[0] in ("creation", "modified") and value is not None:
+            try:
+                return schemas.UTCDateTime().deserialize(value)
+            except Exception:  # marshmallow.ValidationError
+                raise _bad(meta, field_path, f"{value!r} is not a date and time (e.g. 2026-12-01 or 2026-12-01T09:30:00)") from None
         return value
     if f.fieldtype in ("Table",):
         raise _bad(meta, field_path, "filter on a child table's fields, e.g. table.field")
@@ -117,11 +126,17 @@ def _clause(ctx, meta, field, op, value) -> dict:
     if op in ("in", "not in"):
         if isinstance(value, str):
             value = [v.strip() for v in value.split(",")]
+        if not isinstance(value, list):
+            raise _bad(meta, field, f"{op!r} takes a list of values, got {value!r}")
+        if len(value) > inputs.MAX_VALUES:
+            raise _bad(meta, field, f"{op!r} takes at most {inputs.MAX_VALUES} values, got {len(value)}")
         return {key: {OPERATORS[op]: [_coerce(ctx, meta, field, f, v) for v in value]}}
     if op in ("like", "not like"):
-        pattern = "^" + ".*".join(re.escape(p) for p in str(value).split("%")) + "$"
-        cond = {"$regex": pattern, "$options": "i"}
-        return {key: cond} if op == "like" else {key: {"$not": re.compile(pattern, re.I)}}
+        if not isinstance(value, (str, int, float)) or isinstance(value, bool):
+            raise _bad(meta, field, f"{op!r} takes a text pattern, got {value!r}")
+        pattern = like_pattern(inputs.pattern(value, f"filters: {field}"), ctx.site.store.regex_dialect)
+        cond = {"$regex": pattern, "$options": "is"}
+        return {key: cond} if op == "like" else {key: {"$not": re.compile(pattern, re.I | re.S)}}
     if op == "is":
         if value not in ("set", "not set"):
             raise _bad(meta, field, "'is' takes 'set' or 'not set'")
@@ -135,9 +150,28 @@ def _clause(ctx, meta, field, op, value) -> dict:
     return {key: {OPERATORS[op]: _coerce(ctx, meta, field, f, value)}}
 
 
+def like_pattern(value: str, dialect: str = "atomic") -> str:
+    """A ``like`` pattern (``%`` for any text, the rest literal) as an anchored regex that
+    matches in linear time. Each piece between two ``%`` is found at its first occurrence
+    after the previous piece, in an atomic group, so nothing is ever tried twice; the last
+    piece must end the value. (Taking the first occurrence is always right: a later one
+    leaves less room for what follows.) ``dialect="re2"``: servers whose regex engine never
+    backtracks and has no atomic groups (Go's RE2) get the plain form."""
+    pieces = str(value).split("%")
+    if len(pieces) == 1:
+        return "^" + re.escape(pieces[0]) + "$"
+    first, middle, last = pieces[0], [p for p in pieces[1:-1] if p], pieces[-1]
+    if dialect == "re2":
+        return "^" + re.escape(first) + "".join(f".*{re.escape(p)}" for p in middle) + ".*" + re.escape(last) + "$"
+    return "^" + re.escape(first) + "".join(f"(?>.*?{re.escape(p)})" for p in middle) + ".*" + re.escape(last) + "$"
+
+
 def parse_sort(ctx, meta, order_by: str | None) -> list[tuple[str, int]]:
     """``"modified desc"``, ``"-modified"`` or ``"year_of_allotment asc, full_name"``."""
     order_by = order_by or meta.default_sort
+    if not isinstance(order_by, str) or len(order_by) > inputs.MAX_PATTERN:
+        raise _bad(meta, "order_by", "must be a text such as 'modified desc' of at most "
+                   f"{inputs.MAX_PATTERN} characters")
     sort = []
     meta = customize.query_meta(ctx, meta)
     for part in order_by.split(","):
@@ -161,7 +195,7 @@ def search_filter(meta, text: str | None, fields=None) -> dict:
     the meta's by default)."""
     if not text:
         return {}
-    pattern = re.escape(text.strip())
+    pattern = re.escape(inputs.pattern(text, "search").strip())
     keys = ["_id"] + list(meta.search_fields if fields is None else fields)
     return {"$or": [{k: {"$regex": pattern, "$options": "i"}} for k in keys]}
 
@@ -182,8 +216,7 @@ def get_list(ctx, doctype: str, *, filters=None, fields=None, order_by=None, lim
     query = build_query(ctx, meta, filters, search)
     projection = None
     if fields:
-        if isinstance(fields, str):
-            fields = json.loads(fields) if fields.startswith("[") else [f.strip() for f in fields.split(",")]
+        fields = inputs.field_list(fields)
         projection = {"_id": 1, "mdo": 1}  # mdo: which custom fields a row shows
         if meta.is_tenant:
             projection[meta.tenant_key] = 1

@@ -25,7 +25,34 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 PHONE_RE = r"^\+?[0-9][0-9 \-]{5,19}$"
 DEFAULT_DATA_LENGTH = 140
+DEFAULT_TEXT_LENGTH = 200_000  # a Text field without its own length: a long lesson, not a book
 DEFAULT_RATING_MAX = 5
+
+
+class Str(fields.String):
+    """A text, with line endings made one kind (``\n``) at the boundary: a browser's
+    textarea sends ``\r\n``, a CSV from Windows too, and a Select option typed on one line
+    each must compare equal to the same option typed elsewhere."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
+
+
+class _MaxLength(validate.Validator):
+    """At most ``limit`` characters; the message says how many were given."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+
+    def __call__(self, value):
+        if value is not None and len(value) > self.limit:
+            raise ValidationError(f"Must be at most {self.limit:,} characters; this is {len(value):,}.")
+        return value
+
+
+def _max_length(limit: int) -> _MaxLength:
+    return _MaxLength(limit)
 
 
 class DateString(fields.Field):
@@ -117,15 +144,15 @@ def marshmallow_field(f, child_schema=None) -> fields.Field:
     kw = dict(allow_none=True)
     t = f.fieldtype
     if t in ("Data", "Link", "Attach"):
-        return fields.String(validate=validate.Length(max=f.length or DEFAULT_DATA_LENGTH), **kw)
+        return Str(validate=_max_length(f.length or DEFAULT_DATA_LENGTH), **kw)
     if t == "Text":
-        return fields.String(validate=[validate.Length(max=f.length)] if f.length else [], **kw)
+        return Str(validate=_max_length(f.length or DEFAULT_TEXT_LENGTH), **kw)
     if t == "Email":
         return fields.Email(**kw)
     if t == "Phone":
-        return fields.String(validate=validate.Regexp(PHONE_RE, error="Not a valid phone number."), **kw)
+        return Str(validate=validate.Regexp(PHONE_RE, error="Not a valid phone number."), **kw)
     if t == "Select":
-        return fields.String(validate=validate.OneOf(f.select_options, error="Must be one of: {choices}."), **kw)
+        return Str(validate=validate.OneOf(f.select_options, error="Must be one of: {choices}."), **kw)
     if t in ("Int", "Rating"):
         return fields.Integer(validate=_range(f), **kw)
     if t in ("Float", "Percent"):

@@ -5,13 +5,18 @@ seekable file: nothing is unpacked to disk), refuses it with a reason naming the
 fault when
 
 - it is not a zip, or an entry's path escapes the package (``../``, an absolute path, a
-  drive letter, a backslash) or is a symbolic link (zip-slip);
+  drive letter) or is a symbolic link (zip-slip);
+- an entry is damaged (its CRC does not match: every entry is read once at upload);
 - it would unpack to more than the size limit (a zip bomb);
 - the manifest is missing, not at the root, not well-formed, forbidden XML (entities and
   DTDs are refused by defusedxml), of neither SCORM version, or launches nothing that is in
   the package;
 
 and otherwise returns the version, title, organisations and launch file.
+
+Entry names are read as their tools write them: Windows separators (PowerShell's
+``Compress-Archive`` writes ``content\\index.html``) count as ``/`` and a leading ``./`` is
+dropped (``entry_path``), after the checks above; packages are served by those names.
 """
 from __future__ import annotations
 
@@ -53,10 +58,26 @@ def _attr(el, name: str) -> str | None:
 
 
 def unsafe_entry(name: str) -> bool:
-    """True if unpacking ``name`` would write outside the package's folder."""
-    if not name or name.startswith(("/", "\\")) or "\\" in name or re.match(r"^[A-Za-z]:", name):
+    """True if unpacking ``name`` would write outside the package's folder: an absolute
+    path, a drive letter or a ``..`` part, with either separator."""
+    if not name or name.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", name):
         return True
-    return ".." in PurePosixPath(name).parts
+    return ".." in PurePosixPath(name.replace("\\", "/")).parts
+
+
+def entry_path(name: str) -> str:
+    """An entry's path as a package means it: ``\\`` read as ``/``, without ``./`` parts."""
+    parts = [p for p in name.replace("\\", "/").split("/") if p not in ("", ".")]
+    return "/".join(parts) + ("/" if name.endswith(("/", "\\")) and parts else "")
+
+
+def find_entry(archive: zipfile.ZipFile, path: str) -> zipfile.ZipInfo | None:
+    """The entry of ``archive`` at ``path`` (as ``entry_path`` reads names)."""
+    wanted = entry_path(path)
+    for info in archive.infolist():
+        if entry_path(info.filename) == wanted:
+            return info
+    return None
 
 
 def inspect(fileobj, *, limit_bytes: int, filename: str = "package") -> dict:
@@ -75,7 +96,7 @@ def inspect(fileobj, *, limit_bytes: int, filename: str = "package") -> dict:
             if (info.external_attr >> 16) & 0o170000 == 0o120000:
                 raise PackageError(f"{filename}: entry {info.filename!r} is a symbolic link; packages may not contain links")
             unpacked += info.file_size
-            names.add(info.filename)
+            names.add(entry_path(info.filename))
         if unpacked > limit_bytes:
             raise PackageError(f"{filename} unpacks to {unpacked / 2**20:.1f} MB, more than the limit of {limit_bytes / 2**20:.0f} MB")
         if MANIFEST not in names:
@@ -84,7 +105,16 @@ def inspect(fileobj, *, limit_bytes: int, filename: str = "package") -> dict:
                 raise PackageError(f"{filename}: {MANIFEST} is in {str(PurePosixPath(nested[0]).parent)!r}, not at the package root; "
                                    "zip the contents of that folder, not the folder")
             raise PackageError(f"{filename} has no {MANIFEST} at its root, so it is not a SCORM package")
-        data = archive.read(MANIFEST)
+        for info in entries:  # every entry's CRC, so a damaged file is refused now, not served broken later
+            if info.is_dir():
+                continue
+            try:
+                with archive.open(info) as member:
+                    while member.read(1 << 20):
+                        pass
+            except Exception as exc:  # noqa: BLE001 - a bad CRC, broken compressed data (zlib.error), an unknown method
+                raise PackageError(f"{filename}: entry {info.filename!r} is damaged ({exc}); nothing was stored") from None
+        data = archive.read(find_entry(archive, MANIFEST))
         return describe(data, names, filename=filename)
 
 
@@ -134,7 +164,9 @@ def _version(root) -> str | None:
     schema = _text(_child(root, "metadata"), "schemaversion").lower()
     if schema in ("1.2",):
         return "SCORM 1.2"
-    if "2004" in schema or schema.startswith("cam 1.3"):
+    if schema.startswith("cam 1.3"):  # what the tools of SCORM 2004's 2nd Edition write
+        return "SCORM 2004 2nd Edition"
+    if "2004" in schema:
         edition = re.search(r"(\d)(st|nd|rd|th) edition", schema)
         return f"SCORM 2004 {edition.group(1)}{edition.group(2)} Edition" if edition else "SCORM 2004"
     namespaces = " ".join([root.tag] + [k for el in root.iter() for k in el.attrib]) + " " + " ".join(el.tag for el in root.iter())

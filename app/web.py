@@ -22,6 +22,11 @@ def create_app(config: Config | None = None, site: Site | None = None) -> Flask:
     app.config["JSON_SORT_KEYS"] = False
     # Werkzeug refuses a larger body before reading it; app.files also stops at the limit.
     app.config["MAX_CONTENT_LENGTH"] = site.config.max_upload_mb * 2**20 + 2**20
+    # A form's text fields are bounded apart from its files: a long text box is parsed (and
+    # refused field by field by the lifecycle's length checks, with the form kept).
+    from app import inputs
+
+    app.config["MAX_FORM_MEMORY_SIZE"] = inputs.MAX_FORM_BYTES
     from flask_login import LoginManager
 
     from app import auth
@@ -44,15 +49,28 @@ def create_app(config: Config | None = None, site: Site | None = None) -> Flask:
 
     @app.errorhandler(413)
     def too_large(exc):
-        from app import files
+        from flask import render_template
 
-        return (f"<h1>Upload too large</h1><p>The file is larger than this installation's limit of "
-                f"{files.limit_text(site)}; nothing was stored.</p>"), 413
+        from app import files, inputs
+
+        message = (f"What you sent is larger than this installation accepts: a file up to {files.limit_text(site)}, "
+                   f"a form's text up to {inputs.MAX_FORM_BYTES // 2**20} MB. Nothing was saved; go back to keep what "
+                   f"you typed, shorten it or attach it as a file.")
+        return render_template("igot/too_large.html", message=message), 413
     from admin import init_admin
 
     init_admin(app, site)
 
     app.after_request(security_headers)
+
+    @app.before_request
+    def bound_form_bodies():
+        """A plain form (no files) larger than a form's text may be is refused before it is read."""
+        from flask import abort, request
+
+        if (request.mimetype == "application/x-www-form-urlencoded"
+                and (request.content_length or 0) > inputs.MAX_FORM_BYTES):
+            abort(413)
 
     @app.get("/")
     def home():

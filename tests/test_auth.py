@@ -73,11 +73,72 @@ def test_failures_are_slowed_then_locked_and_admin_sees_the_lock(app, site, noda
                               environ_base={"REMOTE_ADDR": "10.9.9.9"}).status_code == 200
 
 
-def test_address_is_locked_across_accounts(app, site):
+def test_an_address_is_slowed_never_locked(app, site):
+    """A ministry behind one NAT address: five accounts fail from it, the sixth person signs in."""
+    add_user(site, "someone@gov.in", ["Learner"])
     client = app.test_client()
-    for i in range(auth.LOCK_AFTER):
-        login(client, f"user{i}@gov.in", "guess")
-    assert login(client, "someone@gov.in", "guess").status_code == 429
+    for i in range(auth.LOCK_AFTER + 2):
+        assert login(client, f"user{i}@gov.in", "guess").status_code == 401
+    assert DELAYS[-1] > DELAYS[0] > 0  # failed answers from the address come slower and slower
+    assert login(client, "someone@gov.in", PASSWORD).status_code == 200
+    locks = {lock["key"]: lock for lock in auth.login_locks(site)}
+    assert "slowed_since" in locks["ip:127.0.0.1"] and "locked_until" not in locks["ip:127.0.0.1"]
+    assert auth.unlock(site, address="127.0.0.1") and "ip:127.0.0.1" not in {k["key"] for k in auth.login_locks(site)}
+
+
+def test_five_failures_lock_the_account_not_the_others_at_the_address(app, site, nodal):
+    other = add_user(site, "other@power.gov.in", ["MDO Admin"], ["Ministry of Power"])
+    client = app.test_client()
+    for _ in range(auth.LOCK_AFTER):
+        login(client, nodal, "guess")
+    assert login(client, nodal, PASSWORD).status_code == 429
+    assert login(client, other, PASSWORD).status_code == 200
+    assert auth.unlock(site, nodal) and login(client, nodal, PASSWORD).status_code == 200
+
+
+def test_failures_are_counted_atomically_under_concurrency(site, nodal):
+    import threading
+
+    barrier = threading.Barrier(12)
+    refused = []
+
+    def fail():
+        barrier.wait()
+        try:
+            auth.login(site, nodal, "guess", "10.0.0.1", delay=lambda s: None)
+        except auth.Unauthenticated:
+            refused.append("wrong password")
+        except auth.TooManyAttempts:
+            pass
+
+    threads = [threading.Thread(target=fail) for _ in range(12)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    account = site.db.login_attempt.find_one({"_id": f"user:{nodal}"})
+    address = site.db.login_attempt.find_one({"_id": "ip:10.0.0.1"})
+    # every attempt that reached the password check was counted once; those after the lock were refused unread
+    assert account["failures"] == address["failures"] == len(refused) >= auth.LOCK_AFTER
+    assert account["locked_until"]
+
+
+@pytest.mark.parametrize("trusted, forwarded, expected", [
+    ((), "203.0.113.9", "127.0.0.1"),                         # no trusted proxy: the header is ignored
+    (("127.0.0.1",), "203.0.113.9", "203.0.113.9"),
+    (("127.0.0.0/8", "10.0.0.0/8"), "198.51.100.7, 203.0.113.9, 10.1.1.1", "203.0.113.9"),
+    (("127.0.0.1",), "not-an-address", "127.0.0.1"),
+])
+def test_the_client_address_comes_from_a_trusted_proxy_only(trusted, forwarded, expected):
+    import ipaddress
+
+    from werkzeug.test import EnvironBuilder
+    from werkzeug.wrappers import Request
+
+    request = Request(EnvironBuilder(headers={"X-Forwarded-For": forwarded},
+                                     environ_base={"REMOTE_ADDR": "127.0.0.1"}).get_environ())
+    networks = tuple(ipaddress.ip_network(t, strict=False) for t in trusted)
+    assert auth.client_address(request, networks) == expected
 
 
 def test_token_auth_last_use_and_revocation(app, site, nodal):

@@ -66,7 +66,7 @@ class Field:
 
     @property
     def select_options(self) -> list[str]:
-        return [o for o in (self.options or "").split("\n") if o.strip()]
+        return [o.strip() for o in (self.options or "").replace("\r", "\n").split("\n") if o.strip()]
 
     def to_dict(self) -> dict:
         if self.link_filters:
@@ -201,7 +201,7 @@ class Registry:
 
         try:
             return self._metas[name]
-        except KeyError:
+        except (KeyError, TypeError):
             raise NotFound(f"DocType {name!r} does not exist") from None
 
     def by_collection(self, collection: str) -> DocTypeMeta:

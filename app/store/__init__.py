@@ -22,6 +22,12 @@ class Store:
     location: str
     _files: Any = field(default=None, repr=False)
 
+    @property
+    def regex_dialect(self) -> str:
+        """How the store's regex engine takes linear-time patterns (``app.query.like_pattern``):
+        "atomic" (PCRE, Python's re) or "re2" (servers built on Go's regexp)."""
+        return self.__dict__.setdefault("_dialect", "atomic")
+
     def __getitem__(self, collection: str):
         return self.db[collection]
 
