@@ -14,7 +14,7 @@ def site():
 
 def user_ctx():
     if "igot_admin_ctx" not in g:
-        g.igot_admin_ctx = auth.context_for(site(), current_user.get_id())
+        g.igot_admin_ctx = auth.context_for(site(), current_user.email)
     return g.igot_admin_ctx
 
 

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from flask import flash, redirect, request, url_for
 from flask_admin import BaseView, expose
-from flask_login import login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
 from wtforms.validators import InputRequired
@@ -26,15 +25,13 @@ class LoginView(BaseView):
     def index(self):
         form = LoginForm()
         if form.validate_on_submit():
+            from app.api import sign_in
+
             try:
-                user = auth.login(site(), form.email.data, form.password.data,
-                                  auth.client_address(request, site().config.proxy_networks))
+                sign_in(site(), form.email.data, form.password.data)
             except (auth.Unauthenticated, auth.TooManyAttempts) as exc:
                 flash(exc.message, "error")
                 return self.render("igot/login.html", form=form), exc.status
-            from app.api import SessionUser
-
-            login_user(SessionUser(user["_id"]))
             target = request.args.get("next") or url_for("admin.index")
             return redirect(target if target.startswith("/admin") else url_for("admin.index"))
         return self.render("igot/login.html", form=form)
@@ -46,7 +43,9 @@ class LogoutView(BaseView):
 
     @expose("/", methods=("POST",))
     def index(self):
-        logout_user()
+        from app.api import sign_out
+
+        sign_out()
         flash("Signed out.", "info")
         return redirect(url_for("login.index"))
 

@@ -402,26 +402,60 @@ def claim_totals():
 
 @api.post("/method/login")
 def login():
-    from flask_login import login_user
-
     from app import auth
 
     body = _json_body()
     if not all(isinstance(body.get(k), str) for k in ("email", "password")):
         raise ValidationError("send {\"email\": ..., \"password\": ...} as strings",
                               errors={k: ["must be a string"] for k in ("email", "password") if not isinstance(body.get(k), str)})
-    user = auth.login(site(), body.get("email"), body.get("password"), auth.client_address(request, site().config.proxy_networks),
-                      delay=current_app.config.get("IGOT_LOGIN_DELAY", time.sleep))
-    login_user(SessionUser(user["_id"]))
+    user = sign_in(site(), body["email"], body["password"], delay=current_app.config.get("IGOT_LOGIN_DELAY", time.sleep))
     return jsonify({"message": "logged in", "user": user["_id"], "full_name": user.get("full_name")})
+
+
+def sign_in(site_, email: str, password: str, *, delay=time.sleep) -> dict:
+    """Check the password (with throttling) and start a server-side session for this browser."""
+    from flask import session
+    from flask_login import login_user
+
+    from app import auth
+
+    user = auth.login(site_, email, password, auth.client_address(request, site_.config.proxy_networks), delay=delay)
+    token = auth.start_session(site_, user["_id"], auth.client_address(request, site_.config.proxy_networks),
+                               request.headers.get("User-Agent", ""))
+    session.clear()  # nothing of a session from before the sign-in survives it (fixation)
+    session.permanent = True
+    login_user(SessionUser(user["_id"], token))
+    return user
+
+
+def sign_out() -> None:
+    """End this browser's session on the server and forget it in the browser."""
+    from flask import session
+    from flask_login import current_user, logout_user
+
+    from app import auth
+
+    if current_user and current_user.is_authenticated:
+        auth.end_session(site(), current_user.token)
+    logout_user()
+    session.clear()
 
 
 @api.post("/method/logout")
 def logout():
-    from flask_login import logout_user
-
-    logout_user()
+    sign_out()
     return jsonify({"message": "logged out"})
+
+
+@api.post("/method/logout_everywhere")
+def logout_everywhere():
+    """End every session of the signed-in user (their API tokens stay; revoke those apart)."""
+    from app import auth
+
+    c = ctx()
+    ended = auth.end_sessions(site(), c.user)
+    sign_out()
+    return jsonify({"message": f"signed out of {ended} sessions", "sessions": ended})
 
 
 @api.get("/method/me")
@@ -458,17 +492,19 @@ def login_locks():
 
 
 class SessionUser:
-    """What Flask-Login keeps in the session: the e-mail only; roles are read per request."""
+    """What Flask-Login keeps in the (signed) cookie: the session's token; the server's
+    session record says whose it is, and whether it still lives (``app.auth``)."""
 
     is_authenticated = True
     is_active = True
     is_anonymous = False
 
-    def __init__(self, email: str):
+    def __init__(self, email: str, token: str):
         self.email = email
+        self.token = token
 
     def get_id(self) -> str:
-        return self.email
+        return self.token
 
 
 @api.get("/openapi.json")
@@ -515,12 +551,14 @@ def api_docs_init():
 
 @api.get("/doctype")
 def list_doctypes():
+    ctx()  # signed-in callers only
     return jsonify({"data": [{"name": m.name, "collection": m.collection, "module": m.module,
                               "is_child": m.is_child} for m in site().registry]})
 
 
 @api.get("/doctype/<doctype>")
 def doctype_meta(doctype):
+    ctx()  # signed-in callers only
     meta = site().meta(doctype)
     return jsonify({"data": {"name": meta.name, "collection": meta.collection, "module": meta.module,
                              "autoname": meta.autoname, "is_submittable": meta.is_submittable,

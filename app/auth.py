@@ -6,7 +6,12 @@
   secret is 192 random bits, so a fast hash is as safe as a slow one and keeps every API call
   cheap; argon2's cost is for passwords people choose.)
 - Browsers sign in with a session cookie (Flask-Login); programs send
-  ``Authorization: token <key>:<secret>``.
+  ``Authorization: token <key>:<secret>``. A session is a record on the server
+  (``user_session``: the SHA-256 of a random 256-bit token, the user, when it began and was
+  last used); the cookie carries only the token. It ends on logout, after
+  ``Config.session_idle_minutes`` without use, ``Config.session_hours`` after sign-in,
+  when the password changes or the account is disabled, and everywhere at once on "sign
+  out everywhere"; a captured cookie is then worth nothing.
 - Throttling: failed logins are counted per account and per address, each count one atomic
   ``$inc``. After ``LOCK_AFTER`` failures within ``WINDOW`` the **account** is locked for
   ``LOCK_FOR``. An **address** is never locked (a whole ministry may sit behind one NAT
@@ -35,6 +40,8 @@ from app.errors import IgotError, ValidationError
 CREDENTIALS = "user_credential"
 TOKENS = "api_token"
 ATTEMPTS = "login_attempt"
+SESSIONS = "user_session"
+TOUCH_EVERY = dt.timedelta(minutes=1)  # how often a session's last use is written
 SLOW_AFTER = 3
 LOCK_AFTER = 5
 WINDOW = dt.timedelta(minutes=15)
@@ -65,6 +72,7 @@ def set_password(site, email: str, password: str) -> None:
         raise ValidationError.for_fields("User", email, {"password": [f"must be at least {MIN_PASSWORD} characters."]})
     site.db[CREDENTIALS].replace_one({"_id": email}, {"_id": email, "password_hash": _hasher(site).hash(password),
                                                       "set_at": _now()}, upsert=True)
+    end_sessions(site, email)  # a new password signs the user out everywhere
 
 
 def _check_password(site, email: str, password: str) -> bool:
@@ -173,6 +181,54 @@ def client_address(request, trusted_proxies=()) -> str:
     return remote
 
 
+# sessions -----------------------------------------------------------------------------------
+
+def start_session(site, email: str, address: str = "-", agent: str = "") -> str:
+    """A new session for a signed-in user; returns its token (for the cookie only)."""
+    token = secrets.token_urlsafe(32)
+    now = _now()
+    site.db[SESSIONS].insert_one({"_id": _sha256(token), "user": email, "created": now, "last_seen": now,
+                                  "address": address, "agent": (agent or "")[:200]})
+    return token
+
+
+def session_user(site, token: str | None) -> str | None:
+    """The user of a live session, or None (ended, idle too long, too old, or disabled user)."""
+    if not token or not isinstance(token, str):
+        return None
+    key = _sha256(token)
+    record = site.db[SESSIONS].find_one({"_id": key})
+    if record is None:
+        return None
+    now = _now()
+    config = site.config
+    if (now - record["last_seen"] > dt.timedelta(minutes=config.session_idle_minutes)
+            or now - record["created"] > dt.timedelta(hours=config.session_hours)):
+        site.db[SESSIONS].delete_one({"_id": key})
+        return None
+    user = site.db["user"].find_one({"_id": record["user"]}, {"enabled": 1})
+    if user is None or not user.get("enabled", True):
+        return None
+    if now - record["last_seen"] > TOUCH_EVERY:
+        site.db[SESSIONS].update_one({"_id": key}, {"$set": {"last_seen": now}})
+    return record["user"]
+
+
+def end_session(site, token: str | None) -> None:
+    if token and isinstance(token, str):
+        site.db[SESSIONS].delete_one({"_id": _sha256(token)})
+
+
+def end_sessions(site, email: str) -> int:
+    """Sign a user out everywhere; returns how many sessions ended."""
+    return site.db[SESSIONS].delete_many({"user": email}).deleted_count
+
+
+def sessions_of(site, email: str) -> list[dict]:
+    return [{k: v for k, v in r.items() if k != "_id"}
+            for r in site.db[SESSIONS].find({"user": email}).sort("created", -1)]
+
+
 # tokens -------------------------------------------------------------------------------------
 
 def create_token(site, email: str) -> str:
@@ -229,5 +285,5 @@ def authenticate(site, request):
     from flask_login import current_user
 
     if current_user and current_user.is_authenticated:
-        return context_for(site, current_user.get_id())
+        return context_for(site, current_user.email)
     raise Unauthenticated("sign in (POST /api/method/login) or send 'Authorization: token <key>:<secret>'")

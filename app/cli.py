@@ -302,6 +302,15 @@ def user_unlock(email, address):
     click.echo(f"unlocked {what}" if lifted else f"{what} was not locked")
 
 
+@user.command("signout")
+@click.argument("email")
+def user_signout(email):
+    """End every browser session of a user (sign out everywhere)."""
+    from app import auth
+
+    click.echo(f"ended {auth.end_sessions(_site(), email.strip().lower())} sessions of {email}")
+
+
 @user.command("locks")
 def user_locks():
     """Accounts locked after failed logins, and addresses being slowed."""

@@ -37,6 +37,9 @@ class Config:
     # Reverse proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated
     # in IGOT_TRUSTED_PROXIES); without them the connection's address is the client's.
     trusted_proxies: tuple = ()
+    # A browser session ends after this long without use, and this long after sign-in.
+    session_idle_minutes: int = 120
+    session_hours: int = 12
 
     @property
     def proxy_networks(self) -> tuple:
@@ -61,6 +64,8 @@ class Config:
             max_upload_mb=int(env.get("IGOT_MAX_UPLOAD_MB", "500")),
             public_url=env.get("IGOT_PUBLIC_URL", "http://localhost:8000").rstrip("/"),
             queue_url=env.get("IGOT_QUEUE") or None,
+            session_idle_minutes=int(env.get("IGOT_SESSION_IDLE_MINUTES", "120")),
+            session_hours=int(env.get("IGOT_SESSION_HOURS", "12")),
             trusted_proxies=tuple(p.strip() for p in env.get("IGOT_TRUSTED_PROXIES", "").split(",") if p.strip()),
         )
         values.update(overrides)

@@ -64,6 +64,7 @@ def list_indexes(meta) -> list[list[tuple]]:
 INTERNAL_INDEXES = {
     "api_token": [[("user", 1), ("created", 1)]],
     "login_attempt": [[("locked_until", -1)], [("failures", -1)]],
+    "user_session": [[("user", 1), ("created", -1)]],
     "mdo_activity": [[("mdo", 1), ("metric", 1), ("month", 1)], [("metric", 1), ("mdo", 1)]],
 }
 

@@ -19,6 +19,12 @@ def create_app(config: Config | None = None, site: Site | None = None) -> Flask:
     app.config["SECRET_KEY"] = site_secret(site)
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    # Over https (IGOT_PUBLIC_URL), the cookie is never sent in the clear; it lives no longer
+    # than a session may (the server ends it sooner when idle, on logout, or everywhere).
+    app.config["SESSION_COOKIE_SECURE"] = site.config.public_url.startswith("https://")
+    import datetime as dt
+
+    app.config["PERMANENT_SESSION_LIFETIME"] = dt.timedelta(hours=site.config.session_hours)
     app.config["JSON_SORT_KEYS"] = False
     # Werkzeug refuses a larger body before reading it; app.files also stops at the limit.
     app.config["MAX_CONTENT_LENGTH"] = site.config.max_upload_mb * 2**20 + 2**20
@@ -37,9 +43,9 @@ def create_app(config: Config | None = None, site: Site | None = None) -> Flask:
     login_manager = LoginManager(app)
 
     @login_manager.user_loader
-    def load_user(email):
-        user = site.db["user"].find_one({"_id": email}, {"enabled": 1})
-        return SessionUser(email) if user and user.get("enabled", True) else None
+    def load_user(token):
+        email = auth.session_user(site, token)
+        return SessionUser(email, token) if email else None
 
     app.register_blueprint(api)
     from app import catalogue  # noqa: F401  (lets every signed-in user read a published module's file)

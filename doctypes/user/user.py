@@ -25,3 +25,9 @@ class User(Document):
             return set()
         stored = self.ctx.site.collection("User").find_one({"_id": self.name}, {"roles": 1}) or {}
         return {r.get("role") for r in stored.get("roles", [])}
+
+    def on_update(self):
+        if self.enabled is False:  # a disabled account is signed out everywhere at once
+            from app import auth
+
+            auth.end_sessions(self.ctx.site, self.name)
