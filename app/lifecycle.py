@@ -157,7 +157,10 @@ def save(ctx, doctype: str, name: str, changes: dict, *, expected_modified=None)
     _validate(ctx, meta, doc, errors, old=old)
     doc.before_save()
     _raise_hook_errors(meta, doc)
-    return _write(ctx, meta, doc, old, after=("on_update",))
+    edited = [k for k in values if values[k] != old.get(k)]
+    saved = _write(ctx, meta, doc, old, after=("on_update",), platform=workflow.edited(ctx, meta, old, edited))
+    workflow.log_edit(ctx, meta, old, edited)
+    return saved
 
 
 def _revise(ctx, meta, old: dict, changes: dict) -> Document:
@@ -173,7 +176,7 @@ def _revise(ctx, meta, old: dict, changes: dict) -> Document:
     # Carried over: the record's own values (not its review, kept at higher field levels),
     # the read-only ones the platform set among them; then the caller's changes on top.
     skip = {f.fieldname for f in meta.all_fields if f.permlevel > 0} | {wf["state_field"], *meta.versioned_edit.get("reset", ())}
-    copy = {k: v for k, v in old.items() if k not in SYSTEM_SET and k not in skip}
+    copy = {k: v for k, v in old.items() if k in meta.known_fieldnames and k not in SYSTEM_SET and k not in skip}
     for f in meta.table_fields:  # rows get new names in the new record
         if f.fieldname in copy:
             copy[f.fieldname] = [{k: v for k, v in r.items() if k != "name"} for r in copy.get(f.fieldname) or []]
@@ -227,10 +230,11 @@ def _change_status(ctx, doctype, name, action, wanted, new_status, expected_modi
     return move(ctx, meta, old, {"docstatus": int(new_status)})
 
 
-def move(ctx, meta, old: dict, changes: dict) -> Document:
+def move(ctx, meta, old: dict, changes: dict, *, platform: dict | None = None) -> Document:
     """Apply a change already authorised by the caller (submit, cancel, a workflow
     transition): runs the hooks of the docstatus change it makes, validates unless it
-    cancels, writes conditionally on ``old["modified"]`` and records the version."""
+    cancels, writes conditionally on ``old["modified"]`` and records the version.
+    ``platform``: keys the platform keeps on the stored record (not fields), written with it."""
     doc = meta.controller()(meta, {**old, **changes}, ctx)
     status, new_status = DocStatus(old.get("docstatus", 0)), DocStatus(doc.get("docstatus", 0))
     if (status, new_status) == (DocStatus.DRAFT, DocStatus.SUBMITTED):
@@ -246,7 +250,7 @@ def move(ctx, meta, old: dict, changes: dict) -> Document:
         _validate(ctx, meta, doc, {}, old=old)
     getattr(doc, before)()
     _raise_hook_errors(meta, doc)
-    return _write(ctx, meta, doc, old, after=(after,))
+    return _write(ctx, meta, doc, old, after=(after,), platform=platform)
 
 
 def amend(ctx, doctype: str, name: str) -> Document:
@@ -256,7 +260,7 @@ def amend(ctx, doctype: str, name: str) -> Document:
     old = get(ctx, doctype, name).as_dict()
     ctx.access.check(meta, "create", old)
     _require_status(meta, old, DocStatus.CANCELLED, "amend")
-    copy = {k: v for k, v in old.items() if k not in SYSTEM_SET}
+    copy = {k: v for k, v in old.items() if k in meta.known_fieldnames and k not in SYSTEM_SET}
     for f in meta.table_fields:  # rows get new names in the new record
         copy[f.fieldname] = [{k: v for k, v in r.items() if k != "name"} for r in copy.get(f.fieldname) or []]
     new_name = naming.amended_name(ctx.site.collection(doctype), name, old.get("amended_from"))
@@ -315,10 +319,10 @@ def _raise_hook_errors(meta, doc: Document) -> None:
         raise ValidationError.for_fields(meta.name, doc.name, errors)
 
 
-def _write(ctx, meta, doc: Document, old: dict, after: tuple) -> Document:
+def _write(ctx, meta, doc: Document, old: dict, after: tuple, platform: dict | None = None) -> Document:
     doc.set("modified", _next_modified(ctx, old["modified"]))
     doc.set("modified_by", ctx.user)
-    stored = {**customize.hidden_values(meta, old), **_storable(meta, doc)}
+    stored = {**customize.hidden_values(meta, old), **_storable(meta, doc), **(platform or {})}
     files.claim(ctx, meta, stored, old)
     persistence.replace(ctx.site.collection(meta.name), meta, stored, old["modified"])
     audit.record(ctx, meta, doc.name, audit.diff(meta, ctx.registry, old, stored), stored)

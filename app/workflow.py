@@ -16,6 +16,8 @@ from __future__ import annotations
 from app.errors import DocStatusError, PermissionDenied, ValidationError
 
 LOG = "workflow_action"
+EDITORS = "_workflow_editors"  # kept on the stored record by the platform; never shown
+EDIT = "Edit"
 _OPS = {"=": lambda a, b: a == b, "!=": lambda a, b: a != b, ">": lambda a, b: a is not None and a > b,
         "<": lambda a, b: a is not None and a < b, ">=": lambda a, b: a is not None and a >= b,
         "<=": lambda a, b: a is not None and a <= b, "in": lambda a, b: a in b, "not in": lambda a, b: a not in b}
@@ -83,10 +85,30 @@ def _state(wf, name):
 
 
 def _makers(ctx, meta, doc) -> set:
-    """Who may not check this record: its creator and whoever moved it into its state."""
-    last = ctx.site.db[LOG].find_one({"ref_doctype": meta.name, "docname": doc["name"]},
+    """Who may not check this record: its creator, whoever moved it into its state, and
+    whoever edited it since."""
+    last = ctx.site.db[LOG].find_one({"ref_doctype": meta.name, "docname": doc["name"], "action": {"$ne": EDIT}},
                                      sort=[("creation", -1), ("_id", -1)])
-    return {doc.get("owner"), last["owner"] if last else None}
+    return {doc.get("owner"), last["owner"] if last else None, *(doc.get(EDITORS) or [])}
+
+
+def edited(ctx, meta, old: dict, fieldnames) -> dict | None:
+    """The platform keys a user's edit of ``old`` writes with it: its author among the
+    record's editors in its current state (None: no workflow, the system, or no change)."""
+    if not fieldnames or getattr(ctx.access, "roles", None) is None or not active(ctx, meta.name):
+        return None
+    return {EDITORS: sorted({*(old.get(EDITORS) or []), ctx.user})}
+
+
+def log_edit(ctx, meta, old: dict, fieldnames) -> None:
+    """Show a user's edit in the record's workflow history, naming the fields it changed."""
+    wf = active(ctx, meta.name) if fieldnames and getattr(ctx.access, "roles", None) is not None else None
+    if not wf:
+        return
+    labels = [meta.get_field(f).label if meta.get_field(f) else f for f in fieldnames]
+    state = old.get(wf["state_field"])
+    log(ctx, meta, old["name"], EDIT, state, state, f"changed {', '.join(labels)}",
+        mdos=sorted(meta.tenant_values(old)) if meta.is_tenant else [], workflow_name=wf["_id"])
 
 
 def relaxed(ctx, meta, doc: dict) -> bool:
@@ -118,7 +140,8 @@ def _refusal(ctx, wf, transition, doc, makers: set) -> str | None:
         return f"{transition['action']} needs {field} {op} {value!r} (it is {doc.get(field)!r})"
     if not transition.get("allow_self_approval") and getattr(ctx.access, "roles", None) is not None:
         if ctx.user in makers and not _relaxed_for(ctx, wf, doc):
-            return f"maker-checker: {ctx.user} created or last moved this record and may not {transition['action']} it"
+            return (f"maker-checker: {ctx.user} created, last moved or edited this record and may not "
+                    f"{transition['action']} it")
     return None
 
 
@@ -171,7 +194,8 @@ def apply(ctx, doctype: str, name: str, action: str, comment: str | None = None,
     if transition.get("comment_required") and not (comment or "").strip():
         raise ValidationError.for_fields(doctype, name, {"comment": [f"{action} needs a comment saying why."]})
     target = _state(wf, transition["next_state"])
-    result = lifecycle.move(ctx, meta, old, {wf["state_field"]: target["state"], "docstatus": int(target.get("docstatus", 0))})
+    result = lifecycle.move(ctx, meta, old, {wf["state_field"]: target["state"], "docstatus": int(target.get("docstatus", 0))},
+                            platform={EDITORS: []})  # a new state: its makers are its mover and whoever edits it next
     log(ctx, meta, name, action, state, target["state"], comment,
         mdos=sorted(meta.tenant_values(old)) if meta.is_tenant else [], workflow_name=wf["_id"])
     lifecycle.supersede_previous(ctx, meta, result.as_dict())

@@ -190,6 +190,8 @@ def test_the_analyst_reads_every_mdo_and_changes_nothing_in_the_api_or_the_admin
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', admin.get("/admin/login/").get_data(as_text=True)).group(1)
     admin.post("/admin/login/", data={"email": "analyst@gov.in", "password": PASSWORD, "csrf_token": token})
     assert "Sunil" in admin.get("/admin/officer/").get_data(as_text=True)
+    # signing in starts a new session, with a new CSRF token
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', admin.get("/admin/officer/").get_data(as_text=True)).group(1)
     edit = admin.post(f"/admin/officer/edit/?id={power}", data={"full_name": "Changed", "csrf_token": token})
     assert edit.status_code in (302, 403) and mock_site.db.officer.find_one({"_id": power}) == before
     assert admin.get("/admin/officer/new/").status_code in (302, 403)
