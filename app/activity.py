@@ -30,6 +30,39 @@ def bump(ctx, mdo: str | None, metric: str, when, by: int = 1) -> None:
         upsert=True)
 
 
+COUNTED = "_counted"  # on a record: the metrics it has been counted in
+
+
+def bump_once(doc, metric: str, when, by: int = 1) -> bool:
+    """Count a record in ``metric`` once, however often its hook runs (a hook run again after
+    a crash): the record is claimed for the metric by an atomic update of the record itself,
+    then counted. Returns whether it was counted now."""
+    claimed = doc.ctx.site.collection(doc.doctype).update_one(
+        {"_id": doc.name, COUNTED: {"$ne": metric}}, {"$addToSet": {COUNTED: metric}})
+    if claimed.modified_count:
+        bump(doc.ctx, doc.get("mdo"), metric, when, by)
+    return bool(claimed.modified_count)
+
+
+def recount(ctx, mdos) -> None:
+    """Recompute the officers onboarded of ``mdos`` from the officers themselves (after an
+    interrupted import, whose counting may have been cut off)."""
+    db = ctx.site.db
+    for mdo in sorted({m for m in mdos if m}):
+        counts: dict[str, int] = {}
+        # every officer of the MDO is counted from now on, so a hook run again counts none twice
+        db["officer"].update_many({"mdo": mdo, COUNTED: {"$ne": "officers"}}, {"$addToSet": {COUNTED: "officers"}})
+        for o in db["officer"].find({"mdo": mdo}, {"creation": 1}):
+            counts[_month(o.get("creation"))] = counts.get(_month(o.get("creation")), 0) + 1
+        db[COLLECTION].delete_many({"mdo": mdo, "metric": "officers"})
+        now = ctx.now()
+        rows = [{"_id": f"{mdo}|officers|{month}", "mdo": mdo, "metric": "officers", "month": month, "count": n,
+                 "owner": ctx.user, "creation": now, "modified": now, "modified_by": ctx.user, "docstatus": 0}
+                for month, n in counts.items()]
+        if rows:
+            db[COLLECTION].insert_many(rows)
+
+
 def rebuild(ctx) -> int:
     """Recompute every count from the officers and enrolments."""
     db = ctx.site.db
@@ -37,12 +70,12 @@ def rebuild(ctx) -> int:
     for o in db["officer"].find({}, {"mdo": 1, "creation": 1}):
         key = (o.get("mdo"), "officers", _month(o.get("creation")))
         counts[key] = counts.get(key, 0) + 1
-    for e in db["enrolment"].find({}, {"mdo": 1, "creation": 1, "workflow_state": 1, "certified_on": 1}):
+    for e in db["enrolment"].find({}, {"mdo": 1, "creation": 1}):
         key = (e.get("mdo"), "enrolments", _month(e.get("creation")))
         counts[key] = counts.get(key, 0) + 1
-        if e.get("workflow_state") == "Certified":
-            key = (e.get("mdo"), "certificates", _month(e.get("certified_on")))
-            counts[key] = counts.get(key, 0) + 1
+    for c in db["certificate"].find({}, {"mdo": 1, "issued_on": 1}):  # of courses and of modules alike
+        key = (c.get("mdo"), "certificates", _month(c.get("issued_on")))
+        counts[key] = counts.get(key, 0) + 1
     for p in db["passbook_entry"].find({"docstatus": 1}, {"mdo": 1, "modified": 1}):
         key = (p.get("mdo"), "passbook_verified", _month(p.get("modified")))
         counts[key] = counts.get(key, 0) + 1

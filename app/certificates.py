@@ -34,22 +34,32 @@ def verify_url(site, code: str) -> str:
 def issue(ctx, *, officer: str, title: str, issued_on, issuer: str | None = None, course: str | None = None,
           content_module: str | None = None, enrolment: str | None = None):
     """Issue a certificate (as the platform) and its PDF; returns the Certificate. Issuing
-    twice for the same enrolment, or the same officer and module, returns the first one."""
+    again for the same enrolment, or the same officer and module, returns the first one,
+    also when several requests issue it at once (its ``issue_key`` is unique)."""
+    from app.errors import DuplicateEntry
+
     system = ctx.as_system()
-    db = ctx.site.db
-    key = {"enrolment": enrolment} if enrolment else {"officer": officer, "content_module": content_module}
-    existing = db["certificate"].find_one(key, {"_id": 1})
-    if existing:
-        return lifecycle.get(system, "Certificate", existing["_id"])
-    doc = lifecycle.insert(system, "Certificate", {
-        "officer": officer, "title": title, "issued_on": str(issued_on), "issuer": issuer or DEFAULT_ISSUER,
-        "course": course, "content_module": content_module, "enrolment": enrolment})
-    # The PDF is drawn by a background job (thousands are issued when a course closes); the
-    # certificate is valid, and verifies, from now.
+    key = f"enrolment:{enrolment}" if enrolment else f"module:{officer}:{content_module}"
+    existing = ctx.site.db["certificate"].find_one({"issue_key": key}, {"_id": 1})
+    if existing is None:
+        try:
+            doc = lifecycle.insert(system, "Certificate", {
+                "officer": officer, "title": title, "issued_on": str(issued_on), "issuer": issuer or DEFAULT_ISSUER,
+                "course": course, "content_module": content_module, "enrolment": enrolment, "issue_key": key})
+            return lifecycle.get(system, "Certificate", doc.name)
+        except DuplicateEntry as exc:
+            if "issue_key" not in exc.errors:
+                raise
+            existing = ctx.site.db["certificate"].find_one({"issue_key": key}, {"_id": 1})  # another request issued it
+    return lifecycle.get(system, "Certificate", existing["_id"])
+
+
+def queue_pdf(ctx, name: str) -> None:
+    """The PDF is drawn by a background job (thousands are issued when a course closes); the
+    certificate is valid, and verifies, from its issue."""
     from app import jobs
 
-    jobs.submit(system, "certificates", {"certificates": [doc.name]}, label=f"Certificate PDF {doc.name}")
-    return lifecycle.get(system, "Certificate", doc.name)
+    jobs.submit(ctx.as_system(), "certificates", {"certificates": [name]}, label=f"Certificate PDF {name}")
 
 
 def attach_pdf(ctx, name: str):

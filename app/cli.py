@@ -59,12 +59,37 @@ def serve(host, port, threads):
         click.echo("empty database: running init")
         install.init(site)
     click.echo(f"store: {site.store.kind} ({site.store.location})")
+    _recover(site)
     if site.db["user"].find_one({"roles.role": "System Manager", "enabled": True}, {"_id": 1}) is None:
         click.echo('no System Manager yet: create one with  igot user add you@example.gov.in --role "System Manager"')
     if not (site.config.queue_url or "").startswith(("redis://", "rediss://")):
         _start_worker(site)
     click.echo(f"serving on http://{host}:{port}: admin /admin, API /api (docs /api/docs)")
     waitress.serve(create_app(site=site), host=host, port=port, threads=threads)
+
+
+def _recover(site) -> None:
+    """After a crash: jobs whose worker died become Failed (retry resumes them), and records
+    whose follow-up work was cut off get it done (``app.recovery``); then every minute."""
+    import threading
+
+    from app import recovery
+
+    report = recovery.run(site)
+    for line in recovery.describe(report):
+        click.echo(line, err=True)
+
+    def every_minute():
+        import time
+
+        while True:
+            time.sleep(60)
+            try:
+                recovery.run(site)
+            except Exception:  # noqa: BLE001 - the store hiccuped: the next minute tries again
+                pass
+
+    threading.Thread(target=every_minute, name="igot-recovery", daemon=True).start()
 
 
 def _start_worker(site) -> None:
@@ -152,6 +177,20 @@ def aggregate(name, mdo, fmt):
     click.echo(analytics.render(rows, fmt))
 
 
+@main.command()
+def repair():
+    """After a crash: mark Failed the jobs whose worker died (retry resumes them) and finish
+    the follow-up work of records that was cut off. `igot serve` and `igot worker` do it as
+    they start."""
+    from app import recovery
+
+    lines = recovery.describe(recovery.run(_site()))
+    for line in lines:
+        click.echo(line)
+    if not lines:
+        click.echo("nothing to repair")
+
+
 @main.command("analyst-role")
 @click.option("--print", "print_only", is_flag=True, help="Print the mongosh commands instead of running them.")
 @click.option("--role", default="igot_analyst", show_default=True)
@@ -206,7 +245,8 @@ def import_(doctype, file, mdo, background):
         _fail(exc)
     for error in result.errors:
         click.echo(str(error), err=True)
-    click.echo(f"{len(result.inserted)} imported, {len(result.failed_lines)} rejected of {result.rows} rows")
+    again = f", {len(result.resumed)} already imported by an earlier run" if result.resumed else ""
+    click.echo(f"{len(result.inserted)} imported{again}, {len(result.failed_lines)} rejected of {result.rows} rows")
     if result.errors:
         sys.exit(1)
 
@@ -387,10 +427,6 @@ def export_fixtures(doctype, output):
     click.echo(f"wrote {path}")
 
 
-if __name__ == "__main__":
-    main()
-
-
 @main.command()
 @click.option("--workers", default=2, show_default=True, type=int)
 def worker(workers):
@@ -402,6 +438,7 @@ def worker(workers):
     site = _site()
     jobs.register_site(site)
     huey, _ = jobs.queue_for(site.config)
+    _recover(site)
     click.echo(f"iGOT worker: {type(huey).__name__}, {workers} workers", err=True)
     Consumer(huey, workers=workers, worker_type="thread").run()
 
@@ -431,3 +468,7 @@ def jobs_retry(job):
     except IgotError as exc:
         _fail(exc)
     click.echo(f"{doc.name} queued again")
+
+
+if __name__ == "__main__":
+    main()

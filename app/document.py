@@ -98,9 +98,19 @@ class Document:
     def on_cancel(self): pass
     def on_trash(self): pass
 
+    # After-write hooks written to be run twice (each of their effects happens once however
+    # often they run: a unique key, an upsert, a claim on the record). The lifecycle keeps a
+    # marker on the record until they have run, and runs them again after a crash.
+    resumable: tuple = ()
+
     # Stored fields that ``present`` reads to show a field, fetched with it when a list asks
     # for only some fields: {"data": ["restricted"]}.
     present_needs: dict = {}
+
+    @classmethod
+    def import_resumed(cls, ctx, stored: list[dict]) -> None:
+        """An import run again over rows an earlier run had imported (``stored``: their
+        records' ``_id`` and ``mdo``); a controller may recompute what counts them."""
 
     @classmethod
     def present(cls, ctx, doc: dict) -> dict:

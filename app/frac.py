@@ -442,16 +442,22 @@ def record_course_completion(ctx, officer: str, course: str, certificate: str, c
     from app import lifecycle
     from app.document import DocStatus
 
+    from app.errors import DuplicateEntry
+
     system = ctx.as_system()
     created = []
     for competency, level in competencies:
-        exists = ctx.site.db["passbook_entry"].find_one({"officer": officer, "course": course, "competency": competency,
-                                                         "source": "Course Completion"}, {"_id": 1})
-        if exists:
+        key = f"{officer}|{course}|{competency}"
+        if ctx.site.db["passbook_entry"].find_one({"issue_key": key}, {"_id": 1}):
             continue
-        doc = lifecycle.insert(system, "Passbook Entry", {
-            "officer": officer, "competency": competency, "level": int(level), "source": "Course Completion",
-            "course": course, "certificate": certificate, "acquired_on": completed_on, "workflow_state": VERIFIED},
-            docstatus=DocStatus.SUBMITTED)
+        try:
+            doc = lifecycle.insert(system, "Passbook Entry", {
+                "officer": officer, "competency": competency, "level": int(level), "source": "Course Completion",
+                "course": course, "certificate": certificate, "acquired_on": completed_on, "workflow_state": VERIFIED,
+                "issue_key": key}, docstatus=DocStatus.SUBMITTED)
+        except DuplicateEntry as exc:
+            if "issue_key" in exc.errors:
+                continue  # made at the same moment by another request
+            raise
         created.append(doc.name)
     return created

@@ -3,6 +3,13 @@
 Every row goes through the full lifecycle (coercion, validation, hooks, naming, audit). Valid
 rows are stored; each bad row is reported with its line in the file, the field and the
 reason, and stores nothing. Child tables are given as a JSON list in one cell.
+
+An import can be run again over the same file (after a crash, or a retried job): each record
+an import makes carries the file's SHA-256 and its line (``FILE_KEY``, ``LINE_KEY``, unique
+together), so a row already imported is not made twice; the follow-up work an interrupted run left
+pending on its record is done (an officer's learner account, ``lifecycle.resume``), and
+the controller may recount what counts such rows (the MDO dashboard's
+officers onboarded). Such rows are reported as already imported.
 """
 from __future__ import annotations
 
@@ -17,6 +24,7 @@ from app.errors import IgotError, ValidationError
 
 
 NAME_BLOCK = 100
+FILE_KEY, LINE_KEY = "_import_file", "_import_line"
 
 
 @dataclass
@@ -34,6 +42,7 @@ class ImportResult:
     inserted: list[str] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
     rows: int = 0
+    resumed: list[str] = field(default_factory=list)  # rows an earlier run of this file had imported
 
     @property
     def failed_lines(self) -> list[int]:
@@ -120,11 +129,16 @@ def headings_for(ctx, meta) -> dict[str, str]:
 def import_file(ctx, doctype: str, path: Path, progress=None, defaults: dict | None = None) -> ImportResult:
     """Import every row; ``defaults`` fill fields a row leaves empty (e.g. the MDO of a
     nodal officer's staff list)."""
+    import hashlib
+
     meta = ctx.registry.get(doctype)
     ctx.access.check(meta, "import")
     rows = read_file(path)
     headings = headings_for(ctx, meta)
     result = ImportResult(rows=len(rows))
+    digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    coll = ctx.site.collection(doctype)
+    done = {d[LINE_KEY]: d for d in coll.find({FILE_KEY: digest}, {LINE_KEY: 1, "mdo": 1})}
     ctx.link_cache = set()
     # One counter update per block of names instead of one per record. A block's unused
     # numbers (after the last row) are skipped: a series may have gaps, never repeats.
@@ -132,11 +146,17 @@ def import_file(ctx, doctype: str, path: Path, progress=None, defaults: dict | N
     try:
         for line, row in rows:
             try:
+                if line in done:
+                    _resume(ctx, meta, done[line]["_id"])
+                    result.resumed.append(done[line]["_id"])
+                    if progress:
+                        progress(1)
+                    continue
                 data = _prepare(meta, row, headings)
                 for key, value in (defaults or {}).items():
                     if data.get(key) in (None, ""):
                         data[key] = value
-                doc = lifecycle.insert(ctx, doctype, data)
+                doc = lifecycle.insert(ctx, doctype, data, keys={FILE_KEY: digest, LINE_KEY: line})
                 result.inserted.append(doc.name)
             except json.JSONDecodeError as exc:
                 result.errors.append(RowError(line, "(table)", f"child rows must be a JSON list: {exc}"))
@@ -148,7 +168,17 @@ def import_file(ctx, doctype: str, path: Path, progress=None, defaults: dict | N
         ctx.link_cache = None
         ctx.name_block = 0
         ctx.name_pool.clear()
+    if result.resumed:
+        meta.controller().import_resumed(ctx.as_system(), [d for d in done.values() if d["_id"] in set(result.resumed)])
     return result
+
+
+def _resume(ctx, meta, name: str) -> None:
+    """A row an earlier run imported: if the run stopped before its record's follow-up work
+    was done (the record still marks it pending), do it now."""
+    raw = ctx.site.collection(meta.name).find_one({"_id": name})
+    if raw is not None:
+        lifecycle.resume(ctx.site, meta, raw)
 
 
 def _row_errors(line: int, exc: IgotError) -> list[RowError]:

@@ -31,6 +31,14 @@ def index_specs(meta) -> list[dict]:
         if f.unique:
             specs.append({"keys": [(f.fieldname, pymongo.ASCENDING)], "unique": True,
                           "sparse": True, "name": f"unique_{f.fieldname}"})
+    from app import importer, lifecycle
+
+    if meta.controller().resumable:  # records whose follow-up work a crash cut off (app.recovery)
+        specs.append({"keys": [(lifecycle.PENDING, pymongo.ASCENDING)], "unique": False, "sparse": True,
+                      "name": "pending_hooks"})
+    if any(r.get("import") for r in meta.permissions):  # each row of an imported file, once (app.importer)
+        specs.append({"keys": [(importer.FILE_KEY, pymongo.ASCENDING), (importer.LINE_KEY, pymongo.ASCENDING)],
+                      "unique": True, "sparse": True, "name": "import_row"})
     return specs
 
 

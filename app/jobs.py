@@ -8,6 +8,14 @@ it is Redis, for several web and job workers. The code is the same: ``submit`` r
 job and enqueues its id; a worker (``igot worker``) runs it as the user who started it, so
 every permission check applies, and records progress, the result or the error. A failed job
 can be retried (the ``retry`` action, or ``igot jobs retry``).
+
+A worker can die with its job (killed, restarted, out of memory). While a job runs, its
+worker writes ``heartbeat_at`` every ``LEASE / 4``; a job still Running whose heartbeat is
+older than ``LEASE`` (``IGOT_JOB_LEASE_SECONDS``, default 120) is taken to have lost its worker
+and is marked Failed (``reap``: when a server or worker starts, every minute while it runs,
+and when the job is retried), saying where it stopped. Retrying it runs it
+again; the jobs are written to resume: an import completes the rows that are missing and
+creates nothing twice (``app.importer``).
 """
 from __future__ import annotations
 
@@ -21,6 +29,7 @@ from pathlib import Path
 from app.errors import IgotError, ValidationError
 
 DOCTYPE = "Background Job"
+LEASE = dt.timedelta(seconds=int(__import__("os").environ.get("IGOT_JOB_LEASE_SECONDS", "120")))
 _hueys: dict = {}
 _sites: dict = {}
 _lock = threading.Lock()
@@ -130,10 +139,27 @@ def _enqueue(site, job: str) -> None:
     task(_config_values(site.config), job)
 
 
+def reap(site, now=None) -> list[str]:
+    """Mark Failed every Running job whose worker stopped sending heartbeats; returns them."""
+    now = now or _now()
+    stale = []
+    for record in site.db["background_job"].find({"status": "Running", "heartbeat_at": {"$lt": now - LEASE}}):
+        where = record.get("progress_text") or f"{record.get('progress') or 0}%"
+        done = site.db["background_job"].update_one(
+            {"_id": record["_id"], "status": "Running", "heartbeat_at": record["heartbeat_at"]},
+            {"$set": {"status": "Failed", "finished_at": now, "modified": now, "progress_text": f"stopped at {where}",
+                      "error": f"the worker stopped while running this job (at {where}, last heard from "
+                               f"{record['heartbeat_at']:%Y-%m-%d %H:%M:%S} UTC); retry it to resume"}})
+        if done.modified_count:
+            stale.append(record["_id"])
+    return stale
+
+
 def retry(ctx, job: str):
-    """Put a failed job back in the queue."""
+    """Put a failed job back in the queue (a job whose worker died is failed first)."""
     from app import lifecycle
 
+    reap(ctx.site)
     doc = lifecycle.get(ctx, DOCTYPE, job)
     if doc.status != "Failed":
         raise ValidationError.for_fields(DOCTYPE, job, {"status": [f"is {doc.status}; only failed jobs are retried."]})
@@ -149,8 +175,14 @@ def run(site, job: str) -> None:
     record = site.db["background_job"].find_one({"_id": job})
     if record is None or record.get("status") not in ("Queued",):
         return  # already run (a queue may deliver twice), or withdrawn
-    _set(site, job, status="Running", started_at=_now(), attempts=int(record.get("attempts") or 0) + 1,
-         progress_text="started")
+    started = site.db["background_job"].update_one(
+        {"_id": job, "status": "Queued"},
+        {"$set": {"status": "Running", "started_at": _now(), "heartbeat_at": _now(), "modified": _now(),
+                  "progress_text": "started", "attempts": int(record.get("attempts") or 0) + 1}})
+    if not started.modified_count:
+        return  # another worker took it first
+    beating = threading.Event()
+    threading.Thread(target=_heartbeat, args=(site, job, beating), name=f"igot-heartbeat-{job}", daemon=True).start()
     try:
         ctx = site.context(record["started_by"]) if record.get("as_platform") else auth.context_for(site, record["started_by"])
         spec = JOBS[record["job_type"]]
@@ -161,6 +193,17 @@ def run(site, job: str) -> None:
         message = exc.message if isinstance(exc, IgotError) else f"{type(exc).__name__}: {exc}"
         _set(site, job, status="Failed", finished_at=_now(), error=message,
              progress_text="failed", traceback=traceback.format_exc()[-4000:])
+    finally:
+        beating.set()
+
+
+def _heartbeat(site, job: str, stop: threading.Event) -> None:
+    """While the job runs in this process, say so every quarter of the lease."""
+    while not stop.wait(LEASE.total_seconds() / 4):
+        try:
+            site.db["background_job"].update_one({"_id": job, "status": "Running"}, {"$set": {"heartbeat_at": _now()}})
+        except Exception:  # noqa: BLE001 - a missed beat is made up by the next
+            pass
 
 
 class Progress:
@@ -178,7 +221,8 @@ class Progress:
 
 
 def _now():
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    return now.replace(microsecond=now.microsecond // 1000 * 1000)
 
 
 def _set(site, job: str, **values) -> None:
@@ -215,7 +259,8 @@ def _run_import(ctx, args, progress):
 
         result = importer.import_file(ctx, args["doctype"], path, progress=step,
                                       defaults={"mdo": args["mdo"]} if args.get("mdo") else None)
-    return {"rows": result.rows, "imported": len(result.inserted), "rejected": len(result.failed_lines),
+    return {"rows": result.rows, "imported": len(result.inserted), "already_imported": len(result.resumed),
+            "rejected": len(result.failed_lines),
             "errors": [str(e) for e in result.errors[:1000]]}
 
 

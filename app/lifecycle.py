@@ -16,6 +16,10 @@ from app.errors import DocStatusError, IgotError, StaleDocument, ValidationError
 from app.meta import STANDARD_FIELDS
 
 SYSTEM_SET = set(STANDARD_FIELDS) | {"amended_from"}
+# Kept on a stored record while its after-write hooks that the controller declares
+# ``resumable`` have not all run: a crash between the write and the end of those hooks
+# leaves the marker, and ``resume_pending`` runs them again (they are written to be run twice).
+PENDING = "_pending_hooks"
 
 
 def new(ctx, doctype: str, data: dict | None = None) -> Document:
@@ -44,9 +48,10 @@ def _default(ctx, f):
 
 
 def insert(ctx, doctype: str, data: dict, *, name: str | None = None,
-           docstatus: DocStatus = DocStatus.DRAFT, platform: dict | None = None) -> Document:
+           docstatus: DocStatus = DocStatus.DRAFT, platform: dict | None = None, keys: dict | None = None) -> Document:
     """Validate and store a new record. ``name`` overrides the naming rule (fixtures, amend).
-    ``platform``: read-only values the platform itself carries over (a new version's)."""
+    ``platform``: read-only values the platform itself carries over (a new version's).
+    ``keys``: the platform's own keys on the stored record, not fields (an import's row)."""
     meta = ctx.registry.get(doctype)
     ctx.access.check(meta, "create")
     _refuse_system_fields(meta, data, allow=("name",) if name else ())
@@ -73,6 +78,11 @@ def insert(ctx, doctype: str, data: dict, *, name: str | None = None,
     doc.before_submit() if docstatus == DocStatus.SUBMITTED else doc.before_save()
     _raise_hook_errors(meta, doc)
     stored = _storable(meta, doc)
+    stored.update(keys or {})
+    after = ["after_insert", "on_update"] + (["on_submit"] if docstatus == DocStatus.SUBMITTED else [])
+    pending = [h for h in after if h in meta.controller().resumable]
+    if pending:
+        stored[PENDING] = pending
     files.claim(ctx, meta, stored)
     for attempt in range(3):
         try:
@@ -85,16 +95,16 @@ def insert(ctx, doctype: str, data: dict, *, name: str | None = None,
             doc.set("name", stored["name"])
             files.claim(ctx, meta, stored)
     try:
-        doc.after_insert()
-        doc.on_update()
-        if docstatus == DocStatus.SUBMITTED:
-            doc.on_submit()
+        for hook in after:
+            getattr(doc, hook)()
         _raise_hook_errors(meta, doc)
     except BaseException:
         # A hook that fails after the write (e.g. creating the officer's learner account)
         # takes the record back out: nothing is left half-created.
         persistence.delete(ctx.site.collection(doctype), meta, stored["name"])
         raise
+    if pending:
+        _hooks_done(ctx, meta, stored["name"], pending)
     return doc
 
 
@@ -323,12 +333,62 @@ def _write(ctx, meta, doc: Document, old: dict, after: tuple, platform: dict | N
     doc.set("modified", _next_modified(ctx, old["modified"]))
     doc.set("modified_by", ctx.user)
     stored = {**customize.hidden_values(meta, old), **_storable(meta, doc), **(platform or {})}
+    pending = [h for h in after if h in meta.controller().resumable]
+    if pending:  # with any hooks still pending from before (a crash), which stay until they have run
+        stored[PENDING] = [h for h in HOOK_ORDER if h in {*stored.get(PENDING, ()), *pending}]
     files.claim(ctx, meta, stored, old)
     persistence.replace(ctx.site.collection(meta.name), meta, stored, old["modified"])
     audit.record(ctx, meta, doc.name, audit.diff(meta, ctx.registry, old, stored), stored)
     for hook in after:
         getattr(doc, hook)()
+    if pending:
+        _hooks_done(ctx, meta, doc.name, pending)
     return doc
+
+
+HOOK_ORDER = ("after_insert", "on_update", "on_submit", "on_cancel")
+
+
+def _hooks_done(ctx, meta, name: str, hooks) -> None:
+    """The hooks have run: take them off the record's marker (and the marker off when empty)."""
+    coll = ctx.site.collection(meta.name)
+    coll.update_one({"_id": name}, {"$pull": {PENDING: {"$in": list(hooks)}}})
+    coll.update_one({"_id": name, PENDING: []}, {"$unset": {PENDING: ""}})
+
+
+def resume(site, meta, raw: dict) -> bool:
+    """Run the hooks still pending on one stored record (``raw``), as the user who last
+    wrote it; returns whether any were."""
+    if not raw.get(PENDING):
+        return False
+    ctx = site.context(raw.get("modified_by") or "Administrator")
+    data = persistence.from_db(raw)
+    doc = meta.controller()(customize.meta_for_record(ctx, meta, data), data, ctx)
+    for hook in raw[PENDING]:
+        getattr(doc, hook)()
+    _raise_hook_errors(meta, doc)
+    _hooks_done(ctx, meta, raw["_id"], raw[PENDING])
+    return True
+
+
+def resume_pending(site, *, min_age=dt.timedelta(seconds=60)) -> list[tuple[str, str]]:
+    """Run again the resumable hooks of records whose write was cut off before they all ran
+    (a crash): each record of a doctype whose controller declares ``resumable`` hooks and
+    still carries ``PENDING``, written more than ``min_age`` ago (younger ones may belong to a
+    request still running). Returns the (doctype, name) pairs completed."""
+    done = []
+    cutoff = site.context().now() - min_age
+    for meta in site.registry:
+        controller = meta.controller()
+        if meta.is_child or not controller.resumable:
+            continue
+        coll = site.collection(meta.name)
+        for raw in list(coll.find({PENDING: {"$exists": True}})):
+            if raw.get("modified") and raw["modified"] > cutoff:
+                continue
+            resume(site, meta, raw)
+            done.append((meta.name, raw["_id"]))
+    return done
 
 
 def _force_set(ctx, meta, doc: Document, fieldname: str, value) -> Document:

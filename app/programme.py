@@ -128,12 +128,20 @@ def post_course_credits(ctx, enrolment: dict, course: dict) -> str | None:
     """The certified course's credit points (the sum of its modules), once per enrolment."""
     from app import lifecycle
 
+    from app.errors import DuplicateEntry
+
     points = sum(int(m.get("credit_points") or 0) for m in course.get("modules", []))
-    if points <= 0 or ctx.site.db["credit_ledger"].find_one({"officer": enrolment["officer"], "reference": enrolment["name"]}):
+    key = f"enrolment:{enrolment['name']}"
+    if points <= 0 or ctx.site.db["credit_ledger"].find_one({"issue_key": key}, {"_id": 1}):
         return None
-    return lifecycle.insert(ctx.as_system(), "Credit Entry", {
-        "officer": enrolment["officer"], "points": points, "source": "Course Certificate", "reference": enrolment["name"],
-        "course": course["_id"], "posted_on": ctx.now().date().isoformat()}).name
+    try:
+        return lifecycle.insert(ctx.as_system(), "Credit Entry", {
+            "officer": enrolment["officer"], "points": points, "source": "Course Certificate", "reference": enrolment["name"],
+            "course": course["_id"], "posted_on": ctx.now().date().isoformat(), "issue_key": key}).name
+    except DuplicateEntry as exc:
+        if "issue_key" in exc.errors:
+            return None  # posted at the same moment by another request
+        raise
 
 
 def micromasters_completer(db, officer: str) -> bool:

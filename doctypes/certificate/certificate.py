@@ -5,6 +5,8 @@ from app.document import Document
 
 
 class Certificate(Document):
+    resumable = ("after_insert",)
+
     def before_insert(self):
         self.code = certificates.new_code()
         self.status = "Valid"
@@ -12,6 +14,14 @@ class Certificate(Document):
     def validate(self):
         if not (self.course or self.content_module):
             self.add_error("course", "a certificate is for a course or a content module: give one.")
+
+    def after_insert(self):
+        """The MDO dashboard counts it (once), and its PDF is queued (unless it has one)."""
+        from app import activity
+
+        activity.bump_once(self, "certificates", self.issued_on)
+        if not self.pdf:
+            certificates.queue_pdf(self.ctx, self.name)
 
     def action_revoke(self, reason=None):
         return certificates.revoke(self.ctx, self, reason or "")

@@ -9,6 +9,8 @@ CLOSED = ("Not Certified", "Withdrawn", "Not Eligible")
 
 
 class Enrolment(Document):
+    resumable = ("after_insert", "on_submit")
+
     def validate(self):
         db = self.ctx.site.db
         offering = db["course_offering"].find_one({"_id": self.offering}) if self.offering else None
@@ -63,7 +65,7 @@ class Enrolment(Document):
     def after_insert(self):
         from app import activity
 
-        activity.bump(self.ctx, self.mdo, "enrolments", self.creation)
+        activity.bump_once(self, "enrolments", self.creation)
 
     def on_trash(self):
         from app import activity
@@ -71,11 +73,10 @@ class Enrolment(Document):
         activity.bump(self.ctx, self.mdo, "enrolments", self.creation, -1)
 
     def on_submit(self):
+        """Certified: the certificate, its passbook entries and the credits, each once (unique
+        keys), so the hook can run again after a crash and complete what is missing."""
         if self.workflow_state != programme.CERTIFIED:
             return
-        from app import activity
-
-        activity.bump(self.ctx, self.mdo, "certificates", self.certified_on)
         db = self.ctx.site.db
         course = db["course"].find_one({"_id": self.course}) or {}
         from app import certificates

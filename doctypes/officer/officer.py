@@ -5,6 +5,8 @@ from app.document import Document
 
 
 class Officer(Document):
+    resumable = ("after_insert", "on_update")
+
     def before_insert(self):
         if self.email:
             self.email = self.email.strip().lower()
@@ -62,18 +64,36 @@ class Officer(Document):
     def after_insert(self):
         """Every officer is a learner: create their account (bound to their MDO) unless an
         account with the e-mail exists. If it cannot be created the officer is not kept.
-        The MDO dashboard counts the officer onboarded."""
+        Then, last, the MDO dashboard counts the officer onboarded (once). Run again after a
+        crash, it makes what is missing and nothing twice."""
         from app import activity
 
-        activity.bump(self.ctx, self.mdo, "officers", self.creation)
+        self.ensure_account()
+        activity.bump_once(self, "officers", self.creation)
+
+    def ensure_account(self) -> None:
+        from app.errors import DuplicateEntry
+
         if self.ctx.site.db["user"].find_one({"_id": self.email}, {"_id": 1}):
             return
-        lifecycle.insert(self.ctx.as_system(), "User", {
-            "email": self.email, "full_name": self.full_name, "roles": [{"role": "Learner"}],
-            "mdos": [{"mdo": self.mdo}]})
+        try:
+            lifecycle.insert(self.ctx.as_system(), "User", {
+                "email": self.email, "full_name": self.full_name, "roles": [{"role": "Learner"}],
+                "mdos": [{"mdo": self.mdo}]})
+        except DuplicateEntry:
+            pass  # made at the same moment by another request for the same e-mail
+
+    @classmethod
+    def import_resumed(cls, ctx, stored):
+        """The dashboard's officers onboarded of those MDOs, counted again from the officers:
+        the run that was cut off may have stopped between an officer and its count."""
+        from app import activity
+
+        activity.recount(ctx, {d.get("mdo") for d in stored})
 
     def on_update(self):
-        if getattr(self, "_rollup_changed", False):
+        # _rollup_changed is known after before_save; run again after a crash, refresh anyway
+        if getattr(self, "_rollup_changed", True):
             frac.refresh_officer_all(self.ctx.as_system(), self.name)
 
     def on_trash(self):

@@ -14,6 +14,8 @@ MANAGERS = ("MDO Admin", "System Manager")
 
 
 class PassbookEntry(Document):
+    resumable = ("on_submit", "on_cancel")
+
     def validate(self):
         access = self.ctx.access
         platform = getattr(access, "roles", None) is None
@@ -35,7 +37,7 @@ class PassbookEntry(Document):
     def on_submit(self):
         from app import activity
 
-        activity.bump(self.ctx, self.mdo, "passbook_verified", self.modified)
+        activity.bump_once(self, "passbook_verified", self.modified)
         frac.refresh_officer_all(self.ctx.as_system(), self.officer)
 
     def on_cancel(self):
