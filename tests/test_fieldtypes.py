@@ -26,7 +26,7 @@ GOOD = [
 ]
 
 BAD = [
-    ("title", "x" * 21, "Longer than maximum length 20"),
+    ("title", "x" * 21, "Must be at most 20 characters; this is 21."),
     ("count", "many", "Not a valid integer"),
     ("count", 101, "less than or equal to 100"),
     ("ratio", 2.5, "less than or equal to 1"),
