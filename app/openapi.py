@@ -168,6 +168,13 @@ def build(ctx) -> dict:
                     "action": {"type": "string", "enum": actions}, "comment": {"type": "string", "nullable": True},
                     "modified": {"type": "string"}}}}}},
                 "responses": _responses({"200": {"description": "moved", **_data(f"#/components/schemas/{sid}")}})}}
+        for f in meta.all_fields:
+            if f.fieldtype == "Attach":
+                paths[f"{collection}/{{name}}/attach/{f.fieldname}"] = {"parameters": [name_param], "post": {
+                    "tags": tag, "summary": f"Upload a file into {f.label} and save the {meta.name}",
+                    "operationId": f"attach{sid}{_id(f.fieldname)}", "requestBody": {"required": True, **_MULTIPART},
+                    "responses": _responses({"200": {"description": "saved, with the file", **_data(f"#/components/schemas/{sid}")},
+                                             "413": {"description": "larger than the upload limit"}})}}
         for action in meta.actions:
             paths[f"{collection}/{{name}}/action/{action['name']}"] = {"parameters": [name_param], "post": {
                 "tags": tag, "summary": action["label"], "description": action.get("description", ""),
@@ -176,6 +183,7 @@ def build(ctx) -> dict:
                 "responses": _responses({"200": {"description": "done", **_data(f"#/components/schemas/{sid}")},
                                          "201": {"description": "a new record", **_data(f"#/components/schemas/{sid}")}})}}
     paths.update(_method_paths())
+    paths.update(_other_paths())
     return {
         "openapi": "3.0.3",
         "info": {"title": "iGOT capacity-building platform API", "version": "1",
@@ -189,6 +197,65 @@ def build(ctx) -> dict:
     }
 
 
+_MULTIPART = {"content": {"multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": {
+    "file": {"type": "string", "format": "binary"}}}}}}
+
+
+def _get(tag, summary, op, params=(), responses=None, security=None) -> dict:
+    out = {"tags": [tag], "summary": summary, "operationId": op,
+           "parameters": [{"name": p, "in": where, "required": req, "schema": {"type": t}} for p, where, req, t in params],
+           "responses": _responses(responses or {"200": {"description": summary}})}
+    if security is not None:
+        out["security"] = security
+    return {"get": out}
+
+
+def _post(tag, summary, op, body=None, responses=None) -> dict:
+    out = {"tags": [tag], "summary": summary, "operationId": op,
+           "responses": _responses(responses or {"200": {"description": summary}})}
+    if body is not None:
+        out["requestBody"] = body
+    return {"post": out}
+
+
+def _other_paths() -> dict:
+    """The routes that are not a doctype's resource or a query method."""
+    return {
+        "/api/method/catalogue": _get("Learning", "Published content modules of every MDO", "catalogue",
+                                      [(p, "query", False, "string") for p in ("search", "kind", "competency", "language")]),
+        "/api/method/complete_module": _post("Learning", "The signed-in officer completed a published module", "completeModule",
+                                             {"required": True, "content": {"application/json": {"schema": {
+                                                 "type": "object", "required": ["module"], "properties": {"module": {"type": "string"}}}}}},
+                                             {"201": {"description": "the certificate"}}),
+        "/api/content/{name}/package/{path}": _get("Learning", "A file of a module's SCORM package, sandboxed", "packageFile",
+                                                   [("name", "path", True, "string"), ("path", "path", True, "string")]),
+        "/api/method/mdo_dashboard": _get("FRAC", "An MDO's figures, from rollups", "mdoDashboard", [("mdo", "query", False, "string")]),
+        "/api/method/run_job": _post("Jobs", "Queue a background job", "runJob", {"required": True, "content": {"application/json": {"schema": {
+            "type": "object", "required": ["job"], "properties": {"job": {"type": "string"}, "args": {"type": "object"}}}}}},
+            {"202": {"description": "queued: the Background Job"}}),
+        "/api/method/import_job": _post("Jobs", "Import a CSV or XLSX in the background", "importJob", {"required": True, "content": {
+            "multipart/form-data": {"schema": {"type": "object", "required": ["file", "doctype"], "properties": {
+                "file": {"type": "string", "format": "binary"}, "doctype": {"type": "string"}, "mdo": {"type": "string"}}}}}},
+            {"202": {"description": "queued: the Background Job"}}),
+        "/api/method/logout_everywhere": _post("Session", "End every session of the signed-in user", "logoutEverywhere"),
+        "/api/method/login_locks": _get("Session", "Locked accounts and slowed addresses (System Manager)", "loginLocks"),
+        "/api/openapi.json": _get("Meta", "This description", "openapi", security=[]),
+        "/api/docs": _get("Meta", "The API's documentation page", "docs", security=[]),
+        "/api/docs/init.js": _get("Meta", "The documentation page's script", "docsScript", security=[]),
+        "/api/docs/static/{filename}": _get("Meta", "The documentation page's files", "docsStatic",
+                                            [("filename", "path", True, "string")], security=[]),
+        "/api/doctype": _get("Meta", "The doctypes", "doctypes"),
+        "/api/doctype/{doctype}": _get("Meta", "One doctype's definition", "doctype", [("doctype", "path", True, "string")]),
+        "/api/file": _post("Files", "Upload a file (checked by its content)", "uploadFile", {"required": True, "content": {
+            "multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": {
+                "file": {"type": "string", "format": "binary"}, "accept": {"type": "string"}}}}}},
+            {"201": {"description": "stored"}, "413": {"description": "larger than the upload limit"}}),
+        "/api/file/{file_id}": _get("Files", "Download a file you may read", "downloadFile", [("file_id", "path", True, "string")]),
+        "/verify/{code}": _get("Certificates", "Whether a certificate is valid (public)", "verifyCertificate",
+                               [("code", "path", True, "string"), ("format", "query", False, "string")], security=[]),
+    }
+
+
 def _method_paths() -> dict:
     login_body = {"type": "object", "required": ["email", "password"],
                   "properties": {"email": {"type": "string", "format": "email"}, "password": {"type": "string"}}}
@@ -196,8 +263,8 @@ def _method_paths() -> dict:
         "/api/method/login": {"post": {"tags": ["Session"], "summary": "Sign in; sets the session cookie", "operationId": "login", "security": [],
                                        "requestBody": {"required": True, "content": {"application/json": {"schema": login_body}}},
                                        "responses": _responses({"200": {"description": "signed in"}, "429": {"description": "locked after failed logins"}})}},
-        "/api/method/logout": {"post": {"tags": ["Session"], "summary": "Sign out", "operationId": "logout",
-                                        "responses": _responses({"200": {"description": "signed out"}})}},
+        "/api/method/logout": {"post": {"tags": ["Session"], "summary": "Sign out (this session ends on the server too)",
+                                        "operationId": "logout", "responses": _responses({"200": {"description": "signed out"}})}},
         "/api/method/me": {"get": {"tags": ["Session"], "summary": "Who am I: roles and MDOs", "operationId": "me",
                                    "responses": _responses({"200": {"description": "the caller"}})}},
         **{f"/api/method/{name}": {"get": {"tags": ["FRAC"], "summary": summary, "operationId": name,
