@@ -36,7 +36,7 @@ def issue(ctx, *, officer: str, title: str, issued_on, issuer: str | None = None
     """Issue a certificate (as the platform) and its PDF; returns the Certificate. Issuing
     again for the same enrolment, or the same officer and module, returns the first one,
     also when several requests issue it at once (its ``issue_key`` is unique)."""
-    from app.errors import DuplicateEntry
+    from app.errors import DuplicateEntry, ValidationError
 
     system = ctx.as_system()
     key = f"enrolment:{enrolment}" if enrolment else f"module:{officer}:{content_module}"
@@ -47,7 +47,7 @@ def issue(ctx, *, officer: str, title: str, issued_on, issuer: str | None = None
                 "officer": officer, "title": title, "issued_on": str(issued_on), "issuer": issuer or DEFAULT_ISSUER,
                 "course": course, "content_module": content_module, "enrolment": enrolment, "issue_key": key})
             return lifecycle.get(system, "Certificate", doc.name)
-        except DuplicateEntry as exc:
+        except (DuplicateEntry, ValidationError) as exc:  # refused by the unique check or the index
             if "issue_key" not in exc.errors:
                 raise
             existing = ctx.site.db["certificate"].find_one({"issue_key": key}, {"_id": 1})  # another request issued it

@@ -442,7 +442,7 @@ def record_course_completion(ctx, officer: str, course: str, certificate: str, c
     from app import lifecycle
     from app.document import DocStatus
 
-    from app.errors import DuplicateEntry
+    from app.errors import DuplicateEntry, ValidationError
 
     system = ctx.as_system()
     created = []
@@ -455,7 +455,7 @@ def record_course_completion(ctx, officer: str, course: str, certificate: str, c
                 "officer": officer, "competency": competency, "level": int(level), "source": "Course Completion",
                 "course": course, "certificate": certificate, "acquired_on": completed_on, "workflow_state": VERIFIED,
                 "issue_key": key}, docstatus=DocStatus.SUBMITTED)
-        except DuplicateEntry as exc:
+        except (DuplicateEntry, ValidationError) as exc:  # refused by the unique check or the index
             if "issue_key" in exc.errors:
                 continue  # made at the same moment by another request
             raise

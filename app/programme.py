@@ -128,7 +128,7 @@ def post_course_credits(ctx, enrolment: dict, course: dict) -> str | None:
     """The certified course's credit points (the sum of its modules), once per enrolment."""
     from app import lifecycle
 
-    from app.errors import DuplicateEntry
+    from app.errors import DuplicateEntry, ValidationError
 
     points = sum(int(m.get("credit_points") or 0) for m in course.get("modules", []))
     key = f"enrolment:{enrolment['name']}"
@@ -138,7 +138,7 @@ def post_course_credits(ctx, enrolment: dict, course: dict) -> str | None:
         return lifecycle.insert(ctx.as_system(), "Credit Entry", {
             "officer": enrolment["officer"], "points": points, "source": "Course Certificate", "reference": enrolment["name"],
             "course": course["_id"], "posted_on": ctx.now().date().isoformat(), "issue_key": key}).name
-    except DuplicateEntry as exc:
+    except (DuplicateEntry, ValidationError) as exc:  # refused by the unique check or the index
         if "issue_key" in exc.errors:
             return None  # posted at the same moment by another request
         raise
