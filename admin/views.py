@@ -397,11 +397,11 @@ class DocTypeView(Guarded, BaseModelView):
 
 def _version_rows(data: dict) -> list[tuple]:
     """A Version's data as (field, old, new) rows a person can read."""
-    rows = [tuple(c) for c in data.get("changed", [])]
-    rows += [(f"{table}: row added", "", _row_text(row)) for table, row in data.get("added", [])]
-    rows += [(f"{table}: row removed", _row_text(row), "") for table, row in data.get("removed", [])]
-    for table, idx, _, changes in data.get("row_changed", []):
-        rows += [(f"{table} row {idx}: {field}", old, new) for field, old, new in changes]
+    rows = [(c["field"], c["old"], c["new"]) for c in data.get("changed", [])]
+    rows += [(f"{a['table']}: row added", "", _row_text(a["row"])) for a in data.get("added", [])]
+    rows += [(f"{r['table']}: row removed", _row_text(r["row"]), "") for r in data.get("removed", [])]
+    for rc in data.get("row_changed", []):
+        rows += [(f"{rc['table']} row {rc['idx']}: {c['field']}", c["old"], c["new"]) for c in rc["changes"]]
     if "deleted" in data:
         rows.append(("(deleted)", "", ""))
     return rows

@@ -1,8 +1,9 @@
 """Version records: who changed what, when, on doctypes with ``track_changes``.
 
-A Version's ``data`` is ``{"changed": [[field, old, new], ...], "added": [[table, row], ...],
-"removed": [[table, row], ...], "row_changed": [[table, idx, row_name, [[field, old, new]]]]}``;
-deletions store the whole record as ``{"deleted": {...}}``. Changes to fields above permission
+A Version's ``data`` is ``{"changed": [{field, old, new}, ...], "added": [{table, row}, ...],
+"removed": [{table, row}, ...], "row_changed": [{table, idx, row, changes: [{field, old, new}]}]}``
+(objects, not nested arrays, which not every server stores); deletions store the whole record
+as ``{"deleted": {...}}``. Changes to fields above permission
 level 0 (an officer's mobile) are kept apart, in ``restricted: {"1": {same shape}}``: the
 Version controller shows them only to callers who read that level of the changed record, and
 analysts' views leave ``restricted`` out. Versions are written right after
@@ -29,23 +30,23 @@ def diff(meta, registry, old: dict, new: dict) -> dict:
             new_rows = {r.get("name"): r for r in b or []}
             for row_name, row in new_rows.items():
                 if row_name not in old_rows:
-                    added.append([f.fieldname, row])
+                    added.append({"table": f.fieldname, "row": row})
                 else:
                     row_diff = _field_changes(child.all_fields, old_rows[row_name], row)
                     if row_diff:
-                        row_changed.append([f.fieldname, row.get("idx"), row_name, row_diff])
-            removed.extend([f.fieldname, r] for n, r in old_rows.items() if n not in new_rows)
+                        row_changed.append({"table": f.fieldname, "idx": row.get("idx"), "row": row_name, "changes": row_diff})
+            removed.extend({"table": f.fieldname, "row": r} for n, r in old_rows.items() if n not in new_rows)
         elif a != b and not (a in (None, "") and b in (None, "")):
-            changed.append([f.fieldname, a, b])
+            changed.append({"field": f.fieldname, "old": a, "new": b})
     if old.get("docstatus") != new.get("docstatus"):
-        changed.append(["docstatus", old.get("docstatus"), new.get("docstatus")])
+        changed.append({"field": "docstatus", "old": old.get("docstatus"), "new": new.get("docstatus")})
     out = {k: v for k, v in (("changed", changed), ("added", added), ("removed", removed),
                              ("row_changed", row_changed)) if v}
     return out
 
 
 def _field_changes(fields, old: dict, new: dict) -> list:
-    return [[f.fieldname, old.get(f.fieldname), new.get(f.fieldname)] for f in fields
+    return [{"field": f.fieldname, "old": old.get(f.fieldname), "new": new.get(f.fieldname)} for f in fields
             if old.get(f.fieldname) != new.get(f.fieldname)]
 
 
@@ -70,7 +71,7 @@ def split_by_level(meta, data: dict) -> tuple[dict, dict]:
                 put(levels.get(field, 0), "deleted", {field: value})
             continue
         for item in items:
-            put(levels.get(item[0], 0), key, item)
+            put(levels.get(item.get("field") or item.get("table"), 0), key, item)
     return public, restricted
 
 

@@ -20,7 +20,7 @@ STANDARD = [
     ("docstatus", "int", "0 draft, 1 submitted, 2 cancelled"),
 ]
 OTHER = [
-    ("version", "Audit: one record per change (`ref_doctype`, `docname`, `owner`, `creation`, `data.changed: [[field, old, new]]`, child rows added/removed/changed, deletions)"),
+    ("version", "Audit: one record per change (`ref_doctype`, `docname`, `owner`, `creation`, `data.changed: [{field, old, new}]`, child rows added/removed/changed, deletions; changes above level 0 in `restricted`)"),
     ("workflow_action", "Workflow transitions taken (`ref_doctype`, `docname`, `workflow`, `action`, `from_state`, `to_state`, `comment`, `owner`, `creation`, `mdos`)"),
     ("naming_series", "Counters of naming series: `{_id: \"OFF-2026-\", current: 1234}`"),
     ("user_credential, api_token, login_attempt, user_session", "Password hashes, API token hashes, failed-login counters and locks, signed-in sessions; never served by the API, never read by analysts"),

@@ -28,9 +28,9 @@ def index_specs(meta) -> list[dict]:
         if not any([k for k, _ in spec["keys"][:len(keys)]] == [k for k, _ in keys] for spec in specs):
             specs.append({"keys": keys, "unique": False})
     for f in meta.all_fields:
-        if f.unique:
-            specs.append({"keys": [(f.fieldname, pymongo.ASCENDING)], "unique": True,
-                          "sparse": True, "name": f"unique_{f.fieldname}"})
+        keys = [(f.fieldname, pymongo.ASCENDING)]
+        if f.unique and not any(spec["keys"] == keys for spec in specs):  # a server refuses one key set twice
+            specs.append({"keys": keys, "unique": True, "sparse": True, "name": f"unique_{f.fieldname}"})
     from app import importer, lifecycle
 
     if meta.controller().resumable:  # records whose follow-up work a crash cut off (app.recovery)

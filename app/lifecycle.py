@@ -342,26 +342,32 @@ def _write(ctx, meta, doc: Document, old: dict, after: tuple, platform: dict | N
     for hook in after:
         getattr(doc, hook)()
     if pending:
-        _hooks_done(ctx, meta, doc.name, pending)
+        _hooks_done(ctx, meta, doc.name, pending, remaining=stored[PENDING])
     return doc
 
 
 HOOK_ORDER = ("after_insert", "on_update", "on_submit", "on_cancel")
 
 
-def _hooks_done(ctx, meta, name: str, hooks) -> None:
-    """The hooks have run: take them off the record's marker (and the marker off when empty)."""
+def _hooks_done(ctx, meta, name: str, hooks, *, remaining=()) -> None:
+    """The hooks have run: take the marker off the record in one update (or only those hooks,
+    when others from an earlier, interrupted write are still ``remaining``)."""
     coll = ctx.site.collection(meta.name)
-    coll.update_one({"_id": name}, {"$pull": {PENDING: {"$in": list(hooks)}}})
-    coll.update_one({"_id": name, PENDING: []}, {"$unset": {PENDING: ""}})
+    left = [h for h in remaining if h not in hooks]
+    if left:
+        coll.update_one({"_id": name}, {"$set": {PENDING: left}})
+    else:
+        coll.update_one({"_id": name}, {"$unset": {PENDING: ""}})
 
 
 def resume(site, meta, raw: dict) -> bool:
     """Run the hooks still pending on one stored record (``raw``), as the user who last
     wrote it; returns whether any were."""
-    if not raw.get(PENDING):
-        return False
     ctx = site.context(raw.get("modified_by") or "Administrator")
+    if not raw.get(PENDING):
+        if PENDING in raw:  # an empty marker: nothing left to run
+            _hooks_done(ctx, meta, raw["_id"], [])
+        return False
     data = persistence.from_db(raw)
     doc = meta.controller()(customize.meta_for_record(ctx, meta, data), data, ctx)
     for hook in raw[PENDING]:

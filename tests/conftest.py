@@ -1,3 +1,5 @@
+import os
+import uuid
 from pathlib import Path
 
 import pytest
@@ -6,6 +8,10 @@ from app.config import ROOT, Config
 from app.site import Site
 
 TEST_DOCTYPES = Path(__file__).parent / "doctypes"
+# A MongoDB wire-protocol server to run every store-parametrised test against as well
+# ("wire"): FerretDB in CI (.ci/run), or any MongoDB.
+WIRE = os.environ.get("TEST_MONGODB_URI") or None
+STORES = ["mongomock", "embedded"] + (["wire"] if WIRE else [])
 
 
 def make_config(store="mongomock", data_dir=None, **kw):
@@ -15,15 +21,46 @@ def make_config(store="mongomock", data_dir=None, **kw):
                   doctype_paths=(ROOT / "doctypes", TEST_DOCTYPES), **kw)
 
 
-@pytest.fixture(params=["mongomock", "embedded"])
-def site(request, tmp_path):
-    """A site with fixtures loaded, on each store the tests run on."""
+def store_config(store: str, data_dir, **kw) -> Config:
+    """The configuration of a test site on ``store``: over the wire, a database of its own."""
+    if store == "wire":
+        return make_config("mongodb", data_dir, mongodb_uri=WIRE, db_name=f"igot_test_{uuid.uuid4().hex[:12]}", **kw)
+    return make_config(store, data_dir, **kw)
+
+
+def open_site(store: str, data_dir, **kw) -> Site:
     from app import install
 
-    s = Site(make_config(request.param, tmp_path / "var"))
+    s = Site(store_config(store, data_dir, **kw))
     install.init(s)
-    yield s
+    return s
+
+
+def close_site(s: Site) -> None:
+    if s.store.kind == "mongodb":
+        s.store.client.drop_database(s.db.name)
     s.close()
+
+
+def skip_unless_supported(request, s: Site) -> None:
+    """A test marked ``needs(feature)`` is skipped, naming the feature, on a store without it."""
+    from .features import missing
+
+    for marker in request.node.iter_markers("needs"):
+        lacking = [f for f in marker.args if f in missing(s)]
+        if lacking:
+            pytest.skip(f"needs {', '.join(lacking)}, which {missing.server_name(s)} does not implement")
+
+
+@pytest.fixture(params=STORES)
+def site(request, tmp_path):
+    """A site with fixtures loaded, on each store the tests run on."""
+    s = open_site(request.param, tmp_path / "var")
+    try:
+        skip_unless_supported(request, s)
+        yield s
+    finally:
+        close_site(s)
 
 
 @pytest.fixture

@@ -329,9 +329,9 @@ def test_child_table_rows_edit_inline(app, site):
     assert [(r["designation"], r["idx"]) for r in rows] == [("Section Officer (Trg)", 1), ("Deputy Secretary", 2)]
     assert rows[0]["name"] == first["name"]
     change = site.db.version.find_one({"docname": stored["_id"]})["data"]
-    assert change["row_changed"][0][3] == [["designation", "Section Officer", "Section Officer (Trg)"]]
-    assert [r["name"] for _, r in change["removed"]] == [second["name"]]
-    assert [r["designation"] for _, r in change["added"]] == ["Deputy Secretary"]
+    assert change["row_changed"][0]["changes"] == [{"field": "designation", "old": "Section Officer", "new": "Section Officer (Trg)"}]
+    assert [r["row"]["name"] for r in change["removed"]] == [second["name"]]
+    assert [a["row"]["designation"] for a in change["added"]] == ["Deputy Secretary"]
 
 
 def test_child_row_errors_are_reported(app, site):

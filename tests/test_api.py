@@ -151,7 +151,7 @@ def test_versions_via_api(client, officer_payload):
     client.put(f"/api/resource/Officer/{doc['name']}", json={"designation": "Director"})
     versions = client.get("/api/resource/Version", query_string={
         "filters": json.dumps({"ref_doctype": "Officer", "docname": doc["name"]})}).json
-    assert versions["total"] == 1 and versions["data"][0]["data"]["changed"] == [["designation", None, "Director"]]
+    assert versions["total"] == 1 and versions["data"][0]["data"]["changed"] == [{"field": "designation", "old": None, "new": "Director"}]
 
 
 def test_doctype_meta_endpoint(client):

@@ -45,11 +45,11 @@ def test_version_history_shows_the_analyst_no_hidden_change(world):
     assert r.status_code == 200 and r.json["total"] == 1
     assert leaks(r.json) == []
     assert leaks(world["analyst"].get(f"/api/resource/Version/{r.json['data'][0]['name']}").json) == []
-    assert ["designation", None, "Director"] in r.json["data"][0]["data"]["changed"]
+    assert {"field": "designation", "old": None, "new": "Director"} in r.json["data"][0]["data"]["changed"]
     # the MDO Admin, who reads those fields, sees their changes
     mine = world["admin"].get("/api/resource/Version", query_string={"filters": json.dumps({"docname": world["name"]}),
                                                                      "fields": json.dumps(["data"])}).json
-    assert ["mobile", "9876543210", "9123456789"] in mine["data"][0]["data"]["changed"]
+    assert {"field": "mobile", "old": "9876543210", "new": "9123456789"} in mine["data"][0]["data"]["changed"]
     assert "restricted" not in json.dumps(mine)
 
 

@@ -25,8 +25,15 @@ class Store:
     @property
     def regex_dialect(self) -> str:
         """How the store's regex engine takes linear-time patterns (``app.query.like_pattern``):
-        "atomic" (PCRE, Python's re) or "re2" (servers built on Go's regexp)."""
-        return self.__dict__.setdefault("_dialect", "atomic")
+        "atomic" (MongoDB's PCRE, Python's re) or "re2" (FerretDB, built on Go's regexp, which
+        never backtracks and has no atomic groups)."""
+        if "_dialect" not in self.__dict__:
+            dialect = "atomic"
+            if self.kind == "mongodb":
+                info = self.db.command("buildInfo")
+                dialect = "re2" if "ferretdbVersion" in info else "atomic"
+            self.__dict__["_dialect"] = dialect
+        return self.__dict__["_dialect"]
 
     def __getitem__(self, collection: str):
         return self.db[collection]
