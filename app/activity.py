@@ -23,11 +23,11 @@ def bump(ctx, mdo: str | None, metric: str, when, by: int = 1) -> None:
         return
     month = _month(when)
     now = ctx.now()
-    ctx.site.db[COLLECTION].update_one(
-        {"_id": f"{mdo}|{metric}|{month}"},
-        {"$inc": {"count": by}, "$set": {"modified": now, "modified_by": ctx.user},
-         "$setOnInsert": {"mdo": mdo, "metric": metric, "month": month, "owner": ctx.user, "creation": now, "docstatus": 0}},
-        upsert=True)
+    from app.persistence import upsert
+
+    upsert(ctx.site.db[COLLECTION], {"_id": f"{mdo}|{metric}|{month}"},
+           {"$inc": {"count": by}, "$set": {"modified": now, "modified_by": ctx.user},
+            "$setOnInsert": {"mdo": mdo, "metric": metric, "month": month, "owner": ctx.user, "creation": now, "docstatus": 0}})
 
 
 COUNTED = "_counted"  # on a record: the metrics it has been counted in

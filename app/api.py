@@ -420,7 +420,7 @@ def sign_in(site_, email: str, password: str, *, delay=time.sleep) -> dict:
     from app import auth
 
     user = auth.login(site_, email, password, auth.client_address(request, site_.config.proxy_networks), delay=delay)
-    token = auth.start_session(site_, user["_id"], auth.client_address(request, site_.config.proxy_networks),
+    token = auth.open_session(site_, user["_id"], auth.client_address(request, site_.config.proxy_networks),
                                request.headers.get("User-Agent", ""))
     session.clear()  # nothing of a session from before the sign-in survives it (fixation)
     session.permanent = True

@@ -103,15 +103,14 @@ def _locked_until(site, key: str, now) -> dt.datetime | None:
 def _record_failure(site, key: str, now, *, lock: bool) -> int:
     """Count one failure for ``key`` atomically; returns the failures in the current window.
     ``lock``: lock the key when they reach ``LOCK_AFTER`` (accounts; never addresses)."""
-    from pymongo import ReturnDocument
+    from app.persistence import upsert
 
     coll = site.db[ATTEMPTS]
     # a window that has ended starts again (one conditional update: only one racer resets it)
     coll.update_one({"_id": key, "first_failure": {"$lt": now - WINDOW}},
                     {"$set": {"failures": 0, "first_failure": now}, "$unset": {"locked_until": ""}})
-    record = coll.find_one_and_update({"_id": key}, {"$inc": {"failures": 1}, "$set": {"last_failure": now},
-                                                     "$setOnInsert": {"first_failure": now}},
-                                      upsert=True, return_document=ReturnDocument.AFTER)
+    record = upsert(coll, {"_id": key}, {"$inc": {"failures": 1}, "$set": {"last_failure": now},
+                                         "$setOnInsert": {"first_failure": now}}, returning=True)
     failures = record["failures"]
     if lock and failures >= LOCK_AFTER and not record.get("locked_until"):
         coll.update_one({"_id": key, "locked_until": {"$exists": False}}, {"$set": {"locked_until": now + LOCK_FOR}})
@@ -183,7 +182,7 @@ def client_address(request, trusted_proxies=()) -> str:
 
 # sessions -----------------------------------------------------------------------------------
 
-def start_session(site, email: str, address: str = "-", agent: str = "") -> str:
+def open_session(site, email: str, address: str = "-", agent: str = "") -> str:
     """A new session for a signed-in user; returns its token (for the cookie only)."""
     token = secrets.token_urlsafe(32)
     now = _now()

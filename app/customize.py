@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import dataclasses
 
-from pymongo import ReturnDocument
 
 from app.meta import STANDARD_FIELDS, DocTypeMeta, Field
 
@@ -22,8 +21,9 @@ _FIELD_KEYS = ("fieldname", "label", "fieldtype", "options", "reqd", "descriptio
 
 
 def bump(site) -> int:
-    doc = site.db["site_settings"].find_one_and_update(
-        {"_id": STAMP_ID}, {"$inc": {"version": 1}}, upsert=True, return_document=ReturnDocument.AFTER)
+    from app.persistence import upsert
+
+    doc = upsert(site.db["site_settings"], {"_id": STAMP_ID}, {"$inc": {"version": 1}}, returning=True)
     return doc["version"]
 
 

@@ -27,6 +27,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from app import persistence
+
 LEVELS = (1, 2, 3, 4, 5)
 DEFAULT_SCALE = (
     (1, "Basic", "Knows the concepts and performs routine tasks with guidance."),
@@ -73,10 +75,8 @@ def refresh_levels(ctx, officer: str) -> None:
         old = have.get(competency)
         if old and all(old.get(k) == v for k, v in row.items()):
             continue
-        db["officer_competency"].update_one(
-            {"_id": f"{officer}|{competency}"},
-            {"$set": {**row, **_stamp(ctx)},
-             "$setOnInsert": _created(ctx)}, upsert=True)
+        persistence.upsert(db["officer_competency"], {"_id": f"{officer}|{competency}"},
+                           {"$set": {**row, **_stamp(ctx)}, "$setOnInsert": _created(ctx)})
 
 
 # requirements ------------------------------------------------------------------------------
@@ -155,7 +155,7 @@ def refresh_officer(ctx, officer: str, gone: bool = False) -> None:
                   "$setOnInsert": _created(ctx),
                   # every figure, zeros too, so a new summary holds all three (as a rebuild writes them)
                   "$inc": {k: d[k] for k in ("officers", "officers_short", "total_gap")}}
-        db["gap_summary"].update_one({"_id": key}, update, upsert=True)
+        persistence.upsert(db["gap_summary"], {"_id": key}, update)
     db["gap_summary"].delete_many({"_id": {"$in": list(delta)}, "officers": {"$lte": 0}})
 
 

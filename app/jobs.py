@@ -47,7 +47,7 @@ def queue_for(config):
             if config.queue_url and config.queue_url.startswith(("redis://", "rediss://")):
                 from huey import RedisHuey
 
-                huey = RedisHuey("igot", url=config.queue_url)
+                huey = RedisHuey(f"igot-{config.db_name}", url=config.queue_url)  # one queue per installation
             elif immediate:
                 from huey import MemoryHuey
 

@@ -73,3 +73,20 @@ def duplicate_error(meta, doc: dict, exc: Exception) -> DuplicateEntry:
     values = ", ".join(f"{f}={doc.get(f)!r}" for f in fields)
     return DuplicateEntry(f"{meta.name}: another record already has {values}", doctype=meta.name,
                           name=doc["name"], errors={f: ["must be unique; another record has this value"] for f in fields})
+
+
+def upsert(collection, filter: dict, update: dict, *, returning: bool = False):
+    """``update_one`` (or, ``returning``, ``find_one_and_update`` giving the document after)
+    with ``upsert=True``, retried when two first-ever upserts of one document race: a server
+    answers the loser with a duplicate key, and the retry finds the document and updates it."""
+    from pymongo import ReturnDocument
+
+    for attempt in range(5):
+        try:
+            if returning:
+                return collection.find_one_and_update(filter, update, upsert=True, return_document=ReturnDocument.AFTER)
+            return collection.update_one(filter, update, upsert=True)
+        except MongoDuplicateKey:
+            if attempt == 4:
+                raise
+    return None

@@ -13,6 +13,8 @@ from collections import OrderedDict
 import re
 import threading
 
+from bson.regex import Regex
+
 from app import customize, inputs, persistence, schemas
 from app.errors import ValidationError
 
@@ -136,7 +138,8 @@ def _clause(ctx, meta, field, op, value) -> dict:
             raise _bad(meta, field, f"{op!r} takes a text pattern, got {value!r}")
         pattern = like_pattern(inputs.pattern(value, f"filters: {field}"), ctx.site.store.regex_dialect)
         cond = {"$regex": pattern, "$options": "is"}
-        return {key: cond} if op == "like" else {key: {"$not": re.compile(pattern, re.I | re.S)}}
+        # a BSON regex with exactly these options (a compiled Python pattern would also carry "u")
+        return {key: cond} if op == "like" else {key: {"$not": Regex(pattern, "is")}}
     if op == "is":
         if value not in ("set", "not set"):
             raise _bad(meta, field, "'is' takes 'set' or 'not set'")

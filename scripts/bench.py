@@ -15,6 +15,10 @@ entries and an enrolment per officer, and the rollups. It prints, side by side:
 
     python scripts/bench.py                     # N = 1,000 and 10,000 (a few minutes)
     python scripts/bench.py --sizes 2000 --clients 10 --requests 200
+    python scripts/bench.py --mongodb-uri mongodb://127.0.0.1:27117/   # the same on a server too, side by side
+
+With ``--mongodb-uri`` every figure is measured on the embedded store and on that server (a
+database of its own, dropped at the end), in one run.
 """
 from __future__ import annotations
 
@@ -180,55 +184,67 @@ def main():
     parser.add_argument("--sizes", default="1000,10000")
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--requests", type=int, default=600, help="API requests in all, across the clients")
+    parser.add_argument("--mongodb-uri", default=None, help="also measure on this MongoDB (or FerretDB) server")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
+    stores = ["embedded"] + (["server"] if args.mongodb_uri else [])
     random.seed(7)
     figures = {}
     began = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
-        for n in sizes:
-            site = Site(Config(store="embedded", data_dir=Path(tmp) / f"var-{n}", password_profile="CHEAPEST",
-                               queue_url="immediate"))
-            install.init(site)
-            print(f"building N = {n:,} ...", file=sys.stderr, flush=True)
-            built = build(site, n, Path(tmp))
-            tokens = users(site)
-            built["site"], built["tokens"] = site, tokens
-            figures[n] = built
+        for store in stores:
+            for n in sizes:
+                common = dict(data_dir=Path(tmp) / f"var-{store}-{n}", password_profile="CHEAPEST", queue_url="immediate")
+                config = (Config(store="embedded", **common) if store == "embedded" else
+                          Config(mongodb_uri=args.mongodb_uri, db_name=f"igot_bench_{n}_{random.randrange(10**6)}", **common))
+                site = Site(config)
+                install.init(site)
+                print(f"building N = {n:,} on the {store} ...", file=sys.stderr, flush=True)
+                built = build(site, n, Path(tmp))
+                tokens = users(site)
+                built["site"], built["tokens"] = site, tokens
+                figures[store, n] = built
         # the dashboards side by side, in turns, once every installation is built (the same
-        # process state for each size)
-        clients = {n: dashboard_client(f["site"], f["tokens"]["nodal@power.gov.in"]) for n, f in figures.items()}
+        # process state for each)
+        clients = {key: dashboard_client(f["site"], f["tokens"]["nodal@power.gov.in"]) for key, f in figures.items()}
         for f in figures.values():
             f["dashboard"] = []
         for i in range(63):
-            for n, call in clients.items():
+            for key, call in clients.items():
                 elapsed = call()
                 if i >= 3:
-                    figures[n]["dashboard"].append(elapsed)
-        last = figures[sizes[-1]]
-        print(f"{args.clients} concurrent clients ...", file=sys.stderr, flush=True)
-        last["api"] = concurrent_latency(last["site"], last["tokens"]["nodal@power.gov.in"], args.clients, args.requests)
-        last["api_all"] = concurrent_latency(last["site"], last["tokens"]["dopt@bench.gov.in"], args.clients, args.requests)
+                    figures[key]["dashboard"].append(elapsed)
+        for store in stores:
+            last = figures[store, sizes[-1]]
+            print(f"{args.clients} concurrent clients on the {store} ...", file=sys.stderr, flush=True)
+            last["api"] = concurrent_latency(last["site"], last["tokens"]["nodal@power.gov.in"], args.clients, args.requests)
+            last["api_all"] = concurrent_latency(last["site"], last["tokens"]["dopt@bench.gov.in"], args.clients, args.requests)
         for f in figures.values():
+            if f["site"].store.kind == "mongodb":
+                f["site"].store.client.drop_database(f["site"].db.name)
             f["site"].close()
-    print(f"\nsynthetic installation on the embedded store; {dt.date.today()}; whole run {time.perf_counter() - began:.0f} s\n")
-    print(f"{'N officers':>10}  {'pipeline rows/s':>15}  {'raw insert rows/s':>17}  {'overhead':>8}  {'rollup rebuild s':>16}  "
-          f"{'dashboard median ms':>19}  {'p95 ms':>7}")
-    for n, f in figures.items():
-        print(f"{n:>10,}  {n / f['pipeline']:>15,.0f}  {n / f['raw']:>17,.0f}  {f['pipeline'] / f['raw']:>7.1f}x  "
+    where = "the embedded store" + (" and a server over the wire" if args.mongodb_uri else "")
+    print(f"\nsynthetic installation on {where}; {dt.date.today()}; whole run {time.perf_counter() - began:.0f} s\n")
+    print(f"{'store':<9} {'N officers':>10}  {'pipeline rows/s':>15}  {'raw insert rows/s':>17}  {'overhead':>8}  "
+          f"{'rollup rebuild s':>16}  {'dashboard median ms':>19}  {'p95 ms':>7}")
+    for (store, n), f in figures.items():
+        print(f"{store:<9} {n:>10,}  {n / f['pipeline']:>15,.0f}  {n / f['raw']:>17,.0f}  {f['pipeline'] / f['raw']:>7.1f}x  "
               f"{f['rebuild']:>16.1f}  {statistics.median(f['dashboard']):>19.1f}  {percentile(f['dashboard'], 95):>7.1f}")
-    if len(sizes) > 1:
-        small, big = statistics.median(figures[sizes[0]]["dashboard"]), statistics.median(figures[sizes[-1]]["dashboard"])
-        print(f"\ndashboard at {sizes[-1]:,} vs {sizes[0]:,} officers: {big / small:.2f}x (target: within 1.5x)")
-    last = figures[sizes[-1]]
-    print(f"\nAPI under {args.clients} concurrent clients on loopback, N = {sizes[-1]:,}:")
-    print(f"{'as':<16} {'request':<32} {'count':>6} {'median ms':>10} {'p95 ms':>8}")
-    for who, key in (("MDO Admin", "api"), ("System Manager", "api_all")):
-        for kind, label in (("list", "GET /api/resource/Officer?limit=20"), ("get", "GET /api/resource/Officer/<name>")):
-            values = last[key][kind]
-            print(f"{who:<16} {label:<32} {len(values):>6} {statistics.median(values):>10.1f} {percentile(values, 95):>8.1f}")
-        print(f"{who:<16} {'throughput':<32} {len(last[key]['list']) + len(last[key]['get']):>6} "
-              f"{(len(last[key]['list']) + len(last[key]['get'])) / last[key]['wall'][0]:>10.0f} req/s")
+    for store in stores:
+        if len(sizes) > 1:
+            small = statistics.median(figures[store, sizes[0]]["dashboard"])
+            big = statistics.median(figures[store, sizes[-1]]["dashboard"])
+            print(f"\n{store}: dashboard at {sizes[-1]:,} vs {sizes[0]:,} officers: {big / small:.2f}x (target: within 1.5x)")
+    for store in stores:
+        last = figures[store, sizes[-1]]
+        print(f"\nAPI under {args.clients} concurrent clients on loopback, N = {sizes[-1]:,}, {store}:")
+        print(f"{'as':<16} {'request':<32} {'count':>6} {'median ms':>10} {'p95 ms':>8}")
+        for who, key in (("MDO Admin", "api"), ("System Manager", "api_all")):
+            for kind, label in (("list", "GET /api/resource/Officer?limit=20"), ("get", "GET /api/resource/Officer/<name>")):
+                values = last[key][kind]
+                print(f"{who:<16} {label:<32} {len(values):>6} {statistics.median(values):>10.1f} {percentile(values, 95):>8.1f}")
+            print(f"{who:<16} {'throughput':<32} {len(last[key]['list']) + len(last[key]['get']):>6} "
+                  f"{(len(last[key]['list']) + len(last[key]['get'])) / last[key]['wall'][0]:>10.0f} req/s")
 
 
 if __name__ == "__main__":

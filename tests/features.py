@@ -17,6 +17,11 @@ FERRETDB_LACKS = {
     "sparse_unique": "sparse unique indexes (several documents without the field pass; sparse is ignored)",
     "atomic_regex": "atomic groups in regular expressions (Go's RE2 never backtracks, so needs none)",
     "transactions": "multi-document transactions",
+    "several_sums": "several $sum accumulators in one $group (all but the first answer 0)",
+    "pull_condition": "$pull with a condition such as $in (a plain value is pulled)",
+    "atomic_updates": "atomic single-document updates under concurrency (an update or findAndModify is read and "
+                      "written in two steps, so concurrent $inc lose counts and two conditional replaces both win; "
+                      "FerretDB issue #3040)",
 }
 
 
@@ -47,3 +52,20 @@ def missing(site) -> set[str]:
 
 
 missing.server_name = server_name
+
+
+# (feature, store) -> "yes" / "no": filled by tests/test_mongo_subset.py, printed at the end.
+RESULTS: dict[tuple[str, str], str] = {}
+STORE_TITLES = {"mongomock": "mongomock", "embedded": "embedded store", "wire": "over the wire"}
+
+
+def matrix() -> list[str]:
+    """The feature x store table, as Markdown."""
+    stores = [s for s in STORE_TITLES if any(k[1] == s for k in RESULTS)]
+    names = list(dict.fromkeys(k[0] for k in RESULTS))
+    marks = {"yes": "yes", "no": "**no**"}
+    lines = ["| feature | " + " | ".join(STORE_TITLES[s] for s in stores) + " |",
+             "|---|" + "---|" * len(stores)]
+    for name in names:
+        lines.append(f"| {name} | " + " | ".join(marks.get(RESULTS.get((name, s)), "not run") for s in stores) + " |")
+    return lines

@@ -62,6 +62,7 @@ def data(site):
     return db
 
 
+@pytest.mark.needs("expressions")
 def test_every_saved_analysis_runs_and_agrees_with_the_records(data, site):
     from app.analysts import AnalystDatabase
 
@@ -102,6 +103,7 @@ def test_every_saved_analysis_runs_and_agrees_with_the_records(data, site):
     assert len(analytics.names()) >= 7
 
 
+@pytest.mark.needs("expressions")
 def test_igot_aggregate_prints_table_csv_and_json(data, site, monkeypatch):
     from app import cli
 

@@ -96,6 +96,7 @@ def test_five_failures_lock_the_account_not_the_others_at_the_address(app, site,
     assert auth.unlock(site, nodal) and login(client, nodal, PASSWORD).status_code == 200
 
 
+@pytest.mark.needs("atomic_updates")
 def test_failures_are_counted_atomically_under_concurrency(site, nodal):
     import threading
 

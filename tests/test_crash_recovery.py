@@ -51,13 +51,13 @@ def wait_for(predicate, timeout=120, step=0.2):
     raise AssertionError("timed out")
 
 
-def check_complete(data_dir):
+def check_complete(data_dir, db_name="igot"):
     """Every row once, every officer with a learner account, counts equal to a recount."""
     from app.site import Site
 
     from .conftest import make_config
 
-    site = Site(make_config("embedded", data_dir))
+    site = Site(make_config("embedded", data_dir, db_name=db_name))
     try:
         officers = list(site.db.officer.find({}, {"email": 1, "mdo": 1}))
         emails = [o["email"] for o in officers]

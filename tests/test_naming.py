@@ -60,8 +60,21 @@ def test_reserve_names_is_one_contiguous_block(ctx):
     assert naming.reserve_names(ctx, meta, 1) == ["OFF-2026-00004"]
 
 
-def _insert_many(data_dir, worker, count, queue):
-    site = Site(make_config("embedded", data_dir))
+def _open(store, data_dir, db_name):
+    from .conftest import store_config
+
+    config = store_config(store, data_dir)
+    return Site(config if store != "wire" else dataclass_replace(config, db_name=db_name))
+
+
+def dataclass_replace(config, **kw):
+    import dataclasses
+
+    return dataclasses.replace(config, **kw)
+
+
+def _insert_many(store, data_dir, db_name, worker, count, queue):
+    site = _open(store, data_dir, db_name)
     ctx = site.context(f"worker{worker}@gov.in")
     names = []
     for i in range(count):
@@ -72,37 +85,73 @@ def _insert_many(data_dir, worker, count, queue):
     queue.put(names)
 
 
-def test_series_unique_across_two_processes(tmp_path):
-    data_dir = tmp_path / "var"
-    install.init(Site(make_config("embedded", data_dir)))
+def _save_once(store, data_dir, db_name, name, modified, worker, barrier, queue):
+    from app.errors import StaleDocument
+
+    site = _open(store, data_dir, db_name)
+    barrier.wait()
+    try:
+        lifecycle.save(site.context(f"worker{worker}@gov.in"), "Officer", name, {"designation": f"by {worker}"},
+                       expected_modified=modified)
+        queue.put("saved")
+    except StaleDocument:
+        queue.put("stale")
+
+
+def two_process_stores():
+    from .conftest import WIRE
+
+    out = ["embedded"]
+    if WIRE:
+        out.append(pytest.param("wire", marks=pytest.mark.needs("atomic_updates")))
+    return out
+
+
+@pytest.fixture
+def shared(request, tmp_path):
+    """A store two processes open at once: the embedded one (one data directory) or a server."""
+    from .conftest import close_site, open_site, skip_unless_supported
+
+    site = open_site(request.param, tmp_path / "var")
+    try:
+        skip_unless_supported(request, site)
+        yield request.param, tmp_path / "var", site
+    finally:
+        close_site(site)
+
+
+@pytest.mark.parametrize("shared", two_process_stores(), indirect=True)
+def test_series_unique_across_two_processes(shared):
+    store, data_dir, site = shared
     mp = multiprocessing.get_context("spawn")
     queue = mp.Queue()
-    workers = [mp.Process(target=_insert_many, args=(data_dir, w, 60, queue)) for w in range(2)]
+    workers = [mp.Process(target=_insert_many, args=(store, data_dir, site.db.name, w, 60, queue)) for w in range(2)]
     for p in workers:
         p.start()
     names = queue.get(timeout=120) + queue.get(timeout=120)
     for p in workers:
         p.join(timeout=60)
     assert len(names) == 120 and len(set(names)) == 120
-    site = Site(make_config("embedded", data_dir))
     assert site.db.officer.count_documents({}) == 120
     assert site.db.naming_series.find_one({"_id": names[0][:9]})["current"] == 120
 
 
-def test_series_unique_across_threads(site, officer_data):
-    names, errors = [], []
-
-    def work(w):
-        ctx = site.context()
-        try:
-            for i in range(25):
-                names.append(lifecycle.insert(ctx, "Officer", officer_data | {"email": f"t{w}.{i}@gov.in"}).name)
-        except Exception as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=work, args=(w,)) for w in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == [] and len(names) == 100 and len(set(names)) == 100
+@pytest.mark.parametrize("shared", two_process_stores(), indirect=True)
+def test_one_of_two_processes_saving_the_same_version_wins(shared):
+    """Optimistic locking across processes: both read the same version and save; exactly one
+    is written, the other is told the record changed."""
+    store, data_dir, site = shared
+    doc = lifecycle.insert(site.context(), "Officer", {"full_name": "Shared", "email": "shared@gov.in", "service": "IAS",
+                                                       "group": "A", "mdo": "Ministry of Steel"})
+    mp = multiprocessing.get_context("spawn")
+    for round_ in range(3):
+        modified = site.db.officer.find_one({"_id": doc.name})["modified"]
+        queue, barrier = mp.Queue(), mp.Barrier(2)
+        workers = [mp.Process(target=_save_once, args=(store, data_dir, site.db.name, doc.name, modified, w, barrier, queue))
+                   for w in range(2)]
+        for p in workers:
+            p.start()
+        outcomes = sorted([queue.get(timeout=120), queue.get(timeout=120)])
+        for p in workers:
+            p.join(timeout=60)
+        assert outcomes == ["saved", "stale"], round_
