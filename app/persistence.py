@@ -38,7 +38,7 @@ def insert(collection, meta, doc: dict) -> None:
     try:
         collection.insert_one(to_db(doc))
     except MongoDuplicateKey as exc:
-        raise duplicate_error(meta, doc, exc) from None
+        raise duplicate_error(meta, doc, exc, collection) from None
 
 
 def replace(collection, meta, doc: dict, expected_modified) -> None:
@@ -46,7 +46,7 @@ def replace(collection, meta, doc: dict, expected_modified) -> None:
     try:
         result = collection.replace_one({"_id": doc["name"], "modified": expected_modified}, to_db(doc))
     except MongoDuplicateKey as exc:
-        raise duplicate_error(meta, doc, exc) from None
+        raise duplicate_error(meta, doc, exc, collection, replacing=True) from None
     if result.matched_count == 0:
         current = collection.find_one({"_id": doc["name"]}, {"modified": 1})
         if current is None:
@@ -62,14 +62,36 @@ def delete(collection, meta, name: str) -> None:
         raise NotFound(f"{meta.name} {name!r} not found", doctype=meta.name, name=name)
 
 
-def duplicate_error(meta, doc: dict, exc: Exception) -> DuplicateEntry:
-    text = str(exc)
-    match = re.search(r"index: (\S+)", text)
-    index = match.group(1) if match else ""
-    fields = [f.fieldname for f in meta.all_fields if f.fieldname in index] if index else []
-    if not fields or "_id" in index or "_id_" in text:
+def _duplicate_fields(meta, exc: Exception) -> list[str] | None:
+    """The fields of the index a duplicate-key error names: from the server's ``keyPattern``
+    (MongoDB), else from the index name in its message (mongomock); None if it names neither."""
+    details = getattr(exc, "details", None) or {}
+    pattern = details.get("keyPattern")
+    if pattern:
+        return ["name" if k == "_id" else k for k in pattern]
+    match = re.search(r"index: (\S+)", str(exc))
+    if match:
+        index = match.group(1)
+        if "_id" in index:
+            return ["name"]
+        return [f.fieldname for f in meta.all_fields if index in (f"unique_{f.fieldname}", f"{f.fieldname}_1")
+                or f.fieldname in index] or None
+    return None
+
+
+def duplicate_error(meta, doc: dict, exc: Exception, collection=None, *, replacing: bool = False) -> DuplicateEntry:
+    """A duplicate-key error as the record and the field it concerns. A server that names no
+    index (FerretDB) is asked which unique value another record already has."""
+    fields = _duplicate_fields(meta, exc)
+    if fields is None and collection is not None:
+        fields = [f.fieldname for f in meta.all_fields if f.unique and doc.get(f.fieldname) not in (None, "")
+                  and collection.find_one({f.fieldname: doc[f.fieldname], "_id": {"$ne": doc["name"]}}, {"_id": 1})]
+        if not fields and not replacing:
+            fields = ["name"]
+    if not fields or fields == ["name"]:
         return DuplicateEntry(f"{meta.name} {doc['name']!r} already exists", doctype=meta.name,
                               name=doc["name"], errors={"name": ["already exists"]})
+    fields = [f for f in fields if f != "name"]
     values = ", ".join(f"{f}={doc.get(f)!r}" for f in fields)
     return DuplicateEntry(f"{meta.name}: another record already has {values}", doctype=meta.name,
                           name=doc["name"], errors={f: ["must be unique; another record has this value"] for f in fields})

@@ -142,9 +142,24 @@ def pytest_configure(config):
 
 
 def pytest_terminal_summary(terminalreporter):
-    """The MongoDB subset, feature by feature, on each store the run used."""
+    """How many tests ran on each store, and the MongoDB subset, feature by feature."""
     from .features import RESULTS, matrix
 
+    counts: dict = {}
+    for outcome in ("passed", "failed", "skipped", "error"):
+        for report in terminalreporter.stats.get(outcome, []):
+            nodeid = getattr(report, "nodeid", "")
+            store = next((s for s in STORES if f"[{s}" in nodeid or f"-{s}]" in nodeid or f"-{s}-" in nodeid), None)
+            if store and getattr(report, "when", "call") in ("call", "setup"):
+                if outcome == "passed" and report.when != "call":
+                    continue
+                counts.setdefault(store, {}).setdefault(outcome, 0)
+                counts[store][outcome] += 1
+    if counts:
+        terminalreporter.write_sep("=", "tests by store")
+        for store in STORES:
+            figures = counts.get(store, {})
+            terminalreporter.write_line(f"{store}: " + ", ".join(f"{n} {o}" for o, n in sorted(figures.items())))
     if RESULTS:
         terminalreporter.write_sep("=", "the MongoDB subset, by store")
         for line in matrix():
