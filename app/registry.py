@@ -1,0 +1,216 @@
+"""What a module adds to the engine, declared in one place.
+
+The engine (``app/``, ``admin/``) never imports a product module. Each module of the product
+(a folder under ``doctypes/``, holding its doctypes, their controllers and its logic) has a
+``module.py`` that defines ``MODULE = Module(...)``: everything it adds, typed, so a reader
+finds every entry point of a module in one file, the way a Frappe app's ``hooks.py`` lists
+them, but explicit:
+
+- ``methods``: API methods under ``/api/method/<name>`` (``ApiMethod``), described in the
+  OpenAPI from the same declaration;
+- ``routes``: other web routes the module serves (``Route``: the certificate verification
+  page, a SCORM package's files);
+- ``jobs``: background jobs (``Job``) with the check made when one is queued;
+- ``commands``: ``igot`` subcommands (``Command``: a click command or group);
+- ``pages``: admin pages (``Page``: a Flask-Admin view class and where it sits in the menu);
+- ``figures``: charts on the admin home (``Figure``: a function of the caller's Context);
+- ``events``: document events (``DocEvent``): code that runs when a record of another
+  module's doctype is written, such as the FRAC rollups of an officer who moves; the
+  lifecycle runs them after the doctype's own hook, in the order modules are loaded;
+- ``file_kinds``: kinds of upload the module checks (``FileKind``: a SCORM package);
+- ``file_readers``: other ways a caller may read a file attached to the module's records
+  (every signed-in user reads a published module's file);
+- ``resumable``: for ``DocEvent`` handlers run again after a crash, as with controllers.
+
+``load(paths)`` imports the modules found under the doctype paths, in dependency order
+(``Module.after``), and refuses a module that names an unknown one.
+"""
+from __future__ import annotations
+
+import importlib.util
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+
+@dataclass(frozen=True)
+class Param:
+    """A query or path parameter of an API method."""
+    name: str
+    type: str = "string"  # OpenAPI type: string, integer, number, boolean
+    required: bool = False
+    where: str = "query"
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class ApiMethod:
+    """``/api/method/<name>``: ``handler(ctx, request)`` returns what is sent as JSON
+    (``{"data": ...}``), or a (value, status) pair."""
+    name: str
+    handler: Callable
+    summary: str
+    http_method: str = "GET"
+    params: tuple[Param, ...] = ()
+    body: dict | None = None  # the JSON body's schema (OpenAPI), for POST methods
+    status: int = 200
+    tag: str = ""
+    public: bool = False  # answered without a signed-in user
+
+
+@dataclass(frozen=True)
+class Route:
+    """A web route outside ``/api/method``: ``view(**url_args)`` is a Flask view."""
+    rule: str
+    view: Callable
+    summary: str
+    methods: tuple[str, ...] = ("GET",)
+    params: tuple[Param, ...] = ()
+    public: bool = False
+    tag: str = ""
+    html: bool = False
+
+
+@dataclass(frozen=True)
+class Job:
+    """A background job: ``check(ctx, args)`` refuses at submit what the job would refuse;
+    ``run(ctx, args, progress)`` does the work and returns its result."""
+    name: str
+    label: str
+    check: Callable
+    run: Callable
+
+
+@dataclass(frozen=True)
+class Command:
+    """An ``igot`` subcommand: a click command or group, given the function that opens the
+    installation's Site."""
+    build: Callable  # (open_site) -> click.Command
+
+
+@dataclass(frozen=True)
+class Page:
+    """An admin page: ``view`` is a Flask-Admin BaseView subclass."""
+    view: Any
+    name: str
+    endpoint: str
+    url: str
+    category: str | None = None
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A chart of the admin home: ``build(ctx)`` returns chart dicts (id, title, type,
+    labels, values), or [] for a user who may not see it."""
+    build: Callable
+
+
+@dataclass(frozen=True)
+class DocEvent:
+    """``handler(doc)`` runs after ``doctype``'s own ``hook`` (a Document hook name)."""
+    doctype: str
+    hook: str
+    handler: Callable
+    resumable: bool = False  # written to be run twice: run again after a crash
+
+
+@dataclass(frozen=True)
+class FileKind:
+    """An upload kind a module checks: ``inspect(fileobj, limit_bytes, filename)`` returns
+    what to keep about the file, or raises ``ValueError`` with the reason it is refused.
+    ``from_kind``: the kind found by content that this one refines (a zip)."""
+    name: str
+    words: str
+    from_kind: str
+    inspect: Callable
+
+
+@dataclass(frozen=True)
+class Module:
+    name: str
+    after: tuple[str, ...] = ()  # modules this one builds on (loaded before it)
+    methods: tuple[ApiMethod, ...] = ()
+    routes: tuple[Route, ...] = ()
+    jobs: tuple[Job, ...] = ()
+    commands: tuple[Command, ...] = ()
+    pages: tuple[Page, ...] = ()
+    figures: tuple[Figure, ...] = ()
+    events: tuple[DocEvent, ...] = ()
+    file_kinds: tuple[FileKind, ...] = ()
+    file_readers: dict = field(default_factory=dict)  # doctype -> reader(ctx, name, field, file_id) -> bool
+
+
+@dataclass
+class Modules:
+    """The loaded modules of an installation, and what they add, collected."""
+    modules: list[Module] = field(default_factory=list)
+
+    def all(self, attribute: str) -> list:
+        return [item for m in self.modules for item in getattr(m, attribute)]
+
+    def method(self, name: str) -> ApiMethod | None:
+        return next((m for m in self.all("methods") if m.name == name), None)
+
+    def job(self, name: str) -> Job | None:
+        return next((j for j in self.all("jobs") if j.name == name), None)
+
+    def events_for(self, doctype: str, hook: str) -> list[DocEvent]:
+        return [e for e in self.all("events") if e.doctype == doctype and e.hook == hook]
+
+    def file_kind(self, name: str) -> FileKind | None:
+        return next((k for k in self.all("file_kinds") if k.name == name), None)
+
+    def file_reader(self, doctype: str):
+        return next((m.file_readers[doctype] for m in self.modules if doctype in m.file_readers), None)
+
+    @property
+    def names(self) -> list[str]:
+        return [m.name for m in self.modules]
+
+
+_LOADED: dict[str, Module] = {}
+
+
+def _import(path: Path) -> Module:
+    key = str(path.resolve())
+    if key not in _LOADED:
+        package = path.parent
+        name = f"{package.parent.name}.{package.name}.module"
+        root = str(package.parent.parent)
+        if root not in sys.path:
+            sys.path.insert(0, root)
+        module = sys.modules.get(name)
+        if module is None or getattr(module, "__file__", None) != str(path):
+            spec = importlib.util.spec_from_file_location(name, path)
+            module = importlib.util.module_from_spec(spec)
+            sys.modules[name] = module
+            spec.loader.exec_module(module)
+        declared = getattr(module, "MODULE", None)
+        if not isinstance(declared, Module):
+            raise TypeError(f"{path}: defines no MODULE = Module(...)")
+        _LOADED[key] = declared
+    return _LOADED[key]
+
+
+def load(paths) -> Modules:
+    """The modules under the doctype ``paths`` (each ``<path>/<module>/module.py``), ordered
+    so that a module comes after those it names in ``after``."""
+    found = [_import(p) for root in paths for p in sorted(Path(root).glob("*/module.py"))]
+    by_name = {m.name: m for m in found}
+    ordered: list[Module] = []
+
+    def visit(module: Module, trail=()):
+        if module in ordered:
+            return
+        if module.name in trail:
+            raise ValueError(f"modules depend on each other in a circle: {' -> '.join(trail + (module.name,))}")
+        for name in module.after:
+            if name not in by_name:
+                raise ValueError(f"module {module.name!r} builds on {name!r}, which is not installed")
+            visit(by_name[name], trail + (module.name,))
+        ordered.append(module)
+
+    for module in found:
+        visit(module)
+    return Modules(ordered)
