@@ -20,14 +20,14 @@ def init_admin(app, site):
 
     from app.api import api
 
-    from .catalogue import CatalogueView
+    from doctypes.content.catalogue_page import CatalogueView
     from .customize_form import CustomizeView
     from .data_import import ImportView
     from .home import HomeView
     from .link import LinkLookupView
     from .session import LoginView, LogoutView
-    from .my_courses import MyCoursesView
-    from .talent import TalentView
+    from doctypes.programmes.my_courses_page import MyCoursesView
+    from doctypes.frac.talent_page import TalentView
     from .views import DocTypeView
 
     app.jinja_loader = ChoiceLoader([FileSystemLoader(str(TEMPLATES)), app.jinja_loader])

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from flask_admin import AdminIndexView, expose
 
-from app import activity, query
+from app import query
+from doctypes.organisation import activity
 from app.errors import PermissionDenied
 
 from .common import Guarded, user_ctx
@@ -70,7 +71,7 @@ def _dashboard(ctx) -> list[dict]:
                        "type": "bar", "labels": [r["competency"] for r in gaps], "values": [r["officers_short"] for r in gaps]})
     except PermissionDenied:
         pass
-    from app import programme
+    from doctypes.programmes import programme_rules as programme
 
     if any(ctx.access.has_role(r) for r in programme.TOTALS_ROLES):
         try:

@@ -210,7 +210,7 @@ def _arg(name: str, required: bool = True):
 def gap():
     """``?officer=<name>``: the officer's gaps against their position's verified role map;
     ``?mdo=<name>``: per competency (and position), officers short and the average gap."""
-    from app import frac
+    from doctypes.frac import frac
 
     if request.args.get("officer"):
         return jsonify({"data": dump_value(frac.officer_gap(ctx(), request.args["officer"]))})
@@ -222,7 +222,7 @@ def gap():
 @api.get("/method/passbook")
 def passbook():
     """``?officer=<name>``: the officer's passbook entries and current levels."""
-    from app import frac
+    from doctypes.frac import frac
 
     return jsonify({"data": dump_value(frac.passbook(ctx(), _arg("officer")))})
 
@@ -230,7 +230,7 @@ def passbook():
 @api.get("/method/talent")
 def talent():
     """``?competency=<name>&level=<1-5>[&mdo=<name>][&limit=50]``: officers at that level or above."""
-    from app import frac
+    from doctypes.frac import frac
 
     try:
         level = int(_arg("level"))
@@ -243,7 +243,7 @@ def talent():
 @api.get("/method/my_plan")
 def my_plan():
     """``?officer=<name>``: the items of live capacity building plans assigned to the officer."""
-    from app import frac
+    from doctypes.frac import frac
 
     return jsonify({"data": dump_value(frac.officer_plan(ctx(), _arg("officer")))})
 
@@ -251,7 +251,7 @@ def my_plan():
 @api.get("/method/plan_progress")
 def plan_progress():
     """``?plan=<name>``: completion of each item of a capacity building plan, and per position."""
-    from app import frac
+    from doctypes.frac import frac
 
     return jsonify({"data": dump_value(frac.plan_progress(ctx(), _arg("plan")))})
 
@@ -259,7 +259,8 @@ def plan_progress():
 @api.get("/method/eligibility")
 def eligibility():
     """``?officer=<name>&offering=<name>``: every eligibility rule with pass or fail and why."""
-    from app import lifecycle, persistence, programme
+    from app import lifecycle, persistence
+    from doctypes.programmes import programme_rules as programme
 
     c = ctx()
     officer = persistence.to_db(lifecycle.get(c, "Officer", _arg("officer")).as_dict())
@@ -272,7 +273,7 @@ def eligibility():
 @api.get("/method/eligible_courses")
 def eligible_courses():
     """``?officer=<name>``: the offerings open for registration now, each with the officer's eligibility."""
-    from app import programme
+    from doctypes.programmes import programme_rules as programme
 
     return jsonify({"data": dump_value(programme.eligible_offerings(ctx(), _arg("officer")))})
 
@@ -280,7 +281,7 @@ def eligible_courses():
 @api.get("/method/catalogue")
 def catalogue():
     """Published content modules of every MDO: ``search``, ``kind``, ``competency``, ``language``."""
-    from app import catalogue as cat
+    from doctypes.content import catalogue as cat
 
     ctx()  # signed-in callers only
     a = request.args
@@ -292,7 +293,8 @@ def catalogue():
 def complete_module():
     """``{"module": name}``: the signed-in officer completed a published module; returns the
     certificate (its passbook entries are made with it)."""
-    from app import certificates, frac
+    from doctypes.learning import certificates
+    from doctypes.frac import frac
 
     c = ctx()
     body = _json_body()
@@ -308,7 +310,7 @@ def complete_module():
 def package_file(name, path):
     """A file of a module's SCORM package (its launch file and what that loads). Served in a
     sandbox (its own origin): package scripts run but cannot reach the platform's session."""
-    from app import catalogue as cat
+    from doctypes.content import catalogue as cat
 
     data, content_type = cat.package_file(ctx(), name, path)
     return Response(data, mimetype=content_type, headers={
@@ -321,7 +323,8 @@ def mdo_dashboard():
     """``?mdo=<name>`` (optional): officers onboarded, enrolments and certificates per month
     and in total, and the top competency gaps, from rollups only. Without ``mdo``: the
     caller's MDOs (every MDO for roles that work across them)."""
-    from app import activity, frac
+    from doctypes.organisation import activity
+    from doctypes.frac import frac
 
     c = ctx()
     meta = c.registry.get("Gap Summary")
@@ -371,7 +374,8 @@ def import_job():
 @api.get("/method/credits")
 def credits():
     """``?officer=<name>``: the credit ledger and its balance."""
-    from app import frac, query
+    from app import query
+    from doctypes.frac import frac
 
     c = ctx()
     off = frac.officer_records(c, "Credit Entry", _arg("officer"))
@@ -385,7 +389,8 @@ def credits():
 @api.get("/method/nominees")
 def nominees():
     """``?programme=<training programme>``: nominees ranked, MicroMasters completers first."""
-    from app import lifecycle, programme
+    from app import lifecycle
+    from doctypes.programmes import programme_rules as programme
 
     c = ctx()
     lifecycle.get(c, "Training Programme", _arg("programme"))
@@ -395,7 +400,7 @@ def nominees():
 @api.get("/method/claim_totals")
 def claim_totals():
     """``?by=mdo|course|month``: fee claims totalled per state, for finance."""
-    from app import programme
+    from doctypes.programmes import programme_rules as programme
 
     return jsonify({"data": dump_value(programme.claim_totals(ctx(), request.args.get("by", "mdo")))})
 

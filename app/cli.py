@@ -399,7 +399,7 @@ def rollups():
 @click.option("--background", is_flag=True, help="Queue it as a background job (see `igot worker`).")
 def rollups_rebuild(background):
     """Recompute the rollups from scratch (they are otherwise kept current incrementally)."""
-    from app import frac
+    from doctypes.frac import frac
 
     site = _site()
     ctx = site.context("Administrator")

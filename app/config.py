@@ -21,7 +21,9 @@ class Config:
     data_dir: Path = Path("var")
     db_name: str = "igot"
     store: str | None = None
-    doctype_paths: tuple[Path, ...] = (ROOT / "doctypes",)
+    # The engine's own doctypes (users, roles, MDOs, custom fields, workflows, versions, jobs),
+    # then the product's modules (doctypes/<module>/).
+    doctype_paths: tuple[Path, ...] = (ROOT / "app" / "doctypes", ROOT / "doctypes")
     fixture_paths: tuple[Path, ...] = (ROOT / "fixtures",)
     secret_key: str | None = field(default=None, repr=False)
     # argon2 cost profile for passwords (argon2.profiles): RFC_9106_LOW_MEMORY in production;

@@ -178,7 +178,7 @@ def store(ctx, stream, filename: str, content_type: str | None = None, *, accept
             raise refuse(f"{filename} is not what its name says: its content is {KINDS.get(kind, kind)} ({mime})")
         package = None
         if accept and "scorm" in accept and kind == "zip":
-            from app import scorm
+            from doctypes.content import scorm
 
             spool.seek(0)
             try:

@@ -272,7 +272,7 @@ def _check_system(ctx, args):
 
 
 def _run_rebuild(ctx, args, progress):
-    from app import frac
+    from doctypes.frac import frac
 
     total = ctx.site.db["officer"].estimated_document_count()
     done = [0]
@@ -315,7 +315,7 @@ def _check_certificates(ctx, args):
 
 def _run_certificates(ctx, args, progress):
     """(Re)generate the PDFs of certificates (those named, or all without one)."""
-    from app import certificates
+    from doctypes.learning import certificates
 
     names = args.get("certificates") or [c["_id"] for c in ctx.site.db["certificate"].find({"pdf": {"$exists": False}}, {"_id": 1})]
     for i, name in enumerate(names, 1):

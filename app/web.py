@@ -48,8 +48,8 @@ def create_app(config: Config | None = None, site: Site | None = None) -> Flask:
         return SessionUser(email, token) if email else None
 
     app.register_blueprint(api)
-    from app import catalogue  # noqa: F401  (lets every signed-in user read a published module's file)
-    from app.certificates import verify_bp
+    from doctypes.content import catalogue  # noqa: F401  (lets every signed-in user read a published module's file)
+    from doctypes.learning.certificates import verify_bp
 
     app.register_blueprint(verify_bp)
 

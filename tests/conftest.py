@@ -18,7 +18,7 @@ def make_config(store="mongomock", data_dir=None, **kw):
     kw.setdefault("password_profile", "CHEAPEST")
     kw.setdefault("queue_url", "immediate")  # background jobs run at once, in the test's process
     return Config(store=store, data_dir=Path(data_dir or "var"),
-                  doctype_paths=(ROOT / "doctypes", TEST_DOCTYPES), **kw)
+                  doctype_paths=(ROOT / "app" / "doctypes", ROOT / "doctypes", TEST_DOCTYPES), **kw)
 
 
 def store_config(store: str, data_dir, **kw) -> Config:

@@ -42,8 +42,8 @@ SCOPE_KEYS = {"mdo", "owner", "docstatus"}
 # Code location -> why its queries may go without an index.
 EXCEPTIONS = {
     "app/importer.py:export_rows": "exports read a whole collection (or the user's filter) once, in batches by _id",
-    "app/frac.py:rebuild": "`igot rollups rebuild` recomputes every rollup from whole collections, on purpose",
-    "app/activity.py:rebuild": "the same, for the MDO dashboard's rollup",
+    "doctypes/frac/frac.py:rebuild": "`igot rollups rebuild` recomputes every rollup from whole collections, on purpose",
+    "doctypes/organisation/activity.py:rebuild": "the same, for the MDO dashboard's rollup",
     "app/cli.py:shell": "what a user types in `igot shell`",
     "app/fixtures.py:load_records": "installing fixtures compares a handful of rows by name",
     "app/install.py:sync_doctypes": "recording the definitions at install",
@@ -51,14 +51,14 @@ EXCEPTIONS = {
     "app/install.py:is_initialised": "one find_one({}) at start: is any definition recorded (stops at the first document)",
     "app/docs.py:generate": "the data dictionary reads every custom field",
     "app/analytics.py:run": "saved analyses aggregate whole collections (or one MDO's, on the mdo index)",
-    "app/catalogue.py:modules": "the catalogue's filters as a learner combines them (competency, kind, language, title), among published modules",
+    "doctypes/content/catalogue.py:modules": "the catalogue's filters as a learner combines them (competency, kind, language, title), among published modules",
     "app/analysts.py:aggregate": "the analysts' own queries and saved analyses, through the analysts' surface",
     "admin/home.py:index": "the home page counts each doctype's records the caller may see (estimated on MongoDB)",
     # Across every MDO (System Manager, Analyst, DoPT): the rollups themselves are the summary,
     # one small row per MDO and month or per MDO, position and competency.
-    "app/activity.py:dashboard|unfiltered": "every MDO's dashboard rollup rows",
-    "app/activity.py:by_mdo|unfiltered": "every MDO's dashboard rollup rows",
-    "app/programme.py:claim_totals|unfiltered": "fee claims across MDOs (a few thousand a year) for finance",
+    "doctypes/organisation/activity.py:dashboard|unfiltered": "every MDO's dashboard rollup rows",
+    "doctypes/organisation/activity.py:by_mdo|unfiltered": "every MDO's dashboard rollup rows",
+    "doctypes/programmes/programme_rules.py:claim_totals|unfiltered": "fee claims across MDOs (a few thousand a year) for finance",
 }
 
 
@@ -260,7 +260,7 @@ def declared_indexes() -> dict[str, list[list[tuple]]]:
     from .conftest import TEST_DOCTYPES
 
     out: dict[str, list] = {c: [[("_id", 1)], *(list(k) for k in specs)] for c, specs in INTERNAL_INDEXES.items()}
-    for meta in load_registry((ROOT / "doctypes", TEST_DOCTYPES)):
+    for meta in load_registry((ROOT / "app" / "doctypes", ROOT / "doctypes", TEST_DOCTYPES)):
         if not meta.is_child:
             out.setdefault(meta.collection, [[("_id", 1)]]).extend(spec["keys"] for spec in index_specs(meta))
     out.setdefault("fs.files", []).append([("filename", 1), ("uploadDate", 1)])  # GridFS's own
@@ -274,7 +274,7 @@ def _default_sorts() -> dict[str, tuple]:
     from .conftest import TEST_DOCTYPES
 
     out = {}
-    for meta in load_registry((ROOT / "doctypes", TEST_DOCTYPES)):
+    for meta in load_registry((ROOT / "app" / "doctypes", ROOT / "doctypes", TEST_DOCTYPES)):
         spec = (meta.list_view or {}).get("sort") or "-modified"
         keys = [k.strip() for k in spec.split(",")]
         out[meta.collection] = tuple((k.lstrip("-"), -1 if k.startswith("-") else 1) for k in keys)

@@ -165,7 +165,7 @@ def test_a_damaged_package_is_refused_at_upload(w):
 
 
 def test_packages_zipped_on_windows_or_with_dot_slash_are_read(w):
-    from app import scorm
+    from doctypes.content import scorm
 
     backslashes = pkg.build({"imsmanifest.xml": pkg.MANIFEST_12, "content\\index.html": pkg.PAGE,
                              "content\\appeals.html": pkg.PAGE})
@@ -183,7 +183,7 @@ def test_packages_zipped_on_windows_or_with_dot_slash_are_read(w):
 
 
 def test_cam_13_manifests_are_scorm_2004_second_edition():
-    from app import scorm
+    from doctypes.content import scorm
 
     manifest = pkg.MANIFEST_2004.replace("2004 4th Edition", "CAM 1.3")
     described = scorm.inspect(io.BytesIO(pkg.build({"imsmanifest.xml": manifest, "gem/start.html": pkg.PAGE})),

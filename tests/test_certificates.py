@@ -92,7 +92,7 @@ def test_only_published_modules_are_completed_and_only_by_officers(world):
     assert "not an officer" in w.post("reviewer", "method/complete_module", {"module": w.module}, 400).json["message"]
     w.get(w.me, "resource/Certificate", 200)
     other = w.officer("ravi@power.gov.in", name="Ravi")
-    from app import certificates
+    from doctypes.learning import certificates
 
     theirs = certificates.complete_module(w.site.context(), other, w.module)
     w.get(w.me, f"resource/Certificate/{theirs.name}", 404)  # an officer reads only their own

@@ -4,7 +4,8 @@ import io
 
 import pytest
 
-from app import files, scorm
+from app import files
+from doctypes.content import scorm
 
 from . import scorm_packages as pkg
 from .conftest import add_user, make_config, token_client

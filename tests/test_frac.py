@@ -2,7 +2,8 @@
 officers' positions, the competency passbook, gap analysis, talent search and plans."""
 import pytest
 
-from app import frac, lifecycle
+from app import lifecycle
+from doctypes.frac import frac
 
 from .frac_world import BUDGET, CABINET, DRAFTING, POWER, STEEL, build
 

@@ -7,7 +7,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app import frac, lifecycle, workflow
+from app import lifecycle, workflow
+from doctypes.frac import frac
 from app.document import DocStatus
 from app.errors import IgotError
 

@@ -30,11 +30,11 @@ def base(**kw):
 
 
 def load(tmp_path):
-    return load_registry([ROOT / "doctypes", tmp_path])
+    return load_registry([ROOT / "app" / "doctypes", ROOT / "doctypes", tmp_path])
 
 
 def test_shipped_doctypes_load():
-    registry = load_registry([ROOT / "doctypes", TEST_DOCTYPES])
+    registry = load_registry([ROOT / "app" / "doctypes", ROOT / "doctypes", TEST_DOCTYPES])
     assert {"MDO", "Officer", "Officer Posting", "Service", "Version"} <= set(registry.names)
     officer = registry.get("Officer")
     assert officer.collection == "officer" and officer.is_tenant

@@ -5,7 +5,9 @@ import datetime as dt
 
 import pytest
 
-from app import frac, lifecycle, programme, workflow
+from app import lifecycle, workflow
+from doctypes.frac import frac
+from doctypes.programmes import programme_rules as programme
 from app.document import DocStatus
 
 from .conftest import add_user, token_client

@@ -215,7 +215,9 @@ class Registry:
 def load_registry(paths) -> Registry:
     metas: dict[str, DocTypeMeta] = {}
     for base in paths:
-        for json_path in sorted(Path(base).glob("*/*.json")):
+        # a doctype folder holds <folder>.json: directly under a path (the engine's own), or
+        # in a module's folder (doctypes/<module>/<doctype>/)
+        for json_path in sorted([*Path(base).glob("*/*.json"), *Path(base).glob("*/*/*.json")]):
             if json_path.stem != json_path.parent.name:
                 continue
             meta = load_definition(json_path)
@@ -376,7 +378,7 @@ def _cross_check(metas: dict[str, DocTypeMeta]) -> None:
 
 
 def _load_controller(meta: DocTypeMeta):
-    """``doctypes/officer/officer.py`` may define ``class Officer(Document)``."""
+    """``doctypes/organisation/officer/officer.py`` may define ``class Officer(Document)``."""
     path = meta.source.with_suffix(".py")
     if not path.exists():
         return None

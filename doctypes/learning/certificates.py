@@ -133,7 +133,7 @@ def _date_text(value) -> str:
 def revoke(ctx, doc, reason: str):
     """Revoke ``doc`` (a Certificate the caller may change) with ``reason``; its passbook
     entries move to Revoked and the officer's levels and gaps are recomputed."""
-    from app import frac
+    from doctypes.frac import frac
 
     data = doc.as_dict()
     if data.get("status") == "Revoked":
@@ -155,7 +155,7 @@ def revoke(ctx, doc, reason: str):
 def complete_module(ctx, officer: str, module_name: str):
     """The officer completed a published module: its competencies enter the passbook and a
     certificate is issued, once per module (a repeat returns the first certificate)."""
-    from app import frac
+    from doctypes.frac import frac
     from app.errors import ValidationError
 
     db = ctx.site.db

@@ -1,5 +1,5 @@
 """Nomination: the credit threshold of the officer's level, checked and explained."""
-from app import programme
+from doctypes.programmes import programme_rules as programme
 from app.document import Document
 
 

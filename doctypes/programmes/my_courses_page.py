@@ -5,10 +5,12 @@ from __future__ import annotations
 from flask import flash, redirect, request, url_for
 from flask_admin import BaseView, expose
 
-from app import frac, lifecycle, programme, query
+from app import lifecycle, query
+from doctypes.frac import frac
+from doctypes.programmes import programme_rules as programme
 from app.errors import IgotError
 
-from .common import Guarded, user_ctx
+from admin.common import Guarded, user_ctx
 
 
 def _officer(ctx) -> dict | None:

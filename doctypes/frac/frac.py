@@ -215,7 +215,7 @@ def rebuild(ctx, progress=None) -> dict:
         db["officer_gap"].insert_many(gaps)
     if summary:
         db["gap_summary"].insert_many([{k: v for k, v in s.items() if v is not None} for s in summary.values()])
-    from app import activity
+    from doctypes.organisation import activity
 
     return {"officer_competency": len(batch), "officer_gap": len(gaps), "gap_summary": len(summary),
             "mdo_activity": activity.rebuild(ctx)}

@@ -1,6 +1,6 @@
 """Certificate: its verification code is drawn once, at issue; revocation is an action with
 a reason (``app.certificates.revoke``)."""
-from app import certificates
+from doctypes.learning import certificates
 from app.document import Document
 
 
@@ -17,7 +17,7 @@ class Certificate(Document):
 
     def after_insert(self):
         """The MDO dashboard counts it (once), and its PDF is queued (unless it has one)."""
-        from app import activity
+        from doctypes.organisation import activity
 
         activity.bump_once(self, "certificates", self.issued_on)
         if not self.pdf:

@@ -1,6 +1,7 @@
 """Officer: checks that need more than one field or another record; the posting history that
 follows a change of position; the learner account; the gap rollups."""
-from app import frac, lifecycle
+from app import lifecycle
+from doctypes.frac import frac
 from app.document import Document
 
 
@@ -43,7 +44,7 @@ class Officer(Document):
         if self.position and self.position != before:
             self._open_posting()
         if stored is not None and stored.get("mdo") != self.mdo:  # a transfer: the count moves with them
-            from app import activity
+            from doctypes.organisation import activity
 
             activity.bump(self.ctx, stored.get("mdo"), "officers", self.creation, -1)
             activity.bump(self.ctx, self.mdo, "officers", self.creation, 1)
@@ -66,7 +67,7 @@ class Officer(Document):
         account with the e-mail exists. If it cannot be created the officer is not kept.
         Then, last, the MDO dashboard counts the officer onboarded (once). Run again after a
         crash, it makes what is missing and nothing twice."""
-        from app import activity
+        from doctypes.organisation import activity
 
         self.ensure_account()
         activity.bump_once(self, "officers", self.creation)
@@ -87,7 +88,7 @@ class Officer(Document):
     def import_resumed(cls, ctx, stored):
         """The dashboard's officers onboarded of those MDOs, counted again from the officers:
         the run that was cut off may have stopped between an officer and its count."""
-        from app import activity
+        from doctypes.organisation import activity
 
         activity.recount(ctx, {d.get("mdo") for d in stored})
 
@@ -103,6 +104,6 @@ class Officer(Document):
             return
         self.ctx.site.db["officer_competency"].delete_many({"officer": self.name})
         frac.remove_officer(self.ctx.as_system(), self.name)
-        from app import activity
+        from doctypes.organisation import activity
 
         activity.bump(self.ctx, self.mdo, "officers", self.creation, -1)

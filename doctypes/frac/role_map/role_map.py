@@ -5,7 +5,8 @@ competency requirements are copied into it, so reviewers verify exactly what wil
 force; later edits to a role reach the position through a new version. Reaching Verified
 supersedes the version in force and refreshes the gaps of the position's officers.
 """
-from app import frac, lifecycle, persistence, workflow
+from app import lifecycle, persistence, workflow
+from doctypes.frac import frac
 from app.document import Document
 
 OPEN_STATES = ("Draft", "Submitted", "L1 Verified")

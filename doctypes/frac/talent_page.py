@@ -6,10 +6,11 @@ from __future__ import annotations
 from flask import request
 from flask_admin import BaseView, expose
 
-from app import frac, query
+from app import query
+from doctypes.frac import frac
 from app.errors import IgotError
 
-from .common import Guarded, user_ctx
+from admin.common import Guarded, user_ctx
 
 
 class TalentView(Guarded, BaseView):

@@ -1,6 +1,6 @@
 """Competency: five proficiency levels, the default scale when none are given."""
 from app.document import Document
-from app.frac import DEFAULT_SCALE, LEVELS
+from doctypes.frac.frac import DEFAULT_SCALE, LEVELS
 
 
 class Competency(Document):

@@ -7,7 +7,7 @@
 Entries other than the platform's start Pending and count once their MDO Admin verifies
 them (workflow "Passbook Verification"); they are never deleted.
 """
-from app import frac
+from doctypes.frac import frac
 from app.document import Document
 
 MANAGERS = ("MDO Admin", "System Manager")
@@ -35,7 +35,7 @@ class PassbookEntry(Document):
             self.add_error("acquired_on", f"{self.acquired_on} is in the future.")
 
     def on_submit(self):
-        from app import activity
+        from doctypes.organisation import activity
 
         activity.bump_once(self, "passbook_verified", self.modified)
         frac.refresh_officer_all(self.ctx.as_system(), self.officer)

@@ -7,10 +7,13 @@ from __future__ import annotations
 from flask import flash, redirect, request, url_for
 from flask_admin import BaseView, expose
 
-from app import catalogue, certificates, frac, query
+from app import query
+from doctypes.content import catalogue
+from doctypes.learning import certificates
+from doctypes.frac import frac
 from app.errors import IgotError
 
-from .common import Guarded, site, user_ctx
+from admin.common import Guarded, site, user_ctx
 
 
 class CatalogueView(Guarded, BaseView):

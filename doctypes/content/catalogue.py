@@ -75,7 +75,7 @@ def package_file(ctx, name: str, path: str) -> tuple[bytes, str]:
 
     from bson import ObjectId
 
-    from app import scorm
+    from doctypes.content import scorm
 
     row = readable_module(ctx, name)
     if row.get("kind") != "SCORM Package" or not row.get("attachment"):

@@ -2,7 +2,8 @@
 confirmation, and the certificate with its passbook and credit entries."""
 import secrets
 
-from app import frac, programme
+from doctypes.frac import frac
+from doctypes.programmes import programme_rules as programme
 from app.document import Document
 
 CLOSED = ("Not Certified", "Withdrawn", "Not Eligible")
@@ -63,12 +64,12 @@ class Enrolment(Document):
             self.certificate_no = f"IGOT/{today.year}/{self.name}"
 
     def after_insert(self):
-        from app import activity
+        from doctypes.organisation import activity
 
         activity.bump_once(self, "enrolments", self.creation)
 
     def on_trash(self):
-        from app import activity
+        from doctypes.organisation import activity
 
         activity.bump(self.ctx, self.mdo, "enrolments", self.creation, -1)
 
@@ -79,7 +80,7 @@ class Enrolment(Document):
             return
         db = self.ctx.site.db
         course = db["course"].find_one({"_id": self.course}) or {}
-        from app import certificates
+        from doctypes.learning import certificates
 
         cert = certificates.issue(self.ctx, officer=self.officer, title=course.get("title") or self.course,
                                   issued_on=self.certified_on, course=self.course, enrolment=self.name)
