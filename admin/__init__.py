@@ -18,19 +18,18 @@ def init_admin(app, site):
     from flask_wtf.csrf import CSRFProtect
     from jinja2 import ChoiceLoader, FileSystemLoader
 
-    from app.api import api
+    from app.web.common import api
 
-    from doctypes.content.catalogue_page import CatalogueView
     from .customize_form import CustomizeView
     from .data_import import ImportView
     from .home import HomeView
     from .link import LinkLookupView
     from .session import LoginView, LogoutView
-    from doctypes.programmes.my_courses_page import MyCoursesView
-    from doctypes.frac.talent_page import TalentView
     from .views import DocTypeView
 
-    app.jinja_loader = ChoiceLoader([FileSystemLoader(str(TEMPLATES)), app.jinja_loader])
+    # the admin's templates, then each module's own (doctypes/<module>/templates)
+    module_templates = [FileSystemLoader(str(folder / "templates")) for folder in site.modules.folders.values()]
+    app.jinja_loader = ChoiceLoader([FileSystemLoader(str(TEMPLATES)), *module_templates, app.jinja_loader])
     from flask import Blueprint
 
     # Our own static files (the charting library), served from the project: no CDN.
@@ -43,9 +42,8 @@ def init_admin(app, site):
     for meta in sorted(site.registry, key=lambda m: (order.get(m.module, len(order)), m.module, m.name)):
         if not meta.is_child:
             admin.add_view(DocTypeView(meta))
-    admin.add_view(CatalogueView(name="Catalogue", category="Learning", endpoint="catalogue", url="catalogue"))
-    admin.add_view(MyCoursesView(name="My Courses", category="Programme", endpoint="my_courses", url="my-courses"))
-    admin.add_view(TalentView(name="Talent Search", category="FRAC and Competencies", endpoint="talent", url="talent"))
+    for page in site.modules.all("pages"):  # the modules' own pages
+        admin.add_view(page.view(name=page.name, category=page.category, endpoint=page.endpoint, url=page.url))
     admin.add_view(CustomizeView(name="Customize Form", category="Settings", endpoint="customize", url="customize"))
     admin.add_view(ImportView(name="Data Import", category="Settings", endpoint="data_import", url="import"))
     admin.add_view(LinkLookupView(name="Link", endpoint="link", url="link"))
@@ -54,3 +52,4 @@ def init_admin(app, site):
     csrf = CSRFProtect(app)
     csrf.exempt(api)
     return admin
+

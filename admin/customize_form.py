@@ -4,7 +4,8 @@ from __future__ import annotations
 from flask import flash, redirect, request, url_for
 from flask_admin import BaseView, expose
 
-from app import customize, lifecycle, query
+from app import query
+from app.model import customize, lifecycle
 from app.errors import IgotError, PermissionDenied
 
 from . import forms
@@ -24,14 +25,14 @@ class CustomizeView(Guarded, BaseView):
             return False
 
     def _choices(self, ctx):
-        everyone = ctx.access.has_role("System Manager")
+        everyone = ctx.access.can("customize_for_every_mdo")
         doctypes = [m.name for m in sorted(ctx.registry, key=lambda m: m.name)
                     if not m.is_child and (m.is_tenant or everyone) and m.name not in ("Version", "Workflow Action")]
         if everyone:
             rows, _ = query.get_list(ctx, "MDO", fields=["name"], order_by="name", limit=1000, with_total=False)
             mdos = [r["name"] for r in rows]
         else:
-            mdos = sorted(getattr(ctx.access, "mdos", []))
+            mdos = sorted(ctx.access.mdos)
         return doctypes, ([""] + mdos) if everyone else mdos
 
     @expose("/", methods=("GET", "POST"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import flash, redirect, request, url_for
 from flask_admin import BaseView, expose
 
-from app import customize
+from app.model import customize
 from app.errors import IgotError, PermissionDenied
 
 from .common import Guarded, site, user_ctx
@@ -34,7 +34,7 @@ class ImportView(Guarded, BaseView):
 
     def _columns(self, ctx, doctype) -> list[str]:
         base = ctx.registry.get(doctype)
-        mdos = sorted(getattr(ctx.access, "mdos", []))
+        mdos = sorted(ctx.access.mdos)
         meta = customize.effective_meta(ctx, base, mdos[0]) if base.is_tenant and len(mdos) == 1 else base
         return [f.fieldname for f in meta.all_fields if not f.read_only and f.fieldname != "amended_from"]
 
@@ -72,7 +72,7 @@ class ImportView(Guarded, BaseView):
             upload.save(path)
             try:
                 rows = dict(importer.read_file(path))
-                mdos = sorted(getattr(ctx.access, "mdos", []))
+                mdos = sorted(ctx.access.mdos)
                 meta = ctx.registry.get(doctype)
                 single = {"mdo": mdos[0]} if meta.is_tenant and meta.tenant_field == "mdo" and len(mdos) == 1 else None
                 if len(rows) >= BACKGROUND_ROWS:  # a big staff list: a background job, followed on its page
@@ -132,7 +132,7 @@ class ImportView(Guarded, BaseView):
     @expose("/rejected/<file_id>")
     def rejected(self, file_id):
         from app import files
-        from app.api import file_response
+        from app.web.files import file_response
         from app.errors import NotFound
 
         try:

@@ -32,7 +32,7 @@ def choices(pairs) -> list[SelectChoice]:
 def _mdo_choices(ctx) -> list[SelectChoice]:
     """A record's MDO can only be one of the user's own (any MDO for the System Manager)."""
     access = ctx.access
-    if access.has_role("System Manager") or not hasattr(access, "mdos"):
+    if access.reads_all_mdos("write"):
         rows, _ = query.get_list(ctx, "MDO", fields=["name"], order_by="name", limit=1000, with_total=False)
         return choices((r["name"], r["name"]) for r in rows)
     return choices((m, m) for m in sorted(access.mdos))
@@ -162,7 +162,7 @@ class LinkField(wf.StringField):
 def _title(doctype, title_field, name):
     """The label of a Link's current value, read as the signed-in user (hidden if they may not)."""
     from admin.common import user_ctx
-    from app import lifecycle
+    from app.model import lifecycle
     from app.errors import NotFound
 
     try:

@@ -25,7 +25,7 @@ class LoginView(BaseView):
     def index(self):
         form = LoginForm()
         if form.validate_on_submit():
-            from app.api import sign_in
+            from app.web.session import sign_in
 
             try:
                 sign_in(site(), form.email.data, form.password.data)
@@ -43,7 +43,7 @@ class LogoutView(BaseView):
 
     @expose("/", methods=("POST",))
     def index(self):
-        from app.api import sign_out
+        from app.web.session import sign_out
 
         sign_out()
         flash("Signed out.", "info")

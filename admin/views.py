@@ -14,7 +14,8 @@ from flask_admin.model.filters import BaseFilter
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from app import auth, customize, lifecycle, query, workflow
+from app import auth, query
+from app.model import customize, lifecycle, workflow
 from app.errors import IgotError, NotFound, PermissionDenied
 
 from . import forms
@@ -315,7 +316,7 @@ class DocTypeView(Guarded, BaseModelView):
         except PermissionDenied:
             rows = []
         versions = [{"at": v["creation"], "user": v["owner"], "rows": _version_rows(v.get("data") or {})} for v in rows]
-        from app import actions
+        from app.model import actions
 
         return {"name": record["name"], "status": status, "workflow": info, "status_actions": status_actions,
                 "actions": [{"value": a["name"], "label": a["label"], "style": "secondary", "title": a.get("description"),
@@ -350,8 +351,8 @@ class DocTypeView(Guarded, BaseModelView):
 
     @expose("/action/", methods=("POST",))
     def action_view(self):
-        from app import actions
-        from app.document import Document
+        from app.model import actions
+        from app.model.document import Document
 
         name, action = request.args.get("id"), request.form.get("action", "")
         try:

@@ -20,6 +20,12 @@ Three layers, all data:
    A doctype with ``tenant_read: "all"`` (the competency dictionary) is read by every user
    who may read it at all, whatever their MDO; writes still stay within the record's MDO.
 
+Beyond records, a role holds **capabilities** (its Role record's ``capabilities``): named things
+it may do, declared by the engine (``CAPABILITIES``) and by the modules, such as seeing login
+locks or searching talent. Code asks ``ctx.access.can("search_talent")``; role names appear
+only here and in the JSON (doctype permissions, workflows, fixtures). ``ctx.is_system`` tells
+the platform acting for itself (fixtures, derived records) from a user.
+
 Fields with a ``permlevel`` above 0 (date of birth, mobile, employee id) are read and written
 only by roles that hold a row for that level; for everyone else they are left out of
 responses, lists, exports and version history, refused on write, and refused as a filter,
@@ -33,6 +39,14 @@ from __future__ import annotations
 from app.errors import NotFound, PermissionDenied
 
 ACTIONS = ("read", "write", "create", "delete", "submit", "cancel", "import", "export")
+# The engine's own capabilities; modules declare theirs (``Module.capabilities``).
+CAPABILITIES = {
+    "grant_any_role": "give users any role, not only those an MDO Admin may assign",
+    "see_login_locks": "see the accounts locked and the addresses slowed after failed logins",
+    "run_platform_jobs": "run the platform's own jobs (rebuilding the rollups)",
+    "customize_for_every_mdo": "add custom fields for every MDO, or for any one",
+    "analyse": "read the data directly, as an analyst (igot shell --read-only, the analysts' role)",
+}
 READ_ACTIONS = ("read", "export")
 ALL_MDOS = "System Manager"
 READ_ALL_MDOS = "Analyst"
@@ -43,9 +57,30 @@ class Access:
     """Unrestricted: the system itself (CLI administration, fixtures, migrations)."""
 
     user = "Administrator"
+    is_system = True
+    roles: frozenset = frozenset()
+    mdos: frozenset = frozenset()
 
     def has_role(self, role: str) -> bool:
         return True
+
+    def can(self, capability: str) -> bool:
+        """Whether the caller holds ``capability`` (through one of their roles)."""
+        return True
+
+    def require(self, capability: str, doing: str) -> None:
+        """Refuse (PermissionDenied) unless the caller holds ``capability``; ``doing`` says
+        what was refused, in words ("see login locks")."""
+        if not self.can(capability):
+            raise PermissionDenied(f"{self.user} may not {doing}")
+
+    def reads_all_mdos(self, action: str = "read") -> bool:
+        """Whether the caller's roles reach every MDO for ``action`` (their scope)."""
+        return True
+
+    def owner_only(self, meta, action: str = "read") -> bool:
+        """Whether the caller may ``action`` only the ``meta`` records they own (a learner's)."""
+        return False
 
     def check(self, meta, action: str, doc: dict | None = None) -> None:
         return None
@@ -89,6 +124,8 @@ def permission_rows(site, meta) -> list[dict]:
 
 
 class UserAccess(Access):
+    is_system = False
+
     def __init__(self, site, user: str, roles, mdos):
         self.site = site
         self.user = user
@@ -116,19 +153,33 @@ class UserAccess(Access):
             return False, False
         return True, all(r.get("if_owner") for r in rows)
 
+    def _role_records(self) -> list[dict]:
+        if "_role_cache" not in self.__dict__:
+            self.__dict__["_role_cache"] = list(self.site.db["role"].find(
+                {"_id": {"$in": sorted(self.roles)}}, {"mdo_scope": 1, "capabilities": 1}))
+        return self.__dict__["_role_cache"]
+
     @property
     def _scopes(self) -> set[str]:
-        if "_scope_cache" not in self.__dict__:
-            scopes = {r.get("mdo_scope") for r in self.site.db["role"].find({"_id": {"$in": sorted(self.roles)}}, {"mdo_scope": 1})}
-            if ALL_MDOS in self.roles:
-                scopes.add("All MDOs")
-            if READ_ALL_MDOS in self.roles:
-                scopes.add("All MDOs, read only")
-            self.__dict__["_scope_cache"] = scopes
-        return self.__dict__["_scope_cache"]
+        scopes = {r.get("mdo_scope") for r in self._role_records()}
+        if ALL_MDOS in self.roles:
+            scopes.add("All MDOs")
+        if READ_ALL_MDOS in self.roles:
+            scopes.add("All MDOs, read only")
+        return scopes
 
     def _all_mdos(self, action: str) -> bool:
         return "All MDOs" in self._scopes or ("All MDOs, read only" in self._scopes and action in READ_ACTIONS)
+
+    def reads_all_mdos(self, action: str = "read") -> bool:
+        return self._all_mdos(action)
+
+    def owner_only(self, meta, action: str = "read") -> bool:
+        allowed, owner_only = self._grant(meta, action)
+        return allowed and owner_only
+
+    def can(self, capability: str) -> bool:
+        return any(c.get("capability") == capability for r in self._role_records() for c in r.get("capabilities") or [])
 
     # records -------------------------------------------------------------------------------
     def _in_scope(self, meta, action: str, doc: dict, owner_only: bool) -> bool:
@@ -226,3 +277,23 @@ class UserAccess(Access):
             except (PermissionDenied, NotFound):
                 pass
         return out
+
+
+def roles_given_to_officers(ctx) -> list[str]:
+    """The roles every officer's own account holds (the Learner's), from the Role records;
+    read once per Context (an import of many officers asks once)."""
+    cache = ctx.__dict__.setdefault("_officer_roles", [])
+    if not cache:
+        cache.extend(sorted(r["_id"] for r in ctx.site.db["role"].find({"given_to_officers": True}, {"_id": 1})))
+    return list(cache)
+
+
+def roles_with(site, capability: str) -> list[str]:
+    """The roles that hold ``capability``."""
+    return sorted(r["_id"] for r in site.db["role"].find({"capabilities.capability": capability}, {"_id": 1}))
+
+
+def analyst_roles(registry) -> set[str]:
+    """The roles whose rows say what analysts read (the analysts' surface): the read-only
+    role that reads every MDO."""
+    return {READ_ALL_MDOS}

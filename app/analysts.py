@@ -28,7 +28,6 @@ from app.store.readonly import ReadOnlyError
 
 ROLE = "igot_analyst"
 VIEW_PREFIX = "analyst_"
-ANALYST = "Analyst"
 # Collections that are not doctypes and that analysts read: the platform's rollups and the
 # definitions the database describes itself with.
 EXTRA = {"mdo_activity": "the MDO dashboard's rollup: one count per MDO, metric and month",
@@ -55,7 +54,10 @@ class View:
 
 
 def _analyst_levels(meta) -> set[int]:
-    return {r.get("permlevel", 0) for r in meta.permissions if r.get("role") == ANALYST and r.get("read")}
+    from app.access import analyst_roles
+
+    roles = analyst_roles(None)
+    return {r.get("permlevel", 0) for r in meta.permissions if r.get("role") in roles and r.get("read")}
 
 
 def _hidden(registry, meta, levels: set[int]) -> list[str]:

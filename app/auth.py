@@ -103,7 +103,7 @@ def _locked_until(site, key: str, now) -> dt.datetime | None:
 def _record_failure(site, key: str, now, *, lock: bool) -> int:
     """Count one failure for ``key`` atomically; returns the failures in the current window.
     ``lock``: lock the key when they reach ``LOCK_AFTER`` (accounts; never addresses)."""
-    from app.persistence import upsert
+    from app.model.persistence import upsert
 
     coll = site.db[ATTEMPTS]
     # a window that has ended starts again (one conditional update: only one racer resets it)

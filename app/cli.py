@@ -114,7 +114,8 @@ def shell(read_only):
     """A Python REPL with `db` (the database), `site` and `ctx` bound."""
     import code
 
-    from app import lifecycle, query
+    from app import query
+    from app.model import lifecycle
 
     site = _site()
     if read_only:
@@ -286,7 +287,8 @@ def user_add(email, roles, mdos, full_name, password):
     """Create a user (or add roles and MDOs to an existing one) and set a password."""
     import secrets
 
-    from app import auth, lifecycle
+    from app import auth
+    from app.model import lifecycle
     from app.errors import NotFound
 
     site = _site()
@@ -319,7 +321,7 @@ def user_add(email, roles, mdos, full_name, password):
 @click.argument("email")
 def user_disable(email):
     """Disable a user: no login, no API token works."""
-    from app import lifecycle
+    from app.model import lifecycle
 
     try:
         lifecycle.save(_site().context("Administrator"), "User", email.strip().lower(), {"enabled": False})
@@ -390,30 +392,6 @@ def token(email, revoke, list_):
             _fail(exc)
 
 
-@main.group()
-def rollups():
-    """The competency rollups (current levels, gaps, MDO gap summary)."""
-
-
-@rollups.command("rebuild")
-@click.option("--background", is_flag=True, help="Queue it as a background job (see `igot worker`).")
-def rollups_rebuild(background):
-    """Recompute the rollups from scratch (they are otherwise kept current incrementally)."""
-    from doctypes.frac import frac
-
-    site = _site()
-    ctx = site.context("Administrator")
-    if background:
-        from app import jobs
-
-        click.echo(f"queued {jobs.submit(ctx, 'rebuild_rollups').name}")
-        return
-    total = site.db["officer"].count_documents({})
-    with click.progressbar(length=total, label="rebuilding rollups", file=sys.stderr, show_pos=True) as bar:
-        counts = frac.rebuild(ctx, progress=bar.update)
-    click.echo(", ".join(f"{k}: {v}" for k, v in counts.items()))
-
-
 @main.command("export-fixtures")
 @click.argument("doctype")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None)
@@ -470,5 +448,15 @@ def jobs_retry(job):
     click.echo(f"{doc.name} queued again")
 
 
-if __name__ == "__main__":
+def run():
+    """The ``igot`` command: the engine's subcommands and those the modules declare."""
+    from app import registry
+
+    for module in registry.load(Config.from_env().doctype_paths).modules:
+        for command in module.commands:
+            main.add_command(command.build(_site))
     main()
+
+
+if __name__ == "__main__":
+    run()

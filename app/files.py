@@ -10,7 +10,8 @@ An upload is refused, and nothing is stored, when
   name says;
 - its content contradicts its name (``report.pdf`` that is not a PDF);
 - the field expects some kinds of file and this is none of them (``accept``);
-- it should be a SCORM package and is not a good one (``app.scorm``).
+- it should be of a kind a module checks (``app.registry.FileKind``: a SCORM package) and
+  that module's check refuses it.
 
 A file's kind is read from its content (the ``filetype`` library's signatures, plus the
 executable and text checks below), never from the name or the type the browser declared.
@@ -29,8 +30,8 @@ found, the kind, the size, the uploader and, for a package, its SCORM descriptio
 Reading a file asks the access layer what reading its owner asks: the caller reads the
 record (tenancy, role) and sees the field at their permission level, and the record still
 holds this file in that field; or the caller reads the job's record; or the caller uploaded
-it. A doctype may add readers through ``register_reader`` (the catalogue lets every signed-in
-user read a published module's file). Anything else is NotFound, as if the file did not
+it. A module may add readers for its doctypes (``Module.file_readers``: the catalogue lets
+every signed-in user read a published module's file). Anything else is NotFound, as if the file did not
 exist. File ids are random (96 bits), but they are not the control.
 """
 from __future__ import annotations
@@ -52,7 +53,7 @@ HEAD = 8192
 # The kinds of file an Attach field's ``accept`` may name.
 KINDS = {
     "pdf": "a PDF", "video": "a video", "audio": "an audio file", "image": "an image",
-    "zip": "a zip archive", "scorm": "a SCORM package", "spreadsheet": "a spreadsheet",
+    "zip": "a zip archive", "spreadsheet": "a spreadsheet",
     "document": "a document", "text": "a text file", "binary": "a binary file",
 }
 _BY_MIME = {
@@ -69,7 +70,7 @@ _BY_SUFFIX = {
     ".pdf": {"pdf"}, ".mp4": {"video"}, ".m4v": {"video"}, ".webm": {"video"}, ".mkv": {"video"}, ".mov": {"video"},
     ".avi": {"video"}, ".mp3": {"audio"}, ".wav": {"audio"}, ".ogg": {"audio", "video"}, ".m4a": {"audio", "video"},
     ".png": {"image"}, ".jpg": {"image"}, ".jpeg": {"image"}, ".gif": {"image"}, ".webp": {"image"},
-    ".zip": {"zip", "scorm", "spreadsheet", "document"}, ".xlsx": {"spreadsheet", "zip"}, ".docx": {"document", "zip"},
+    ".zip": {"zip", "spreadsheet", "document"}, ".xlsx": {"spreadsheet", "zip"}, ".docx": {"document", "zip"},
     ".pptx": {"document", "zip"}, ".csv": {"text"}, ".txt": {"text"}, ".md": {"text"}, ".json": {"text"},
     ".xml": {"text"}, ".html": {"text"}, ".htm": {"text"},
 }
@@ -133,8 +134,15 @@ def sniff(head: bytes) -> tuple[str, str]:
     return "application/octet-stream", "binary"
 
 
-def describe_accept(accept) -> str:
-    return " or ".join(KINDS.get(k, k) for k in accept)
+def kinds(site) -> dict[str, str]:
+    """Every kind an Attach field's ``accept`` may name: the engine's, and the modules'
+    (a SCORM package), with their words."""
+    return {**KINDS, **{k.name: k.words for k in site.modules.all("file_kinds")}}
+
+
+def describe_accept(accept, site=None) -> str:
+    words = kinds(site) if site is not None else KINDS
+    return " or ".join(words.get(k, k) for k in accept)
 
 
 def store(ctx, stream, filename: str, content_type: str | None = None, *, accept=None,
@@ -174,24 +182,24 @@ def store(ctx, stream, filename: str, content_type: str | None = None, *, accept
         if suffix in PROGRAM_SUFFIXES:
             raise refuse(f"{filename}: {suffix} files are programs that run when opened; programs are not accepted")
         promised = _BY_SUFFIX.get(PurePath(filename).suffix.lower())
+        refined = [k for k in ctx.site.modules.all("file_kinds") if accept and k.name in accept and k.from_kind == kind]
         if promised and kind not in promised and not (kind == "binary" and promised & {"audio", "video"}):
             raise refuse(f"{filename} is not what its name says: its content is {KINDS.get(kind, kind)} ({mime})")
-        package = None
-        if accept and "scorm" in accept and kind == "zip":
-            from doctypes.content import scorm
-
+        described = None
+        for special in refined[:1]:  # a module's own kind (a SCORM package) checks its content
             spool.seek(0)
             try:
-                package = scorm.inspect(spool, limit_bytes=limit, filename=filename)
-            except scorm.PackageError as exc:
+                described = special.inspect(spool, limit_bytes=limit, filename=filename)
+            except ValueError as exc:
                 raise refuse(str(exc)) from None
-            kind = "scorm"
+            kind = special.name
         if accept and kind not in accept:
-            raise refuse(f"{filename} is {KINDS.get(kind, kind)} ({mime}); expected {describe_accept(accept)}")
+            raise refuse(f"{filename} is {kinds(ctx.site).get(kind, kind)} ({mime}); expected {describe_accept(accept, ctx.site)}")
         spool.seek(0)
         metadata = {"content_type": mime, "kind": kind, "declared_type": content_type or None, "owner": ctx.user}
-        if package:
-            metadata["scorm"] = package
+        if described:  # kept under the kind's name (metadata.scorm), and shown with the upload
+            metadata[kind] = described
+            metadata["described_as"] = [kind]
         grid = ctx.site.store.files.new_file(_id=new_id(), filename=filename, metadata=metadata)
         try:
             shutil.copyfileobj(spool, grid, CHUNK)
@@ -239,15 +247,6 @@ def content_disposition(filename: str, disposition: str = "attachment") -> str:
     return header
 
 
-_READERS: dict = {}
-
-
-def register_reader(doctype: str, reader) -> None:
-    """``reader(ctx, name, field, file_id) -> bool``: another way a caller may read a file
-    attached to a record of ``doctype`` (tried after the record's own access)."""
-    _READERS[doctype] = reader
-
-
 def _parse_id(file_id):
     from bson import ObjectId
     from bson.errors import InvalidId
@@ -264,10 +263,10 @@ def _holds(record: dict, field: str, file_id: str) -> bool:
 
 def may_read(ctx, stored: dict) -> bool:
     """Whether the caller may read the stored file ``stored`` (its ``fs.files`` record)."""
-    from app import customize, lifecycle
+    from app.model import customize, lifecycle
     from app.errors import IgotError
 
-    if getattr(ctx.access, "roles", None) is None:
+    if ctx.is_system:
         return True
     meta = stored.get("metadata") or {}
     file_id = str(stored["_id"])
@@ -285,7 +284,7 @@ def may_read(ctx, stored: dict) -> bool:
             shown = customize.present(ctx, doc.meta, doc.as_dict())
             if field in shown and _holds(shown, field, file_id):
                 return True
-        reader = _READERS.get(doctype)
+        reader = ctx.site.modules.file_reader(doctype)
         if reader is not None and reader(ctx, name, field, file_id):
             return True
     if meta.get("job"):
@@ -333,6 +332,13 @@ def claim(ctx, meta, doc: dict, old: dict | None = None) -> None:
         if oid is not None:
             ctx.site.db["fs.files"].update_one({"_id": oid}, {"$addToSet": {"metadata.attached": {
                 "doctype": meta.name, "name": doc["name"], "field": f.fieldname}}})
+
+
+def discard(site, file_id) -> None:
+    """Delete a stored file nobody holds (an upload its record refused)."""
+    oid = _parse_id(file_id)
+    if oid is not None:
+        site.store.files.delete(oid)
 
 
 def info(site, file_id) -> dict | None:

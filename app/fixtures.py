@@ -10,8 +10,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from app import lifecycle, persistence, query
-from app.document import DocStatus
+from app import query
+from app.model import lifecycle, persistence
+from app.model.document import DocStatus
 from app.errors import NotFound
 from app.meta import STANDARD_FIELDS
 

@@ -19,7 +19,8 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from app import lifecycle, query, schemas
+from app import query
+from app.model import lifecycle, schemas
 from app.errors import IgotError, ValidationError
 
 
@@ -121,7 +122,7 @@ def read_file(path: Path) -> list[tuple[int, dict]]:
 def headings_for(ctx, meta) -> dict[str, str]:
     """The heading map for the caller: the doctype's fields and their MDOs' custom fields. A
     column matching none is passed on as it is, and every row reports it as unknown."""
-    from app import customize
+    from app.model import customize
 
     return header_map(customize.query_meta(ctx, meta))
 
@@ -202,7 +203,7 @@ def export_rows(ctx, doctype: str, fmt: str = "csv", filters=None) -> str:
         return json.dumps([schemas.dump_value(d) for d in docs], indent=1, ensure_ascii=False) + "\n"
     if fmt != "csv":
         raise ValueError(f"unknown format {fmt!r}: use csv or json")
-    from app import customize
+    from app.model import customize
 
     fields = customize.query_meta(ctx, meta).all_fields  # with the caller's MDOs' custom fields
     columns = ["name"] + [f.fieldname for f in fields] + ["owner", "creation", "modified", "modified_by", "docstatus"]

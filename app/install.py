@@ -31,7 +31,8 @@ def index_specs(meta) -> list[dict]:
         keys = [(f.fieldname, pymongo.ASCENDING)]
         if f.unique and not any(spec["keys"] == keys for spec in specs):  # a server refuses one key set twice
             specs.append({"keys": keys, "unique": True, "sparse": True, "name": f"unique_{f.fieldname}"})
-    from app import importer, lifecycle
+    from app import importer
+    from app.model import lifecycle
 
     if meta.controller().resumable:  # records whose follow-up work a crash cut off (app.recovery)
         specs.append({"keys": [(lifecycle.PENDING, pymongo.ASCENDING)], "unique": False, "sparse": True,

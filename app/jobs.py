@@ -120,15 +120,16 @@ def _config_values(config) -> dict:
 
 def submit(ctx, job_type: str, args: dict | None = None, *, label: str | None = None):
     """Record a job for the caller and enqueue it; returns the Background Job."""
-    from app import lifecycle
+    from app.model import lifecycle
 
-    if job_type not in JOBS:
-        raise ValidationError(f"unknown job {job_type!r}; jobs: {', '.join(JOBS)}", errors={"job_type": ["unknown"]})
-    JOBS[job_type]["check"](ctx, args or {})  # refuse now what the job would refuse later
+    spec = job_spec(ctx.site, job_type)
+    if spec is None:
+        raise ValidationError(f"unknown job {job_type!r}; jobs: {', '.join(job_names(ctx.site))}", errors={"job_type": ["unknown"]})
+    spec.check(ctx, args or {})  # refuse now what the job would refuse later
     doc = lifecycle.insert(ctx.as_system(), DOCTYPE, {
-        "job_type": job_type, "title": label or JOBS[job_type]["label"], "args": args or {}, "status": "Queued",
+        "job_type": job_type, "title": label or spec.label, "args": args or {}, "status": "Queued",
         "started_by": ctx.user, "progress": 0, "attempts": 0, "queued_at": ctx.now(),
-        "as_platform": getattr(ctx.access, "roles", None) is None})
+        "as_platform": ctx.is_system})
     _enqueue(ctx.site, doc.name)
     return doc
 
@@ -157,7 +158,7 @@ def reap(site, now=None) -> list[str]:
 
 def retry(ctx, job: str):
     """Put a failed job back in the queue (a job whose worker died is failed first)."""
-    from app import lifecycle
+    from app.model import lifecycle
 
     reap(ctx.site)
     doc = lifecycle.get(ctx, DOCTYPE, job)
@@ -185,8 +186,8 @@ def run(site, job: str) -> None:
     threading.Thread(target=_heartbeat, args=(site, job, beating), name=f"igot-heartbeat-{job}", daemon=True).start()
     try:
         ctx = site.context(record["started_by"]) if record.get("as_platform") else auth.context_for(site, record["started_by"])
-        spec = JOBS[record["job_type"]]
-        result = spec["run"](ctx, record.get("args") or {}, Progress(site, job))
+        spec = job_spec(site, record["job_type"])
+        result = spec.run(ctx, record.get("args") or {}, Progress(site, job))
         _set(site, job, status="Succeeded", progress=100, finished_at=_now(), result=result or {},
              progress_text="done")
     except Exception as exc:  # noqa: BLE001 - a job reports every failure as its result
@@ -264,26 +265,6 @@ def _run_import(ctx, args, progress):
             "errors": [str(e) for e in result.errors[:1000]]}
 
 
-def _check_system(ctx, args):
-    if not ctx.access.has_role("System Manager"):
-        from app.errors import PermissionDenied
-
-        raise PermissionDenied(f"{ctx.user} may not run this job (System Manager only)")
-
-
-def _run_rebuild(ctx, args, progress):
-    from doctypes.frac import frac
-
-    total = ctx.site.db["officer"].estimated_document_count()
-    done = [0]
-
-    def step(n=1):
-        done[0] += n
-        progress(done[0], total, f"{done[0]} of {total} officers")
-
-    return frac.rebuild(ctx.as_system(), progress=step)
-
-
 def _check_export(ctx, args):
     from app import query
 
@@ -308,25 +289,19 @@ def _run_export(ctx, args, progress):
     return {"file": file_id, "filename": f"{meta.collection}.{fmt}", "bytes": len(text.encode())}
 
 
-def _check_certificates(ctx, args):
-    if not ctx.access.has_role("Training Division"):
-        _check_system(ctx, args)
+def _engine_jobs():
+    from app.registry import Job
+
+    return (Job("import", "Import", _check_import, _run_import), Job("export", "Export", _check_export, _run_export))
 
 
-def _run_certificates(ctx, args, progress):
-    """(Re)generate the PDFs of certificates (those named, or all without one)."""
-    from doctypes.learning import certificates
-
-    names = args.get("certificates") or [c["_id"] for c in ctx.site.db["certificate"].find({"pdf": {"$exists": False}}, {"_id": 1})]
-    for i, name in enumerate(names, 1):
-        certificates.attach_pdf(ctx, name)
-        progress(i, len(names), f"{i} of {len(names)} certificates")
-    return {"certificates": len(names)}
+ENGINE_JOBS = _engine_jobs()
 
 
-JOBS = {
-    "import": {"label": "Import", "check": _check_import, "run": _run_import},
-    "rebuild_rollups": {"label": "Rebuild competency rollups", "check": _check_system, "run": _run_rebuild},
-    "export": {"label": "Export", "check": _check_export, "run": _run_export},
-    "certificates": {"label": "Certificate PDFs", "check": _check_certificates, "run": _run_certificates},
-}
+def job_spec(site, name: str):
+    """The engine's job or a module's of that name, or None."""
+    return next((j for j in ENGINE_JOBS if j.name == name), None) or site.modules.job(name)
+
+
+def job_names(site) -> list[str]:
+    return [j.name for j in ENGINE_JOBS] + [j.name for j in site.modules.all("jobs")]

@@ -15,7 +15,8 @@ import threading
 
 from bson.regex import Regex
 
-from app import customize, inputs, persistence, schemas
+from app import inputs
+from app.model import customize, persistence, schemas
 from app.errors import ValidationError
 
 OPERATORS = {"=": "$eq", "!=": "$ne", ">": "$gt", "<": "$lt", ">=": "$gte", "<=": "$lte",

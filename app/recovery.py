@@ -12,7 +12,8 @@ from __future__ import annotations
 
 
 def run(site) -> dict:
-    from app import jobs, lifecycle
+    from app import jobs
+    from app.model import lifecycle
 
     return {"jobs_failed": jobs.reap(site), "resumed": lifecycle.resume_pending(site)}
 

@@ -20,7 +20,8 @@ them, but explicit:
 - ``file_kinds``: kinds of upload the module checks (``FileKind``: a SCORM package);
 - ``file_readers``: other ways a caller may read a file attached to the module's records
   (every signed-in user reads a published module's file);
-- ``resumable``: for ``DocEvent`` handlers run again after a crash, as with controllers.
+- ``capabilities``: what a role may be given to do beyond records (``ctx.access.can``); the
+  Role records, data, say which roles hold them.
 
 ``load(paths)`` imports the modules found under the doctype paths, in dependency order
 (``Module.after``), and refuses a module that names an unknown one.
@@ -46,14 +47,16 @@ class Param:
 
 @dataclass(frozen=True)
 class ApiMethod:
-    """``/api/method/<name>``: ``handler(ctx, request)`` returns what is sent as JSON
-    (``{"data": ...}``), or a (value, status) pair."""
+    """``/api/method/<name>``: ``handler(call)`` (an ``app.web.methods.Call``: the caller's
+    Context, the declared parameters, coerced, and the body) returns the JSON to send, a
+    (JSON, status) pair, or a Flask response. The OpenAPI description is made from this."""
     name: str
     handler: Callable
     summary: str
     http_method: str = "GET"
     params: tuple[Param, ...] = ()
     body: dict | None = None  # the JSON body's schema (OpenAPI), for POST methods
+    multipart: dict | None = None  # the form fields of a multipart body (name -> OpenAPI schema)
     status: int = 200
     tag: str = ""
     public: bool = False  # answered without a signed-in user
@@ -139,12 +142,14 @@ class Module:
     events: tuple[DocEvent, ...] = ()
     file_kinds: tuple[FileKind, ...] = ()
     file_readers: dict = field(default_factory=dict)  # doctype -> reader(ctx, name, field, file_id) -> bool
+    capabilities: tuple[tuple[str, str], ...] = ()  # (name, what it lets a role do), given to roles as data
 
 
 @dataclass
 class Modules:
     """The loaded modules of an installation, and what they add, collected."""
     modules: list[Module] = field(default_factory=list)
+    folders: dict[str, Path] = field(default_factory=dict)  # module name -> its folder
 
     def all(self, attribute: str) -> list:
         return [item for m in self.modules for item in getattr(m, attribute)]
@@ -196,7 +201,9 @@ def _import(path: Path) -> Module:
 def load(paths) -> Modules:
     """The modules under the doctype ``paths`` (each ``<path>/<module>/module.py``), ordered
     so that a module comes after those it names in ``after``."""
-    found = [_import(p) for root in paths for p in sorted(Path(root).glob("*/module.py"))]
+    files = [p for root in paths for p in sorted(Path(root).glob("*/module.py"))]
+    found = [_import(p) for p in files]
+    folders = {m.name: p.parent for m, p in zip(found, files)}
     by_name = {m.name: m for m in found}
     ordered: list[Module] = []
 
@@ -213,4 +220,4 @@ def load(paths) -> Modules:
 
     for module in found:
         visit(module)
-    return Modules(ordered)
+    return Modules(ordered, {m.name: folders[m.name] for m in ordered})

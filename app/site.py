@@ -23,6 +23,28 @@ class Site:
     def db(self):
         return self.store.db
 
+    def unguarded(self, collection: str):
+        """The raw collection, past the access layer: the one door for the platform's own
+        bookkeeping (rollups, counters, the records a module derives), never for what a user
+        asks to read. A test flags raw database access anywhere else in the modules."""
+        return self.store.db[collection]
+
+    @property
+    def unguarded_db(self):
+        """The raw database, past the access layer, for rules that read many collections
+        (eligibility): see ``unguarded``."""
+        return self.store.db
+
+    @property
+    def modules(self):
+        """The product's modules found under the doctype paths, and what they add
+        (``app.registry``), loaded once."""
+        if "_modules" not in self.__dict__:
+            from app import registry
+
+            self.__dict__["_modules"] = registry.load(self.config.doctype_paths)
+        return self.__dict__["_modules"]
+
     def meta(self, doctype: str) -> DocTypeMeta:
         return self.registry.get(doctype)
 
@@ -35,7 +57,7 @@ class Site:
         if meta.cache_key not in self._schemas:
             from marshmallow import RAISE
 
-            from app.schemas import build_schema
+            from app.model.schemas import build_schema
 
             self._schemas[meta.cache_key] = build_schema(meta, self.registry)(unknown=RAISE)
         return self._schemas[meta.cache_key]
@@ -71,6 +93,11 @@ class Context:
     @property
     def registry(self) -> Registry:
         return self.site.registry
+
+    @property
+    def is_system(self) -> bool:
+        """The platform acting for itself (fixtures, records it derives), not a user."""
+        return self.access.is_system
 
     def now(self) -> dt.datetime:
         return self.clock()

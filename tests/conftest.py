@@ -111,7 +111,8 @@ PASSWORD = "correct horse battery"
 
 
 def add_user(site, email, roles, mdos=(), password=PASSWORD):
-    from app import auth, lifecycle
+    from app import auth
+    from app.model import lifecycle
 
     lifecycle.insert(site.context(), "User", {"email": email, "full_name": email.split("@")[0],
                                               "roles": [{"role": r} for r in roles],
@@ -134,6 +135,9 @@ _RECORDER = None
 
 
 def pytest_configure(config):
+    import logging
+
+    logging.getLogger("igot").setLevel(logging.WARNING)  # quiet: only what went wrong
     global _RECORDER
     from .index_check import Recorder
 

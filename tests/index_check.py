@@ -36,7 +36,7 @@ def _nested(call, *args, **kwargs):
 # records, in the doctype's default order) must be indexed like any other query; a filter,
 # search or order the user picks is served by an index when one fits and otherwise scans the
 # caller's records: ad-hoc filters on every field cannot all be indexed.
-USER_LISTS = {"app/api.py:list_records", "app/api.py:link_options", "admin/views.py:get_list", "admin/link.py:lookup"}
+USER_LISTS = {"app/web/resource.py:list_records", "app/web/session.py:_link_options", "admin/views.py:get_list", "admin/link.py:lookup"}
 SCOPE_KEYS = {"mdo", "owner", "docstatus"}
 
 # Code location -> why its queries may go without an index.
@@ -54,6 +54,7 @@ EXCEPTIONS = {
     "doctypes/content/catalogue.py:modules": "the catalogue's filters as a learner combines them (competency, kind, language, title), among published modules",
     "app/analysts.py:aggregate": "the analysts' own queries and saved analyses, through the analysts' surface",
     "admin/home.py:index": "the home page counts each doctype's records the caller may see (estimated on MongoDB)",
+    "doctypes/organisation/figures.py:officers_by": "the home page's officers by MDO, from the dashboard rollup",
     # Across every MDO (System Manager, Analyst, DoPT): the rollups themselves are the summary,
     # one small row per MDO and month or per MDO, position and competency.
     "doctypes/organisation/activity.py:dashboard|unfiltered": "every MDO's dashboard rollup rows",

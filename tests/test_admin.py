@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from app import lifecycle
+from app.model import lifecycle
 from app.auth import context_for
 from app.web import create_app
 

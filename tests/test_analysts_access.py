@@ -7,7 +7,8 @@ import stat
 
 import pytest
 
-from app import analysts, auth, lifecycle
+from app import analysts, auth
+from app.model import lifecycle
 from app.store.readonly import ReadOnlyError
 
 from .conftest import add_user

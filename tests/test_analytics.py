@@ -11,7 +11,8 @@ from collections import Counter, defaultdict
 import pytest
 from click.testing import CliRunner
 
-from app import analytics, docs, install, lifecycle
+from app import analytics, docs, install
+from app.model import lifecycle
 from app.config import ROOT, Config
 from app.site import Site
 

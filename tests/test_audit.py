@@ -2,7 +2,8 @@
 import datetime as dt
 
 
-from app import lifecycle, query
+from app import query
+from app.model import lifecycle
 
 
 def versions(ctx, name):

@@ -2,7 +2,8 @@
 import pytest
 from click.testing import CliRunner
 
-from app import auth, cli, lifecycle
+from app import auth, cli
+from app.model import lifecycle
 from app.web import create_app
 
 from .conftest import PASSWORD, add_user

@@ -72,7 +72,7 @@ def test_a_pathological_like_pattern_answers_at_once(w):
     """``%a%a%a...%b`` over a long run of a's took seconds, 7x more per %a: the pattern now
     matches in linear time, so twenty of them answer like one."""
     ctx = w["site"].context()
-    from app import lifecycle
+    from app.model import lifecycle
 
     lifecycle.insert(ctx, "Officer", {"full_name": "a" * 60, "email": "aaa@power.gov.in", "service": "IAS",
                                       "group": "A", "mdo": POWER})
@@ -114,7 +114,7 @@ def test_bad_bodies_are_400(w, body, words):
 
 @pytest.mark.parametrize("modified", [5, {"$gt": 1}, ["2026-01-01"], True])
 def test_a_save_or_transition_with_a_bad_modified_is_400(w, modified):
-    from app import lifecycle
+    from app.model import lifecycle
 
     doc = lifecycle.insert(w["site"].context(), "Officer", {"full_name": "Asha", "email": "asha@power.gov.in",
                                                             "service": "IAS", "group": "A", "mdo": POWER})

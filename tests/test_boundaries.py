@@ -6,7 +6,8 @@ import io
 
 import pytest
 
-from app import importer, lifecycle
+from app import importer
+from app.model import lifecycle
 from app.auth import context_for
 from app.web import create_app
 

@@ -5,7 +5,8 @@ import threading
 
 import pytest
 
-from app import install, lifecycle
+from app import install
+from app.model import lifecycle
 from app.auth import context_for
 from app.config import ROOT
 from app.site import Site
@@ -458,7 +459,7 @@ def test_markup_planted_by_one_mdo_never_runs_in_the_system_managers_browser(ser
     officer = lifecycle.insert(admin, "Officer", {"full_name": f"Planted {MARKUP}", "email": "planted@power.gov.in",
                                                   "service": "IAS", "group": "A", "mdo": POWER, "remarks": MARKUP})
     sanction = lifecycle.insert(admin, "Sanction", {"purpose": f"Fee {MARKUP}", "amount": 5, "mdo": POWER})
-    from app import workflow
+    from app.model import workflow
 
     workflow.apply(admin, "Sanction", sanction.name, "Send for Approval", f"Comment {MARKUP}")
 

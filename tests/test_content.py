@@ -81,7 +81,7 @@ def test_the_creator_cannot_review_or_publish_their_own(cw, mock_site):
 
 def test_an_installation_relaxes_maker_checker_for_one_mdo_only(cw, mock_site):
     """A small MDO with one content person: the workflow lists it in relaxed_for."""
-    from app import lifecycle
+    from app.model import lifecycle
 
     add_user(mock_site, "solo@power.gov.in", ["Content Creator", "Content Reviewer", "Content Publisher"], [POWER])
     add_user(mock_site, "solo@steel.gov.in", ["Content Creator", "Content Reviewer", "Content Publisher"], ["Ministry of Steel"])
@@ -136,7 +136,7 @@ def test_reviewed_needs_a_passing_rubric_of_this_round(cw):
 
 
 def test_criteria_and_pass_mark_are_data(cw, mock_site):
-    from app import lifecycle
+    from app.model import lifecycle
 
     name = lesson(cw)
     cw.act("content", "Content Module", name, "Send for Review")

@@ -129,7 +129,7 @@ def test_a_killed_igot_import_run_again_completes_it(tmp_path):
 def test_concurrent_completions_make_one_certificate_and_one_entry_each(mock_site):
     """Eight requests complete the same module at once: one certificate, one verified
     passbook entry per competency, and the dashboard counts the certificate."""
-    from app import lifecycle
+    from app.model import lifecycle
     from doctypes.learning import certificates
     from app.auth import context_for
 
@@ -170,7 +170,8 @@ def test_follow_up_work_cut_off_by_a_crash_is_done_by_recovery(mock_site):
     write): recovery runs the resumable hook again, and a second run adds nothing."""
     import datetime as dt
 
-    from app import lifecycle, recovery
+    from app import recovery
+    from app.model import lifecycle
 
     ctx = mock_site.context()
     officer = lifecycle.insert(ctx, "Officer", {"full_name": "Ravi", "email": "ravi@power.gov.in", "service": "IAS",

@@ -2,7 +2,8 @@
 
 import pytest
 
-from app import importer, lifecycle, query
+from app import importer, query
+from app.model import lifecycle
 from app.auth import context_for
 from app.errors import PermissionDenied, ValidationError
 from app.site import Site
@@ -139,7 +140,7 @@ def test_mdo_admin_cannot_add_fields_for_others_or_everyone(site, admins):
 def test_field_order_follows_insert_after(site):
     add_field(site.context(), insert_after="full_name")
     meta = site.registry.get("Officer")
-    from app import customize
+    from app.model import customize
 
     names = [f.fieldname for f in customize.effective_meta(site.context(), meta, POWER).fields]
     assert names[names.index("full_name") + 1] == "karmayogi_id"

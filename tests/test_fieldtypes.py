@@ -4,7 +4,7 @@ import io
 
 import pytest
 
-from app import lifecycle
+from app.model import lifecycle
 from app.errors import ValidationError
 
 GOOD = [

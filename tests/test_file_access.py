@@ -5,7 +5,8 @@ import io
 
 import pytest
 
-from app import files, lifecycle
+from app import files
+from app.model import lifecycle
 from app.auth import context_for
 
 from .conftest import add_user, token_client

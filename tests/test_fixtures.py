@@ -1,7 +1,8 @@
 """Fixtures from the seeds, loaded idempotently."""
 import json
 
-from app import fixtures, install, lifecycle
+from app import fixtures, install
+from app.model import lifecycle
 from app.config import ROOT
 
 

@@ -2,7 +2,7 @@
 officers' positions, the competency passbook, gap analysis, talent search and plans."""
 import pytest
 
-from app import lifecycle
+from app.model import lifecycle
 from doctypes.frac import frac
 
 from .frac_world import BUDGET, CABINET, DRAFTING, POWER, STEEL, build
@@ -101,7 +101,8 @@ def test_two_level_review_with_maker_checker_and_rejections(w):
 
 
 def test_a_reviewer_cannot_review_their_own_map(mw):
-    from app import auth, workflow
+    from app import auth
+    from app.model import workflow
 
     pos = mw.position()
     rm = mw.role_map(pos, [mw.role("Budget preparation", {BUDGET: 3})], who="ifu_l1")

@@ -7,9 +7,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app import lifecycle, workflow
+from app.model import lifecycle, workflow
 from doctypes.frac import frac
-from app.document import DocStatus
+from app.model.document import DocStatus
 from app.errors import IgotError
 
 from .conftest import make_config

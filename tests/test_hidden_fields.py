@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from app import lifecycle
+from app.model import lifecycle
 from app.auth import context_for
 
 from .conftest import add_user, token_client

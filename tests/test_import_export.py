@@ -98,7 +98,7 @@ def test_import_reserves_series_names_in_blocks_without_repeats(site, tmp_path):
     assert numbers == sorted(numbers) and len(set(numbers)) == 2
     prefix = result.inserted[0][:9]
     assert site.db.naming_series.find_one({"_id": prefix})["current"] == len(ROWS)  # one block for 5 rows
-    from app import lifecycle
+    from app.model import lifecycle
 
     later = lifecycle.insert(ctx, "Officer", {"full_name": "Later", "email": "later@gov.in", "service": "IAS",
                                               "group": "A", "mdo": "Ministry of Power"})

@@ -4,8 +4,8 @@ import importlib
 
 import pytest
 
-from app import lifecycle
-from app.document import DocStatus
+from app.model import lifecycle
+from app.model.document import DocStatus
 from app.errors import DocStatusError, NotFound, StaleDocument, ValidationError
 
 

@@ -1,5 +1,5 @@
 """mongoengine models generated from the meta read what the lifecycle wrote."""
-from app import lifecycle
+from app.model import lifecycle
 from app.models import build_models
 
 

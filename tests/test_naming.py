@@ -5,7 +5,8 @@ import threading
 
 import pytest
 
-from app import install, lifecycle, naming
+from app import install
+from app.model import lifecycle, naming
 from app.errors import DuplicateEntry, ValidationError
 from app.site import Site
 

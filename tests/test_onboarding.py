@@ -5,7 +5,8 @@ import csv
 
 import pytest
 
-from app import auth, importer, lifecycle
+from app import auth, importer
+from app.model import lifecycle
 from app.errors import ValidationError
 
 from .conftest import add_user

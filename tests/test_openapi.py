@@ -5,7 +5,8 @@ from hypothesis import HealthCheck, settings
 from openapi_spec_validator import validate
 from schemathesis.checks import not_a_server_error
 
-from app import auth, install, lifecycle
+from app import auth, install
+from app.model import lifecycle
 from app.site import Site
 from app.web import create_app
 

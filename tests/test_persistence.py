@@ -3,7 +3,7 @@ unique check) is reported as the record and field it concerns, on every store: f
 server's keyPattern, the index named in the message, or by asking the store."""
 import pytest
 
-from app import persistence
+from app.model import persistence
 from app.errors import DuplicateEntry
 
 

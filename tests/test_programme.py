@@ -5,10 +5,10 @@ import datetime as dt
 
 import pytest
 
-from app import lifecycle, workflow
+from app.model import lifecycle, workflow
 from doctypes.frac import frac
 from doctypes.programmes import programme_rules as programme
-from app.document import DocStatus
+from app.model.document import DocStatus
 
 from .conftest import add_user, token_client
 

@@ -4,7 +4,8 @@ import datetime as dt
 
 import pytest
 
-from app import auth, lifecycle
+from app import auth
+from app.model import lifecycle
 from app.web import create_app
 
 from .conftest import PASSWORD, add_user, make_config

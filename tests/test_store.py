@@ -134,7 +134,8 @@ def test_fast_sort_key_orders_like_the_original(db, direction):
 def test_embedded_list_order_cache_follows_every_write(tmp_path):
     """Lists on the embedded store keep their ordered names until the collection changes:
     a write by this process or a commit by another connection (another process) shows at once."""
-    from app import install, lifecycle, query
+    from app import install, query
+    from app.model import lifecycle
     from app.site import Site
 
     from .conftest import make_config

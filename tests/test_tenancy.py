@@ -9,7 +9,8 @@ import json
 
 import pytest
 
-from app import importer, lifecycle, query
+from app import importer, query
+from app.model import lifecycle
 from app.auth import context_for
 from app.errors import NotFound, PermissionDenied, ValidationError
 

@@ -3,7 +3,7 @@ import importlib
 
 import pytest
 
-from app import lifecycle
+from app.model import lifecycle
 from app.errors import DocStatusError, ValidationError
 
 from .conftest import add_user, token_client

@@ -178,7 +178,7 @@ class DocTypeMeta:
         return self.list_view.get("columns") or [f.fieldname for f in self.all_fields if f.in_list_view]
 
     def controller(self):
-        from app.document import Document
+        from app.model.document import Document
 
         return self.controller_class or Document
 

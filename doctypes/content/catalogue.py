@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 
-from app import files
 from app.errors import NotFound
 
 PUBLISHED = "Published"
@@ -28,7 +27,7 @@ def modules(ctx, *, search: str | None = None, kind: str | None = None, competen
         q["language"] = language
     if search:
         q["title"] = {"$regex": re.escape(search.strip()), "$options": "i"}
-    rows = ctx.site.db["content_module"].find(q, {f: 1 for f in FIELDS}).sort([("workflow_state", 1), ("modified", -1)]).limit(limit)
+    rows = ctx.site.unguarded("content_module").find(q, {f: 1 for f in FIELDS}).sort([("workflow_state", 1), ("modified", -1)]).limit(limit)
     return [public(r) for r in rows]
 
 
@@ -40,7 +39,7 @@ def public(row: dict) -> dict:
 
 def module(ctx, name: str) -> dict:
     """A published module, with its lesson text; NotFound if it is not in the catalogue."""
-    row = ctx.site.db["content_module"].find_one({"_id": name, "workflow_state": PUBLISHED})
+    row = ctx.site.unguarded("content_module").find_one({"_id": name, "workflow_state": PUBLISHED})
     if row is None:
         raise NotFound(f"Content Module {name!r} is not in the catalogue", doctype="Content Module", name=name)
     return {**public(row), "lesson_text": row.get("lesson_text")}
@@ -49,22 +48,20 @@ def module(ctx, name: str) -> dict:
 def readable_module(ctx, name: str) -> dict:
     """The module if it is published, or if the caller may read it (its reviewers preview
     drafts); NotFound otherwise."""
-    row = ctx.site.db["content_module"].find_one({"_id": name})
+    row = ctx.site.unguarded("content_module").find_one({"_id": name})
     if row is not None and row.get("workflow_state") == PUBLISHED:
         return row
-    from app import lifecycle
+    from app.model import lifecycle
 
     lifecycle.get(ctx, "Content Module", name)  # NotFound outside the caller's view
     return row
 
 
-def _published_file(ctx, name: str, field: str, file_id: str) -> bool:
+def published_file(ctx, name: str, field: str, file_id: str) -> bool:
     """Every signed-in user reads the file of a module in the catalogue."""
-    row = ctx.site.db["content_module"].find_one({"_id": name, "workflow_state": PUBLISHED}, {field: 1})
+    row = ctx.site.unguarded("content_module").find_one({"_id": name, "workflow_state": PUBLISHED}, {field: 1})
     return row is not None and field == "attachment" and str(row.get(field) or "") == file_id
 
-
-files.register_reader("Content Module", _published_file)
 
 
 def package_file(ctx, name: str, path: str) -> tuple[bytes, str]:

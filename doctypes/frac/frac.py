@@ -27,7 +27,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from app import persistence
+from app.model import persistence
+from doctypes.organisation import officers
 
 LEVELS = (1, 2, 3, 4, 5)
 DEFAULT_SCALE = (
@@ -63,7 +64,7 @@ def officer_levels(db, officer: str) -> dict[str, tuple[int, int]]:
 
 
 def refresh_levels(ctx, officer: str) -> None:
-    db = ctx.site.db
+    db = ctx.site.unguarded_db
     off = db["officer"].find_one({"_id": officer}, {"full_name": 1, "email": 1, "mdo": 1})
     wanted = officer_levels(db, officer) if off else {}
     have = {d["competency"]: d for d in db["officer_competency"].find({"officer": officer})}
@@ -129,7 +130,7 @@ def remove_officer(ctx, officer: str) -> None:
 
 def refresh_officer(ctx, officer: str, gone: bool = False) -> None:
     """Recompute one officer's gaps and move the MDO summary by the difference."""
-    db = ctx.site.db
+    db = ctx.site.unguarded_db
     off = None if gone else db["officer"].find_one({"_id": officer})
     new_rows = _gap_rows(db, off)
     old_rows = list(db["officer_gap"].find({"officer": officer}))
@@ -173,8 +174,8 @@ def refresh_officer_all(ctx, officer: str) -> None:
 
 def refresh_position(ctx, mdo: str, position: str) -> int:
     """After a role map version is verified: every officer in the position. Returns how many."""
-    names = [d["_id"] for d in ctx.site.db["officer"].find({"mdo": mdo, "position": position}, {"_id": 1})]
-    names += [d["officer"] for d in ctx.site.db["officer_gap"].find({"mdo": mdo, "position": position}, {"officer": 1})]
+    names = [d["_id"] for d in ctx.site.unguarded("officer").find({"mdo": mdo, "position": position}, {"_id": 1})]
+    names += [d["officer"] for d in ctx.site.unguarded("officer_gap").find({"mdo": mdo, "position": position}, {"officer": 1})]
     for name in sorted(set(names)):
         refresh_officer(ctx, name)
     return len(set(names))
@@ -182,7 +183,7 @@ def refresh_position(ctx, mdo: str, position: str) -> int:
 
 def rebuild(ctx, progress=None) -> dict:
     """Recompute the three rollups from the passbooks, officers and verified role maps."""
-    db = ctx.site.db
+    db = ctx.site.unguarded_db
     for collection in ("officer_competency", "officer_gap", "gap_summary"):
         db[collection].delete_many({})
     levels = defaultdict(dict)
@@ -190,17 +191,17 @@ def rebuild(ctx, progress=None) -> dict:
         level, n = levels[e["officer"]].get(e["competency"], (0, 0))
         levels[e["officer"]][e["competency"]] = (max(level, int(e["level"])), n + 1)
     standard = {**_created(ctx), **_stamp(ctx)}
-    officers = {d["_id"]: d for d in db["officer"].find({})}
-    batch = [{"_id": f"{o}|{c}", "officer": o, "officer_name": officers[o].get("full_name"),
-              "officer_email": officers[o].get("email"), "mdo": officers[o].get("mdo"), "competency": c,
+    everyone = {d["_id"]: d for d in db["officer"].find({})}
+    batch = [{"_id": f"{o}|{c}", "officer": o, "officer_name": everyone[o].get("full_name"),
+              "officer_email": everyone[o].get("email"), "mdo": everyone[o].get("mdo"), "competency": c,
               "level": level, "entries": n, **standard}
-             for o, comps in levels.items() if o in officers for c, (level, n) in comps.items()]
+             for o, comps in levels.items() if o in everyone for c, (level, n) in comps.items()]
     if batch:
         db["officer_competency"].insert_many(batch)
     cache: dict = {}
     summary: dict[str, dict] = {}
     gaps = []
-    for off in officers.values():
+    for off in everyone.values():
         for r in _gap_rows(db, off, cache):
             gaps.append({**r, **standard})
             s = summary.setdefault(_summary_key(r), {"_id": _summary_key(r), "mdo": r["mdo"], "position": r["position"],
@@ -253,45 +254,13 @@ def recommendations(ctx, competency: str, level: int) -> list[dict]:
 
 # answers for the API and the admin ------------------------------------------------------------
 
-def own_officer(ctx) -> dict | None:
-    """The signed-in user's own officer record (``_id``, ``full_name``), by its unique e-mail."""
-    return ctx.site.db["officer"].find_one({"email": ctx.user}, {"_id": 1, "full_name": 1})
-
-
-def officer_records(ctx, doctype: str, officer: str) -> dict:
-    """The officer (as the caller may read it), once the caller is known to read ``doctype``
-    records of that officer (a passbook, a credit ledger); they are then read by officer,
-    wherever they were posted. NotFound or PermissionDenied otherwise."""
-    from app import lifecycle
-
-    off = lifecycle.read(ctx, "Officer", officer)
-    ctx.access.check(ctx.registry.get(doctype), "read", {"mdo": off.get("mdo"), "officer_email": off.get("email"),
-                                                         "name": off["name"]})
-    return off
-
-
-def check_mdo(ctx, meta, mdo: str) -> None:
-    """NotFound unless the caller reads ``meta``'s records of ``mdo`` (another MDO's figures
-    look like a missing MDO)."""
-    from app.errors import NotFound
-
-    ctx.access.check(meta, "read")
-    try:
-        ctx.access.check(meta, "read", {"mdo": mdo, "name": mdo})
-    except NotFound:
-        raise NotFound(f"MDO {mdo!r} not found", doctype="MDO", name=mdo) from None
-
-
-TALENT_ROLES = ("System Manager", "MDO Admin", "Analyst")
-
-
 def officer_gap(ctx, officer: str) -> dict:
     """An officer's gaps against their position's verified role map, with the live courses
     and content that close each. NotFound unless the caller may read the officer."""
-    from app import lifecycle
+    from app.model import lifecycle
 
     off = lifecycle.read(ctx, "Officer", officer)
-    db = ctx.site.db
+    db = ctx.site.unguarded_db
     rows = sorted(db["officer_gap"].find({"officer": officer}), key=lambda r: (-r["gap"], r["competency"]))
     out = {"officer": officer, "full_name": off.get("full_name"), "mdo": off.get("mdo"), "position": off.get("position"),
            "role_map": rows[0]["role_map"] if rows else None, "position_name": rows[0].get("position_name") if rows else None,
@@ -316,8 +285,8 @@ def mdo_gap(ctx, mdo: str) -> dict:
 
     from app.errors import NotFound
 
-    check_mdo(ctx, ctx.registry.get("Gap Summary"), mdo)
-    if not ctx.site.db["mdo"].find_one({"_id": mdo}, {"_id": 1}):
+    officers.check_mdo(ctx, ctx.registry.get("Gap Summary"), mdo)
+    if not ctx.site.unguarded("mdo").find_one({"_id": mdo}, {"_id": 1}):
         raise NotFound(f"MDO {mdo!r} not found", doctype="MDO", name=mdo)
     rows = query.aggregate(ctx, "Gap Summary", [{"$match": {"mdo": mdo}}, {"$sort": {"competency": 1, "position_name": 1}}])
     by_comp: dict[str, dict] = {}
@@ -341,7 +310,7 @@ def passbook(ctx, officer: str) -> dict:
     """An officer's passbook: every entry (pending, verified, rejected) and current levels."""
     from app import query
 
-    off = officer_records(ctx, "Passbook Entry", officer)
+    off = officers.officer_records(ctx, "Passbook Entry", officer)
     system = ctx.as_system()  # the caller may read this officer's passbook: all of it, by officer
     entries, offset = [], 0
     while True:
@@ -351,7 +320,7 @@ def passbook(ctx, officer: str) -> dict:
         if len(page) < query.MAX_LIMIT:
             break
         offset += len(page)
-    levels = sorted(ctx.site.db["officer_competency"].find({"officer": officer}), key=lambda r: (-r["level"], r["competency"]))
+    levels = sorted(ctx.site.unguarded("officer_competency").find({"officer": officer}), key=lambda r: (-r["level"], r["competency"]))
     return {"officer": officer, "full_name": off.get("full_name"), "mdo": off.get("mdo"),
             "current_levels": [{"competency": r["competency"], "level": r["level"], "entries": r.get("entries")} for r in levels],
             "entries": [{k: e.get(k) for k in ("name", "competency", "level", "source", "course", "certificate", "score",
@@ -365,8 +334,7 @@ def talent(ctx, competency: str, level: int, mdo: str | None = None, limit: int 
     from app import query
     from app.errors import PermissionDenied, ValidationError
 
-    if not any(ctx.access.has_role(r) for r in TALENT_ROLES):
-        raise PermissionDenied(f"{ctx.user} may not search for talent (MDO Admin, System Manager or Analyst only)")
+    ctx.access.require("search_talent", "search for talent")
     if level not in LEVELS:
         raise ValidationError(f"level must be 1 to 5, got {level!r}", errors={"level": ["must be 1 to 5"]})
     filters = {"competency": competency, "level": [">=", level], **({"mdo": mdo} if mdo else {})}
@@ -395,10 +363,10 @@ def _completed(db, officers: list[str], course: str) -> set[str]:
 
 def officer_plan(ctx, officer: str) -> list[dict]:
     """The items of their MDO's live capacity building plans assigned to an officer."""
-    from app import lifecycle, persistence
+    from app.model import lifecycle, persistence
 
     off = persistence.to_db(lifecycle.read(ctx, "Officer", officer))
-    db = ctx.site.db
+    db = ctx.site.unguarded_db
     out = []
     for plan in db["capacity_building_plan"].find({"mdo": off.get("mdo"), "workflow_state": "Live"}).sort("period_from", -1):
         for item in plan.get("items", []):
@@ -411,10 +379,10 @@ def officer_plan(ctx, officer: str) -> list[dict]:
 
 def plan_progress(ctx, plan: str) -> dict:
     """Completion of each item of a plan, and per position: officers assigned and done."""
-    from app import lifecycle
+    from app.model import lifecycle
 
     doc = lifecycle.read(ctx, "Capacity Building Plan", plan)
-    db = ctx.site.db
+    db = ctx.site.unguarded_db
     officers = list(db["officer"].find({"mdo": doc.get("mdo"), "is_active": {"$ne": False}}, {"position": 1, "position_name": 1}))
     positions = {p["_id"]: p.get("position_name") for p in db["position"].find({"mdo": doc.get("mdo")}, {"position_name": 1})}
     items, per_position = [], {}
@@ -439,8 +407,8 @@ def record_course_completion(ctx, officer: str, course: str, certificate: str, c
     """When an enrolment completes with a certificate: the course's competencies enter the
     officer's passbook, verified, once (a repeated call adds nothing). ``competencies`` is
     [(competency, level)]. Returns the entries created."""
-    from app import lifecycle
-    from app.document import DocStatus
+    from app.model import lifecycle
+    from app.model.document import DocStatus
 
     from app.errors import DuplicateEntry, ValidationError
 
@@ -448,7 +416,7 @@ def record_course_completion(ctx, officer: str, course: str, certificate: str, c
     created = []
     for competency, level in competencies:
         key = f"{officer}|{course}|{competency}"
-        if ctx.site.db["passbook_entry"].find_one({"issue_key": key}, {"_id": 1}):
+        if ctx.site.unguarded("passbook_entry").find_one({"issue_key": key}, {"_id": 1}):
             continue
         try:
             doc = lifecycle.insert(system, "Passbook Entry", {

@@ -15,7 +15,7 @@ from admin.common import Guarded, user_ctx
 
 class TalentView(Guarded, BaseView):
     def allowed(self) -> bool:
-        return any(user_ctx().access.has_role(r) for r in frac.TALENT_ROLES)
+        return user_ctx().access.can("search_talent")
 
     @expose("/")
     def index(self):

@@ -23,9 +23,9 @@ def bump(ctx, mdo: str | None, metric: str, when, by: int = 1) -> None:
         return
     month = _month(when)
     now = ctx.now()
-    from app.persistence import upsert
+    from app.model.persistence import upsert
 
-    upsert(ctx.site.db[COLLECTION], {"_id": f"{mdo}|{metric}|{month}"},
+    upsert(ctx.site.unguarded(COLLECTION), {"_id": f"{mdo}|{metric}|{month}"},
            {"$inc": {"count": by}, "$set": {"modified": now, "modified_by": ctx.user},
             "$setOnInsert": {"mdo": mdo, "metric": metric, "month": month, "owner": ctx.user, "creation": now, "docstatus": 0}})
 
@@ -47,7 +47,7 @@ def bump_once(doc, metric: str, when, by: int = 1) -> bool:
 def recount(ctx, mdos) -> None:
     """Recompute the officers onboarded of ``mdos`` from the officers themselves (after an
     interrupted import, whose counting may have been cut off)."""
-    db = ctx.site.db
+    db = ctx.site.unguarded_db
     for mdo in sorted({m for m in mdos if m}):
         counts: dict[str, int] = {}
         # every officer of the MDO is counted from now on, so a hook run again counts none twice
@@ -65,7 +65,7 @@ def recount(ctx, mdos) -> None:
 
 def rebuild(ctx) -> int:
     """Recompute every count from the officers and enrolments."""
-    db = ctx.site.db
+    db = ctx.site.unguarded_db
     counts: dict[tuple, int] = {}
     for o in db["officer"].find({}, {"mdo": 1, "creation": 1}):
         key = (o.get("mdo"), "officers", _month(o.get("creation")))
@@ -93,7 +93,7 @@ def dashboard(ctx, mdos: list[str] | None) -> dict:
     """The figures of an MDO (or several, or every MDO with None): totals and the last twelve
     months of officers onboarded, enrolments and certificates, and the top competency gaps.
     Reads only rollups."""
-    db = ctx.site.db
+    db = ctx.site.unguarded_db
     match = {"mdo": {"$in": mdos}} if mdos is not None else {}
     series: dict[str, dict[str, int]] = {m: {} for m in METRICS}
     totals = dict.fromkeys(METRICS, 0)
@@ -113,6 +113,6 @@ def by_mdo(ctx, mdos: list[str] | None, metric: str) -> list[dict]:
     """Each MDO's total of ``metric``, largest first."""
     match = {"metric": metric, **({"mdo": {"$in": mdos}} if mdos is not None else {})}
     totals: dict[str, int] = {}
-    for row in ctx.site.db[COLLECTION].find(match, {"mdo": 1, "count": 1}):
+    for row in ctx.site.unguarded(COLLECTION).find(match, {"mdo": 1, "count": 1}):
         totals[row["mdo"]] = totals.get(row["mdo"], 0) + row["count"]
     return [{"mdo": m, "count": n} for m, n in sorted(totals.items(), key=lambda kv: (-kv[1], kv[0])) if n]

@@ -5,8 +5,9 @@ from __future__ import annotations
 from flask import flash, redirect, request, url_for
 from flask_admin import BaseView, expose
 
-from app import lifecycle, query
-from doctypes.frac import frac
+from app import query
+from app.model import lifecycle
+from doctypes.organisation import officers
 from doctypes.programmes import programme_rules as programme
 from app.errors import IgotError
 
@@ -15,7 +16,7 @@ from admin.common import Guarded, user_ctx
 
 def _officer(ctx) -> dict | None:
     """The signed-in user's own officer record (by its unique e-mail), as they may see it."""
-    found = frac.own_officer(ctx)
+    found = officers.own_officer(ctx)
     if found is None:
         return None
     from app.errors import NotFound, PermissionDenied

@@ -1,6 +1,6 @@
 """Background Job: the record of a job in the queue (``app.jobs``)."""
 from app import jobs
-from app.document import Document
+from app.model.document import Document
 
 
 class BackgroundJob(Document):

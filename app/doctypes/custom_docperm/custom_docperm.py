@@ -1,4 +1,4 @@
-from app.document import Document
+from app.model.document import Document
 
 
 class CustomDocPerm(Document):

@@ -2,8 +2,8 @@
 or another custom field that applies to the same records."""
 import re
 
-from app import customize
-from app.document import Document
+from app.model import customize
+from app.model.document import Document
 from app.meta import RESERVED, STANDARD_FIELDS
 
 FIELDNAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")

@@ -1,6 +1,6 @@
 """User: an MDO Admin manages the users of their own MDOs, and cannot hand out more power
 than the roles marked assignable_by_mdo_admin."""
-from app.document import Document
+from app.model.document import Document
 
 
 class User(Document):
@@ -10,7 +10,7 @@ class User(Document):
 
     def validate(self):
         access = self.ctx.access
-        if access.has_role("System Manager"):
+        if access.can("grant_any_role"):
             return
         roles = {r.get("role") for r in self.roles or []}
         if roles:

@@ -1,7 +1,7 @@
 """A Version shows the changes to the fields its reader may read on the changed record."""
 from __future__ import annotations
 
-from app.document import Document
+from app.model.document import Document
 
 
 class Version(Document):

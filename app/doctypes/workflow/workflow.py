@@ -1,5 +1,5 @@
 """Workflow: a definition that can actually run."""
-from app.document import Document
+from app.model.document import Document
 from app.query import OPERATORS
 
 

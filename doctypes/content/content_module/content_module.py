@@ -11,8 +11,9 @@ description copied from its upload, and the quality rubric that must pass before
 - Editing a Published module makes a new draft version (meta ``versioned_edit``); the
   published one stays live until the new one is published, then becomes Superseded.
 """
-from app import files, lifecycle
-from app.document import Document
+from app import files
+from app.model import lifecycle
+from app.model.document import Document
 
 NEEDS = {"Video Link": "url", "External Link": "url", "Lesson Text": "lesson_text",
          "Video File": "attachment", "PDF": "attachment", "SCORM Package": "attachment"}
@@ -41,7 +42,7 @@ class ContentModule(Document):
     def _stored_state(self):
         """The state as stored before this save (read once per save)."""
         if "_stored" not in self.__dict__:
-            stored = self.ctx.site.db["content_module"].find_one({"_id": self.name}, {"workflow_state": 1}) if self.name else None
+            stored = self.ctx.site.unguarded("content_module").find_one({"_id": self.name}, {"workflow_state": 1}) if self.name else None
             self.__dict__["_stored"] = stored.get("workflow_state") if stored else None
         return self.__dict__["_stored"]
 

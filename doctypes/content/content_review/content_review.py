@@ -9,16 +9,16 @@ on the module, which may then be approved (Reviewed) if it passed.
 Maker-checker: the module's creator may not review it, unless the Content Publishing
 workflow relaxes maker-checker for the module's MDO.
 """
-from app import lifecycle, persistence, workflow
-from app.document import Document
+from app.model import lifecycle, persistence, workflow
+from app.model.document import Document
 
 
 class ContentReview(Document):
     def _module(self):
-        return self.ctx.site.db["content_module"].find_one({"_id": self.content_module}) if self.content_module else None
+        return self.ctx.site.unguarded("content_module").find_one({"_id": self.content_module}) if self.content_module else None
 
     def _rubric(self):
-        db = self.ctx.site.db
+        db = self.ctx.site.unguarded_db
         if self.rubric:
             return db["quality_rubric"].find_one({"_id": self.rubric})
         return db["quality_rubric"].find_one({"is_default": True}, sort=[("_id", 1)])

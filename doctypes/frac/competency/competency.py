@@ -1,5 +1,5 @@
 """Competency: five proficiency levels, the default scale when none are given."""
-from app.document import Document
+from app.model.document import Document
 from doctypes.frac.frac import DEFAULT_SCALE, LEVELS
 
 

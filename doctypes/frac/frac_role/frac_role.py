@@ -1,10 +1,10 @@
 """FRAC Role: one name per MDO; each competency listed once."""
-from app.document import Document
+from app.model.document import Document
 
 
 class FRACRole(Document):
     def validate(self):
-        db = self.ctx.site.db
+        db = self.ctx.site.unguarded_db
         if self.mdo and self.role_name:
             other = db["frac_role"].find_one({"mdo": self.mdo, "role_name": self.role_name, "_id": {"$ne": self.name}}, {"_id": 1})
             if other:

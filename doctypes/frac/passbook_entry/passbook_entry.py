@@ -8,9 +8,8 @@ Entries other than the platform's start Pending and count once their MDO Admin v
 them (workflow "Passbook Verification"); they are never deleted.
 """
 from doctypes.frac import frac
-from app.document import Document
+from app.model.document import Document
 
-MANAGERS = ("MDO Admin", "System Manager")
 
 
 class PassbookEntry(Document):
@@ -18,14 +17,14 @@ class PassbookEntry(Document):
 
     def validate(self):
         access = self.ctx.access
-        platform = getattr(access, "roles", None) is None
+        platform = self.ctx.is_system
         if self.source == "Course Completion":
-            if not platform and not access.has_role("System Manager"):
+            if not platform and not access.can("enter_course_completions"):
                 self.add_error("source", "course completions are entered by the platform when a course is completed with a certificate.")
             for field in ("course", "certificate"):
                 if not self.get(field):
                     self.add_error(field, f"a course completion needs its {field}.")
-        elif self.source == "Assessment" and not platform and not any(access.has_role(r) for r in MANAGERS):
+        elif self.source == "Assessment" and not platform and not access.can("enter_assessments"):
             self.add_error("source", "assessment results are entered by the officer's MDO.")
         elif self.source == "External Training" and not self.course:
             self.add_error("course", "name the training programme attended.")

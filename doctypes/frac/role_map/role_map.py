@@ -5,9 +5,9 @@ competency requirements are copied into it, so reviewers verify exactly what wil
 force; later edits to a role reach the position through a new version. Reaching Verified
 supersedes the version in force and refreshes the gaps of the position's officers.
 """
-from app import lifecycle, persistence, workflow
+from app.model import lifecycle, persistence, workflow
 from doctypes.frac import frac
-from app.document import Document
+from app.model.document import Document
 
 OPEN_STATES = ("Draft", "Submitted", "L1 Verified")
 COPIED_IN = (None, "Draft", "Submitted")
@@ -15,13 +15,13 @@ COPIED_IN = (None, "Draft", "Submitted")
 
 class RoleMap(Document):
     def before_insert(self):
-        maps = list(self.ctx.site.db["role_map"].find({"position": self.position}, {"version": 1, "workflow_state": 1}))
+        maps = list(self.ctx.site.unguarded("role_map").find({"position": self.position}, {"version": 1, "workflow_state": 1}))
         self.version = max((m.get("version") or 0 for m in maps), default=0) + 1
         current = next((m for m in maps if m.get("workflow_state") == frac.VERIFIED), None)
         self.previous_version = current["_id"] if current else None
 
     def validate(self):
-        db = self.ctx.site.db
+        db = self.ctx.site.unguarded_db
         position = db["position"].find_one({"_id": self.position}, {"mdo": 1, "position_name": 1}) if self.position else None
         if position and position.get("mdo") != self.mdo:
             self.add_error("position", f"Position {self.position} belongs to {position.get('mdo')}, not {self.mdo}.")
@@ -75,7 +75,7 @@ class RoleMap(Document):
         """Verified: the previous version in force becomes Superseded; the position's officers'
         gaps now follow this version."""
         system = self.ctx.as_system()
-        for old in self.ctx.site.db["role_map"].find({"position": self.position, "workflow_state": frac.VERIFIED,
+        for old in self.ctx.site.unguarded("role_map").find({"position": self.position, "workflow_state": frac.VERIFIED,
                                                       "_id": {"$ne": self.name}}):
             lifecycle.move(system, self.meta, persistence.from_db(old), {"workflow_state": frac.SUPERSEDED})
             workflow.log(system, self.meta, old["_id"], "Supersede", frac.VERIFIED, frac.SUPERSEDED,

@@ -1,12 +1,12 @@
 """Capacity Building Plan: each item names its audience."""
-from app.document import Document
+from app.model.document import Document
 
 
 class CapacityBuildingPlan(Document):
     def validate(self):
         if self.period_from and self.period_to and str(self.period_to) < str(self.period_from):
             self.add_error("period_to", f"{self.period_to} is before the start of the period, {self.period_from}.")
-        db = self.ctx.site.db
+        db = self.ctx.site.unguarded_db
         for row in self.items or []:
             where = f"row {row['idx']}"
             if row.get("audience") == "Position" and not row.get("position"):

@@ -1,5 +1,5 @@
 """Course Offering: its label and a registration window that makes sense."""
-from app.document import Document
+from app.model.document import Document
 
 
 class CourseOffering(Document):

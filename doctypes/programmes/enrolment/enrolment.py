@@ -4,7 +4,7 @@ import secrets
 
 from doctypes.frac import frac
 from doctypes.programmes import programme_rules as programme
-from app.document import Document
+from app.model.document import Document
 
 CLOSED = ("Not Certified", "Withdrawn", "Not Eligible")
 
@@ -13,7 +13,7 @@ class Enrolment(Document):
     resumable = ("after_insert", "on_submit")
 
     def validate(self):
-        db = self.ctx.site.db
+        db = self.ctx.site.unguarded_db
         offering = db["course_offering"].find_one({"_id": self.offering}) if self.offering else None
         if self.name is None and offering is not None:  # registering
             self._register(db, offering)
@@ -68,7 +68,7 @@ class Enrolment(Document):
 
         activity.bump_once(self, "enrolments", self.creation)
 
-    def on_trash(self):
+    def after_delete(self):
         from doctypes.organisation import activity
 
         activity.bump(self.ctx, self.mdo, "enrolments", self.creation, -1)
@@ -78,7 +78,7 @@ class Enrolment(Document):
         keys), so the hook can run again after a crash and complete what is missing."""
         if self.workflow_state != programme.CERTIFIED:
             return
-        db = self.ctx.site.db
+        db = self.ctx.site.unguarded_db
         course = db["course"].find_one({"_id": self.course}) or {}
         from doctypes.learning import certificates
 
@@ -88,6 +88,6 @@ class Enrolment(Document):
                                       [(c["competency"], c["level"]) for c in course.get("competencies", [])], self.certified_on)
         programme.post_course_credits(self.ctx, self.as_dict(), course)
         if course.get("is_micromasters") and programme.micromasters_completer(db, self.officer):
-            from app import lifecycle
+            from app.model import lifecycle
 
             lifecycle.save(self.ctx.as_system(), "Officer", self.officer, {"mit_masters_eligible": True})

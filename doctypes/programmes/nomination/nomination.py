@@ -1,11 +1,11 @@
 """Nomination: the credit threshold of the officer's level, checked and explained."""
 from doctypes.programmes import programme_rules as programme
-from app.document import Document
+from app.model.document import Document
 
 
 class Nomination(Document):
     def validate(self):
-        db = self.ctx.site.db
+        db = self.ctx.site.unguarded_db
         officer = db["officer"].find_one({"_id": self.officer}) if self.officer else None
         tp = db["training_programme"].find_one({"_id": self.training_programme}) if self.training_programme else None
         if officer is None or tp is None:

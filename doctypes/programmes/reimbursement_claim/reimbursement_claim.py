@@ -1,10 +1,10 @@
 """Reimbursement Claim: against an issued certificate, up to the programme's limit."""
-from app.document import Document
+from app.model.document import Document
 
 
 class ReimbursementClaim(Document):
     def validate(self):
-        db = self.ctx.site.db
+        db = self.ctx.site.unguarded_db
         enrolment = db["enrolment"].find_one({"_id": self.enrolment}) if self.enrolment else None
         if enrolment is None:
             return

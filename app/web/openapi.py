@@ -6,9 +6,9 @@ submit/cancel/amend and the workflow transition (with the active workflow's acti
 """
 from __future__ import annotations
 
-from app import customize, workflow
+from app.model import customize, workflow
 from app.query import MAX_LIMIT, OPERATORS
-from app.schemas import DEFAULT_DATA_LENGTH, DEFAULT_RATING_MAX, PHONE_RE
+from app.model.schemas import DEFAULT_DATA_LENGTH, DEFAULT_RATING_MAX, PHONE_RE
 
 ERRORS = {"400": "Invalid: the record, a field or a parameter", "401": "Not signed in",
           "403": "Not permitted", "404": "No such record (or not visible to you)",
@@ -182,7 +182,7 @@ def build(ctx) -> dict:
                 "requestBody": {"required": False, "content": {"application/json": {"schema": {"type": "object"}}}},
                 "responses": _responses({"200": {"description": "done", **_data(f"#/components/schemas/{sid}")},
                                          "201": {"description": "a new record", **_data(f"#/components/schemas/{sid}")}})}}
-    paths.update(_method_paths())
+    paths.update(_declared_paths(ctx))
     paths.update(_other_paths())
     return {
         "openapi": "3.0.3",
@@ -218,27 +218,60 @@ def _post(tag, summary, op, body=None, responses=None) -> dict:
     return {"post": out}
 
 
+def _params(params) -> list[dict]:
+    return [{"name": p.name, "in": p.where, "required": p.required or p.where == "path",
+             "schema": {"type": p.type}, **({"description": p.description} if p.description else {})} for p in params]
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(w.title() for w in rest)
+
+
+def _declared(method) -> dict:
+    """An ``ApiMethod`` declaration as its OpenAPI operation."""
+    op = {"tags": [method.tag or "Methods"], "summary": method.summary, "operationId": _camel(method.name),
+          "parameters": _params(method.params),
+          "responses": _responses({str(method.status): {"description": method.summary}})}
+    if method.public:
+        op["security"] = []
+    if method.body is not None:
+        op["requestBody"] = {"required": bool(method.body.get("required")),
+                             "content": {"application/json": {"schema": method.body["schema"]}}}
+    elif method.multipart is not None:
+        op["requestBody"] = {"required": True, "content": {"multipart/form-data": {"schema": {
+            "type": "object", "required": [k for k in method.multipart if k in ("file", "doctype")],
+            "properties": method.multipart}}}}
+    return {method.http_method.lower(): op}
+
+
+def _route(route) -> tuple[str, dict]:
+    import re
+
+    path = re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", r"{\1}", route.rule)
+    op = {"tags": [route.tag or "Pages"], "summary": route.summary,
+          "operationId": _camel(route.view.__name__), "parameters": _params(route.params),
+          "responses": _responses({"200": {"description": route.summary}})}
+    if route.public:
+        op["security"] = []
+    return path, {m.lower(): op for m in route.methods}
+
+
+def _declared_paths(ctx) -> dict:
+    """The engine's API methods and the modules' (``ApiMethod``), and the modules' routes
+    (``Route``): described from the same declarations the routes are served from."""
+    from . import methods
+
+    out = {f"/api/method/{m.name}": _declared(m) for m in methods.all_methods()}
+    for route in ctx.site.modules.all("routes"):
+        path, item = _route(route)
+        out[path] = item
+    return out
+
+
 def _other_paths() -> dict:
-    """The routes that are not a doctype's resource or a query method."""
+    """The engine's fixed routes: files, and the API's description of itself."""
     return {
-        "/api/method/catalogue": _get("Learning", "Published content modules of every MDO", "catalogue",
-                                      [(p, "query", False, "string") for p in ("search", "kind", "competency", "language")]),
-        "/api/method/complete_module": _post("Learning", "The signed-in officer completed a published module", "completeModule",
-                                             {"required": True, "content": {"application/json": {"schema": {
-                                                 "type": "object", "required": ["module"], "properties": {"module": {"type": "string"}}}}}},
-                                             {"201": {"description": "the certificate"}}),
-        "/api/content/{name}/package/{path}": _get("Learning", "A file of a module's SCORM package, sandboxed", "packageFile",
-                                                   [("name", "path", True, "string"), ("path", "path", True, "string")]),
-        "/api/method/mdo_dashboard": _get("FRAC", "An MDO's figures, from rollups", "mdoDashboard", [("mdo", "query", False, "string")]),
-        "/api/method/run_job": _post("Jobs", "Queue a background job", "runJob", {"required": True, "content": {"application/json": {"schema": {
-            "type": "object", "required": ["job"], "properties": {"job": {"type": "string"}, "args": {"type": "object"}}}}}},
-            {"202": {"description": "queued: the Background Job"}}),
-        "/api/method/import_job": _post("Jobs", "Import a CSV or XLSX in the background", "importJob", {"required": True, "content": {
-            "multipart/form-data": {"schema": {"type": "object", "required": ["file", "doctype"], "properties": {
-                "file": {"type": "string", "format": "binary"}, "doctype": {"type": "string"}, "mdo": {"type": "string"}}}}}},
-            {"202": {"description": "queued: the Background Job"}}),
-        "/api/method/logout_everywhere": _post("Session", "End every session of the signed-in user", "logoutEverywhere"),
-        "/api/method/login_locks": _get("Session", "Locked accounts and slowed addresses (System Manager)", "loginLocks"),
         "/api/openapi.json": _get("Meta", "This description", "openapi", security=[]),
         "/api/docs": _get("Meta", "The API's documentation page", "docs", security=[]),
         "/api/docs/init.js": _get("Meta", "The documentation page's script", "docsScript", security=[]),
@@ -251,41 +284,4 @@ def _other_paths() -> dict:
                 "file": {"type": "string", "format": "binary"}, "accept": {"type": "string"}}}}}},
             {"201": {"description": "stored"}, "413": {"description": "larger than the upload limit"}}),
         "/api/file/{file_id}": _get("Files", "Download a file you may read", "downloadFile", [("file_id", "path", True, "string")]),
-        "/verify/{code}": _get("Certificates", "Whether a certificate is valid (public)", "verifyCertificate",
-                               [("code", "path", True, "string"), ("format", "query", False, "string")], security=[]),
-    }
-
-
-def _method_paths() -> dict:
-    login_body = {"type": "object", "required": ["email", "password"],
-                  "properties": {"email": {"type": "string", "format": "email"}, "password": {"type": "string"}}}
-    return {
-        "/api/method/login": {"post": {"tags": ["Session"], "summary": "Sign in; sets the session cookie", "operationId": "login", "security": [],
-                                       "requestBody": {"required": True, "content": {"application/json": {"schema": login_body}}},
-                                       "responses": _responses({"200": {"description": "signed in"}, "429": {"description": "locked after failed logins"}})}},
-        "/api/method/logout": {"post": {"tags": ["Session"], "summary": "Sign out (this session ends on the server too)",
-                                        "operationId": "logout", "responses": _responses({"200": {"description": "signed out"}})}},
-        "/api/method/me": {"get": {"tags": ["Session"], "summary": "Who am I: roles and MDOs", "operationId": "me",
-                                   "responses": _responses({"200": {"description": "the caller"}})}},
-        **{f"/api/method/{name}": {"get": {"tags": ["FRAC"], "summary": summary, "operationId": name,
-                                           "parameters": [{"name": p, "in": "query", "required": req, "schema": {"type": t}} for p, req, t in params],
-                                           "responses": _responses({"200": {"description": summary}})}}
-           for name, summary, params in (
-               ("gap", "Competency gaps of an officer (officer=) or an MDO (mdo=)", [("officer", False, "string"), ("mdo", False, "string")]),
-               ("passbook", "An officer's competency passbook", [("officer", True, "string")]),
-               ("talent", "Officers with a competency at a level or above", [("competency", True, "string"), ("level", True, "integer"),
-                                                                              ("mdo", False, "string"), ("limit", False, "integer")]),
-               ("my_plan", "Capacity building plan items assigned to an officer", [("officer", True, "string")]),
-               ("plan_progress", "Completion of a capacity building plan per item and position", [("plan", True, "string")]),
-               ("eligibility", "Every eligibility rule for an officer and an offering, with pass or fail and why",
-                [("officer", True, "string"), ("offering", True, "string")]),
-               ("eligible_courses", "Offerings open for registration, with the officer's eligibility", [("officer", True, "string")]),
-               ("credits", "An officer's credit ledger and balance", [("officer", True, "string")]),
-               ("nominees", "Nominees of a training programme, ranked", [("programme", True, "string")]),
-               ("claim_totals", "Fee claims totalled by MDO, course or month", [("by", False, "string")]))},
-        "/api/method/link_options": {"get": {"tags": ["Session"], "summary": "Choices for a Link field", "operationId": "linkOptions",
-                                             "parameters": [{"name": "doctype", "in": "query", "required": True, "schema": {"type": "string"}},
-                                                            {"name": "txt", "in": "query", "schema": {"type": "string"}},
-                                                            {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100}}],
-                                             "responses": _responses({"200": {"description": "[{value, label}]"}})}},
     }

@@ -36,7 +36,7 @@ def start(ctx, meta, doc) -> None:
         return
     first = wf["states"][0]["state"]
     given = doc.get(wf["state_field"])
-    if getattr(ctx.access, "roles", None) is None and _state(wf, given) is not None:
+    if ctx.is_system and _state(wf, given) is not None:
         return
     if given not in (None, "", first):
         raise ValidationError.for_fields(meta.name, None, {wf["state_field"]: [f"is set by the workflow {wf['_id']!r}; new records start in {first!r}."]})
@@ -95,14 +95,14 @@ def _makers(ctx, meta, doc) -> set:
 def edited(ctx, meta, old: dict, fieldnames) -> dict | None:
     """The platform keys a user's edit of ``old`` writes with it: its author among the
     record's editors in its current state (None: no workflow, the system, or no change)."""
-    if not fieldnames or getattr(ctx.access, "roles", None) is None or not active(ctx, meta.name):
+    if not fieldnames or ctx.is_system or not active(ctx, meta.name):
         return None
     return {EDITORS: sorted({*(old.get(EDITORS) or []), ctx.user})}
 
 
 def log_edit(ctx, meta, old: dict, fieldnames) -> None:
     """Show a user's edit in the record's workflow history, naming the fields it changed."""
-    wf = active(ctx, meta.name) if fieldnames and getattr(ctx.access, "roles", None) is not None else None
+    wf = active(ctx, meta.name) if fieldnames and not ctx.is_system else None
     if not wf:
         return
     labels = [meta.get_field(f).label if meta.get_field(f) else f for f in fieldnames]
@@ -138,7 +138,7 @@ def _refusal(ctx, wf, transition, doc, makers: set) -> str | None:
     if not _condition_holds(transition.get("condition"), doc):
         field, op, value = transition["condition"]
         return f"{transition['action']} needs {field} {op} {value!r} (it is {doc.get(field)!r})"
-    if not transition.get("allow_self_approval") and getattr(ctx.access, "roles", None) is not None:
+    if not transition.get("allow_self_approval") and not ctx.is_system:
         if ctx.user in makers and not _relaxed_for(ctx, wf, doc):
             return (f"maker-checker: {ctx.user} created, last moved or edited this record and may not "
                     f"{transition['action']} it")
@@ -172,7 +172,7 @@ def info(ctx, meta, doc: dict) -> dict | None:
 
 def apply(ctx, doctype: str, name: str, action: str, comment: str | None = None, *, expected_modified=None):
     """Take ``action`` on a record; returns the Document in its new state."""
-    from app import lifecycle
+    from app.model import lifecycle
 
     doc = lifecycle.get(ctx, doctype, name)  # tenancy and read permission
     meta, old = doc.meta, doc.as_dict()

@@ -10,8 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
-from app import audit, customize, files, naming, persistence, schemas, validation, workflow
-from app.document import DocStatus, Document
+from app import files
+from app.model import audit, customize, naming, persistence, schemas, validation, workflow
+from app.model.document import DocStatus, Document
 from app.errors import DocStatusError, IgotError, StaleDocument, ValidationError
 from app.meta import STANDARD_FIELDS
 
@@ -65,7 +66,7 @@ def insert(ctx, doctype: str, data: dict, *, name: str | None = None,
     ctx.access.check_fields(meta, doc.as_dict(), [k for k in data if k in values])
     _number_rows(meta, doc)
     workflow.start(ctx, meta, doc)
-    doc.before_insert()
+    _hook(ctx, meta, doc, "before_insert")
     now = ctx.now()
     doc.set("owner", ctx.user)
     doc.set("creation", now)
@@ -75,12 +76,12 @@ def insert(ctx, doctype: str, data: dict, *, name: str | None = None,
     _validate(ctx, meta, doc, errors)
     # Named only once valid, so a refused record never uses up a number of its series.
     doc.set("name", name or naming.make_name(ctx, meta, doc.as_dict()))
-    doc.before_submit() if docstatus == DocStatus.SUBMITTED else doc.before_save()
+    _hook(ctx, meta, doc, "before_submit" if docstatus == DocStatus.SUBMITTED else "before_save")
     _raise_hook_errors(meta, doc)
     stored = _storable(meta, doc)
     stored.update(keys or {})
     after = ["after_insert", "on_update"] + (["on_submit"] if docstatus == DocStatus.SUBMITTED else [])
-    pending = [h for h in after if h in meta.controller().resumable]
+    pending = [h for h in after if h in resumable_hooks(ctx.site, meta)]
     if pending:
         stored[PENDING] = pending
     files.claim(ctx, meta, stored)
@@ -96,7 +97,7 @@ def insert(ctx, doctype: str, data: dict, *, name: str | None = None,
             files.claim(ctx, meta, stored)
     try:
         for hook in after:
-            getattr(doc, hook)()
+            _hook(ctx, meta, doc, hook)
         _raise_hook_errors(meta, doc)
     except BaseException:
         # A hook that fails after the write (e.g. creating the officer's learner account)
@@ -161,11 +162,11 @@ def save(ctx, doctype: str, name: str, changes: dict, *, expected_modified=None)
                 f"{meta.name} {name!r} is submitted: {', '.join(locked)} cannot be changed "
                 f"(only fields marked allow_on_submit can); cancel and amend it instead",
                 doctype=meta.name, name=name, errors={k: ["cannot be changed after submit"] for k in locked})
-    doc = meta.controller()(meta, {**old, **values}, ctx)
+    doc = meta.controller()(meta, {**old, **values}, ctx, before=old)
     ctx.access.check(meta, "write", doc.as_dict())  # e.g. not moved to another MDO
     _number_rows(meta, doc)
     _validate(ctx, meta, doc, errors, old=old)
-    doc.before_save()
+    _hook(ctx, meta, doc, "before_save")
     _raise_hook_errors(meta, doc)
     edited = [k for k in values if values[k] != old.get(k)]
     saved = _write(ctx, meta, doc, old, after=("on_update",), platform=workflow.edited(ctx, meta, old, edited))
@@ -208,7 +209,7 @@ def supersede_previous(ctx, meta, doc: dict) -> None:
     prev = ctx.site.collection(meta.name).find_one({"_id": doc["previous_version"]})
     if prev is None or prev.get(wf["state_field"]) not in spec["states"]:
         return
-    from app import persistence
+    from app.model import persistence
 
     move(system, meta, persistence.from_db(prev), {wf["state_field"]: spec["superseded"]})
     workflow.log(system, meta, prev["_id"], "Supersede", prev.get(wf["state_field"]), spec["superseded"],
@@ -245,7 +246,7 @@ def move(ctx, meta, old: dict, changes: dict, *, platform: dict | None = None) -
     transition): runs the hooks of the docstatus change it makes, validates unless it
     cancels, writes conditionally on ``old["modified"]`` and records the version.
     ``platform``: keys the platform keeps on the stored record (not fields), written with it."""
-    doc = meta.controller()(meta, {**old, **changes}, ctx)
+    doc = meta.controller()(meta, {**old, **changes}, ctx, before=old)
     status, new_status = DocStatus(old.get("docstatus", 0)), DocStatus(doc.get("docstatus", 0))
     if (status, new_status) == (DocStatus.DRAFT, DocStatus.SUBMITTED):
         before, after = "before_submit", "on_submit"
@@ -258,7 +259,7 @@ def move(ctx, meta, old: dict, changes: dict, *, platform: dict | None = None) -
                              f"to {new_status.name.lower()}", doctype=meta.name, name=old["name"])
     if after != "on_cancel":
         _validate(ctx, meta, doc, {}, old=old)
-    getattr(doc, before)()
+    _hook(ctx, meta, doc, before)
     _raise_hook_errors(meta, doc)
     return _write(ctx, meta, doc, old, after=(after,), platform=platform)
 
@@ -286,10 +287,11 @@ def delete(ctx, doctype: str, name: str) -> None:
     if old.docstatus == DocStatus.SUBMITTED:
         raise DocStatusError(f"{meta.name} {name!r} is submitted and cannot be deleted; cancel it first",
                              doctype=meta.name, name=name)
-    old.on_trash()
+    _hook(ctx, meta, old, "on_trash")
     _raise_hook_errors(meta, old)
     persistence.delete(ctx.site.collection(doctype), meta, name)
     audit.record(ctx, meta, name, {"deleted": _storable(meta, old)}, old.as_dict())
+    _hook(ctx, meta, old, "after_delete")
 
 
 # steps ------------------------------------------------------------------------------------
@@ -304,7 +306,7 @@ def _validate(ctx, meta, doc: Document, errors: dict, old: dict | None = None) -
                               validation.check_unique(ctx, meta, data),
                               validation.check_attachments(ctx, meta, data, old))
     if not errors:
-        doc.validate()
+        _hook(ctx, meta, doc, "validate")
         errors = doc.take_errors()
     if errors:
         raise ValidationError.for_fields(meta.name, data.get("name"), errors)
@@ -333,20 +335,35 @@ def _write(ctx, meta, doc: Document, old: dict, after: tuple, platform: dict | N
     doc.set("modified", _next_modified(ctx, old["modified"]))
     doc.set("modified_by", ctx.user)
     stored = {**customize.hidden_values(meta, old), **_storable(meta, doc), **(platform or {})}
-    pending = [h for h in after if h in meta.controller().resumable]
+    pending = [h for h in after if h in resumable_hooks(ctx.site, meta)]
     if pending:  # with any hooks still pending from before (a crash), which stay until they have run
         stored[PENDING] = [h for h in HOOK_ORDER if h in {*stored.get(PENDING, ()), *pending}]
     files.claim(ctx, meta, stored, old)
     persistence.replace(ctx.site.collection(meta.name), meta, stored, old["modified"])
     audit.record(ctx, meta, doc.name, audit.diff(meta, ctx.registry, old, stored), stored)
     for hook in after:
-        getattr(doc, hook)()
+        _hook(ctx, meta, doc, hook)
     if pending:
         _hooks_done(ctx, meta, doc.name, pending, remaining=stored[PENDING])
     return doc
 
 
 HOOK_ORDER = ("after_insert", "on_update", "on_submit", "on_cancel")
+
+
+def _hook(ctx, meta, doc: Document, hook: str) -> None:
+    """Run the controller's ``hook``, then the document events the modules declare for it
+    (``app.registry.DocEvent``: another module's effects, such as an officer's rollups)."""
+    getattr(doc, hook)()
+    for event in ctx.site.modules.events_for(meta.name, hook):
+        event.handler(doc)
+
+
+def resumable_hooks(site, meta) -> set[str]:
+    """The after-write hooks of ``meta`` that are run again after a crash: those its
+    controller declares ``resumable``, and those with a resumable document event."""
+    return {*meta.controller().resumable,
+            *(e.hook for e in site.modules.all("events") if e.doctype == meta.name and e.resumable)}
 
 
 def _hooks_done(ctx, meta, name: str, hooks, *, remaining=()) -> None:
@@ -371,7 +388,7 @@ def resume(site, meta, raw: dict) -> bool:
     data = persistence.from_db(raw)
     doc = meta.controller()(customize.meta_for_record(ctx, meta, data), data, ctx)
     for hook in raw[PENDING]:
-        getattr(doc, hook)()
+        _hook(ctx, meta, doc, hook)
     _raise_hook_errors(meta, doc)
     _hooks_done(ctx, meta, raw["_id"], raw[PENDING])
     return True
@@ -386,7 +403,7 @@ def resume_pending(site, *, min_age=dt.timedelta(seconds=60)) -> list[tuple[str,
     cutoff = site.context().now() - min_age
     for meta in site.registry:
         controller = meta.controller()
-        if meta.is_child or not controller.resumable:
+        if meta.is_child or not resumable_hooks(site, meta):
             continue
         coll = site.collection(meta.name)
         for raw in list(coll.find({PENDING: {"$exists": True}})):
@@ -456,7 +473,7 @@ def _writable(ctx, meta, data: dict) -> dict:
     """``data`` without the read-only fields, which only the platform sets (fetched values,
     a role map's version and copied requirements, workflow states); a user's values for them
     are ignored. The system itself (fixtures, derived records) may set them."""
-    if getattr(ctx.access, "roles", None) is None:
+    if ctx.is_system:
         return data
     read_only = {f.fieldname for f in meta.all_fields if f.read_only and not f.standard}
     wf = workflow.active(ctx, meta.name) if read_only & data.keys() else None

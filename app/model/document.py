@@ -7,7 +7,12 @@ defines ``class Officer(Document)``). Its hooks run in this order, Frappe's:
     save:    validate, before_save, [written], on_update
     submit:  validate, before_submit, [written], on_submit
     cancel:  before_cancel, [written], on_cancel
-    delete:  on_trash, [deleted]
+    delete:  on_trash, [deleted], after_delete
+
+A hook reads the record as it was before the change in ``self.before`` (None for a new
+record), and asks ``self.has_value_changed("position")``. Effects on other modules' records
+are not in a controller: the module that owns them declares a document event
+(``app.registry.DocEvent``), which the lifecycle runs after the controller's hook.
 
 A hook changes the document through ``self`` (``self.set("field", value)`` or
 ``self.field = value``) and refuses it with ``self.add_error("field", "why")`` or by raising
@@ -20,7 +25,7 @@ from __future__ import annotations
 from enum import IntEnum
 
 HOOKS = ("before_insert", "validate", "before_save", "after_insert", "on_update",
-         "before_submit", "on_submit", "before_cancel", "on_cancel", "on_trash")
+         "before_submit", "on_submit", "before_cancel", "on_cancel", "on_trash", "after_delete")
 
 
 class DocStatus(IntEnum):
@@ -30,11 +35,14 @@ class DocStatus(IntEnum):
 
 
 class Document:
-    def __init__(self, meta, data: dict, ctx=None):
+    def __init__(self, meta, data: dict, ctx=None, before: dict | None = None):
         object.__setattr__(self, "meta", meta)
         object.__setattr__(self, "ctx", ctx)
         object.__setattr__(self, "_data", dict(data))
         object.__setattr__(self, "_errors", {})
+        # The record as it was before this change (None for a new record): hooks compare
+        # against it instead of reading the record again.
+        object.__setattr__(self, "before", before)
 
     # values -----------------------------------------------------------------------------
     @property
@@ -74,6 +82,10 @@ class Document:
     def as_dict(self) -> dict:
         return dict(self._data)
 
+    def has_value_changed(self, fieldname: str) -> bool:
+        """Whether ``fieldname`` differs from the record as it was (always, for a new one)."""
+        return self.before is None or self.before.get(fieldname) != self._data.get(fieldname)
+
     def __repr__(self):
         return f"<{self.meta.name} {self.name}>"
 
@@ -97,6 +109,7 @@ class Document:
     def before_cancel(self): pass
     def on_cancel(self): pass
     def on_trash(self): pass
+    def after_delete(self): pass
 
     # After-write hooks written to be run twice (each of their effects happens once however
     # often they run: a unique key, an upsert, a claim on the record). The lifecycle keeps a

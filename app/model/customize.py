@@ -21,7 +21,7 @@ _FIELD_KEYS = ("fieldname", "label", "fieldtype", "options", "reqd", "descriptio
 
 
 def bump(site) -> int:
-    from app.persistence import upsert
+    from app.model.persistence import upsert
 
     doc = upsert(site.db["site_settings"], {"_id": STAMP_ID}, {"$inc": {"version": 1}}, returning=True)
     return doc["version"]
@@ -94,8 +94,8 @@ def meta_for_record(ctx, meta: DocTypeMeta, doc: dict) -> DocTypeMeta:
 def query_meta(ctx, meta: DocTypeMeta) -> DocTypeMeta:
     """For filters and sort: the custom fields of every MDO the caller works with (of every
     MDO for callers who see them all)."""
-    mdos = getattr(ctx.access, "mdos", None)
-    all_mdos = not hasattr(ctx.access, "mdos") or ctx.access.has_role("System Manager") or ctx.access.has_role("Analyst")
+    mdos = ctx.access.mdos
+    all_mdos = ctx.access.reads_all_mdos()
     key = (meta.name, "query", None if all_mdos else tuple(sorted(mdos)), stamp(ctx))
     cache = ctx.site.custom_metas
     if key not in cache:

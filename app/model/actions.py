@@ -9,7 +9,7 @@ the caller's own permission checks too.
 """
 from __future__ import annotations
 
-from app import lifecycle, workflow
+from app.model import lifecycle, workflow
 from app.errors import PermissionDenied, ValidationError
 
 

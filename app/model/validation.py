@@ -4,7 +4,7 @@ Each check returns ``{field: [message]}`` (child rows nested by row number), so 
 of a record is reported at once."""
 from __future__ import annotations
 
-from app import schemas
+from app.model import schemas
 
 REQUIRED = "Missing data for required field."
 
@@ -133,8 +133,9 @@ def check_attachments(ctx, meta, doc: dict, old: dict | None = None) -> dict:
             stored = files.info(ctx.site, value) or {}
             kind = (stored.get("metadata") or {}).get("kind")
             if wanted and kind not in wanted:
-                errors[f.fieldname] = [f"{stored.get('filename')} is {files.KINDS.get(kind, kind or 'of an unknown kind')}; "
-                                       f"{files.describe_accept(wanted)} is needed here."]
+                words = files.kinds(ctx.site)
+                errors[f.fieldname] = [f"{stored.get('filename')} is {words.get(kind, kind or 'of an unknown kind')}; "
+                                       f"{files.describe_accept(wanted, ctx.site)} is needed here."]
     return errors
 
 

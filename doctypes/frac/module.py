@@ -1,0 +1,86 @@
+"""FRAC and Competencies: the competency dictionary, positions, FRAC roles and role maps with
+their two-level review, the passbook, the gap rollups, capacity building plans' progress,
+talent search and the MDO dashboard."""
+from __future__ import annotations
+
+import click
+
+from app.registry import ApiMethod, Command, DocEvent, Figure, Job, Module, Page, Param
+
+from . import api, events, figures
+from .talent_page import TalentView
+
+TAG = "FRAC"
+
+
+def _check_rebuild(ctx, args):
+    ctx.access.require("run_platform_jobs", "rebuild the rollups")
+
+
+def _run_rebuild(ctx, args, progress):
+    from . import frac
+
+    total = ctx.site.unguarded("officer").estimated_document_count()
+    done = [0]
+
+    def step(n=1):
+        done[0] += n
+        progress(done[0], total, f"{done[0]} of {total} officers")
+
+    return frac.rebuild(ctx.as_system(), progress=step)
+
+
+def _rollups_command(open_site):
+    @click.group()
+    def rollups():
+        """The competency rollups (current levels, gaps, MDO gap summary)."""
+
+    @rollups.command("rebuild")
+    @click.option("--background", is_flag=True, help="Queue it as a background job (see `igot worker`).")
+    def rebuild(background):
+        """Recompute the rollups from scratch (they are otherwise kept current incrementally)."""
+        import sys
+
+        from app import jobs
+
+        from . import frac
+
+        site = open_site()
+        ctx = site.context("Administrator")
+        if background:
+            click.echo(f"queued {jobs.submit(ctx, 'rebuild_rollups').name}")
+            return
+        total = site.unguarded("officer").count_documents({})
+        with click.progressbar(length=total, label="rebuilding rollups", file=sys.stderr, show_pos=True) as bar:
+            counts = frac.rebuild(ctx, progress=bar.update)
+        click.echo(", ".join(f"{k}: {v}" for k, v in counts.items()))
+
+    return rollups
+
+
+MODULE = Module(
+    name="FRAC and Competencies",
+    after=("Organisation",),
+    capabilities=(("search_talent", "search officers across the MDOs one reads by competency and level"),
+                  ("enter_assessments", "enter assessment results into officers' passbooks"),
+                  ("enter_course_completions", "enter course completions into passbooks by hand")),
+    methods=(
+        ApiMethod("gap", api.gap, "Competency gaps of an officer (officer=) or an MDO (mdo=)", tag=TAG,
+                  params=(Param("officer"), Param("mdo"))),
+        ApiMethod("passbook", api.passbook, "An officer's competency passbook", tag=TAG, params=(Param("officer", required=True),)),
+        ApiMethod("talent", api.talent, "Officers with a competency at a level or above", tag=TAG,
+                  params=(Param("competency", required=True), Param("level", "integer", required=True), Param("mdo"),
+                          Param("limit", "integer"))),
+        ApiMethod("my_plan", api.my_plan, "Capacity building plan items assigned to an officer", tag=TAG,
+                  params=(Param("officer", required=True),)),
+        ApiMethod("plan_progress", api.plan_progress, "Completion of a capacity building plan per item and position", tag=TAG,
+                  params=(Param("plan", required=True),)),
+        ApiMethod("mdo_dashboard", api.mdo_dashboard, "An MDO's figures, from rollups", tag=TAG, params=(Param("mdo"),)),
+    ),
+    jobs=(Job("rebuild_rollups", "Rebuild competency rollups", _check_rebuild, _run_rebuild),),
+    commands=(Command(_rollups_command),),
+    pages=(Page(TalentView, "Talent Search", "talent", "talent", "FRAC and Competencies"),),
+    figures=(Figure(figures.gaps), Figure(figures.passbook_verified)),
+    events=(DocEvent("Officer", "on_update", events.officer_changed, resumable=True),
+            DocEvent("Officer", "on_trash", events.officer_deleted)),
+)
