@@ -131,12 +131,12 @@ class ImportView(Guarded, BaseView):
 
     @expose("/rejected/<file_id>")
     def rejected(self, file_id):
-        from app import files
+        from app.model import attachments
         from app.web.files import file_response
         from app.errors import NotFound
 
         try:
-            stored = files.open_for(user_ctx(), file_id)
+            stored = attachments.open_for(user_ctx(), file_id)
         except NotFound:
             stored = None
         if stored is None or (stored.metadata or {}).get("kind") != "import-rejected":

@@ -15,7 +15,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from app import auth, query
-from app.model import customize, lifecycle, workflow
+from app.model import customize, lifecycle, transitions, workflow
 from app.errors import IgotError, NotFound, PermissionDenied
 
 from . import forms
@@ -343,7 +343,7 @@ class DocTypeView(Guarded, BaseModelView):
     def transition_view(self):
         name, action = request.args.get("id"), request.form.get("action", "")
         try:
-            workflow.apply(user_ctx(), self.meta.name, name, action, request.form.get("comment"))
+            transitions.apply(user_ctx(), self.meta.name, name, action, request.form.get("comment"))
             flash(f"{action}: done.", "success")
         except IgotError as exc:
             flash(exc.message + " " + " ".join(m for msgs in exc.errors.values() if isinstance(msgs, list) for m in msgs), "error")

@@ -247,7 +247,7 @@ def content_disposition(filename: str, disposition: str = "attachment") -> str:
     return header
 
 
-def _parse_id(file_id):
+def parse_id(file_id):
     from bson import ObjectId
     from bson.errors import InvalidId
 
@@ -255,68 +255,6 @@ def _parse_id(file_id):
         return ObjectId(str(file_id))
     except (InvalidId, TypeError):
         return None
-
-
-def _holds(record: dict, field: str, file_id: str) -> bool:
-    return str(record.get(field) or "") == file_id
-
-
-def may_read(ctx, stored: dict) -> bool:
-    """Whether the caller may read the stored file ``stored`` (its ``fs.files`` record)."""
-    from app.model import customize, lifecycle
-    from app.errors import IgotError
-
-    if ctx.is_system:
-        return True
-    meta = stored.get("metadata") or {}
-    file_id = str(stored["_id"])
-    if meta.get("owner") == ctx.user:
-        return True
-    for claim in meta.get("attached") or []:
-        doctype, name, field = claim.get("doctype"), claim.get("name"), claim.get("field")
-        if doctype not in ctx.registry.names:
-            continue
-        try:
-            doc = lifecycle.get(ctx, doctype, name)
-        except IgotError:
-            doc = None
-        if doc is not None:
-            shown = customize.present(ctx, doc.meta, doc.as_dict())
-            if field in shown and _holds(shown, field, file_id):
-                return True
-        reader = ctx.site.modules.file_reader(doctype)
-        if reader is not None and reader(ctx, name, field, file_id):
-            return True
-    if meta.get("job"):
-        try:
-            lifecycle.get(ctx, "Background Job", meta["job"])
-            return True
-        except IgotError:
-            pass
-    return False
-
-
-def open_for(ctx, file_id):
-    """The stored file (a GridFS file to read) if the caller may read it; NotFound otherwise,
-    whether or not it exists."""
-    from gridfs.errors import NoFile
-
-    oid = _parse_id(file_id)
-    stored = ctx.site.db["fs.files"].find_one({"_id": oid}) if oid is not None else None
-    if stored is None or not may_read(ctx, stored):
-        raise NotFound(f"file {file_id!r} not found")
-    try:
-        return ctx.site.store.files.get(oid)
-    except NoFile:
-        raise NotFound(f"file {file_id!r} not found") from None
-
-
-def may_attach(ctx, file_id) -> bool:
-    """Whether the caller may put an existing file into a record: one they uploaded, or one
-    they may already read (a new version of a record carries its files over)."""
-    oid = _parse_id(file_id)
-    stored = ctx.site.db["fs.files"].find_one({"_id": oid}) if oid is not None else None
-    return stored is not None and may_read(ctx, stored)
 
 
 def claim(ctx, meta, doc: dict, old: dict | None = None) -> None:
@@ -328,7 +266,7 @@ def claim(ctx, meta, doc: dict, old: dict | None = None) -> None:
         value = doc.get(f.fieldname)
         if not value or (old is not None and old.get(f.fieldname) == value):
             continue
-        oid = _parse_id(value)
+        oid = parse_id(value)
         if oid is not None:
             ctx.site.db["fs.files"].update_one({"_id": oid}, {"$addToSet": {"metadata.attached": {
                 "doctype": meta.name, "name": doc["name"], "field": f.fieldname}}})
@@ -336,7 +274,7 @@ def claim(ctx, meta, doc: dict, old: dict | None = None) -> None:
 
 def discard(site, file_id) -> None:
     """Delete a stored file nobody holds (an upload its record refused)."""
-    oid = _parse_id(file_id)
+    oid = parse_id(file_id)
     if oid is not None:
         site.store.files.delete(oid)
 

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 
 from app.access import Access, SystemAccess
 from app.config import Config
-from app.meta import DocTypeMeta, Registry, load_registry
+from app.meta import DocTypeMeta, Registry
+from app.model.controllers import load_registry
 from app.store import Store, connect
 
 

@@ -256,7 +256,7 @@ class Recorder:
 
 def declared_indexes() -> dict[str, list[list[tuple]]]:
     from app.install import INTERNAL_INDEXES, index_specs
-    from app.meta import load_registry
+    from app.model.controllers import load_registry
 
     from .conftest import TEST_DOCTYPES
 
@@ -270,7 +270,7 @@ def declared_indexes() -> dict[str, list[list[tuple]]]:
 
 
 def _default_sorts() -> dict[str, tuple]:
-    from app.meta import load_registry
+    from app.model.controllers import load_registry
 
     from .conftest import TEST_DOCTYPES
 

@@ -459,9 +459,9 @@ def test_markup_planted_by_one_mdo_never_runs_in_the_system_managers_browser(ser
     officer = lifecycle.insert(admin, "Officer", {"full_name": f"Planted {MARKUP}", "email": "planted@power.gov.in",
                                                   "service": "IAS", "group": "A", "mdo": POWER, "remarks": MARKUP})
     sanction = lifecycle.insert(admin, "Sanction", {"purpose": f"Fee {MARKUP}", "amount": 5, "mdo": POWER})
-    from app.model import workflow
+    from app.model import transitions
 
-    workflow.apply(admin, "Sanction", sanction.name, "Send for Approval", f"Comment {MARKUP}")
+    transitions.apply(admin, "Sanction", sanction.name, "Send for Approval", f"Comment {MARKUP}")
 
     page = sign_in(browser, base, "dopt@gov.in")
     dialogs, violations = [], []

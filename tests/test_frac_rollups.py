@@ -7,7 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.model import lifecycle, workflow
+from app.model import lifecycle, transitions, workflow
 from doctypes.frac import frac
 from app.model.document import DocStatus
 from app.errors import IgotError
@@ -46,7 +46,7 @@ def verify_map(ctx, position, mdo, needs: dict) -> None:
                                                                 for c, lvl in needs.items()]})
     rm = lifecycle.insert(ctx, "Role Map", {"position": position, "mdo": mdo, "roles": [{"frac_role": role.name}]})
     for action in ("Submit for Review", "Verify", "Verify"):
-        workflow.apply(ctx, "Role Map", rm.name, action)
+        transitions.apply(ctx, "Role Map", rm.name, action)
 
 
 OPS = st.one_of(
@@ -87,7 +87,7 @@ def run(site, ctx, positions, ops) -> None:
             elif kind == "entry":
                 entry = lifecycle.insert(ctx, "Passbook Entry", {"officer": who, "competency": COMPETENCIES[op[2]], "level": op[3],
                                                                  "source": "Self-declared", "evidence": "x"})
-                workflow.apply(ctx, "Passbook Entry", entry.name, "Verify" if op[4] else "Reject", "checked")
+                transitions.apply(ctx, "Passbook Entry", entry.name, "Verify" if op[4] else "Reject", "checked")
             elif kind == "map":
                 verify_map(ctx, positions[op[1]], POSITIONS[op[1]][1], op[2])
             elif kind == "transfer":

@@ -5,7 +5,7 @@ import pytest
 
 from app.config import ROOT
 from app.errors import MetaError
-from app.meta import load_registry
+from app.model.controllers import load_registry
 
 from .conftest import TEST_DOCTYPES
 

@@ -8,10 +8,8 @@ naming the file, the field and what is wrong.
 """
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
-import sys
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -178,9 +176,10 @@ class DocTypeMeta:
         return self.list_view.get("columns") or [f.fieldname for f in self.all_fields if f.in_list_view]
 
     def controller(self):
-        from app.model.document import Document
-
-        return self.controller_class or Document
+        """The doctype's controller class (``app.model.controllers`` attaches it)."""
+        if self.controller_class is None:
+            raise MetaError(f"{self.name}: no controller attached; load doctypes with app.model.controllers.load_registry")
+        return self.controller_class
 
 
 class Registry:
@@ -256,11 +255,6 @@ def load_definition(path: Path) -> DocTypeMeta:
         indexes=data.get("indexes", []), permissions=data.get("permissions", []),
     )
     _check_own_fields(meta)
-    meta.controller_class = _load_controller(meta)
-    for action in meta.actions:
-        if not hasattr(meta.controller_class, f"action_{action['name']}"):
-            raise MetaError(f"{path}: actions: {action['name']!r} needs a method action_{action['name']} "
-                            f"on the controller ({path.with_suffix('.py').name})")
     return meta
 
 
@@ -375,22 +369,3 @@ def _cross_check(metas: dict[str, DocTypeMeta]) -> None:
                 if not target.is_child:
                     raise MetaError(f"{meta.source}: field {f.fieldname!r}: Table DocType "
                                     f"{f.options!r} is not a child doctype (is_child: true)")
-
-
-def _load_controller(meta: DocTypeMeta):
-    """``doctypes/organisation/officer/officer.py`` may define ``class Officer(Document)``."""
-    path = meta.source.with_suffix(".py")
-    if not path.exists():
-        return None
-    module_name = f"igot_doctypes.{path.parent.name}"
-    module = sys.modules.get(module_name)
-    if module is None or getattr(module, "__file__", None) != str(path):
-        spec = importlib.util.spec_from_file_location(module_name, path)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[module_name] = module
-        spec.loader.exec_module(module)
-    class_name = meta.name.replace(" ", "")
-    controller = getattr(module, class_name, None)
-    if controller is None:
-        raise MetaError(f"{path}: controller class {class_name!r} not found")
-    return controller

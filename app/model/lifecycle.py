@@ -112,9 +112,7 @@ def insert(ctx, doctype: str, data: dict, *, name: str | None = None,
 def get(ctx, doctype: str, name: str) -> Document:
     """The whole record, for code acting on it; NotFound unless the caller may read it."""
     meta = ctx.registry.get(doctype)
-    ctx.access.check(meta, "read")
-    data = persistence.get(ctx.site.collection(doctype), meta, name, ctx.access.query_filter(meta))
-    ctx.access.check(meta, "read", data)
+    data = persistence.read_as(ctx, meta, name)
     return meta.controller()(customize.meta_for_record(ctx, meta, data), data, ctx)
 
 

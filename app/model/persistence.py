@@ -34,6 +34,15 @@ def get(collection, meta, name: str, extra_filter: dict | None = None) -> dict:
     return from_db(raw)
 
 
+def read_as(ctx, meta, name: str) -> dict:
+    """The stored record, if the caller may read it (NotFound otherwise, as for a record
+    that does not exist): the access layer's query filter and record check, no hooks."""
+    ctx.access.check(meta, "read")
+    data = get(ctx.site.collection(meta.name), meta, name, ctx.access.query_filter(meta))
+    ctx.access.check(meta, "read", data)
+    return data
+
+
 def insert(collection, meta, doc: dict) -> None:
     try:
         collection.insert_one(to_db(doc))

@@ -118,13 +118,14 @@ def check_attachments(ctx, meta, doc: dict, old: dict | None = None) -> dict:
     """Each file newly put in an Attach field exists and the caller may use it (their own
     upload, or a file they may read); each file is of a kind the field accepts."""
     from app import files
+    from app.model import attachments
 
     errors = {}
     for f in meta.all_fields:
         value = doc.get(f.fieldname)
         if f.fieldtype == "Attach" and not _empty(value):
             unchanged = old is not None and old.get(f.fieldname) == value
-            if not unchanged and not files.may_attach(ctx, value):
+            if not unchanged and not attachments.may_attach(ctx, value):
                 # the same answer for a file that exists but is someone else's
                 errors[f.fieldname] = [f"file {value!r} does not exist; upload it first (POST /api/file)."]
                 continue

@@ -36,7 +36,7 @@ def start(ctx, meta, doc) -> None:
         return
     first = wf["states"][0]["state"]
     given = doc.get(wf["state_field"])
-    if ctx.is_system and _state(wf, given) is not None:
+    if ctx.is_system and state_def(wf, given) is not None:
         return
     if given not in (None, "", first):
         raise ValidationError.for_fields(meta.name, None, {wf["state_field"]: [f"is set by the workflow {wf['_id']!r}; new records start in {first!r}."]})
@@ -51,7 +51,7 @@ def check_edit(ctx, meta, old: dict, changes: dict) -> None:
     field = wf["state_field"]
     if field in changes and changes[field] != old.get(field):
         raise ValidationError.for_fields(meta.name, old["name"], {field: [f"moves only by a workflow action ({', '.join(sorted({t['action'] for t in wf['transitions']}))})."]})
-    state = _state(wf, old.get(field)) or {}
+    state = state_def(wf, old.get(field)) or {}
     editors = [r for r in (state.get("allow_edit"), state.get("also_edit")) if r]
     if not any(ctx.access.has_role(r) for r in editors):
         raise PermissionDenied(f"{meta.name} {old['name']!r} is {old.get(field)!r}: only {' or '.join(editors) or 'nobody'} may edit it now",
@@ -63,7 +63,7 @@ def editable(ctx, meta, doc: dict) -> bool:
     wf = active(ctx, meta.name)
     if not wf:
         return True
-    state = _state(wf, doc.get(wf["state_field"])) or {}
+    state = state_def(wf, doc.get(wf["state_field"])) or {}
     return any(ctx.access.has_role(r) for r in (state.get("allow_edit"), state.get("also_edit")) if r)
 
 
@@ -80,11 +80,11 @@ def state_of(ctx, meta, doc: dict):
     return doc.get(wf["state_field"]) if wf else None
 
 
-def _state(wf, name):
+def state_def(wf, name):
     return next((s for s in wf["states"] if s["state"] == name), None)
 
 
-def _makers(ctx, meta, doc) -> set:
+def who_made(ctx, meta, doc) -> set:
     """Who may not check this record: its creator, whoever moved it into its state, and
     whoever edited it since."""
     last = ctx.site.db[LOG].find_one({"ref_doctype": meta.name, "docname": doc["name"], "action": {"$ne": EDIT}},
@@ -131,7 +131,7 @@ def _condition_holds(cond, doc) -> bool:
     return _OPS[str(op).lower()](doc.get(field), value)
 
 
-def _refusal(ctx, wf, transition, doc, makers: set) -> str | None:
+def refusal(ctx, wf, transition, doc, makers: set) -> str | None:
     """Why the caller may not take ``transition`` now; None if they may."""
     if not ctx.access.has_role(transition["allowed"]):
         return f"only {transition['allowed']} may {transition['action']}"
@@ -152,8 +152,8 @@ def _actions(ctx, meta, wf, doc: dict) -> list[str]:
         ctx.access.check_scope(meta, doc)
     except PermissionDenied:
         return []
-    makers = _makers(ctx, meta, doc)
-    return [t["action"] for t in wf["transitions"] if t["state"] == state and _refusal(ctx, wf, t, doc, makers) is None]
+    makers = who_made(ctx, meta, doc)
+    return [t["action"] for t in wf["transitions"] if t["state"] == state and refusal(ctx, wf, t, doc, makers) is None]
 
 
 def history(ctx, meta, name: str) -> list[dict]:
@@ -168,38 +168,6 @@ def info(ctx, meta, doc: dict) -> dict | None:
         return None
     return {"workflow": wf["_id"], "state": doc.get(wf["state_field"]), "actions": _actions(ctx, meta, wf, doc),
             "history": history(ctx, meta, doc["name"])}
-
-
-def apply(ctx, doctype: str, name: str, action: str, comment: str | None = None, *, expected_modified=None):
-    """Take ``action`` on a record; returns the Document in its new state."""
-    from app.model import lifecycle
-
-    doc = lifecycle.get(ctx, doctype, name)  # tenancy and read permission
-    meta, old = doc.meta, doc.as_dict()
-    ctx.access.check_scope(meta, old)  # a transition changes the record: it must be in the caller's MDOs
-    lifecycle.check_expected(meta, old, expected_modified)
-    wf = active(ctx, doctype)
-    if not wf:
-        raise ValidationError.for_fields(doctype, name, {"action": [f"{doctype} has no active workflow."]})
-    state = old.get(wf["state_field"])
-    candidates = [t for t in wf["transitions"] if t["state"] == state and t["action"] == action]
-    if not candidates:
-        possible = sorted({t["action"] for t in wf["transitions"] if t["state"] == state})
-        raise ValidationError.for_fields(doctype, name, {"action": [f"{action!r} is not an action from {state!r}; possible: {', '.join(possible) or 'none'}."]})
-    makers = _makers(ctx, meta, old)
-    reasons = [_refusal(ctx, wf, t, old, makers) for t in candidates]
-    transition = next((t for t, why in zip(candidates, reasons) if why is None), None)
-    if transition is None:
-        raise PermissionDenied(f"{doctype} {name!r}: {reasons[0]}", doctype=doctype, name=name)
-    if transition.get("comment_required") and not (comment or "").strip():
-        raise ValidationError.for_fields(doctype, name, {"comment": [f"{action} needs a comment saying why."]})
-    target = _state(wf, transition["next_state"])
-    result = lifecycle.move(ctx, meta, old, {wf["state_field"]: target["state"], "docstatus": int(target.get("docstatus", 0))},
-                            platform={EDITORS: []})  # a new state: its makers are its mover and whoever edits it next
-    log(ctx, meta, name, action, state, target["state"], comment,
-        mdos=sorted(meta.tenant_values(old)) if meta.is_tenant else [], workflow_name=wf["_id"])
-    lifecycle.supersede_previous(ctx, meta, result.as_dict())
-    return result
 
 
 def log(ctx, meta, name: str, action: str, from_state, to_state, comment=None, *, mdos=(), workflow_name=None) -> None:

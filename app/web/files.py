@@ -1,4 +1,4 @@
-"""Files: upload, download (through what a file belongs to, ``app.files.open_for``), and
+"""Files: upload, download (through what a file belongs to, ``app.model.attachments``), and
 uploads straight into a record's Attach field.
 
     POST   /api/file                                upload (multipart "file"; optional "accept")
@@ -11,7 +11,7 @@ from flask import Response, jsonify, request
 
 from app import files
 from app.errors import ValidationError
-from app.model import lifecycle
+from app.model import attachments, lifecycle
 
 from .common import api, ctx, doc_json, not_child, site
 
@@ -70,8 +70,8 @@ def attach_file(doctype, name, fieldname):
 
 @api.get("/file/<file_id>")
 def download_file(file_id):
-    """A stored file, if the caller may read what it belongs to (``app.files.open_for``)."""
-    return file_response(files.open_for(ctx(), file_id))
+    """A stored file, if the caller may read what it belongs to (``app.model.attachments``)."""
+    return file_response(attachments.open_for(ctx(), file_id))
 
 
 def file_response(stored) -> Response:

@@ -67,7 +67,7 @@ def read_record(doctype, name):
 @api.post("/resource/<doctype>/<path:name>/transition")
 def transition(doctype, name):
     """Take a workflow action: ``{"action": "Approve", "comment": "..."}``."""
-    from app.model import workflow
+    from app.model import transitions, workflow
 
     not_child(doctype)
     body = json_body()
@@ -75,7 +75,7 @@ def transition(doctype, name):
         raise ValidationError.for_fields(doctype, name, {"action": ["Missing data for required field."]})
     if body.get("comment") is not None and not isinstance(body["comment"], str):
         raise ValidationError.for_fields(doctype, name, {"comment": ["must be a text."]})
-    doc = workflow.apply(ctx(), doctype, name, body["action"], body.get("comment"), expected_modified=body.get("modified"))
+    doc = transitions.apply(ctx(), doctype, name, body["action"], body.get("comment"), expected_modified=body.get("modified"))
     return jsonify({"data": doc_json(doc), "workflow": dump_value(workflow.info(ctx(), doc.meta, doc.as_dict()))})
 
 
