@@ -13,6 +13,7 @@ from wtforms import validators
 from wtforms.fields.choices import SelectChoice
 
 from app import query
+from app.model.fieldtypes import FIELDTYPES
 from app.errors import PermissionDenied
 
 
@@ -45,42 +46,43 @@ def _text(value) -> Markup:
 
 
 def _field(ctx, f):
+    """The form field that edits ``f``: its fieldtype's widget (``app.model.fieldtypes``)."""
     kw = {"label": f.label, "description": _text(f.description),
           "validators": [Marked()] if f.reqd else [validators.Optional()]}
-    t = f.fieldtype
     if f.default is not None:
         kw["default"] = {"Today": dt.date.today, "Now": dt.datetime.now}.get(f.default, f.default) \
             if f.default in ("Today", "Now") else f.default
-    if t == "Attach":
-        return AttachField(**kw)
-    if t in ("Data", "Phone"):
-        return wf.StringField(**kw)
-    if t == "Email":
-        return wf.EmailField(**kw)
-    if t == "Table":
-        from flask_admin.model.fields import InlineFieldList, InlineFormField
+    return WIDGETS[FIELDTYPES[f.fieldtype].widget](ctx, f, kw)
 
-        return InlineFieldList(InlineFormField(build_child(ctx, ctx.registry.get(f.options))), label=f.label,
-                               description=_text(f.description), min_entries=0)
-    if t in ("Text", "JSON"):
-        return wf.TextAreaField(**kw)
-    if t in ("Int", "Rating"):
-        return wf.IntegerField(**kw)
-    if t in ("Float", "Currency", "Percent"):
-        return wf.FloatField(**kw)
-    if t == "Check":
-        return wf.BooleanField(label=f.label, description=_text(f.description), default=bool(f.default))
-    if t == "Date":
-        return wf.DateField(**kw)
-    if t == "Datetime":
-        return wf.DateTimeLocalField(format="%Y-%m-%dT%H:%M", **kw)
-    if t == "Select":
-        return wf.SelectField(choices=choices((o, o) for o in f.select_options), **kw)
-    if t == "Link":
-        if f.fieldname == "mdo" and f.options == "MDO":  # the record's own MDO: a short list
-            return wf.SelectField(choices=_mdo_choices(ctx), **kw)
-        return LinkField(target=f.options, conditions=f.link_conditions, **kw)
-    raise ValueError(t)
+
+def _link(ctx, f, kw):
+    if f.fieldname == "mdo" and f.options == "MDO":  # the record's own MDO: a short list
+        return wf.SelectField(choices=_mdo_choices(ctx), **kw)
+    return LinkField(target=f.options, conditions=f.link_conditions, **kw)
+
+
+def _table(ctx, f, kw):
+    from flask_admin.model.fields import InlineFieldList, InlineFormField
+
+    return InlineFieldList(InlineFormField(build_child(ctx, ctx.registry.get(f.options))), label=f.label,
+                           description=kw["description"], min_entries=0)
+
+
+# The admin's widgets, by the name a fieldtype gives (``FieldType.widget``).
+WIDGETS = {
+    "text": lambda ctx, f, kw: wf.StringField(**kw),
+    "email": lambda ctx, f, kw: wf.EmailField(**kw),
+    "textarea": lambda ctx, f, kw: wf.TextAreaField(**kw),
+    "integer": lambda ctx, f, kw: wf.IntegerField(**kw),
+    "float": lambda ctx, f, kw: wf.FloatField(**kw),
+    "check": lambda ctx, f, kw: wf.BooleanField(label=f.label, description=kw["description"], default=bool(f.default)),
+    "date": lambda ctx, f, kw: wf.DateField(**kw),
+    "datetime": lambda ctx, f, kw: wf.DateTimeLocalField(format="%Y-%m-%dT%H:%M", **kw),
+    "select": lambda ctx, f, kw: wf.SelectField(choices=choices((o, o) for o in f.select_options), **kw),
+    "attach": lambda ctx, f, kw: AttachField(**kw),
+    "link": _link,
+    "table": _table,
+}
 
 
 class AttachInput:

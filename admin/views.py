@@ -16,6 +16,7 @@ from flask_wtf import FlaskForm
 
 from app import auth, query
 from app.model import customize, lifecycle, transitions, workflow
+from app.model.fieldtypes import FIELDTYPES
 from app.errors import IgotError, NotFound, PermissionDenied
 
 from . import forms
@@ -191,13 +192,14 @@ class DocTypeView(Guarded, BaseModelView):
         """Filters for an ``in_filter`` field, applied by app.query (so values are coerced
         and checked against the field there)."""
         name, label = f.fieldname, f.label
-        if f.fieldtype == "Select":
+        widget = FIELDTYPES[f.fieldtype].widget  # what kind of value it is (app.model.fieldtypes)
+        if widget == "select":
             return [MetaFilter(name, label, "=", options=[(o, o) for o in f.select_options]),
                     MetaFilter(name, label, "!=", options=[(o, o) for o in f.select_options])]
-        if f.fieldtype == "Check":
+        if widget == "check":
             return [MetaFilter(name, label, "=", options=[("1", "Yes"), ("0", "No")])]
-        if f.fieldtype in ("Int", "Float", "Currency", "Percent", "Rating", "Date", "Datetime"):
-            kind = {"Date": "datepicker", "Datetime": "datetimepicker"}.get(f.fieldtype)
+        if widget in ("integer", "float", "date", "datetime"):
+            kind = {"date": "datepicker", "datetime": "datetimepicker"}.get(widget)
             return [MetaFilter(name, label, op, data_type=kind) for op in ("=", ">=", "<=")]
         return [MetaFilter(name, label, "="), MetaFilter(name, label, "like")]
 

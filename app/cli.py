@@ -60,8 +60,11 @@ def serve(host, port, threads):
         install.init(site)
     click.echo(f"store: {site.store.kind} ({site.store.location})")
     _recover(site)
-    if site.db["user"].find_one({"roles.role": "System Manager", "enabled": True}, {"_id": 1}) is None:
-        click.echo('no System Manager yet: create one with  igot user add you@example.gov.in --role "System Manager"')
+    from app.access import roles_with
+
+    managers = roles_with(site, "grant_any_role")
+    if managers and site.db["user"].find_one({"roles.role": {"$in": managers}, "enabled": True}, {"_id": 1}) is None:
+        click.echo(f'nobody runs this installation yet: create the first with  igot user add you@example.gov.in --role "{managers[0]}"')
     if not (site.config.queue_url or "").startswith(("redis://", "rediss://")):
         _start_worker(site)
     click.echo(f"serving on http://{host}:{port}: admin /admin, API /api (docs /api/docs)")

@@ -4,13 +4,8 @@ collections directly. A test regenerates it and fails if the committed file is s
 from __future__ import annotations
 
 from app.install import INTERNAL_INDEXES, index_specs
+from app.model.fieldtypes import FIELDTYPES
 
-STORAGE = {
-    "Data": "string", "Small Text": "string", "Text": "string", "Email": "string", "Phone": "string",
-    "Select": "string", "Link": "string (the linked record's name)", "Int": "int", "Float": "double",
-    "Currency": "double, 2 places", "Percent": "double", "Rating": "int", "Check": "bool", "Date": "string YYYY-MM-DD",
-    "Datetime": "date (UTC)", "JSON": "object", "Attach": "string (GridFS file id)", "Table": "array of objects",
-}
 STANDARD = [
     ("_id", "string", "The record's name (its key); the API calls it `name`"),
     ("owner", "string", "E-mail of the user who created it"),
@@ -66,7 +61,7 @@ def _meaning(f) -> str:
 def _field_rows(meta, registry) -> list[str]:
     rows = ["| field | stored as | meaning | allowed values |", "|---|---|---|---|"]
     for f in meta.all_fields:
-        rows.append(f"| `{f.fieldname}` | {STORAGE.get(f.fieldtype, f.fieldtype)} | {_meaning(f)} | {_esc(_allowed(f, registry))} |")
+        rows.append(f"| `{f.fieldname}` | {FIELDTYPES[f.fieldtype].storage} | {_meaning(f)} | {_esc(_allowed(f, registry))} |")
     return rows
 
 

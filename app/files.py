@@ -272,6 +272,20 @@ def claim(ctx, meta, doc: dict, old: dict | None = None) -> None:
                 "doctype": meta.name, "name": doc["name"], "field": f.fieldname}}})
 
 
+def stored(site, file_id):
+    """A stored file to read (GridFS), for code that has already asked the access layer about
+    what holds it (a published module's package); NotFound if it is gone."""
+    from gridfs.errors import NoFile
+
+    oid = parse_id(file_id)
+    try:
+        if oid is None:
+            raise NoFile
+        return site.store.files.get(oid)
+    except NoFile:
+        raise NotFound(f"file {file_id!r} not found") from None
+
+
 def discard(site, file_id) -> None:
     """Delete a stored file nobody holds (an upload its record refused)."""
     oid = parse_id(file_id)

@@ -77,8 +77,9 @@ def test_shipped_doctypes_load():
      "field 'c': link_filters: Competency has no field 'colour'"),
     (base(tenant_read="all"), "tenant_read: only a tenant doctype"),
     (base(actions=[{"name": "publish", "label": "Publish"}]), "actions: 'publish' needs a method action_publish"),
-    (base(teaches={"table": "nope"}), "teaches: field 'nope' does not exist"),
-    (base(teaches={"table": "title"}), "teaches: 'title' must be a Table whose rows have competency and level"),
+    (base(teaches={"table": "nope", "columns": {"competency": "competency"}}), "teaches: field 'nope' does not exist"),
+    (base(teaches={"table": "title", "columns": {"competency": "competency", "level": "level"}}),
+     "teaches: 'title' must be a Table whose rows have competency, level"),
 ])
 def test_bad_definition_names_file_and_field(tmp_path, definition, expected):
     path = write(tmp_path, definition, folder="thing")
@@ -107,3 +108,34 @@ def test_controller_class_must_exist(tmp_path):
     path.with_suffix(".py").write_text("class Other: pass\n")
     with pytest.raises(MetaError, match="controller class 'Thing' not found"):
         load(tmp_path)
+
+
+def test_the_fieldtype_table_is_the_one_list_of_fieldtypes():
+    """The meta's JSON schema allows exactly the fieldtypes the table declares, and a custom
+    field may be any of them but a Table."""
+    import json
+
+    from app.model.fieldtypes import FIELDTYPES
+
+    schema = json.loads((ROOT / "app" / "meta" / "doctype.schema.json").read_text())
+    allowed = _fieldtype_enum(schema)
+    assert set(allowed) == set(FIELDTYPES)
+    custom = json.loads((ROOT / "app" / "doctypes" / "custom_field" / "custom_field.json").read_text())
+    options = next(f for f in custom["fields"] if f["fieldname"] == "fieldtype")["options"].split("\n")
+    assert set(options) == set(FIELDTYPES) - {"Table"}
+
+
+def _fieldtype_enum(node):
+    if isinstance(node, dict):
+        if "fieldtype" in node.get("properties", {}) and "enum" in node["properties"]["fieldtype"]:
+            return node["properties"]["fieldtype"]["enum"]
+        for value in node.values():
+            found = _fieldtype_enum(value)
+            if found:
+                return found
+    if isinstance(node, list):
+        for value in node:
+            found = _fieldtype_enum(value)
+            if found:
+                return found
+    return None

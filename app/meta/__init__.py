@@ -355,8 +355,10 @@ def _cross_check(metas: dict[str, DocTypeMeta]) -> None:
                     raise MetaError(f"{meta.source}: field {f.fieldname!r}: fetch_from: {target.name} has no field {remote!r}")
             if meta.teaches and f.fieldname == meta.teaches["table"]:
                 child = metas.get(f.options)
-                if f.fieldtype != "Table" or child is None or not {"competency", "level"} <= child.known_fieldnames:
-                    raise MetaError(f"{meta.source}: teaches: {f.fieldname!r} must be a Table whose rows have competency and level")
+                columns = set(meta.teaches["columns"].values())
+                if f.fieldtype != "Table" or child is None or not columns <= child.known_fieldnames:
+                    raise MetaError(f"{meta.source}: teaches: {f.fieldname!r} must be a Table whose rows have "
+                                    f"{', '.join(sorted(columns))}")
             for key in f.link_conditions:
                 target = metas.get(f.options)
                 if target is not None and key not in target.known_fieldnames:

@@ -2,178 +2,22 @@
 
 This is where a value's *type* is checked and coerced (``"1987"`` in a CSV cell becomes the
 Int 1987; ``"yes"`` becomes True); rules that need the database (Link targets, uniqueness,
-attachments) live in ``app/validation.py``. How each fieldtype is stored:
-
-| fieldtype | stored as |
-|---|---|
-| Data, Text, Select, Link, Email, Phone, Attach | string (Attach: GridFS file id) |
-| Int, Rating | int |
-| Float, Percent | double |
-| Currency | double, rounded to 2 decimals |
-| Check | bool |
-| Date | string ``YYYY-MM-DD`` (sorts and compares correctly) |
-| Datetime | BSON date, UTC |
-| JSON | embedded object or array |
-| Table | array of embedded child documents, each with ``name`` and ``idx`` |
+attachments) live in ``app.model.validation``. Each fieldtype's field, and how it is stored,
+is in the one table ``app.model.fieldtypes``.
 """
 from __future__ import annotations
 
 import datetime as dt
-import re
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate
+from marshmallow import Schema, ValidationError, fields
 
-PHONE_RE = r"^\+?[0-9][0-9 \-]{5,19}$"
-DEFAULT_DATA_LENGTH = 140
-DEFAULT_TEXT_LENGTH = 200_000  # a Text field without its own length: a long lesson, not a book
-DEFAULT_RATING_MAX = 5
-
-
-class Str(fields.String):
-    """A text, with line endings made one kind (``\n``) at the boundary: a browser's
-    textarea sends ``\r\n``, a CSV from Windows too, and a Select option typed on one line
-    each must compare equal to the same option typed elsewhere."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        text = super()._deserialize(value, attr, data, **kwargs)
-        return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
-
-
-class _MaxLength(validate.Validator):
-    """At most ``limit`` characters; the message says how many were given."""
-
-    def __init__(self, limit: int):
-        self.limit = limit
-
-    def __call__(self, value):
-        if value is not None and len(value) > self.limit:
-            raise ValidationError(f"Must be at most {self.limit:,} characters; this is {len(value):,}.")
-        return value
-
-
-def _max_length(limit: int) -> _MaxLength:
-    return _MaxLength(limit)
-
-
-class DateString(fields.Field):
-    """A calendar date kept as ``YYYY-MM-DD``."""
-
-    default_error_messages = {"invalid": "Not a valid date: expected YYYY-MM-DD."}
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if isinstance(value, dt.datetime):
-            return value.date().isoformat()
-        if isinstance(value, dt.date):
-            return value.isoformat()
-        if isinstance(value, str):
-            try:
-                return dt.date.fromisoformat(value.strip()[:10]).isoformat() \
-                    if re.match(r"^\d{4}-\d{2}-\d{2}", value.strip()) else self._fail()
-            except ValueError:
-                self._fail()
-        self._fail()
-
-    def _fail(self):
-        raise self.make_error("invalid")
-
-    def _serialize(self, value, attr, obj, **kwargs):
-        return value
-
-
-class UTCDateTime(fields.Field):
-    """A moment in time, stored as a naive UTC datetime (BSON date has no zone)."""
-
-    default_error_messages = {"invalid": "Not a valid datetime: expected ISO 8601, e.g. 2026-03-01T09:30:00."}
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if isinstance(value, str):
-            try:
-                value = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-            except ValueError:
-                raise self.make_error("invalid") from None
-        if isinstance(value, dt.datetime):
-            if value.tzinfo is not None:
-                value = value.astimezone(dt.timezone.utc).replace(tzinfo=None)
-            return value.replace(microsecond=value.microsecond // 1000 * 1000)
-        raise self.make_error("invalid")
-
-    def _serialize(self, value, attr, obj, **kwargs):
-        return value.isoformat() if isinstance(value, dt.datetime) else value
-
-
-class Money(fields.Float):
-    def _deserialize(self, value, attr, data, **kwargs):
-        return round(super()._deserialize(value, attr, data, **kwargs), 2)
-
-
-class JSONValue(fields.Raw):
-    default_error_messages = {"invalid": "Not valid JSON data: expected an object or a list."}
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if isinstance(value, str):
-            import json
-
-            try:
-                value = json.loads(value)
-            except ValueError:
-                raise self.make_error("invalid") from None
-        if not isinstance(value, (dict, list)):
-            raise self.make_error("invalid")
-        return value
-
-
-class StrictBoolean(fields.Boolean):
-    truthy = {True, 1, "1", "true", "True", "TRUE", "yes", "Yes", "YES", "y", "Y"}
-    falsy = {False, 0, "0", "false", "False", "FALSE", "no", "No", "NO", "n", "N"}
-
-
-def _range(f):
-    lo, hi = f.min, f.max
-    if f.fieldtype == "Percent":
-        lo = 0 if lo is None else lo
-        hi = 100 if hi is None else hi
-    if f.fieldtype == "Rating":
-        lo = 0 if lo is None else lo
-        hi = DEFAULT_RATING_MAX if hi is None else hi
-    return [validate.Range(min=lo, max=hi)] if lo is not None or hi is not None else []
-
+from app.model.fieldtypes import (DEFAULT_DATA_LENGTH, DEFAULT_RATING_MAX, DEFAULT_TEXT_LENGTH, FIELDTYPES,  # noqa: F401
+                                  PHONE_RE, UTCDateTime)
 
 def marshmallow_field(f, child_schema=None) -> fields.Field:
-    """The marshmallow field for one meta Field. ``reqd`` is checked later, on the whole
-    document, so that missing, null and empty are one case."""
-    kw = dict(allow_none=True)
-    t = f.fieldtype
-    if t in ("Data", "Link", "Attach"):
-        return Str(validate=_max_length(f.length or DEFAULT_DATA_LENGTH), **kw)
-    if t == "Text":
-        return Str(validate=_max_length(f.length or DEFAULT_TEXT_LENGTH), **kw)
-    if t == "Email":
-        return fields.Email(**kw)
-    if t == "Phone":
-        return Str(validate=validate.Regexp(PHONE_RE, error="Not a valid phone number."), **kw)
-    if t == "Select":
-        return Str(validate=validate.OneOf(f.select_options, error="Must be one of: {choices}."), **kw)
-    if t in ("Int", "Rating"):
-        return fields.Integer(validate=_range(f), **kw)
-    if t in ("Float", "Percent"):
-        return fields.Float(allow_nan=False, validate=_range(f), **kw)
-    if t == "Currency":
-        return Money(allow_nan=False, validate=_range(f), **kw)
-    if t == "Check":
-        return StrictBoolean(**kw)
-    if t == "Date":
-        return DateString(**kw)
-    if t == "Datetime":
-        return UTCDateTime(**kw)
-    if t == "JSON":
-        return JSONValue(**kw)
-    if t == "Table":
-        return fields.List(fields.Nested(child_schema, unknown=RAISE), **kw)
-    raise ValueError(f"unknown fieldtype {t}")
-
-
-_EMPTY_MEANS_NONE = {"Int", "Float", "Currency", "Percent", "Rating", "Check", "Date",
-                     "Datetime", "JSON", "Select", "Link", "Email", "Phone", "Attach"}
+    """The marshmallow field for one meta Field (``app.model.fieldtypes``). ``reqd`` is
+    checked later, on the whole document, so that missing, null and empty are one case."""
+    return FIELDTYPES[f.fieldtype].field(f, child_schema)
 
 
 def build_schema(meta, registry) -> type[Schema]:
@@ -197,7 +41,7 @@ def clean_empty(meta, data: dict) -> dict:
     out = {}
     for key, value in data.items():
         f = meta.get_field(key)
-        if f is not None and f.fieldtype in _EMPTY_MEANS_NONE and isinstance(value, str) and not value.strip():
+        if f is not None and FIELDTYPES[f.fieldtype].empty_is_none and isinstance(value, str) and not value.strip():
             value = None
         out[key] = value
     return out

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from app.model import customize, workflow
 from app.query import MAX_LIMIT, OPERATORS
-from app.model.schemas import DEFAULT_DATA_LENGTH, DEFAULT_RATING_MAX, PHONE_RE
+from app.model.fieldtypes import FIELDTYPES, bounds
 
 ERRORS = {"400": "Invalid: the record, a field or a parameter", "401": "Not signed in",
           "403": "Not permitted", "404": "No such record (or not visible to you)",
@@ -16,47 +16,15 @@ ERRORS = {"400": "Invalid: the record, a field or a parameter", "401": "Not sign
 
 
 def field_schema(f, registry) -> dict:
-    t = f.fieldtype
-    if t in ("Data", "Link", "Attach"):
-        s = {"type": "string", "maxLength": f.length or DEFAULT_DATA_LENGTH}
-        if t == "Link":
-            s["description"] = f"name of a {f.options}"
-    elif t == "Text":
-        s = {"type": "string", **({"maxLength": f.length} if f.length else {})}
-    elif t == "Email":
-        s = {"type": "string", "format": "email"}
-    elif t == "Phone":
-        s = {"type": "string", "pattern": PHONE_RE}
-    elif t == "Select":
-        s = {"type": "string", "enum": f.select_options}
-    elif t in ("Int", "Rating"):
-        s = {"type": "integer"}
-    elif t in ("Float", "Currency", "Percent"):
-        s = {"type": "number"}
-    elif t == "Check":
-        s = {"type": "boolean"}
-    elif t == "Date":
-        s = {"type": "string", "format": "date"}
-    elif t == "Datetime":
-        s = {"type": "string", "format": "date-time"}
-    elif t == "JSON":
-        s = {"oneOf": [{"type": "object"}, {"type": "array"}]}
-    elif t == "Table":
-        s = {"type": "array", "items": {"$ref": f"#/components/schemas/{_id(f.options)}"}}
-    else:  # pragma: no cover - the meta schema allows no other
-        raise ValueError(t)
-    lo, hi = f.min, f.max
-    if t == "Percent":
-        lo, hi = (0 if lo is None else lo), (100 if hi is None else hi)
-    if t == "Rating":
-        lo, hi = (0 if lo is None else lo), (DEFAULT_RATING_MAX if hi is None else hi)
+    s = dict(FIELDTYPES[f.fieldtype].openapi(f))  # the fieldtype's schema (app.model.fieldtypes)
+    lo, hi = bounds(f)
     if lo is not None and s.get("type") in ("integer", "number"):
         s["minimum"] = lo
     if hi is not None and s.get("type") in ("integer", "number"):
         s["maximum"] = hi
     if f.description:
         s["description"] = (s.get("description", "") + " " + f.description).strip()
-    if not f.reqd and t != "Table":
+    if not f.reqd and f.fieldtype != "Table":
         s = {**s, "nullable": True}
     return s
 

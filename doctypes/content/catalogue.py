@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from app import files
 from app.errors import NotFound
 
 PUBLISHED = "Published"
@@ -70,8 +71,6 @@ def package_file(ctx, name: str, path: str) -> tuple[bytes, str]:
     import mimetypes
     import zipfile
 
-    from bson import ObjectId
-
     from doctypes.content import scorm
 
     row = readable_module(ctx, name)
@@ -79,7 +78,7 @@ def package_file(ctx, name: str, path: str) -> tuple[bytes, str]:
         raise NotFound(f"Content Module {name!r} has no SCORM package", doctype="Content Module", name=name)
     if scorm.unsafe_entry(path):
         raise NotFound(f"{path!r} is not in the package")
-    with ctx.site.store.files.get(ObjectId(row["attachment"])) as stored, zipfile.ZipFile(stored) as archive:
+    with files.stored(ctx.site, row["attachment"]) as stored, zipfile.ZipFile(stored) as archive:
         entry = scorm.find_entry(archive, path)
         if entry is None or entry.is_dir():
             raise NotFound(f"{path!r} is not in the package of {name}")

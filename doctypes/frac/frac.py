@@ -236,8 +236,8 @@ def recommendations(ctx, competency: str, level: int) -> list[dict]:
         teaches = getattr(meta, "teaches", None)
         if not teaches:
             continue
-        table = teaches["table"]
-        filters = {**teaches.get("live", {}), f"{table}.competency": competency}
+        table, columns = teaches["table"], teaches["columns"]
+        filters = {**teaches.get("live", {}), f"{table}.{columns['competency']}": competency}
         # Live learning is the catalogue of every MDO: read with the platform's access, and
         # only names, titles and levels leave here.
         try:
@@ -245,7 +245,8 @@ def recommendations(ctx, competency: str, level: int) -> list[dict]:
         except PermissionDenied:
             continue
         for r in rows:
-            best = max((int(t.get("level") or 0) for t in r.get(table) or [] if t.get("competency") == competency), default=0)
+            best = max((int(t.get(columns["level"]) or 0) for t in r.get(table) or []
+                        if t.get(columns["competency"]) == competency), default=0)
             if best >= level:
                 out.append({"doctype": meta.name, "name": r["name"],
                             "title": r.get(meta.title_field) if meta.title_field else r["name"], "level": best})

@@ -1,0 +1,187 @@
+"""Each fieldtype, declared once: how it is stored, its marshmallow field (type checks and
+coercion), its OpenAPI schema, the admin widget that edits it, and the words the data
+dictionary uses. Every layer reads this table: ``app.model.schemas``, ``app.web.openapi``,
+``admin.forms`` and ``app.docs``; the meta's JSON schema allows exactly these names (a test
+checks it).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Callable
+
+from marshmallow import RAISE, ValidationError, fields, validate
+
+PHONE_RE = r"^\+?[0-9][0-9 \-]{5,19}$"
+DEFAULT_DATA_LENGTH = 140
+DEFAULT_TEXT_LENGTH = 200_000  # a Text field without its own length: a long lesson, not a book
+DEFAULT_RATING_MAX = 5
+
+
+class Str(fields.String):
+    """A text, with line endings made one kind (``\n``) at the boundary: a browser's
+    textarea sends ``\r\n``, a CSV from Windows too, and a Select option typed on one line
+    each must compare equal to the same option typed elsewhere."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
+
+
+class _MaxLength(validate.Validator):
+    """At most ``limit`` characters; the message says how many were given."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+
+    def __call__(self, value):
+        if value is not None and len(value) > self.limit:
+            raise ValidationError(f"Must be at most {self.limit:,} characters; this is {len(value):,}.")
+        return value
+
+
+def _max_length(limit: int) -> _MaxLength:
+    return _MaxLength(limit)
+
+
+class DateString(fields.Field):
+    """A calendar date kept as ``YYYY-MM-DD``."""
+
+    default_error_messages = {"invalid": "Not a valid date: expected YYYY-MM-DD."}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, dt.datetime):
+            return value.date().isoformat()
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        if isinstance(value, str):
+            try:
+                return dt.date.fromisoformat(value.strip()[:10]).isoformat() \
+                    if re.match(r"^\d{4}-\d{2}-\d{2}", value.strip()) else self._fail()
+            except ValueError:
+                self._fail()
+        self._fail()
+
+    def _fail(self):
+        raise self.make_error("invalid")
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return value
+
+
+class UTCDateTime(fields.Field):
+    """A moment in time, stored as a naive UTC datetime (BSON date has no zone)."""
+
+    default_error_messages = {"invalid": "Not a valid datetime: expected ISO 8601, e.g. 2026-03-01T09:30:00."}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str):
+            try:
+                value = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+            except ValueError:
+                raise self.make_error("invalid") from None
+        if isinstance(value, dt.datetime):
+            if value.tzinfo is not None:
+                value = value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+            return value.replace(microsecond=value.microsecond // 1000 * 1000)
+        raise self.make_error("invalid")
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return value.isoformat() if isinstance(value, dt.datetime) else value
+
+
+class Money(fields.Float):
+    def _deserialize(self, value, attr, data, **kwargs):
+        return round(super()._deserialize(value, attr, data, **kwargs), 2)
+
+
+class JSONValue(fields.Raw):
+    default_error_messages = {"invalid": "Not valid JSON data: expected an object or a list."}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str):
+            import json
+
+            try:
+                value = json.loads(value)
+            except ValueError:
+                raise self.make_error("invalid") from None
+        if not isinstance(value, (dict, list)):
+            raise self.make_error("invalid")
+        return value
+
+
+class StrictBoolean(fields.Boolean):
+    truthy = {True, 1, "1", "true", "True", "TRUE", "yes", "Yes", "YES", "y", "Y"}
+    falsy = {False, 0, "0", "false", "False", "FALSE", "no", "No", "NO", "n", "N"}
+
+
+def bounds(f) -> tuple:
+    """(lowest, highest) value a number field takes: its own ``min``/``max``, or its
+    fieldtype's (a Percent 0 to 100, a Rating 0 to 5)."""
+    low, high = FIELDTYPES[f.fieldtype].bounds
+    return (low if f.min is None else f.min), (high if f.max is None else f.max)
+
+
+def _range(f):
+    lo, hi = bounds(f)
+    return [validate.Range(min=lo, max=hi)] if lo is not None or hi is not None else []
+
+@dataclass(frozen=True)
+class FieldType:
+    name: str
+    storage: str                      # how a value is stored (BSON), in the data dictionary's words
+    field: Callable                   # (meta Field, child schema) -> marshmallow field
+    openapi: Callable                 # (meta Field) -> the OpenAPI schema of one value
+    widget: str                       # the admin's form field (``admin.forms.WIDGETS``)
+    empty_is_none: bool = True        # a blank cell or empty string means no value
+    text: bool = False                # a text (searchable, ``like``-able)
+    bounds: tuple = (None, None)      # the lowest and highest value, unless the field says
+
+
+_kw = {"allow_none": True}
+
+
+def _data(f, child=None):
+    return Str(validate=_max_length(f.length or DEFAULT_DATA_LENGTH), **_kw)
+
+
+def _number(kind, f):
+    return kind(allow_nan=False, validate=_range(f), **_kw)
+
+
+FIELDTYPES: dict[str, FieldType] = {t.name: t for t in (
+    FieldType("Data", "string", _data, lambda f: {"type": "string", "maxLength": f.length or DEFAULT_DATA_LENGTH},
+              "text", empty_is_none=False, text=True),
+    FieldType("Text", "string", lambda f, c=None: Str(validate=_max_length(f.length or DEFAULT_TEXT_LENGTH), **_kw),
+              lambda f: {"type": "string", "maxLength": f.length or DEFAULT_TEXT_LENGTH}, "textarea",
+              empty_is_none=False, text=True),
+    FieldType("Email", "string", lambda f, c=None: fields.Email(**_kw), lambda f: {"type": "string", "format": "email"},
+              "email", text=True),
+    FieldType("Phone", "string", lambda f, c=None: Str(validate=validate.Regexp(PHONE_RE, error="Not a valid phone number."), **_kw),
+              lambda f: {"type": "string", "pattern": PHONE_RE}, "text", text=True),
+    FieldType("Select", "string", lambda f, c=None: Str(validate=validate.OneOf(f.select_options, error="Must be one of: {choices}."), **_kw),
+              lambda f: {"type": "string", "enum": f.select_options}, "select"),
+    FieldType("Link", "string (the linked record's name)", _data,
+              lambda f: {"type": "string", "maxLength": f.length or DEFAULT_DATA_LENGTH, "description": f"name of a {f.options}"},
+              "link", text=True),
+    FieldType("Attach", "string (GridFS file id)", _data,
+              lambda f: {"type": "string", "maxLength": f.length or DEFAULT_DATA_LENGTH}, "attach"),
+    FieldType("Int", "int", lambda f, c=None: fields.Integer(validate=_range(f), **_kw), lambda f: {"type": "integer"}, "integer"),
+    FieldType("Rating", "int", lambda f, c=None: fields.Integer(validate=_range(f), **_kw), lambda f: {"type": "integer"}, "integer",
+              bounds=(0, DEFAULT_RATING_MAX)),
+    FieldType("Float", "double", lambda f, c=None: _number(fields.Float, f), lambda f: {"type": "number"}, "float"),
+    FieldType("Percent", "double", lambda f, c=None: _number(fields.Float, f), lambda f: {"type": "number"}, "float",
+              bounds=(0, 100)),
+    FieldType("Currency", "double, 2 places", lambda f, c=None: _number(Money, f), lambda f: {"type": "number"}, "float"),
+    FieldType("Check", "bool", lambda f, c=None: StrictBoolean(**_kw), lambda f: {"type": "boolean"}, "check"),
+    FieldType("Date", "string YYYY-MM-DD", lambda f, c=None: DateString(**_kw), lambda f: {"type": "string", "format": "date"}, "date"),
+    FieldType("Datetime", "date (UTC)", lambda f, c=None: UTCDateTime(**_kw), lambda f: {"type": "string", "format": "date-time"},
+              "datetime"),
+    FieldType("JSON", "object", lambda f, c=None: JSONValue(**_kw), lambda f: {"oneOf": [{"type": "object"}, {"type": "array"}]},
+              "textarea"),
+    FieldType("Table", "array of objects", lambda f, c=None: fields.List(fields.Nested(c, unknown=RAISE), **_kw),
+              lambda f: {"type": "array", "items": {"$ref": f"#/components/schemas/{f.options.replace(' ', '')}"}},
+              "table", empty_is_none=False),
+)}
