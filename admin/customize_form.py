@@ -5,8 +5,8 @@ from flask import flash, redirect, request, url_for
 from flask_admin import BaseView, expose
 
 from app import query
-from app.model import customize, lifecycle
 from app.errors import IgotError, PermissionDenied
+from app.model import customize, lifecycle
 
 from . import forms
 from .common import Guarded, user_ctx

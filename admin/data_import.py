@@ -4,10 +4,10 @@ from __future__ import annotations
 from flask import flash, redirect, request, url_for
 from flask_admin import BaseView, expose
 
-from app.model import customize
 from app.errors import IgotError, PermissionDenied
+from app.model import customize
 
-from .common import Guarded, site, user_ctx
+from .common import Guarded, user_ctx
 
 BACKGROUND_ROWS = 2000  # files with this many rows or more are imported as a background job
 
@@ -131,9 +131,9 @@ class ImportView(Guarded, BaseView):
 
     @expose("/rejected/<file_id>")
     def rejected(self, file_id):
+        from app.errors import NotFound
         from app.model import attachments
         from app.web.files import file_response
-        from app.errors import NotFound
 
         try:
             stored = attachments.open_for(user_ctx(), file_id)

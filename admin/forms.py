@@ -13,8 +13,8 @@ from wtforms import validators
 from wtforms.fields.choices import SelectChoice
 
 from app import query
-from app.model.fieldtypes import FIELDTYPES
 from app.errors import PermissionDenied
+from app.model.fieldtypes import FIELDTYPES
 
 
 class Marked(validators.InputRequired):
@@ -164,8 +164,8 @@ class LinkField(wf.StringField):
 def _title(doctype, title_field, name):
     """The label of a Link's current value, read as the signed-in user (hidden if they may not)."""
     from admin.common import user_ctx
-    from app.model import lifecycle
     from app.errors import NotFound
+    from app.model import lifecycle
 
     try:
         return lifecycle.read(user_ctx(), doctype, name).get(title_field)
@@ -225,9 +225,7 @@ def values(meta, form, registry=None) -> dict:
                 value = json.loads(value)
             except ValueError:
                 pass  # the lifecycle reports it as invalid JSON
-        elif isinstance(value, dt.datetime):
-            value = value.isoformat()
-        elif isinstance(value, dt.date):
+        elif isinstance(value, (dt.datetime, dt.date)):
             value = value.isoformat()
         out[f.fieldname] = value
     for f in attach:  # last: what a field accepts may depend on the other values

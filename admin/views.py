@@ -15,9 +15,9 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from app import auth, query
+from app.errors import IgotError, NotFound, PermissionDenied
 from app.model import customize, lifecycle, transitions, workflow
 from app.model.fieldtypes import FIELDTYPES
-from app.errors import IgotError, NotFound, PermissionDenied
 
 from . import forms
 from .common import Guarded, Record, user_ctx

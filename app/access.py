@@ -183,9 +183,9 @@ class UserAccess(Access):
 
     # records -------------------------------------------------------------------------------
     def _in_scope(self, meta, action: str, doc: dict, owner_only: bool) -> bool:
-        if owner_only and doc.get(meta.owner_field) != self.user:
-            if not (action == "create" and doc.get(meta.owner_field) in (None, "")):
-                return False  # (an empty owner on create: validation reports what is missing)
+        if owner_only and doc.get(meta.owner_field) != self.user \
+                and not (action == "create" and doc.get(meta.owner_field) in (None, "")):
+            return False  # (an empty owner on create: validation reports what is missing)
         if meta.is_tenant and not self._all_mdos(action):
             if action in READ_ACTIONS and meta.tenant_read == "all":
                 return True

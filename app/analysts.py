@@ -100,7 +100,7 @@ class AnalystDatabase:
     def list_collection_names(self) -> list[str]:
         return sorted(self._views)
 
-    def __getitem__(self, name: str) -> "AnalystCollection":
+    def __getitem__(self, name: str) -> AnalystCollection:
         view = self._views.get(name)
         if view is None:
             hint = f"; read {VIEW_PREFIX}{name}" if f"{VIEW_PREFIX}{name}" in self._views else ""

@@ -89,7 +89,7 @@ def _check_password(site, email: str, password: str) -> bool:
 # throttling ---------------------------------------------------------------------------------
 
 def _now() -> dt.datetime:
-    now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     return now.replace(microsecond=now.microsecond // 1000 * 1000)
 
 

@@ -291,8 +291,8 @@ def user_add(email, roles, mdos, full_name, password):
     import secrets
 
     from app import auth
-    from app.model import lifecycle
     from app.errors import NotFound
+    from app.model import lifecycle
 
     site = _site()
     ctx = site.context("Administrator")

@@ -56,7 +56,7 @@ class Config:
         return "mongodb" if self.mongodb_uri else "embedded"
 
     @classmethod
-    def from_env(cls, **overrides) -> "Config":
+    def from_env(cls, **overrides) -> Config:
         env = os.environ
         values = dict(
             mongodb_uri=env.get("MONGODB_URI") or None,

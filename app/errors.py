@@ -37,7 +37,7 @@ class ValidationError(IgotError):
     status = 400
 
     @classmethod
-    def for_fields(cls, doctype: str, name: str | None, errors: dict) -> "ValidationError":
+    def for_fields(cls, doctype: str, name: str | None, errors: dict) -> ValidationError:
         label = f"{doctype} {name}" if name else f"new {doctype}"
         parts = []
         for fieldname, msgs in errors.items():

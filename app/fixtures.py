@@ -11,10 +11,10 @@ import json
 from pathlib import Path
 
 from app import query
-from app.model import lifecycle, persistence
-from app.model.document import DocStatus
 from app.errors import NotFound
 from app.meta import STANDARD_FIELDS
+from app.model import lifecycle, persistence
+from app.model.document import DocStatus
 
 
 def read_files(paths) -> list[dict]:

@@ -20,9 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from app import query
-from app.model import lifecycle, schemas
 from app.errors import IgotError, ValidationError
-
+from app.model import lifecycle, schemas
 
 NAME_BLOCK = 100
 FILE_KEY, LINE_KEY = "_import_file", "_import_line"

@@ -9,15 +9,15 @@ mongomock implements too (see tests/test_mongo_subset.py).
 from __future__ import annotations
 
 import json
-from collections import OrderedDict
 import re
 import threading
+from collections import OrderedDict
 
 from bson.regex import Regex
 
 from app import inputs
-from app.model import customize, persistence, schemas
 from app.errors import ValidationError
+from app.model import customize, persistence, schemas
 
 OPERATORS = {"=": "$eq", "!=": "$ne", ">": "$gt", "<": "$lt", ">=": "$gte", "<=": "$lte",
              "in": "$in", "not in": "$nin", "like": "like", "not like": "not like",
@@ -251,7 +251,7 @@ def get_list(ctx, doctype: str, *, filters=None, fields=None, order_by=None, lim
     return rows, total
 
 
-_ORDERS: "OrderedDict[tuple, tuple]" = OrderedDict()
+_ORDERS: OrderedDict[tuple, tuple] = OrderedDict()
 _ORDERS_LOCK = threading.Lock()
 _FLIGHTS: dict[tuple, threading.Lock] = {}
 ORDER_CACHE_SIZE = 256

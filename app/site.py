@@ -63,7 +63,7 @@ class Site:
             self._schemas[meta.cache_key] = build_schema(meta, self.registry)(unknown=RAISE)
         return self._schemas[meta.cache_key]
 
-    def context(self, user: str = "Administrator", access: Access | None = None) -> "Context":
+    def context(self, user: str = "Administrator", access: Access | None = None) -> Context:
         return Context(self, user, access or SystemAccess())
 
     def close(self) -> None:
@@ -73,7 +73,7 @@ class Site:
 def utcnow() -> dt.datetime:
     """Now, UTC, at millisecond precision (what BSON stores), so a value read back compares
     equal to the one written."""
-    now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     return now.replace(microsecond=now.microsecond // 1000 * 1000)
 
 
@@ -103,7 +103,7 @@ class Context:
     def now(self) -> dt.datetime:
         return self.clock()
 
-    def as_system(self) -> "Context":
+    def as_system(self) -> Context:
         """The same caller with the system's unrestricted access, for the platform's own
         follow-up writes (a learner account for a new officer, a superseded role map); the
         audit trail still names the caller."""

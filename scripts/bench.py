@@ -37,10 +37,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app import auth, importer, install
-from app.model import lifecycle
-from doctypes.frac import frac  # noqa: E402
 from app.config import Config  # noqa: E402
+from app.model import lifecycle
 from app.site import Site  # noqa: E402
+from doctypes.frac import frac  # noqa: E402
 
 POSITIONS = ("Section Officer", "Under Secretary", "Deputy Secretary")
 PASSWORD = "benchmark password"

@@ -18,8 +18,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app import auth, install
-from app.model import lifecycle  # noqa: E402
 from app.config import Config  # noqa: E402
+from app.model import lifecycle  # noqa: E402
 from app.site import Site  # noqa: E402
 from app.web import create_app  # noqa: E402
 

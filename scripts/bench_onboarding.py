@@ -25,8 +25,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import click  # noqa: E402
 
 from app import auth, importer, install
-from app.model import lifecycle  # noqa: E402
 from app.config import Config  # noqa: E402
+from app.model import lifecycle  # noqa: E402
 from app.site import Site  # noqa: E402
 
 HEADINGS = ["Name", "Email", "Mobile", "Group", "Designation", "Gender", "Category", "Date of Birth", "Mother Tongue",

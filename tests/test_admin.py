@@ -4,8 +4,8 @@ import re
 
 import pytest
 
-from app.model import lifecycle
 from app.auth import context_for
+from app.model import lifecycle
 from app.web import create_app
 
 from .conftest import PASSWORD, add_user

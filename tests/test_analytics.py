@@ -12,8 +12,8 @@ import pytest
 from click.testing import CliRunner
 
 from app import analytics, docs, install
-from app.model import lifecycle
 from app.config import ROOT, Config
+from app.model import lifecycle
 from app.site import Site
 
 POWER, STEEL = "Ministry of Power", "Ministry of Steel"

@@ -27,7 +27,8 @@ def _role_names() -> set[str]:
 def test_no_role_name_outside_the_access_layer():
     """Code asks for capabilities (``ctx.access.can``); which roles hold them is data."""
     names = _role_names()
-    pattern = re.compile(r"""["'](%s)["']""" % "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)))
+    alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+    pattern = re.compile(rf"""["']({alternatives})["']""")
     found = []
     for path in ENGINE + MODULES:
         if path == ROOT / "app" / "access.py":

@@ -1,7 +1,6 @@
 """Version records for doctypes with track_changes, and listing them."""
 import datetime as dt
 
-
 from app import query
 from app.model import lifecycle
 

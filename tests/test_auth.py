@@ -57,7 +57,7 @@ def test_failures_are_slowed_then_locked_and_admin_sees_the_lock(app, site, noda
     client = app.test_client()
     for _ in range(auth.LOCK_AFTER):
         assert login(client, nodal, "guess").status_code == 401
-    assert DELAYS and DELAYS == sorted(DELAYS) and DELAYS[0] > 0  # slowed, more each time
+    assert DELAYS and sorted(DELAYS) == DELAYS and DELAYS[0] > 0  # slowed, more each time
     locked = login(client, nodal, PASSWORD)
     assert locked.status_code == 429 and "locked until" in locked.json["message"]
     admin = add_user(site, "sysman@dopt.gov.in", ["System Manager"])

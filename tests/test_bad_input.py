@@ -207,9 +207,9 @@ triples = st.lists(st.tuples(st.one_of(FIELDS, values), st.one_of(OPS, values), 
 def test_fuzz_the_filter_parser(mock_site, filters):
     ctx = mock_site.context("someone@gov.in")
     meta = ctx.registry.get("Officer")
-    for given in (filters, json.dumps(filters)):
+    for value in (filters, json.dumps(filters)):
         try:
-            query.build_query(ctx, meta, given)
+            query.build_query(ctx, meta, value)
         except IgotError as exc:
             assert 400 <= exc.status < 500 and exc.message
 

@@ -7,8 +7,8 @@ import io
 import pytest
 
 from app import importer
-from app.model import lifecycle
 from app.auth import context_for
+from app.model import lifecycle
 from app.web import create_app
 
 from .conftest import add_user

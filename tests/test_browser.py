@@ -6,9 +6,9 @@ import threading
 import pytest
 
 from app import install
-from app.model import lifecycle
 from app.auth import context_for
 from app.config import ROOT
+from app.model import lifecycle
 from app.site import Site
 from app.web import create_app
 

@@ -56,7 +56,7 @@ def test_a_scorm_12_package_is_described_from_its_manifest(cw):
     page = cw.c["content"].get(f"/api/content/{name}/package/content/index.html")
     assert page.status_code == 200 and page.data == pkg.PAGE and "sandbox" in page.headers["Content-Security-Policy"]
     assert cw.c["content"].get(f"/api/content/{name}/package/../imsmanifest.xml").status_code == 404
-    cw.c["steel_admin"].get(f"/api/content/{name}/package/content/index.html").status_code == 404  # a draft of another MDO
+    assert cw.c["steel_admin"].get(f"/api/content/{name}/package/content/index.html").status_code == 404  # another MDO's draft
 
 
 def test_a_scorm_2004_package_and_its_launch_parameters(cw):

@@ -2,7 +2,6 @@
 a 2,000-row background import, and after a restart and a retry every row is imported once,
 every officer has a learner account and the dashboard's count equals a recount. The same
 for a killed ``igot import`` run again. And once-only rules hold under concurrency."""
-import io
 import os
 import signal
 import subprocess
@@ -10,8 +9,6 @@ import sys
 import threading
 import time
 import urllib.request
-
-import pytest
 
 from .conftest import add_user
 from .test_restart import call, free_port, make_admin, start
@@ -129,9 +126,9 @@ def test_a_killed_igot_import_run_again_completes_it(tmp_path):
 def test_concurrent_completions_make_one_certificate_and_one_entry_each(mock_site):
     """Eight requests complete the same module at once: one certificate, one verified
     passbook entry per competency, and the dashboard counts the certificate."""
+    from app.auth import context_for
     from app.model import lifecycle
     from doctypes.learning import certificates
-    from app.auth import context_for
 
     from .frac_world import BUDGET
 

@@ -3,9 +3,9 @@
 import pytest
 
 from app import importer, query
-from app.model import lifecycle
 from app.auth import context_for
 from app.errors import PermissionDenied, ValidationError
+from app.model import lifecycle
 from app.site import Site
 
 from .conftest import add_user, make_config, token_client

@@ -4,8 +4,8 @@ import io
 
 import pytest
 
-from app.model import lifecycle
 from app.errors import ValidationError
+from app.model import lifecycle
 
 GOOD = [
     ("title", " Course A ", " Course A ", str),

@@ -6,8 +6,8 @@ import io
 import pytest
 
 from app import files
-from app.model import lifecycle
 from app.auth import context_for
+from app.model import lifecycle
 
 from .conftest import add_user, token_client
 from .frac_world import POWER, STEEL, build

@@ -2,8 +2,8 @@
 import json
 
 from app import fixtures, install
-from app.model import lifecycle
 from app.config import ROOT
+from app.model import lifecycle
 
 
 def test_seed_mdos_and_services(site):

@@ -26,7 +26,7 @@ def test_starter_dictionary_is_verified_with_the_default_scale(mock_site):
     assert {r["competency_type"] for r in rows} == {"Behavioural", "Functional", "Domain"}
     assert all(r["workflow_state"] == "Verified" for r in rows)
     levels = mock_site.db["competency"].find_one({"_id": DRAFTING})["levels"]
-    assert [(l["level"], l["level_name"]) for l in levels] == [(1, "Basic"), (2, "Proficient"), (3, "Advanced"), (4, "Expert"), (5, "Ustad")]
+    assert [(lv["level"], lv["level_name"]) for lv in levels] == [(1, "Basic"), (2, "Proficient"), (3, "Advanced"), (4, "Expert"), (5, "Ustad")]
 
 
 def test_mdo_proposes_dopt_verifies_and_other_mdos_only_read(mw):

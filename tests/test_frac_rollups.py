@@ -7,10 +7,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.model import lifecycle, transitions, workflow
-from doctypes.frac import frac
-from app.model.document import DocStatus
 from app.errors import IgotError
+from app.model import lifecycle, transitions
+from app.model.document import DocStatus
+from doctypes.frac import frac
 
 from .conftest import make_config
 
@@ -28,10 +28,10 @@ def snapshot(db) -> dict:
 
 
 def _world(store):
+    import tempfile
+
     from app import install
     from app.site import Site
-
-    import tempfile
 
     site = Site(make_config(store, tempfile.mkdtemp(prefix="igot-rollups-")))
     install.init(site)

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from app.model import lifecycle
 from app.auth import context_for
+from app.model import lifecycle
 
 from .conftest import add_user, token_client
 

@@ -4,9 +4,9 @@ import importlib
 
 import pytest
 
+from app.errors import DocStatusError, NotFound, StaleDocument, ValidationError
 from app.model import lifecycle
 from app.model.document import DocStatus
-from app.errors import DocStatusError, NotFound, StaleDocument, ValidationError
 
 
 @pytest.fixture

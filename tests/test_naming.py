@@ -1,16 +1,12 @@
 """Naming rules, and a naming series that never repeats under concurrent inserts."""
 import datetime as dt
 import multiprocessing
-import threading
 
 import pytest
 
-from app import install
-from app.model import lifecycle, naming
 from app.errors import DuplicateEntry, ValidationError
+from app.model import lifecycle, naming
 from app.site import Site
-
-from .conftest import make_config
 
 
 def test_series_parts():

@@ -6,8 +6,8 @@ import csv
 import pytest
 
 from app import auth, importer
-from app.model import lifecycle
 from app.errors import ValidationError
+from app.model import lifecycle
 
 from .conftest import add_user
 

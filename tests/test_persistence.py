@@ -3,8 +3,8 @@ unique check) is reported as the record and field it concerns, on every store: f
 server's keyPattern, the index named in the message, or by asking the store."""
 import pytest
 
-from app.model import persistence
 from app.errors import DuplicateEntry
+from app.model import persistence
 
 
 def test_a_duplicate_unique_value_names_its_field(site):

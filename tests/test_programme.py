@@ -5,10 +5,10 @@ import datetime as dt
 
 import pytest
 
-from app.model import lifecycle, transitions, workflow
+from app.errors import IgotError
+from app.model import lifecycle, transitions
 from doctypes.frac import frac
 from doctypes.programmes import programme_rules as programme
-from app.model.document import DocStatus
 
 from .conftest import add_user, token_client
 
@@ -304,7 +304,7 @@ def test_thresholds_and_the_ranked_nominees(mock_site):
     lifecycle.save(ctx, "Credit Threshold", mock_site.db["credit_threshold"].find_one({"level": "A", "programme_type": "Domestic"})["_id"],
                    {"points": 30})
     assert lifecycle.save(ctx, "Nomination", decided["a"].name, {}).eligible  # thresholds are data
-    with pytest.raises(Exception):
+    with pytest.raises(IgotError):
         lifecycle.insert(ctx, "Nomination", {"officer": names["a"], "training_programme": dom})  # once per programme
 
 

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from app.access import READ_ALL_MDOS, READ_ACTIONS
+from app.access import READ_ACTIONS, READ_ALL_MDOS
 from app.config import ROOT
 
 from .conftest import add_user, token_client

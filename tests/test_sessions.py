@@ -8,7 +8,7 @@ from app import auth
 from app.model import lifecycle
 from app.web import create_app
 
-from .conftest import PASSWORD, add_user, make_config
+from .conftest import PASSWORD, add_user
 
 
 @pytest.fixture

@@ -10,9 +10,9 @@ import json
 import pytest
 
 from app import importer, query
-from app.model import lifecycle
 from app.auth import context_for
 from app.errors import NotFound, PermissionDenied, ValidationError
+from app.model import lifecycle
 
 from .conftest import add_user, token_client
 

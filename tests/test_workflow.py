@@ -3,8 +3,8 @@ import importlib
 
 import pytest
 
-from app.model import lifecycle
 from app.errors import DocStatusError, ValidationError
+from app.model import lifecycle
 
 from .conftest import add_user, token_client
 

@@ -9,8 +9,8 @@ the caller's own permission checks too.
 """
 from __future__ import annotations
 
-from app.model import lifecycle, workflow
 from app.errors import PermissionDenied, ValidationError
+from app.model import lifecycle, workflow
 
 
 def _state(ctx, meta, doc: dict):

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import dataclasses
 
-
 from app.meta import STANDARD_FIELDS, DocTypeMeta, Field
 
 STAMP_ID = "custom_fields"

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from marshmallow import RAISE, ValidationError, fields, validate
 
@@ -83,7 +83,7 @@ class UTCDateTime(fields.Field):
                 raise self.make_error("invalid") from None
         if isinstance(value, dt.datetime):
             if value.tzinfo is not None:
-                value = value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+                value = value.astimezone(dt.UTC).replace(tzinfo=None)
             return value.replace(microsecond=value.microsecond // 1000 * 1000)
         raise self.make_error("invalid")
 
@@ -113,8 +113,8 @@ class JSONValue(fields.Raw):
 
 
 class StrictBoolean(fields.Boolean):
-    truthy = {True, 1, "1", "true", "True", "TRUE", "yes", "Yes", "YES", "y", "Y"}
-    falsy = {False, 0, "0", "false", "False", "FALSE", "no", "No", "NO", "n", "N"}
+    truthy = {True, "1", "true", "True", "TRUE", "yes", "Yes", "YES", "y", "Y"}
+    falsy = {False, "0", "false", "False", "FALSE", "no", "No", "NO", "n", "N"}
 
 
 def bounds(f) -> tuple:

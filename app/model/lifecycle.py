@@ -11,10 +11,10 @@ import datetime as dt
 import secrets
 
 from app import files
-from app.model import audit, customize, naming, persistence, schemas, validation, workflow
-from app.model.document import DocStatus, Document
 from app.errors import DocStatusError, IgotError, StaleDocument, ValidationError
 from app.meta import STANDARD_FIELDS
+from app.model import audit, customize, naming, persistence, schemas, validation, workflow
+from app.model.document import DocStatus, Document
 
 SYSTEM_SET = set(STANDARD_FIELDS) | {"amended_from"}
 # Kept on a stored record while its after-write hooks that the controller declares
@@ -400,7 +400,6 @@ def resume_pending(site, *, min_age=dt.timedelta(seconds=60)) -> list[tuple[str,
     done = []
     cutoff = site.context().now() - min_age
     for meta in site.registry:
-        controller = meta.controller()
         if meta.is_child or not resumable_hooks(site, meta):
             continue
         coll = site.collection(meta.name)
@@ -435,7 +434,7 @@ def check_expected(meta, old: dict, expected) -> None:
         except ValueError:
             raise ValidationError.for_fields(meta.name, old["name"], {"modified": ["Not a valid datetime."]}) from None
         if expected.tzinfo is not None:
-            expected = expected.astimezone(dt.timezone.utc).replace(tzinfo=None)
+            expected = expected.astimezone(dt.UTC).replace(tzinfo=None)
     elif not isinstance(expected, dt.datetime):
         raise ValidationError.for_fields(meta.name, old["name"], {"modified": [
             f"must be the date and time you read, as text (e.g. {old['modified'].isoformat()}), not {expected!r}."]})

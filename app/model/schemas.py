@@ -11,8 +11,8 @@ import datetime as dt
 
 from marshmallow import Schema, ValidationError, fields
 
-from app.model.fieldtypes import (DEFAULT_DATA_LENGTH, DEFAULT_RATING_MAX, DEFAULT_TEXT_LENGTH, FIELDTYPES,  # noqa: F401
-                                  PHONE_RE, UTCDateTime)
+from app.model.fieldtypes import DEFAULT_DATA_LENGTH, DEFAULT_RATING_MAX, DEFAULT_TEXT_LENGTH, FIELDTYPES, PHONE_RE, UTCDateTime  # noqa: F401
+
 
 def marshmallow_field(f, child_schema=None) -> fields.Field:
     """The marshmallow field for one meta Field (``app.model.fieldtypes``). ``reqd`` is

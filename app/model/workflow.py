@@ -138,10 +138,10 @@ def refusal(ctx, wf, transition, doc, makers: set) -> str | None:
     if not _condition_holds(transition.get("condition"), doc):
         field, op, value = transition["condition"]
         return f"{transition['action']} needs {field} {op} {value!r} (it is {doc.get(field)!r})"
-    if not transition.get("allow_self_approval") and not ctx.is_system:
-        if ctx.user in makers and not _relaxed_for(ctx, wf, doc):
-            return (f"maker-checker: {ctx.user} created, last moved or edited this record and may not "
-                    f"{transition['action']} it")
+    if (not transition.get("allow_self_approval") and not ctx.is_system and ctx.user in makers
+            and not _relaxed_for(ctx, wf, doc)):
+        return (f"maker-checker: {ctx.user} created, last moved or edited this record and may not "
+                f"{transition['action']} it")
     return None
 
 

@@ -258,7 +258,6 @@ def apply() -> None:
         import mongomock.collection
         from litemongo import sqlite_store
         from litemongo._vendor.mongomock import collection as lite_collection
-
         from litemongo._vendor.mongomock import filtering as lite_filtering
         from mongomock import filtering
 

@@ -41,7 +41,10 @@ def create_app(config: Config | None = None, site: Site | None = None) -> Flask:
 
     from app import auth, logs
 
-    from . import files as _files, meta as _meta, methods, resource as _resource  # noqa: F401  (their routes)
+    from . import files as _files  # noqa: F401  (their routes)
+    from . import meta as _meta  # noqa: F401
+    from . import methods
+    from . import resource as _resource  # noqa: F401
     from .common import api
     from .session import SessionUser
 

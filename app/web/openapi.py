@@ -7,8 +7,8 @@ submit/cancel/amend and the workflow transition (with the active workflow's acti
 from __future__ import annotations
 
 from app.model import customize, workflow
-from app.query import MAX_LIMIT, OPERATORS
 from app.model.fieldtypes import FIELDTYPES, bounds
+from app.query import MAX_LIMIT, OPERATORS
 
 ERRORS = {"400": "Invalid: the record, a field or a parameter", "401": "Not signed in",
           "403": "Not permitted", "404": "No such record (or not visible to you)",
@@ -50,7 +50,7 @@ def _record_schema(meta, registry, *, writable: bool) -> dict:
     else:
         props["modified"] = {"type": "string", "format": "date-time",
                              "description": "the version you read; a save of an older version is refused with 409"}
-    schema = {"type": "object", "properties": props, "additionalProperties": False if writable else True}
+    schema = {"type": "object", "properties": props, "additionalProperties": not writable}
     if required:
         schema["required"] = required
     if meta.description:

@@ -7,13 +7,12 @@ from __future__ import annotations
 from flask import flash, redirect, request, url_for
 from flask_admin import BaseView, expose
 
+from admin.common import Guarded, site, user_ctx
 from app import query
+from app.errors import IgotError
 from doctypes.content import catalogue
 from doctypes.learning import certificates
 from doctypes.organisation import officers
-from app.errors import IgotError
-
-from admin.common import Guarded, site, user_ctx
 
 
 class CatalogueView(Guarded, BaseView):

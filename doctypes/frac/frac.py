@@ -283,7 +283,6 @@ def mdo_gap(ctx, mdo: str) -> dict:
     """Per competency, how many of an MDO's officers fall short and by how much on average,
     with the same per position; read from the ``gap_summary`` rollup."""
     from app import query
-
     from app.errors import NotFound
 
     officers.check_mdo(ctx, ctx.registry.get("Gap Summary"), mdo)
@@ -333,7 +332,7 @@ def talent(ctx, competency: str, level: int, mdo: str | None = None, limit: int 
     the System Manager's (and Analyst's) across MDOs. Personal fields stay hidden by the
     field-level rules, as officers are read through the query layer."""
     from app import query
-    from app.errors import PermissionDenied, ValidationError
+    from app.errors import ValidationError
 
     ctx.access.require("search_talent", "search for talent")
     if level not in LEVELS:
@@ -408,10 +407,9 @@ def record_course_completion(ctx, officer: str, course: str, certificate: str, c
     """When an enrolment completes with a certificate: the course's competencies enter the
     officer's passbook, verified, once (a repeated call adds nothing). ``competencies`` is
     [(competency, level)]. Returns the entries created."""
+    from app.errors import DuplicateEntry, ValidationError
     from app.model import lifecycle
     from app.model.document import DocStatus
-
-    from app.errors import DuplicateEntry, ValidationError
 
     system = ctx.as_system()
     created = []

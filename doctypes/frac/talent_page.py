@@ -6,11 +6,10 @@ from __future__ import annotations
 from flask import request
 from flask_admin import BaseView, expose
 
-from app import query
-from doctypes.frac import frac
-from app.errors import IgotError
-
 from admin.common import Guarded, user_ctx
+from app import query
+from app.errors import IgotError
+from doctypes.frac import frac
 
 
 class TalentView(Guarded, BaseView):

@@ -154,8 +154,8 @@ def revoke(ctx, doc, reason: str):
 def complete_module(ctx, officer: str, module_name: str):
     """The officer completed a published module: its competencies enter the passbook and a
     certificate is issued, once per module (a repeat returns the first certificate)."""
-    from doctypes.frac import frac
     from app.errors import ValidationError
+    from doctypes.frac import frac
 
     db = ctx.site.unguarded_db
     module = db["content_module"].find_one({"_id": module_name})

@@ -5,13 +5,12 @@ from __future__ import annotations
 from flask import flash, redirect, request, url_for
 from flask_admin import BaseView, expose
 
+from admin.common import Guarded, user_ctx
 from app import query
+from app.errors import IgotError
 from app.model import lifecycle
 from doctypes.organisation import officers
 from doctypes.programmes import programme_rules as programme
-from app.errors import IgotError
-
-from admin.common import Guarded, user_ctx
 
 
 def _officer(ctx) -> dict | None:

@@ -126,9 +126,8 @@ def credit_balance(db, officer: str) -> int:
 
 def post_course_credits(ctx, enrolment: dict, course: dict) -> str | None:
     """The certified course's credit points (the sum of its modules), once per enrolment."""
-    from app.model import lifecycle
-
     from app.errors import DuplicateEntry, ValidationError
+    from app.model import lifecycle
 
     points = sum(int(m.get("credit_points") or 0) for m in course.get("modules", []))
     key = f"enrolment:{enrolment['name']}"
@@ -194,7 +193,6 @@ def claim_totals(ctx, by: str = "mdo") -> list[dict]:
     """Fee claims totalled by MDO, course or month, per state: for finance and the training
     division (an MDO Admin sees their MDOs' totals)."""
     from app import query
-    from app.errors import PermissionDenied
 
     ctx.access.require("see_claim_totals", "see claim totals")
 

@@ -2,9 +2,9 @@
 or another custom field that applies to the same records."""
 import re
 
+from app.meta import RESERVED, STANDARD_FIELDS
 from app.model import customize
 from app.model.document import Document
-from app.meta import RESERVED, STANDARD_FIELDS
 
 FIELDNAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 

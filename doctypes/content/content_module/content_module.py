@@ -28,12 +28,11 @@ class ContentModule(Document):
             need = NEEDS.get(self.kind)
             if need and not self.get(need):
                 self.add_error(need, f"a {self.kind} module needs its {self.meta.get_field(need).label.lower()} before review.")
-        if state == "Reviewed" and self._stored_state() == "In Review":
-            if self.quality_result != PASSED:
-                why = (f"its quality review {self.quality_review} scored {self.quality_score}% and failed"
-                       if self.quality_review else "nobody has scored the quality rubric in this round")
-                self.add_error("quality_review", f"a passing quality review is needed before Reviewed: {why}. "
-                                                 "Use “Score the Quality Rubric”, then submit the review.")
+        if state == "Reviewed" and self._stored_state() == "In Review" and self.quality_result != PASSED:
+            why = (f"its quality review {self.quality_review} scored {self.quality_score}% and failed"
+                   if self.quality_review else "nobody has scored the quality rubric in this round")
+            self.add_error("quality_review", f"a passing quality review is needed before Reviewed: {why}. "
+                                             "Use “Score the Quality Rubric”, then submit the review.")
 
     def before_save(self):
         if self.workflow_state == "In Review" and self._stored_state() == "Draft":

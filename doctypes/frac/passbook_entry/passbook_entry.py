@@ -7,9 +7,8 @@
 Entries other than the platform's start Pending and count once their MDO Admin verifies
 them (workflow "Passbook Verification"); they are never deleted.
 """
-from doctypes.frac import frac
 from app.model.document import Document
-
+from doctypes.frac import frac
 
 
 class PassbookEntry(Document):

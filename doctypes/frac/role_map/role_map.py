@@ -6,8 +6,8 @@ force; later edits to a role reach the position through a new version. Reaching 
 supersedes the version in force and refreshes the gaps of the position's officers.
 """
 from app.model import lifecycle, persistence, workflow
-from doctypes.frac import frac
 from app.model.document import Document
+from doctypes.frac import frac
 
 OPEN_STATES = ("Draft", "Submitted", "L1 Verified")
 COPIED_IN = (None, "Draft", "Submitted")

@@ -1,7 +1,7 @@
 """Certificate: its verification code is drawn once, at issue; revocation is an action with
 a reason (``app.certificates.revoke``)."""
-from doctypes.learning import certificates
 from app.model.document import Document
+from doctypes.learning import certificates
 
 
 class Certificate(Document):

@@ -2,9 +2,9 @@
 confirmation, and the certificate with its passbook and credit entries."""
 import secrets
 
+from app.model.document import Document
 from doctypes.frac import frac
 from doctypes.programmes import programme_rules as programme
-from app.model.document import Document
 
 CLOSED = ("Not Certified", "Withdrawn", "Not Eligible")
 

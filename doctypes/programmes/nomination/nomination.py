@@ -1,6 +1,6 @@
 """Nomination: the credit threshold of the officer's level, checked and explained."""
-from doctypes.programmes import programme_rules as programme
 from app.model.document import Document
+from doctypes.programmes import programme_rules as programme
 
 
 class Nomination(Document):
