@@ -1,4 +1,5 @@
 """The admin under ``/admin``: screens generated from the doctypes (see ``views.py``)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -33,11 +34,14 @@ def init_admin(app, site):
     from flask import Blueprint
 
     # Our own static files (the charting library), served from the project: no CDN.
-    app.register_blueprint(Blueprint("igot_assets", __name__, static_folder="static",
-                                     static_url_path="/admin/assets"))
-    admin = Admin(app, name="iGOT Karmayogi", url="/admin",
-                  index_view=HomeView(name="Home", url="/admin"),
-                  theme=Bootstrap4Theme(base_template="igot/base.html", fluid=True))
+    app.register_blueprint(Blueprint("igot_assets", __name__, static_folder="static", static_url_path="/admin/assets"))
+    admin = Admin(
+        app,
+        name="iGOT Karmayogi",
+        url="/admin",
+        index_view=HomeView(name="Home", url="/admin"),
+        theme=Bootstrap4Theme(base_template="igot/base.html", fluid=True),
+    )
     order = {m: i for i, m in enumerate(MODULES)}
     for meta in sorted(site.registry, key=lambda m: (order.get(m.module, len(order)), m.module, m.name)):
         if not meta.is_child:
@@ -52,4 +56,3 @@ def init_admin(app, site):
     csrf = CSRFProtect(app)
     csrf.exempt(api)
     return admin
-

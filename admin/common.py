@@ -1,5 +1,6 @@
 """What every admin screen shares: the site, the signed-in user's Context, and the guard
 that sends strangers to the login page and the refused to "Not permitted"."""
+
 from __future__ import annotations
 
 from flask import current_app, g, redirect, request, url_for
@@ -43,4 +44,3 @@ class Guarded:
         if not current_user.is_authenticated:
             return redirect(url_for("login.index", next=request.full_path))
         return self.render("igot/not_permitted.html", message=f"You may not open {self.name}."), 403
-

@@ -1,4 +1,5 @@
 """Settings → Customize Form."""
+
 from __future__ import annotations
 
 from flask import flash, redirect, request, url_for
@@ -26,8 +27,11 @@ class CustomizeView(Guarded, BaseView):
 
     def _choices(self, ctx):
         everyone = ctx.access.can("customize_for_every_mdo")
-        doctypes = [m.name for m in sorted(ctx.registry, key=lambda m: m.name)
-                    if not m.is_child and (m.is_tenant or everyone) and m.name not in ("Version", "Workflow Action")]
+        doctypes = [
+            m.name
+            for m in sorted(ctx.registry, key=lambda m: m.name)
+            if not m.is_child and (m.is_tenant or everyone) and m.name not in ("Version", "Workflow Action")
+        ]
         if everyone:
             rows, _ = query.get_list(ctx, "MDO", fields=["name"], order_by="name", limit=1000, with_total=False)
             mdos = [r["name"] for r in rows]
@@ -51,15 +55,26 @@ class CustomizeView(Guarded, BaseView):
         rows, _ = query.get_list(ctx, "Custom Field", filters=filters, order_by="creation asc", limit=200)
         meta = customize.effective_meta(ctx, base, mdo or None) if base.is_tenant or not mdo else base
         preview = forms.build(ctx, meta)()
-        return self.render("igot/customize.html", doctypes=doctypes, mdos=mdos, doctype=doctype, mdo=mdo,
-                           fields=rows, preview=preview, places=[f.fieldname for f in meta.all_fields],
-                           fieldtypes=ctx.registry.get("Custom Field").get_field("fieldtype").select_options)
+        return self.render(
+            "igot/customize.html",
+            doctypes=doctypes,
+            mdos=mdos,
+            doctype=doctype,
+            mdo=mdo,
+            fields=rows,
+            preview=preview,
+            places=[f.fieldname for f in meta.all_fields],
+            fieldtypes=ctx.registry.get("Custom Field").get_field("fieldtype").select_options,
+        )
 
     def _apply(self, ctx, doctype: str, mdo: str) -> None:
         op, name, form = request.form.get("op"), request.form.get("name"), request.form
         try:
             if op == "add":
-                data = {k: (form.get(k) or None) for k in ("label", "fieldname", "fieldtype", "options", "insert_after", "description")}
+                data = {
+                    k: (form.get(k) or None)
+                    for k in ("label", "fieldname", "fieldtype", "options", "insert_after", "description")
+                }
                 data.update(ref_doctype=doctype, reqd=form.get("reqd") == "on", mdo=mdo or None)
                 if not data["fieldname"] and data["label"]:
                     data["fieldname"] = "_".join(data["label"].lower().split())
@@ -77,4 +92,3 @@ class CustomizeView(Guarded, BaseView):
         except IgotError as exc:
             details = " ".join(f"{k}: {'; '.join(v)}" for k, v in exc.errors.items() if isinstance(v, list))
             flash(f"{exc.message} {details}".strip() if details not in exc.message else exc.message, "error")
-

@@ -1,4 +1,5 @@
 """Settings → Data Import."""
+
 from __future__ import annotations
 
 from flask import flash, redirect, request, url_for
@@ -54,8 +55,14 @@ class ImportView(Guarded, BaseView):
                 result, rejected_id = self._run(ctx, doctype, upload)
                 if hasattr(result, "status_code"):  # queued: the job's page
                     return result
-        return self.render("igot/import.html", doctypes=doctypes, doctype=doctype, columns=self._columns(ctx, doctype),
-                           result=result, rejected_id=rejected_id)
+        return self.render(
+            "igot/import.html",
+            doctypes=doctypes,
+            doctype=doctype,
+            columns=self._columns(ctx, doctype),
+            result=result,
+            rejected_id=rejected_id,
+        )
 
     def _run(self, ctx, doctype, upload):
         import tempfile
@@ -85,10 +92,17 @@ class ImportView(Guarded, BaseView):
         if result.errors:
             from app import files
 
-            rejected_id = files.put(ctx, _rejected_csv(rows, result.errors).encode(), f"{doctype} rejected rows.csv",
-                                    content_type="text/csv", kind="import-rejected")
-        flash(f"{len(result.inserted)} imported, {len(result.failed_lines)} rejected of {result.rows} rows.",
-              "success" if not result.errors else "warning")
+            rejected_id = files.put(
+                ctx,
+                _rejected_csv(rows, result.errors).encode(),
+                f"{doctype} rejected rows.csv",
+                content_type="text/csv",
+                kind="import-rejected",
+            )
+        flash(
+            f"{len(result.inserted)} imported, {len(result.failed_lines)} rejected of {result.rows} rows.",
+            "success" if not result.errors else "warning",
+        )
         return result, rejected_id
 
     def _queue(self, ctx, doctype, path, filename, single):
@@ -96,10 +110,17 @@ class ImportView(Guarded, BaseView):
 
         with open(path, "rb") as stream:
             file_id = files.store(ctx, stream, filename, accept=["text", "spreadsheet"])
-        job = jobs.submit(ctx, "import", {"doctype": doctype, "file": file_id, "filename": filename,
-                                          "mdo": (single or {}).get("mdo")}, label=f"Import {doctype} from {filename}")
-        flash(f"{filename} is large: it is being imported in the background as {job.name}. Its progress and result "
-              f"(with the rejected rows and why) are on this page.", "info")
+        job = jobs.submit(
+            ctx,
+            "import",
+            {"doctype": doctype, "file": file_id, "filename": filename, "mdo": (single or {}).get("mdo")},
+            label=f"Import {doctype} from {filename}",
+        )
+        flash(
+            f"{filename} is large: it is being imported in the background as {job.name}. Its progress and result "
+            f"(with the rejected rows and why) are on this page.",
+            "info",
+        )
         return redirect(url_for("background_job.details_view", id=job.name))
 
     @expose("/template/")
@@ -122,12 +143,16 @@ class ImportView(Guarded, BaseView):
             book.active.append(columns)
             buffer = io.BytesIO()
             book.save(buffer)
-            return Response(buffer.getvalue(), headers={"Content-Disposition": f'attachment; filename="{doctype}.xlsx"'},
-                            mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+            return Response(
+                buffer.getvalue(),
+                headers={"Content-Disposition": f'attachment; filename="{doctype}.xlsx"'},
+                mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            )
         buffer = io.StringIO()
         csv.writer(buffer).writerow(columns)
-        return Response(buffer.getvalue(), mimetype="text/csv",
-                        headers={"Content-Disposition": f'attachment; filename="{doctype}.csv"'})
+        return Response(
+            buffer.getvalue(), mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{doctype}.csv"'}
+        )
 
     @expose("/rejected/<file_id>")
     def rejected(self, file_id):
@@ -165,4 +190,3 @@ def _rejected_csv(rows: dict, errors) -> str:
         row = rows.get(line, {})
         writer.writerow([line, csv_cell(" | ".join(by_line[line]))] + [csv_cell(row.get(c, "")) for c in columns])
     return buffer.getvalue()
-

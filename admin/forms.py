@@ -1,6 +1,7 @@
 """WTForms forms generated from a (possibly customised) meta, built per request so an MDO's
 custom fields appear at once. The form only collects and shows values: every rule is checked
 by the lifecycle, whose field errors are put back on the form's fields."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -47,11 +48,13 @@ def _text(value) -> Markup:
 
 def _field(ctx, f):
     """The form field that edits ``f``: its fieldtype's widget (``app.model.fieldtypes``)."""
-    kw = {"label": f.label, "description": _text(f.description),
-          "validators": [Marked()] if f.reqd else [validators.Optional()]}
+    kw = {"label": f.label, "description": _text(f.description), "validators": [Marked()] if f.reqd else [validators.Optional()]}
     if f.default is not None:
-        kw["default"] = {"Today": dt.date.today, "Now": dt.datetime.now}.get(f.default, f.default) \
-            if f.default in ("Today", "Now") else f.default
+        kw["default"] = (
+            {"Today": dt.date.today, "Now": dt.datetime.now}.get(f.default, f.default)
+            if f.default in ("Today", "Now")
+            else f.default
+        )
     return WIDGETS[FIELDTYPES[f.fieldtype].widget](ctx, f, kw)
 
 
@@ -64,8 +67,12 @@ def _link(ctx, f, kw):
 def _table(ctx, f, kw):
     from flask_admin.model.fields import InlineFieldList, InlineFormField
 
-    return InlineFieldList(InlineFormField(build_child(ctx, ctx.registry.get(f.options))), label=f.label,
-                           description=kw["description"], min_entries=0)
+    return InlineFieldList(
+        InlineFormField(build_child(ctx, ctx.registry.get(f.options))),
+        label=f.label,
+        description=kw["description"],
+        min_entries=0,
+    )
 
 
 # The admin's widgets, by the name a fieldtype gives (``FieldType.widget``).
@@ -98,12 +105,22 @@ class AttachInput:
         from admin.common import site
         from app import files
 
-        link = (f'<div class="small">Attached: <a href="{escape(url_for("api.download_file", file_id=current))}">{escape(current)}</a>'
-                f' (choose a file to replace it)</div>') if current else ""
-        limit = (f'<div class="small text-muted upload-limit">Up to {escape(files.limit_text(site()))}. Files are checked by their '
-                 f'content; programs are refused. A SCORM package is a zip with imsmanifest.xml at its root.</div>')
-        return Markup(f'<input type="file" {html_params(name=field.name, **kwargs)}>'
-                      f'<input type="hidden" name="{escape(field.name)}__current" value="{escape(current or "")}">{link}{limit}')
+        link = (
+            (
+                f'<div class="small">Attached: <a href="{escape(url_for("api.download_file", file_id=current))}">{escape(current)}</a>'
+                f" (choose a file to replace it)</div>"
+            )
+            if current
+            else ""
+        )
+        limit = (
+            f'<div class="small text-muted upload-limit">Up to {escape(files.limit_text(site()))}. Files are checked by their '
+            f"content; programs are refused. A SCORM package is a zip with imsmanifest.xml at its root.</div>"
+        )
+        return Markup(
+            f'<input type="file" {html_params(name=field.name, **kwargs)}>'
+            f'<input type="hidden" name="{escape(field.name)}__current" value="{escape(current or "")}">{link}{limit}'
+        )
 
 
 class AttachField(wf.FileField):
@@ -154,10 +171,16 @@ class LinkField(wf.StringField):
             if meta.title_field:
                 label = _title(self.target, meta.title_field, self.data) or self.data
         extra = {"filters": json.dumps(self.conditions)} if self.conditions else {}
-        kwargs.update({"data-role": "select2-ajax", "data-url": url_for("link.lookup", doctype=self.target, **extra),
-                       "data-json": json.dumps([self.data, label] if self.data else None),
-                       "data-placeholder": f"Search {self.target}", "data-minimum-input-length": "0",
-                       "data-allow-blank": "1"})
+        kwargs.update(
+            {
+                "data-role": "select2-ajax",
+                "data-url": url_for("link.lookup", doctype=self.target, **extra),
+                "data-json": json.dumps([self.data, label] if self.data else None),
+                "data-placeholder": f"Search {self.target}",
+                "data-minimum-input-length": "0",
+                "data-allow-blank": "1",
+            }
+        )
         return super().__call__(**kwargs)
 
 
@@ -243,8 +266,15 @@ def _attachment(form, f, values: dict, doctype: str) -> str | None:
         from admin.common import user_ctx
         from app import files
 
-        file_id = files.store(user_ctx(), data.stream, data.filename, data.mimetype, accept=files.accepted(f, values),
-                              doctype=doctype, field=f.fieldname)
+        file_id = files.store(
+            user_ctx(),
+            data.stream,
+            data.filename,
+            data.mimetype,
+            accept=files.accepted(f, values),
+            doctype=doctype,
+            field=f.fieldname,
+        )
         form.new_files = [*getattr(form, "new_files", []), file_id]
         return file_id
     return field.current

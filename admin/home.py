@@ -1,5 +1,6 @@
 """Home: the user's roles and MDOs, the charts the modules declare (``Module.figures``), and
 counts of what they can see."""
+
 from __future__ import annotations
 
 import time
@@ -27,8 +28,14 @@ class HomeView(Guarded, AdminIndexView):
                 counts.append((meta, query.count(ctx, meta.name)))
             except PermissionDenied:
                 continue
-        return self.render("igot/home.html", user=ctx.user, roles=sorted(ctx.access.roles),
-                           mdos=sorted(ctx.access.mdos), counts=counts, charts=dashboard(ctx))
+        return self.render(
+            "igot/home.html",
+            user=ctx.user,
+            roles=sorted(ctx.access.roles),
+            mdos=sorted(ctx.access.mdos),
+            counts=counts,
+            charts=dashboard(ctx),
+        )
 
 
 def dashboard(ctx) -> list[dict]:

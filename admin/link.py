@@ -1,4 +1,5 @@
 """Choices for Link fields, as the searchable selects ask for them."""
+
 from __future__ import annotations
 
 from flask import request
@@ -38,13 +39,20 @@ class LinkLookupView(BaseView):
             return jsonify([]), 400
         fields = ["name"] + ([meta.title_field] if meta.title_field else [])
         try:
-            rows, _ = query.get_list(ctx, doctype, fields=fields, search=request.args.get("query") or None,
-                                     filters=request.args.get("filters") or None,
-                                     order_by=meta.title_field or "name", limit=limit, offset=offset, with_total=False)
+            rows, _ = query.get_list(
+                ctx,
+                doctype,
+                fields=fields,
+                search=request.args.get("query") or None,
+                filters=request.args.get("filters") or None,
+                order_by=meta.title_field or "name",
+                limit=limit,
+                offset=offset,
+                with_total=False,
+            )
         except PermissionDenied:
             return jsonify([]), 403
         except ValidationError:
             return jsonify([]), 400
         label = meta.title_field or "name"
         return jsonify([[r["name"], r.get(label) or r["name"]] for r in rows])
-

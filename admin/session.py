@@ -1,4 +1,5 @@
 """Signing in and out of the admin."""
+
 from __future__ import annotations
 
 from flask import flash, redirect, request, url_for
@@ -48,4 +49,3 @@ class LogoutView(BaseView):
         sign_out()
         flash("Signed out.", "info")
         return redirect(url_for("login.index"))
-

@@ -4,6 +4,7 @@ Every read and write goes through ``app.query`` and ``app.lifecycle`` with the s
 user's Context, so the admin obeys exactly the permissions, tenancy, custom fields and
 validation of the API; no view queries the database around them.
 """
+
 from __future__ import annotations
 
 from flask import flash, g, has_request_context, redirect, request, url_for
@@ -51,9 +52,15 @@ def _filter_tables(view, filters):
     groups, args = OrderedDict(), {}
     for i, flt in enumerate(filters):
         key = str(flt.name)
-        groups.setdefault(key, FilterGroup(flt.name)).append({
-            "index": i, "arg": view.get_filter_arg(i, flt), "operation": flt.operation(),
-            "options": flt.get_options(view) or None, "type": flt.data_type})
+        groups.setdefault(key, FilterGroup(flt.name)).append(
+            {
+                "index": i,
+                "arg": view.get_filter_arg(i, flt),
+                "operation": flt.operation(),
+                "options": flt.get_options(view) or None,
+                "type": flt.data_type,
+            }
+        )
         args[view.get_filter_arg(i, flt)] = (i, flt)
     return filters, groups, args
 
@@ -104,13 +111,13 @@ class DocTypeView(Guarded, BaseModelView):
         self.meta = meta
         self.column_list = meta.list_columns or ["name"]
         self.column_filters = [f.fieldname for f in meta.all_fields if f.in_filter]
-        self.column_details_list = ["name"] + [f.fieldname for f in meta.all_fields if not f.hidden] + \
-            ["owner", "creation", "modified_by", "modified"]
+        self.column_details_list = (
+            ["name"] + [f.fieldname for f in meta.all_fields if not f.hidden] + ["owner", "creation", "modified_by", "modified"]
+        )
         self.column_labels = {f.fieldname: f.label for f in meta.all_fields}
         self.column_descriptions = {f.fieldname: f.description for f in meta.all_fields if f.description}
         self.column_formatters_detail = {f.fieldname: _child_table for f in meta.table_fields}
-        super().__init__(model=meta, name=meta.name, category=meta.module, endpoint=meta.collection,
-                         url=meta.collection)
+        super().__init__(model=meta, name=meta.name, category=meta.module, endpoint=meta.collection, url=meta.collection)
 
     # access -----------------------------------------------------------------------------
     def allowed(self) -> bool:
@@ -138,8 +145,11 @@ class DocTypeView(Guarded, BaseModelView):
         if not has_request_context() or not current_user.is_authenticated:
             return base
         shown = {name for name, _ in base}
-        extra = [(f.fieldname, f.label) for f in customize.query_meta(user_ctx(), self.meta).fields
-                 if f.in_list_view and f.fieldname not in shown and self.meta.get_field(f.fieldname) is None]
+        extra = [
+            (f.fieldname, f.label)
+            for f in customize.query_meta(user_ctx(), self.meta).fields
+            if f.in_list_view and f.fieldname not in shown and self.meta.get_field(f.fieldname) is None
+        ]
         return base + extra
 
     @_list_columns.setter
@@ -173,10 +183,17 @@ class DocTypeView(Guarded, BaseModelView):
         if key not in g:
             ctx = user_ctx()
             levels = ctx.access.readable_levels(self.meta)
-            custom = [flt for f in customize.query_meta(ctx, self.meta).fields
-                      if f.in_filter and self.meta.get_field(f.fieldname) is None for flt in self._filters_for(f)]
-            readable = [flt for flt in base if (self.meta.get_field(flt.column) is None
-                                                or self.meta.get_field(flt.column).permlevel in levels)]
+            custom = [
+                flt
+                for f in customize.query_meta(ctx, self.meta).fields
+                if f.in_filter and self.meta.get_field(f.fieldname) is None
+                for flt in self._filters_for(f)
+            ]
+            readable = [
+                flt
+                for flt in base
+                if (self.meta.get_field(flt.column) is None or self.meta.get_field(flt.column).permlevel in levels)
+            ]
             setattr(g, key, _filter_tables(self, readable + custom))
         return getattr(g, key)
 
@@ -194,8 +211,10 @@ class DocTypeView(Guarded, BaseModelView):
         name, label = f.fieldname, f.label
         widget = FIELDTYPES[f.fieldtype].widget  # what kind of value it is (app.model.fieldtypes)
         if widget == "select":
-            return [MetaFilter(name, label, "=", options=[(o, o) for o in f.select_options]),
-                    MetaFilter(name, label, "!=", options=[(o, o) for o in f.select_options])]
+            return [
+                MetaFilter(name, label, "=", options=[(o, o) for o in f.select_options]),
+                MetaFilter(name, label, "!=", options=[(o, o) for o in f.select_options]),
+            ]
         if widget == "check":
             return [MetaFilter(name, label, "=", options=[("1", "Yes"), ("0", "No")])]
         if widget in ("integer", "float", "date", "datetime"):
@@ -240,8 +259,15 @@ class DocTypeView(Guarded, BaseModelView):
             flt = self._filters[index]
             triples.append([flt.column, flt.op, f"%{value}%" if flt.op == "like" else value])
         try:
-            rows, total = query.get_list(user_ctx(), self.meta.name, order_by=order, limit=size,
-                                         offset=(page or 0) * size, search=search or None, filters=triples or None)
+            rows, total = query.get_list(
+                user_ctx(),
+                self.meta.name,
+                order_by=order,
+                limit=size,
+                offset=(page or 0) * size,
+                search=search or None,
+                filters=triples or None,
+            )
         except IgotError as exc:
             flash(exc.message, "error")
             return 0, []
@@ -262,8 +288,11 @@ class DocTypeView(Guarded, BaseModelView):
     def _report(self, form, exc: IgotError) -> None:
         for fieldname, messages in (exc.errors or {}).items():
             target = form._fields.get(fieldname)
-            text = messages if isinstance(messages, list) else [f"row {row}: {f}: {'; '.join(m)}"
-                                                                   for row, errs in messages.items() for f, m in errs.items()]
+            text = (
+                messages
+                if isinstance(messages, list)
+                else [f"row {row}: {f}: {'; '.join(m)}" for row, errs in messages.items() for f, m in errs.items()]
+            )
             if target is not None:
                 target.errors = list(target.errors or []) + [str(m) for m in text]
         flash(exc.message, "error")
@@ -290,7 +319,9 @@ class DocTypeView(Guarded, BaseModelView):
             self._report(form, exc)
             return False
         if doc.name != model["name"]:  # a published record's edit became a new draft version
-            flash(f"{self.meta.name} {model['name']} stays live; your changes are in the new draft version {doc.name}.", "success")
+            flash(
+                f"{self.meta.name} {model['name']} stays live; your changes are in the new draft version {doc.name}.", "success"
+            )
             model["name"] = doc.name  # "save and continue" opens the draft
         return True
 
@@ -311,28 +342,51 @@ class DocTypeView(Guarded, BaseModelView):
             wanted = {"Draft": "submit", "Submitted": "cancel", "Cancelled": "create"}[status]
             if wanted in allowed:
                 action = "amend" if wanted == "create" else wanted
-                status_actions = [{"value": action, "label": action.title(), "style": "danger" if action == "cancel" else "primary"}]
+                status_actions = [
+                    {"value": action, "label": action.title(), "style": "danger" if action == "cancel" else "primary"}
+                ]
         try:
-            rows, _ = query.get_list(ctx, "Version", filters={"ref_doctype": meta.name, "docname": record["name"]},
-                                     order_by="creation desc", limit=50, with_total=False)
+            rows, _ = query.get_list(
+                ctx,
+                "Version",
+                filters={"ref_doctype": meta.name, "docname": record["name"]},
+                order_by="creation desc",
+                limit=50,
+                with_total=False,
+            )
         except PermissionDenied:
             rows = []
         versions = [{"at": v["creation"], "user": v["owner"], "rows": _version_rows(v.get("data") or {})} for v in rows]
         from app.model import actions
 
-        return {"name": record["name"], "status": status, "workflow": info, "status_actions": status_actions,
-                "actions": [{"value": a["name"], "label": a["label"], "style": "secondary", "title": a.get("description"),
-                             "inputs": a.get("inputs") or []}
-                            for a in actions.available(ctx, meta, record)],
-                "transitions": (info or {}).get("history", []), "versions": [v for v in versions if v["rows"]]}
+        return {
+            "name": record["name"],
+            "status": status,
+            "workflow": info,
+            "status_actions": status_actions,
+            "actions": [
+                {
+                    "value": a["name"],
+                    "label": a["label"],
+                    "style": "secondary",
+                    "title": a.get("description"),
+                    "inputs": a.get("inputs") or [],
+                }
+                for a in actions.available(ctx, meta, record)
+            ],
+            "transitions": (info or {}).get("history", []),
+            "versions": [v for v in versions if v["rows"]],
+        }
 
     @expose("/edit/", methods=("GET", "POST"))
     def edit_view(self):
         """Submitted and cancelled records are read-only: shown on the details page."""
         record = self.get_one(request.args.get("id")) if request.args.get("id") else None
         if record is not None and record.get("docstatus", 0) != 0:
-            flash(f"{self.meta.name} {record['name']} is {('draft', 'submitted', 'cancelled')[record['docstatus']]} "
-                  f"and read-only.", "info")
+            flash(
+                f"{self.meta.name} {record['name']} is {('draft', 'submitted', 'cancelled')[record['docstatus']]} and read-only.",
+                "info",
+            )
             return redirect(self.get_url(".details_view", id=record["name"]))
         return super().edit_view()
 
@@ -348,7 +402,9 @@ class DocTypeView(Guarded, BaseModelView):
             transitions.apply(user_ctx(), self.meta.name, name, action, request.form.get("comment"))
             flash(f"{action}: done.", "success")
         except IgotError as exc:
-            flash(exc.message + " " + " ".join(m for msgs in exc.errors.values() if isinstance(msgs, list) for m in msgs), "error")
+            flash(
+                exc.message + " " + " ".join(m for msgs in exc.errors.values() if isinstance(msgs, list) for m in msgs), "error"
+            )
         return self._back(name)
 
     @expose("/action/", methods=("POST",))
@@ -420,12 +476,15 @@ def _child_table(view, context, model, name):
     child = view.meta.get_field(name).options
     fields = [f for f in user_ctx().registry.get(child).all_fields if not f.hidden]
     head = "".join(f"<th>{escape(f.label)}</th>" for f in fields)
-    body = "".join("<tr>" + "".join(f"<td>{escape('' if r.get(f.fieldname) is None else r.get(f.fieldname))}</td>" for f in fields)
-                   + "</tr>" for r in rows)
-    return Markup(f'<table class="table table-sm table-bordered mb-0 child-table" data-table="{escape(name)}">'
-                  f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
+    body = "".join(
+        "<tr>" + "".join(f"<td>{escape('' if r.get(f.fieldname) is None else r.get(f.fieldname))}</td>" for f in fields) + "</tr>"
+        for r in rows
+    )
+    return Markup(
+        f'<table class="table table-sm table-bordered mb-0 child-table" data-table="{escape(name)}">'
+        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    )
 
 
 def _row_text(row: dict) -> str:
     return ", ".join(f"{k}: {v}" for k, v in row.items() if k not in ("name", "idx"))
-

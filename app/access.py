@@ -34,6 +34,7 @@ a search field or a sort key (which would otherwise tell their values).
 A record outside the caller's scope answers NotFound, never PermissionDenied, so its
 existence is not revealed.
 """
+
 from __future__ import annotations
 
 from app.errors import NotFound, PermissionDenied
@@ -147,16 +148,20 @@ class UserAccess(Access):
 
     def _grant(self, meta, action: str, permlevel: int = 0) -> tuple[bool, bool]:
         """(allowed at all, only on records the user owns)."""
-        rows = [r for r in self.rows(meta, permlevel) if r.get(action)
-                and not (r.get("role") == READ_ALL_MDOS and action not in READ_ACTIONS)]
+        rows = [
+            r
+            for r in self.rows(meta, permlevel)
+            if r.get(action) and not (r.get("role") == READ_ALL_MDOS and action not in READ_ACTIONS)
+        ]
         if not rows:
             return False, False
         return True, all(r.get("if_owner") for r in rows)
 
     def _role_records(self) -> list[dict]:
         if "_role_cache" not in self.__dict__:
-            self.__dict__["_role_cache"] = list(self.site.db["role"].find(
-                {"_id": {"$in": sorted(self.roles)}}, {"mdo_scope": 1, "capabilities": 1}))
+            self.__dict__["_role_cache"] = list(
+                self.site.db["role"].find({"_id": {"$in": sorted(self.roles)}}, {"mdo_scope": 1, "capabilities": 1})
+            )
         return self.__dict__["_role_cache"]
 
     @property
@@ -183,8 +188,11 @@ class UserAccess(Access):
 
     # records -------------------------------------------------------------------------------
     def _in_scope(self, meta, action: str, doc: dict, owner_only: bool) -> bool:
-        if owner_only and doc.get(meta.owner_field) != self.user \
-                and not (action == "create" and doc.get(meta.owner_field) in (None, "")):
+        if (
+            owner_only
+            and doc.get(meta.owner_field) != self.user
+            and not (action == "create" and doc.get(meta.owner_field) in (None, ""))
+        ):
             return False  # (an empty owner on create: validation reports what is missing)
         if meta.is_tenant and not self._all_mdos(action):
             if action in READ_ACTIONS and meta.tenant_read == "all":
@@ -205,8 +213,11 @@ class UserAccess(Access):
             return
         if action in ("create", "import"):
             mdos = ", ".join(sorted(meta.tenant_values(doc))) or "no MDO"
-            raise PermissionDenied(f"{self.user} may not create {meta.name} records for {mdos}",
-                                   doctype=meta.name, errors={meta.tenant_field.split(".")[0]: [f"not one of your MDOs: {mdos}"]})
+            raise PermissionDenied(
+                f"{self.user} may not create {meta.name} records for {mdos}",
+                doctype=meta.name,
+                errors={meta.tenant_field.split(".")[0]: [f"not one of your MDOs: {mdos}"]},
+            )
         raise NotFound(f"{meta.name} {doc.get('name')!r} not found", doctype=meta.name, name=doc.get("name"))
 
     def query_filter(self, meta, action="read"):
@@ -254,15 +265,19 @@ class UserAccess(Access):
         levels = self._levels(meta, doc, "write")
         refused = sorted(f for f in fieldnames if meta.get_field(f) and meta.get_field(f).permlevel not in levels)
         if refused:
-            raise PermissionDenied(f"{self.user} may not set {', '.join(refused)} on {meta.name}",
-                                   doctype=meta.name, name=doc.get("name"),
-                                   errors={f: ["not permitted to set this field"] for f in refused})
+            raise PermissionDenied(
+                f"{self.user} may not set {', '.join(refused)} on {meta.name}",
+                doctype=meta.name,
+                name=doc.get("name"),
+                errors={f: ["not permitted to set this field"] for f in refused},
+            )
 
     def check_scope(self, meta, doc: dict) -> None:
         if not self._in_scope(meta, "write", doc, owner_only=False):
             mdos = ", ".join(sorted(meta.tenant_values(doc))) or "no MDO"
-            raise PermissionDenied(f"{meta.name} {doc.get('name')!r} belongs to {mdos}, not to your MDOs",
-                                   doctype=meta.name, name=doc.get("name"))
+            raise PermissionDenied(
+                f"{meta.name} {doc.get('name')!r} belongs to {mdos}, not to your MDOs", doctype=meta.name, name=doc.get("name")
+            )
 
     def check_upload(self) -> None:
         if not self.roles:

@@ -20,6 +20,7 @@ behind them. On any store, ``AnalystDatabase`` gives the same names with the sam
 (views are applied as a ``$project`` stage), for ``igot shell --read-only`` and
 ``igot aggregate``. The data dictionary lists the surface.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -30,8 +31,7 @@ ROLE = "igot_analyst"
 VIEW_PREFIX = "analyst_"
 # Collections that are not doctypes and that analysts read: the platform's rollups and the
 # definitions the database describes itself with.
-EXTRA = {"mdo_activity": "the MDO dashboard's rollup: one count per MDO, metric and month",
-         "doctype": "the doctype definitions"}
+EXTRA = {"mdo_activity": "the MDO dashboard's rollup: one count per MDO, metric and month", "doctype": "the doctype definitions"}
 # Stages that read or write other collections: refused where views are emulated (on MongoDB
 # the role's privileges decide, collection by collection).
 FORBIDDEN_STAGES = ("$out", "$merge", "$lookup", "$graphLookup", "$unionWith")
@@ -39,8 +39,8 @@ FORBIDDEN_STAGES = ("$out", "$merge", "$lookup", "$graphLookup", "$unionWith")
 
 @dataclass(frozen=True)
 class View:
-    name: str            # what analysts read
-    source: str          # the collection behind it
+    name: str  # what analysts read
+    source: str  # the collection behind it
     hidden: tuple = field(default=())  # fields left out (dotted for child table fields)
     about: str = ""
 
@@ -90,6 +90,7 @@ def surface(registry) -> dict[str, View]:
 
 # On any store: the surface as a database object ---------------------------------------------
 
+
 class AnalystDatabase:
     """The analysts' surface of ``db``: only its names, views applied, reads only."""
 
@@ -104,8 +105,7 @@ class AnalystDatabase:
         view = self._views.get(name)
         if view is None:
             hint = f"; read {VIEW_PREFIX}{name}" if f"{VIEW_PREFIX}{name}" in self._views else ""
-            raise ReadOnlyError(f"{name} is not available to analysts{hint} "
-                                f"(db.list_collection_names() lists what is)")
+            raise ReadOnlyError(f"{name} is not available to analysts{hint} (db.list_collection_names() lists what is)")
         return AnalystCollection(self._db[view.source], view, self)
 
     def __getattr__(self, name: str):
@@ -138,8 +138,9 @@ class AnalystCollection:
         for stage in pipeline:
             bad = [k for k in stage if k in FORBIDDEN_STAGES]
             if bad:
-                raise ReadOnlyError(f"analysts' shell: the {bad[0]} stage reads or writes other collections "
-                                    f"and is not allowed here")
+                raise ReadOnlyError(
+                    f"analysts' shell: the {bad[0]} stage reads or writes other collections and is not allowed here"
+                )
         return self._c.aggregate(self._view.pipeline + list(pipeline), *args, **kwargs)
 
     def find(self, filter=None, projection=None):
@@ -169,8 +170,10 @@ class AnalystCollection:
     def __getattr__(self, attr):
         if attr.startswith("_"):
             raise AttributeError(attr)
-        raise ReadOnlyError(f"analysts' shell: {self._view.name}.{attr}() is not allowed (reads only: find, "
-                            f"find_one, aggregate, count_documents, distinct)")
+        raise ReadOnlyError(
+            f"analysts' shell: {self._view.name}.{attr}() is not allowed (reads only: find, "
+            f"find_one, aggregate, count_documents, distinct)"
+        )
 
     def __repr__(self):
         return f"AnalystCollection({self._view.name!r})"
@@ -222,6 +225,7 @@ class AnalystCursor:
 
 # On MongoDB: the views and the role ------------------------------------------------------
 
+
 def role_commands(db_name: str, registry, role: str = ROLE) -> list[dict]:
     """The database commands that create (or bring up to date) the views and the role: a
     ``create`` per view (``collMod`` if it exists), then ``createRole`` (``updateRole``)."""
@@ -230,8 +234,10 @@ def role_commands(db_name: str, registry, role: str = ROLE) -> list[dict]:
     for view in views.values():
         if view.is_view:
             commands.append({"create": view.name, "viewOn": view.source, "pipeline": view.pipeline})
-    privileges = [{"resource": {"db": db_name, "collection": name}, "actions": ["find", "listIndexes", "collStats"]}
-                  for name in sorted(views)]
+    privileges = [
+        {"resource": {"db": db_name, "collection": name}, "actions": ["find", "listIndexes", "collStats"]}
+        for name in sorted(views)
+    ]
     privileges.append({"resource": {"db": db_name, "collection": ""}, "actions": ["listCollections"]})
     commands.append({"createRole": role, "privileges": privileges, "roles": []})
     return commands
@@ -241,19 +247,25 @@ def mongosh_script(db_name: str, registry, role: str = ROLE) -> str:
     """The same commands as a mongosh script, for an operator who runs them by hand."""
     import json
 
-    lines = [f"// The analysts' views and role for the database {db_name!r} (igot analyst-role --print).",
-             f"const target = db.getSiblingDB({json.dumps(db_name)});"]
+    lines = [
+        f"// The analysts' views and role for the database {db_name!r} (igot analyst-role --print).",
+        f"const target = db.getSiblingDB({json.dumps(db_name)});",
+    ]
     for command in role_commands(db_name, registry, role):
         if "create" in command:
             name = json.dumps(command["create"])
-            lines.append(f"if (target.getCollectionNames().includes({name})) "
-                         f"target.runCommand({json.dumps({'collMod': command['create'], 'viewOn': command['viewOn'], 'pipeline': command['pipeline']})}); "
-                         f"else target.runCommand({json.dumps(command)});")
+            lines.append(
+                f"if (target.getCollectionNames().includes({name})) "
+                f"target.runCommand({json.dumps({'collMod': command['create'], 'viewOn': command['viewOn'], 'pipeline': command['pipeline']})}); "
+                f"else target.runCommand({json.dumps(command)});"
+            )
         else:
             update = {"updateRole": command["createRole"], "privileges": command["privileges"], "roles": []}
-            lines.append(f"if (target.getRole({json.dumps(role)})) target.runCommand({json.dumps(update)}); "
-                         f"else target.runCommand({json.dumps(command)});")
-    lines.append(f"// then: target.createUser({{user: \"analyst\", pwd: passwordPrompt(), roles: [{json.dumps(role)}]}})")
+            lines.append(
+                f"if (target.getRole({json.dumps(role)})) target.runCommand({json.dumps(update)}); "
+                f"else target.runCommand({json.dumps(command)});"
+            )
+    lines.append(f'// then: target.createUser({{user: "analyst", pwd: passwordPrompt(), roles: [{json.dumps(role)}]}})')
     return "\n".join(lines) + "\n"
 
 

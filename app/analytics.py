@@ -2,6 +2,7 @@
 each runnable by mongosh against a real MongoDB and by ``igot aggregate <name>`` on any
 store. The file holds the collection and the pipeline as strict JSON; ``--mdo`` (``var MDO``
 in mongosh) puts ``{$match: {mdo: M}}`` in front, which every analysed collection indexes."""
+
 from __future__ import annotations
 
 import csv
@@ -32,7 +33,7 @@ def load(name: str, folder: Path = FOLDER) -> dict:
     text = path.read_text()
     coll, pipe = _COLLECTION.search(text), _PIPELINE.search(text)
     if not coll or not pipe:
-        raise AnalysisError(f"{path}: expected `const collection = \"...\";` and `const pipeline = [...];`")
+        raise AnalysisError(f'{path}: expected `const collection = "...";` and `const pipeline = [...];`')
     try:
         pipeline = json.loads(pipe.group(1))
     except json.JSONDecodeError as exc:
@@ -72,6 +73,11 @@ def render(rows: list[dict], fmt: str = "table") -> str:
     cells = [[_cell(r.get(c)) for c in columns] for r in rows]
     widths = [max(len(c), *(len(row[i]) for row in cells)) for i, c in enumerate(columns)]
     lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths)), "  ".join("-" * w for w in widths)]
-    lines += ["  ".join(v.rjust(w) if r[i] and isinstance(rows[n].get(columns[i]), (int, float)) else v.ljust(w)
-                        for i, (v, w) in enumerate(zip(r, widths))) for n, r in enumerate(cells)]
+    lines += [
+        "  ".join(
+            v.rjust(w) if r[i] and isinstance(rows[n].get(columns[i]), (int, float)) else v.ljust(w)
+            for i, (v, w) in enumerate(zip(r, widths))
+        )
+        for n, r in enumerate(cells)
+    ]
     return "\n".join(lines)

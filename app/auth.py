@@ -24,6 +24,7 @@
   in ``IGOT_TRUSTED_PROXIES``: then it is the nearest untrusted address in
   ``X-Forwarded-For`` (``client_address``); a header from anyone else is ignored.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -50,7 +51,6 @@ MAX_DELAY = 3.0
 MIN_PASSWORD = 10
 
 
-
 def _hasher(site) -> argon2.PasswordHasher:
     """argon2 with the site's cost profile (``Config.password_profile``)."""
     profile = getattr(argon2.profiles, site.config.password_profile)
@@ -67,11 +67,13 @@ class TooManyAttempts(IgotError):
 
 # passwords ----------------------------------------------------------------------------------
 
+
 def set_password(site, email: str, password: str) -> None:
     if len(password or "") < MIN_PASSWORD:
         raise ValidationError.for_fields("User", email, {"password": [f"must be at least {MIN_PASSWORD} characters."]})
-    site.db[CREDENTIALS].replace_one({"_id": email}, {"_id": email, "password_hash": _hasher(site).hash(password),
-                                                      "set_at": _now()}, upsert=True)
+    site.db[CREDENTIALS].replace_one(
+        {"_id": email}, {"_id": email, "password_hash": _hasher(site).hash(password), "set_at": _now()}, upsert=True
+    )
     end_sessions(site, email)  # a new password signs the user out everywhere
 
 
@@ -87,6 +89,7 @@ def _check_password(site, email: str, password: str) -> bool:
 
 
 # throttling ---------------------------------------------------------------------------------
+
 
 def _now() -> dt.datetime:
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
@@ -107,10 +110,16 @@ def _record_failure(site, key: str, now, *, lock: bool) -> int:
 
     coll = site.db[ATTEMPTS]
     # a window that has ended starts again (one conditional update: only one racer resets it)
-    coll.update_one({"_id": key, "first_failure": {"$lt": now - WINDOW}},
-                    {"$set": {"failures": 0, "first_failure": now}, "$unset": {"locked_until": ""}})
-    record = upsert(coll, {"_id": key}, {"$inc": {"failures": 1}, "$set": {"last_failure": now},
-                                         "$setOnInsert": {"first_failure": now}}, returning=True)
+    coll.update_one(
+        {"_id": key, "first_failure": {"$lt": now - WINDOW}},
+        {"$set": {"failures": 0, "first_failure": now}, "$unset": {"locked_until": ""}},
+    )
+    record = upsert(
+        coll,
+        {"_id": key},
+        {"$inc": {"failures": 1}, "$set": {"last_failure": now}, "$setOnInsert": {"first_failure": now}},
+        returning=True,
+    )
     failures = record["failures"]
     if lock and failures >= LOCK_AFTER and not record.get("locked_until"):
         coll.update_one({"_id": key, "locked_until": {"$exists": False}}, {"$set": {"locked_until": now + LOCK_FOR}})
@@ -120,11 +129,17 @@ def _record_failure(site, key: str, now, *, lock: bool) -> int:
 def login_locks(site) -> list[dict]:
     """Locked accounts, and addresses being slowed, newest first."""
     now = _now()
-    out = [{"key": r["_id"], "failures": r["failures"], "locked_until": r["locked_until"]}
-           for r in site.db[ATTEMPTS].find({"locked_until": {"$gt": now}}).sort("locked_until", -1)]
-    out += [{"key": r["_id"], "failures": r["failures"], "slowed_since": r.get("first_failure")}
-            for r in site.db[ATTEMPTS].find({"failures": {"$gte": SLOW_AFTER}, "first_failure": {"$gt": now - WINDOW}})
-            .sort("failures", -1) if r["_id"].startswith("ip:")]
+    out = [
+        {"key": r["_id"], "failures": r["failures"], "locked_until": r["locked_until"]}
+        for r in site.db[ATTEMPTS].find({"locked_until": {"$gt": now}}).sort("locked_until", -1)
+    ]
+    out += [
+        {"key": r["_id"], "failures": r["failures"], "slowed_since": r.get("first_failure")}
+        for r in site.db[ATTEMPTS]
+        .find({"failures": {"$gte": SLOW_AFTER}, "first_failure": {"$gt": now - WINDOW}})
+        .sort("failures", -1)
+        if r["_id"].startswith("ip:")
+    ]
     return out
 
 
@@ -141,8 +156,10 @@ def login(site, email: str, password: str, address: str = "-", *, delay=time.sle
     account, origin = f"user:{email}", f"ip:{address}"
     until = _locked_until(site, account, now)
     if until:
-        raise TooManyAttempts(f"too many failed logins for {email}; locked until {until.isoformat()} UTC "
-                              f"(a System Manager can lift it: igot user unlock {email})")
+        raise TooManyAttempts(
+            f"too many failed logins for {email}; locked until {until.isoformat()} UTC "
+            f"(a System Manager can lift it: igot user unlock {email})"
+        )
     user = site.db["user"].find_one({"_id": email})
     if user is None or not user.get("enabled", True) or not _check_password(site, email, password):
         _record_failure(site, account, now, lock=True)
@@ -182,12 +199,14 @@ def client_address(request, trusted_proxies=()) -> str:
 
 # sessions -----------------------------------------------------------------------------------
 
+
 def open_session(site, email: str, address: str = "-", agent: str = "") -> str:
     """A new session for a signed-in user; returns its token (for the cookie only)."""
     token = secrets.token_urlsafe(32)
     now = _now()
-    site.db[SESSIONS].insert_one({"_id": _sha256(token), "user": email, "created": now, "last_seen": now,
-                                  "address": address, "agent": (agent or "")[:200]})
+    site.db[SESSIONS].insert_one(
+        {"_id": _sha256(token), "user": email, "created": now, "last_seen": now, "address": address, "agent": (agent or "")[:200]}
+    )
     return token
 
 
@@ -201,8 +220,9 @@ def session_user(site, token: str | None) -> str | None:
         return None
     now = _now()
     config = site.config
-    if (now - record["last_seen"] > dt.timedelta(minutes=config.session_idle_minutes)
-            or now - record["created"] > dt.timedelta(hours=config.session_hours)):
+    if now - record["last_seen"] > dt.timedelta(minutes=config.session_idle_minutes) or now - record["created"] > dt.timedelta(
+        hours=config.session_hours
+    ):
         site.db[SESSIONS].delete_one({"_id": key})
         return None
     user = site.db["user"].find_one({"_id": record["user"]}, {"enabled": 1})
@@ -224,18 +244,19 @@ def end_sessions(site, email: str) -> int:
 
 
 def sessions_of(site, email: str) -> list[dict]:
-    return [{k: v for k, v in r.items() if k != "_id"}
-            for r in site.db[SESSIONS].find({"user": email}).sort("created", -1)]
+    return [{k: v for k, v in r.items() if k != "_id"} for r in site.db[SESSIONS].find({"user": email}).sort("created", -1)]
 
 
 # tokens -------------------------------------------------------------------------------------
+
 
 def create_token(site, email: str) -> str:
     if site.db["user"].find_one({"_id": email}) is None:
         raise ValidationError.for_fields("User", email, {"email": [f"no user {email!r}"]})
     key, secret = secrets.token_hex(8), secrets.token_urlsafe(24)
-    site.db[TOKENS].insert_one({"_id": key, "user": email, "secret_hash": _sha256(secret),
-                                "created": _now(), "last_used": None, "revoked_at": None})
+    site.db[TOKENS].insert_one(
+        {"_id": key, "user": email, "secret_hash": _sha256(secret), "created": _now(), "last_used": None, "revoked_at": None}
+    )
     return f"{key}:{secret}"
 
 
@@ -248,12 +269,11 @@ def revoke_token(site, key: str) -> bool:
 
 
 def tokens_of(site, email: str) -> list[dict]:
-    return [{k: v for k, v in t.items() if k != "secret_hash"}
-            for t in site.db[TOKENS].find({"user": email}).sort("created", 1)]
+    return [{k: v for k, v in t.items() if k != "secret_hash"} for t in site.db[TOKENS].find({"user": email}).sort("created", 1)]
 
 
 def _token_user(site, header: str) -> str:
-    credentials = header[len("token "):].strip()
+    credentials = header[len("token ") :].strip()
     key, _, secret = credentials.partition(":")
     token = site.db[TOKENS].find_one({"_id": key})
     if token is None or token.get("revoked_at") or not secret:
@@ -265,6 +285,7 @@ def _token_user(site, header: str) -> str:
 
 
 # contexts -----------------------------------------------------------------------------------
+
 
 def context_for(site, email: str):
     """The Context of an enabled user: their roles and MDOs, from their User record."""

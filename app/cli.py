@@ -1,4 +1,5 @@
 """The ``igot`` command."""
+
 from __future__ import annotations
 
 import sys
@@ -64,7 +65,9 @@ def serve(host, port, threads):
 
     managers = roles_with(site, "grant_any_role")
     if managers and site.db["user"].find_one({"roles.role": {"$in": managers}, "enabled": True}, {"_id": 1}) is None:
-        click.echo(f'nobody runs this installation yet: create the first with  igot user add you@example.gov.in --role "{managers[0]}"')
+        click.echo(
+            f'nobody runs this installation yet: create the first with  igot user add you@example.gov.in --role "{managers[0]}"'
+        )
     if not (site.config.queue_url or "").startswith(("redis://", "rediss://")):
         _start_worker(site)
     click.echo(f"serving on http://{host}:{port}: admin /admin, API /api (docs /api/docs)")
@@ -111,8 +114,12 @@ def _start_worker(site) -> None:
 
 
 @main.command()
-@click.option("--read-only", "read_only", is_flag=True,
-              help="Only reads: `db` refuses every write and writing aggregation stage (for analysts).")
+@click.option(
+    "--read-only",
+    "read_only",
+    is_flag=True,
+    help="Only reads: `db` refuses every write and writing aggregation stage (for analysts).",
+)
 def shell(read_only):
     """A Python REPL with `db` (the database), `site` and `ctx` bound."""
     import code
@@ -125,22 +132,26 @@ def shell(read_only):
         from app.analysts import AnalystDatabase
 
         db = AnalystDatabase(site.db, site.registry)
-        banner = (f"iGOT analysts' shell on {site.store.kind} ({site.store.location}), reads only\n"
-                  f"db: what analysts read ({len(db.list_collection_names())} collections and views: "
-                  f"db.list_collection_names()); db.analyst_officer.find_one(), db.enrolment.aggregate([...]); "
-                  f"registry: the doctypes")
+        banner = (
+            f"iGOT analysts' shell on {site.store.kind} ({site.store.location}), reads only\n"
+            f"db: what analysts read ({len(db.list_collection_names())} collections and views: "
+            f"db.list_collection_names()); db.analyst_officer.find_one(), db.enrolment.aggregate([...]); "
+            f"registry: the doctypes"
+        )
         code.interact(banner=banner, local={"db": db, "registry": site.registry})
         return
     ctx = site.context("Administrator")
-    banner = (f"iGOT shell on {site.store.kind} ({site.store.location})\n"
-              f"db: the database (db.officer.find_one()), site, ctx, lifecycle, query")
-    code.interact(banner=banner, local={"db": site.db, "site": site, "ctx": ctx,
-                                        "lifecycle": lifecycle, "query": query})
+    banner = (
+        f"iGOT shell on {site.store.kind} ({site.store.location})\n"
+        f"db: the database (db.officer.find_one()), site, ctx, lifecycle, query"
+    )
+    code.interact(banner=banner, local={"db": site.db, "site": site, "ctx": ctx, "lifecycle": lifecycle, "query": query})
 
 
 @main.command()
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=Path("docs/data-dictionary.md"),
-              show_default=True)
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=Path("docs/data-dictionary.md"), show_default=True
+)
 @click.option("--check", is_flag=True, help="Exit 1 if the file differs from what would be written.")
 def docs(output, check):
     """Write the data dictionary: every collection, field, relation, index and custom field."""
@@ -206,14 +217,18 @@ def analyst_role(print_only, role):
     site = _site()
     if print_only or site.store.kind != "mongodb":
         if site.store.kind != "mongodb" and not print_only:
-            click.echo(f"# the {site.store.kind} store has no database users: analysts use `igot shell --read-only`,"
-                       f" which reads exactly these names. The commands for a MongoDB:", err=True)
+            click.echo(
+                f"# the {site.store.kind} store has no database users: analysts use `igot shell --read-only`,"
+                f" which reads exactly these names. The commands for a MongoDB:",
+                err=True,
+            )
         click.echo(analysts.mongosh_script(site.db.name, site.registry, role), nl=False)
         return
     for line in analysts.apply_role(site.db, site.registry, role):
         click.echo(line)
-    click.echo(f'give analysts a user with only this role: db.createUser({{user: "analyst", pwd: passwordPrompt(), '
-               f'roles: ["{role}"]}})')
+    click.echo(
+        f'give analysts a user with only this role: db.createUser({{user: "analyst", pwd: passwordPrompt(), roles: ["{role}"]}})'
+    )
 
 
 @main.command("import")
@@ -234,16 +249,19 @@ def import_(doctype, file, mdo, background):
         try:
             with open(file, "rb") as stream:
                 file_id = files.store(ctx, stream, file.name, accept=["text", "spreadsheet"])
-            job = jobs.submit(ctx, "import", {"doctype": doctype, "file": file_id, "mdo": mdo, "filename": file.name},
-                              label=f"Import {doctype} from {file.name}")
+            job = jobs.submit(
+                ctx,
+                "import",
+                {"doctype": doctype, "file": file_id, "mdo": mdo, "filename": file.name},
+                label=f"Import {doctype} from {file.name}",
+            )
         except IgotError as exc:
             _fail(exc)
         click.echo(f"queued {job.name}")
         return
     try:
         rows = len(importer.read_file(file))
-        with click.progressbar(length=rows, label=f"importing {doctype}", file=sys.stderr,
-                               show_pos=True) as bar:
+        with click.progressbar(length=rows, label=f"importing {doctype}", file=sys.stderr, show_pos=True) as bar:
             result = importer.import_file(ctx, doctype, file, progress=bar.update, defaults={"mdo": mdo} if mdo else None)
     except IgotError as exc:
         _fail(exc)
@@ -302,13 +320,27 @@ def user_add(email, roles, mdos, full_name, password):
             current = lifecycle.get(ctx, "User", email).as_dict()
             have_roles = [r["role"] for r in current.get("roles", [])]
             have_mdos = [m["mdo"] for m in current.get("mdos", [])]
-            lifecycle.save(ctx, "User", email, {
-                "roles": current.get("roles", []) + [{"role": r} for r in roles if r not in have_roles],
-                "mdos": current.get("mdos", []) + [{"mdo": m} for m in mdos if m not in have_mdos]})
+            lifecycle.save(
+                ctx,
+                "User",
+                email,
+                {
+                    "roles": current.get("roles", []) + [{"role": r} for r in roles if r not in have_roles],
+                    "mdos": current.get("mdos", []) + [{"mdo": m} for m in mdos if m not in have_mdos],
+                },
+            )
             click.echo(f"updated {email}")
         except NotFound:
-            lifecycle.insert(ctx, "User", {"email": email, "full_name": full_name or email.split("@")[0].replace(".", " ").title(),
-                                           "roles": [{"role": r} for r in roles], "mdos": [{"mdo": m} for m in mdos]})
+            lifecycle.insert(
+                ctx,
+                "User",
+                {
+                    "email": email,
+                    "full_name": full_name or email.split("@")[0].replace(".", " ").title(),
+                    "roles": [{"role": r} for r in roles],
+                    "mdos": [{"mdo": m} for m in mdos],
+                },
+            )
             click.echo(f"added {email}")
         if password or not site.db[auth.CREDENTIALS].find_one({"_id": email}):
             generated = password is None
@@ -403,8 +435,11 @@ def export_fixtures(doctype, output):
     from app import fixtures
 
     site = _site()
-    path = fixtures.export(site.context("Administrator"), doctype,
-                           output or Path(site.config.fixture_paths[0]) / f"{site.meta(doctype).collection}.json")
+    path = fixtures.export(
+        site.context("Administrator"),
+        doctype,
+        output or Path(site.config.fixture_paths[0]) / f"{site.meta(doctype).collection}.json",
+    )
     click.echo(f"wrote {path}")
 
 
@@ -434,8 +469,10 @@ def jobs_group():
 def jobs_list(status):
     site = _site()
     for j in site.db["background_job"].find({"status": status} if status else {}).sort("modified", -1).limit(50):
-        click.echo(f"{j['_id']}  {j.get('status'):<9} {j.get('progress') or 0:>5.1f}%  {j.get('title')}  "
-                   f"{j.get('started_by')}  {j.get('error') or ''}")
+        click.echo(
+            f"{j['_id']}  {j.get('status'):<9} {j.get('progress') or 0:>5.1f}%  {j.get('title')}  "
+            f"{j.get('started_by')}  {j.get('error') or ''}"
+        )
 
 
 @jobs_group.command("retry")

@@ -1,4 +1,5 @@
 """Settings, read from the environment once and passed explicitly from then on."""
+
 from __future__ import annotations
 
 import os

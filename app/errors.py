@@ -2,14 +2,14 @@
 
 Each carries the HTTP status the API answers with, so the web layer maps them in one place.
 """
+
 from __future__ import annotations
 
 
 class IgotError(Exception):
     status = 500
 
-    def __init__(self, message: str, *, doctype: str | None = None, name: str | None = None,
-                 errors: dict | None = None):
+    def __init__(self, message: str, *, doctype: str | None = None, name: str | None = None, errors: dict | None = None):
         super().__init__(message)
         self.message = message
         self.doctype = doctype
@@ -34,6 +34,7 @@ class MetaError(IgotError):
 class ValidationError(IgotError):
     """A record's values are wrong. ``errors`` maps field names to lists of messages; child
     table errors are nested as ``{"postings": {"2": {"from_date": [...]}}}`` (row idx)."""
+
     status = 400
 
     @classmethod
@@ -60,11 +61,13 @@ class DuplicateEntry(IgotError):
 
 class StaleDocument(IgotError):
     """The record changed since the caller read it; nothing was overwritten."""
+
     status = 409
 
 
 class DocStatusError(IgotError):
     """An action not allowed in the record's docstatus (e.g. editing a submitted record)."""
+
     status = 409
 
 

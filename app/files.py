@@ -34,6 +34,7 @@ it. A module may add readers for its doctypes (``Module.file_readers``: the cata
 every signed-in user read a published module's file). Anything else is NotFound, as if the file did not
 exist. File ids are random (96 bits), but they are not the control.
 """
+
 from __future__ import annotations
 
 import json
@@ -52,40 +53,126 @@ HEAD = 8192
 
 # The kinds of file an Attach field's ``accept`` may name.
 KINDS = {
-    "pdf": "a PDF", "video": "a video", "audio": "an audio file", "image": "an image",
-    "zip": "a zip archive", "spreadsheet": "a spreadsheet",
-    "document": "a document", "text": "a text file", "binary": "a binary file",
+    "pdf": "a PDF",
+    "video": "a video",
+    "audio": "an audio file",
+    "image": "an image",
+    "zip": "a zip archive",
+    "spreadsheet": "a spreadsheet",
+    "document": "a document",
+    "text": "a text file",
+    "binary": "a binary file",
 }
 _BY_MIME = {
-    "application/pdf": "pdf", "application/zip": "zip", "application/epub+zip": "zip",
+    "application/pdf": "pdf",
+    "application/zip": "zip",
+    "application/epub+zip": "zip",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "spreadsheet",
-    "application/vnd.ms-excel": "spreadsheet", "application/vnd.oasis.opendocument.spreadsheet": "spreadsheet",
+    "application/vnd.ms-excel": "spreadsheet",
+    "application/vnd.oasis.opendocument.spreadsheet": "spreadsheet",
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "document",
     "application/vnd.openxmlformats-officedocument.presentationml.presentation": "document",
-    "application/msword": "document", "application/vnd.oasis.opendocument.text": "document",
+    "application/msword": "document",
+    "application/vnd.oasis.opendocument.text": "document",
     "application/rtf": "document",
 }
 # What a file's name promises, checked against what its content is.
 _BY_SUFFIX = {
-    ".pdf": {"pdf"}, ".mp4": {"video"}, ".m4v": {"video"}, ".webm": {"video"}, ".mkv": {"video"}, ".mov": {"video"},
-    ".avi": {"video"}, ".mp3": {"audio"}, ".wav": {"audio"}, ".ogg": {"audio", "video"}, ".m4a": {"audio", "video"},
-    ".png": {"image"}, ".jpg": {"image"}, ".jpeg": {"image"}, ".gif": {"image"}, ".webp": {"image"},
-    ".zip": {"zip", "spreadsheet", "document"}, ".xlsx": {"spreadsheet", "zip"}, ".docx": {"document", "zip"},
-    ".pptx": {"document", "zip"}, ".csv": {"text"}, ".txt": {"text"}, ".md": {"text"}, ".json": {"text"},
-    ".xml": {"text"}, ".html": {"text"}, ".htm": {"text"},
+    ".pdf": {"pdf"},
+    ".mp4": {"video"},
+    ".m4v": {"video"},
+    ".webm": {"video"},
+    ".mkv": {"video"},
+    ".mov": {"video"},
+    ".avi": {"video"},
+    ".mp3": {"audio"},
+    ".wav": {"audio"},
+    ".ogg": {"audio", "video"},
+    ".m4a": {"audio", "video"},
+    ".png": {"image"},
+    ".jpg": {"image"},
+    ".jpeg": {"image"},
+    ".gif": {"image"},
+    ".webp": {"image"},
+    ".zip": {"zip", "spreadsheet", "document"},
+    ".xlsx": {"spreadsheet", "zip"},
+    ".docx": {"document", "zip"},
+    ".pptx": {"document", "zip"},
+    ".csv": {"text"},
+    ".txt": {"text"},
+    ".md": {"text"},
+    ".json": {"text"},
+    ".xml": {"text"},
+    ".html": {"text"},
+    ".htm": {"text"},
 }
-_PROGRAMS = {b"MZ": "application/x-msdownload", b"\x7fELF": "application/x-executable",
-             b"\xfe\xed\xfa\xce": "application/x-mach-binary", b"\xfe\xed\xfa\xcf": "application/x-mach-binary",
-             b"\xce\xfa\xed\xfe": "application/x-mach-binary", b"\xcf\xfa\xed\xfe": "application/x-mach-binary",
-             b"\xca\xfe\xba\xbe": "application/x-mach-binary", b"#!": "text/x-shellscript"}
+_PROGRAMS = {
+    b"MZ": "application/x-msdownload",
+    b"\x7fELF": "application/x-executable",
+    b"\xfe\xed\xfa\xce": "application/x-mach-binary",
+    b"\xfe\xed\xfa\xcf": "application/x-mach-binary",
+    b"\xce\xfa\xed\xfe": "application/x-mach-binary",
+    b"\xcf\xfa\xed\xfe": "application/x-mach-binary",
+    b"\xca\xfe\xba\xbe": "application/x-mach-binary",
+    b"#!": "text/x-shellscript",
+}
 # Names that Windows (or a browser, or a shell) runs when opened, whatever is inside: refused
 # even when their content reads as plain text.
 PROGRAM_SUFFIXES = {
-    ".exe", ".com", ".bat", ".cmd", ".scr", ".pif", ".msi", ".msp", ".dll", ".cpl", ".sys", ".ocx",
-    ".js", ".jse", ".mjs", ".vbs", ".vbe", ".wsf", ".wsh", ".wsc", ".hta", ".ps1", ".psm1", ".psd1", ".ps1xml",
-    ".sh", ".bash", ".zsh", ".csh", ".ksh", ".command", ".py", ".pyw", ".pl", ".rb", ".php", ".jar", ".apk",
-    ".dmg", ".pkg", ".deb", ".rpm", ".run", ".elf", ".lnk", ".reg", ".inf", ".scf",
-    ".gadget", ".msc", ".appref-ms", ".application", ".xbap", ".vb",
+    ".exe",
+    ".com",
+    ".bat",
+    ".cmd",
+    ".scr",
+    ".pif",
+    ".msi",
+    ".msp",
+    ".dll",
+    ".cpl",
+    ".sys",
+    ".ocx",
+    ".js",
+    ".jse",
+    ".mjs",
+    ".vbs",
+    ".vbe",
+    ".wsf",
+    ".wsh",
+    ".wsc",
+    ".hta",
+    ".ps1",
+    ".psm1",
+    ".psd1",
+    ".ps1xml",
+    ".sh",
+    ".bash",
+    ".zsh",
+    ".csh",
+    ".ksh",
+    ".command",
+    ".py",
+    ".pyw",
+    ".pl",
+    ".rb",
+    ".php",
+    ".jar",
+    ".apk",
+    ".dmg",
+    ".pkg",
+    ".deb",
+    ".rpm",
+    ".run",
+    ".elf",
+    ".lnk",
+    ".reg",
+    ".inf",
+    ".scf",
+    ".gadget",
+    ".msc",
+    ".appref-ms",
+    ".application",
+    ".xbap",
+    ".vb",
 }
 _BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
 
@@ -108,15 +195,20 @@ def sniff(head: bytes) -> tuple[str, str]:
     text = head
     for bom in _BOMS:
         if text.startswith(bom):
-            text = text[len(bom):]
+            text = text[len(bom) :]
             break
     if text.lstrip(b" \t\r\n\x00").startswith((b"#!", b"#\x00!")):  # a script behind a BOM or blanks
         return "text/x-shellscript", "program"
     guess = filetype.guess(head)
     if guess is not None:
         mime = guess.mime
-        if mime in ("application/x-msdownload", "application/x-executable", "application/x-sharedlib",
-                    "application/x-mach-binary", "application/vnd.microsoft.portable-executable"):
+        if mime in (
+            "application/x-msdownload",
+            "application/x-executable",
+            "application/x-sharedlib",
+            "application/x-mach-binary",
+            "application/vnd.microsoft.portable-executable",
+        ):
             return mime, "program"
         for prefix, kind in (("video/", "video"), ("audio/", "audio"), ("image/", "image")):
             if mime.startswith(prefix):
@@ -145,8 +237,17 @@ def describe_accept(accept, site=None) -> str:
     return " or ".join(words.get(k, k) for k in accept)
 
 
-def store(ctx, stream, filename: str, content_type: str | None = None, *, accept=None,
-          doctype: str | None = None, name: str | None = None, field: str = "file") -> str:
+def store(
+    ctx,
+    stream,
+    filename: str,
+    content_type: str | None = None,
+    *,
+    accept=None,
+    doctype: str | None = None,
+    name: str | None = None,
+    field: str = "file",
+) -> str:
     """Check the upload in ``stream`` and store it; returns the GridFS file id.
 
     ``accept``: the kinds of file wanted (``KINDS``), or None for any file that is not a
@@ -194,7 +295,9 @@ def store(ctx, stream, filename: str, content_type: str | None = None, *, accept
                 raise refuse(str(exc)) from None
             kind = special.name
         if accept and kind not in accept:
-            raise refuse(f"{filename} is {kinds(ctx.site).get(kind, kind)} ({mime}); expected {describe_accept(accept, ctx.site)}")
+            raise refuse(
+                f"{filename} is {kinds(ctx.site).get(kind, kind)} ({mime}); expected {describe_accept(accept, ctx.site)}"
+            )
         spool.seek(0)
         metadata = {"content_type": mime, "kind": kind, "declared_type": content_type or None, "owner": ctx.user}
         if described:  # kept under the kind's name (metadata.scorm), and shown with the upload
@@ -240,7 +343,7 @@ def content_disposition(filename: str, disposition: str = "attachment") -> str:
     everything unsafe replaced, and the exact name as UTF-8 in ``filename*`` (RFC 5987)."""
     name = clean_filename(filename)
     fallback = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
-    fallback = re.sub(r'[^A-Za-z0-9 ._()\-]', "_", fallback).strip() or "download"
+    fallback = re.sub(r"[^A-Za-z0-9 ._()\-]", "_", fallback).strip() or "download"
     header = f'{disposition}; filename="{fallback}"'
     if fallback != name:
         header += f"; filename*=UTF-8''{quote(name, safe='')}"
@@ -268,8 +371,10 @@ def claim(ctx, meta, doc: dict, old: dict | None = None) -> None:
             continue
         oid = parse_id(value)
         if oid is not None:
-            ctx.site.db["fs.files"].update_one({"_id": oid}, {"$addToSet": {"metadata.attached": {
-                "doctype": meta.name, "name": doc["name"], "field": f.fieldname}}})
+            ctx.site.db["fs.files"].update_one(
+                {"_id": oid},
+                {"$addToSet": {"metadata.attached": {"doctype": meta.name, "name": doc["name"], "field": f.fieldname}}},
+            )
 
 
 def stored(site, file_id):

@@ -5,6 +5,7 @@ through the normal lifecycle (so records are validated): a missing record is ins
 changed one saved, an unchanged one left alone, so loading twice changes nothing.
 Files are loaded so that Link targets come first.
 """
+
 from __future__ import annotations
 
 import json
@@ -98,6 +99,5 @@ def export(ctx, doctype: str, path: Path | None = None) -> Path:
             record[f.fieldname] = _strip_rows(record.get(f.fieldname))
         records.append(record)
     path = Path(path or Path("fixtures") / f"{meta.collection}.json")
-    path.write_text(json.dumps({"doctype": doctype, "records": records}, indent=1,
-                               ensure_ascii=False, default=str) + "\n")
+    path.write_text(json.dumps({"doctype": doctype, "records": records}, indent=1, ensure_ascii=False, default=str) + "\n")
     return path

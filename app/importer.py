@@ -11,6 +11,7 @@ pending on its record is done (an officer's learner account, ``lifecycle.resume`
 the controller may recount what counts such rows (the MDO dashboard's
 officers onboarded). Such rows are reported as already imported.
 """
+
 from __future__ import annotations
 
 import csv
@@ -67,8 +68,11 @@ def read_rows(path: Path) -> list[tuple[int, dict]]:
         return out
     with open(path, newline="", encoding="utf-8-sig") as handle:
         reader = csv.DictReader(handle)
-        return [(reader.line_num, {k.strip(): v for k, v in row.items() if k}) for row in reader
-                if any((v or "").strip() for v in row.values() if isinstance(v, str))]
+        return [
+            (reader.line_num, {k.strip(): v for k, v in row.items() if k})
+            for row in reader
+            if any((v or "").strip() for v in row.values() if isinstance(v, str))
+        ]
 
 
 def header_map(meta) -> dict[str, str]:
@@ -97,8 +101,12 @@ def _prepare(meta, row: dict, headings: dict | None = None) -> dict:
             value = value.date()
         if f is not None and f.fieldtype == "Int" and isinstance(value, float) and value.is_integer():
             value = int(value)
-        if f is not None and f.fieldtype in ("Data", "Phone", "Text") and isinstance(value, (int, float)) \
-                and not isinstance(value, bool):  # a spreadsheet's number cell: a PIN code, an employee id
+        if (
+            f is not None
+            and f.fieldtype in ("Data", "Phone", "Text")
+            and isinstance(value, (int, float))
+            and not isinstance(value, bool)
+        ):  # a spreadsheet's number cell: a PIN code, an employee id
             value = str(int(value)) if float(value).is_integer() else str(value)
         out[key] = value
     return out
@@ -114,8 +122,9 @@ def read_file(path: Path) -> list[tuple[int, dict]]:
         return read_rows(path)
     except (zipfile.BadZipFile, UnicodeDecodeError, csv.Error, ValueError, KeyError, OSError) as exc:
         kind = "XLSX" if path.suffix.lower() in (".xlsx", ".xlsm") else "CSV (UTF-8)"
-        raise ValidationError(f"{path.name} is not a readable {kind} file: {exc}",
-                              errors={"file": [f"not a readable {kind} file: {exc}"]}) from None
+        raise ValidationError(
+            f"{path.name} is not a readable {kind} file: {exc}", errors={"file": [f"not a readable {kind} file: {exc}"]}
+        ) from None
 
 
 def headings_for(ctx, meta) -> dict[str, str]:

@@ -5,22 +5,23 @@ make the server work without end or answer 500: a body or a parameter that is to
 deep, not JSON, or holds text that cannot be stored (a lone UTF-16 surrogate) is refused with
 a ValidationError (400) naming the parameter and the reason.
 """
+
 from __future__ import annotations
 
 import json
 
 from app.errors import ValidationError
 
-MAX_BODY_BYTES = 2 * 2**20       # a JSON request body (uploads have their own limit)
-MAX_FORM_BYTES = 8 * 2**20       # an admin form's text fields, all together
-MAX_PARAM_CHARS = 20_000         # a JSON query parameter (filters, fields)
-MAX_DEPTH = 16                   # nesting of objects and lists in a body
-MAX_PARAM_DEPTH = 4              # nesting in filters: [[field, "in", [values]]]
-MAX_CONDITIONS = 50              # filters in one list
-MAX_VALUES = 1000                # values of one "in" filter
-MAX_FIELDS = 100                 # names in ``fields``
-MAX_PATTERN = 200                # characters of a like pattern or a search text
-MAX_TEXT = 1_000_000             # characters of any one text in a body
+MAX_BODY_BYTES = 2 * 2**20  # a JSON request body (uploads have their own limit)
+MAX_FORM_BYTES = 8 * 2**20  # an admin form's text fields, all together
+MAX_PARAM_CHARS = 20_000  # a JSON query parameter (filters, fields)
+MAX_DEPTH = 16  # nesting of objects and lists in a body
+MAX_PARAM_DEPTH = 4  # nesting in filters: [[field, "in", [values]]]
+MAX_CONDITIONS = 50  # filters in one list
+MAX_VALUES = 1000  # values of one "in" filter
+MAX_FIELDS = 100  # names in ``fields``
+MAX_PATTERN = 200  # characters of a like pattern or a search text
+MAX_TEXT = 1_000_000  # characters of any one text in a body
 
 
 def _bad(parameter: str, reason: str) -> ValidationError:

@@ -1,4 +1,5 @@
 """``igot init``: create indexes, record the doctype definitions, load fixtures. Idempotent."""
+
 from __future__ import annotations
 
 import json
@@ -15,8 +16,7 @@ def index_specs(meta) -> list[dict]:
     index per ``unique`` field (sparse: records without a value are not compared)."""
     specs = []
     for index in meta.indexes:
-        keys = [(k.lstrip("-"), pymongo.DESCENDING if k.startswith("-") else pymongo.ASCENDING)
-                for k in index["fields"]]
+        keys = [(k.lstrip("-"), pymongo.DESCENDING if k.startswith("-") else pymongo.ASCENDING) for k in index["fields"]]
         if not index.get("unique") and all(k != "_id" for k, _ in keys):
             # Lists page in a stable order: their sort ends with _id, in the last key's direction.
             keys.append(("_id", keys[-1][1]))
@@ -25,7 +25,7 @@ def index_specs(meta) -> list[dict]:
             spec["name"] = index["name"]
         specs.append(spec)
     for keys in list_indexes(meta):
-        if not any([k for k, _ in spec["keys"][:len(keys)]] == [k for k, _ in keys] for spec in specs):
+        if not any([k for k, _ in spec["keys"][: len(keys)]] == [k for k, _ in keys] for spec in specs):
             specs.append({"keys": keys, "unique": False})
     for f in meta.all_fields:
         keys = [(f.fieldname, pymongo.ASCENDING)]
@@ -35,11 +35,16 @@ def index_specs(meta) -> list[dict]:
     from app.model import lifecycle
 
     if meta.controller().resumable:  # records whose follow-up work a crash cut off (app.recovery)
-        specs.append({"keys": [(lifecycle.PENDING, pymongo.ASCENDING)], "unique": False, "sparse": True,
-                      "name": "pending_hooks"})
+        specs.append({"keys": [(lifecycle.PENDING, pymongo.ASCENDING)], "unique": False, "sparse": True, "name": "pending_hooks"})
     if any(r.get("import") for r in meta.permissions):  # each row of an imported file, once (app.importer)
-        specs.append({"keys": [(importer.FILE_KEY, pymongo.ASCENDING), (importer.LINE_KEY, pymongo.ASCENDING)],
-                      "unique": True, "sparse": True, "name": "import_row"})
+        specs.append(
+            {
+                "keys": [(importer.FILE_KEY, pymongo.ASCENDING), (importer.LINE_KEY, pymongo.ASCENDING)],
+                "unique": True,
+                "sparse": True,
+                "name": "import_row",
+            }
+        )
     return specs
 
 
@@ -101,8 +106,9 @@ def sync_doctypes(site) -> None:
     coll = site.db[DOCTYPE_COLLECTION]
     for meta in site.registry:
         definition = json.loads(meta.source.read_text())
-        coll.replace_one({"_id": meta.name}, {"_id": meta.name, **{k: v for k, v in definition.items() if k != "name"}},
-                         upsert=True)
+        coll.replace_one(
+            {"_id": meta.name}, {"_id": meta.name, **{k: v for k, v in definition.items() if k != "name"}}, upsert=True
+        )
 
 
 def claim_attachments(site) -> int:

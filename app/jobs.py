@@ -17,6 +17,7 @@ and when the job is retried), saying where it stopped. Retrying it runs it
 again; the jobs are written to resume: an import completes the rows that are missing and
 creates nothing twice (``app.importer``).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -37,6 +38,7 @@ PROGRESS_EVERY = 200  # rows or officers between progress writes
 
 
 # the queue ----------------------------------------------------------------------------------
+
 
 def queue_for(config):
     """(huey, the run-job task) for an installation: one per process and location."""
@@ -118,18 +120,32 @@ def _config_values(config) -> dict:
 
 # submitting and running -----------------------------------------------------------------------
 
+
 def submit(ctx, job_type: str, args: dict | None = None, *, label: str | None = None):
     """Record a job for the caller and enqueue it; returns the Background Job."""
     from app.model import lifecycle
 
     spec = job_spec(ctx.site, job_type)
     if spec is None:
-        raise ValidationError(f"unknown job {job_type!r}; jobs: {', '.join(job_names(ctx.site))}", errors={"job_type": ["unknown"]})
+        raise ValidationError(
+            f"unknown job {job_type!r}; jobs: {', '.join(job_names(ctx.site))}", errors={"job_type": ["unknown"]}
+        )
     spec.check(ctx, args or {})  # refuse now what the job would refuse later
-    doc = lifecycle.insert(ctx.as_system(), DOCTYPE, {
-        "job_type": job_type, "title": label or spec.label, "args": args or {}, "status": "Queued",
-        "started_by": ctx.user, "progress": 0, "attempts": 0, "queued_at": ctx.now(),
-        "as_platform": ctx.is_system})
+    doc = lifecycle.insert(
+        ctx.as_system(),
+        DOCTYPE,
+        {
+            "job_type": job_type,
+            "title": label or spec.label,
+            "args": args or {},
+            "status": "Queued",
+            "started_by": ctx.user,
+            "progress": 0,
+            "attempts": 0,
+            "queued_at": ctx.now(),
+            "as_platform": ctx.is_system,
+        },
+    )
     _enqueue(ctx.site, doc.name)
     return doc
 
@@ -148,9 +164,17 @@ def reap(site, now=None) -> list[str]:
         where = record.get("progress_text") or f"{record.get('progress') or 0}%"
         done = site.db["background_job"].update_one(
             {"_id": record["_id"], "status": "Running", "heartbeat_at": record["heartbeat_at"]},
-            {"$set": {"status": "Failed", "finished_at": now, "modified": now, "progress_text": f"stopped at {where}",
-                      "error": f"the worker stopped while running this job (at {where}, last heard from "
-                               f"{record['heartbeat_at']:%Y-%m-%d %H:%M:%S} UTC); retry it to resume"}})
+            {
+                "$set": {
+                    "status": "Failed",
+                    "finished_at": now,
+                    "modified": now,
+                    "progress_text": f"stopped at {where}",
+                    "error": f"the worker stopped while running this job (at {where}, last heard from "
+                    f"{record['heartbeat_at']:%Y-%m-%d %H:%M:%S} UTC); retry it to resume",
+                }
+            },
+        )
         if done.modified_count:
             stale.append(record["_id"])
     return stale
@@ -178,8 +202,17 @@ def run(site, job: str) -> None:
         return  # already run (a queue may deliver twice), or withdrawn
     started = site.db["background_job"].update_one(
         {"_id": job, "status": "Queued"},
-        {"$set": {"status": "Running", "started_at": _now(), "heartbeat_at": _now(), "modified": _now(),
-                  "progress_text": "started", "attempts": int(record.get("attempts") or 0) + 1}})
+        {
+            "$set": {
+                "status": "Running",
+                "started_at": _now(),
+                "heartbeat_at": _now(),
+                "modified": _now(),
+                "progress_text": "started",
+                "attempts": int(record.get("attempts") or 0) + 1,
+            }
+        },
+    )
     if not started.modified_count:
         return  # another worker took it first
     beating = threading.Event()
@@ -188,12 +221,18 @@ def run(site, job: str) -> None:
         ctx = site.context(record["started_by"]) if record.get("as_platform") else auth.context_for(site, record["started_by"])
         spec = job_spec(site, record["job_type"])
         result = spec.run(ctx, record.get("args") or {}, Progress(site, job))
-        _set(site, job, status="Succeeded", progress=100, finished_at=_now(), result=result or {},
-             progress_text="done")
+        _set(site, job, status="Succeeded", progress=100, finished_at=_now(), result=result or {}, progress_text="done")
     except Exception as exc:  # noqa: BLE001 - a job reports every failure as its result
         message = exc.message if isinstance(exc, IgotError) else f"{type(exc).__name__}: {exc}"
-        _set(site, job, status="Failed", finished_at=_now(), error=message,
-             progress_text="failed", traceback=traceback.format_exc()[-4000:])
+        _set(
+            site,
+            job,
+            status="Failed",
+            finished_at=_now(),
+            error=message,
+            progress_text="failed",
+            traceback=traceback.format_exc()[-4000:],
+        )
     finally:
         beating.set()
 
@@ -217,8 +256,12 @@ class Progress:
         if done - self.last < PROGRESS_EVERY and done < total:
             return
         self.last = done
-        _set(self.site, self.job, progress=round(100 * done / total, 1) if total else 100.0,
-             progress_text=text or f"{done} of {total}")
+        _set(
+            self.site,
+            self.job,
+            progress=round(100 * done / total, 1) if total else 100.0,
+            progress_text=text or f"{done} of {total}",
+        )
 
 
 def _now():
@@ -232,6 +275,7 @@ def _set(site, job: str, **values) -> None:
 
 
 # the jobs -------------------------------------------------------------------------------------
+
 
 def _check_import(ctx, args):
     meta = ctx.registry.get(args.get("doctype") or "")
@@ -258,11 +302,16 @@ def _run_import(ctx, args, progress):
             done[0] += n
             progress(done[0], total, f"{done[0]} of {total} rows")
 
-        result = importer.import_file(ctx, args["doctype"], path, progress=step,
-                                      defaults={"mdo": args["mdo"]} if args.get("mdo") else None)
-    return {"rows": result.rows, "imported": len(result.inserted), "already_imported": len(result.resumed),
-            "rejected": len(result.failed_lines),
-            "errors": [str(e) for e in result.errors[:1000]]}
+        result = importer.import_file(
+            ctx, args["doctype"], path, progress=step, defaults={"mdo": args["mdo"]} if args.get("mdo") else None
+        )
+    return {
+        "rows": result.rows,
+        "imported": len(result.inserted),
+        "already_imported": len(result.resumed),
+        "rejected": len(result.failed_lines),
+        "errors": [str(e) for e in result.errors[:1000]],
+    }
 
 
 def _check_export(ctx, args):
@@ -284,8 +333,14 @@ def _run_export(ctx, args, progress):
     from app import files
 
     meta = ctx.registry.get(args["doctype"])
-    file_id = files.put(ctx, text.encode(), f"{meta.collection}.{fmt}", kind="text", job=progress.job,
-                        content_type="text/csv" if fmt == "csv" else "application/json")
+    file_id = files.put(
+        ctx,
+        text.encode(),
+        f"{meta.collection}.{fmt}",
+        kind="text",
+        job=progress.job,
+        content_type="text/csv" if fmt == "csv" else "application/json",
+    )
     return {"file": file_id, "filename": f"{meta.collection}.{fmt}", "bytes": len(text.encode())}
 
 

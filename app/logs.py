@@ -9,6 +9,7 @@ The level comes from ``IGOT_LOG_LEVEL`` (default INFO; the test suite runs at WA
 is quiet). Values are quoted when they hold spaces; no password, token or personal field is
 ever logged.
 """
+
 from __future__ import annotations
 
 import logging
@@ -56,9 +57,15 @@ def install(app) -> None:
     def _finished(response):
         started = g.get("igot_started")
         ctx = g.get("igot_ctx") or g.get("igot_admin_ctx")
-        event(REQUEST, "request", method=request.method, path=request.path, status=response.status_code,
-              ms=round((time.perf_counter() - started) * 1000, 1) if started else None,
-              user=getattr(ctx, "user", None))
+        event(
+            REQUEST,
+            "request",
+            method=request.method,
+            path=request.path,
+            status=response.status_code,
+            ms=round((time.perf_counter() - started) * 1000, 1) if started else None,
+            user=getattr(ctx, "user", None),
+        )
         return response
 
 

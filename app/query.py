@@ -6,6 +6,7 @@ against the meta (child table fields as ``postings.designation``) and values coe
 field's type, so ``"2015"`` compares as the Int 2015. Operators map to the MongoDB subset that
 mongomock implements too (see tests/test_mongo_subset.py).
 """
+
 from __future__ import annotations
 
 import json
@@ -19,15 +20,25 @@ from app import inputs
 from app.errors import ValidationError
 from app.model import customize, persistence, schemas
 
-OPERATORS = {"=": "$eq", "!=": "$ne", ">": "$gt", "<": "$lt", ">=": "$gte", "<=": "$lte",
-             "in": "$in", "not in": "$nin", "like": "like", "not like": "not like",
-             "is": "is", "between": "between"}
+OPERATORS = {
+    "=": "$eq",
+    "!=": "$ne",
+    ">": "$gt",
+    "<": "$lt",
+    ">=": "$gte",
+    "<=": "$lte",
+    "in": "$in",
+    "not in": "$nin",
+    "like": "like",
+    "not like": "not like",
+    "is": "is",
+    "between": "between",
+}
 MAX_LIMIT = 1000
 
 
 def _bad(meta, field, message):
-    return ValidationError(f"{meta.name}: filter on {field!r}: {message}", doctype=meta.name,
-                           errors={field: [message]})
+    return ValidationError(f"{meta.name}: filter on {field!r}: {message}", doctype=meta.name, errors={field: [message]})
 
 
 def parse_filters(ctx, meta, filters) -> dict:
@@ -38,8 +49,11 @@ def parse_filters(ctx, meta, filters) -> dict:
     else:
         inputs.check_value(filters, "filters", max_depth=inputs.MAX_PARAM_DEPTH)
     if isinstance(filters, (list, dict)) and len(filters) > inputs.MAX_CONDITIONS:
-        raise ValidationError(f"{meta.name}: {len(filters)} filters; at most {inputs.MAX_CONDITIONS} are accepted",
-                              doctype=meta.name, errors={"filters": ["too many conditions"]})
+        raise ValidationError(
+            f"{meta.name}: {len(filters)} filters; at most {inputs.MAX_CONDITIONS} are accepted",
+            doctype=meta.name,
+            errors={"filters": ["too many conditions"]},
+        )
     triples = []
     if isinstance(filters, dict):
         for field, cond in filters.items():
@@ -50,12 +64,18 @@ def parse_filters(ctx, meta, filters) -> dict:
     elif isinstance(filters, list):
         for item in filters:
             if not (isinstance(item, list) and len(item) == 3):
-                raise ValidationError(f"{meta.name}: each filter must be [field, operator, value], got {item!r}",
-                                      doctype=meta.name, errors={"filters": [f"bad filter {item!r}"]})
+                raise ValidationError(
+                    f"{meta.name}: each filter must be [field, operator, value], got {item!r}",
+                    doctype=meta.name,
+                    errors={"filters": [f"bad filter {item!r}"]},
+                )
             triples.append(item)
     else:
-        raise ValidationError(f"{meta.name}: filters must be a list or an object", doctype=meta.name,
-                              errors={"filters": ["must be a list or an object"]})
+        raise ValidationError(
+            f"{meta.name}: filters must be a list or an object",
+            doctype=meta.name,
+            errors={"filters": ["must be a list or an object"]},
+        )
     clauses = [_clause(ctx, meta, *t) for t in triples]
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
@@ -95,8 +115,7 @@ def _check_readable(ctx, meta, f, path: str) -> None:
 def readable_search_fields(ctx, meta) -> list[str]:
     """The meta's search fields that the caller may read on every record they may read."""
     levels = ctx.access.readable_levels(meta)
-    return [name for name in meta.search_fields
-            if (f := meta.get_field(name)) is None or f.permlevel in levels]
+    return [name for name in meta.search_fields if (f := meta.get_field(name)) is None or f.permlevel in levels]
 
 
 SCALARS = (str, int, float, bool, type(None))
@@ -110,7 +129,9 @@ def _coerce(ctx, meta, field_path, f, value):
             try:
                 return schemas.UTCDateTime().deserialize(value)
             except Exception:  # marshmallow.ValidationError
-                raise _bad(meta, field_path, f"{value!r} is not a date and time (e.g. 2026-12-01 or 2026-12-01T09:30:00)") from None
+                raise _bad(
+                    meta, field_path, f"{value!r} is not a date and time (e.g. 2026-12-01 or 2026-12-01T09:30:00)"
+                ) from None
         return value
     if f.fieldtype in ("Table",):
         raise _bad(meta, field_path, "filter on a child table's fields, e.g. table.field")
@@ -149,8 +170,7 @@ def _clause(ctx, meta, field, op, value) -> dict:
     if op == "between":
         if not (isinstance(value, list) and len(value) == 2):
             raise _bad(meta, field, "'between' takes [low, high]")
-        return {key: {"$gte": _coerce(ctx, meta, field, f, value[0]),
-                      "$lte": _coerce(ctx, meta, field, f, value[1])}}
+        return {key: {"$gte": _coerce(ctx, meta, field, f, value[0]), "$lte": _coerce(ctx, meta, field, f, value[1])}}
     return {key: {OPERATORS[op]: _coerce(ctx, meta, field, f, value)}}
 
 
@@ -174,8 +194,7 @@ def parse_sort(ctx, meta, order_by: str | None) -> list[tuple[str, int]]:
     """``"modified desc"``, ``"-modified"`` or ``"year_of_allotment asc, full_name"``."""
     order_by = order_by or meta.default_sort
     if not isinstance(order_by, str) or len(order_by) > inputs.MAX_PATTERN:
-        raise _bad(meta, "order_by", "must be a text such as 'modified desc' of at most "
-                   f"{inputs.MAX_PATTERN} characters")
+        raise _bad(meta, "order_by", f"must be a text such as 'modified desc' of at most {inputs.MAX_PATTERN} characters")
     sort = []
     meta = customize.query_meta(ctx, meta)
     for part in order_by.split(","):
@@ -206,15 +225,23 @@ def search_filter(meta, text: str | None, fields=None) -> dict:
 
 def build_query(ctx, meta, filters=None, search=None, action="read") -> dict:
     meta = customize.query_meta(ctx, meta)
-    parts = [p for p in (ctx.access.query_filter(meta, action), parse_filters(ctx, meta, filters),
-                         search_filter(meta, search, readable_search_fields(ctx, meta))) if p]
+    parts = [
+        p
+        for p in (
+            ctx.access.query_filter(meta, action),
+            parse_filters(ctx, meta, filters),
+            search_filter(meta, search, readable_search_fields(ctx, meta)),
+        )
+        if p
+    ]
     if not parts:
         return {}
     return parts[0] if len(parts) == 1 else {"$and": parts}
 
 
-def get_list(ctx, doctype: str, *, filters=None, fields=None, order_by=None, limit=20,
-             offset=0, search=None, with_total=True) -> tuple[list[dict], int | None]:
+def get_list(
+    ctx, doctype: str, *, filters=None, fields=None, order_by=None, limit=20, offset=0, search=None, with_total=True
+) -> tuple[list[dict], int | None]:
     meta = ctx.registry.get(doctype)
     ctx.access.check(meta, "read")
     query = build_query(ctx, meta, filters, search)
@@ -230,8 +257,11 @@ def get_list(ctx, doctype: str, *, filters=None, fields=None, order_by=None, lim
             projection[resolve_field(ctx, qmeta, name)[0]] = 1
             projection.update({extra: 1 for extra in needs.get(name, ())})
     if int(offset) < 0 or int(limit) < 0:
-        raise ValidationError(f"{meta.name}: limit and offset cannot be negative", doctype=meta.name,
-                              errors={"offset" if int(offset) < 0 else "limit": ["cannot be negative"]})
+        raise ValidationError(
+            f"{meta.name}: limit and offset cannot be negative",
+            doctype=meta.name,
+            errors={"offset" if int(offset) < 0 else "limit": ["cannot be negative"]},
+        )
     limit = min(int(limit), MAX_LIMIT)
     coll = ctx.site.collection(doctype)
     sort = parse_sort(ctx, meta, order_by)
@@ -268,7 +298,6 @@ def _cached_order(key, version):
         return cached[1]
 
 
-
 def _page_in_one_pass(coll, query, projection, sort, offset, limit):
     """The embedded store evaluates a filter and a sort in Python, document by document:
     rather than once for the page and again for the count, find the matching names in order
@@ -276,7 +305,7 @@ def _page_in_one_pass(coll, query, projection, sort, offset, limit):
     the collection changes (``patches.data_version``: this process's writes and any other
     process's commits), so paging and re-reading a list costs one fetch of its page."""
     names = _ordered_names(coll, query, sort)
-    page = names[offset:offset + limit] if limit else names[offset:]
+    page = names[offset : offset + limit] if limit else names[offset:]
     found = {d["_id"]: d for d in coll.find({"_id": {"$in": page}}, projection)}
     return [found[name] for name in page if name in found], len(names)
 
@@ -357,8 +386,13 @@ def count_by(ctx, doctype: str, field: str, limit: int = 10) -> list[tuple]:
             counts[d.get(field)] = counts.get(d.get(field), 0) + 1
         rows = sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0])))
     else:
-        rows = [(r["_id"], r["n"]) for r in coll.aggregate(([{"$match": scope}] if scope else []) + [
-            {"$group": {"_id": f"${field}", "n": {"$sum": 1}}}, {"$sort": {"n": -1, "_id": 1}}])]
+        rows = [
+            (r["_id"], r["n"])
+            for r in coll.aggregate(
+                ([{"$match": scope}] if scope else [])
+                + [{"$group": {"_id": f"${field}", "n": {"$sum": 1}}}, {"$sort": {"n": -1, "_id": 1}}]
+            )
+        ]
     return rows[:limit]
 
 

@@ -8,6 +8,7 @@
 
 ``igot repair`` runs the same at once.
 """
+
 from __future__ import annotations
 
 

@@ -26,6 +26,7 @@ them, but explicit:
 ``load(paths)`` imports the modules found under the doctype paths, in dependency order
 (``Module.after``), and refuses a module that names an unknown one.
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -39,6 +40,7 @@ from typing import Any
 @dataclass(frozen=True)
 class Param:
     """A query or path parameter of an API method."""
+
     name: str
     type: str = "string"  # OpenAPI type: string, integer, number, boolean
     required: bool = False
@@ -51,6 +53,7 @@ class ApiMethod:
     """``/api/method/<name>``: ``handler(call)`` (an ``app.web.methods.Call``: the caller's
     Context, the declared parameters, coerced, and the body) returns the JSON to send, a
     (JSON, status) pair, or a Flask response. The OpenAPI description is made from this."""
+
     name: str
     handler: Callable
     summary: str
@@ -66,6 +69,7 @@ class ApiMethod:
 @dataclass(frozen=True)
 class Route:
     """A web route outside ``/api/method``: ``view(**url_args)`` is a Flask view."""
+
     rule: str
     view: Callable
     summary: str
@@ -80,6 +84,7 @@ class Route:
 class Job:
     """A background job: ``check(ctx, args)`` refuses at submit what the job would refuse;
     ``run(ctx, args, progress)`` does the work and returns its result."""
+
     name: str
     label: str
     check: Callable
@@ -90,12 +95,14 @@ class Job:
 class Command:
     """An ``igot`` subcommand: a click command or group, given the function that opens the
     installation's Site."""
+
     build: Callable  # (open_site) -> click.Command
 
 
 @dataclass(frozen=True)
 class Page:
     """An admin page: ``view`` is a Flask-Admin BaseView subclass."""
+
     view: Any
     name: str
     endpoint: str
@@ -107,12 +114,14 @@ class Page:
 class Figure:
     """A chart of the admin home: ``build(ctx)`` returns chart dicts (id, title, type,
     labels, values), or [] for a user who may not see it."""
+
     build: Callable
 
 
 @dataclass(frozen=True)
 class DocEvent:
     """``handler(doc)`` runs after ``doctype``'s own ``hook`` (a Document hook name)."""
+
     doctype: str
     hook: str
     handler: Callable
@@ -124,6 +133,7 @@ class FileKind:
     """An upload kind a module checks: ``inspect(fileobj, limit_bytes, filename)`` returns
     what to keep about the file, or raises ``ValueError`` with the reason it is refused.
     ``from_kind``: the kind found by content that this one refines (a zip)."""
+
     name: str
     words: str
     from_kind: str
@@ -149,6 +159,7 @@ class Module:
 @dataclass
 class Modules:
     """The loaded modules of an installation, and what they add, collected."""
+
     modules: list[Module] = field(default_factory=list)
     folders: dict[str, Path] = field(default_factory=dict)  # module name -> its folder
 

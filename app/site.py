@@ -1,5 +1,6 @@
 """A Site is one installation: its config, its store, its doctypes. A Context is one caller
 acting on a site (who, and what they may do); every operation takes one explicitly."""
+
 from __future__ import annotations
 
 import datetime as dt

@@ -20,6 +20,7 @@ entries and an enrolment per officer, and the rollups. It prints, side by side:
 With ``--mongodb-uri`` every figure is measured on the embedded store and on that server (a
 database of its own, dropped at the end), in one run.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -63,30 +64,64 @@ def build(site, n: int, tmp: Path) -> dict:
             positions.setdefault(mdo, []).append(pos)
             needs = [competencies[(m_i + p_i + k) % len(competencies)] for k in range(3)]
             now = ctx.now()
-            db.role_map.insert_one({
-                "_id": f"RM-BENCH-{m_i:02d}-{p_i}", "mdo": mdo, "position": pos, "position_name": title, "version": 1,
-                "workflow_state": "Verified", "docstatus": 1, "owner": ctx.user, "creation": now, "modified": now,
-                "modified_by": ctx.user, "requirements": [{"role_name": title, "competency": c, "required_level": 3}
-                                                          for c in needs]})
+            db.role_map.insert_one(
+                {
+                    "_id": f"RM-BENCH-{m_i:02d}-{p_i}",
+                    "mdo": mdo,
+                    "position": pos,
+                    "position_name": title,
+                    "version": 1,
+                    "workflow_state": "Verified",
+                    "docstatus": 1,
+                    "owner": ctx.user,
+                    "creation": now,
+                    "modified": now,
+                    "modified_by": ctx.user,
+                    "requirements": [{"role_name": title, "competency": c, "required_level": 3} for c in needs],
+                }
+            )
     staff = tmp / f"staff-{n}.csv"
     with open(staff, "w", newline="", encoding="utf-8") as handle:
         out = csv.writer(handle)
         out.writerow(["full_name", "email", "group", "mdo", "position", "service", "year_of_allotment"])
         for i in range(n):
             mdo = mdos[i % len(mdos)]
-            out.writerow([f"Officer {i:06d}", f"officer{i}@bench.gov.in", "A", mdo, positions[mdo][i % len(POSITIONS)],
-                          "CSS", 2000 + i % 20])
+            out.writerow(
+                [
+                    f"Officer {i:06d}",
+                    f"officer{i}@bench.gov.in",
+                    "A",
+                    mdo,
+                    positions[mdo][i % len(POSITIONS)],
+                    "CSS",
+                    2000 + i % 20,
+                ]
+            )
     started = time.perf_counter()
     result = importer.import_file(ctx, "Officer", staff)
     pipeline = time.perf_counter() - started
     assert len(result.inserted) == n, result.errors[:3]
 
-    rows = [{"_id": f"RAW-{i:07d}", "full_name": f"Officer {i:06d}", "email": f"officer{i}@bench.gov.in", "group": "A",
-             "mdo": mdos[i % len(mdos)], "service": "CSS", "year_of_allotment": 2000 + i % 20, "docstatus": 0,
-             "owner": ctx.user, "creation": ctx.now(), "modified": ctx.now(), "modified_by": ctx.user} for i in range(n)]
+    rows = [
+        {
+            "_id": f"RAW-{i:07d}",
+            "full_name": f"Officer {i:06d}",
+            "email": f"officer{i}@bench.gov.in",
+            "group": "A",
+            "mdo": mdos[i % len(mdos)],
+            "service": "CSS",
+            "year_of_allotment": 2000 + i % 20,
+            "docstatus": 0,
+            "owner": ctx.user,
+            "creation": ctx.now(),
+            "modified": ctx.now(),
+            "modified_by": ctx.user,
+        }
+        for i in range(n)
+    ]
     started = time.perf_counter()
     for i in range(0, n, 1000):
-        db.bench_raw_officer.insert_many(rows[i:i + 1000])
+        db.bench_raw_officer.insert_many(rows[i : i + 1000])
     raw = time.perf_counter() - started
     db.bench_raw_officer.drop()
 
@@ -94,18 +129,44 @@ def build(site, n: int, tmp: Path) -> dict:
     entries, enrolments = [], []
     for o in db.officer.find({}, {"mdo": 1, "email": 1, "full_name": 1}):
         for k in range(2):
-            entries.append({"_id": f"PB-{o['_id']}-{k}", "officer": o["_id"], "officer_email": o["email"], "mdo": o["mdo"],
-                            "competency": competencies[(hash(o["_id"]) + k) % len(competencies)], "level": 1 + k * 2,
-                            "source": "Assessment", "workflow_state": "Verified", "docstatus": 1, "acquired_on": "2026-06-01",
-                            "owner": ctx.user, "creation": now, "modified": now, "modified_by": ctx.user})
-        enrolments.append({"_id": f"ENR-{o['_id']}", "officer": o["_id"], "officer_email": o["email"], "mdo": o["mdo"],
-                           "course": "The Challenges of Global Poverty", "workflow_state": random.choice(["Registered", "Certified"]),
-                           "docstatus": 0, "owner": ctx.user, "creation": now, "modified": now, "modified_by": ctx.user,
-                           "certified_on": "2026-09-30"})
+            entries.append(
+                {
+                    "_id": f"PB-{o['_id']}-{k}",
+                    "officer": o["_id"],
+                    "officer_email": o["email"],
+                    "mdo": o["mdo"],
+                    "competency": competencies[(hash(o["_id"]) + k) % len(competencies)],
+                    "level": 1 + k * 2,
+                    "source": "Assessment",
+                    "workflow_state": "Verified",
+                    "docstatus": 1,
+                    "acquired_on": "2026-06-01",
+                    "owner": ctx.user,
+                    "creation": now,
+                    "modified": now,
+                    "modified_by": ctx.user,
+                }
+            )
+        enrolments.append(
+            {
+                "_id": f"ENR-{o['_id']}",
+                "officer": o["_id"],
+                "officer_email": o["email"],
+                "mdo": o["mdo"],
+                "course": "The Challenges of Global Poverty",
+                "workflow_state": random.choice(["Registered", "Certified"]),
+                "docstatus": 0,
+                "owner": ctx.user,
+                "creation": now,
+                "modified": now,
+                "modified_by": ctx.user,
+                "certified_on": "2026-09-30",
+            }
+        )
     for i in range(0, len(entries), 2000):
-        db.passbook_entry.insert_many(entries[i:i + 2000])
+        db.passbook_entry.insert_many(entries[i : i + 2000])
     for i in range(0, len(enrolments), 2000):
-        db.enrolment.insert_many(enrolments[i:i + 2000])
+        db.enrolment.insert_many(enrolments[i : i + 2000])
     started = time.perf_counter()
     frac.rebuild(ctx)
     rebuild = time.perf_counter() - started
@@ -113,10 +174,15 @@ def build(site, n: int, tmp: Path) -> dict:
 
 
 def users(site):
-    for email, roles, mdos in (("nodal@power.gov.in", ["MDO Admin"], ["Ministry of Power"]),
-                               ("dopt@bench.gov.in", ["System Manager"], [])):
-        lifecycle.insert(site.context(), "User", {"email": email, "full_name": email, "roles": [{"role": r} for r in roles],
-                                                  "mdos": [{"mdo": m} for m in mdos]})
+    for email, roles, mdos in (
+        ("nodal@power.gov.in", ["MDO Admin"], ["Ministry of Power"]),
+        ("dopt@bench.gov.in", ["System Manager"], []),
+    ):
+        lifecycle.insert(
+            site.context(),
+            "User",
+            {"email": email, "full_name": email, "roles": [{"role": r} for r in roles], "mdos": [{"mdo": m} for m in mdos]},
+        )
     return {e: auth.create_token(site, e) for e in ("nodal@power.gov.in", "dopt@bench.gov.in")}
 
 
@@ -158,8 +224,11 @@ def concurrent_latency(site, token: str, clients: int, requests: int) -> dict[st
         headers = {"Authorization": f"token {token}"}
         for i in range(requests // clients):
             kind = "list" if i % 2 == 0 else "get"
-            path = (f"/api/resource/Officer?limit=20&offset={rnd.randrange(0, 200, 20)}" if kind == "list"
-                    else f"/api/resource/Officer/{rnd.choice(names)}")
+            path = (
+                f"/api/resource/Officer?limit=20&offset={rnd.randrange(0, 200, 20)}"
+                if kind == "list"
+                else f"/api/resource/Officer/{rnd.choice(names)}"
+            )
             started = time.perf_counter()
             conn.request("GET", path, headers=headers)
             response = conn.getresponse()
@@ -197,8 +266,11 @@ def main():
         for store in stores:
             for n in sizes:
                 common = dict(data_dir=Path(tmp) / f"var-{store}-{n}", password_profile="CHEAPEST", queue_url="immediate")
-                config = (Config(store="embedded", **common) if store == "embedded" else
-                          Config(mongodb_uri=args.mongodb_uri, db_name=f"igot_bench_{n}_{random.randrange(10**6)}", **common))
+                config = (
+                    Config(store="embedded", **common)
+                    if store == "embedded"
+                    else Config(mongodb_uri=args.mongodb_uri, db_name=f"igot_bench_{n}_{random.randrange(10**6)}", **common)
+                )
                 site = Site(config)
                 install.init(site)
                 print(f"building N = {n:,} on the {store} ...", file=sys.stderr, flush=True)
@@ -227,11 +299,15 @@ def main():
             f["site"].close()
     where = "the embedded store" + (" and a server over the wire" if args.mongodb_uri else "")
     print(f"\nsynthetic installation on {where}; {dt.date.today()}; whole run {time.perf_counter() - began:.0f} s\n")
-    print(f"{'store':<9} {'N officers':>10}  {'pipeline rows/s':>15}  {'raw insert rows/s':>17}  {'overhead':>8}  "
-          f"{'rollup rebuild s':>16}  {'dashboard median ms':>19}  {'p95 ms':>7}")
+    print(
+        f"{'store':<9} {'N officers':>10}  {'pipeline rows/s':>15}  {'raw insert rows/s':>17}  {'overhead':>8}  "
+        f"{'rollup rebuild s':>16}  {'dashboard median ms':>19}  {'p95 ms':>7}"
+    )
     for (store, n), f in figures.items():
-        print(f"{store:<9} {n:>10,}  {n / f['pipeline']:>15,.0f}  {n / f['raw']:>17,.0f}  {f['pipeline'] / f['raw']:>7.1f}x  "
-              f"{f['rebuild']:>16.1f}  {statistics.median(f['dashboard']):>19.1f}  {percentile(f['dashboard'], 95):>7.1f}")
+        print(
+            f"{store:<9} {n:>10,}  {n / f['pipeline']:>15,.0f}  {n / f['raw']:>17,.0f}  {f['pipeline'] / f['raw']:>7.1f}x  "
+            f"{f['rebuild']:>16.1f}  {statistics.median(f['dashboard']):>19.1f}  {percentile(f['dashboard'], 95):>7.1f}"
+        )
     for store in stores:
         if len(sizes) > 1:
             small = statistics.median(figures[store, sizes[0]]["dashboard"])
@@ -245,8 +321,10 @@ def main():
             for kind, label in (("list", "GET /api/resource/Officer?limit=20"), ("get", "GET /api/resource/Officer/<name>")):
                 values = last[key][kind]
                 print(f"{who:<16} {label:<32} {len(values):>6} {statistics.median(values):>10.1f} {percentile(values, 95):>8.1f}")
-            print(f"{who:<16} {'throughput':<32} {len(last[key]['list']) + len(last[key]['get']):>6} "
-                  f"{(len(last[key]['list']) + len(last[key]['get'])) / last[key]['wall'][0]:>10.0f} req/s")
+            print(
+                f"{who:<16} {'throughput':<32} {len(last[key]['list']) + len(last[key]['get']):>6} "
+                f"{(len(last[key]['list']) + len(last[key]['get'])) / last[key]['wall'][0]:>10.0f} req/s"
+            )
 
 
 if __name__ == "__main__":

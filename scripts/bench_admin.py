@@ -5,6 +5,7 @@ and as the System Manager; asserts nothing. Target: each screen under 200 ms.
 
     python scripts/bench_admin.py [--officers 10000] [--repeat 7]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -34,15 +35,28 @@ def load(site, count: int) -> str:
     ctx.name_block = 1000
     for i in range(count):
         service, group = services[i % 4]
-        lifecycle.insert(ctx, "Officer", {"full_name": f"Officer {i:05d}", "email": f"officer{i}@gov.in", "service": service,
-                                          "group": group, "mdo": mdos[i % len(mdos)], "year_of_allotment": 2000 + i % 20,
-                                          "designation": "Under Secretary"})
+        lifecycle.insert(
+            ctx,
+            "Officer",
+            {
+                "full_name": f"Officer {i:05d}",
+                "email": f"officer{i}@gov.in",
+                "service": service,
+                "group": group,
+                "mdo": mdos[i % len(mdos)],
+                "year_of_allotment": 2000 + i % 20,
+                "designation": "Under Secretary",
+            },
+        )
     return site.db.officer.find_one({"mdo": "Ministry of Power"})["_id"]
 
 
 def user(site, email, roles, mdos=()):
-    lifecycle.insert(site.context(), "User", {"email": email, "full_name": email, "roles": [{"role": r} for r in roles],
-                                              "mdos": [{"mdo": m} for m in mdos]})
+    lifecycle.insert(
+        site.context(),
+        "User",
+        {"email": email, "full_name": email, "roles": [{"role": r} for r in roles], "mdos": [{"mdo": m} for m in mdos]},
+    )
     auth.set_password(site, email, PASSWORD)
 
 
@@ -67,14 +81,17 @@ def main():
         user(site, "nodal@power.gov.in", ["MDO Admin"], ["Ministry of Power"])
         user(site, "dopt@dopt.gov.in", ["System Manager"])
         app = create_app(site=site)
-        screens = [("home", "/admin/"), ("officer list", "/admin/officer/"),
-                   ("officer list, page 5, sorted", "/admin/officer/?page=4&sort=0&desc=1"),
-                   ("officer search", "/admin/officer/?search=Officer%2000"),
-                   ("officer create form", "/admin/officer/new/"),
-                   ("officer edit form", f"/admin/officer/edit/?id={officer}"),
-                   ("officer details", f"/admin/officer/details/?id={officer}"),
-                   ("customize form", "/admin/customize/?doctype=Officer"),
-                   ("MDO list", "/admin/mdo/")]
+        screens = [
+            ("home", "/admin/"),
+            ("officer list", "/admin/officer/"),
+            ("officer list, page 5, sorted", "/admin/officer/?page=4&sort=0&desc=1"),
+            ("officer search", "/admin/officer/?search=Officer%2000"),
+            ("officer create form", "/admin/officer/new/"),
+            ("officer edit form", f"/admin/officer/edit/?id={officer}"),
+            ("officer details", f"/admin/officer/details/?id={officer}"),
+            ("customize form", "/admin/customize/?doctype=Officer"),
+            ("MDO list", "/admin/mdo/"),
+        ]
         print(f"\n{'screen':32} {'as':18} {'median ms':>10} {'worst ms':>9} {'status':>6}")
         for who in ("nodal@power.gov.in", "dopt@dopt.gov.in"):
             client = signed_in(app, who)

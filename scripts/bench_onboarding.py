@@ -11,6 +11,7 @@ the same run, the same officers written to the same store with a raw ``insert_ma
     python scripts/bench_onboarding.py                       # 10,000 rows, embedded store
     python scripts/bench_onboarding.py --rows 2000 --store mongomock
 """
+
 from __future__ import annotations
 
 import argparse
@@ -29,8 +30,22 @@ from app.config import Config  # noqa: E402
 from app.model import lifecycle  # noqa: E402
 from app.site import Site  # noqa: E402
 
-HEADINGS = ["Name", "Email", "Mobile", "Group", "Designation", "Gender", "Category", "Date of Birth", "Mother Tongue",
-            "Employee ID", "Office PIN Code", "External System ID", "External System", "Tags"]
+HEADINGS = [
+    "Name",
+    "Email",
+    "Mobile",
+    "Group",
+    "Designation",
+    "Gender",
+    "Category",
+    "Date of Birth",
+    "Mother Tongue",
+    "Employee ID",
+    "Office PIN Code",
+    "External System ID",
+    "External System",
+    "Tags",
+]
 TONGUES = ["Hindi", "Tamil", "Bengali", "Marathi", "Telugu", "Kannada", "Malayalam", "Odia"]
 
 
@@ -39,11 +54,24 @@ def staff_list(path: Path, rows: int) -> Path:
         out = csv.writer(handle)
         out.writerow(HEADINGS)
         for i in range(rows):
-            out.writerow([f"Officer {i:05d}", f"officer{i:05d}@power.gov.in", f"98{i:08d}", "ABC"[i % 3],
-                          ("Under Secretary", "Section Officer", "Assistant Section Officer")[i % 3],
-                          ("Female", "Male")[i % 2], ("General", "OBC", "SC", "ST", "EWS")[i % 5],
-                          f"{1965 + i % 35}-{1 + i % 12:02d}-{1 + i % 28:02d}", TONGUES[i % len(TONGUES)],
-                          f"PW-{i:06d}", f"1100{i % 90 + 10:02d}", f"EH-{i}", "e-HRMS", "phase-1"])
+            out.writerow(
+                [
+                    f"Officer {i:05d}",
+                    f"officer{i:05d}@power.gov.in",
+                    f"98{i:08d}",
+                    "ABC"[i % 3],
+                    ("Under Secretary", "Section Officer", "Assistant Section Officer")[i % 3],
+                    ("Female", "Male")[i % 2],
+                    ("General", "OBC", "SC", "ST", "EWS")[i % 5],
+                    f"{1965 + i % 35}-{1 + i % 12:02d}-{1 + i % 28:02d}",
+                    TONGUES[i % len(TONGUES)],
+                    f"PW-{i:06d}",
+                    f"1100{i % 90 + 10:02d}",
+                    f"EH-{i}",
+                    "e-HRMS",
+                    "phase-1",
+                ]
+            )
     return path
 
 
@@ -55,8 +83,16 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         site = Site(Config(store=args.store, data_dir=Path(tmp) / "var", password_profile="CHEAPEST"))
         install.init(site)
-        lifecycle.insert(site.context(), "User", {"email": "nodal@power.gov.in", "full_name": "Nodal Officer",
-                                                  "roles": [{"role": "MDO Admin"}], "mdos": [{"mdo": "Ministry of Power"}]})
+        lifecycle.insert(
+            site.context(),
+            "User",
+            {
+                "email": "nodal@power.gov.in",
+                "full_name": "Nodal Officer",
+                "roles": [{"role": "MDO Admin"}],
+                "mdos": [{"mdo": "Ministry of Power"}],
+            },
+        )
         nodal = auth.context_for(site, "nodal@power.gov.in")
         path = staff_list(Path(tmp) / "staff.csv", args.rows)
 

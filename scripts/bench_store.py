@@ -11,6 +11,7 @@
     python scripts/bench_store.py                  # embedded store, 10k/20k/40k, 10k import
     python scripts/bench_store.py --store mongomock --sizes 10000 20000 --import-rows 2000
 """
+
 from __future__ import annotations
 
 import argparse
@@ -54,8 +55,9 @@ def bench_reads(site, sizes, original_up_to):
     coll.drop()
     have, base = 0, {}
     for n in sizes:
-        coll.insert_many([{"_id": i, "name": f"Officer {i}", "mdo": "Ministry of Power", "year": 2000 + i % 20}
-                          for i in range(have, n)])
+        coll.insert_many(
+            [{"_id": i, "name": f"Officer {i}", "mdo": "Ministry of Power", "year": 2000 + i % 20} for i in range(have, n)]
+        )
         have = n
         linear = timed(lambda: list(coll.find())) / n * 1e6
         original = None
@@ -70,7 +72,9 @@ def bench_reads(site, sizes, original_up_to):
         base.setdefault("linear", linear)
         if original is not None:
             base.setdefault("original", original)
-        orig_text = f"{original:16.2f} {original / base['original']:6.2f}" if original is not None else f"{'(skipped)':>16} {'':>6}"
+        orig_text = (
+            f"{original:16.2f} {original / base['original']:6.2f}" if original is not None else f"{'(skipped)':>16} {'':>6}"
+        )
         print(f"{n:>10} {linear:14.2f} {linear / base['linear']:6.2f} {orig_text}")
     coll.drop()
 
@@ -85,8 +89,18 @@ def bench_import(site, rows, workdir):
         writer.writerow(["full_name", "email", "service", "group", "mdo", "year_of_allotment", "date_of_birth", "designation"])
         for i in range(rows):
             service, group = services[i % len(services)]
-            writer.writerow([f"Officer {i}", f"officer{i}@gov.in", service, group, mdos[i % len(mdos)],
-                             2000 + i % 20, f"19{70 + i % 20}-0{1 + i % 9}-1{i % 10}", "Under Secretary"])
+            writer.writerow(
+                [
+                    f"Officer {i}",
+                    f"officer{i}@gov.in",
+                    service,
+                    group,
+                    mdos[i % len(mdos)],
+                    2000 + i % 20,
+                    f"19{70 + i % 20}-0{1 + i % 9}-1{i % 10}",
+                    "Under Secretary",
+                ]
+            )
     ctx = site.context("bench@gov.in")
     site.db.officer.delete_many({})
     start = time.perf_counter()
@@ -109,8 +123,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--store", choices=["embedded", "mongomock"], default="embedded")
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 20_000, 40_000])
-    parser.add_argument("--original-up-to", type=int, default=20_000,
-                        help="time the original quadratic cursor up to this many documents")
+    parser.add_argument(
+        "--original-up-to", type=int, default=20_000, help="time the original quadratic cursor up to this many documents"
+    )
     parser.add_argument("--import-rows", type=int, default=10_000)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as workdir:

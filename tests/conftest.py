@@ -17,8 +17,12 @@ STORES = ["mongomock", "embedded"] + (["wire"] if WIRE else [])
 def make_config(store="mongomock", data_dir=None, **kw):
     kw.setdefault("password_profile", "CHEAPEST")
     kw.setdefault("queue_url", "immediate")  # background jobs run at once, in the test's process
-    return Config(store=store, data_dir=Path(data_dir or "var"),
-                  doctype_paths=(ROOT / "app" / "doctypes", ROOT / "doctypes", TEST_DOCTYPES), **kw)
+    return Config(
+        store=store,
+        data_dir=Path(data_dir or "var"),
+        doctype_paths=(ROOT / "app" / "doctypes", ROOT / "doctypes", TEST_DOCTYPES),
+        **kw,
+    )
 
 
 def store_config(store: str, data_dir, **kw) -> Config:
@@ -45,15 +49,19 @@ def open_site(store: str, data_dir, **kw) -> Site:
         install.init(s)
         for name in s.db.list_collection_names():
             coll = s.db[name]
-            _TEMPLATE[name] = (list(coll.find({})), [{**v, "name": k} for k, v in coll.index_information().items() if k != "_id_"])
+            _TEMPLATE[name] = (
+                list(coll.find({})),
+                [{**v, "name": k} for k, v in coll.index_information().items() if k != "_id_"],
+            )
         return s
     from pymongo import IndexModel
 
     for name, (docs, indexes) in _TEMPLATE.items():
         coll = s.db[name]
         if indexes:
-            coll.create_indexes([IndexModel(ix["key"], **{k: v for k, v in ix.items() if k in ("unique", "sparse", "name")})
-                                 for ix in indexes])
+            coll.create_indexes(
+                [IndexModel(ix["key"], **{k: v for k, v in ix.items() if k in ("unique", "sparse", "name")}) for ix in indexes]
+            )
         if docs:
             coll.insert_many([dict(d) for d in docs], ordered=False)
     return s
@@ -103,8 +111,15 @@ def ctx(site):
 
 @pytest.fixture
 def officer_data():
-    return {"full_name": "Asha Rao", "email": "asha.rao@gov.in", "service": "IAS", "group": "A",
-            "mdo": "Ministry of Power", "year_of_allotment": 2012, "date_of_birth": "1985-04-02"}
+    return {
+        "full_name": "Asha Rao",
+        "email": "asha.rao@gov.in",
+        "service": "IAS",
+        "group": "A",
+        "mdo": "Ministry of Power",
+        "year_of_allotment": 2012,
+        "date_of_birth": "1985-04-02",
+    }
 
 
 PASSWORD = "correct horse battery"
@@ -114,9 +129,16 @@ def add_user(site, email, roles, mdos=(), password=PASSWORD):
     from app import auth
     from app.model import lifecycle
 
-    lifecycle.insert(site.context(), "User", {"email": email, "full_name": email.split("@")[0],
-                                              "roles": [{"role": r} for r in roles],
-                                              "mdos": [{"mdo": m} for m in mdos]})
+    lifecycle.insert(
+        site.context(),
+        "User",
+        {
+            "email": email,
+            "full_name": email.split("@")[0],
+            "roles": [{"role": r} for r in roles],
+            "mdos": [{"mdo": m} for m in mdos],
+        },
+    )
     auth.set_password(site, email, password)
     return email
 
@@ -179,8 +201,11 @@ def pytest_sessionfinish(session, exitstatus):
     found = violations(_RECORDER)
     if found:
         reporter = session.config.pluginmanager.get_plugin("terminalreporter")
-        lines = [f"{len(found)} queries are not served by a declared index (declare one in the doctype's "
-                 "\"indexes\", or add a documented exception in tests/index_check.py):", *found]
+        lines = [
+            f"{len(found)} queries are not served by a declared index (declare one in the doctype's "
+            '"indexes", or add a documented exception in tests/index_check.py):',
+            *found,
+        ]
         if reporter:
             reporter.write_sep("=", "queries without an index", red=True)
             for line in lines:

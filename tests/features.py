@@ -5,6 +5,7 @@ marker per feature); on a store without it the test is skipped, and the skip say
 feature and which server. ``tests/test_mongo_subset.py`` checks each feature on every store
 and prints the matrix the README shows.
 """
+
 from __future__ import annotations
 
 # What FerretDB 1.24 does not implement (from its documentation and code, and checked by
@@ -20,8 +21,8 @@ FERRETDB_LACKS = {
     "several_sums": "several $sum accumulators in one $group (all but the first answer 0)",
     "pull_condition": "$pull with a condition such as $in (a plain value is pulled)",
     "atomic_updates": "atomic single-document updates under concurrency (an update or findAndModify is read and "
-                      "written in two steps, so concurrent $inc lose counts and two conditional replaces both win; "
-                      "FerretDB issue #3040)",
+    "written in two steps, so concurrent $inc lose counts and two conditional replaces both win; "
+    "FerretDB issue #3040)",
 }
 
 
@@ -64,8 +65,7 @@ def matrix() -> list[str]:
     stores = [s for s in STORE_TITLES if any(k[1] == s for k in RESULTS)]
     names = list(dict.fromkeys(k[0] for k in RESULTS))
     marks = {"yes": "yes", "no": "**no**"}
-    lines = ["| feature | " + " | ".join(STORE_TITLES[s] for s in stores) + " |",
-             "|---|" + "---|" * len(stores)]
+    lines = ["| feature | " + " | ".join(STORE_TITLES[s] for s in stores) + " |", "|---|" + "---|" * len(stores)]
     for name in names:
         lines.append(f"| {name} | " + " | ".join(marks.get(RESULTS.get((name, s)), "not run") for s in stores) + " |")
     return lines

@@ -1,5 +1,6 @@
 """A small Ministry of Power and Ministry of Steel for the FRAC tests: users of every role
 that takes part, through the API, and helpers that drive a role map to Verified."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -61,13 +62,21 @@ class World:
         return self.create(who, "Position", {"position_name": name, "mdo": mdo, "group": "A"})["name"]
 
     def role(self, name, needs: dict, who="admin", mdo=POWER):
-        return self.create(who, "FRAC Role", {
-            "role_name": name, "mdo": mdo,
-            "activities": [{"activity": f"{name}: prepare the file", "knowledge_resources": "Manual of Office Procedure"}],
-            "competencies": [{"competency": c, "required_level": lvl} for c, lvl in needs.items()]})["name"]
+        return self.create(
+            who,
+            "FRAC Role",
+            {
+                "role_name": name,
+                "mdo": mdo,
+                "activities": [{"activity": f"{name}: prepare the file", "knowledge_resources": "Manual of Office Procedure"}],
+                "competencies": [{"competency": c, "required_level": lvl} for c, lvl in needs.items()],
+            },
+        )["name"]
 
     def role_map(self, position, roles, who="admin", mdo=POWER):
-        return self.create(who, "Role Map", {"position": position, "mdo": mdo, "roles": [{"frac_role": r} for r in roles]})["name"]
+        return self.create(who, "Role Map", {"position": position, "mdo": mdo, "roles": [{"frac_role": r} for r in roles]})[
+            "name"
+        ]
 
     def verify_map(self, name, maker="admin"):
         self.act(maker, "Role Map", name, "Submit for Review")

@@ -8,6 +8,7 @@ with its collection and where in the code it was issued. The few deliberate exce
 Recording wraps the query methods of mongomock's engine, which both test stores use (the
 embedded store is a copy of that engine over SQLite). Queries written by the tests themselves are not recorded.
 """
+
 from __future__ import annotations
 
 import sys
@@ -31,12 +32,18 @@ def _nested(call, *args, **kwargs):
     finally:
         _inside.depth -= 1
 
+
 # Code that lists records with the filters, search and order a user chose (the API's list
 # and link lookups, the admin's list screens). Their default list (the caller's MDOs or own
 # records, in the doctype's default order) must be indexed like any other query; a filter,
 # search or order the user picks is served by an index when one fits and otherwise scans the
 # caller's records: ad-hoc filters on every field cannot all be indexed.
-USER_LISTS = {"app/web/resource.py:list_records", "app/web/session.py:_link_options", "admin/views.py:get_list", "admin/link.py:lookup"}
+USER_LISTS = {
+    "app/web/resource.py:list_records",
+    "app/web/session.py:_link_options",
+    "admin/views.py:get_list",
+    "admin/link.py:lookup",
+}
 SCOPE_KEYS = {"mdo", "owner", "docstatus"}
 
 # Code location -> why its queries may go without an index.
@@ -119,7 +126,7 @@ def served(equality: tuple, sort: tuple, ranges: tuple, indexes: list[list[tuple
         n = len(equality)
         if set(names[:n]) != set(equality):
             continue
-        rest = index[n:n + len(sort)]
+        rest = index[n : n + len(sort)]
         if len(rest) != len(sort) or [k for k, _ in rest] != [k for k, _ in sort]:
             continue
         same = all(d == rd for (_, d), (_, rd) in zip(sort, rest))
@@ -202,8 +209,12 @@ class Recorder:
                     else:
                         flt = args[flt_arg] if len(args) > flt_arg else kwargs.get("filter", {})
                         sort = kwargs.get(sort_kw) if sort_kw else None
-                        recorder.record(self.name, flt if isinstance(flt, dict) else {"_id": flt}, sort,
-                                        f"{name}({flt!r}{', sort=' + repr(sort) if sort else ''})")
+                        recorder.record(
+                            self.name,
+                            flt if isinstance(flt, dict) else {"_id": flt},
+                            sort,
+                            f"{name}({flt!r}{', sort=' + repr(sort) if sort else ''})",
+                        )
                 except Exception:  # never let the recorder break a query
                     pass
                 return _nested(original, self, *args, **kwargs)
@@ -211,8 +222,7 @@ class Recorder:
             method.__name__ = name
             setattr(C, name, method)
 
-        for name in ("count_documents", "update_one", "update_many", "replace_one", "delete_one", "delete_many",
-                     "distinct"):
+        for name in ("count_documents", "update_one", "update_many", "replace_one", "delete_one", "delete_many", "distinct"):
             wrap(name, flt_arg=1 if name == "distinct" else 0)
         for name in ("find_one_and_update", "find_one_and_replace", "find_one_and_delete"):
             wrap(name, sort_kw="sort")
@@ -244,8 +254,13 @@ class Recorder:
                 rec, coll, flt, srt, where = info
                 try:
                     if where is not None:
-                        rec.record(coll, flt if isinstance(flt, dict) else {"_id": flt}, srt,
-                                   f"find({flt!r}{', sort=' + repr(srt) if srt else ''})", where)
+                        rec.record(
+                            coll,
+                            flt if isinstance(flt, dict) else {"_id": flt},
+                            srt,
+                            f"find({flt!r}{', sort=' + repr(srt) if srt else ''})",
+                            where,
+                        )
                 except Exception:
                     pass
             return original_next(self)
@@ -303,6 +318,8 @@ def violations(recorder: Recorder) -> list[str]:
     for shape in sorted(recorder.shapes, key=lambda s: (s.collection, s.where, s.equality, s.sort)):
         if excepted(shape, defaults) or served(shape.equality, shape.sort, shape.ranges, indexes.get(shape.collection, [])):
             continue
-        out.append(f"{shape.collection}: equality {list(shape.equality)}, sort {list(shape.sort)}, range {list(shape.ranges)} "
-                   f"from {shape.where}, e.g. {recorder.examples[shape]}")
+        out.append(
+            f"{shape.collection}: equality {list(shape.equality)}, sort {list(shape.sort)}, range {list(shape.ranges)} "
+            f"from {shape.where}, e.g. {recorder.examples[shape]}"
+        )
     return out

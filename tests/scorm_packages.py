@@ -1,5 +1,6 @@
 """SCORM packages built in memory for the tests: good 1.2 and 2004 ones, and the bad ones
 an upload must refuse."""
+
 from __future__ import annotations
 
 import io
@@ -60,8 +61,14 @@ def scorm2004() -> bytes:
 
 
 def zip_slip() -> bytes:
-    return build({"imsmanifest.xml": MANIFEST_12, "content/index.html": PAGE, "content/appeals.html": PAGE,
-                  "../../etc/cron.d/evil": b"* * * * * root sh -c 'id'"})
+    return build(
+        {
+            "imsmanifest.xml": MANIFEST_12,
+            "content/index.html": PAGE,
+            "content/appeals.html": PAGE,
+            "../../etc/cron.d/evil": b"* * * * * root sh -c 'id'",
+        }
+    )
 
 
 def no_manifest() -> bytes:
@@ -81,11 +88,17 @@ def missing_launch() -> bytes:
 
 
 def entity_bomb() -> bytes:
-    bomb = ('<?xml version="1.0"?><!DOCTYPE m [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>'
-            '<manifest><metadata><schemaversion>1.2</schemaversion><title>&b;</title></metadata></manifest>')
+    bomb = (
+        '<?xml version="1.0"?><!DOCTYPE m [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+        "<manifest><metadata><schemaversion>1.2</schemaversion><title>&b;</title></metadata></manifest>"
+    )
     return build({"imsmanifest.xml": bomb})
 
 
-EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 48 + b"This program cannot be run in DOS mode." * 20
-PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj "
-       b"3 0 obj<</Type/Page/MediaBox[0 0 612 792]/Parent 2 0 R>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
+EXE = (
+    b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 48 + b"This program cannot be run in DOS mode." * 20
+)
+PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj "
+    b"3 0 obj<</Type/Page/MediaBox[0 0 612 792]/Parent 2 0 R>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+)

@@ -1,5 +1,6 @@
 """The admin under /admin: generated from the meta, behind login and CSRF, and through the
 same access layer as the API."""
+
 import re
 
 import pytest
@@ -19,8 +20,11 @@ def app(site):
     add_user(site, "nodal@power.gov.in", ["MDO Admin"], [POWER])
     add_user(site, "nodal@steel.gov.in", ["MDO Admin"], [STEEL])
     add_user(site, "ravi@power.gov.in", ["Learner"], [POWER])
-    lifecycle.insert(context_for(site, "nodal@steel.gov.in"), "Officer", {
-        "full_name": "Sunita Steel", "email": "sunita@steel.gov.in", "service": "IAS", "group": "A", "mdo": STEEL})
+    lifecycle.insert(
+        context_for(site, "nodal@steel.gov.in"),
+        "Officer",
+        {"full_name": "Sunita Steel", "email": "sunita@steel.gov.in", "service": "IAS", "group": "A", "mdo": STEEL},
+    )
     from admin import home
 
     home._dashboards.clear()
@@ -44,8 +48,9 @@ def test_anonymous_is_sent_to_login(app):
 
 def test_wrong_password_shows_an_error(app):
     client = app.test_client()
-    response = client.post("/admin/login/", data={"email": "nodal@power.gov.in", "password": "nope",
-                                                  "csrf_token": csrf(client, "/admin/login/")})
+    response = client.post(
+        "/admin/login/", data={"email": "nodal@power.gov.in", "password": "nope", "csrf_token": csrf(client, "/admin/login/")}
+    )
     assert response.status_code == 401 and "wrong e-mail or password" in response.get_data(as_text=True)
 
 
@@ -57,8 +62,11 @@ def test_every_doctype_has_a_screen_grouped_by_module(app):
 
 def test_list_shows_only_own_mdo(app, site):
     client = signed_in(app, "nodal@power.gov.in")
-    lifecycle.insert(context_for(site, "nodal@power.gov.in"), "Officer", {
-        "full_name": "Ravi Power", "email": "ravi@power.gov.in", "service": "CSS", "group": "B", "mdo": POWER})
+    lifecycle.insert(
+        context_for(site, "nodal@power.gov.in"),
+        "Officer",
+        {"full_name": "Ravi Power", "email": "ravi@power.gov.in", "service": "CSS", "group": "B", "mdo": POWER},
+    )
     page = client.get("/admin/officer/").get_data(as_text=True)
     assert "Ravi Power" in page and "Sunita Steel" not in page
     steel_name = site.db.officer.find_one({"mdo": STEEL})["_id"]
@@ -69,8 +77,15 @@ def test_create_with_validation_error_then_success(app, site):
     client = signed_in(app, "nodal@power.gov.in")
     form = client.get("/admin/officer/new/").get_data(as_text=True)
     assert 'name="full_name"' in form and f'<option value="{STEEL}"' not in form.split('name="mdo"')[1].split("</select>")[0]
-    data = {"csrf_token": TOKEN.search(form).group(1), "full_name": "Ravi", "email": "ravi@power.gov.in",
-            "service": "CSS", "group": "B", "mdo": POWER, "year_of_allotment": "1800"}
+    data = {
+        "csrf_token": TOKEN.search(form).group(1),
+        "full_name": "Ravi",
+        "email": "ravi@power.gov.in",
+        "service": "CSS",
+        "group": "B",
+        "mdo": POWER,
+        "year_of_allotment": "1800",
+    }
     bad = client.post("/admin/officer/new/", data=data)
     assert bad.status_code == 200 and "greater than or equal to 1950" in bad.get_data(as_text=True)
     assert site.db.officer.count_documents({"email": "ravi@power.gov.in"}) == 0
@@ -84,8 +99,15 @@ def test_edit_saves_through_the_lifecycle_and_refuses_stale_forms(app, site):
     name = site.db.officer.find_one({"mdo": STEEL})["_id"]
     form = client.get(f"/admin/officer/edit/?id={name}").get_data(as_text=True)
     modified = re.search(r'id="modified" name="modified" type="hidden" value="([^"]+)"', form).group(1)
-    data = {"csrf_token": TOKEN.search(form).group(1), "full_name": "Sunita S.", "email": "sunita@steel.gov.in",
-            "service": "IAS", "group": "A", "mdo": STEEL, "modified": modified}
+    data = {
+        "csrf_token": TOKEN.search(form).group(1),
+        "full_name": "Sunita S.",
+        "email": "sunita@steel.gov.in",
+        "service": "IAS",
+        "group": "A",
+        "mdo": STEEL,
+        "modified": modified,
+    }
     assert client.post(f"/admin/officer/edit/?id={name}", data=data).status_code == 302
     assert site.db.officer.find_one({"_id": name})["full_name"] == "Sunita S."
     stale = client.post(f"/admin/officer/edit/?id={name}", data=data | {"full_name": "Overwritten"})
@@ -96,8 +118,11 @@ def test_edit_saves_through_the_lifecycle_and_refuses_stale_forms(app, site):
 
 
 def test_custom_field_appears_in_own_mdo_form_only(app, site):
-    lifecycle.insert(site.context(), "Custom Field", {"ref_doctype": "Officer", "mdo": POWER, "fieldname": "pay_level",
-                                                      "label": "Pay Level", "fieldtype": "Int"})
+    lifecycle.insert(
+        site.context(),
+        "Custom Field",
+        {"ref_doctype": "Officer", "mdo": POWER, "fieldname": "pay_level", "label": "Pay Level", "fieldtype": "Int"},
+    )
     assert 'name="pay_level"' in signed_in(app, "nodal@power.gov.in").get("/admin/officer/new/").get_data(as_text=True)
     assert 'name="pay_level"' not in signed_in(app, "nodal@steel.gov.in").get("/admin/officer/new/").get_data(as_text=True)
 
@@ -109,8 +134,9 @@ def test_not_permitted_page(app):
 
 def test_forms_need_csrf(app, site):
     client = signed_in(app, "nodal@power.gov.in")
-    response = client.post("/admin/officer/new/", data={"full_name": "X", "email": "x@power.gov.in", "service": "IAS",
-                                                        "group": "A", "mdo": POWER})
+    response = client.post(
+        "/admin/officer/new/", data={"full_name": "X", "email": "x@power.gov.in", "service": "IAS", "group": "A", "mdo": POWER}
+    )
     assert response.status_code == 400 and site.db.officer.count_documents({"email": "x@power.gov.in"}) == 0
 
 
@@ -130,16 +156,22 @@ def test_workflow_buttons_comments_and_history(app, site):
     lifecycle.insert(site.context(), "Workflow", APPROVAL)
     add_user(site, "finance@power.gov.in", ["Finance"], [POWER])
     maker, checker = signed_in(app, "nodal@power.gov.in"), signed_in(app, "finance@power.gov.in")
-    doc = lifecycle.insert(context_for(site, "nodal@power.gov.in"), "Sanction", {"purpose": "MITx fee", "amount": 100, "mdo": POWER})
+    doc = lifecycle.insert(
+        context_for(site, "nodal@power.gov.in"), "Sanction", {"purpose": "MITx fee", "amount": 100, "mdo": POWER}
+    )
     page = maker.get(f"/admin/sanction/edit/?id={doc.name}").get_data(as_text=True)
     assert 'id="workflow-state">Draft<' in page and 'value="Send for Approval"' in page and 'value="Approve"' not in page
     _post(maker, f"/admin/sanction/transition/?id={doc.name}", {"action": "Send for Approval"})
     page = checker.get(f"/admin/sanction/details/?id={doc.name}").get_data(as_text=True)
     assert 'value="Approve"' in page and 'value="Reject"' in page
-    refused = _post(checker, f"/admin/sanction/transition/?id={doc.name}", {"action": "Reject", "comment": ""}).get_data(as_text=True)
+    refused = _post(checker, f"/admin/sanction/transition/?id={doc.name}", {"action": "Reject", "comment": ""}).get_data(
+        as_text=True
+    )
     assert "needs a comment" in refused
     assert site.db.sanction.find_one({"_id": doc.name})["workflow_state"] == "Pending Approval"
-    done = _post(checker, f"/admin/sanction/transition/?id={doc.name}", {"action": "Reject", "comment": "no receipt"}).get_data(as_text=True)
+    done = _post(checker, f"/admin/sanction/transition/?id={doc.name}", {"action": "Reject", "comment": "no receipt"}).get_data(
+        as_text=True
+    )
     assert 'id="workflow-state">Rejected<' in done and "no receipt" in done.split('id="workflow-history"')[1]
 
 
@@ -170,7 +202,9 @@ def test_customize_form_add_place_hide_remove(app, site):
     client = signed_in(app, "nodal@power.gov.in")
     url = "/admin/customize/?doctype=Officer&mdo=Ministry%20of%20Power"
     base = {"doctype": "Officer", "mdo": POWER}
-    page = _post(client, url, base | {"op": "add", "label": "Pay Level", "fieldtype": "Int", "insert_after": "designation", "reqd": "on"}).get_data(as_text=True)
+    page = _post(
+        client, url, base | {"op": "add", "label": "Pay Level", "fieldtype": "Int", "insert_after": "designation", "reqd": "on"}
+    ).get_data(as_text=True)
     assert "Added Pay Level (pay_level)" in page and 'name="pay_level"' in page.split('id="preview"')[1]
     field = site.db.custom_field.find_one({"fieldname": "pay_level"})
     assert field["mdo"] == POWER and field["reqd"] is True and field["owner"] == "nodal@power.gov.in"
@@ -184,8 +218,11 @@ def test_customize_form_add_place_hide_remove(app, site):
 
 def test_customize_form_refuses_shadowing_and_other_mdos(app):
     client = signed_in(app, "nodal@power.gov.in")
-    page = _post(client, "/admin/customize/", {"doctype": "Officer", "mdo": POWER, "op": "add", "label": "Name",
-                                               "fieldname": "full_name", "fieldtype": "Data"}).get_data(as_text=True)
+    page = _post(
+        client,
+        "/admin/customize/",
+        {"doctype": "Officer", "mdo": POWER, "op": "add", "label": "Name", "fieldname": "full_name", "fieldtype": "Data"},
+    ).get_data(as_text=True)
     assert "Officer already has a field &#39;full_name&#39;" in page or "already has a field" in page
     assert client.get("/admin/customize/?doctype=Officer&mdo=Ministry%20of%20Steel").status_code == 403
     assert signed_in(app, "ravi@power.gov.in").get("/admin/customize/").status_code == 403
@@ -201,8 +238,18 @@ def test_details_page_shows_every_field(app, site):
 def test_list_filters_come_from_the_meta(app, site):
     ctx = context_for(site, "nodal@power.gov.in")
     for i, (service, group, year) in enumerate([("IAS", "A", 2010), ("CSS", "B", 2016), ("IAS", "A", 2018)]):
-        lifecycle.insert(ctx, "Officer", {"full_name": f"Officer {i}", "email": f"o{i}@power.gov.in", "service": service,
-                                          "group": group, "mdo": POWER, "year_of_allotment": year})
+        lifecycle.insert(
+            ctx,
+            "Officer",
+            {
+                "full_name": f"Officer {i}",
+                "email": f"o{i}@power.gov.in",
+                "service": service,
+                "group": group,
+                "mdo": POWER,
+                "year_of_allotment": year,
+            },
+        )
     client = signed_in(app, "nodal@power.gov.in")
     page = client.get("/admin/officer/").get_data(as_text=True)
     assert "Year of Allotment / Joining" in page and "Group" in page  # filter choices offered
@@ -220,20 +267,31 @@ def test_list_filters_come_from_the_meta(app, site):
 def test_import_screen_template_upload_results_and_rejected_rows(app, site):
     import io
 
-    lifecycle.insert(site.context(), "Custom Field", {"ref_doctype": "Officer", "mdo": POWER, "fieldname": "pay_level",
-                                                      "label": "Pay Level", "fieldtype": "Int"})
+    lifecycle.insert(
+        site.context(),
+        "Custom Field",
+        {"ref_doctype": "Officer", "mdo": POWER, "fieldname": "pay_level", "label": "Pay Level", "fieldtype": "Int"},
+    )
     client = signed_in(app, "nodal@power.gov.in")
     template = client.get("/admin/import/template/?doctype=Officer&format=csv").get_data(as_text=True)
     assert template.startswith("mdo,full_name,email") and "pay_level" in template
     xlsx = client.get("/admin/import/template/?doctype=Officer&format=xlsx")
     assert xlsx.status_code == 200 and xlsx.data[:2] == b"PK"
-    upload = ("mdo,full_name,email,service,group,pay_level\n"
-              f"{POWER},Ravi Power,ravi@power.gov.in,CSS,B,11\n"
-              f"{STEEL},Spy,spy@steel.gov.in,IAS,A,\n"
-              f"{POWER},Bad Pay,bad@power.gov.in,IAS,A,eleven\n")
-    page = client.post("/admin/import/?doctype=Officer", data={
-        "csrf_token": csrf(client, "/admin/import/"), "doctype": "Officer",
-        "file": (io.BytesIO(upload.encode()), "officers.csv")}, content_type="multipart/form-data").get_data(as_text=True)
+    upload = (
+        "mdo,full_name,email,service,group,pay_level\n"
+        f"{POWER},Ravi Power,ravi@power.gov.in,CSS,B,11\n"
+        f"{STEEL},Spy,spy@steel.gov.in,IAS,A,\n"
+        f"{POWER},Bad Pay,bad@power.gov.in,IAS,A,eleven\n"
+    )
+    page = client.post(
+        "/admin/import/?doctype=Officer",
+        data={
+            "csrf_token": csrf(client, "/admin/import/"),
+            "doctype": "Officer",
+            "file": (io.BytesIO(upload.encode()), "officers.csv"),
+        },
+        content_type="multipart/form-data",
+    ).get_data(as_text=True)
     assert "1 imported, 2 rejected of 3 rows" in page
     errors = page.split('id="import-errors"')[1]
     assert "not one of your MDOs" in errors and "Not a valid integer" in errors
@@ -258,7 +316,9 @@ def chart(page, chart_id):
 
 def test_home_dashboard_charts_follow_tenancy(app, site):
     ctx = context_for(site, "nodal@power.gov.in")
-    lifecycle.insert(ctx, "Officer", {"full_name": "Ravi", "email": "ravi@power.gov.in", "service": "CSS", "group": "B", "mdo": POWER})
+    lifecycle.insert(
+        ctx, "Officer", {"full_name": "Ravi", "email": "ravi@power.gov.in", "service": "CSS", "group": "B", "mdo": POWER}
+    )
     add_user(site, "dopt@dopt.gov.in", ["System Manager"])
     power = signed_in(app, "nodal@power.gov.in").get("/admin/").get_data(as_text=True)
     by_service = chart(power, "chart-by")
@@ -282,8 +342,11 @@ def test_aggregate_is_scoped_to_the_callers_mdos(app, site):
 
 
 def test_link_lookup_offers_only_what_the_user_may_read(app, site):
-    lifecycle.insert(context_for(site, "nodal@power.gov.in"), "Officer", {
-        "full_name": "Ravi Power", "email": "ravi@power.gov.in", "service": "CSS", "group": "B", "mdo": POWER})
+    lifecycle.insert(
+        context_for(site, "nodal@power.gov.in"),
+        "Officer",
+        {"full_name": "Ravi Power", "email": "ravi@power.gov.in", "service": "CSS", "group": "B", "mdo": POWER},
+    )
     power = signed_in(app, "nodal@power.gov.in")
     assert [label for _, label in power.get("/admin/link/?doctype=Officer&query=").json] == ["Ravi Power"]
     assert power.get("/admin/link/?doctype=Officer&query=Sunita").json == []
@@ -295,8 +358,18 @@ def test_link_lookup_offers_only_what_the_user_may_read(app, site):
 
 
 def test_custom_fields_in_list_columns_of_their_mdo_only(app, site):
-    lifecycle.insert(site.context(), "Custom Field", {"ref_doctype": "Officer", "mdo": STEEL, "fieldname": "plant_code",
-                                                      "label": "Plant Code", "fieldtype": "Data", "in_list_view": True})
+    lifecycle.insert(
+        site.context(),
+        "Custom Field",
+        {
+            "ref_doctype": "Officer",
+            "mdo": STEEL,
+            "fieldname": "plant_code",
+            "label": "Plant Code",
+            "fieldtype": "Data",
+            "in_list_view": True,
+        },
+    )
     name = site.db.officer.find_one({"mdo": STEEL})["_id"]
     lifecycle.save(context_for(site, "nodal@steel.gov.in"), "Officer", name, {"plant_code": "BSP-7"})
     steel = signed_in(app, "nodal@steel.gov.in").get("/admin/officer/").get_data(as_text=True)
@@ -307,10 +380,24 @@ def test_custom_fields_in_list_columns_of_their_mdo_only(app, site):
 def test_child_table_rows_edit_inline(app, site):
     client = signed_in(app, "nodal@power.gov.in")
     token = csrf(client, "/admin/officer/new/")
-    base = {"csrf_token": token, "full_name": "Ravi Power", "email": "ravi@power.gov.in", "service": "CSS", "group": "B", "mdo": POWER}
-    created = client.post("/admin/officer/new/", data=base | {
-        "postings-0-designation": "Section Officer", "postings-0-from_date": "2016-07-01",
-        "postings-1-designation": "Under Secretary", "postings-1-from_date": "2021-01-01"})
+    base = {
+        "csrf_token": token,
+        "full_name": "Ravi Power",
+        "email": "ravi@power.gov.in",
+        "service": "CSS",
+        "group": "B",
+        "mdo": POWER,
+    }
+    created = client.post(
+        "/admin/officer/new/",
+        data=base
+        | {
+            "postings-0-designation": "Section Officer",
+            "postings-0-from_date": "2016-07-01",
+            "postings-1-designation": "Under Secretary",
+            "postings-1-from_date": "2021-01-01",
+        },
+    )
     assert created.status_code == 302
     stored = site.db.officer.find_one({"email": "ravi@power.gov.in"})
     assert [p["designation"] for p in stored["postings"]] == ["Section Officer", "Under Secretary"]
@@ -318,38 +405,80 @@ def test_child_table_rows_edit_inline(app, site):
     form = client.get(f"/admin/officer/edit/?id={stored['_id']}").get_data(as_text=True)
     assert 'value="Section Officer"' in form and f'value="{first["name"]}"' in form
     modified = re.search(r'id="modified" name="modified" type="hidden" value="([^"]+)"', form).group(1)
-    saved = client.post(f"/admin/officer/edit/?id={stored['_id']}", data=base | {
-        "csrf_token": TOKEN.search(form).group(1), "modified": modified,
-        "postings-0-name": first["name"], "postings-0-designation": "Section Officer (Trg)", "postings-0-from_date": "2016-07-01",
-        "postings-1-name": second["name"], "postings-1-designation": "Under Secretary", "postings-1-from_date": "2021-01-01",
-        "del-postings-1": "on",
-        "postings-2-designation": "Deputy Secretary", "postings-2-from_date": "2024-04-01"})
+    saved = client.post(
+        f"/admin/officer/edit/?id={stored['_id']}",
+        data=base
+        | {
+            "csrf_token": TOKEN.search(form).group(1),
+            "modified": modified,
+            "postings-0-name": first["name"],
+            "postings-0-designation": "Section Officer (Trg)",
+            "postings-0-from_date": "2016-07-01",
+            "postings-1-name": second["name"],
+            "postings-1-designation": "Under Secretary",
+            "postings-1-from_date": "2021-01-01",
+            "del-postings-1": "on",
+            "postings-2-designation": "Deputy Secretary",
+            "postings-2-from_date": "2024-04-01",
+        },
+    )
     assert saved.status_code == 302
     rows = site.db.officer.find_one({"_id": stored["_id"]})["postings"]
     assert [(r["designation"], r["idx"]) for r in rows] == [("Section Officer (Trg)", 1), ("Deputy Secretary", 2)]
     assert rows[0]["name"] == first["name"]
     change = site.db.version.find_one({"docname": stored["_id"]})["data"]
-    assert change["row_changed"][0]["changes"] == [{"field": "designation", "old": "Section Officer", "new": "Section Officer (Trg)"}]
+    assert change["row_changed"][0]["changes"] == [
+        {"field": "designation", "old": "Section Officer", "new": "Section Officer (Trg)"}
+    ]
     assert [r["row"]["name"] for r in change["removed"]] == [second["name"]]
     assert [a["row"]["designation"] for a in change["added"]] == ["Deputy Secretary"]
 
 
 def test_child_row_errors_are_reported(app, site):
     client = signed_in(app, "nodal@power.gov.in")
-    page = client.post("/admin/officer/new/", data={
-        "csrf_token": csrf(client, "/admin/officer/new/"), "full_name": "Ravi", "email": "ravi@power.gov.in",
-        "service": "CSS", "group": "B", "mdo": POWER, "postings-0-designation": "SO"}).get_data(as_text=True)
+    page = client.post(
+        "/admin/officer/new/",
+        data={
+            "csrf_token": csrf(client, "/admin/officer/new/"),
+            "full_name": "Ravi",
+            "email": "ravi@power.gov.in",
+            "service": "CSS",
+            "group": "B",
+            "mdo": POWER,
+            "postings-0-designation": "SO",
+        },
+    ).get_data(as_text=True)
     assert "postings row 1 from_date: Missing data for required field" in page
     assert site.db.officer.count_documents({"email": "ravi@power.gov.in"}) == 0
 
 
 def test_custom_fields_in_list_filters_of_their_mdo_only(app, site):
-    lifecycle.insert(site.context(), "Custom Field", {"ref_doctype": "Officer", "mdo": STEEL, "fieldname": "pay_level",
-                                                      "label": "Pay Level", "fieldtype": "Int", "in_filter": True})
+    lifecycle.insert(
+        site.context(),
+        "Custom Field",
+        {
+            "ref_doctype": "Officer",
+            "mdo": STEEL,
+            "fieldname": "pay_level",
+            "label": "Pay Level",
+            "fieldtype": "Int",
+            "in_filter": True,
+        },
+    )
     ctx = context_for(site, "nodal@steel.gov.in")
     for i, level in enumerate([10, 13]):
-        lifecycle.insert(ctx, "Officer", {"full_name": f"Steel {i}", "email": f"s{i}@steel.gov.in", "service": "IAS",
-                                          "group": "A", "mdo": STEEL, "pay_level": level})
+        lifecycle.insert(
+            ctx,
+            "Officer",
+            {
+                "full_name": f"Steel {i}",
+                "email": f"s{i}@steel.gov.in",
+                "service": "IAS",
+                "group": "A",
+                "mdo": STEEL,
+                "pay_level": level,
+            },
+        )
     client = signed_in(app, "nodal@steel.gov.in")
     page = client.get("/admin/officer/").get_data(as_text=True)
     assert "Pay Level" in page
@@ -367,7 +496,11 @@ def test_system_manager_customizes_for_any_mdo_or_everyone(app, site):
     client = signed_in(app, "dopt@dopt.gov.in")
     page = client.get("/admin/customize/?doctype=Officer").get_data(as_text=True)
     assert ">every MDO<" in page and f">{STEEL}<" in page and f">{POWER}<" in page
-    _post(client, "/admin/customize/", {"doctype": "Officer", "mdo": "", "op": "add", "label": "Aadhaar Seeded", "fieldtype": "Check"})
+    _post(
+        client,
+        "/admin/customize/",
+        {"doctype": "Officer", "mdo": "", "op": "add", "label": "Aadhaar Seeded", "fieldtype": "Check"},
+    )
     assert site.db.custom_field.find_one({"fieldname": "aadhaar_seeded"}).get("mdo") is None
 
 
@@ -381,9 +514,15 @@ def test_a_large_import_becomes_a_background_job_shown_to_its_user(app, site, mo
     monkeypatch.setattr(data_import, "BACKGROUND_ROWS", 3)  # a small file stands in for 2,000 rows
     client = signed_in(app, "nodal@power.gov.in")
     upload = "full_name,email,service,group\n" + "".join(f"Officer {i},officer{i}@power.gov.in,CSS,B\n" for i in range(3))
-    r = client.post("/admin/import/?doctype=Officer", data={
-        "csrf_token": csrf(client, "/admin/import/"), "doctype": "Officer",
-        "file": (io.BytesIO(upload.encode()), "staff.csv")}, content_type="multipart/form-data")
+    r = client.post(
+        "/admin/import/?doctype=Officer",
+        data={
+            "csrf_token": csrf(client, "/admin/import/"),
+            "doctype": "Officer",
+            "file": (io.BytesIO(upload.encode()), "staff.csv"),
+        },
+        content_type="multipart/form-data",
+    )
     assert r.status_code == 302 and "/admin/background_job/details/" in r.headers["Location"]
     job = site.db.background_job.find_one({"job_type": "import"})
     assert (job["status"], job["started_by"], job["result"]["imported"]) == ("Succeeded", "nodal@power.gov.in", 3)

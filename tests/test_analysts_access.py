@@ -1,6 +1,7 @@
 """What analysts read (``app.analysts``): the same names and fields on every store, never a
 secret, a credential or a field the API hides from the Analyst. Tried as the analyst, with
 the shell's database object and the MongoDB role's commands."""
+
 import json
 import os
 import stat
@@ -14,8 +15,17 @@ from app.store.readonly import ReadOnlyError
 from .conftest import add_user
 
 POWER = "Ministry of Power"
-PRIVATE = ("user_credential", "api_token", "login_attempt", "site_settings", "user_session", "fs.files", "fs.chunks",
-           "naming_series", "officer")
+PRIVATE = (
+    "user_credential",
+    "api_token",
+    "login_attempt",
+    "site_settings",
+    "user_session",
+    "fs.files",
+    "fs.chunks",
+    "naming_series",
+    "officer",
+)
 
 
 @pytest.fixture
@@ -23,8 +33,20 @@ def db(site):
     add_user(site, "nodal@power.gov.in", ["MDO Admin"], [POWER])
     auth.create_token(site, "nodal@power.gov.in")
     ctx = site.context()
-    lifecycle.insert(ctx, "Officer", {"full_name": "Asha Rao", "email": "asha@power.gov.in", "service": "IAS", "group": "A",
-                                      "mdo": POWER, "employee_id": "EMP-77", "mobile": "9876543210", "date_of_birth": "1975-03-04"})
+    lifecycle.insert(
+        ctx,
+        "Officer",
+        {
+            "full_name": "Asha Rao",
+            "email": "asha@power.gov.in",
+            "service": "IAS",
+            "group": "A",
+            "mdo": POWER,
+            "employee_id": "EMP-77",
+            "mobile": "9876543210",
+            "date_of_birth": "1975-03-04",
+        },
+    )
     name = site.db.officer.find_one({})["_id"]
     lifecycle.save(ctx, "Officer", name, {"mobile": "9123456789"})
     from app.web import create_app
@@ -57,10 +79,13 @@ def test_the_officer_view_has_no_hidden_field_to_show_match_or_group(db):
 
 
 def test_stages_that_reach_other_collections_are_refused(db):
-    for stage in ({"$lookup": {"from": "user_credential", "localField": "email", "foreignField": "_id", "as": "c"}},
-                  {"$unionWith": "api_token"}, {"$out": "copy"}, {"$merge": {"into": "copy"}},
-                  {"$graphLookup": {"from": "officer", "startWith": "$x", "connectFromField": "x",
-                                    "connectToField": "y", "as": "z"}}):
+    for stage in (
+        {"$lookup": {"from": "user_credential", "localField": "email", "foreignField": "_id", "as": "c"}},
+        {"$unionWith": "api_token"},
+        {"$out": "copy"},
+        {"$merge": {"into": "copy"}},
+        {"$graphLookup": {"from": "officer", "startWith": "$x", "connectFromField": "x", "connectToField": "y", "as": "z"}},
+    ):
         with pytest.raises(ReadOnlyError):
             db.analyst_officer.aggregate([stage])
 

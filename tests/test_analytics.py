@@ -2,6 +2,7 @@
 analysis is one pipeline, run by `igot aggregate` on any store and by mongosh (checked here
 by running the same file under node with a stand-in `db`); the read-only shell refuses
 writes."""
+
 import datetime as dt
 import json
 import shutil
@@ -28,12 +29,15 @@ def test_the_committed_data_dictionary_is_current():
 
 def test_the_dictionary_names_collections_fields_values_relations_indexes_and_custom_fields(mock_site):
     text = docs.generate(mock_site)
-    officer = text[text.index("### `officer`"):text.index("### `service`")]
+    officer = text[text.index("### `officer`") : text.index("### `service`")]
     assert "| `group` | string | Group (required) | `A`, `B`, `C` |" in officer
     assert "- `service` → `service._id`" in officer and "- `enrolment.officer` → here" in officer
     assert "`{mdo, modified desc, _id desc}`" in officer and "`{email}` unique" in officer
-    lifecycle.insert(mock_site.context(), "Custom Field", {"ref_doctype": "Officer", "mdo": POWER, "fieldname": "cpao_code",
-                                                           "label": "CPAO Code", "fieldtype": "Data"})
+    lifecycle.insert(
+        mock_site.context(),
+        "Custom Field",
+        {"ref_doctype": "Officer", "mdo": POWER, "fieldname": "cpao_code", "label": "CPAO Code", "fieldtype": "Data"},
+    )
     officer = docs.generate(mock_site).split("### `officer`")[1].split("### `")[0]
     assert f"| {POWER} | `cpao_code` | Data | CPAO Code |" in officer
 
@@ -48,18 +52,61 @@ def data(site):
     for i in range(12):
         mdo = POWER if i % 3 else STEEL
         db.officer.insert_one({"_id": f"OFF-{i}", "mdo": mdo, "full_name": f"O{i}", "creation": months[i % 3]})
-        db.enrolment.insert_one({"_id": f"ENR-{i}", "officer": f"OFF-{i}", "mdo": mdo, "course": f"Course {i % 2}",
-                                 "workflow_state": states[i % 6], "creation": months[(i + 1) % 3]})
+        db.enrolment.insert_one(
+            {
+                "_id": f"ENR-{i}",
+                "officer": f"OFF-{i}",
+                "mdo": mdo,
+                "course": f"Course {i % 2}",
+                "workflow_state": states[i % 6],
+                "creation": months[(i + 1) % 3],
+            }
+        )
         db.credit_ledger.insert_one({"_id": f"CE-{i}", "officer": f"OFF-{i % 5}", "mdo": mdo, "points": 20})
         db.content_module.insert_one({"_id": f"CM-{i}", "mdo": mdo, "workflow_state": ["Draft", "Published"][i % 2]})
     for i in range(4):
-        db.reimbursement_claim.insert_one({"_id": f"RC-{i}", "mdo": POWER, "currency": "USD", "amount_paid": 100.0,
-                                           "approved_amount": 100.0 if i < 3 else None,
-                                           "workflow_state": ["Paid", "Approved", "Paid", "Submitted"][i], "creation": months[i % 2]})
-    db.gap_summary.insert_many([
-        {"_id": "a", "mdo": POWER, "position": "P1", "competency": "Budgeting", "officers": 4, "officers_short": 2, "total_gap": 3},
-        {"_id": "b", "mdo": POWER, "position": "P2", "competency": "Budgeting", "officers": 2, "officers_short": 2, "total_gap": 5},
-        {"_id": "c", "mdo": STEEL, "position": "P3", "competency": "Drafting", "officers": 3, "officers_short": 0, "total_gap": 0}])
+        db.reimbursement_claim.insert_one(
+            {
+                "_id": f"RC-{i}",
+                "mdo": POWER,
+                "currency": "USD",
+                "amount_paid": 100.0,
+                "approved_amount": 100.0 if i < 3 else None,
+                "workflow_state": ["Paid", "Approved", "Paid", "Submitted"][i],
+                "creation": months[i % 2],
+            }
+        )
+    db.gap_summary.insert_many(
+        [
+            {
+                "_id": "a",
+                "mdo": POWER,
+                "position": "P1",
+                "competency": "Budgeting",
+                "officers": 4,
+                "officers_short": 2,
+                "total_gap": 3,
+            },
+            {
+                "_id": "b",
+                "mdo": POWER,
+                "position": "P2",
+                "competency": "Budgeting",
+                "officers": 2,
+                "officers_short": 2,
+                "total_gap": 5,
+            },
+            {
+                "_id": "c",
+                "mdo": STEEL,
+                "position": "P3",
+                "competency": "Drafting",
+                "officers": 3,
+                "officers_short": 0,
+                "total_gap": 0,
+            },
+        ]
+    )
     return db
 
 
@@ -100,7 +147,9 @@ def test_every_saved_analysis_runs_and_agrees_with_the_records(data, site):
     assert sum(bands.values()) == len(balances) and bands[40] == sum(1 for b in balances.values() if 40 <= b < 60)
 
     content = analytics.run(surface, "content_by_state_mdo", mdo=STEEL)
-    assert {(r["state"], r["modules"]) for r in content} == set(Counter(c["workflow_state"] for c in db.content_module.find({"mdo": STEEL})).items())
+    assert {(r["state"], r["modules"]) for r in content} == set(
+        Counter(c["workflow_state"] for c in db.content_module.find({"mdo": STEEL})).items()
+    )
     assert len(analytics.names()) >= 7
 
 
@@ -159,10 +208,17 @@ def test_the_read_only_shell_reads_and_refuses_writes(data, site):
     assert ro.analyst_officer.count_documents({"mdo": POWER}) == 8
     assert ro["analyst_officer"].find_one({"_id": "OFF-1"})["full_name"] == "O1"
     assert len(list(ro.enrolment.aggregate([{"$match": {"mdo": STEEL}}]))) == 4
-    for attempt in (lambda: ro.analyst_officer.insert_one({"_id": "x"}), lambda: ro.enrolment.update_many({}, {"$set": {"mdo": "x"}}),
-                    lambda: ro.enrolment.delete_many({}), lambda: ro.enrolment.drop(), lambda: ro.enrolment.create_index("x"),
-                    lambda: ro.enrolment.aggregate([{"$match": {}}, {"$out": "copy"}]), lambda: ro.drop_collection("officer"),
-                    lambda: ro.command("dropDatabase"), lambda: ro.fs.files.delete_many({})):
+    for attempt in (
+        lambda: ro.analyst_officer.insert_one({"_id": "x"}),
+        lambda: ro.enrolment.update_many({}, {"$set": {"mdo": "x"}}),
+        lambda: ro.enrolment.delete_many({}),
+        lambda: ro.enrolment.drop(),
+        lambda: ro.enrolment.create_index("x"),
+        lambda: ro.enrolment.aggregate([{"$match": {}}, {"$out": "copy"}]),
+        lambda: ro.drop_collection("officer"),
+        lambda: ro.command("dropDatabase"),
+        lambda: ro.fs.files.delete_many({}),
+    ):
         with pytest.raises(ReadOnlyError):
             attempt()
     assert data.officer.count_documents({}) == 12 and "copy" not in data.list_collection_names()
@@ -184,7 +240,10 @@ def test_the_analyst_reads_every_mdo_and_changes_nothing_in_the_api_or_the_admin
     assert {r["mdo"] for r in api.get("/api/resource/Officer").json["data"]} == {POWER, STEEL}
     before = mock_site.db.officer.find_one({"_id": power})
     assert api.put(f"/api/resource/Officer/{power}", json={"full_name": "Changed"}).status_code == 403
-    assert api.post("/api/resource/Officer", json={"full_name": "X", "email": "x@gov.in", "group": "A", "mdo": POWER}).status_code == 403
+    assert (
+        api.post("/api/resource/Officer", json={"full_name": "X", "email": "x@gov.in", "group": "A", "mdo": POWER}).status_code
+        == 403
+    )
     assert api.delete(f"/api/resource/Officer/{power}").status_code == 403
     assert api.post("/api/method/run_job", json={"job": "rebuild_rollups"}).status_code == 403
     assert mock_site.db.officer.find_one({"_id": power}) == before

@@ -1,4 +1,5 @@
 """The REST API: CRUD, listing, docstatus actions and error shapes."""
+
 import io
 import json
 
@@ -41,7 +42,9 @@ def test_names_with_spaces_and_slashes_in_url(client):
 
 
 def test_invalid_record_is_400_with_field_errors(client, officer_payload):
-    response = client.post("/api/resource/Officer", json=officer_payload | {"email": "nope", "year_of_allotment": 1800, "shoe_size": 9})
+    response = client.post(
+        "/api/resource/Officer", json=officer_payload | {"email": "nope", "year_of_allotment": 1800, "shoe_size": 9}
+    )
     assert response.status_code == 400
     body = response.json
     assert body["error"] == "ValidationError" and body["doctype"] == "Officer"
@@ -84,15 +87,30 @@ def test_body_must_be_an_object(client):
 
 def test_list_filters_fields_sort_paging_total(client, officer_payload):
     for i, (service, group, year) in enumerate([("IAS", "A", 2010), ("CSS", "B", 2015), ("IAS", "A", 2018), ("IPS", "A", 2012)]):
-        create(client, officer_payload | {"email": f"o{i}@gov.in", "full_name": f"Officer {i}",
-                                          "service": service, "group": group, "year_of_allotment": year})
-    listed = client.get("/api/resource/Officer", query_string={
-        "filters": json.dumps([["service", "=", "IAS"]]), "fields": json.dumps(["full_name", "year_of_allotment"]),
-        "order_by": "year_of_allotment desc"}).json
+        create(
+            client,
+            officer_payload
+            | {
+                "email": f"o{i}@gov.in",
+                "full_name": f"Officer {i}",
+                "service": service,
+                "group": group,
+                "year_of_allotment": year,
+            },
+        )
+    listed = client.get(
+        "/api/resource/Officer",
+        query_string={
+            "filters": json.dumps([["service", "=", "IAS"]]),
+            "fields": json.dumps(["full_name", "year_of_allotment"]),
+            "order_by": "year_of_allotment desc",
+        },
+    ).json
     assert listed["total"] == 2 and [r["year_of_allotment"] for r in listed["data"]] == [2018, 2010]
     assert set(listed["data"][0]) == {"name", "full_name", "year_of_allotment"}
-    as_dict = client.get("/api/resource/Officer", query_string={
-        "filters": json.dumps({"year_of_allotment": [">=", "2012"], "group": "A"})}).json
+    as_dict = client.get(
+        "/api/resource/Officer", query_string={"filters": json.dumps({"year_of_allotment": [">=", "2012"], "group": "A"})}
+    ).json
     assert as_dict["total"] == 2
     page = client.get("/api/resource/Officer", query_string={"order_by": "year_of_allotment asc", "limit": 2, "offset": 2}).json
     assert page["total"] == 4 and [r["year_of_allotment"] for r in page["data"]] == [2015, 2018]
@@ -100,21 +118,26 @@ def test_list_filters_fields_sort_paging_total(client, officer_payload):
     assert [r["full_name"] for r in like["data"]] == ["Officer 3"]
     in_list = client.get("/api/resource/Officer", query_string={"filters": json.dumps([["service", "in", ["CSS", "IPS"]]])}).json
     assert in_list["total"] == 2
-    child = client.get("/api/resource/Officer", query_string={"filters": json.dumps([["postings.designation", "=", "Deputy Secretary"]])}).json
+    child = client.get(
+        "/api/resource/Officer", query_string={"filters": json.dumps([["postings.designation", "=", "Deputy Secretary"]])}
+    ).json
     assert child["total"] == 4
     searched = client.get("/api/resource/Officer", query_string={"search": "o2@gov"}).json
     assert [r["email"] for r in searched["data"]] == ["o2@gov.in"]
 
 
-@pytest.mark.parametrize("params, field", [
-    ({"filters": json.dumps([["shoe_size", "=", 9]])}, "shoe_size"),
-    ({"filters": json.dumps([["year_of_allotment", "=", "soon"]])}, "year_of_allotment"),
-    ({"filters": json.dumps([["full_name", "~", "x"]])}, "full_name"),
-    ({"filters": "[[not json"}, "filters"),
-    ({"order_by": "shoe_size desc"}, "shoe_size"),
-    ({"fields": json.dumps(["shoe_size"])}, "shoe_size"),
-    ({"limit": "ten"}, "limit"),
-])
+@pytest.mark.parametrize(
+    "params, field",
+    [
+        ({"filters": json.dumps([["shoe_size", "=", 9]])}, "shoe_size"),
+        ({"filters": json.dumps([["year_of_allotment", "=", "soon"]])}, "year_of_allotment"),
+        ({"filters": json.dumps([["full_name", "~", "x"]])}, "full_name"),
+        ({"filters": "[[not json"}, "filters"),
+        ({"order_by": "shoe_size desc"}, "shoe_size"),
+        ({"fields": json.dumps(["shoe_size"])}, "shoe_size"),
+        ({"limit": "ten"}, "limit"),
+    ],
+)
 def test_bad_list_parameters_are_400(client, params, field):
     response = client.get("/api/resource/Officer", query_string=params)
     assert response.status_code == 400 and field in response.json["errors"]
@@ -135,8 +158,9 @@ def test_submit_cancel_amend(client):
 
 
 def test_file_upload_and_attach(client, site):
-    uploaded = client.post("/api/file", data={"file": (io.BytesIO(b"\x89PNG photo"), "photo.png")},
-                           content_type="multipart/form-data")
+    uploaded = client.post(
+        "/api/file", data={"file": (io.BytesIO(b"\x89PNG photo"), "photo.png")}, content_type="multipart/form-data"
+    )
     assert uploaded.status_code == 201
     file_id = uploaded.json["data"]["file_id"]
     doc = create(client, {"title": "with file", "document": file_id}, "Field Sampler")
@@ -149,9 +173,12 @@ def test_file_upload_and_attach(client, site):
 def test_versions_via_api(client, officer_payload):
     doc = create(client, officer_payload)
     client.put(f"/api/resource/Officer/{doc['name']}", json={"designation": "Director"})
-    versions = client.get("/api/resource/Version", query_string={
-        "filters": json.dumps({"ref_doctype": "Officer", "docname": doc["name"]})}).json
-    assert versions["total"] == 1 and versions["data"][0]["data"]["changed"] == [{"field": "designation", "old": None, "new": "Director"}]
+    versions = client.get(
+        "/api/resource/Version", query_string={"filters": json.dumps({"ref_doctype": "Officer", "docname": doc["name"]})}
+    ).json
+    assert versions["total"] == 1 and versions["data"][0]["data"]["changed"] == [
+        {"field": "designation", "old": None, "new": "Director"}
+    ]
 
 
 def test_doctype_meta_endpoint(client):

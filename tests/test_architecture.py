@@ -2,6 +2,7 @@
 module, modules build on each other one way, no cycles), role names only in the access
 layer and the JSON, no duck-typed system check, and raw database access in the modules only
 through the platform's one named door (``site.unguarded``)."""
+
 import json
 import re
 import subprocess
@@ -41,8 +42,12 @@ def test_no_role_name_outside_the_access_layer():
 
 def test_no_duck_typed_system_check():
     pattern = re.compile(r"""getattr\([\w.]*access, ["'](roles|mdos|_grant)["']|hasattr\([\w.]*access, ["'](roles|mdos)["']""")
-    found = [f"{p.relative_to(ROOT)}:{n}" for p in ENGINE + MODULES
-             for n, line in enumerate(p.read_text().splitlines(), 1) if pattern.search(line)]
+    found = [
+        f"{p.relative_to(ROOT)}:{n}"
+        for p in ENGINE + MODULES
+        for n, line in enumerate(p.read_text().splitlines(), 1)
+        if pattern.search(line)
+    ]
     assert found == []
 
 
@@ -50,8 +55,12 @@ def test_modules_reach_the_raw_database_only_through_the_named_door():
     """``site.db`` / ``store.db`` are the engine's; a module reads what users may see through
     the access layer (lifecycle, query) and its own bookkeeping through ``site.unguarded``."""
     pattern = re.compile(r"\.(db|store)\b(?!_)")
-    found = [f"{p.relative_to(ROOT)}:{n}: {line.strip()}" for p in MODULES
-             for n, line in enumerate(p.read_text().splitlines(), 1) if pattern.search(line)]
+    found = [
+        f"{p.relative_to(ROOT)}:{n}: {line.strip()}"
+        for p in MODULES
+        for n, line in enumerate(p.read_text().splitlines(), 1)
+        if pattern.search(line)
+    ]
     assert found == []
 
 

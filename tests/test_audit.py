@@ -1,4 +1,5 @@
 """Version records for doctypes with track_changes, and listing them."""
+
 import datetime as dt
 
 from app import query
@@ -17,21 +18,41 @@ def test_save_records_who_when_and_changed_fields(ctx, officer_data):
     (version,) = versions(ctx, officer.name)
     assert version["ref_doctype"] == "Officer" and version["owner"] == "nodal.power@gov.in"
     assert sorted(version["data"]["changed"], key=lambda c: c["field"]) == [
-        {"field": "designation", "old": None, "new": "Director"}, {"field": "year_of_allotment", "old": 2012, "new": 2013}]
+        {"field": "designation", "old": None, "new": "Director"},
+        {"field": "year_of_allotment", "old": 2012, "new": 2013},
+    ]
 
 
 def test_child_rows_added_removed_and_changed(ctx, officer_data):
-    officer = lifecycle.insert(ctx, "Officer", officer_data | {"postings": [
-        {"designation": "SDM", "from_date": "2014-01-01"}, {"designation": "DM", "from_date": "2017-01-01"}]})
+    officer = lifecycle.insert(
+        ctx,
+        "Officer",
+        officer_data
+        | {"postings": [{"designation": "SDM", "from_date": "2014-01-01"}, {"designation": "DM", "from_date": "2017-01-01"}]},
+    )
     first, second = officer.postings
-    lifecycle.save(ctx, "Officer", officer.name, {"postings": [
-        {"name": first["name"], "designation": "Sub-Divisional Magistrate", "from_date": "2014-01-01"},
-        {"designation": "Director", "from_date": "2021-06-01"}]})
+    lifecycle.save(
+        ctx,
+        "Officer",
+        officer.name,
+        {
+            "postings": [
+                {"name": first["name"], "designation": "Sub-Divisional Magistrate", "from_date": "2014-01-01"},
+                {"designation": "Director", "from_date": "2021-06-01"},
+            ]
+        },
+    )
     data = versions(ctx, officer.name)[0]["data"]
     assert [a["row"]["designation"] for a in data["added"]] == ["Director"] and data["added"][0]["table"] == "postings"
     assert [r["row"]["name"] for r in data["removed"]] == [second["name"]]
-    assert data["row_changed"] == [{"table": "postings", "idx": 1, "row": first["name"], "changes": [
-        {"field": "designation", "old": "SDM", "new": "Sub-Divisional Magistrate"}]}]
+    assert data["row_changed"] == [
+        {
+            "table": "postings",
+            "idx": 1,
+            "row": first["name"],
+            "changes": [{"field": "designation", "old": "SDM", "new": "Sub-Divisional Magistrate"}],
+        }
+    ]
 
 
 def test_docstatus_changes_and_deletion_are_recorded(ctx):
@@ -40,8 +61,10 @@ def test_docstatus_changes_and_deletion_are_recorded(ctx):
     lifecycle.cancel(ctx, "Sanction", doc.name)
     lifecycle.delete(ctx, "Sanction", doc.name)
     rows = versions(ctx, doc.name)
-    assert [r["data"].get("changed") for r in rows[:2]] == [[{"field": "docstatus", "old": 0, "new": 1}],
-                                                             [{"field": "docstatus", "old": 1, "new": 2}]]
+    assert [r["data"].get("changed") for r in rows[:2]] == [
+        [{"field": "docstatus", "old": 0, "new": 1}],
+        [{"field": "docstatus", "old": 1, "new": 2}],
+    ]
     assert rows[2]["data"]["deleted"]["purpose"] == "fee"
 
 
@@ -71,6 +94,7 @@ def test_versions_listed_by_doctype_name_user_and_date_range(site, officer_data)
     lifecycle.save(bob, "MDO", "Ministry of Power", {"abbreviation": "MoPower"})
     by_user, _ = query.get_list(alice, "Version", filters=[["owner", "=", "bob@gov.in"]])
     assert {(r["ref_doctype"], r["docname"]) for r in by_user} == {("Officer", officer.name), ("MDO", "Ministry of Power")}
-    in_range, total = query.get_list(alice, "Version", filters=[
-        ["ref_doctype", "=", "Officer"], ["creation", "between", ["2026-03-01", "2026-03-05"]]])
+    in_range, total = query.get_list(
+        alice, "Version", filters=[["ref_doctype", "=", "Officer"], ["creation", "between", ["2026-03-01", "2026-03-05"]]]
+    )
     assert total == 1 and in_range[0]["data"]["changed"] == [{"field": "designation", "old": None, "new": "Deputy Secretary"}]

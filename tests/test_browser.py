@@ -1,5 +1,6 @@
 """The admin in a real browser: Debian's chromium driven by Playwright (never downloaded).
 Screenshots of the main screens go to artifacts/screenshots/ for a reviewer to look at."""
+
 import os
 import threading
 
@@ -32,8 +33,11 @@ def server(tmp_path_factory):
     install.init(site)
     add_user(site, "nodal@power.gov.in", ["MDO Admin"], [POWER])
     add_user(site, "nodal@steel.gov.in", ["MDO Admin"], [STEEL])
-    lifecycle.insert(context_for(site, "nodal@steel.gov.in"), "Officer", {
-        "full_name": "Sunita Steel", "email": "sunita@steel.gov.in", "service": "IAS", "group": "A", "mdo": STEEL})
+    lifecycle.insert(
+        context_for(site, "nodal@steel.gov.in"),
+        "Officer",
+        {"full_name": "Sunita Steel", "email": "sunita@steel.gov.in", "service": "IAS", "group": "A", "mdo": STEEL},
+    )
     httpd = create_server(create_app(site=site), host="127.0.0.1", port=0, threads=4)
     thread = threading.Thread(target=httpd.run, daemon=True)
     thread.start()
@@ -47,9 +51,19 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
-            "--disable-background-networking", "--disable-component-update"])
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-sync",
+                "--disable-background-networking",
+                "--disable-component-update",
+            ],
+        )
         yield browser
         browser.close()
 
@@ -114,8 +128,11 @@ def test_mdo_admin_creates_an_officer_after_a_validation_error(server, browser):
 
 def test_other_mdo_sees_neither_the_record_nor_the_link_choice(server, browser):
     base, site = server
-    lifecycle.insert(context_for(site, "nodal@power.gov.in"), "Officer", {
-        "full_name": "Meera Power", "email": "meera@power.gov.in", "service": "IAS", "group": "A", "mdo": POWER})
+    lifecycle.insert(
+        context_for(site, "nodal@power.gov.in"),
+        "Officer",
+        {"full_name": "Meera Power", "email": "meera@power.gov.in", "service": "IAS", "group": "A", "mdo": POWER},
+    )
     page = sign_in(browser, base, "nodal@steel.gov.in")
     assert "Meera Power" not in page.content() and "Sunita Steel" in page.content()
     page.goto(f"{base}/admin/sanction/new/")
@@ -164,7 +181,9 @@ def test_workflow_button_moves_the_record_and_history_shows_it(server, browser):
 
     lifecycle.insert(site.context(), "Workflow", APPROVAL)
     add_user(site, "finance@power.gov.in", ["Finance"], [POWER])
-    doc = lifecycle.insert(context_for(site, "nodal@power.gov.in"), "Sanction", {"purpose": "MITx fee", "amount": 100, "mdo": POWER})
+    doc = lifecycle.insert(
+        context_for(site, "nodal@power.gov.in"), "Sanction", {"purpose": "MITx fee", "amount": 100, "mdo": POWER}
+    )
     page = sign_in(browser, base, "nodal@power.gov.in")
     page.goto(f"{base}/admin/sanction/edit/?id={doc.name}")
     assert page.inner_text("#workflow-state") == "Draft"
@@ -200,9 +219,10 @@ def test_frac_role_map_verified_and_a_gap_that_closes(server, browser):
     admin.click("input[type=submit][value=Save]")
     admin.wait_for_url(f"{base}/admin/position/")
 
-    for role, activity, needs in (("Budget preparation", "Prepare the budget estimates", [("Budgeting and Expenditure", 3)]),
-                                  ("Cabinet work", "Draft notes for the Cabinet", [("Preparation of Cabinet Notes", 3),
-                                                                                   ("Noting and Drafting", 2)])):
+    for role, activity, needs in (
+        ("Budget preparation", "Prepare the budget estimates", [("Budgeting and Expenditure", 3)]),
+        ("Cabinet work", "Draft notes for the Cabinet", [("Preparation of Cabinet Notes", 3), ("Noting and Drafting", 2)]),
+    ):
         admin.goto(f"{base}/admin/frac_role/new/")
         admin.fill("#role_name", role)
         admin.select_option("#mdo", POWER)
@@ -299,13 +319,36 @@ def test_learner_enrols_gets_certified_and_finance_approves_the_claim(server, br
     today = dt.date.today()
     start = today + dt.timedelta(days=40)
     ctx = site.context()
-    offering = lifecycle.insert(ctx, "Course Offering", {
-        "course": "The Challenges of Global Poverty", "session": "Other", "starts_on": start.isoformat(),
-        "registration_opens": (today - dt.timedelta(days=3)).isoformat(), "registration_last_date": (today + dt.timedelta(days=3)).isoformat()}).name
-    officer = lifecycle.insert(ctx, "Officer", {"full_name": "Nisha Kumar", "email": "nisha@power.gov.in", "service": "CSS", "group": "A",
-                                                "mdo": POWER, "date_of_birth": f"{start.year - 35}-02-01", "year_of_allotment": 2012}).name
+    offering = lifecycle.insert(
+        ctx,
+        "Course Offering",
+        {
+            "course": "The Challenges of Global Poverty",
+            "session": "Other",
+            "starts_on": start.isoformat(),
+            "registration_opens": (today - dt.timedelta(days=3)).isoformat(),
+            "registration_last_date": (today + dt.timedelta(days=3)).isoformat(),
+        },
+    ).name
+    officer = lifecycle.insert(
+        ctx,
+        "Officer",
+        {
+            "full_name": "Nisha Kumar",
+            "email": "nisha@power.gov.in",
+            "service": "CSS",
+            "group": "A",
+            "mdo": POWER,
+            "date_of_birth": f"{start.year - 35}-02-01",
+            "year_of_allotment": 2012,
+        },
+    ).name
     auth.set_password(site, "nisha@power.gov.in", PASSWORD)
-    for email, role in (("trg@dopt.gov.in", "Training Division"), ("fin@dopt.gov.in", "Finance"), ("fin2@dopt.gov.in", "Finance")):
+    for email, role in (
+        ("trg@dopt.gov.in", "Training Division"),
+        ("fin@dopt.gov.in", "Finance"),
+        ("fin2@dopt.gov.in", "Finance"),
+    ):
         add_user(site, email, [role])
 
     learner = sign_in(browser, base, "nisha@power.gov.in")
@@ -349,7 +392,9 @@ def test_learner_enrols_gets_certified_and_finance_approves_the_claim(server, br
     learner.click("input[type=submit][value=Save]")
     learner.wait_for_url(f"{base}/admin/reimbursement_claim/")
     claim = site.db.reimbursement_claim.find_one({"enrolment": enrolment})
-    assert claim["workflow_state"] == "Submitted" and site.store.files.get(__import__("bson").ObjectId(claim["proof"])).read().startswith(b"%PDF")
+    assert claim["workflow_state"] == "Submitted" and site.store.files.get(
+        __import__("bson").ObjectId(claim["proof"])
+    ).read().startswith(b"%PDF")
 
     trg.goto(f"{base}/admin/reimbursement_claim/details/?id={claim['_id']}")
     trg.click("#workflow-actions button[value='Verify']")
@@ -376,8 +421,11 @@ def test_scorm_module_from_upload_through_rubric_to_the_catalogue(server, browse
     from . import scorm_packages
 
     base, site = server
-    for email, role in (("creator@power.gov.in", "Content Creator"), ("reviewer@power.gov.in", "Content Reviewer"),
-                        ("publisher@power.gov.in", "Content Publisher")):
+    for email, role in (
+        ("creator@power.gov.in", "Content Creator"),
+        ("reviewer@power.gov.in", "Content Reviewer"),
+        ("publisher@power.gov.in", "Content Publisher"),
+    ):
         add_user(site, email, [role], [POWER])
     auth.set_password(site, "sunita@steel.gov.in", PASSWORD)
     package = tmp_path / "rti.zip"
@@ -453,11 +501,31 @@ def test_markup_planted_by_one_mdo_never_runs_in_the_system_managers_browser(ser
     if not site.db.workflow.find_one({"document_type": "Sanction", "is_active": True}):
         lifecycle.insert(site.context(), "Workflow", APPROVAL)
     add_user(site, "dopt@gov.in", ["System Manager"])
-    lifecycle.insert(admin, "Custom Field", {"ref_doctype": "Officer", "mdo": POWER, "fieldname": "wing",
-                                             "label": f"Wing {MARKUP}", "fieldtype": "Select",
-                                             "options": f"North\nSouth {MARKUP}", "description": f"Desc {MARKUP}"})
-    officer = lifecycle.insert(admin, "Officer", {"full_name": f"Planted {MARKUP}", "email": "planted@power.gov.in",
-                                                  "service": "IAS", "group": "A", "mdo": POWER, "remarks": MARKUP})
+    lifecycle.insert(
+        admin,
+        "Custom Field",
+        {
+            "ref_doctype": "Officer",
+            "mdo": POWER,
+            "fieldname": "wing",
+            "label": f"Wing {MARKUP}",
+            "fieldtype": "Select",
+            "options": f"North\nSouth {MARKUP}",
+            "description": f"Desc {MARKUP}",
+        },
+    )
+    officer = lifecycle.insert(
+        admin,
+        "Officer",
+        {
+            "full_name": f"Planted {MARKUP}",
+            "email": "planted@power.gov.in",
+            "service": "IAS",
+            "group": "A",
+            "mdo": POWER,
+            "remarks": MARKUP,
+        },
+    )
     sanction = lifecycle.insert(admin, "Sanction", {"purpose": f"Fee {MARKUP}", "amount": 5, "mdo": POWER})
     from app.model import transitions
 
@@ -467,9 +535,17 @@ def test_markup_planted_by_one_mdo_never_runs_in_the_system_managers_browser(ser
     dialogs, violations = [], []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     page.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
-    screens = ["/admin/", "/admin/officer/", f"/admin/officer/edit/?id={officer.name}", "/admin/officer/new/",
-               f"/admin/officer/details/?id={officer.name}", "/admin/customize/?doctype=Officer&mdo=Ministry of Power",
-               "/admin/custom_field/", f"/admin/sanction/details/?id={sanction.name}", "/admin/sanction/"]
+    screens = [
+        "/admin/",
+        "/admin/officer/",
+        f"/admin/officer/edit/?id={officer.name}",
+        "/admin/officer/new/",
+        f"/admin/officer/details/?id={officer.name}",
+        "/admin/customize/?doctype=Officer&mdo=Ministry of Power",
+        "/admin/custom_field/",
+        f"/admin/sanction/details/?id={sanction.name}",
+        "/admin/sanction/",
+    ]
     for path in screens:
         response = page.goto(base + path)
         assert response.status == 200, path
@@ -482,9 +558,9 @@ def test_markup_planted_by_one_mdo_never_runs_in_the_system_managers_browser(ser
             + document.querySelectorAll('[onerror], [onload], svg[onload]').length""")
         assert planted == 0, path  # the markup became no element at all
     page.goto(f"{base}/admin/officer/edit/?id={officer.name}")
-    assert "Desc \"><script>window.planted=1" in page.inner_text("body")  # shown, as text
+    assert 'Desc "><script>window.planted=1' in page.inner_text("body")  # shown, as text
     assert page.input_value("#full_name") == f"Planted {MARKUP}"
     page.goto(f"{base}/admin/sanction/details/?id={sanction.name}")
-    assert "Comment \"><script>" in page.inner_text("#workflow-history")
+    assert 'Comment "><script>' in page.inner_text("#workflow-history")
     shot(page, "planted-markup-shown-as-text")
     assert dialogs == []

@@ -1,6 +1,7 @@
 """Certificates: issued with a PDF carrying the verification code and a QR code; the public
 /verify/<code> page shows only name, course, date and validity; revocation (with a reason)
 shows there and takes the passbook entries that came from the certificate out of the count."""
+
 import pytest
 
 from .conftest import add_user, token_client
@@ -11,18 +12,28 @@ from .test_content import publish
 @pytest.fixture
 def world(mock_site):
     w = build(mock_site)
-    for key, email, roles in (("reviewer", "reviewer@power.gov.in", ["Content Reviewer"]),
-                              ("publisher", "publisher@power.gov.in", ["Content Publisher"]),
-                              ("td", "td@dopt.gov.in", ["Training Division"])):
+    for key, email, roles in (
+        ("reviewer", "reviewer@power.gov.in", ["Content Reviewer"]),
+        ("publisher", "publisher@power.gov.in", ["Content Publisher"]),
+        ("td", "td@dopt.gov.in", ["Training Division"]),
+    ):
         add_user(mock_site, email, roles, [POWER] if "power" in email else [])
         w.c[key] = token_client(mock_site, email, app=w.app)
     pos = w.position()
     w.verify_map(w.role_map(pos, [w.role("Budget preparation", {BUDGET: 3})]))
     w.off = w.officer("asha@power.gov.in", position=pos, name="Asha Rao")
     w.me = w.learner("asha@power.gov.in")
-    w.module = w.create("content", "Content Module", {"title": "Outcome budgeting", "kind": "Lesson Text", "mdo": POWER,
-                                                      "lesson_text": "Outputs, outcomes and the budget.",
-                                                      "competencies": [{"competency": BUDGET, "level": 3}]})["name"]
+    w.module = w.create(
+        "content",
+        "Content Module",
+        {
+            "title": "Outcome budgeting",
+            "kind": "Lesson Text",
+            "mdo": POWER,
+            "lesson_text": "Outputs, outcomes and the budget.",
+            "competencies": [{"competency": BUDGET, "level": 3}],
+        },
+    )["name"]
     publish(w, w.module)
     return w
 
@@ -43,13 +54,24 @@ def test_completing_a_module_issues_a_verifiable_certificate(world):
     w = world
     assert gap(w)["current_level"] == 0
     cert = w.post(w.me, "method/complete_module", {"module": w.module}, 201).json["data"]
-    assert (cert["officer"], cert["title"], cert["content_module"], cert["status"]) == (w.off, "Outcome budgeting", w.module, "Valid")
+    assert (cert["officer"], cert["title"], cert["content_module"], cert["status"]) == (
+        w.off,
+        "Outcome budgeting",
+        w.module,
+        "Valid",
+    )
     again = w.post(w.me, "method/complete_module", {"module": w.module}, 201).json["data"]
     assert again["name"] == cert["name"]  # once per module
     assert gap(w)["current_level"] == 3  # the passbook took the module's competency
     text = pdf_text(w.get(w.me, f"file/{cert['pdf']}", 200).data)
-    for expected in ("Certificate of Completion", "Asha Rao", "Outcome budgeting", POWER, f"Verification code: {cert['code']}",
-                     f"Verify at http://localhost:8000/verify/{cert['code']}"):
+    for expected in (
+        "Certificate of Completion",
+        "Asha Rao",
+        "Outcome budgeting",
+        POWER,
+        f"Verification code: {cert['code']}",
+        f"Verify at http://localhost:8000/verify/{cert['code']}",
+    ):
         assert expected in text, expected
 
     anonymous = w.app.test_client()
@@ -73,7 +95,11 @@ def test_revocation_needs_a_reason_shows_on_verify_and_takes_the_passbook_entrie
     assert "Reason is needed" in w.post("admin", path, {}, 400).json["message"]
     w.post("admin", path, {"reason": "Assessment found to be impersonated"}, 200)
     stored = w.get("admin", f"resource/Certificate/{cert['name']}", 200).json["data"]
-    assert (stored["status"], stored["revocation_reason"], stored["revoked_by"]) == ("Revoked", "Assessment found to be impersonated", "nodal@power.gov.in")
+    assert (stored["status"], stored["revocation_reason"], stored["revoked_by"]) == (
+        "Revoked",
+        "Assessment found to be impersonated",
+        "nodal@power.gov.in",
+    )
     page = w.app.test_client().get(f"/verify/{cert['code']}")
     assert b"This certificate has been revoked." in page.data and b"impersonated" not in page.data
     assert w.app.test_client().get(f"/verify/{cert['code']}?format=json").json["data"]["status"] == "Revoked"
@@ -87,7 +113,9 @@ def test_revocation_needs_a_reason_shows_on_verify_and_takes_the_passbook_entrie
 
 def test_only_published_modules_are_completed_and_only_by_officers(world):
     w = world
-    draft = w.create("content", "Content Module", {"title": "Draft", "kind": "Lesson Text", "mdo": POWER, "lesson_text": "x"})["name"]
+    draft = w.create("content", "Content Module", {"title": "Draft", "kind": "Lesson Text", "mdo": POWER, "lesson_text": "x"})[
+        "name"
+    ]
     assert "only published modules" in w.post(w.me, "method/complete_module", {"module": draft}, 400).json["message"]
     assert "not an officer" in w.post("reviewer", "method/complete_module", {"module": w.module}, 400).json["message"]
     w.get(w.me, "resource/Certificate", 200)

@@ -1,4 +1,5 @@
 """The igot command, on the embedded store."""
+
 import json
 
 import pytest
@@ -26,9 +27,11 @@ def test_init_is_idempotent(runner):
 def test_import_reports_bad_rows_and_exit_code(runner, tmp_path):
     runner.invoke(cli.main, ["init"])
     path = tmp_path / "officers.csv"
-    path.write_text("full_name,email,service,group,mdo\n"
-                    "Asha Rao,asha@gov.in,IAS,A,Ministry of Power\n"
-                    "Nobody,nobody@gov.in,IAS,A,Ministry of Magic\n")
+    path.write_text(
+        "full_name,email,service,group,mdo\n"
+        "Asha Rao,asha@gov.in,IAS,A,Ministry of Power\n"
+        "Nobody,nobody@gov.in,IAS,A,Ministry of Magic\n"
+    )
     result = runner.invoke(cli.main, ["import", "Officer", str(path)])
     assert result.exit_code == 1
     assert "line 3: mdo: MDO 'Ministry of Magic' does not exist." in result.output

@@ -3,23 +3,31 @@ creator neither reviews nor publishes their own module, and the reviewer does no
 what they reviewed (unless the workflow relaxes it for the MDO). "Reviewed" needs a passing
 quality rubric. Published modules appear in the catalogue and in gap recommendations;
 retired and superseded ones do not. Editing a published module makes a new draft version."""
+
 import pytest
 
 from .conftest import add_user, token_client
 from .frac_world import BUDGET, DRAFTING, POWER, build
 
-PASS = {"Accuracy": 5, "Relevance to the competencies claimed": 4, "Instructional design": 4, "Accessibility": 3,
-        "Technical quality": 4}
+PASS = {
+    "Accuracy": 5,
+    "Relevance to the competencies claimed": 4,
+    "Instructional design": 4,
+    "Accessibility": 3,
+    "Technical quality": 4,
+}
 
 
 @pytest.fixture
 def cw(mock_site):
     w = build(mock_site)
-    for key, email, roles in (("reviewer", "reviewer@power.gov.in", ["Content Reviewer"]),
-                              ("reviewer2", "reviewer2@power.gov.in", ["Content Reviewer"]),
-                              ("publisher", "publisher@power.gov.in", ["Content Publisher"]),
-                              ("both", "both@power.gov.in", ["Content Reviewer", "Content Publisher"]),
-                              ("steel_pub", "publisher@steel.gov.in", ["Content Publisher"])):
+    for key, email, roles in (
+        ("reviewer", "reviewer@power.gov.in", ["Content Reviewer"]),
+        ("reviewer2", "reviewer2@power.gov.in", ["Content Reviewer"]),
+        ("publisher", "publisher@power.gov.in", ["Content Publisher"]),
+        ("both", "both@power.gov.in", ["Content Reviewer", "Content Publisher"]),
+        ("steel_pub", "publisher@steel.gov.in", ["Content Publisher"]),
+    ):
         add_user(mock_site, email, roles, [POWER] if "power" in email else ["Ministry of Steel"])
         w.c[key] = token_client(mock_site, email, app=w.app)
     return w
@@ -39,8 +47,17 @@ def score(cw, who, module, scores=PASS, submit=True, status=201):
 
 
 def lesson(cw, title="Budget Circular 2026: what changed", who="content", competency=BUDGET, level=3):
-    return cw.create(who, "Content Module", {"title": title, "kind": "Lesson Text", "mdo": POWER, "lesson_text": "...",
-                                             "competencies": [{"competency": competency, "level": level}]})["name"]
+    return cw.create(
+        who,
+        "Content Module",
+        {
+            "title": title,
+            "kind": "Lesson Text",
+            "mdo": POWER,
+            "lesson_text": "...",
+            "competencies": [{"competency": competency, "level": level}],
+        },
+    )["name"]
 
 
 def publish(cw, name, reviewer="reviewer", publisher="publisher", creator="content"):
@@ -60,7 +77,9 @@ def test_draft_to_published_with_maker_checker(cw):
     cw.act("content", "Content Module", name, "Send for Review")
     score(cw, "both", name)
     cw.act("both", "Content Module", name, "Approve Review")
-    assert "maker-checker" in cw.act("both", "Content Module", name, "Publish", status=403).json["message"]  # not what they reviewed
+    assert (
+        "maker-checker" in cw.act("both", "Content Module", name, "Publish", status=403).json["message"]
+    )  # not what they reviewed
     cw.act("steel_pub", "Content Module", name, "Publish", status=404)
     cw.act("publisher", "Content Module", name, "Publish")
     assert cw.get("admin", f"resource/Content Module/{name}").json["data"]["workflow_state"] == "Published"
@@ -69,8 +88,16 @@ def test_draft_to_published_with_maker_checker(cw):
 def test_the_creator_cannot_review_or_publish_their_own(cw, mock_site):
     add_user(mock_site, "all@power.gov.in", ["Content Creator", "Content Reviewer", "Content Publisher"], [POWER])
     cw.c["all"] = token_client(mock_site, "all@power.gov.in", app=cw.app)
-    name = cw.create("all", "Content Module", {"title": "Office procedure refresher", "kind": "Lesson Text", "mdo": POWER,
-                                                "lesson_text": "Noting, drafting, file movement."})["name"]
+    name = cw.create(
+        "all",
+        "Content Module",
+        {
+            "title": "Office procedure refresher",
+            "kind": "Lesson Text",
+            "mdo": POWER,
+            "lesson_text": "Noting, drafting, file movement.",
+        },
+    )["name"]
     cw.act("all", "Content Module", name, "Send for Review")
     assert "maker-checker" in score(cw, "all", name, status=400)["message"]  # no rubric on their own module
     assert "maker-checker" in cw.act("all", "Content Module", name, "Approve Review", status=403).json["message"]
@@ -89,10 +116,16 @@ def test_an_installation_relaxes_maker_checker_for_one_mdo_only(cw, mock_site):
         cw.c[email] = token_client(mock_site, email, app=cw.app)
     # an MDO Admin may not relax it; the System Manager may
     cw.put("admin", "resource/Workflow/Content Publishing", {"relaxed_for": [{"mdo": POWER}]}, 403)
-    lifecycle.save(mock_site.context(), "Workflow", "Content Publishing",
-                   {"relaxed_for": [{"mdo": POWER, "reason": "one-person content cell"}]})
+    lifecycle.save(
+        mock_site.context(),
+        "Workflow",
+        "Content Publishing",
+        {"relaxed_for": [{"mdo": POWER, "reason": "one-person content cell"}]},
+    )
     for email, mdo in (("solo@power.gov.in", POWER), ("solo@steel.gov.in", "Ministry of Steel")):
-        name = cw.create(email, "Content Module", {"title": f"Induction ({mdo})", "kind": "Lesson Text", "mdo": mdo, "lesson_text": "x"})["name"]
+        name = cw.create(
+            email, "Content Module", {"title": f"Induction ({mdo})", "kind": "Lesson Text", "mdo": mdo, "lesson_text": "x"}
+        )["name"]
         cw.act(email, "Content Module", name, "Send for Review")
         if mdo == POWER:
             score(cw, email, name)
@@ -114,7 +147,9 @@ def test_reviewed_needs_a_passing_rubric_of_this_round(cw):
     assert "not scored" in r["errors"]["scores"][0] and "Accessibility" in r["errors"]["scores"][0]
     # out of range
     rows = [{**row, "score": 9} for row in draft["scores"]]
-    assert "outside 0 to 5" in cw.put("reviewer", f"resource/Content Review/{draft['name']}", {"scores": rows}, 400).json["message"]
+    assert (
+        "outside 0 to 5" in cw.put("reviewer", f"resource/Content Review/{draft['name']}", {"scores": rows}, 400).json["message"]
+    )
     # a failing total: 2+2+2+2+2 of 25 = 40% < 60%
     failed = score(cw, "reviewer", name, scores={k: 2 for k in PASS})["data"]
     assert failed["total_percent"] == 40.0 and failed["result"] == "Failed"
@@ -143,8 +178,12 @@ def test_criteria_and_pass_mark_are_data(cw, mock_site):
     lifecycle.save(mock_site.context(), "Quality Rubric", "Content Quality Framework", {"pass_mark": 85})
     assert score(cw, "reviewer", name)["data"]["result"] == "Failed"  # 80% no longer passes
     rubric = lifecycle.read(mock_site.context(), "Quality Rubric", "Content Quality Framework")
-    lifecycle.save(mock_site.context(), "Quality Rubric", "Content Quality Framework", {
-        "pass_mark": 60, "criteria": [*rubric["criteria"], {"criterion": "Gender sensitivity", "max_score": 5, "weight": 2}]})
+    lifecycle.save(
+        mock_site.context(),
+        "Quality Rubric",
+        "Content Quality Framework",
+        {"pass_mark": 60, "criteria": [*rubric["criteria"], {"criterion": "Gender sensitivity", "max_score": 5, "weight": 2}]},
+    )
     review = score(cw, "reviewer", name, scores={**PASS, "Gender sensitivity": 5})["data"]
     assert [r["criterion"] for r in review["scores"]][-1] == "Gender sensitivity"
     assert review["total_percent"] == round(100 * (20 / 5 + 2 * 1) / 7, 1)  # weighted
@@ -157,8 +196,17 @@ def test_published_modules_are_recommended_and_in_the_catalogue_retired_ones_are
     cw.verify_map(cw.role_map(pos, [cw.role("Budget preparation", {BUDGET: 3})]))
     off = cw.officer("asha@power.gov.in", position=pos)
     learner = cw.learner("asha@power.gov.in")
-    name = cw.create("content", "Content Module", {"title": "Outcome budgeting", "kind": "Video Link", "mdo": POWER,
-                                                    "url": "https://example.gov.in/v/1", "competencies": [{"competency": BUDGET, "level": 3}]})["name"]
+    name = cw.create(
+        "content",
+        "Content Module",
+        {
+            "title": "Outcome budgeting",
+            "kind": "Video Link",
+            "mdo": POWER,
+            "url": "https://example.gov.in/v/1",
+            "competencies": [{"competency": BUDGET, "level": 3}],
+        },
+    )["name"]
 
     def learning():
         return [r["title"] for r in cw.get("admin", "method/gap", officer=off).json["data"]["competencies"][0]["learning"]]
@@ -180,9 +228,16 @@ def test_published_modules_are_recommended_and_in_the_catalogue_retired_ones_are
 def test_editing_a_published_module_makes_a_new_draft_version(cw):
     name = lesson(cw, title="GFR 2017: procurement")
     publish(cw, name)
-    r = cw.put("content", f"resource/Content Module/{name}", {"title": "GFR 2017: procurement (2026 amendments)"}, 201).json["data"]
+    r = cw.put("content", f"resource/Content Module/{name}", {"title": "GFR 2017: procurement (2026 amendments)"}, 201).json[
+        "data"
+    ]
     draft = r["name"]
-    assert draft != name and (r["version"], r["previous_version"], r["version_of"], r["workflow_state"]) == (2, name, name, "Draft")
+    assert draft != name and (r["version"], r["previous_version"], r["version_of"], r["workflow_state"]) == (
+        2,
+        name,
+        name,
+        "Draft",
+    )
     assert r["competencies"] == [{**r["competencies"][0], "competency": BUDGET, "level": 3}] and r.get("quality_result") is None
     live = cw.get("admin", f"resource/Content Module/{name}").json["data"]
     assert (live["title"], live["workflow_state"]) == ("GFR 2017: procurement", "Published")  # unchanged, still live

@@ -1,5 +1,6 @@
 """Uploads are checked by their content and SCORM packages by their manifest, before
 anything is stored: a refused upload leaves nothing in GridFS and the record as it was."""
+
 import io
 
 import pytest
@@ -38,8 +39,11 @@ def module(cw, kind="SCORM Package", title="RTI for PIOs"):
 
 
 def attach(cw, name, data: bytes, filename: str, who="content"):
-    return cw.c[who].post(f"/api/resource/Content Module/{name}/attach/attachment",
-                          data={"file": (io.BytesIO(data), filename)}, content_type="multipart/form-data")
+    return cw.c[who].post(
+        f"/api/resource/Content Module/{name}/attach/attachment",
+        data={"file": (io.BytesIO(data), filename)},
+        content_type="multipart/form-data",
+    )
 
 
 def test_a_scorm_12_package_is_described_from_its_manifest(cw):
@@ -48,10 +52,17 @@ def test_a_scorm_12_package_is_described_from_its_manifest(cw):
     assert r.status_code == 200, r.json
     doc = r.json["data"]
     assert (doc["package_version"], doc["package_title"], doc["launch_file"]) == (
-        "SCORM 1.2", "Right to Information for Public Information Officers", "content/index.html")
+        "SCORM 1.2",
+        "Right to Information for Public Information Officers",
+        "content/index.html",
+    )
     assert [(o["identifier"], o["items"]) for o in doc["package_organisations"]] == [("ORG-RTI", 2)]
     info = files.info(cw.site, doc["attachment"])
-    assert (info["metadata"]["kind"], info["metadata"]["content_type"], info["length"]) == ("scorm", "application/zip", len(pkg.scorm12()))
+    assert (info["metadata"]["kind"], info["metadata"]["content_type"], info["length"]) == (
+        "scorm",
+        "application/zip",
+        len(pkg.scorm12()),
+    )
     # the launch file is served from the zip in GridFS, sandboxed
     page = cw.c["content"].get(f"/api/content/{name}/package/content/index.html")
     assert page.status_code == 200 and page.data == pkg.PAGE and "sandbox" in page.headers["Content-Security-Policy"]
@@ -65,18 +76,31 @@ def test_a_scorm_2004_package_and_its_launch_parameters(cw):
     assert (doc["package_version"], doc["launch_file"]) == ("SCORM 2004 4th Edition", "gem/start.html?unit=1")
 
 
-@pytest.mark.parametrize("data, filename, reason", [
-    (pkg.zip_slip(), "rti.zip", "'../../etc/cron.d/evil' points outside the package (zip-slip)"),
-    (pkg.no_manifest(), "rti.zip", "has no imsmanifest.xml at its root"),
-    (pkg.nested_manifest(), "rti.zip", "imsmanifest.xml is in 'rti', not at the package root"),
-    (pkg.broken_manifest(), "rti.zip", "imsmanifest.xml is not well-formed XML"),
-    (pkg.missing_launch(), "rti.zip", "launches 'content/index.html', which is not in the package"),
-    (pkg.entity_bomb(), "rti.zip", "uses forbidden XML"),
-    (pkg.PDF, "rti.pdf", "rti.pdf is a PDF (application/pdf); expected a SCORM package"),
-    (pkg.EXE, "rti.zip", "rti.zip is a program (application/x-msdownload), whatever its name says"),
-    (b"not a zip at all", "rti.zip", "rti.zip is not what its name says"),
-], ids=["zip-slip", "no-manifest", "nested-manifest", "broken-manifest", "missing-launch", "entity-bomb", "pdf",
-        "renamed-exe", "not-a-zip"])
+@pytest.mark.parametrize(
+    "data, filename, reason",
+    [
+        (pkg.zip_slip(), "rti.zip", "'../../etc/cron.d/evil' points outside the package (zip-slip)"),
+        (pkg.no_manifest(), "rti.zip", "has no imsmanifest.xml at its root"),
+        (pkg.nested_manifest(), "rti.zip", "imsmanifest.xml is in 'rti', not at the package root"),
+        (pkg.broken_manifest(), "rti.zip", "imsmanifest.xml is not well-formed XML"),
+        (pkg.missing_launch(), "rti.zip", "launches 'content/index.html', which is not in the package"),
+        (pkg.entity_bomb(), "rti.zip", "uses forbidden XML"),
+        (pkg.PDF, "rti.pdf", "rti.pdf is a PDF (application/pdf); expected a SCORM package"),
+        (pkg.EXE, "rti.zip", "rti.zip is a program (application/x-msdownload), whatever its name says"),
+        (b"not a zip at all", "rti.zip", "rti.zip is not what its name says"),
+    ],
+    ids=[
+        "zip-slip",
+        "no-manifest",
+        "nested-manifest",
+        "broken-manifest",
+        "missing-launch",
+        "entity-bomb",
+        "pdf",
+        "renamed-exe",
+        "not-a-zip",
+    ],
+)
 def test_bad_packages_are_refused_and_nothing_is_stored(cw, data, filename, reason):
     name = module(cw)
     before = stored(cw.site), cw.get("admin", f"resource/Content Module/{name}").json["data"]["modified"]
@@ -121,14 +145,20 @@ def test_a_file_is_typed_by_content_and_must_suit_the_module_kind(cw):
     ok = attach(cw, pdf_module, pkg.PDF, "mop.pdf")
     assert ok.status_code == 200 and files.info(cw.site, ok.json["data"]["attachment"])["metadata"]["kind"] == "pdf"
     # a file uploaded on its own cannot be put on a module of another kind either
-    zip_id = cw.c["content"].post("/api/file", data={"file": (io.BytesIO(pkg.build({"a.txt": "x"})), "a.zip")},
-                                  content_type="multipart/form-data").json["data"]["file_id"]
+    zip_id = (
+        cw.c["content"]
+        .post("/api/file", data={"file": (io.BytesIO(pkg.build({"a.txt": "x"})), "a.zip")}, content_type="multipart/form-data")
+        .json["data"]["file_id"]
+    )
     video = module(cw, kind="Video File", title="Lecture")
     r = cw.put("content", f"resource/Content Module/{video}", {"attachment": zip_id}, 400).json
     assert "a video is needed here" in r["errors"]["attachment"][0]
     # the declared type is kept apart from the type found
-    r = cw.c["content"].post("/api/file", data={"file": (io.BytesIO(pkg.PDF), "mop.pdf", "video/mp4")},
-                             content_type="multipart/form-data").json["data"]
+    r = (
+        cw.c["content"]
+        .post("/api/file", data={"file": (io.BytesIO(pkg.PDF), "mop.pdf", "video/mp4")}, content_type="multipart/form-data")
+        .json["data"]
+    )
     assert (r["content_type"], r["kind"]) == ("application/pdf", "pdf")
 
 

@@ -2,6 +2,7 @@
 a 2,000-row background import, and after a restart and a retry every row is imported once,
 every officer has a learner account and the dashboard's count equals a recount. The same
 for a killed ``igot import`` run again. And once-only rules hold under concurrency."""
+
 import os
 import signal
 import subprocess
@@ -25,13 +26,21 @@ def staff_list(n=ROWS) -> bytes:
 
 def upload_import(port, token, data: bytes) -> str:
     boundary = "igotboundary"
-    body = b"".join([
-        f"--{boundary}\r\nContent-Disposition: form-data; name=\"doctype\"\r\n\r\nOfficer\r\n".encode(),
-        f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"staff.csv\"\r\n"
-        f"Content-Type: text/csv\r\n\r\n".encode(), data, f"\r\n--{boundary}--\r\n".encode()])
-    request = urllib.request.Request(f"http://127.0.0.1:{port}/api/method/import_job", data=body, method="POST",
-                                     headers={"Authorization": f"token {token}",
-                                              "Content-Type": f"multipart/form-data; boundary={boundary}"})
+    body = b"".join(
+        [
+            f'--{boundary}\r\nContent-Disposition: form-data; name="doctype"\r\n\r\nOfficer\r\n'.encode(),
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="staff.csv"\r\n'
+            f"Content-Type: text/csv\r\n\r\n".encode(),
+            data,
+            f"\r\n--{boundary}--\r\n".encode(),
+        ]
+    )
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/api/method/import_job",
+        data=body,
+        method="POST",
+        headers={"Authorization": f"token {token}", "Content-Type": f"multipart/form-data; boundary={boundary}"},
+    )
     import json
 
     with urllib.request.urlopen(request, timeout=30) as response:
@@ -76,7 +85,9 @@ def test_a_server_killed_during_an_import_job_resumes_it(tmp_path, monkeypatch):
     server = start(data_dir, port)
     try:
         job = upload_import(port, token, staff_list())
-        wait_for(lambda: (call(port, "GET", f"/api/resource/Background%20Job/{job}", token=token)["data"].get("progress") or 0) >= 10)
+        wait_for(
+            lambda: (call(port, "GET", f"/api/resource/Background%20Job/{job}", token=token)["data"].get("progress") or 0) >= 10
+        )
     finally:
         server.send_signal(signal.SIGKILL)
         server.wait(timeout=30)
@@ -87,8 +98,12 @@ def test_a_server_killed_during_an_import_job_resumes_it(tmp_path, monkeypatch):
         time.sleep(2.5)  # past the lease: the dead worker's heartbeat has stopped
         retried = call(port, "POST", f"/api/resource/Background%20Job/{job}/action/retry", {}, token=token)["data"]
         assert retried["status"] in ("Queued", "Running", "Succeeded")
-        done = wait_for(lambda: (lambda d: d if d["status"] in ("Succeeded", "Failed") else None)(
-            call(port, "GET", f"/api/resource/Background%20Job/{job}", token=token)["data"]), timeout=300)
+        done = wait_for(
+            lambda: (lambda d: d if d["status"] in ("Succeeded", "Failed") else None)(
+                call(port, "GET", f"/api/resource/Background%20Job/{job}", token=token)["data"]
+            ),
+            timeout=300,
+        )
         assert done["status"] == "Succeeded", done.get("error")
         assert done["result"]["rejected"] == 0 and done["result"]["already_imported"] >= 200
         assert done["result"]["imported"] + done["result"]["already_imported"] == ROWS
@@ -134,11 +149,21 @@ def test_concurrent_completions_make_one_certificate_and_one_entry_each(mock_sit
 
     ctx = mock_site.context()
     add_user(mock_site, "nodal@power.gov.in", ["MDO Admin"], [POWER])
-    officer = lifecycle.insert(ctx, "Officer", {"full_name": "Asha", "email": "asha@power.gov.in", "service": "IAS",
-                                                "group": "A", "mdo": POWER}).name
-    module = lifecycle.insert(ctx, "Content Module", {"title": "Budgeting 101", "kind": "Lesson Text", "mdo": POWER,
-                                                      "lesson_text": "...", "workflow_state": "Published",
-                                                      "competencies": [{"competency": BUDGET, "level": 2}]}).name
+    officer = lifecycle.insert(
+        ctx, "Officer", {"full_name": "Asha", "email": "asha@power.gov.in", "service": "IAS", "group": "A", "mdo": POWER}
+    ).name
+    module = lifecycle.insert(
+        ctx,
+        "Content Module",
+        {
+            "title": "Budgeting 101",
+            "kind": "Lesson Text",
+            "mdo": POWER,
+            "lesson_text": "...",
+            "workflow_state": "Published",
+            "competencies": [{"competency": BUDGET, "level": 2}],
+        },
+    ).name
     learner = context_for(mock_site, "asha@power.gov.in")
     barrier = threading.Barrier(8)
     results, errors = [], []
@@ -171,13 +196,16 @@ def test_follow_up_work_cut_off_by_a_crash_is_done_by_recovery(mock_site):
     from app.model import lifecycle
 
     ctx = mock_site.context()
-    officer = lifecycle.insert(ctx, "Officer", {"full_name": "Ravi", "email": "ravi@power.gov.in", "service": "IAS",
-                                                "group": "A", "mdo": POWER})
+    officer = lifecycle.insert(
+        ctx, "Officer", {"full_name": "Ravi", "email": "ravi@power.gov.in", "service": "IAS", "group": "A", "mdo": POWER}
+    )
     # what a crash right after the insert's write leaves: the record, marked, and no account yet
     mock_site.db.user.delete_one({"_id": "ravi@power.gov.in"})
     old = ctx.now() - dt.timedelta(minutes=5)
-    mock_site.db.officer.update_one({"_id": officer.name}, {"$set": {"_pending_hooks": ["after_insert", "on_update"],
-                                                                   "modified": old}, "$unset": {"_counted": ""}})
+    mock_site.db.officer.update_one(
+        {"_id": officer.name},
+        {"$set": {"_pending_hooks": ["after_insert", "on_update"], "modified": old}, "$unset": {"_counted": ""}},
+    )
     before = sum(r["count"] for r in mock_site.db.mdo_activity.find({"mdo": POWER, "metric": "officers"}))
     report = recovery.run(mock_site)
     assert ("Officer", officer.name) in report["resumed"]

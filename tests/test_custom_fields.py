@@ -16,21 +16,40 @@ OFFICER = {"full_name": "Ravi", "email": "ravi@power.gov.in", "service": "CSS", 
 
 @pytest.fixture
 def admins(site):
-    return {"power": add_user(site, "nodal@power.gov.in", ["MDO Admin"], [POWER]),
-            "steel": add_user(site, "nodal@steel.gov.in", ["MDO Admin"], [STEEL]),
-            "sysman": add_user(site, "sysman@dopt.gov.in", ["System Manager"])}
+    return {
+        "power": add_user(site, "nodal@power.gov.in", ["MDO Admin"], [POWER]),
+        "steel": add_user(site, "nodal@steel.gov.in", ["MDO Admin"], [STEEL]),
+        "sysman": add_user(site, "sysman@dopt.gov.in", ["System Manager"]),
+    }
 
 
 def add_field(ctx, **kw):
-    data = {"ref_doctype": "Officer", "mdo": POWER, "fieldname": "karmayogi_id", "label": "Karmayogi ID",
-            "fieldtype": "Data"} | kw
+    data = {
+        "ref_doctype": "Officer",
+        "mdo": POWER,
+        "fieldname": "karmayogi_id",
+        "label": "Karmayogi ID",
+        "fieldtype": "Data",
+    } | kw
     return lifecycle.insert(ctx, "Custom Field", data)
 
 
 def test_field_works_at_once_for_its_mdo_only(site, admins):
     power = token_client(site, admins["power"])
-    assert power.post("/api/resource/Custom Field", json={"ref_doctype": "Officer", "mdo": POWER, "fieldname": "pay_level",
-                                                           "label": "Pay Level", "fieldtype": "Int", "reqd": True}).status_code == 201
+    assert (
+        power.post(
+            "/api/resource/Custom Field",
+            json={
+                "ref_doctype": "Officer",
+                "mdo": POWER,
+                "fieldname": "pay_level",
+                "label": "Pay Level",
+                "fieldtype": "Int",
+                "reqd": True,
+            },
+        ).status_code
+        == 201
+    )
     created = power.post("/api/resource/Officer", json=OFFICER | {"pay_level": "11"})
     assert created.status_code == 201 and created.json["data"]["pay_level"] == 11
     assert site.db.officer.find_one({"email": OFFICER["email"]})["pay_level"] == 11
@@ -72,18 +91,21 @@ def test_another_process_sees_the_field_without_restart(tmp_path):
     assert doc.karmayogi_id == "KY-1"
 
 
-@pytest.mark.parametrize("kw, field, message", [
-    ({"fieldname": "full_name"}, "fieldname", "Officer already has a field 'full_name'"),
-    ({"fieldname": "owner"}, "fieldname", "already has a field 'owner'"),
-    ({"fieldname": "mdo"}, "fieldname", "already has a field 'mdo'"),
-    ({"fieldname": "Pay Level"}, "fieldname", "use lower-case letters"),
-    ({"ref_doctype": "Officer Posting"}, "ref_doctype", "is a child table"),
-    ({"ref_doctype": "Ofiser"}, "ref_doctype", "DocType 'Ofiser' does not exist"),
-    ({"ref_doctype": "Role", "mdo": POWER}, "mdo", "do not belong to an MDO"),
-    ({"fieldtype": "Select"}, "options", "needs its choices"),
-    ({"fieldtype": "Link", "options": "Nowhere"}, "options", "'Nowhere' is not one"),
-    ({"insert_after": "nope"}, "insert_after", "has no field 'nope'"),
-])
+@pytest.mark.parametrize(
+    "kw, field, message",
+    [
+        ({"fieldname": "full_name"}, "fieldname", "Officer already has a field 'full_name'"),
+        ({"fieldname": "owner"}, "fieldname", "already has a field 'owner'"),
+        ({"fieldname": "mdo"}, "fieldname", "already has a field 'mdo'"),
+        ({"fieldname": "Pay Level"}, "fieldname", "use lower-case letters"),
+        ({"ref_doctype": "Officer Posting"}, "ref_doctype", "is a child table"),
+        ({"ref_doctype": "Ofiser"}, "ref_doctype", "DocType 'Ofiser' does not exist"),
+        ({"ref_doctype": "Role", "mdo": POWER}, "mdo", "do not belong to an MDO"),
+        ({"fieldtype": "Select"}, "options", "needs its choices"),
+        ({"fieldtype": "Link", "options": "Nowhere"}, "options", "'Nowhere' is not one"),
+        ({"insert_after": "nope"}, "insert_after", "has no field 'nope'"),
+    ],
+)
 def test_bad_custom_field_is_refused(site, kw, field, message):
     with pytest.raises(ValidationError) as err:
         add_field(site.context(), **kw)

@@ -3,6 +3,7 @@
 A clean install gets only what is declared (and locked in requirements.lock); a module that
 arrives only as some other package's dependency can vanish with that package's next release.
 """
+
 from __future__ import annotations
 
 import ast

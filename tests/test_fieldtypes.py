@@ -1,4 +1,5 @@
 """Every fieldtype: a good value is stored as documented, a bad one is refused naming the field."""
+
 import datetime as dt
 import io
 
@@ -68,8 +69,14 @@ def test_bad_value_is_refused_naming_the_field(site, fieldname, given, message):
 
 
 def test_table_rows_are_embedded_with_name_and_idx(site):
-    doc = lifecycle.insert(site.context(), "Field Sampler", {"title": "T", "rows": [
-        {"label_text": "first", "amount": "10.005"}, {"label_text": "second", "row_mdo": "Ministry of Power"}]})
+    doc = lifecycle.insert(
+        site.context(),
+        "Field Sampler",
+        {
+            "title": "T",
+            "rows": [{"label_text": "first", "amount": "10.005"}, {"label_text": "second", "row_mdo": "Ministry of Power"}],
+        },
+    )
     raw = site.db.field_sampler.find_one({"_id": doc.name})
     assert [r["idx"] for r in raw["rows"]] == [1, 2]
     assert raw["rows"][0]["amount"] == 10.01 and len(raw["rows"][0]["name"]) == 10
@@ -78,8 +85,9 @@ def test_table_rows_are_embedded_with_name_and_idx(site):
 
 def test_table_row_errors_name_table_row_and_field(site):
     with pytest.raises(ValidationError) as err:
-        lifecycle.insert(site.context(), "Field Sampler", {"title": "T", "rows": [
-            {"label_text": "ok"}, {"amount": 5, "row_mdo": "Nowhere"}]})
+        lifecycle.insert(
+            site.context(), "Field Sampler", {"title": "T", "rows": [{"label_text": "ok"}, {"amount": 5, "row_mdo": "Nowhere"}]}
+        )
     assert err.value.errors["rows"]["2"]["label_text"] == ["Missing data for required field."]
     assert "MDO 'Nowhere' does not exist." in err.value.errors["rows"]["2"]["row_mdo"]
     assert "rows row 2 label_text" in err.value.message

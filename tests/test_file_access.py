@@ -1,6 +1,7 @@
 """A stored file is read through what it belongs to: the record and field it is attached to,
 the job that made it, or the user who uploaded it. Each rule is tried from the side of the
 user who must be refused, who gets the same 404 as for a file that does not exist."""
+
 import io
 
 import pytest
@@ -102,26 +103,37 @@ def test_a_published_modules_file_is_read_by_every_learner_a_drafts_is_not(w):
     from .frac_world import BUDGET
     from .test_content import publish
 
-    for key, email, roles in (("reviewer", "reviewer@power.gov.in", ["Content Reviewer"]),
-                              ("publisher", "publisher@power.gov.in", ["Content Publisher"])):
+    for key, email, roles in (
+        ("reviewer", "reviewer@power.gov.in", ["Content Reviewer"]),
+        ("publisher", "publisher@power.gov.in", ["Content Publisher"]),
+    ):
         add_user(w.site, email, roles, [POWER])
         w.c[key] = token_client(w.site, email, app=w.app)
-    name = w.create("content", "Content Module", {"title": "RTI basics", "kind": "PDF", "mdo": POWER,
-                                                   "competencies": [{"competency": BUDGET, "level": 2}]})["name"]
+    name = w.create(
+        "content",
+        "Content Module",
+        {"title": "RTI basics", "kind": "PDF", "mdo": POWER, "competencies": [{"competency": BUDGET, "level": 2}]},
+    )["name"]
     pdf = b"%PDF-1.4\n" + b"x" * 100 + b"\n%%EOF\n"
-    r = w.c["content"].post(f"/api/resource/Content Module/{name}/attach/attachment",
-                            data={"file": (io.BytesIO(pdf), "rti.pdf")}, content_type="multipart/form-data")
+    r = w.c["content"].post(
+        f"/api/resource/Content Module/{name}/attach/attachment",
+        data={"file": (io.BytesIO(pdf), "rti.pdf")},
+        content_type="multipart/form-data",
+    )
     file_id = r.json["data"]["attachment"]
     assert w.c["steel_learner"].get(f"/api/file/{file_id}").status_code == 404  # still a draft
     publish(w, name)
     assert w.c["steel_learner"].get(f"/api/file/{file_id}").data == pdf
 
 
-@pytest.mark.parametrize("filename, header", [
-    ("отчёт.txt", "attachment; filename=\"otchet.txt\"; filename*=UTF-8''%D0%BE%D1%82%D1%87%D1%91%D1%82.txt"),
-    ('a"; filename*=UTF-8\'\'x.exe; b=".txt', None),
-    ("plain report.txt", 'attachment; filename="plain report.txt"'),
-])
+@pytest.mark.parametrize(
+    "filename, header",
+    [
+        ("отчёт.txt", "attachment; filename=\"otchet.txt\"; filename*=UTF-8''%D0%BE%D1%82%D1%87%D1%91%D1%82.txt"),
+        ("a\"; filename*=UTF-8''x.exe; b=\".txt", None),
+        ("plain report.txt", 'attachment; filename="plain report.txt"'),
+    ],
+)
 def test_download_names_are_written_safely(w, filename, header):
     # stored as named (a client may send any name; the test client's encoding would reparse it)
     file_id = files.store(context_for(w.site, "nodal@power.gov.in"), io.BytesIO(b"figures\n"), filename)
@@ -142,15 +154,18 @@ def test_download_names_are_written_safely(w, filename, header):
         assert ";" not in got.split("filename*=UTF-8''", 1)[1]
 
 
-@pytest.mark.parametrize("data, filename", [
-    (b"@echo off\r\ndel C:\\*\r\n", "run.bat"),
-    (b"WScript.Echo('x')\n", "tool.js"),
-    (b"<html><script>alert(1)</script></html>", "app.hta"),
-    (b"Remove-Item -Recurse C:\\\n", "clean.ps1"),
-    (b"MsgBox \"x\"\n", "note.vbs"),
-    (b"\xef\xbb\xbf#!/bin/sh\nrm -rf /\n", "notes.txt"),
-    (b"  \n#!/usr/bin/env python\nimport os\n", "notes.txt"),
-])
+@pytest.mark.parametrize(
+    "data, filename",
+    [
+        (b"@echo off\r\ndel C:\\*\r\n", "run.bat"),
+        (b"WScript.Echo('x')\n", "tool.js"),
+        (b"<html><script>alert(1)</script></html>", "app.hta"),
+        (b"Remove-Item -Recurse C:\\\n", "clean.ps1"),
+        (b'MsgBox "x"\n', "note.vbs"),
+        (b"\xef\xbb\xbf#!/bin/sh\nrm -rf /\n", "notes.txt"),
+        (b"  \n#!/usr/bin/env python\nimport os\n", "notes.txt"),
+    ],
+)
 def test_scripts_are_refused_like_other_programs(w, data, filename):
     before = w.site.db["fs.files"].count_documents({})
     r = w.c["admin"].post("/api/file", data={"file": (io.BytesIO(data), filename)}, content_type="multipart/form-data")

@@ -1,4 +1,5 @@
 """Fixtures from the seeds, loaded idempotently."""
+
 import json
 
 from app import fixtures, install

@@ -1,5 +1,6 @@
 """Mission Karmayogi FRAC: the competency dictionary, role maps with two-level review,
 officers' positions, the competency passbook, gap analysis, talent search and plans."""
+
 import pytest
 
 from app.model import lifecycle
@@ -20,18 +21,29 @@ def mw(mock_site):
 
 # competency dictionary ----------------------------------------------------------------------
 
+
 def test_starter_dictionary_is_verified_with_the_default_scale(mock_site):
     rows = list(mock_site.db["competency"].find({}))
     assert len(rows) >= 36
     assert {r["competency_type"] for r in rows} == {"Behavioural", "Functional", "Domain"}
     assert all(r["workflow_state"] == "Verified" for r in rows)
     levels = mock_site.db["competency"].find_one({"_id": DRAFTING})["levels"]
-    assert [(lv["level"], lv["level_name"]) for lv in levels] == [(1, "Basic"), (2, "Proficient"), (3, "Advanced"), (4, "Expert"), (5, "Ustad")]
+    assert [(lv["level"], lv["level_name"]) for lv in levels] == [
+        (1, "Basic"),
+        (2, "Proficient"),
+        (3, "Advanced"),
+        (4, "Expert"),
+        (5, "Ustad"),
+    ]
 
 
 def test_mdo_proposes_dopt_verifies_and_other_mdos_only_read(mw):
-    body = {"competency_name": "Power Sector Regulation", "competency_type": "Domain", "mdo": POWER,
-            "description": "Tariff setting, electricity regulatory commissions and the Electricity Act."}
+    body = {
+        "competency_name": "Power Sector Regulation",
+        "competency_type": "Domain",
+        "mdo": POWER,
+        "description": "Tariff setting, electricity regulatory commissions and the Electricity Act.",
+    }
     doc = mw.create("admin", "Competency", body)
     assert doc["workflow_state"] == "Draft" and len(doc["levels"]) == 5
     name = doc["name"]
@@ -42,26 +54,44 @@ def test_mdo_proposes_dopt_verifies_and_other_mdos_only_read(mw):
     # and may not propose one in Power's name
     assert mw.post("steel_admin", "resource/Competency", {**body, "competency_name": "X"}).status_code == 403
     # not verified: a role cannot require it
-    refused = mw.post("admin", "resource/FRAC Role", {"role_name": "Regulation", "mdo": POWER,
-                                                      "competencies": [{"competency": name, "required_level": 2}]}, 400).json
+    refused = mw.post(
+        "admin",
+        "resource/FRAC Role",
+        {"role_name": "Regulation", "mdo": POWER, "competencies": [{"competency": name, "required_level": 2}]},
+        400,
+    ).json
     assert "must have workflow_state 'Verified'" in refused["errors"]["competencies"]["1"]["competency"][0]
     mw.act("admin", "Competency", name, "Propose")
     mw.act("admin", "Competency", name, "Verify", status=403)  # only DoPT verifies
     mw.act("dopt", "Competency", name, "Reject", status=400)  # a rejection needs a reason
     mw.act("dopt", "Competency", name, "Verify")
-    mw.post("admin", "resource/FRAC Role", {"role_name": "Regulation", "mdo": POWER,
-                                            "competencies": [{"competency": name, "required_level": 2}]}, 201)
+    mw.post(
+        "admin",
+        "resource/FRAC Role",
+        {"role_name": "Regulation", "mdo": POWER, "competencies": [{"competency": name, "required_level": 2}]},
+        201,
+    )
 
 
 def test_competency_levels_must_be_one_to_five(mw):
-    bad = mw.post("admin", "resource/Competency", {
-        "competency_name": "Grid Operations", "competency_type": "Domain", "mdo": POWER, "description": "x",
-        "levels": [{"level": 1, "level_name": "Basic"}, {"level": 1, "level_name": "Again"}]}, 400).json
+    bad = mw.post(
+        "admin",
+        "resource/Competency",
+        {
+            "competency_name": "Grid Operations",
+            "competency_type": "Domain",
+            "mdo": POWER,
+            "description": "x",
+            "levels": [{"level": 1, "level_name": "Basic"}, {"level": 1, "level_name": "Again"}],
+        },
+        400,
+    ).json
     assert "exactly the levels 1 to 5" in bad["errors"]["levels"][0]
     assert mw.site.db["competency"].find_one({"_id": "Grid Operations"}) is None
 
 
 # role maps ----------------------------------------------------------------------------------
+
 
 def test_two_level_review_with_maker_checker_and_rejections(w):
     pos = w.position()
@@ -71,7 +101,12 @@ def test_two_level_review_with_maker_checker_and_rejections(w):
     doc = w.get("ifu", f"resource/Role Map/{rm}", 200).json["data"]
     assert doc["version"] == 1 and doc["workflow_state"] == "Draft"
     # requirements copied from the roles; Noting and Drafting needed by both roles counts at its highest later
-    assert {(r["competency"], r["required_level"]) for r in doc["requirements"]} == {(BUDGET, 3), (DRAFTING, 2), (CABINET, 3), (DRAFTING, 3)}
+    assert {(r["competency"], r["required_level"]) for r in doc["requirements"]} == {
+        (BUDGET, 3),
+        (DRAFTING, 2),
+        (CABINET, 3),
+        (DRAFTING, 3),
+    }
     assert len(doc["activities"]) == 2 and doc["roles"][1]["role_name"] == "Cabinet work"
     # the requirements are the platform's to set
     w.put("ifu", f"resource/Role Map/{rm}", {"requirements": []}, 200)
@@ -95,7 +130,14 @@ def test_two_level_review_with_maker_checker_and_rejections(w):
     done = w.get("admin", f"resource/Role Map/{rm}").json
     assert done["data"]["workflow_state"] == "Verified" and done["data"]["docstatus"] == 1 and done["data"]["verified_on"]
     assert [h["action"] for h in done["workflow"]["history"]] == [
-        "Submit for Review", "Reject", "Submit for Review", "Verify", "Reject", "Verify", "Verify"]
+        "Submit for Review",
+        "Reject",
+        "Submit for Review",
+        "Verify",
+        "Reject",
+        "Verify",
+        "Verify",
+    ]
     assert done["workflow"]["history"][1]["comment"] == "Activities of Cabinet work are vague"
     assert w.put("admin", f"resource/Role Map/{rm}", {"remarks": "x"}).status_code in (403, 409)  # verified: read-only
 
@@ -111,7 +153,9 @@ def test_a_reviewer_cannot_review_their_own_map(mw):
     assert "maker-checker" in refused["message"]
     mw.act("l1", "Role Map", rm, "Verify")
     # whoever passed it at L1 cannot also pass it at L2, even holding both roles
-    mw.site.db["user"].update_one({"_id": "l1@power.gov.in"}, {"$push": {"roles": {"role": "FRAC Reviewer L2", "idx": 2, "name": "x2"}}})
+    mw.site.db["user"].update_one(
+        {"_id": "l1@power.gov.in"}, {"$push": {"roles": {"role": "FRAC Reviewer L2", "idx": 2, "name": "x2"}}}
+    )
     ctx = auth.context_for(mw.site, "l1@power.gov.in")
     record = {**mw.site.db["role_map"].find_one({"_id": rm}), "name": rm}
     assert workflow.info(ctx, ctx.registry.get("Role Map"), record)["actions"] == []
@@ -136,7 +180,9 @@ def test_one_open_version_per_position_and_roles_of_the_same_mdo(mw):
     steel_role = mw.role("Steel budget", {BUDGET: 2}, who="steel_admin", mdo=STEEL)
     steel_pos = mw.position("Director (Steel)", mdo=STEEL, who="steel_admin")
     # Power's admin cannot point at Steel's role or position: they read as missing
-    bad = mw.post("admin", "resource/Role Map", {"position": steel_pos, "mdo": POWER, "roles": [{"frac_role": steel_role}]}, 400).json
+    bad = mw.post(
+        "admin", "resource/Role Map", {"position": steel_pos, "mdo": POWER, "roles": [{"frac_role": steel_role}]}, 400
+    ).json
     assert "does not exist" in bad["errors"]["position"][0] and "does not exist" in bad["errors"]["roles"]["1"]["frac_role"][0]
     dup = mw.post("admin", "resource/Position", {"position_name": "Under Secretary (Budget)", "mdo": POWER}, 400).json
     assert "already has the position" in dup["errors"]["position_name"][0]
@@ -159,8 +205,12 @@ def test_new_version_keeps_the_verified_one_in_force_until_verified(mw):
     mw.post("admin", f"resource/Role Map/{v1}/action/new_version", {}, 400)  # one open version at a time
     # the role changes; the verified map in force does not
     role = mw.get("admin", f"resource/FRAC Role/{r1}").json["data"]
-    mw.put("admin", f"resource/FRAC Role/{r1}", {"competencies": [{"competency": BUDGET, "required_level": 4}],
-                                                 "modified": role["modified"]}, 200)
+    mw.put(
+        "admin",
+        f"resource/FRAC Role/{r1}",
+        {"competencies": [{"competency": BUDGET, "required_level": 4}], "modified": role["modified"]},
+        200,
+    )
     mw.put("admin", f"resource/Role Map/{v2['name']}", {"remarks": "level raised"}, 200)
     assert mw.get("admin", "method/gap", officer=off).json["data"]["competencies"][0]["required_level"] == 2
     mw.verify_map(v2["name"])
@@ -172,6 +222,7 @@ def test_new_version_keeps_the_verified_one_in_force_until_verified(mw):
 
 
 # officers, passbook, gaps -------------------------------------------------------------------
+
 
 def test_position_change_keeps_the_posting_history(mw):
     p1, p2 = mw.position(), mw.position("Deputy Secretary (Coordination)")
@@ -195,9 +246,21 @@ def test_gap_closes_when_a_self_declared_entry_is_verified(w):
     me = w.learner("asha@power.gov.in")
     gap = w.get(me, "method/gap", 200, officer=off).json["data"]
     assert [(c["competency"], c["required_level"], c["current_level"], c["gap"]) for c in gap["competencies"]] == [
-        (BUDGET, 3, 0, 3), (DRAFTING, 3, 0, 3)]  # a competency two roles need counts at the higher level
-    entry = w.post(me, "resource/Passbook Entry", {"officer": off, "competency": DRAFTING, "level": 3, "source": "Self-declared",
-                                                   "evidence": "Drafted 40 cabinet notes as Under Secretary"}, 201).json["data"]
+        (BUDGET, 3, 0, 3),
+        (DRAFTING, 3, 0, 3),
+    ]  # a competency two roles need counts at the higher level
+    entry = w.post(
+        me,
+        "resource/Passbook Entry",
+        {
+            "officer": off,
+            "competency": DRAFTING,
+            "level": 3,
+            "source": "Self-declared",
+            "evidence": "Drafted 40 cabinet notes as Under Secretary",
+        },
+        201,
+    ).json["data"]
     assert entry["workflow_state"] == "Pending" and entry["mdo"] == POWER and entry["officer_email"] == "asha@power.gov.in"
     assert w.get(me, "method/gap", officer=off).json["data"]["competencies"][1]["gap"] == 3  # pending does not count
     w.act(me, "Passbook Entry", entry["name"], "Verify", status=403)  # not their own verifier
@@ -209,7 +272,9 @@ def test_gap_closes_when_a_self_declared_entry_is_verified(w):
     assert book["current_levels"] == [{"competency": DRAFTING, "level": 3, "entries": 1}]
     summary = w.get("admin", "method/gap", 200, mdo=POWER).json["data"]["competencies"]
     assert [(c["competency"], c["officers"], c["officers_short"], c["average_gap"]) for c in summary] == [
-        (BUDGET, 1, 1, 3.0), (DRAFTING, 1, 0, 0)]
+        (BUDGET, 1, 1, 3.0),
+        (DRAFTING, 1, 0, 0),
+    ]
     assert summary[0]["positions"][0]["position_name"] == "Under Secretary (Budget)"
 
 
@@ -222,7 +287,9 @@ def test_current_level_is_the_highest_verified_and_history_stays(mw):
     mw.verify_map(mw.role_map(pos, [mw.role("Budget preparation", {BUDGET: 4})]))
     off = mw.officer("asha@power.gov.in", position=pos)
     for level in (2, 4, 3):
-        e = mw.create("admin", "Passbook Entry", {"officer": off, "competency": BUDGET, "level": level, "source": "Assessment", "score": 70})
+        e = mw.create(
+            "admin", "Passbook Entry", {"officer": off, "competency": BUDGET, "level": level, "source": "Assessment", "score": 70}
+        )
         mw.act("dopt", "Passbook Entry", e["name"], "Verify", status=403)  # only an MDO Admin verifies
         mw.act("admin", "Passbook Entry", e["name"], "Verify", status=403)  # maker-checker: they entered it
         mw.act("admin2", "Passbook Entry", e["name"], "Verify")
@@ -244,24 +311,56 @@ def test_who_enters_what_in_a_passbook(mw):
     off = mw.officer("asha@power.gov.in", position=pos)
     other = mw.officer("ravi@power.gov.in", position=pos)
     me = mw.learner("asha@power.gov.in")
-    refused = mw.post(me, "resource/Passbook Entry", {"officer": off, "competency": BUDGET, "level": 3, "source": "Assessment"}, 400).json
+    refused = mw.post(
+        me, "resource/Passbook Entry", {"officer": off, "competency": BUDGET, "level": 3, "source": "Assessment"}, 400
+    ).json
     assert "entered by the officer's MDO" in refused["errors"]["source"][0]
-    refused = mw.post(me, "resource/Passbook Entry", {"officer": off, "competency": BUDGET, "level": 3, "source": "Course Completion",
-                                                      "course": "X", "certificate": "C1"}, 400).json
+    refused = mw.post(
+        me,
+        "resource/Passbook Entry",
+        {"officer": off, "competency": BUDGET, "level": 3, "source": "Course Completion", "course": "X", "certificate": "C1"},
+        400,
+    ).json
     assert "entered by the platform" in refused["errors"]["source"][0]
-    refused = mw.post(me, "resource/Passbook Entry", {"officer": off, "competency": BUDGET, "level": 3, "source": "Self-declared"}, 400).json
+    refused = mw.post(
+        me, "resource/Passbook Entry", {"officer": off, "competency": BUDGET, "level": 3, "source": "Self-declared"}, 400
+    ).json
     assert "needs evidence" in refused["errors"]["evidence"][0]
     # not for another officer, not beyond level 5, not an unverified competency
-    assert mw.post(me, "resource/Passbook Entry", {"officer": other, "competency": BUDGET, "level": 3, "source": "External Training",
-                                                   "course": "NIFM budgeting course"}).status_code in (403, 404)
-    mw.post(me, "resource/Passbook Entry", {"officer": off, "competency": BUDGET, "level": 6, "source": "External Training", "course": "x"}, 400)
+    assert mw.post(
+        me,
+        "resource/Passbook Entry",
+        {"officer": other, "competency": BUDGET, "level": 3, "source": "External Training", "course": "NIFM budgeting course"},
+    ).status_code in (403, 404)
+    mw.post(
+        me,
+        "resource/Passbook Entry",
+        {"officer": off, "competency": BUDGET, "level": 6, "source": "External Training", "course": "x"},
+        400,
+    )
     mw.site.db["competency"].update_one({"_id": DRAFTING}, {"$set": {"workflow_state": "Proposed"}})
-    unverified = mw.post(me, "resource/Passbook Entry", {"officer": off, "competency": DRAFTING, "level": 2,
-                                                         "source": "External Training", "course": "x"}, 400).json
+    unverified = mw.post(
+        me,
+        "resource/Passbook Entry",
+        {"officer": off, "competency": DRAFTING, "level": 2, "source": "External Training", "course": "x"},
+        400,
+    ).json
     assert "Verified" in unverified["errors"]["competency"][0]
     # values the platform sets are not the caller's to give
-    mine = mw.post(me, "resource/Passbook Entry", {"officer": off, "competency": BUDGET, "level": 2, "source": "External Training",
-                                                   "course": "NIFM", "mdo": STEEL, "officer_email": "x@y.in"}, 201).json["data"]
+    mine = mw.post(
+        me,
+        "resource/Passbook Entry",
+        {
+            "officer": off,
+            "competency": BUDGET,
+            "level": 2,
+            "source": "External Training",
+            "course": "NIFM",
+            "mdo": STEEL,
+            "officer_email": "x@y.in",
+        },
+        201,
+    ).json["data"]
     assert (mine["mdo"], mine["officer_email"]) == (POWER, "asha@power.gov.in")
     assert mw.site.db["passbook_entry"].count_documents({}) == 1
 
@@ -270,8 +369,12 @@ def test_passbook_is_seen_by_the_officer_and_their_mdo_admin_only(mw):
     off = mw.officer("asha@power.gov.in")
     mw.officer("ravi@power.gov.in")
     asha, ravi = mw.learner("asha@power.gov.in"), mw.learner("ravi@power.gov.in")
-    entry = mw.post(asha, "resource/Passbook Entry", {"officer": off, "competency": BUDGET, "level": 2, "source": "External Training",
-                                                      "course": "NIFM budgeting course"}, 201).json["data"]["name"]
+    entry = mw.post(
+        asha,
+        "resource/Passbook Entry",
+        {"officer": off, "competency": BUDGET, "level": 2, "source": "External Training", "course": "NIFM budgeting course"},
+        201,
+    ).json["data"]["name"]
     mw.get(asha, "method/passbook", 200, officer=off)
     mw.get("admin", "method/passbook", 200, officer=off)
     for who in (ravi, "steel_admin"):
@@ -310,9 +413,15 @@ def test_gap_lists_live_learning_that_teaches_the_competency(mw):
     mw.verify_map(mw.role_map(pos, [mw.role("Budget preparation", {BUDGET: 3})]))
     off = mw.officer("asha@power.gov.in", position=pos)
     ctx = mw.site.context()
-    for title, level, state in (("Budgeting basics", 1, "Live"), ("Public Financial Management", 3, "Live"),
-                                ("Advanced PFM", 4, "Live"), ("Old PFM", 4, "Retired")):
-        lifecycle.insert(ctx, "Lesson", {"title": title, "state": state, "competencies": [{"competency": BUDGET, "level": level}]})
+    for title, level, state in (
+        ("Budgeting basics", 1, "Live"),
+        ("Public Financial Management", 3, "Live"),
+        ("Advanced PFM", 4, "Live"),
+        ("Old PFM", 4, "Retired"),
+    ):
+        lifecycle.insert(
+            ctx, "Lesson", {"title": title, "state": state, "competencies": [{"competency": BUDGET, "level": level}]}
+        )
     learning = mw.get("admin", "method/gap", officer=off).json["data"]["competencies"][0]["learning"]
     assert [(r["title"], r["level"]) for r in learning] == [("Public Financial Management", 3), ("Advanced PFM", 4)]
 
@@ -335,15 +444,35 @@ def test_talent_search_respects_mdos_and_personal_fields(mw):
 
 # capacity building plans --------------------------------------------------------------------
 
+
 def test_plan_assigns_items_and_shows_completion(mw):
     p1, p2 = mw.position(), mw.position("Section Officer")
-    a, b, _ = (mw.officer(e, position=p) for e, p in (("asha@power.gov.in", p1), ("ravi@power.gov.in", p2), ("uma@power.gov.in", p2)))
-    body = {"plan_name": "CBP 2026-27", "mdo": POWER, "period_from": "2026-04-01", "period_to": "2027-03-31", "items": [
-        {"item_type": "Course", "item": "Public Financial Management", "audience": "All Officers", "due_date": "2026-12-31"},
-        {"item_type": "Content Module", "item": "Preparation of Notes for the Cabinet", "audience": "Position", "position": p2,
-         "due_date": "2026-09-30"},
-        {"item_type": "Course", "item": "Data, Economics and Development Policy", "audience": "Officer", "officer": a,
-         "due_date": "2027-03-31"}]}
+    a, b, _ = (
+        mw.officer(e, position=p) for e, p in (("asha@power.gov.in", p1), ("ravi@power.gov.in", p2), ("uma@power.gov.in", p2))
+    )
+    body = {
+        "plan_name": "CBP 2026-27",
+        "mdo": POWER,
+        "period_from": "2026-04-01",
+        "period_to": "2027-03-31",
+        "items": [
+            {"item_type": "Course", "item": "Public Financial Management", "audience": "All Officers", "due_date": "2026-12-31"},
+            {
+                "item_type": "Content Module",
+                "item": "Preparation of Notes for the Cabinet",
+                "audience": "Position",
+                "position": p2,
+                "due_date": "2026-09-30",
+            },
+            {
+                "item_type": "Course",
+                "item": "Data, Economics and Development Policy",
+                "audience": "Officer",
+                "officer": a,
+                "due_date": "2027-03-31",
+            },
+        ],
+    }
     bad = mw.post("cbp", "resource/Capacity Building Plan", {**body, "items": [{**body["items"][1], "position": None}]}, 400).json
     assert "needs the position" in bad["errors"]["items"][0]
     plan = mw.create("cbp", "Capacity Building Plan", body)["name"]
@@ -351,14 +480,20 @@ def test_plan_assigns_items_and_shows_completion(mw):
     assert mw.get(asha, "method/my_plan", 200, officer=a).json["data"] == []  # a draft plan assigns nothing
     mw.act("cbp", "Capacity Building Plan", plan, "Go Live")
     assert [i["item"] for i in mw.get(asha, "method/my_plan", officer=a).json["data"]] == [
-        "Public Financial Management", "Data, Economics and Development Policy"]
+        "Public Financial Management",
+        "Data, Economics and Development Policy",
+    ]
     assert [i["item"] for i in mw.get("admin", "method/my_plan", officer=b).json["data"]] == [
-        "Public Financial Management", "Preparation of Notes for the Cabinet"]
+        "Public Financial Management",
+        "Preparation of Notes for the Cabinet",
+    ]
     frac.record_course_completion(mw.site.context(), b, "Public Financial Management", "C9", [(BUDGET, 2)], "2026-10-01")
     progress = mw.get("cbp", "method/plan_progress", 200, plan=plan).json["data"]
     assert [(i["assigned"], i["completed"]) for i in progress["items"]] == [(3, 1), (2, 0), (1, 0)]
     assert [(p["position_name"], p["assigned"], p["completed"]) for p in progress["positions"]] == [
-        ("Section Officer", 4, 1), ("Under Secretary (Budget)", 2, 0)]
+        ("Section Officer", 4, 1),
+        ("Under Secretary (Budget)", 2, 0),
+    ]
     assert mw.get("admin", "method/my_plan", officer=b).json["data"][0]["completed"] is True
     mw.get("steel_admin", "method/plan_progress", 404, plan=plan)
     mw.get(asha, "method/plan_progress", 403, plan=plan)
@@ -372,11 +507,20 @@ def test_another_mdo_sees_none_of_the_frac_records(mw):
     mw.verify_map(rm)
     off = mw.officer("asha@power.gov.in", position=pos)
     entry = mw.create("admin", "Passbook Entry", {"officer": off, "competency": BUDGET, "level": 2, "source": "Assessment"})
-    plan = mw.create("admin", "Capacity Building Plan", {"plan_name": "CBP", "mdo": POWER, "period_from": "2026-04-01",
-                                                         "period_to": "2027-03-31"})
-    records = {"Position": pos, "FRAC Role": role, "Role Map": rm, "Passbook Entry": entry["name"],
-               "Capacity Building Plan": plan["name"], "Officer Gap": f"{off}|{BUDGET}",
-               "Gap Summary": f"{POWER}|{pos}|{BUDGET}"}
+    plan = mw.create(
+        "admin",
+        "Capacity Building Plan",
+        {"plan_name": "CBP", "mdo": POWER, "period_from": "2026-04-01", "period_to": "2027-03-31"},
+    )
+    records = {
+        "Position": pos,
+        "FRAC Role": role,
+        "Role Map": rm,
+        "Passbook Entry": entry["name"],
+        "Capacity Building Plan": plan["name"],
+        "Officer Gap": f"{off}|{BUDGET}",
+        "Gap Summary": f"{POWER}|{pos}|{BUDGET}",
+    }
     for doctype, name in records.items():
         assert mw.get("admin", f"resource/{doctype}/{name}").status_code == 200, doctype
         mw.get("steel_admin", f"resource/{doctype}/{name}", 404)

@@ -2,6 +2,7 @@
 the Analyst) is neither shown, nor matched, nor sorted on, on any surface: lists, version
 history (of changes and of deletions), filters, search, sort, Link lookups, exports and the
 admin. Each is tried as the Analyst, who must learn nothing of the values."""
+
 import json
 
 import pytest
@@ -20,15 +21,30 @@ def world(site):
     add_user(site, "nodal@power.gov.in", ["MDO Admin"], [POWER])
     add_user(site, "analyst@gov.in", ["Analyst"])
     admin = context_for(site, "nodal@power.gov.in")
-    doc = lifecycle.insert(admin, "Officer", {"full_name": "Asha Rao", "email": "asha@power.gov.in", "service": "IAS",
-                                              "group": "A", "mdo": POWER, "employee_id": "SECRET-EMP-1",
-                                              "mobile": "9876543210", "date_of_birth": "1975-03-04"})
+    doc = lifecycle.insert(
+        admin,
+        "Officer",
+        {
+            "full_name": "Asha Rao",
+            "email": "asha@power.gov.in",
+            "service": "IAS",
+            "group": "A",
+            "mdo": POWER,
+            "employee_id": "SECRET-EMP-1",
+            "mobile": "9876543210",
+            "date_of_birth": "1975-03-04",
+        },
+    )
     saved = lifecycle.save(admin, "Officer", doc.name, {"mobile": "9123456789", "designation": "Director"})
     from app.web import create_app
 
     app = create_app(site=site)
-    return {"site": site, "name": saved.name, "analyst": token_client(site, "analyst@gov.in", app),
-            "admin": token_client(site, "nodal@power.gov.in", app)}
+    return {
+        "site": site,
+        "name": saved.name,
+        "analyst": token_client(site, "analyst@gov.in", app),
+        "admin": token_client(site, "nodal@power.gov.in", app),
+    }
 
 
 def leaks(payload) -> list[str]:
@@ -37,18 +53,28 @@ def leaks(payload) -> list[str]:
 
 
 def test_version_history_shows_the_analyst_no_hidden_change(world):
-    asked = world["analyst"].get("/api/resource/Version", query_string={
-        "filters": json.dumps({"docname": world["name"]}), "fields": json.dumps(["data", "restricted"])})
+    asked = world["analyst"].get(
+        "/api/resource/Version",
+        query_string={"filters": json.dumps({"docname": world["name"]}), "fields": json.dumps(["data", "restricted"])},
+    )
     assert asked.status_code == 400  # the restricted part is nobody's to ask for
-    r = world["analyst"].get("/api/resource/Version", query_string={"filters": json.dumps({"docname": world["name"]}),
-                                                                    "fields": json.dumps(["data", "docname"])})
+    r = world["analyst"].get(
+        "/api/resource/Version",
+        query_string={"filters": json.dumps({"docname": world["name"]}), "fields": json.dumps(["data", "docname"])},
+    )
     assert r.status_code == 200 and r.json["total"] == 1
     assert leaks(r.json) == []
     assert leaks(world["analyst"].get(f"/api/resource/Version/{r.json['data'][0]['name']}").json) == []
     assert {"field": "designation", "old": None, "new": "Director"} in r.json["data"][0]["data"]["changed"]
     # the MDO Admin, who reads those fields, sees their changes
-    mine = world["admin"].get("/api/resource/Version", query_string={"filters": json.dumps({"docname": world["name"]}),
-                                                                     "fields": json.dumps(["data"])}).json
+    mine = (
+        world["admin"]
+        .get(
+            "/api/resource/Version",
+            query_string={"filters": json.dumps({"docname": world["name"]}), "fields": json.dumps(["data"])},
+        )
+        .json
+    )
     assert {"field": "mobile", "old": "9876543210", "new": "9123456789"} in mine["data"][0]["data"]["changed"]
     assert "restricted" not in json.dumps(mine)
 
@@ -56,21 +82,31 @@ def test_version_history_shows_the_analyst_no_hidden_change(world):
 def test_a_deleted_records_version_keeps_its_hidden_fields_from_the_analyst(world):
     admin = context_for(world["site"], "nodal@power.gov.in")
     lifecycle.delete(admin, "Officer", world["name"])
-    r = world["analyst"].get("/api/resource/Version", query_string={"filters": json.dumps({"docname": world["name"]}),
-                                                                    "order_by": "creation desc", "fields": json.dumps(["data"])})
+    r = world["analyst"].get(
+        "/api/resource/Version",
+        query_string={
+            "filters": json.dumps({"docname": world["name"]}),
+            "order_by": "creation desc",
+            "fields": json.dumps(["data"]),
+        },
+    )
     deleted = r.json["data"][0]["data"]["deleted"]
     assert deleted["full_name"] == "Asha Rao" and leaks(r.json) == []
     one = world["analyst"].get(f"/api/resource/Version/{r.json['data'][0]['name']}").json
     assert one["data"]["data"]["deleted"]["email"] == "asha@power.gov.in" and leaks(one) == []
 
 
-@pytest.mark.parametrize("params", [
-    {"filters": json.dumps({"employee_id": "SECRET-EMP-1"})},
-    {"filters": json.dumps([["date_of_birth", "<", "1976-01-01"]])},
-    {"filters": json.dumps([["mobile", "like", "98%"]])},
-    {"order_by": "date_of_birth asc"},
-    {"order_by": "-mobile"},
-], ids=["equals", "range", "like", "sort", "sort-desc"])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"filters": json.dumps({"employee_id": "SECRET-EMP-1"})},
+        {"filters": json.dumps([["date_of_birth", "<", "1976-01-01"]])},
+        {"filters": json.dumps([["mobile", "like", "98%"]])},
+        {"order_by": "date_of_birth asc"},
+        {"order_by": "-mobile"},
+    ],
+    ids=["equals", "range", "like", "sort", "sort-desc"],
+)
 def test_hidden_fields_are_refused_as_filters_and_sort_keys(world, params):
     r = world["analyst"].get("/api/resource/Officer", query_string=params)
     assert r.status_code == 400 and "may not filter, search or sort on" in r.json["message"], r.json

@@ -1,4 +1,5 @@
 """CSV/XLSX import through the full pipeline, and export."""
+
 import csv
 import io
 import json
@@ -11,8 +12,16 @@ HEADER = ["full_name", "email", "service", "group", "mdo", "year_of_allotment", 
 ROWS = [
     ["Asha Rao", "asha@gov.in", "IAS", "A", "Ministry of Power", "2012", "1985-04-02", ""],
     ["Bad Year", "bad.year@gov.in", "IAS", "A", "Ministry of Power", "twenty", "", ""],
-    ["Vikram Singh", "vikram@gov.in", "CSS", "B", "Ministry of Steel", "2016", "1990-11-30",
-     '[{"designation": "Section Officer", "from_date": "2016-07-01"}]'],
+    [
+        "Vikram Singh",
+        "vikram@gov.in",
+        "CSS",
+        "B",
+        "Ministry of Steel",
+        "2016",
+        "1990-11-30",
+        '[{"designation": "Section Officer", "from_date": "2016-07-01"}]',
+    ],
     ["No Service", "no.service@gov.in", "IXS", "A", "Ministry of Steel", "2016", "", ""],
     ["Asha Again", "asha@gov.in", "IAS", "A", "Ministry of Power", "2013", "", ""],
 ]
@@ -100,6 +109,9 @@ def test_import_reserves_series_names_in_blocks_without_repeats(site, tmp_path):
     assert site.db.naming_series.find_one({"_id": prefix})["current"] == len(ROWS)  # one block for 5 rows
     from app.model import lifecycle
 
-    later = lifecycle.insert(ctx, "Officer", {"full_name": "Later", "email": "later@gov.in", "service": "IAS",
-                                              "group": "A", "mdo": "Ministry of Power"})
+    later = lifecycle.insert(
+        ctx,
+        "Officer",
+        {"full_name": "Later", "email": "later@gov.in", "service": "IAS", "group": "A", "mdo": "Ministry of Power"},
+    )
     assert int(later.name[-5:]) == len(ROWS) + 1 and ctx.name_block == 0

@@ -1,4 +1,5 @@
 """igot init creates the indexes the meta declares and records the definitions."""
+
 import pytest
 
 from app import install

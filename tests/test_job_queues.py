@@ -2,6 +2,7 @@
 TEST_REDIS_URL; .ci/run starts Debian's redis-server). Jobs are taken by worker processes
 (`igot worker`), a worker killed mid-job leaves a job that is detected and resumed, and two
 workers never run one job twice."""
+
 import os
 import signal
 import subprocess
@@ -35,7 +36,10 @@ def installation(request, tmp_path, monkeypatch):
     add_user(site, "dopt@gov.in", ["System Manager"])
     monkeypatch.setattr(jobs, "LEASE", __import__("datetime").timedelta(seconds=2))
     env = {k: v for k, v in os.environ.items() if k != "MONGODB_URI"} | {
-        "IGOT_DATA_DIR": str(data_dir), "IGOT_DB_NAME": db_name, "IGOT_JOB_LEASE_SECONDS": "2"}
+        "IGOT_DATA_DIR": str(data_dir),
+        "IGOT_DB_NAME": db_name,
+        "IGOT_JOB_LEASE_SECONDS": "2",
+    }
     if queue_url:
         env["IGOT_QUEUE"] = queue_url
     else:
@@ -46,8 +50,12 @@ def installation(request, tmp_path, monkeypatch):
     workers = []
 
     def worker():
-        proc = subprocess.Popen([sys.executable, "-m", "app.cli", "worker", "--workers", "1"], env=env,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "app.cli", "worker", "--workers", "1"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         workers.append(proc)
         return proc
 

@@ -1,6 +1,7 @@
 """Background jobs: submitted by a user, run as that user by a worker, with progress, result
 or error in a Background Job record only they (and the System Manager) read; failed jobs are
 retried; queued jobs survive a restart of the embedded (SQLite) queue."""
+
 import io
 
 import pytest
@@ -43,9 +44,11 @@ def test_an_import_runs_as_a_job_with_its_result_for_the_user_who_started_it(imm
 
     app = create_app(site=immediate)
     nodal = token_client(immediate, "nodal@power.gov.in", app=app)
-    r = nodal.post("/api/method/import_job", data={"doctype": "Officer", "mdo": POWER,
-                                                  "file": (io.BytesIO(staff_csv(450, bad=2)), "staff.csv")},
-                   content_type="multipart/form-data")
+    r = nodal.post(
+        "/api/method/import_job",
+        data={"doctype": "Officer", "mdo": POWER, "file": (io.BytesIO(staff_csv(450, bad=2)), "staff.csv")},
+        content_type="multipart/form-data",
+    )
     assert r.status_code == 202, r.json
     job = nodal.get(f"/api/resource/Background Job/{r.json['data']['name']}").json["data"]
     assert (job["status"], job["progress"], job["started_by"]) == ("Succeeded", 100.0, "nodal@power.gov.in")
@@ -66,11 +69,18 @@ def test_jobs_are_refused_to_users_who_may_not_do_the_work(immediate):
     app = create_app(site=immediate)
     learner = token_client(immediate, "learner@power.gov.in", app=app)
     assert learner.post("/api/method/run_job", json={"job": "rebuild_rollups"}).status_code == 403
-    r = learner.post("/api/method/import_job", data={"doctype": "Officer", "file": (io.BytesIO(staff_csv(1)), "s.csv")},
-                     content_type="multipart/form-data")
+    r = learner.post(
+        "/api/method/import_job",
+        data={"doctype": "Officer", "file": (io.BytesIO(staff_csv(1)), "s.csv")},
+        content_type="multipart/form-data",
+    )
     assert r.status_code == 403
-    assert token_client(immediate, "nodal@power.gov.in", app=app).post(
-        "/api/method/run_job", json={"job": "format_disk"}).status_code == 400
+    assert (
+        token_client(immediate, "nodal@power.gov.in", app=app)
+        .post("/api/method/run_job", json={"job": "format_disk"})
+        .status_code
+        == 400
+    )
     assert immediate.db.background_job.count_documents({}) == 0
 
 

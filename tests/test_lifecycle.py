@@ -1,4 +1,5 @@
 """The document lifecycle: hook order, docstatus, optimistic concurrency, amend, delete."""
+
 import datetime as dt
 import importlib
 
@@ -85,14 +86,17 @@ def test_submitted_record_is_read_only_except_allow_on_submit(site, ctx):
     assert saved.remarks == "paid on 2019-08-01" and saved.docstatus == DocStatus.SUBMITTED
 
 
-@pytest.mark.parametrize("path, action, message", [
-    ([], "cancel", "it is draft; only a submitted record can be cancelled"),
-    ([], "amend", "it is draft; only a cancelled record can be amended"),
-    (["submit"], "submit", "it is submitted; only a draft record can be submitted"),
-    (["submit"], "delete", "is submitted and cannot be deleted"),
-    (["submit", "cancel"], "submit", "it is cancelled; only a draft record can be submitted"),
-    (["submit", "cancel"], "cancel", "it is cancelled; only a submitted record can be cancelled"),
-])
+@pytest.mark.parametrize(
+    "path, action, message",
+    [
+        ([], "cancel", "it is draft; only a submitted record can be cancelled"),
+        ([], "amend", "it is draft; only a cancelled record can be amended"),
+        (["submit"], "submit", "it is submitted; only a draft record can be submitted"),
+        (["submit"], "delete", "is submitted and cannot be deleted"),
+        (["submit", "cancel"], "submit", "it is cancelled; only a draft record can be submitted"),
+        (["submit", "cancel"], "cancel", "it is cancelled; only a submitted record can be cancelled"),
+    ],
+)
 def test_docstatus_only_moves_forward(ctx, path, action, message):
     doc = sanction(ctx)
     for step in path:
@@ -153,7 +157,9 @@ def test_concurrent_write_between_read_and_write_is_refused(site, ctx, monkeypat
 
     def get_then_someone_else_saves(*args, **kwargs):
         read = real_get(*args, **kwargs)
-        site.db.sanction.update_one({"_id": doc.name}, {"$set": {"modified": read.modified + dt.timedelta(seconds=1), "amount": 999}})
+        site.db.sanction.update_one(
+            {"_id": doc.name}, {"$set": {"modified": read.modified + dt.timedelta(seconds=1), "amount": 999}}
+        )
         return read
 
     monkeypatch.setattr(lifecycle, "get", get_then_someone_else_saves)

@@ -1,6 +1,7 @@
 """Maker-checker cannot be bypassed by editing: a checker who changes a record becomes one of
 its makers for its current state and may not then approve it; another checker may, and the
 record's history shows the edit. Tried on a passbook entry and a role map."""
+
 import pytest
 
 from .conftest import add_user, token_client
@@ -18,8 +19,12 @@ def w(mock_site):
 def test_an_mdo_admin_who_raises_a_declared_level_may_not_verify_it(w):
     off = w.officer("asha@power.gov.in")
     me = w.learner("asha@power.gov.in")
-    entry = w.post(me, "resource/Passbook Entry", {"officer": off, "competency": DRAFTING, "level": 2,
-                                                   "source": "Self-declared", "evidence": "Drafted notes"}, 201).json["data"]
+    entry = w.post(
+        me,
+        "resource/Passbook Entry",
+        {"officer": off, "competency": DRAFTING, "level": 2, "source": "Self-declared", "evidence": "Drafted notes"},
+        201,
+    ).json["data"]
     w.put("admin", f"resource/Passbook Entry/{entry['name']}", {"level": 5}, status=200)
     refused = w.act("admin", "Passbook Entry", entry["name"], "Verify", status=403).json
     assert "maker-checker" in refused["message"] and "edited" in refused["message"]

@@ -1,4 +1,5 @@
 """Doctype definitions: the shipped ones load; bad ones fail at load naming file and field."""
+
 import json
 
 import pytest
@@ -9,8 +10,13 @@ from app.model.controllers import load_registry
 
 from .conftest import TEST_DOCTYPES
 
-GOOD_CHILD = {"name": "Row Thing", "collection": "row_thing", "module": "T", "is_child": True,
-              "fields": [{"fieldname": "x", "fieldtype": "Data"}]}
+GOOD_CHILD = {
+    "name": "Row Thing",
+    "collection": "row_thing",
+    "module": "T",
+    "is_child": True,
+    "fields": [{"fieldname": "x", "fieldtype": "Data"}],
+}
 
 
 def write(tmp_path, definition, folder=None):
@@ -23,8 +29,7 @@ def write(tmp_path, definition, folder=None):
 
 
 def base(**kw):
-    d = {"name": "Thing", "collection": "thing", "module": "T",
-         "fields": [{"fieldname": "title", "fieldtype": "Data"}]}
+    d = {"name": "Thing", "collection": "thing", "module": "T", "fields": [{"fieldname": "title", "fieldtype": "Data"}]}
     d.update(kw)
     return d
 
@@ -42,45 +47,74 @@ def test_shipped_doctypes_load():
     assert officer.controller().__name__ == "Officer"
 
 
-@pytest.mark.parametrize("definition, expected", [
-    (base(fields=[{"fieldname": "title", "fieldtype": "Strng"}]), "field 'title', key 'fieldtype'"),
-    (base(fields=[{"fieldname": "title"}]), "'fieldtype' is a required property"),
-    (base(fields=[{"fieldname": "Title", "fieldtype": "Data"}]), "does not match"),
-    (base(name="officer thing"), "name: 'officer thing' does not match"),
-    (base(collection="OfficerThing"), "collection: 'OfficerThing' does not match"),
-    (base(colour="blue"), "Additional properties are not allowed ('colour'"),
-    (base(fields=[{"fieldname": "m", "fieldtype": "Link", "options": "Nowhere"}]),
-     "field 'm': Link target DocType 'Nowhere' does not exist"),
-    (base(fields=[{"fieldname": "m", "fieldtype": "Link"}]), "field 'm': a Link field needs options"),
-    (base(fields=[{"fieldname": "s", "fieldtype": "Select"}]), "field 's': a Select field needs options"),
-    (base(fields=[{"fieldname": "rows", "fieldtype": "Table", "options": "MDO"}]),
-     "field 'rows': Table DocType 'MDO' is not a child doctype"),
-    (base(fields=[{"fieldname": "a", "fieldtype": "Data"}, {"fieldname": "a", "fieldtype": "Int"}]),
-     "field 'a': defined twice"),
-    (base(fields=[{"fieldname": "owner", "fieldtype": "Data"}]), "field 'owner': is a standard field name"),
-    (base(title_field="nope"), "title_field: field 'nope' does not exist"),
-    (base(autoname="field:nope"), "autoname: field 'nope' does not exist"),
-    (base(indexes=[{"fields": ["nope"]}]), "indexes[0]: field 'nope' does not exist"),
-    (base(collection="officer"), "collection 'officer' is already used by DocType 'Officer'"),
-    (base(fields=[{"fieldname": "n", "fieldtype": "Int", "min": 5, "max": 1}]), "field 'n': min 5 is greater than max 1"),
-    (base(fields=[{"fieldname": "s", "fieldtype": "Select", "options": "A\nB", "default": "C"}]),
-     "field 's': default 'C' is not one of its options"),
-    (base(fields=[{"fieldname": "o", "fieldtype": "Link", "options": "Officer"},
-                  {"fieldname": "n", "fieldtype": "Data", "fetch_from": "title.full_name"}]),
-     "field 'n': fetch_from 'title.full_name' must start with a Link field"),
-    (base(fields=[{"fieldname": "o", "fieldtype": "Link", "options": "Officer"},
-                  {"fieldname": "n", "fieldtype": "Data", "fetch_from": "o.nickname"}]),
-     "field 'n': fetch_from: Officer has no field 'nickname'"),
-    (base(fields=[{"fieldname": "c", "fieldtype": "Data", "link_filters": {"workflow_state": "Verified"}}]),
-     "field 'c': link_filters apply to Link fields only"),
-    (base(fields=[{"fieldname": "c", "fieldtype": "Link", "options": "Competency", "link_filters": {"colour": "red"}}]),
-     "field 'c': link_filters: Competency has no field 'colour'"),
-    (base(tenant_read="all"), "tenant_read: only a tenant doctype"),
-    (base(actions=[{"name": "publish", "label": "Publish"}]), "actions: 'publish' needs a method action_publish"),
-    (base(teaches={"table": "nope", "columns": {"competency": "competency"}}), "teaches: field 'nope' does not exist"),
-    (base(teaches={"table": "title", "columns": {"competency": "competency", "level": "level"}}),
-     "teaches: 'title' must be a Table whose rows have competency, level"),
-])
+@pytest.mark.parametrize(
+    "definition, expected",
+    [
+        (base(fields=[{"fieldname": "title", "fieldtype": "Strng"}]), "field 'title', key 'fieldtype'"),
+        (base(fields=[{"fieldname": "title"}]), "'fieldtype' is a required property"),
+        (base(fields=[{"fieldname": "Title", "fieldtype": "Data"}]), "does not match"),
+        (base(name="officer thing"), "name: 'officer thing' does not match"),
+        (base(collection="OfficerThing"), "collection: 'OfficerThing' does not match"),
+        (base(colour="blue"), "Additional properties are not allowed ('colour'"),
+        (
+            base(fields=[{"fieldname": "m", "fieldtype": "Link", "options": "Nowhere"}]),
+            "field 'm': Link target DocType 'Nowhere' does not exist",
+        ),
+        (base(fields=[{"fieldname": "m", "fieldtype": "Link"}]), "field 'm': a Link field needs options"),
+        (base(fields=[{"fieldname": "s", "fieldtype": "Select"}]), "field 's': a Select field needs options"),
+        (
+            base(fields=[{"fieldname": "rows", "fieldtype": "Table", "options": "MDO"}]),
+            "field 'rows': Table DocType 'MDO' is not a child doctype",
+        ),
+        (
+            base(fields=[{"fieldname": "a", "fieldtype": "Data"}, {"fieldname": "a", "fieldtype": "Int"}]),
+            "field 'a': defined twice",
+        ),
+        (base(fields=[{"fieldname": "owner", "fieldtype": "Data"}]), "field 'owner': is a standard field name"),
+        (base(title_field="nope"), "title_field: field 'nope' does not exist"),
+        (base(autoname="field:nope"), "autoname: field 'nope' does not exist"),
+        (base(indexes=[{"fields": ["nope"]}]), "indexes[0]: field 'nope' does not exist"),
+        (base(collection="officer"), "collection 'officer' is already used by DocType 'Officer'"),
+        (base(fields=[{"fieldname": "n", "fieldtype": "Int", "min": 5, "max": 1}]), "field 'n': min 5 is greater than max 1"),
+        (
+            base(fields=[{"fieldname": "s", "fieldtype": "Select", "options": "A\nB", "default": "C"}]),
+            "field 's': default 'C' is not one of its options",
+        ),
+        (
+            base(
+                fields=[
+                    {"fieldname": "o", "fieldtype": "Link", "options": "Officer"},
+                    {"fieldname": "n", "fieldtype": "Data", "fetch_from": "title.full_name"},
+                ]
+            ),
+            "field 'n': fetch_from 'title.full_name' must start with a Link field",
+        ),
+        (
+            base(
+                fields=[
+                    {"fieldname": "o", "fieldtype": "Link", "options": "Officer"},
+                    {"fieldname": "n", "fieldtype": "Data", "fetch_from": "o.nickname"},
+                ]
+            ),
+            "field 'n': fetch_from: Officer has no field 'nickname'",
+        ),
+        (
+            base(fields=[{"fieldname": "c", "fieldtype": "Data", "link_filters": {"workflow_state": "Verified"}}]),
+            "field 'c': link_filters apply to Link fields only",
+        ),
+        (
+            base(fields=[{"fieldname": "c", "fieldtype": "Link", "options": "Competency", "link_filters": {"colour": "red"}}]),
+            "field 'c': link_filters: Competency has no field 'colour'",
+        ),
+        (base(tenant_read="all"), "tenant_read: only a tenant doctype"),
+        (base(actions=[{"name": "publish", "label": "Publish"}]), "actions: 'publish' needs a method action_publish"),
+        (base(teaches={"table": "nope", "columns": {"competency": "competency"}}), "teaches: field 'nope' does not exist"),
+        (
+            base(teaches={"table": "title", "columns": {"competency": "competency", "level": "level"}}),
+            "teaches: 'title' must be a Table whose rows have competency, level",
+        ),
+    ],
+)
 def test_bad_definition_names_file_and_field(tmp_path, definition, expected):
     path = write(tmp_path, definition, folder="thing")
     with pytest.raises(MetaError) as err:

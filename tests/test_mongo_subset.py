@@ -11,6 +11,7 @@ Each check records its outcome per store; the run ends by printing the matrix (f
 store) that the README shows. A feature a server is known to lack (tests/features.py) is
 still tried there: its cell says what happened, and the check is skipped rather than failed.
 """
+
 import datetime as dt
 import re
 import threading
@@ -43,16 +44,42 @@ def subset(request, tmp_path):
         store = connect(Config(mongodb_uri=WIRE, db_name=f"igot_subset_{uuid.uuid4().hex[:10]}"))
     else:
         store = connect(Config(store=name, data_dir=tmp_path / "var"))
-    store.db.officer.insert_many([
-        {"_id": "O1", "mdo": "Ministry of Power", "service": "IAS", "year": 2010, "batch": 2010, "email": "a@gov.in",
-         "creation": dt.datetime(2026, 1, 5), "postings": [{"designation": "SDM"}, {"designation": "DM"}]},
-        {"_id": "O2", "mdo": "Ministry of Power", "service": "CSS", "year": 2015, "batch": 2015, "email": "b@gov.in",
-         "creation": dt.datetime(2026, 1, 20), "postings": [{"designation": "SO"}]},
-        {"_id": "O3", "mdo": "Ministry of Steel", "service": "IAS", "year": 2018, "batch": 2018,
-         "creation": dt.datetime(2026, 2, 2), "postings": []},
-    ])
-    store.db.mdo.insert_many([{"_id": "Ministry of Power", "mdo_type": "Ministry"},
-                              {"_id": "Ministry of Steel", "mdo_type": "Ministry"}])
+    store.db.officer.insert_many(
+        [
+            {
+                "_id": "O1",
+                "mdo": "Ministry of Power",
+                "service": "IAS",
+                "year": 2010,
+                "batch": 2010,
+                "email": "a@gov.in",
+                "creation": dt.datetime(2026, 1, 5),
+                "postings": [{"designation": "SDM"}, {"designation": "DM"}],
+            },
+            {
+                "_id": "O2",
+                "mdo": "Ministry of Power",
+                "service": "CSS",
+                "year": 2015,
+                "batch": 2015,
+                "email": "b@gov.in",
+                "creation": dt.datetime(2026, 1, 20),
+                "postings": [{"designation": "SO"}],
+            },
+            {
+                "_id": "O3",
+                "mdo": "Ministry of Steel",
+                "service": "IAS",
+                "year": 2018,
+                "batch": 2018,
+                "creation": dt.datetime(2026, 2, 2),
+                "postings": [],
+            },
+        ]
+    )
+    store.db.mdo.insert_many(
+        [{"_id": "Ministry of Power", "mdo_type": "Ministry"}, {"_id": "Ministry of Steel", "mdo_type": "Ministry"}]
+    )
     yield Subset(store, name)
     if name == "wire":
         store.client.drop_database(store.db.name)
@@ -69,6 +96,7 @@ def _lacks(subset) -> set[str]:
 def feature(name: str, needs: str | None = None):
     """Record the check's outcome as ``name`` on its store (one failure marks the feature);
     on a store known to lack ``needs``, a failing check is a skip that says so."""
+
     def decorate(check):
         def run(subset, *args, **kwargs):
             try:
@@ -86,6 +114,7 @@ def feature(name: str, needs: str | None = None):
         run.__signature__ = inspect.Signature([inspect.Parameter("subset", inspect.Parameter.POSITIONAL_OR_KEYWORD), *params[1:]])
         run.__name__, run.__doc__ = check.__name__, check.__doc__
         return run
+
     return decorate
 
 
@@ -146,8 +175,12 @@ def test_writes(db):
 @feature("findAndModify with $inc and upsert")
 def test_atomic_counter(db):
     for expected in (1, 2, 5):
-        doc = db.naming_series.find_one_and_update({"_id": "OFF-2026-"}, {"$inc": {"current": 3 if expected == 5 else 1}},
-                                                   upsert=True, return_document=ReturnDocument.AFTER)
+        doc = db.naming_series.find_one_and_update(
+            {"_id": "OFF-2026-"},
+            {"$inc": {"current": 3 if expected == 5 else 1}},
+            upsert=True,
+            return_document=ReturnDocument.AFTER,
+        )
         assert doc["current"] == expected
 
 
@@ -155,11 +188,23 @@ def test_atomic_counter(db):
 def test_upsert_with_inc_set_and_set_on_insert(db):
     """How the gap rollups move: one atomic upsert per (MDO, position, competency)."""
     for officers in (1, 2):
-        db.gap_summary.update_one({"_id": "P|US|Drafting"}, {"$inc": {"officers": 1, "total_gap": 2},
-                                                             "$set": {"mdo": "P", "modified": officers},
-                                                             "$setOnInsert": {"creation": "first"}}, upsert=True)
+        db.gap_summary.update_one(
+            {"_id": "P|US|Drafting"},
+            {
+                "$inc": {"officers": 1, "total_gap": 2},
+                "$set": {"mdo": "P", "modified": officers},
+                "$setOnInsert": {"creation": "first"},
+            },
+            upsert=True,
+        )
     assert db.gap_summary.find_one({"_id": "P|US|Drafting"}) == {
-        "_id": "P|US|Drafting", "officers": 2, "total_gap": 4, "mdo": "P", "modified": 2, "creation": "first"}
+        "_id": "P|US|Drafting",
+        "officers": 2,
+        "total_gap": 4,
+        "mdo": "P",
+        "modified": 2,
+        "creation": "first",
+    }
     db.gap_summary.update_one({"_id": "P|US|Drafting"}, {"$inc": {"officers": -2}})
     assert db.gap_summary.delete_many({"_id": {"$in": ["P|US|Drafting"]}, "officers": {"$lte": 0}}).deleted_count == 1
 
@@ -190,10 +235,14 @@ def test_aggregation_stages(db):
     pipeline = [
         {"$match": {"creation": {"$gte": dt.datetime(2026, 1, 1)}}},
         {"$group": {"_id": "$mdo", "years": {"$sum": "$batch"}}},
-        {"$sort": {"_id": 1}}, {"$skip": 0}, {"$limit": 5},
+        {"$sort": {"_id": 1}},
+        {"$skip": 0},
+        {"$limit": 5},
     ]
     assert list(db.officer.aggregate(pipeline)) == [
-        {"_id": "Ministry of Power", "years": 4025}, {"_id": "Ministry of Steel", "years": 2018}]
+        {"_id": "Ministry of Power", "years": 4025},
+        {"_id": "Ministry of Steel", "years": 2018},
+    ]
     counted = list(db.officer.aggregate([{"$group": {"_id": "$service", "n": {"$sum": 1}}}, {"$sort": {"_id": 1}}]))
     assert counted == [{"_id": "CSS", "n": 1}, {"_id": "IAS", "n": 2}]
     assert list(db.officer.aggregate([{"$match": {"service": "IAS"}}, {"$count": "n"}])) == [{"n": 2}]
@@ -203,8 +252,9 @@ def test_aggregation_stages(db):
 
 @feature("several $sum accumulators in one $group", needs="several_sums")
 def test_several_sums(db):
-    rows = list(db.officer.aggregate([{"$group": {"_id": "$mdo", "n": {"$sum": 1}, "years": {"$sum": "$batch"}}},
-                                      {"$sort": {"_id": 1}}]))
+    rows = list(
+        db.officer.aggregate([{"$group": {"_id": "$mdo", "n": {"$sum": 1}, "years": {"$sum": "$batch"}}}, {"$sort": {"_id": 1}}])
+    )
     assert [(r["n"], r["years"]) for r in rows] == [(2, 4025), (1, 2018)]
 
 
@@ -218,37 +268,73 @@ def test_project_exclusion(db):
 
 @feature("accumulators $min $max $avg $addToSet $push", needs="accumulators")
 def test_accumulators(db):
-    rows = list(db.officer.aggregate([{"$group": {"_id": "$mdo", "first": {"$min": "$year"}, "last": {"$max": "$year"},
-                                                  "avg": {"$avg": "$year"}, "services": {"$addToSet": "$service"},
-                                                  "names": {"$push": "$_id"}}}, {"$sort": {"_id": 1}}]))
+    rows = list(
+        db.officer.aggregate(
+            [
+                {
+                    "$group": {
+                        "_id": "$mdo",
+                        "first": {"$min": "$year"},
+                        "last": {"$max": "$year"},
+                        "avg": {"$avg": "$year"},
+                        "services": {"$addToSet": "$service"},
+                        "names": {"$push": "$_id"},
+                    }
+                },
+                {"$sort": {"_id": 1}},
+            ]
+        )
+    )
     assert [(r["first"], r["last"], r["avg"], sorted(r["services"]), sorted(r["names"])) for r in rows] == [
-        (2010, 2015, 2012.5, ["CSS", "IAS"], ["O1", "O2"]), (2018, 2018, 2018.0, ["IAS"], ["O3"])]
+        (2010, 2015, 2012.5, ["CSS", "IAS"], ["O1", "O2"]),
+        (2018, 2018, 2018.0, ["IAS"], ["O3"]),
+    ]
 
 
 @feature("expressions $dateToString $cond $ifNull $size $year $month $subtract", needs="expressions")
 def test_expressions(db):
-    cond = list(db.officer.aggregate([{"$project": {"senior": {"$cond": [{"$lt": ["$year", 2012]}, 1, 0]},
-                                                    "mail": {"$ifNull": ["$email", "none"]},
-                                                    "postings": {"$size": "$postings"}, "y": {"$year": "$creation"},
-                                                    "m": {"$month": "$creation"}, "ago": {"$subtract": [2026, "$year"]},
-                                                    "month": {"$dateToString": {"format": "%Y-%m", "date": "$creation"}}}},
-                                      {"$sort": {"_id": 1}}]))
+    cond = list(
+        db.officer.aggregate(
+            [
+                {
+                    "$project": {
+                        "senior": {"$cond": [{"$lt": ["$year", 2012]}, 1, 0]},
+                        "mail": {"$ifNull": ["$email", "none"]},
+                        "postings": {"$size": "$postings"},
+                        "y": {"$year": "$creation"},
+                        "m": {"$month": "$creation"},
+                        "ago": {"$subtract": [2026, "$year"]},
+                        "month": {"$dateToString": {"format": "%Y-%m", "date": "$creation"}},
+                    }
+                },
+                {"$sort": {"_id": 1}},
+            ]
+        )
+    )
     assert [(d["senior"], d["mail"], d["postings"], d["y"], d["m"], d["ago"], d["month"]) for d in cond] == [
-        (1, "a@gov.in", 2, 2026, 1, 16, "2026-01"), (0, "b@gov.in", 1, 2026, 1, 11, "2026-01"),
-        (0, "none", 0, 2026, 2, 8, "2026-02")]
+        (1, "a@gov.in", 2, 2026, 1, 16, "2026-01"),
+        (0, "b@gov.in", 1, 2026, 1, 11, "2026-01"),
+        (0, "none", 0, 2026, 2, 8, "2026-02"),
+    ]
 
 
 @feature("$unwind")
 def test_unwind(db):
-    unwound = list(db.officer.aggregate([{"$unwind": "$postings"}, {"$group": {"_id": "$postings.designation", "n": {"$sum": 1}}},
-                                         {"$sort": {"_id": 1}}]))
+    unwound = list(
+        db.officer.aggregate(
+            [{"$unwind": "$postings"}, {"$group": {"_id": "$postings.designation", "n": {"$sum": 1}}}, {"$sort": {"_id": 1}}]
+        )
+    )
     assert [d["_id"] for d in unwound] == ["DM", "SDM", "SO"]
 
 
 @feature("$lookup", needs="lookup")
 def test_lookup(db):
-    joined = list(db.officer.aggregate([{"$match": {"_id": "O3"}},
-                                        {"$lookup": {"from": "mdo", "localField": "mdo", "foreignField": "_id", "as": "org"}}]))
+    joined = list(
+        db.officer.aggregate(
+            [{"$match": {"_id": "O3"}}, {"$lookup": {"from": "mdo", "localField": "mdo", "foreignField": "_id", "as": "org"}}]
+        )
+    )
     assert [o["mdo_type"] for o in joined[0]["org"]] == ["Ministry"]
 
 
@@ -274,11 +360,30 @@ def test_round_trips(db):
 
     moment = dt.datetime(2026, 3, 1, 9, 30, 15, 123000)
     oid = ObjectId()
-    db.kinds.insert_one({"_id": "k", "when": moment, "oid": oid, "n": 3, "x": 2.5, "flag": True, "none": None,
-                         "rows": [{"a": 1}], "obj": {"b": [1, 2]}})
+    db.kinds.insert_one(
+        {
+            "_id": "k",
+            "when": moment,
+            "oid": oid,
+            "n": 3,
+            "x": 2.5,
+            "flag": True,
+            "none": None,
+            "rows": [{"a": 1}],
+            "obj": {"b": [1, 2]},
+        }
+    )
     got = db.kinds.find_one({"_id": "k"})
     assert (got["when"], got["oid"], got["n"], got["x"], got["flag"], got["none"], got["rows"], got["obj"]) == (
-        moment, oid, 3, 2.5, True, None, [{"a": 1}], {"b": [1, 2]})
+        moment,
+        oid,
+        3,
+        2.5,
+        True,
+        None,
+        [{"a": 1}],
+        {"b": [1, 2]},
+    )
     assert type(got["n"]) is int and type(got["x"]) is float
 
 

@@ -1,4 +1,5 @@
 """Naming rules, and a naming series that never repeats under concurrent inserts."""
+
 import datetime as dt
 import multiprocessing
 
@@ -31,12 +32,12 @@ def test_refused_record_does_not_use_a_number(ctx, officer_data):
 
 
 def test_field_naming_and_duplicate(ctx):
-    doc = lifecycle.insert(ctx, "Service", {"service_code": "IRS", "service_name": "Indian Revenue Service",
-                                            "category": "Central Civil Service"})
+    doc = lifecycle.insert(
+        ctx, "Service", {"service_code": "IRS", "service_name": "Indian Revenue Service", "category": "Central Civil Service"}
+    )
     assert doc.name == "IRS"
     with pytest.raises(ValidationError, match="must be unique"):
-        lifecycle.insert(ctx, "Service", {"service_code": "IRS", "service_name": "Again",
-                                          "category": "Central Civil Service"})
+        lifecycle.insert(ctx, "Service", {"service_code": "IRS", "service_name": "Again", "category": "Central Civil Service"})
 
 
 def test_explicit_name_collision_is_a_duplicate(ctx):
@@ -75,9 +76,17 @@ def _insert_many(store, data_dir, db_name, worker, count, queue):
     ctx = site.context(f"worker{worker}@gov.in")
     names = []
     for i in range(count):
-        doc = lifecycle.insert(ctx, "Officer", {
-            "full_name": f"Officer {worker}-{i}", "email": f"w{worker}.{i}@gov.in", "service": "IAS",
-            "group": "A", "mdo": "Ministry of Steel"})
+        doc = lifecycle.insert(
+            ctx,
+            "Officer",
+            {
+                "full_name": f"Officer {worker}-{i}",
+                "email": f"w{worker}.{i}@gov.in",
+                "service": "IAS",
+                "group": "A",
+                "mdo": "Ministry of Steel",
+            },
+        )
         names.append(doc.name)
     queue.put(names)
 
@@ -88,8 +97,9 @@ def _save_once(store, data_dir, db_name, name, modified, worker, barrier, queue)
     site = _open(store, data_dir, db_name)
     barrier.wait()
     try:
-        lifecycle.save(site.context(f"worker{worker}@gov.in"), "Officer", name, {"designation": f"by {worker}"},
-                       expected_modified=modified)
+        lifecycle.save(
+            site.context(f"worker{worker}@gov.in"), "Officer", name, {"designation": f"by {worker}"}, expected_modified=modified
+        )
         queue.put("saved")
     except StaleDocument:
         queue.put("stale")
@@ -138,14 +148,19 @@ def test_one_of_two_processes_saving_the_same_version_wins(shared):
     """Optimistic locking across processes: both read the same version and save; exactly one
     is written, the other is told the record changed."""
     store, data_dir, site = shared
-    doc = lifecycle.insert(site.context(), "Officer", {"full_name": "Shared", "email": "shared@gov.in", "service": "IAS",
-                                                       "group": "A", "mdo": "Ministry of Steel"})
+    doc = lifecycle.insert(
+        site.context(),
+        "Officer",
+        {"full_name": "Shared", "email": "shared@gov.in", "service": "IAS", "group": "A", "mdo": "Ministry of Steel"},
+    )
     mp = multiprocessing.get_context("spawn")
     for round_ in range(3):
         modified = site.db.officer.find_one({"_id": doc.name})["modified"]
         queue, barrier = mp.Queue(), mp.Barrier(2)
-        workers = [mp.Process(target=_save_once, args=(store, data_dir, site.db.name, doc.name, modified, w, barrier, queue))
-                   for w in range(2)]
+        workers = [
+            mp.Process(target=_save_once, args=(store, data_dir, site.db.name, doc.name, modified, w, barrier, queue))
+            for w in range(2)
+        ]
         for p in workers:
             p.start()
         outcomes = sorted([queue.get(timeout=120), queue.get(timeout=120)])

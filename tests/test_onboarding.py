@@ -1,6 +1,7 @@
 """Staff onboarding: an MDO's staff list, with the columns MDOs already use, becomes officers
 and their learner accounts; bad rows, duplicates and malformed files are reported and leave
 nothing half-made."""
+
 import csv
 
 import pytest
@@ -12,13 +13,58 @@ from app.model import lifecycle
 from .conftest import add_user
 
 POWER, STEEL = "Ministry of Power", "Ministry of Steel"
-HEADINGS = ["Name", "Email", "Mobile", "Group", "Designation", "Gender", "Category", "Date of Birth", "Mother Tongue",
-            "Employee ID", "Office PIN Code", "External System ID", "External System", "Tags", "Karmayogi Badge"]
+HEADINGS = [
+    "Name",
+    "Email",
+    "Mobile",
+    "Group",
+    "Designation",
+    "Gender",
+    "Category",
+    "Date of Birth",
+    "Mother Tongue",
+    "Employee ID",
+    "Office PIN Code",
+    "External System ID",
+    "External System",
+    "Tags",
+    "Karmayogi Badge",
+]
 GOOD = [
-    ["Asha Rao", "Asha.Rao@power.gov.in", "9876543210", "A", "Under Secretary", "Female", "General", "1985-04-02", "Kannada",
-     "PW-1001", "110001", "EH-77", "e-HRMS", "budget,pilot", "gold"],
-    ["Vikram Singh", "vikram@power.gov.in", "9876500000", "B", "Section Officer", "Male", "OBC", "1990-01-15", "Hindi",
-     "PW-1002", "110003", "EH-78", "e-HRMS", "", ""],
+    [
+        "Asha Rao",
+        "Asha.Rao@power.gov.in",
+        "9876543210",
+        "A",
+        "Under Secretary",
+        "Female",
+        "General",
+        "1985-04-02",
+        "Kannada",
+        "PW-1001",
+        "110001",
+        "EH-77",
+        "e-HRMS",
+        "budget,pilot",
+        "gold",
+    ],
+    [
+        "Vikram Singh",
+        "vikram@power.gov.in",
+        "9876500000",
+        "B",
+        "Section Officer",
+        "Male",
+        "OBC",
+        "1990-01-15",
+        "Hindi",
+        "PW-1002",
+        "110003",
+        "EH-78",
+        "e-HRMS",
+        "",
+        "",
+    ],
 ]
 
 
@@ -32,8 +78,11 @@ def write(path, rows, headings=HEADINGS):
 
 @pytest.fixture
 def nodal(site):
-    lifecycle.insert(site.context(), "Custom Field", {"ref_doctype": "Officer", "mdo": POWER, "fieldname": "karmayogi_badge",
-                                                      "label": "Karmayogi Badge", "fieldtype": "Data"})
+    lifecycle.insert(
+        site.context(),
+        "Custom Field",
+        {"ref_doctype": "Officer", "mdo": POWER, "fieldname": "karmayogi_badge", "label": "Karmayogi Badge", "fieldtype": "Data"},
+    )
     add_user(site, "nodal@power.gov.in", ["MDO Admin"], [POWER])
     return auth.context_for(site, "nodal@power.gov.in")
 
@@ -42,9 +91,18 @@ def test_staff_list_creates_officers_and_learner_accounts(site, nodal, tmp_path)
     result = importer.import_file(nodal, "Officer", write(tmp_path / "staff.csv", GOOD), defaults={"mdo": POWER})
     assert result.errors == [] and len(result.inserted) == 2
     asha = site.db["officer"].find_one({"email": "asha.rao@power.gov.in"})
-    assert (asha["full_name"], asha["mdo"], asha["category"], asha["mother_tongue"], asha["office_pin_code"],
-            asha["external_system"], asha["external_system_id"], asha["tags"], asha["employee_id"], asha["karmayogi_badge"]) == (
-        "Asha Rao", POWER, "General", "Kannada", "110001", "e-HRMS", "EH-77", "budget,pilot", "PW-1001", "gold")
+    assert (
+        asha["full_name"],
+        asha["mdo"],
+        asha["category"],
+        asha["mother_tongue"],
+        asha["office_pin_code"],
+        asha["external_system"],
+        asha["external_system_id"],
+        asha["tags"],
+        asha["employee_id"],
+        asha["karmayogi_badge"],
+    ) == ("Asha Rao", POWER, "General", "Kannada", "110001", "e-HRMS", "EH-77", "budget,pilot", "PW-1001", "gold")
     user = site.db["user"].find_one({"_id": "asha.rao@power.gov.in"})
     assert [r["role"] for r in user["roles"]] == ["Learner"] and [m["mdo"] for m in user["mdos"]] == [POWER]
     # the new learner sees their own record, and no one else's
@@ -56,14 +114,14 @@ def test_bad_rows_and_duplicates_are_reported_by_line_and_field(site, nodal, tmp
     add_user(site, "taken@power.gov.in", ["Learner"], [POWER])  # an account, but no officer: still linked, not duplicated
     importer.import_file(nodal, "Officer", write(tmp_path / "first.csv", GOOD[:1]), defaults={"mdo": POWER})
     rows = [
-        GOOD[0],                                                       # line 2: already an officer
-        GOOD[1],                                                       # line 3: fine
-        [*GOOD[1][:1], "vikram@power.gov.in", *GOOD[1][2:]],           # line 4: duplicate within the file
-        ["No Email", "", "", "A", *[""] * 11],                         # line 5: email missing
+        GOOD[0],  # line 2: already an officer
+        GOOD[1],  # line 3: fine
+        [*GOOD[1][:1], "vikram@power.gov.in", *GOOD[1][2:]],  # line 4: duplicate within the file
+        ["No Email", "", "", "A", *[""] * 11],  # line 5: email missing
         ["Bad Pin", "pin@power.gov.in", "", "A", "", "", "", "", "", "", "12AB", "", "", "", ""],  # line 6
-        ["Bad Group", "grp@power.gov.in", "", "D", *[""] * 11],        # line 7
+        ["Bad Group", "grp@power.gov.in", "", "D", *[""] * 11],  # line 7
         ["Old", "old@power.gov.in", "", "A", "", "", "", "31-02-1980", *[""] * 7],  # line 8: not a date
-        ["Taken", "taken@power.gov.in", "", "C", *[""] * 11],          # line 9: fine
+        ["Taken", "taken@power.gov.in", "", "C", *[""] * 11],  # line 9: fine
     ]
     result = importer.import_file(nodal, "Officer", write(tmp_path / "staff.csv", rows), defaults={"mdo": POWER})
     by_line = {(e.line, e.field) for e in result.errors}
@@ -80,10 +138,13 @@ def test_a_staff_list_for_another_mdo_is_refused_row_by_row(site, nodal, tmp_pat
     assert site.db["officer"].count_documents({}) == 0 and not site.db["user"].find_one({"_id": "x@steel.gov.in"})
 
 
-@pytest.mark.parametrize("name, content", [
-    ("staff.xlsx", b"this is not a spreadsheet"),
-    ("staff.csv", b"Name,Email\n\xff\xfe\x00broken"),
-])
+@pytest.mark.parametrize(
+    "name, content",
+    [
+        ("staff.xlsx", b"this is not a spreadsheet"),
+        ("staff.csv", b"Name,Email\n\xff\xfe\x00broken"),
+    ],
+)
 def test_a_malformed_file_is_refused_whole(site, nodal, tmp_path, name, content):
     path = tmp_path / name
     path.write_bytes(content)
@@ -126,8 +187,17 @@ def test_mdo_onboarding_status(site):
     ctx = site.context()
     mdo = site.db["mdo"].find_one({"_id": POWER})
     assert mdo["onboarding_phase"] == "Phase I" and mdo["onboarding_status"] == "Not Started"
-    lifecycle.save(ctx, "MDO", POWER, {"onboarding_status": "Onboarded", "date_onboarded": "2021-03-01",
-                                       "nodal_officer": "Shri A. Kumar", "nodal_officer_email": "nodal@power.gov.in"})
+    lifecycle.save(
+        ctx,
+        "MDO",
+        POWER,
+        {
+            "onboarding_status": "Onboarded",
+            "date_onboarded": "2021-03-01",
+            "nodal_officer": "Shri A. Kumar",
+            "nodal_officer_email": "nodal@power.gov.in",
+        },
+    )
     assert site.db["mdo"].find_one({"_id": POWER})["onboarding_status"] == "Onboarded"
     with pytest.raises(ValidationError):
         lifecycle.save(ctx, "MDO", POWER, {"onboarding_status": "Done"})

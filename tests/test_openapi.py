@@ -1,5 +1,6 @@
 """The OpenAPI description: valid, generated from the meta, and a bounded schemathesis run
 against it finds no server error."""
+
 import schemathesis
 from hypothesis import HealthCheck, settings
 from openapi_spec_validator import validate
@@ -34,8 +35,17 @@ def test_spec_is_valid_openapi_and_follows_the_meta(site):
 
 
 def test_spec_shows_the_callers_custom_fields_and_workflow_actions(site):
-    lifecycle.insert(site.context(), "Custom Field", {"ref_doctype": "Officer", "mdo": "Ministry of Power",
-                                                      "fieldname": "pay_level", "label": "Pay Level", "fieldtype": "Int"})
+    lifecycle.insert(
+        site.context(),
+        "Custom Field",
+        {
+            "ref_doctype": "Officer",
+            "mdo": "Ministry of Power",
+            "fieldname": "pay_level",
+            "label": "Pay Level",
+            "fieldtype": "Int",
+        },
+    )
     power = token_client(site, add_user(site, "nodal@power.gov.in", ["MDO Admin"], ["Ministry of Power"]))
     steel = token_client(site, add_user(site, "nodal@steel.gov.in", ["MDO Admin"], ["Ministry of Steel"]))
     assert "pay_level" in power.get("/api/openapi.json").json["components"]["schemas"]["Officer"]["properties"]
@@ -44,7 +54,9 @@ def test_spec_shows_the_callers_custom_fields_and_workflow_actions(site):
 
     lifecycle.insert(site.context(), "Workflow", APPROVAL)
     spec = power.get("/api/openapi.json").json
-    action = spec["paths"]["/api/resource/Sanction/{name}/transition"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    action = spec["paths"]["/api/resource/Sanction/{name}/transition"]["post"]["requestBody"]["content"]["application/json"][
+        "schema"
+    ]
     assert action["properties"]["action"]["enum"] == ["Approve", "Reject", "Send for Approval", "Withdraw"]
 
 
@@ -77,11 +89,14 @@ def test_every_route_is_described():
         if "<any(" in path:  # submit, cancel, amend: one path each
             shape = re.sub(r"\{\}$", "submit", shape)
         if "{}" in shape.split("/")[3:4] or shape.startswith("/api/resource/{}"):
-            found = any(re.fullmatch(re.escape(shape).replace(r"\{\}", "[^/]+(?:/[^/]+)*?"), re.sub(r"\{[^}]+\}", "x", p))
-                        for p in spec["paths"])
+            found = any(
+                re.fullmatch(re.escape(shape).replace(r"\{\}", "[^/]+(?:/[^/]+)*?"), re.sub(r"\{[^}]+\}", "x", p))
+                for p in spec["paths"]
+            )
         else:
-            found = shape in templates or any(re.fullmatch(re.escape(shape).replace(r"\{\}", "[^/]+"), t.replace("{}", "x"))
-                                              for t in templates)
+            found = shape in templates or any(
+                re.fullmatch(re.escape(shape).replace(r"\{\}", "[^/]+"), t.replace("{}", "x")) for t in templates
+            )
         if not found:
             missing.append(path)
     assert missing == []

@@ -1,6 +1,7 @@
 """A duplicate key refused by the store's own unique index (two requests racing past the
 unique check) is reported as the record and field it concerns, on every store: from the
 server's keyPattern, the index named in the message, or by asking the store."""
+
 import pytest
 
 from app.errors import DuplicateEntry

@@ -1,6 +1,7 @@
 """The iGOT programme's rules, at their edges: eligibility (service and group for both
 programmes, length of service, age on 1 July), the registration window, the certificate rule,
 the one-time passbook and credit entries, fee claims, credit thresholds and nominations."""
+
 import datetime as dt
 
 import pytest
@@ -20,7 +21,13 @@ TODAY = dt.date.today()
 
 
 def offering_for(db, course, starts="2019-05-21"):
-    return {"_id": "OFR-T", "course": course, "starts_on": starts, "registration_opens": "2019-05-01", "registration_last_date": starts}
+    return {
+        "_id": "OFR-T",
+        "course": course,
+        "starts_on": starts,
+        "registration_opens": "2019-05-01",
+        "registration_last_date": starts,
+    }
 
 
 def officer(service="IAS", group="A", born="1980-01-01", allotted=2010):
@@ -33,12 +40,16 @@ def rule(answer, name):
 
 # eligibility ----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("born, passes", [
-    ("1963-07-01", True),    # 56th birthday on 1 July 2019 itself: 56, not over
-    ("1962-07-02", True),    # 57 only from 2 July 2019
-    ("1962-07-01", False),   # 57 on 1 July 2019
-    ("1962-03-10", False),
-])
+
+@pytest.mark.parametrize(
+    "born, passes",
+    [
+        ("1963-07-01", True),  # 56th birthday on 1 July 2019 itself: 56, not over
+        ("1962-07-02", True),  # 57 only from 2 July 2019
+        ("1962-07-01", False),  # 57 on 1 July 2019
+        ("1962-03-10", False),
+    ],
+)
 def test_age_on_first_july_of_the_training_year(mock_site, born, passes):
     answer = programme.eligibility(mock_site.db, officer(born=born), offering_for(mock_site.db, POVERTY))
     assert rule(answer, "age")["pass"] is passes
@@ -46,16 +57,22 @@ def test_age_on_first_july_of_the_training_year(mock_site, born, passes):
         assert rule(answer, "age")["reason"] == "born 1962-03-10: 57 on 2019-07-01, over the limit of 56"
 
 
-@pytest.mark.parametrize("allotted, starts, passes", [
-    (2017, "2020-01-01", True),   # two years from the end of 2017: 1 January 2020
-    (2017, "2019-12-31", False),
-    (2018, "2020-03-15", False),
-    (2016, "2019-05-21", True),
-])
+@pytest.mark.parametrize(
+    "allotted, starts, passes",
+    [
+        (2017, "2020-01-01", True),  # two years from the end of 2017: 1 January 2020
+        (2017, "2019-12-31", False),
+        (2018, "2020-03-15", False),
+        (2016, "2019-05-21", True),
+    ],
+)
 def test_length_of_service_counts_from_the_end_of_the_allotment_year(mock_site, allotted, starts, passes):
     answer = programme.eligibility(mock_site.db, officer(allotted=allotted), offering_for(mock_site.db, POVERTY, starts))
     assert rule(answer, "length of service")["pass"] is passes
-    assert f"allotted in {allotted}: 2 years from the end of {allotted} is {allotted + 3}-01-01" in rule(answer, "length of service")["reason"]
+    assert (
+        f"allotted in {allotted}: 2 years from the end of {allotted} is {allotted + 3}-01-01"
+        in rule(answer, "length of service")["reason"]
+    )
 
 
 MITX_OK = {("IAS", "A"), ("IPS", "A"), ("IFoS", "A"), ("CCS", "A"), ("CSS", "A"), ("CSSS", "A"), ("SCS", "A")}
@@ -81,31 +98,51 @@ def test_the_rules_are_data(mock_site):
 
 def test_a_course_opens_only_after_a_committee_decision(mock_site):
     ctx = mock_site.context()
-    lifecycle.insert(ctx, "Course", {"title": "Public Procurement on GeM", "provider": "DoPT", "programme": "iGOT 2020",
-                                     "mode": "Hosted Module"})
+    lifecycle.insert(
+        ctx,
+        "Course",
+        {"title": "Public Procurement on GeM", "provider": "DoPT", "programme": "iGOT 2020", "mode": "Hosted Module"},
+    )
     with pytest.raises(Exception) as refused:
         lifecycle.save(ctx, "Course", "Public Procurement on GeM", {"status": "Open"})
     assert "committee decision" in str(refused.value.errors["status"])
-    answer = programme.eligibility(mock_site.db, officer("CSS", "B"), offering_for(mock_site.db, "Public Procurement on GeM", "2020-03-01"))
+    answer = programme.eligibility(
+        mock_site.db, officer("CSS", "B"), offering_for(mock_site.db, "Public Procurement on GeM", "2020-03-01")
+    )
     assert not rule(answer, "shortlist")["pass"] and not rule(answer, "course open")["pass"]
-    decision = lifecycle.insert(ctx, "Committee Decision", {
-        "subject": "GeM course", "meeting_date": "2020-02-01",
-        "courses": [{"course": "Public Procurement on GeM", "certification_mode": "Completion of all units"}],
-        "categories": [{"service": "CSS", "group": "B"}]})
-    assert mock_site.db["course"].find_one({"_id": "Public Procurement on GeM"})["status"] == "Draft"  # a draft decision opens nothing
+    decision = lifecycle.insert(
+        ctx,
+        "Committee Decision",
+        {
+            "subject": "GeM course",
+            "meeting_date": "2020-02-01",
+            "courses": [{"course": "Public Procurement on GeM", "certification_mode": "Completion of all units"}],
+            "categories": [{"service": "CSS", "group": "B"}],
+        },
+    )
+    assert (
+        mock_site.db["course"].find_one({"_id": "Public Procurement on GeM"})["status"] == "Draft"
+    )  # a draft decision opens nothing
     lifecycle.submit(ctx, "Committee Decision", decision.name)
     assert mock_site.db["course"].find_one({"_id": "Public Procurement on GeM"})["status"] == "Open"
-    answer = programme.eligibility(mock_site.db, officer("CSS", "B"), offering_for(mock_site.db, "Public Procurement on GeM", "2020-03-01"))
+    answer = programme.eligibility(
+        mock_site.db, officer("CSS", "B"), offering_for(mock_site.db, "Public Procurement on GeM", "2020-03-01")
+    )
     assert answer["eligible"]
-    assert not programme.eligibility(mock_site.db, officer("CSS", "C"), offering_for(mock_site.db, "Public Procurement on GeM", "2020-03-01"))["eligible"]
+    assert not programme.eligibility(
+        mock_site.db, officer("CSS", "C"), offering_for(mock_site.db, "Public Procurement on GeM", "2020-03-01")
+    )["eligible"]
 
 
-@pytest.mark.parametrize("grade, exam, problems", [
-    (49.9, "Passed", ["the final online grade 49.9% is below 50%"]),
-    (50, "Passed", []),
-    (80, "Failed", ["the in-person proctored exam is failed, not passed"]),
-    (None, "Pending", ["the final online grade is not recorded", "the in-person proctored exam is pending, not passed"]),
-])
+@pytest.mark.parametrize(
+    "grade, exam, problems",
+    [
+        (49.9, "Passed", ["the final online grade 49.9% is below 50%"]),
+        (50, "Passed", []),
+        (80, "Failed", ["the in-person proctored exam is failed, not passed"]),
+        (None, "Pending", ["the final online grade is not recorded", "the in-person proctored exam is pending, not passed"]),
+    ],
+)
 def test_certificate_rule(mock_site, grade, exam, problems):
     course = mock_site.db["course"].find_one({"_id": POVERTY})
     assert programme.check_certificate(course, grade, exam) == problems
@@ -113,12 +150,17 @@ def test_certificate_rule(mock_site, grade, exam, problems):
 
 # enrolment to certificate, through the API ------------------------------------------------------
 
+
 @pytest.fixture
 def world(mock_site):
     site, ctx = mock_site, mock_site.context()
-    users = {"admin": ("nodal@power.gov.in", ["MDO Admin"], [POWER]), "td": ("trg@dopt.gov.in", ["Training Division"], []),
-             "td2": ("trg2@dopt.gov.in", ["Training Division"], []), "fin": ("fin@dopt.gov.in", ["Finance"], []),
-             "fin2": ("fin2@dopt.gov.in", ["Finance"], [])}
+    users = {
+        "admin": ("nodal@power.gov.in", ["MDO Admin"], [POWER]),
+        "td": ("trg@dopt.gov.in", ["Training Division"], []),
+        "td2": ("trg2@dopt.gov.in", ["Training Division"], []),
+        "fin": ("fin@dopt.gov.in", ["Finance"], []),
+        "fin2": ("fin2@dopt.gov.in", ["Finance"], []),
+    }
     from app.web import create_app
 
     app, c = create_app(site=site), {}
@@ -126,18 +168,55 @@ def world(mock_site):
         add_user(site, email, roles, mdos)
         c[key] = token_client(site, email, app=app)
     start = TODAY + dt.timedelta(days=30)
-    off = lifecycle.insert(ctx, "Course Offering", {"course": POVERTY, "session": "Other", "starts_on": start.isoformat(),
-                                                    "registration_opens": (TODAY - dt.timedelta(days=5)).isoformat(),
-                                                    "registration_last_date": (TODAY + dt.timedelta(days=5)).isoformat()}).name
-    closed = lifecycle.insert(ctx, "Course Offering", {"course": POVERTY, "session": "Other", "starts_on": start.isoformat(),
-                                                       "registration_opens": (TODAY - dt.timedelta(days=20)).isoformat(),
-                                                       "registration_last_date": (TODAY - dt.timedelta(days=1)).isoformat()}).name
+    off = lifecycle.insert(
+        ctx,
+        "Course Offering",
+        {
+            "course": POVERTY,
+            "session": "Other",
+            "starts_on": start.isoformat(),
+            "registration_opens": (TODAY - dt.timedelta(days=5)).isoformat(),
+            "registration_last_date": (TODAY + dt.timedelta(days=5)).isoformat(),
+        },
+    ).name
+    closed = lifecycle.insert(
+        ctx,
+        "Course Offering",
+        {
+            "course": POVERTY,
+            "session": "Other",
+            "starts_on": start.isoformat(),
+            "registration_opens": (TODAY - dt.timedelta(days=20)).isoformat(),
+            "registration_last_date": (TODAY - dt.timedelta(days=1)).isoformat(),
+        },
+    ).name
     born = dt.date(start.year - 40, 1, 1).isoformat()
-    asha = lifecycle.insert(ctx, "Officer", {"full_name": "Asha Rao", "email": "asha@power.gov.in", "service": "CSS", "group": "A",
-                                             "mdo": POWER, "date_of_birth": born, "year_of_allotment": 2010}).name
-    old = lifecycle.insert(ctx, "Officer", {"full_name": "Old Timer", "email": "old@power.gov.in", "service": "CSS", "group": "B",
-                                            "mdo": POWER, "date_of_birth": dt.date(start.year - 60, 1, 1).isoformat(),
-                                            "year_of_allotment": start.year - 1}).name
+    asha = lifecycle.insert(
+        ctx,
+        "Officer",
+        {
+            "full_name": "Asha Rao",
+            "email": "asha@power.gov.in",
+            "service": "CSS",
+            "group": "A",
+            "mdo": POWER,
+            "date_of_birth": born,
+            "year_of_allotment": 2010,
+        },
+    ).name
+    old = lifecycle.insert(
+        ctx,
+        "Officer",
+        {
+            "full_name": "Old Timer",
+            "email": "old@power.gov.in",
+            "service": "CSS",
+            "group": "B",
+            "mdo": POWER,
+            "date_of_birth": dt.date(start.year - 60, 1, 1).isoformat(),
+            "year_of_allotment": start.year - 1,
+        },
+    ).name
     from app import auth
 
     for email in ("asha@power.gov.in", "old@power.gov.in"):
@@ -179,8 +258,13 @@ def test_enrolment_to_certificate_and_claim(world):
     assert "fixed at registration" in moved["errors"]["offering"][0]
     form = act(me, "Enrolment", name, "Submit Eligibility Form", status=400).json
     assert {"cadre_intimated_on", "eligibility_form_submitted"} <= set(form["errors"])
-    call(me, "put", f"resource/Enrolment/{name}", {"cadre_intimated_on": TODAY.isoformat(), "eligibility_form_submitted": True,
-                                                   "cadre_approval_required": True}, 200)
+    call(
+        me,
+        "put",
+        f"resource/Enrolment/{name}",
+        {"cadre_intimated_on": TODAY.isoformat(), "eligibility_form_submitted": True, "cadre_approval_required": True},
+        200,
+    )
     assert "cadre_approval_ref" in act(me, "Enrolment", name, "Submit Eligibility Form", status=400).json["errors"]
     call(me, "put", f"resource/Enrolment/{name}", {"cadre_approval_ref": "CCA/2026/118"}, 200)
     act(me, "Enrolment", name, "Submit Eligibility Form")
@@ -188,7 +272,9 @@ def test_enrolment_to_certificate_and_claim(world):
     act(c["td"], "Enrolment", name, "Confirm")
     confirmed = call(me, "get", f"resource/Enrolment/{name}").json["data"]
     assert confirmed["coupon_code"].startswith("IGOT-")
-    call(me, "put", f"resource/Enrolment/{name}", {"final_grade": 99, "exam_result": "Passed"}, 403)  # the officer records no grade
+    call(
+        me, "put", f"resource/Enrolment/{name}", {"final_grade": 99, "exam_result": "Passed"}, 403
+    )  # the officer records no grade
     call(me, "put", f"resource/Enrolment/{name}", {"progress": 60}, 200)  # but reports progress
 
     call(c["td"], "put", f"resource/Enrolment/{name}", {"final_grade": 49.9, "exam_result": "Passed"}, 200)
@@ -216,7 +302,12 @@ def test_enrolment_to_certificate_and_claim(world):
     stored = site.db["enrolment"].find_one({"_id": name}) | {"name": name}
     course = site.db["course"].find_one({"_id": POVERTY})
     assert programme.post_course_credits(ctx, stored, course) is None
-    assert frac.record_course_completion(ctx, world["asha"], POVERTY, done["certificate_no"], [("Development Economics", 2)], TODAY.isoformat()) == []
+    assert (
+        frac.record_course_completion(
+            ctx, world["asha"], POVERTY, done["certificate_no"], [("Development Economics", 2)], TODAY.isoformat()
+        )
+        == []
+    )
     assert site.db["credit_ledger"].count_documents({}) == 1 and site.db["passbook_entry"].count_documents({}) == 1
 
     # fee reimbursement
@@ -272,37 +363,61 @@ def test_a_claim_needs_an_issued_certificate_of_ones_own(world):
 
 # credit thresholds and nominations --------------------------------------------------------------
 
+
 def _credit(ctx, officer, points, ref):
-    lifecycle.insert(ctx, "Credit Entry", {"officer": officer, "points": points, "source": "Adjustment", "reference": ref,
-                                           "posted_on": "2026-01-01"})
+    lifecycle.insert(
+        ctx,
+        "Credit Entry",
+        {"officer": officer, "points": points, "source": "Adjustment", "reference": ref, "posted_on": "2026-01-01"},
+    )
 
 
 def test_thresholds_and_the_ranked_nominees(mock_site):
     ctx = mock_site.context()
     names = {}
     for key, group in (("a", "A"), ("b", "A"), ("m", "A"), ("c", "B")):
-        names[key] = lifecycle.insert(ctx, "Officer", {"full_name": f"Officer {key}", "email": f"{key}@power.gov.in",
-                                                       "service": "CSS", "group": group, "mdo": POWER}).name
+        names[key] = lifecycle.insert(
+            ctx,
+            "Officer",
+            {"full_name": f"Officer {key}", "email": f"{key}@power.gov.in", "service": "CSS", "group": group, "mdo": POWER},
+        ).name
     _credit(ctx, names["a"], 39, "x1")
     _credit(ctx, names["b"], 80, "x2")
     _credit(ctx, names["m"], 40, "x3")
     _credit(ctx, names["c"], 100, "x4")
     for course in mock_site.db["course"].find({"is_micromasters": True}):  # m completed every MicroMasters course
-        mock_site.db["enrolment"].insert_one({"_id": f"E-{course['_id']}", "officer": names["m"], "course": course["_id"],
-                                              "workflow_state": "Certified"})
-    dom = lifecycle.insert(ctx, "Training Programme", {"programme_title": "Leadership for Directors, LBSNAA", "programme_type": "Domestic", "level": "A"}).name
-    foreign = lifecycle.insert(ctx, "Training Programme", {"programme_title": "Public Policy, Harvard Kennedy School", "programme_type": "Foreign",
-                                                           "level": "A", "dfft": True}).name
-    decided = {k: lifecycle.insert(ctx, "Nomination", {"officer": names[k], "training_programme": dom}) for k in ("a", "b", "m", "c")}
-    assert (decided["a"].eligible, decided["a"].decision) == (False, "39 credit points, below the 40 needed for domestic programmes.")
+        mock_site.db["enrolment"].insert_one(
+            {"_id": f"E-{course['_id']}", "officer": names["m"], "course": course["_id"], "workflow_state": "Certified"}
+        )
+    dom = lifecycle.insert(
+        ctx,
+        "Training Programme",
+        {"programme_title": "Leadership for Directors, LBSNAA", "programme_type": "Domestic", "level": "A"},
+    ).name
+    foreign = lifecycle.insert(
+        ctx,
+        "Training Programme",
+        {"programme_title": "Public Policy, Harvard Kennedy School", "programme_type": "Foreign", "level": "A", "dfft": True},
+    ).name
+    decided = {
+        k: lifecycle.insert(ctx, "Nomination", {"officer": names[k], "training_programme": dom}) for k in ("a", "b", "m", "c")
+    }
+    assert (decided["a"].eligible, decided["a"].decision) == (
+        False,
+        "39 credit points, below the 40 needed for domestic programmes.",
+    )
     assert decided["m"].eligible and decided["m"].micromasters_completer and "priority in DFFT" in decided["m"].decision
     assert not decided["c"].eligible and "for Group 'A' officers" in decided["c"].decision
     ranked = programme.ranked_nominees(ctx, dom)
     assert [r["officer"] for r in ranked] == [names["m"], names["b"], names["c"], names["a"]]  # eligible, completers, balance
     assert lifecycle.insert(ctx, "Nomination", {"officer": names["b"], "training_programme": foreign}).eligible  # 80 for foreign
     assert not lifecycle.insert(ctx, "Nomination", {"officer": names["m"], "training_programme": foreign}).eligible
-    lifecycle.save(ctx, "Credit Threshold", mock_site.db["credit_threshold"].find_one({"level": "A", "programme_type": "Domestic"})["_id"],
-                   {"points": 30})
+    lifecycle.save(
+        ctx,
+        "Credit Threshold",
+        mock_site.db["credit_threshold"].find_one({"level": "A", "programme_type": "Domestic"})["_id"],
+        {"points": 30},
+    )
     assert lifecycle.save(ctx, "Nomination", decided["a"].name, {}).eligible  # thresholds are data
     with pytest.raises(IgotError):
         lifecycle.insert(ctx, "Nomination", {"officer": names["a"], "training_programme": dom})  # once per programme
@@ -313,19 +428,43 @@ def test_credit_ledger_is_read_only_and_private(world):
     _credit(world["site"].context(), world["asha"], 5, "adj")
     assert call(c["asha@power.gov.in"], "get", f"method/credits?officer={world['asha']}").json["data"]["balance"] == 5
     call(c["old@power.gov.in"], "get", f"method/credits?officer={world['asha']}", status=404)
-    assert call(c["asha@power.gov.in"], "post", "resource/Credit Entry", {"officer": world["asha"], "points": 100,
-                                                                          "source": "Adjustment", "posted_on": "2026-01-01"}).status_code == 403
-    assert call(c["admin"], "post", "resource/Credit Entry", {"officer": world["asha"], "points": 100,
-                                                              "source": "Adjustment", "posted_on": "2026-01-01"}).status_code == 403
+    assert (
+        call(
+            c["asha@power.gov.in"],
+            "post",
+            "resource/Credit Entry",
+            {"officer": world["asha"], "points": 100, "source": "Adjustment", "posted_on": "2026-01-01"},
+        ).status_code
+        == 403
+    )
+    assert (
+        call(
+            c["admin"],
+            "post",
+            "resource/Credit Entry",
+            {"officer": world["asha"], "points": 100, "source": "Adjustment", "posted_on": "2026-01-01"},
+        ).status_code
+        == 403
+    )
 
 
 def test_completing_every_micromasters_course_marks_the_officer(world):
     site, ctx = world["site"], world["site"].context()
     others = [c["_id"] for c in site.db["course"].find({"is_micromasters": True}) if c["_id"] != POVERTY]
     for course in others:  # certified earlier
-        site.db["enrolment"].insert_one({"_id": f"E-{course}", "officer": world["asha"], "course": course, "workflow_state": "Certified"})
-    enr = lifecycle.insert(ctx, "Enrolment", {"officer": world["asha"], "offering": world["offering"],
-                                              "cadre_intimated_on": TODAY.isoformat(), "eligibility_form_submitted": True}).name
+        site.db["enrolment"].insert_one(
+            {"_id": f"E-{course}", "officer": world["asha"], "course": course, "workflow_state": "Certified"}
+        )
+    enr = lifecycle.insert(
+        ctx,
+        "Enrolment",
+        {
+            "officer": world["asha"],
+            "offering": world["offering"],
+            "cadre_intimated_on": TODAY.isoformat(),
+            "eligibility_form_submitted": True,
+        },
+    ).name
     for action in ("Submit Eligibility Form", "Confirm"):
         transitions.apply(ctx, "Enrolment", enr, action)
     assert not site.db["officer"].find_one({"_id": world["asha"]}).get("mit_masters_eligible")

@@ -1,6 +1,7 @@
 """For every role and every doctype, the API grants exactly what the permission rows grant:
 a role without read is refused the list (403), without create the insert, without delete
 the deletion. Derived from the meta, so a new doctype or role is covered as it is added."""
+
 import json
 
 import pytest
@@ -20,7 +21,9 @@ def grants(meta, role, action):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_role_is_refused_what_it_is_not_granted(mock_site, role):
-    client = token_client(mock_site, add_user(mock_site, f"{role.replace(' ', '.').lower()}@gov.in", [role], ["Ministry of Power"]))
+    client = token_client(
+        mock_site, add_user(mock_site, f"{role.replace(' ', '.').lower()}@gov.in", [role], ["Ministry of Power"])
+    )
     checked = 0
     for meta in mock_site.registry:
         if meta.is_child:

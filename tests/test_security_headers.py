@@ -1,5 +1,6 @@
 """Every HTML page is sent with a Content-Security-Policy that runs no inline script, with
 framing refused, and no page of ours carries inline script for that policy to block."""
+
 import re
 
 import pytest

@@ -1,5 +1,6 @@
 """Browser sessions live on the server: a captured cookie is worth nothing once its session
 ends (logout, idle, too old, a new password, a disabled account, sign out everywhere)."""
+
 import datetime as dt
 
 import pytest
@@ -47,8 +48,9 @@ def test_the_cookie_holds_no_email_and_the_server_no_token(app, site):
     assert "nodal" not in cookie and stored["_id"] not in cookie  # only the token's hash is kept
 
 
-@pytest.mark.parametrize("field, age", [("last_seen", dt.timedelta(minutes=121)), ("created", dt.timedelta(hours=13))],
-                         ids=["idle", "absolute"])
+@pytest.mark.parametrize(
+    "field, age", [("last_seen", dt.timedelta(minutes=121)), ("created", dt.timedelta(hours=13))], ids=["idle", "absolute"]
+)
 def test_sessions_end_when_idle_or_too_old(app, site, field, age):
     client = signed_in(app)
     site.db.user_session.update_one({"user": "nodal@power.gov.in"}, {"$set": {field: auth._now() - age}})

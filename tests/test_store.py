@@ -1,4 +1,5 @@
 """The embedded store and our patches to mongomock/litemongo."""
+
 import multiprocessing
 
 import mongomock
@@ -49,7 +50,7 @@ def test_skip_limit_sort_results_unchanged(db, skip, limit, direction):
     db.items.insert_many([{"n": i, "even": i % 2 == 0} for i in range(100)])
     expected = sorted(range(0, 100, 2), reverse=direction == -1)[skip:]
     if limit:
-        expected = expected[:abs(limit)]
+        expected = expected[: abs(limit)]
     got = [d["n"] for d in db.items.find({"even": True}).sort("n", direction).skip(skip).limit(limit)]
     assert got == expected
 
@@ -113,9 +114,29 @@ def test_negative_skip_keeps_mongomock_semantics(db):
     assert [d["n"] for d in db.items.find().sort("n", 1).skip(-3)] == [7, 8, 9]
 
 
-MIXED = [None, 3, 2.5, -1, "b", "a", "é", "", True, False, {"x": 1}, {"a": 2}, [2, 1], [], b"\x00bin",
-         __import__("datetime").datetime(2026, 1, 1), __import__("datetime").datetime(2020, 5, 5),
-         __import__("bson").ObjectId("6b046ed2c7d73dd2098fb1da"), __import__("bson").ObjectId("5b046ed2c7d73dd2098fb1da"), 7, "a"]
+MIXED = [
+    None,
+    3,
+    2.5,
+    -1,
+    "b",
+    "a",
+    "é",
+    "",
+    True,
+    False,
+    {"x": 1},
+    {"a": 2},
+    [2, 1],
+    [],
+    b"\x00bin",
+    __import__("datetime").datetime(2026, 1, 1),
+    __import__("datetime").datetime(2020, 5, 5),
+    __import__("bson").ObjectId("6b046ed2c7d73dd2098fb1da"),
+    __import__("bson").ObjectId("5b046ed2c7d73dd2098fb1da"),
+    7,
+    "a",
+]
 
 
 @pytest.mark.parametrize("direction", [1, -1])
@@ -144,6 +165,7 @@ def test_embedded_list_order_cache_follows_every_write(tmp_path):
     install.init(a)
     b = Site(make_config("embedded", tmp_path / "var"))  # a second connection to the same files
     try:
+
         def names():
             rows, total = query.get_list(a.context(), "MDO", order_by="name desc", limit=5)
             return [r["name"] for r in rows], total
@@ -175,8 +197,23 @@ def test_the_fast_list_scan_agrees_with_the_store(tmp_path):
     store = connect(Config(store="embedded", data_dir=tmp_path / "var"))
     coll = store.db.things
     rnd = random.Random(11)
-    values = [None, 0, 1, 2.5, -3, "a", "B", "abc", "Ministry of Power", "", dt.datetime(2026, 1, 2),
-              dt.datetime(2025, 5, 1), [1, "a"], ["x", "y"], []]
+    values = [
+        None,
+        0,
+        1,
+        2.5,
+        -3,
+        "a",
+        "B",
+        "abc",
+        "Ministry of Power",
+        "",
+        dt.datetime(2026, 1, 2),
+        dt.datetime(2025, 5, 1),
+        [1, "a"],
+        ["x", "y"],
+        [],
+    ]
     docs = []
     for i in range(300):
         doc = {"_id": f"D{i:04d}"}
@@ -195,8 +232,12 @@ def test_the_fast_list_scan_agrees_with_the_store(tmp_path):
         field, kind = rnd.choice("fgh"), rnd.randrange(10)
         v = rnd.choice(scalars)
         if kind == 9:
-            return rnd.choice([{"k": rnd.choice([True, False, None, {"$ne": True}, {"$in": [False, None]}])},
-                               {"rows.m": rnd.choice(["Power", {"$in": ["Steel", "Coal"]}, {"$regex": "^P"}])}])
+            return rnd.choice(
+                [
+                    {"k": rnd.choice([True, False, None, {"$ne": True}, {"$in": [False, None]}])},
+                    {"rows.m": rnd.choice(["Power", {"$in": ["Steel", "Coal"]}, {"$regex": "^P"}])},
+                ]
+            )
         if kind == 0:
             return {field: v}
         if kind == 1:
@@ -226,5 +267,7 @@ def test_the_fast_list_scan_agrees_with_the_store(tmp_path):
     coll.insert_many([{"_id": "one", "n": 1}, {"_id": "true", "n": True}])
     assert scan.ordered_ids(coll, {"n": True}, [("_id", 1)]) == ["true"]  # as MongoDB: true is not 1
     assert scan.ordered_ids(coll, {"f": {"$elemMatch": {"$gt": 1}}}, [("_id", 1)]) is None
-    assert scan.ordered_ids(coll, {"f": re.compile("a")}, [("_id", 1)]) == [d["_id"] for d in coll.find({"f": re.compile("a")}).sort("_id", 1)]
+    assert scan.ordered_ids(coll, {"f": re.compile("a")}, [("_id", 1)]) == [
+        d["_id"] for d in coll.find({"f": re.compile("a")}).sort("_id", 1)
+    ]
     store.close()

@@ -4,6 +4,7 @@ Two MDOs (Steel, Power), one nodal officer (MDO Admin) each, and every surface: 
 count, search, filters on child tables, sort, export, import, Link choices, Link validation,
 versions, writes, docstatus actions, through the API and through the Python layer.
 """
+
 import csv
 import json
 
@@ -31,19 +32,46 @@ def world(site):
         "norole": add_user(site, "nobody@gov.in", []),
     }
     steel_ctx = context_for(site, users["steel"])
-    steel_officer = lifecycle.insert(steel_ctx, "Officer", {
-        "full_name": "Sunita Steel", "email": "sunita@steel.gov.in", "service": "IAS", "group": "A",
-        "mdo": STEEL, "date_of_birth": "1980-01-01", "employee_id": "ST-001",
-        "postings": [{"designation": "Joint Secretary", "from_date": "2020-01-01"}]})
+    steel_officer = lifecycle.insert(
+        steel_ctx,
+        "Officer",
+        {
+            "full_name": "Sunita Steel",
+            "email": "sunita@steel.gov.in",
+            "service": "IAS",
+            "group": "A",
+            "mdo": STEEL,
+            "date_of_birth": "1980-01-01",
+            "employee_id": "ST-001",
+            "postings": [{"designation": "Joint Secretary", "from_date": "2020-01-01"}],
+        },
+    )
     lifecycle.save(steel_ctx, "Officer", steel_officer.name, {"designation": "Joint Secretary"})
-    power_officer = lifecycle.insert(context_for(site, users["power"]), "Officer", {
-        "full_name": "Ravi Power", "email": "ravi@power.gov.in", "service": "CSS", "group": "B",
-        "mdo": POWER, "date_of_birth": "1988-05-05", "mobile": "+91 98100 00000",
-        "postings": [{"designation": "Section Officer", "from_date": "2018-01-01"}]})
-    sanction = lifecycle.insert(steel_ctx, "Sanction", {"purpose": "Steel course fee", "amount": 100, "mdo": STEEL,
-                                                       "officer": steel_officer.name})
-    return {"site": site, "users": users, "steel_officer": steel_officer.name, "power_officer": power_officer.name,
-            "sanction": sanction.name, "system": system}
+    power_officer = lifecycle.insert(
+        context_for(site, users["power"]),
+        "Officer",
+        {
+            "full_name": "Ravi Power",
+            "email": "ravi@power.gov.in",
+            "service": "CSS",
+            "group": "B",
+            "mdo": POWER,
+            "date_of_birth": "1988-05-05",
+            "mobile": "+91 98100 00000",
+            "postings": [{"designation": "Section Officer", "from_date": "2018-01-01"}],
+        },
+    )
+    sanction = lifecycle.insert(
+        steel_ctx, "Sanction", {"purpose": "Steel course fee", "amount": 100, "mdo": STEEL, "officer": steel_officer.name}
+    )
+    return {
+        "site": site,
+        "users": users,
+        "steel_officer": steel_officer.name,
+        "power_officer": power_officer.name,
+        "sanction": sanction.name,
+        "system": system,
+    }
 
 
 def ctx_of(world, who):
@@ -56,6 +84,7 @@ def api(world, who):
 
 # API surfaces, as the Ministry of Power's nodal officer looking at Steel's records ---------------
 
+
 def test_get_is_404(world):
     client = api(world, "power")
     assert client.get(f"/api/resource/Officer/{world['steel_officer']}").status_code == 404
@@ -67,10 +96,13 @@ def test_list_count_search_filters_and_sort_hide_other_mdo(world):
     client = api(world, "power")
     listed = client.get("/api/resource/Officer", query_string={"order_by": "full_name desc"}).json
     assert [r["name"] for r in listed["data"]] == [world["power_officer"]] and listed["total"] == 1
-    for params in ({"search": "Sunita"}, {"filters": json.dumps({"mdo": STEEL})},
-                   {"filters": json.dumps([["postings.designation", "=", "Joint Secretary"]])},
-                   {"filters": json.dumps([["name", "=", world["steel_officer"]]])},
-                   {"filters": json.dumps([["email", "like", "%steel%"]])}):
+    for params in (
+        {"search": "Sunita"},
+        {"filters": json.dumps({"mdo": STEEL})},
+        {"filters": json.dumps([["postings.designation", "=", "Joint Secretary"]])},
+        {"filters": json.dumps([["name", "=", world["steel_officer"]]])},
+        {"filters": json.dumps([["email", "like", "%steel%"]])},
+    ):
         body = client.get("/api/resource/Officer", query_string=params).json
         assert body["data"] == [] and body["total"] == 0, params
     assert client.get("/api/resource/Sanction").json["total"] == 0
@@ -87,8 +119,9 @@ def test_writes_and_actions_on_other_mdo_are_404(world):
 
 
 def test_create_for_other_mdo_is_403(world):
-    response = api(world, "power").post("/api/resource/Officer", json={
-        "full_name": "Spy", "email": "spy@gov.in", "service": "IAS", "group": "A", "mdo": STEEL})
+    response = api(world, "power").post(
+        "/api/resource/Officer", json={"full_name": "Spy", "email": "spy@gov.in", "service": "IAS", "group": "A", "mdo": STEEL}
+    )
     assert response.status_code == 403 and "Ministry of Steel" in response.json["message"]
     assert world["site"].db.officer.count_documents({"email": "spy@gov.in"}) == 0
 
@@ -105,11 +138,14 @@ def test_link_choices_and_link_validation_hide_other_mdo(world):
     options = client.get("/api/method/link_options", query_string={"doctype": "Officer", "txt": ""}).json["data"]
     assert [o["value"] for o in options] == [world["power_officer"]]
     assert client.get("/api/method/link_options", query_string={"doctype": "Officer", "txt": "Sunita"}).json["data"] == []
-    response = client.post("/api/resource/Sanction", json={"purpose": "x", "amount": 1, "mdo": POWER,
-                                                           "officer": world["steel_officer"]})
+    response = client.post(
+        "/api/resource/Sanction", json={"purpose": "x", "amount": 1, "mdo": POWER, "officer": world["steel_officer"]}
+    )
     assert response.status_code == 400
     assert response.json["errors"]["officer"] == [f"Officer '{world['steel_officer']}' does not exist."]
-    ok = client.post("/api/resource/Sanction", json={"purpose": "x", "amount": 1, "mdo": POWER, "officer": world["power_officer"]})
+    ok = client.post(
+        "/api/resource/Sanction", json={"purpose": "x", "amount": 1, "mdo": POWER, "officer": world["power_officer"]}
+    )
     assert ok.status_code == 201
 
 
@@ -139,6 +175,7 @@ def test_unauthenticated_is_401(world):
 
 
 # Python layer: the same refusals for code that runs as a user (CLI, jobs, reports) ---------------
+
 
 def test_python_layer_get_list_count_export(world):
     ctx = ctx_of(world, "power")
@@ -171,6 +208,7 @@ def test_steel_admin_sees_steel_and_system_manager_sees_all(world):
 
 # roles ------------------------------------------------------------------------------------------
 
+
 def test_analyst_reads_everything_and_changes_nothing(world):
     client = api(world, "analyst")
     assert client.get("/api/resource/Officer").json["total"] == 2
@@ -194,8 +232,12 @@ def test_user_without_role_is_refused_everything(world):
     client = api(world, "norole")
     assert client.get("/api/resource/Officer").status_code == 403
     assert client.get("/api/resource/MDO").status_code == 403
-    assert client.post("/api/file", data={"file": (__import__("io").BytesIO(b"x"), "x.txt")},
-                       content_type="multipart/form-data").status_code == 403
+    assert (
+        client.post(
+            "/api/file", data={"file": (__import__("io").BytesIO(b"x"), "x.txt")}, content_type="multipart/form-data"
+        ).status_code
+        == 403
+    )
 
 
 def test_mdo_admin_cannot_manage_mdo_records_or_roles(world):
@@ -206,6 +248,7 @@ def test_mdo_admin_cannot_manage_mdo_records_or_roles(world):
 
 
 # if_owner and field levels ----------------------------------------------------------------------
+
 
 def test_learner_sees_only_own_officer_record_without_sensitive_fields(world):
     client = api(world, "learner")
@@ -223,7 +266,11 @@ def test_sensitive_fields_hidden_in_exports_and_refused_on_write(world, site):
     assert len(exported) == 2 and not any("date_of_birth" in o for o in exported)
     assert "date_of_birth" in json.loads(importer.export_rows(ctx_of(world, "power"), "Officer", "json"))[0]
     # Custom rows replace the definition's: the learner may now edit their own record
-    lifecycle.insert(site.context(), "Custom DocPerm", {"ref_doctype": "Officer", "role": "Learner", "read": True, "write": True, "if_owner": True})
+    lifecycle.insert(
+        site.context(),
+        "Custom DocPerm",
+        {"ref_doctype": "Officer", "role": "Learner", "read": True, "write": True, "if_owner": True},
+    )
     ctx = ctx_of(world, "learner")
     assert "date_of_birth" not in query.get_list(ctx, "Officer")[0][0]
     with pytest.raises(PermissionDenied, match="may not set date_of_birth"):
@@ -245,31 +292,48 @@ def test_if_owner_rows_limit_learner_to_own_records(world):
 
 def test_custom_docperm_overrides_meta_rows(world, site):
     power = ctx_of(world, "power")
-    lifecycle.insert(site.context(), "Custom DocPerm", {"ref_doctype": "Officer", "role": "MDO Admin", "read": True, "write": True})
-    lifecycle.insert(site.context(), "Custom DocPerm", {"ref_doctype": "Officer", "role": "System Manager", "read": True, "write": True, "delete": True})
+    lifecycle.insert(
+        site.context(), "Custom DocPerm", {"ref_doctype": "Officer", "role": "MDO Admin", "read": True, "write": True}
+    )
+    lifecycle.insert(
+        site.context(),
+        "Custom DocPerm",
+        {"ref_doctype": "Officer", "role": "System Manager", "read": True, "write": True, "delete": True},
+    )
     with pytest.raises(PermissionDenied, match="may not delete Officer"):
         lifecycle.delete(ctx_of(world, "power"), "Officer", world["power_officer"])
     with pytest.raises(PermissionDenied, match="may not create Officer"):
-        lifecycle.insert(ctx_of(world, "power"), "Officer", {"full_name": "x", "email": "x@gov.in", "service": "IAS", "group": "A", "mdo": POWER})
+        lifecycle.insert(
+            ctx_of(world, "power"),
+            "Officer",
+            {"full_name": "x", "email": "x@gov.in", "service": "IAS", "group": "A", "mdo": POWER},
+        )
     assert lifecycle.get(power, "Officer", world["power_officer"]).name == world["power_officer"]
 
 
 def test_custom_docperm_needs_a_real_doctype_and_system_manager(world, site):
     with pytest.raises(ValidationError, match="DocType 'Ofiser' does not exist"):
         lifecycle.insert(site.context(), "Custom DocPerm", {"ref_doctype": "Ofiser", "role": "Learner", "read": True})
-    response = api(world, "power").post("/api/resource/Custom DocPerm", json={"ref_doctype": "Officer", "role": "MDO Admin", "delete": True})
+    response = api(world, "power").post(
+        "/api/resource/Custom DocPerm", json={"ref_doctype": "Officer", "role": "MDO Admin", "delete": True}
+    )
     assert response.status_code == 403
 
 
 # users ------------------------------------------------------------------------------------------
 
+
 def test_mdo_admin_manages_users_of_own_mdo_only(world):
     client = api(world, "power")
-    ok = client.post("/api/resource/User", json={"email": "so@power.gov.in", "full_name": "SO", "roles": [{"role": "Learner"}],
-                                                 "mdos": [{"mdo": POWER}]})
+    ok = client.post(
+        "/api/resource/User",
+        json={"email": "so@power.gov.in", "full_name": "SO", "roles": [{"role": "Learner"}], "mdos": [{"mdo": POWER}]},
+    )
     assert ok.status_code == 201
-    other = client.post("/api/resource/User", json={"email": "so@steel.gov.in", "full_name": "SO", "roles": [{"role": "Learner"}],
-                                                    "mdos": [{"mdo": STEEL}]})
+    other = client.post(
+        "/api/resource/User",
+        json={"email": "so@steel.gov.in", "full_name": "SO", "roles": [{"role": "Learner"}], "mdos": [{"mdo": STEEL}]},
+    )
     assert other.status_code == 403
     assert client.get(f"/api/resource/User/{world['users']['steel']}").status_code == 404
     emails = {u["name"] for u in client.get("/api/resource/User").json["data"]}
@@ -278,10 +342,14 @@ def test_mdo_admin_manages_users_of_own_mdo_only(world):
 
 def test_mdo_admin_cannot_grant_system_roles(world):
     client = api(world, "power")
-    response = client.post("/api/resource/User", json={"email": "boss@power.gov.in", "full_name": "Boss",
-                                                       "roles": [{"role": "System Manager"}], "mdos": [{"mdo": POWER}]})
+    response = client.post(
+        "/api/resource/User",
+        json={"email": "boss@power.gov.in", "full_name": "Boss", "roles": [{"role": "System Manager"}], "mdos": [{"mdo": POWER}]},
+    )
     assert response.status_code == 400 and "only a System Manager may grant System Manager" in response.json["errors"]["roles"][0]
-    escalate = client.put(f"/api/resource/User/{world['users']['power']}", json={"roles": [{"role": "MDO Admin"}, {"role": "Finance"}]})
+    escalate = client.put(
+        f"/api/resource/User/{world['users']['power']}", json={"roles": [{"role": "MDO Admin"}, {"role": "Finance"}]}
+    )
     assert escalate.status_code == 400
     assert world["site"].db.user.count_documents({"_id": "boss@power.gov.in"}) == 0
 
@@ -290,6 +358,8 @@ def test_learner_cannot_change_own_roles_or_mdos(world):
     client = api(world, "learner")
     me = client.get(f"/api/resource/User/{world['users']['learner']}").json["data"]
     assert [r["role"] for r in me["roles"]] == ["Learner"]
-    assert client.put(f"/api/resource/User/{world['users']['learner']}", json={"roles": [{"role": "MDO Admin"}]}).status_code == 403
+    assert (
+        client.put(f"/api/resource/User/{world['users']['learner']}", json={"roles": [{"role": "MDO Admin"}]}).status_code == 403
+    )
     assert client.put(f"/api/resource/User/{world['users']['learner']}", json={"mdos": [{"mdo": STEEL}]}).status_code == 403
     assert client.put(f"/api/resource/User/{world['users']['learner']}", json={"full_name": "Ravi K"}).status_code == 200

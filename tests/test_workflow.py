@@ -1,4 +1,5 @@
 """Workflows as data: states, transitions, maker-checker, comments, history."""
+
 import importlib
 
 import pytest
@@ -11,7 +12,9 @@ from .conftest import add_user, token_client
 POWER, STEEL = "Ministry of Power", "Ministry of Steel"
 
 APPROVAL = {
-    "workflow_name": "Sanction Approval", "document_type": "Sanction", "state_field": "workflow_state",
+    "workflow_name": "Sanction Approval",
+    "document_type": "Sanction",
+    "state_field": "workflow_state",
     "states": [
         {"state": "Draft", "docstatus": 0, "allow_edit": "MDO Admin"},
         {"state": "Pending Approval", "docstatus": 0},
@@ -20,10 +23,34 @@ APPROVAL = {
         {"state": "Withdrawn", "docstatus": 2},
     ],
     "transitions": [
-        {"state": "Draft", "action": "Send for Approval", "next_state": "Pending Approval", "allowed": "MDO Admin", "allow_self_approval": True},
-        {"state": "Pending Approval", "action": "Approve", "next_state": "Approved", "allowed": "Finance", "condition": ["amount", "<=", 1000]},
-        {"state": "Pending Approval", "action": "Reject", "next_state": "Rejected", "allowed": "Finance", "comment_required": True},
-        {"state": "Rejected", "action": "Send for Approval", "next_state": "Pending Approval", "allowed": "MDO Admin", "allow_self_approval": True},
+        {
+            "state": "Draft",
+            "action": "Send for Approval",
+            "next_state": "Pending Approval",
+            "allowed": "MDO Admin",
+            "allow_self_approval": True,
+        },
+        {
+            "state": "Pending Approval",
+            "action": "Approve",
+            "next_state": "Approved",
+            "allowed": "Finance",
+            "condition": ["amount", "<=", 1000],
+        },
+        {
+            "state": "Pending Approval",
+            "action": "Reject",
+            "next_state": "Rejected",
+            "allowed": "Finance",
+            "comment_required": True,
+        },
+        {
+            "state": "Rejected",
+            "action": "Send for Approval",
+            "next_state": "Pending Approval",
+            "allowed": "MDO Admin",
+            "allow_self_approval": True,
+        },
         {"state": "Approved", "action": "Withdraw", "next_state": "Withdrawn", "allowed": "Finance", "comment_required": True},
     ],
 }
@@ -34,10 +61,12 @@ def flow(site):
     lifecycle.insert(site.context(), "Workflow", APPROVAL)
     # Here each MDO has its own finance unit (the shipped Finance role is DoPT's, across MDOs)
     lifecycle.save(site.context(), "Role", "Finance", {"mdo_scope": "Own MDOs"})
-    users = {"maker": add_user(site, "nodal@power.gov.in", ["MDO Admin"], [POWER]),
-             "checker": add_user(site, "finance@power.gov.in", ["Finance"], [POWER]),
-             "both": add_user(site, "both@power.gov.in", ["MDO Admin", "Finance"], [POWER]),
-             "steel_finance": add_user(site, "finance@steel.gov.in", ["Finance"], [STEEL])}
+    users = {
+        "maker": add_user(site, "nodal@power.gov.in", ["MDO Admin"], [POWER]),
+        "checker": add_user(site, "finance@power.gov.in", ["Finance"], [POWER]),
+        "both": add_user(site, "both@power.gov.in", ["MDO Admin", "Finance"], [POWER]),
+        "steel_finance": add_user(site, "finance@steel.gov.in", ["Finance"], [STEEL]),
+    }
     clients = {k: token_client(site, v) for k, v in users.items()}
     doc = clients["maker"].post("/api/resource/Sanction", json={"purpose": "MITx fee", "amount": 100, "mdo": POWER}).json["data"]
     return {"site": site, "users": users, "c": clients, "name": doc["name"], "doc": doc}
@@ -49,8 +78,9 @@ def act(client, name, action, comment=None):
 
 def test_new_record_starts_in_first_state(flow):
     assert flow["doc"]["workflow_state"] == "Draft"
-    refused = flow["c"]["maker"].post("/api/resource/Sanction", json={"purpose": "x", "amount": 1, "mdo": POWER,
-                                                                      "workflow_state": "Approved"})
+    refused = flow["c"]["maker"].post(
+        "/api/resource/Sanction", json={"purpose": "x", "amount": 1, "mdo": POWER, "workflow_state": "Approved"}
+    )
     assert refused.status_code == 400 and "new records start in 'Draft'" in refused.json["errors"]["workflow_state"][0]
 
 
@@ -67,7 +97,8 @@ def test_full_path_with_history_and_docstatus(flow):
     history = approved.json["workflow"]["history"]
     assert [(h["action"], h["from_state"], h["to_state"], h["user"]) for h in history] == [
         ("Send for Approval", "Draft", "Pending Approval", flow["users"]["maker"]),
-        ("Approve", "Pending Approval", "Approved", flow["users"]["checker"])]
+        ("Approve", "Pending Approval", "Approved", flow["users"]["checker"]),
+    ]
     assert history[1]["comment"] == "within budget"
     calls = importlib.import_module("igot_doctypes.sanction").CALLS
     assert [h for n, h in calls if n == flow["name"]][-2:] == ["before_submit", "on_submit"]
@@ -114,7 +145,9 @@ def test_rejection_needs_a_comment(flow):
     rejected = act(flow["c"]["checker"], flow["name"], "Reject", "attach the fee receipt")
     assert rejected.json["data"]["workflow_state"] == "Rejected"
     assert rejected.json["workflow"]["history"][-1]["comment"] == "attach the fee receipt"
-    assert flow["c"]["maker"].put(f"/api/resource/Sanction/{flow['name']}", json={"remarks": "receipt attached"}).status_code == 200
+    assert (
+        flow["c"]["maker"].put(f"/api/resource/Sanction/{flow['name']}", json={"remarks": "receipt attached"}).status_code == 200
+    )
 
 
 def test_condition_is_enforced(flow):
@@ -142,18 +175,42 @@ def test_other_mdo_cannot_act_or_see_history(flow):
     act(flow["c"]["maker"], flow["name"], "Send for Approval")
     assert act(flow["c"]["steel_finance"], flow["name"], "Approve").status_code == 404
     lifecycle.save(flow["site"].context(), "Role", "Finance", {"mdo_scope": "All MDOs"})  # scope is data
-    assert token_client(flow["site"], flow["users"]["steel_finance"]).get(f"/api/resource/Sanction/{flow['name']}").status_code == 200
+    assert (
+        token_client(flow["site"], flow["users"]["steel_finance"]).get(f"/api/resource/Sanction/{flow['name']}").status_code
+        == 200
+    )
     steel_admin = token_client(flow["site"], add_user(flow["site"], "nodal@steel.gov.in", ["MDO Admin"], [STEEL]))
     assert steel_admin.get("/api/resource/Workflow Action").json["total"] == 0
     assert flow["c"]["maker"].get("/api/resource/Workflow Action").status_code == 200
 
 
-@pytest.mark.parametrize("change, field, message", [
-    ({"document_type": "Nothing"}, "document_type", "does not exist"),
-    ({"state_field": "colour"}, "state_field", "needs a Data or Select field 'colour'"),
-    ({"transitions": [{"state": "Draft", "action": "Go", "next_state": "Nowhere", "allowed": "Finance"}]}, "transitions", "'Nowhere' is not one of the states"),
-    ({"transitions": [{"state": "Draft", "action": "Go", "next_state": "Rejected", "allowed": "Finance", "condition": ["shoe", "=", 1]}]}, "transitions", "condition must be"),
-])
+@pytest.mark.parametrize(
+    "change, field, message",
+    [
+        ({"document_type": "Nothing"}, "document_type", "does not exist"),
+        ({"state_field": "colour"}, "state_field", "needs a Data or Select field 'colour'"),
+        (
+            {"transitions": [{"state": "Draft", "action": "Go", "next_state": "Nowhere", "allowed": "Finance"}]},
+            "transitions",
+            "'Nowhere' is not one of the states",
+        ),
+        (
+            {
+                "transitions": [
+                    {
+                        "state": "Draft",
+                        "action": "Go",
+                        "next_state": "Rejected",
+                        "allowed": "Finance",
+                        "condition": ["shoe", "=", 1],
+                    }
+                ]
+            },
+            "transitions",
+            "condition must be",
+        ),
+    ],
+)
 def test_bad_workflow_is_refused(site, change, field, message):
     with pytest.raises(ValidationError) as err:
         lifecycle.insert(site.context(), "Workflow", APPROVAL | {"workflow_name": "Other"} | change)

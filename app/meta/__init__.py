@@ -6,6 +6,7 @@ across definitions (Link targets exist, Table options are child doctypes, every 
 title_field, search_fields, list_view and indexes exists). Any failure raises ``MetaError``
 naming the file, the field and what is wrong.
 """
+
 from __future__ import annotations
 
 import json
@@ -68,8 +69,10 @@ class Field:
 
     def to_dict(self) -> dict:
         if self.link_filters:
-            return {**{k: v for k, v in self.__dict__.items() if v not in (None, False, "", 0) or k == "fieldname"},
-                    "link_filters": self.link_conditions}
+            return {
+                **{k: v for k, v in self.__dict__.items() if v not in (None, False, "", 0) or k == "fieldname"},
+                "link_filters": self.link_conditions,
+            }
         return {k: v for k, v in self.__dict__.items() if v not in (None, False, "", 0) or k == "fieldname"}
 
 
@@ -119,12 +122,21 @@ class DocTypeMeta:
         ``amended_from`` on submittable ones)."""
         extra = []
         if self.is_tenant and self.tenant_field == "mdo" and not any(f.fieldname == "mdo" for f in self.fields):
-            extra.append(Field("mdo", "Link", label="MDO", options="MDO", reqd=True,
-                               in_list_view=True, in_filter=True, standard=True,
-                               description="The ministry, department or organisation the record belongs to"))
+            extra.append(
+                Field(
+                    "mdo",
+                    "Link",
+                    label="MDO",
+                    options="MDO",
+                    reqd=True,
+                    in_list_view=True,
+                    in_filter=True,
+                    standard=True,
+                    description="The ministry, department or organisation the record belongs to",
+                )
+            )
         if self.is_submittable:
-            extra.append(Field("amended_from", "Link", label="Amended From", options=self.name,
-                               read_only=True, standard=True))
+            extra.append(Field("amended_from", "Link", label="Amended From", options=self.name, read_only=True, standard=True))
         return extra + list(self.fields)
 
     def get_field(self, fieldname: str) -> Field | None:
@@ -221,8 +233,7 @@ def load_registry(paths) -> Registry:
                 continue
             meta = load_definition(json_path)
             if meta.name in metas:
-                raise MetaError(f"{json_path}: DocType {meta.name!r} is already defined in "
-                                f"{metas[meta.name].source}")
+                raise MetaError(f"{json_path}: DocType {meta.name!r} is already defined in {metas[meta.name].source}")
             metas[meta.name] = meta
     _cross_check(metas)
     return Registry(metas)
@@ -236,23 +247,41 @@ def load_definition(path: Path) -> DocTypeMeta:
     errors = sorted(_validator.iter_errors(data), key=lambda e: list(e.absolute_path))
     if errors:
         raise MetaError(f"{path}: {_describe(errors[0], data)}")
-    fields = [Field(**{**f, "label": f.get("label") or f["fieldname"].replace("_", " ").title(),
-                       "link_filters": tuple(sorted((f.get("link_filters") or {}).items())),
-                       "aliases": tuple(f.get("aliases") or ()),
-                       "accept": json.dumps(f["accept"], sort_keys=True) if f.get("accept") else None})
-              for f in data["fields"]]
+    fields = [
+        Field(
+            **{
+                **f,
+                "label": f.get("label") or f["fieldname"].replace("_", " ").title(),
+                "link_filters": tuple(sorted((f.get("link_filters") or {}).items())),
+                "aliases": tuple(f.get("aliases") or ()),
+                "accept": json.dumps(f["accept"], sort_keys=True) if f.get("accept") else None,
+            }
+        )
+        for f in data["fields"]
+    ]
     meta = DocTypeMeta(
-        name=data["name"], collection=data["collection"], module=data["module"],
-        fields=fields, source=path, description=data.get("description", ""),
-        autoname=data.get("autoname", "hash"), title_field=data.get("title_field"),
+        name=data["name"],
+        collection=data["collection"],
+        module=data["module"],
+        fields=fields,
+        source=path,
+        description=data.get("description", ""),
+        autoname=data.get("autoname", "hash"),
+        title_field=data.get("title_field"),
         search_fields=data.get("search_fields", []),
         is_submittable=data.get("is_submittable", False),
-        track_changes=data.get("track_changes", False), is_child=data.get("is_child", False),
-        is_tenant=data.get("is_tenant", False), tenant_field=data.get("tenant_field", "mdo"),
-        tenant_read=data.get("tenant_read", "own"), actions=data.get("actions", []), teaches=data.get("teaches"),
+        track_changes=data.get("track_changes", False),
+        is_child=data.get("is_child", False),
+        is_tenant=data.get("is_tenant", False),
+        tenant_field=data.get("tenant_field", "mdo"),
+        tenant_read=data.get("tenant_read", "own"),
+        actions=data.get("actions", []),
+        teaches=data.get("teaches"),
         versioned_edit=data.get("versioned_edit"),
-        owner_field=data.get("owner_field", "owner"), list_view=data.get("list_view", {}),
-        indexes=data.get("indexes", []), permissions=data.get("permissions", []),
+        owner_field=data.get("owner_field", "owner"),
+        list_view=data.get("list_view", {}),
+        indexes=data.get("indexes", []),
+        permissions=data.get("permissions", []),
     )
     _check_own_fields(meta)
     return meta
@@ -262,8 +291,11 @@ def _describe(error: jsonschema.ValidationError, data: dict) -> str:
     path = list(error.absolute_path)
     where = "/".join(str(p) for p in path) or "(top level)"
     if len(path) >= 2 and path[0] == "fields" and isinstance(path[1], int):
-        fieldname = data["fields"][path[1]].get("fieldname", f"#{path[1]}") \
-            if isinstance(data["fields"][path[1]], dict) else f"#{path[1]}"
+        fieldname = (
+            data["fields"][path[1]].get("fieldname", f"#{path[1]}")
+            if isinstance(data["fields"][path[1]], dict)
+            else f"#{path[1]}"
+        )
         key = path[2] if len(path) > 2 else None
         where = f"field {fieldname!r}" + (f", key {key!r}" if key else "")
     return f"{where}: {error.message}"
@@ -295,7 +327,9 @@ def _check_own_fields(meta: DocTypeMeta) -> None:
         if f.fetch_from:
             source = meta.fields_by_name.get(f.fetch_from.split(".")[0])
             if source is None or source.fieldtype != "Link":
-                raise MetaError(f"{src}: field {f.fieldname!r}: fetch_from {f.fetch_from!r} must start with a Link field of {meta.name}")
+                raise MetaError(
+                    f"{src}: field {f.fieldname!r}: fetch_from {f.fetch_from!r} must start with a Link field of {meta.name}"
+                )
     for f in meta.fields:
         spec = json.loads(f.accept) if f.accept else None
         if isinstance(spec, dict):
@@ -308,10 +342,12 @@ def _check_own_fields(meta: DocTypeMeta) -> None:
     known = meta.known_fieldnames
     if meta.autoname.startswith("field:") and meta.autoname[6:] not in meta.fields_by_name:
         raise MetaError(f"{src}: autoname: field {meta.autoname[6:]!r} does not exist")
-    for label, names in (("title_field", [meta.title_field] if meta.title_field else []),
-                         ("search_fields", meta.search_fields),
-                         ("list_view.columns", meta.list_view.get("columns", [])),
-                         ("list_view.sort", [meta.list_view["sort"].lstrip("-")] if "sort" in meta.list_view else [])):
+    for label, names in (
+        ("title_field", [meta.title_field] if meta.title_field else []),
+        ("search_fields", meta.search_fields),
+        ("list_view.columns", meta.list_view.get("columns", [])),
+        ("list_view.sort", [meta.list_view["sort"].lstrip("-")] if "sort" in meta.list_view else []),
+    ):
         for name in names:
             if name not in known:
                 raise MetaError(f"{src}: {label}: field {name!r} does not exist")
@@ -341,13 +377,13 @@ def _cross_check(metas: dict[str, DocTypeMeta]) -> None:
     collections: dict[str, str] = {}
     for meta in metas.values():
         if meta.collection in collections:
-            raise MetaError(f"{meta.source}: collection {meta.collection!r} is already used by "
-                            f"DocType {collections[meta.collection]!r}")
+            raise MetaError(
+                f"{meta.source}: collection {meta.collection!r} is already used by DocType {collections[meta.collection]!r}"
+            )
         collections[meta.collection] = meta.name
         for f in meta.all_fields:
             if f.fieldtype == "Link" and f.options not in metas:
-                raise MetaError(f"{meta.source}: field {f.fieldname!r}: Link target DocType "
-                                f"{f.options!r} does not exist")
+                raise MetaError(f"{meta.source}: field {f.fieldname!r}: Link target DocType {f.options!r} does not exist")
             if f.fetch_from:
                 link, remote = f.fetch_from.split(".")
                 target = metas.get(meta.fields_by_name[link].options)
@@ -357,8 +393,9 @@ def _cross_check(metas: dict[str, DocTypeMeta]) -> None:
                 child = metas.get(f.options)
                 columns = set(meta.teaches["columns"].values())
                 if f.fieldtype != "Table" or child is None or not columns <= child.known_fieldnames:
-                    raise MetaError(f"{meta.source}: teaches: {f.fieldname!r} must be a Table whose rows have "
-                                    f"{', '.join(sorted(columns))}")
+                    raise MetaError(
+                        f"{meta.source}: teaches: {f.fieldname!r} must be a Table whose rows have {', '.join(sorted(columns))}"
+                    )
             for key in f.link_conditions:
                 target = metas.get(f.options)
                 if target is not None and key not in target.known_fieldnames:
@@ -366,8 +403,9 @@ def _cross_check(metas: dict[str, DocTypeMeta]) -> None:
             if f.fieldtype == "Table":
                 target = metas.get(f.options)
                 if target is None:
-                    raise MetaError(f"{meta.source}: field {f.fieldname!r}: Table DocType "
-                                    f"{f.options!r} does not exist")
+                    raise MetaError(f"{meta.source}: field {f.fieldname!r}: Table DocType {f.options!r} does not exist")
                 if not target.is_child:
-                    raise MetaError(f"{meta.source}: field {f.fieldname!r}: Table DocType "
-                                    f"{f.options!r} is not a child doctype (is_child: true)")
+                    raise MetaError(
+                        f"{meta.source}: field {f.fieldname!r}: Table DocType "
+                        f"{f.options!r} is not a child doctype (is_child: true)"
+                    )

@@ -7,6 +7,7 @@ are listed), have the record within their MDOs, and find it in one of the action
 states. The method then does its work through the lifecycle, so everything it writes passes
 the caller's own permission checks too.
 """
+
 from __future__ import annotations
 
 from app.errors import PermissionDenied, ValidationError
@@ -43,14 +44,19 @@ def run(ctx, doctype: str, name: str, action: str, args: dict | None = None):
     spec = next((a for a in meta.actions if a["name"] == action), None)
     if spec is None:
         possible = ", ".join(a["name"] for a in meta.actions) or "none"
-        raise ValidationError.for_fields(doctype, name, {"action": [f"{action!r} is not an action of {doctype}; possible: {possible}."]})
+        raise ValidationError.for_fields(
+            doctype, name, {"action": [f"{action!r} is not an action of {doctype}; possible: {possible}."]}
+        )
     why = _refusal(ctx, meta, spec, doc.as_dict())
     if why:
         raise PermissionDenied(f"{doctype} {name!r}: {why}", doctype=doctype, name=name)
     args = args or {}
     inputs = spec.get("inputs") or []
-    missing = {i["name"]: [f"{i['label']} is needed to {spec['label']}."] for i in inputs
-               if i.get("required") and not str(args.get(i["name"]) or "").strip()}
+    missing = {
+        i["name"]: [f"{i['label']} is needed to {spec['label']}."]
+        for i in inputs
+        if i.get("required") and not str(args.get(i["name"]) or "").strip()
+    }
     if missing:
         raise ValidationError.for_fields(doctype, name, missing)
     return getattr(doc, f"action_{action}")(**{i["name"]: args.get(i["name"]) for i in inputs})

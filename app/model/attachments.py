@@ -1,6 +1,7 @@
 """Who may read a stored file: the access layer asked what reading its owner asks (the record
 and field it is attached to, the job that made it, or its uploader; ``app.files`` keeps that
 on the file). Anything else is NotFound, as if the file did not exist."""
+
 from __future__ import annotations
 
 from app import files

@@ -10,6 +10,7 @@ analysts' views leave ``restricted`` out. Versions are written right after
 the change they describe (MongoDB offers no multi-document transaction we may rely on), and
 never change afterwards.
 """
+
 from __future__ import annotations
 
 from bson import ObjectId
@@ -40,14 +41,16 @@ def diff(meta, registry, old: dict, new: dict) -> dict:
             changed.append({"field": f.fieldname, "old": a, "new": b})
     if old.get("docstatus") != new.get("docstatus"):
         changed.append({"field": "docstatus", "old": old.get("docstatus"), "new": new.get("docstatus")})
-    out = {k: v for k, v in (("changed", changed), ("added", added), ("removed", removed),
-                             ("row_changed", row_changed)) if v}
+    out = {k: v for k, v in (("changed", changed), ("added", added), ("removed", removed), ("row_changed", row_changed)) if v}
     return out
 
 
 def _field_changes(fields, old: dict, new: dict) -> list:
-    return [{"field": f.fieldname, "old": old.get(f.fieldname), "new": new.get(f.fieldname)} for f in fields
-            if old.get(f.fieldname) != new.get(f.fieldname)]
+    return [
+        {"field": f.fieldname, "old": old.get(f.fieldname), "new": new.get(f.fieldname)}
+        for f in fields
+        if old.get(f.fieldname) != new.get(f.fieldname)
+    ]
 
 
 def split_by_level(meta, data: dict) -> tuple[dict, dict]:
@@ -83,10 +86,19 @@ def record(ctx, meta, name: str, data: dict, doc: dict) -> None:
     now = ctx.now()
     mdos = sorted(meta.tenant_values(doc)) if meta.is_tenant else None
     data, restricted = split_by_level(meta, data)
-    ctx.site.db[VERSION_COLLECTION].insert_one({**({"mdos": mdos} if mdos else {}),
-        **({"restricted": restricted} if restricted else {}),
-        # ObjectId strings sort in write order, so versions of one moment keep their order.
-        "_id": str(ObjectId()), "ref_doctype": meta.name, "docname": name, "data": data,
-        "owner": ctx.user, "modified_by": ctx.user, "creation": now, "modified": now,
-        "docstatus": 0,
-    })
+    ctx.site.db[VERSION_COLLECTION].insert_one(
+        {
+            **({"mdos": mdos} if mdos else {}),
+            **({"restricted": restricted} if restricted else {}),
+            # ObjectId strings sort in write order, so versions of one moment keep their order.
+            "_id": str(ObjectId()),
+            "ref_doctype": meta.name,
+            "docname": name,
+            "data": data,
+            "owner": ctx.user,
+            "modified_by": ctx.user,
+            "creation": now,
+            "modified": now,
+            "docstatus": 0,
+        }
+    )

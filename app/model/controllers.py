@@ -2,6 +2,7 @@
 officer.py`` defines ``class Officer(Document)``), or ``Document`` itself. The meta describes
 doctypes; this attaches their behaviour, and checks that every document action the meta
 declares has its method."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -24,8 +25,10 @@ def attach(registry: Registry) -> Registry:
             meta.controller_class = _load(meta) or Document
         for action in meta.actions:
             if not hasattr(meta.controller_class, f"action_{action['name']}"):
-                raise MetaError(f"{meta.source}: actions: {action['name']!r} needs a method action_{action['name']} "
-                                f"on the controller ({meta.source.with_suffix('.py').name})")
+                raise MetaError(
+                    f"{meta.source}: actions: {action['name']!r} needs a method action_{action['name']} "
+                    f"on the controller ({meta.source.with_suffix('.py').name})"
+                )
     return registry
 
 

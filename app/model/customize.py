@@ -9,6 +9,7 @@ running side by side both see a new field at their next request, with no restart
 Values of a removed or disabled custom field stay in the stored record (a save carries them
 over) but are not shown; adding the field back shows them again.
 """
+
 from __future__ import annotations
 
 import dataclasses

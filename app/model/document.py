@@ -20,12 +20,24 @@ A hook changes the document through ``self`` (``self.set("field", value)`` or
 it see the stored record. Persistence, naming, validation and audit live in their own modules
 and are called by ``app/lifecycle.py``, not from here.
 """
+
 from __future__ import annotations
 
 from enum import IntEnum
 
-HOOKS = ("before_insert", "validate", "before_save", "after_insert", "on_update",
-         "before_submit", "on_submit", "before_cancel", "on_cancel", "on_trash", "after_delete")
+HOOKS = (
+    "before_insert",
+    "validate",
+    "before_save",
+    "after_insert",
+    "on_update",
+    "before_submit",
+    "on_submit",
+    "before_cancel",
+    "on_cancel",
+    "on_trash",
+    "after_delete",
+)
 
 
 class DocStatus(IntEnum):
@@ -99,17 +111,38 @@ class Document:
         return errors
 
     # hooks (override in a controller) ---------------------------------------------------
-    def before_insert(self): pass
-    def validate(self): pass
-    def before_save(self): pass
-    def after_insert(self): pass
-    def on_update(self): pass
-    def before_submit(self): pass
-    def on_submit(self): pass
-    def before_cancel(self): pass
-    def on_cancel(self): pass
-    def on_trash(self): pass
-    def after_delete(self): pass
+    def before_insert(self):
+        pass
+
+    def validate(self):
+        pass
+
+    def before_save(self):
+        pass
+
+    def after_insert(self):
+        pass
+
+    def on_update(self):
+        pass
+
+    def before_submit(self):
+        pass
+
+    def on_submit(self):
+        pass
+
+    def before_cancel(self):
+        pass
+
+    def on_cancel(self):
+        pass
+
+    def on_trash(self):
+        pass
+
+    def after_delete(self):
+        pass
 
     # After-write hooks written to be run twice (each of their effects happens once however
     # often they run: a unique key, an upsert, a claim on the record). The lifecycle keeps a

@@ -4,6 +4,7 @@ dictionary uses. Every layer reads this table: ``app.model.schemas``, ``app.web.
 ``admin.forms`` and ``app.docs``; the meta's JSON schema allows exactly these names (a test
 checks it).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -57,8 +58,11 @@ class DateString(fields.Field):
             return value.isoformat()
         if isinstance(value, str):
             try:
-                return dt.date.fromisoformat(value.strip()[:10]).isoformat() \
-                    if re.match(r"^\d{4}-\d{2}-\d{2}", value.strip()) else self._fail()
+                return (
+                    dt.date.fromisoformat(value.strip()[:10]).isoformat()
+                    if re.match(r"^\d{4}-\d{2}-\d{2}", value.strip())
+                    else self._fail()
+                )
             except ValueError:
                 self._fail()
         self._fail()
@@ -128,16 +132,17 @@ def _range(f):
     lo, hi = bounds(f)
     return [validate.Range(min=lo, max=hi)] if lo is not None or hi is not None else []
 
+
 @dataclass(frozen=True)
 class FieldType:
     name: str
-    storage: str                      # how a value is stored (BSON), in the data dictionary's words
-    field: Callable                   # (meta Field, child schema) -> marshmallow field
-    openapi: Callable                 # (meta Field) -> the OpenAPI schema of one value
-    widget: str                       # the admin's form field (``admin.forms.WIDGETS``)
-    empty_is_none: bool = True        # a blank cell or empty string means no value
-    text: bool = False                # a text (searchable, ``like``-able)
-    bounds: tuple = (None, None)      # the lowest and highest value, unless the field says
+    storage: str  # how a value is stored (BSON), in the data dictionary's words
+    field: Callable  # (meta Field, child schema) -> marshmallow field
+    openapi: Callable  # (meta Field) -> the OpenAPI schema of one value
+    widget: str  # the admin's form field (``admin.forms.WIDGETS``)
+    empty_is_none: bool = True  # a blank cell or empty string means no value
+    text: bool = False  # a text (searchable, ``like``-able)
+    bounds: tuple = (None, None)  # the lowest and highest value, unless the field says
 
 
 _kw = {"allow_none": True}
@@ -151,37 +156,115 @@ def _number(kind, f):
     return kind(allow_nan=False, validate=_range(f), **_kw)
 
 
-FIELDTYPES: dict[str, FieldType] = {t.name: t for t in (
-    FieldType("Data", "string", _data, lambda f: {"type": "string", "maxLength": f.length or DEFAULT_DATA_LENGTH},
-              "text", empty_is_none=False, text=True),
-    FieldType("Text", "string", lambda f, c=None: Str(validate=_max_length(f.length or DEFAULT_TEXT_LENGTH), **_kw),
-              lambda f: {"type": "string", "maxLength": f.length or DEFAULT_TEXT_LENGTH}, "textarea",
-              empty_is_none=False, text=True),
-    FieldType("Email", "string", lambda f, c=None: fields.Email(**_kw), lambda f: {"type": "string", "format": "email"},
-              "email", text=True),
-    FieldType("Phone", "string", lambda f, c=None: Str(validate=validate.Regexp(PHONE_RE, error="Not a valid phone number."), **_kw),
-              lambda f: {"type": "string", "pattern": PHONE_RE}, "text", text=True),
-    FieldType("Select", "string", lambda f, c=None: Str(validate=validate.OneOf(f.select_options, error="Must be one of: {choices}."), **_kw),
-              lambda f: {"type": "string", "enum": f.select_options}, "select"),
-    FieldType("Link", "string (the linked record's name)", _data,
-              lambda f: {"type": "string", "maxLength": f.length or DEFAULT_DATA_LENGTH, "description": f"name of a {f.options}"},
-              "link", text=True),
-    FieldType("Attach", "string (GridFS file id)", _data,
-              lambda f: {"type": "string", "maxLength": f.length or DEFAULT_DATA_LENGTH}, "attach"),
-    FieldType("Int", "int", lambda f, c=None: fields.Integer(validate=_range(f), **_kw), lambda f: {"type": "integer"}, "integer"),
-    FieldType("Rating", "int", lambda f, c=None: fields.Integer(validate=_range(f), **_kw), lambda f: {"type": "integer"}, "integer",
-              bounds=(0, DEFAULT_RATING_MAX)),
-    FieldType("Float", "double", lambda f, c=None: _number(fields.Float, f), lambda f: {"type": "number"}, "float"),
-    FieldType("Percent", "double", lambda f, c=None: _number(fields.Float, f), lambda f: {"type": "number"}, "float",
-              bounds=(0, 100)),
-    FieldType("Currency", "double, 2 places", lambda f, c=None: _number(Money, f), lambda f: {"type": "number"}, "float"),
-    FieldType("Check", "bool", lambda f, c=None: StrictBoolean(**_kw), lambda f: {"type": "boolean"}, "check"),
-    FieldType("Date", "string YYYY-MM-DD", lambda f, c=None: DateString(**_kw), lambda f: {"type": "string", "format": "date"}, "date"),
-    FieldType("Datetime", "date (UTC)", lambda f, c=None: UTCDateTime(**_kw), lambda f: {"type": "string", "format": "date-time"},
-              "datetime"),
-    FieldType("JSON", "object", lambda f, c=None: JSONValue(**_kw), lambda f: {"oneOf": [{"type": "object"}, {"type": "array"}]},
-              "textarea"),
-    FieldType("Table", "array of objects", lambda f, c=None: fields.List(fields.Nested(c, unknown=RAISE), **_kw),
-              lambda f: {"type": "array", "items": {"$ref": f"#/components/schemas/{f.options.replace(' ', '')}"}},
-              "table", empty_is_none=False),
-)}
+FIELDTYPES: dict[str, FieldType] = {
+    t.name: t
+    for t in (
+        FieldType(
+            "Data",
+            "string",
+            _data,
+            lambda f: {"type": "string", "maxLength": f.length or DEFAULT_DATA_LENGTH},
+            "text",
+            empty_is_none=False,
+            text=True,
+        ),
+        FieldType(
+            "Text",
+            "string",
+            lambda f, c=None: Str(validate=_max_length(f.length or DEFAULT_TEXT_LENGTH), **_kw),
+            lambda f: {"type": "string", "maxLength": f.length or DEFAULT_TEXT_LENGTH},
+            "textarea",
+            empty_is_none=False,
+            text=True,
+        ),
+        FieldType(
+            "Email",
+            "string",
+            lambda f, c=None: fields.Email(**_kw),
+            lambda f: {"type": "string", "format": "email"},
+            "email",
+            text=True,
+        ),
+        FieldType(
+            "Phone",
+            "string",
+            lambda f, c=None: Str(validate=validate.Regexp(PHONE_RE, error="Not a valid phone number."), **_kw),
+            lambda f: {"type": "string", "pattern": PHONE_RE},
+            "text",
+            text=True,
+        ),
+        FieldType(
+            "Select",
+            "string",
+            lambda f, c=None: Str(validate=validate.OneOf(f.select_options, error="Must be one of: {choices}."), **_kw),
+            lambda f: {"type": "string", "enum": f.select_options},
+            "select",
+        ),
+        FieldType(
+            "Link",
+            "string (the linked record's name)",
+            _data,
+            lambda f: {"type": "string", "maxLength": f.length or DEFAULT_DATA_LENGTH, "description": f"name of a {f.options}"},
+            "link",
+            text=True,
+        ),
+        FieldType(
+            "Attach",
+            "string (GridFS file id)",
+            _data,
+            lambda f: {"type": "string", "maxLength": f.length or DEFAULT_DATA_LENGTH},
+            "attach",
+        ),
+        FieldType(
+            "Int", "int", lambda f, c=None: fields.Integer(validate=_range(f), **_kw), lambda f: {"type": "integer"}, "integer"
+        ),
+        FieldType(
+            "Rating",
+            "int",
+            lambda f, c=None: fields.Integer(validate=_range(f), **_kw),
+            lambda f: {"type": "integer"},
+            "integer",
+            bounds=(0, DEFAULT_RATING_MAX),
+        ),
+        FieldType("Float", "double", lambda f, c=None: _number(fields.Float, f), lambda f: {"type": "number"}, "float"),
+        FieldType(
+            "Percent",
+            "double",
+            lambda f, c=None: _number(fields.Float, f),
+            lambda f: {"type": "number"},
+            "float",
+            bounds=(0, 100),
+        ),
+        FieldType("Currency", "double, 2 places", lambda f, c=None: _number(Money, f), lambda f: {"type": "number"}, "float"),
+        FieldType("Check", "bool", lambda f, c=None: StrictBoolean(**_kw), lambda f: {"type": "boolean"}, "check"),
+        FieldType(
+            "Date",
+            "string YYYY-MM-DD",
+            lambda f, c=None: DateString(**_kw),
+            lambda f: {"type": "string", "format": "date"},
+            "date",
+        ),
+        FieldType(
+            "Datetime",
+            "date (UTC)",
+            lambda f, c=None: UTCDateTime(**_kw),
+            lambda f: {"type": "string", "format": "date-time"},
+            "datetime",
+        ),
+        FieldType(
+            "JSON",
+            "object",
+            lambda f, c=None: JSONValue(**_kw),
+            lambda f: {"oneOf": [{"type": "object"}, {"type": "array"}]},
+            "textarea",
+        ),
+        FieldType(
+            "Table",
+            "array of objects",
+            lambda f, c=None: fields.List(fields.Nested(c, unknown=RAISE), **_kw),
+            lambda f: {"type": "array", "items": {"$ref": f"#/components/schemas/{f.options.replace(' ', '')}"}},
+            "table",
+            empty_is_none=False,
+        ),
+    )
+}

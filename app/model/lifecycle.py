@@ -5,6 +5,7 @@ controller's hooks (order in ``app/document.py``), write it in one atomic operat
 the version. Nothing is written until every check has passed, so a refused record leaves the
 database as it was.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -48,8 +49,16 @@ def _default(ctx, f):
     return f.default
 
 
-def insert(ctx, doctype: str, data: dict, *, name: str | None = None,
-           docstatus: DocStatus = DocStatus.DRAFT, platform: dict | None = None, keys: dict | None = None) -> Document:
+def insert(
+    ctx,
+    doctype: str,
+    data: dict,
+    *,
+    name: str | None = None,
+    docstatus: DocStatus = DocStatus.DRAFT,
+    platform: dict | None = None,
+    keys: dict | None = None,
+) -> Document:
     """Validate and store a new record. ``name`` overrides the naming rule (fixtures, amend).
     ``platform``: read-only values the platform itself carries over (a new version's).
     ``keys``: the platform's own keys on the stored record, not fields (an import's row)."""
@@ -148,18 +157,21 @@ def save(ctx, doctype: str, name: str, changes: dict, *, expected_modified=None)
     changes = {k: v for k, v in changes.items() if k not in SYSTEM_SET}  # unchanged echoes
     status = DocStatus(old.get("docstatus", 0))
     if status == DocStatus.CANCELLED:
-        raise DocStatusError(f"{meta.name} {name!r} is cancelled and cannot be changed; amend it instead",
-                             doctype=meta.name, name=name)
+        raise DocStatusError(
+            f"{meta.name} {name!r} is cancelled and cannot be changed; amend it instead", doctype=meta.name, name=name
+        )
     values, errors = validation.coerce(ctx, meta, changes)
     ctx.access.check_fields(meta, old, [k for k, v in values.items() if v != old.get(k)])
     if status == DocStatus.SUBMITTED:
-        locked = [k for k, v in values.items()
-                  if v != old.get(k) and not meta.get_field(k).allow_on_submit]
+        locked = [k for k, v in values.items() if v != old.get(k) and not meta.get_field(k).allow_on_submit]
         if locked:
             raise DocStatusError(
                 f"{meta.name} {name!r} is submitted: {', '.join(locked)} cannot be changed "
                 f"(only fields marked allow_on_submit can); cancel and amend it instead",
-                doctype=meta.name, name=name, errors={k: ["cannot be changed after submit"] for k in locked})
+                doctype=meta.name,
+                name=name,
+                errors={k: ["cannot be changed after submit"] for k in locked},
+            )
     doc = meta.controller()(meta, {**old, **values}, ctx, before=old)
     ctx.access.check(meta, "write", doc.as_dict())  # e.g. not moved to another MDO
     _number_rows(meta, doc)
@@ -177,11 +189,15 @@ def _revise(ctx, meta, old: dict, changes: dict) -> Document:
     changes; the live one stays as it is until the new one goes live. One draft at a time."""
     wf = workflow.active(ctx, meta.name)
     done = [*meta.versioned_edit["states"], meta.versioned_edit["superseded"]]
-    draft = ctx.site.collection(meta.name).find_one({"previous_version": old["name"], wf["state_field"]: {"$nin": done}},
-                                                    {"_id": 1})
+    draft = ctx.site.collection(meta.name).find_one(
+        {"previous_version": old["name"], wf["state_field"]: {"$nin": done}}, {"_id": 1}
+    )
     if draft:
-        raise ValidationError.for_fields(meta.name, old["name"], {"name": [
-            f"is live and already being revised as {draft['_id']}; edit that draft version instead."]})
+        raise ValidationError.for_fields(
+            meta.name,
+            old["name"],
+            {"name": [f"is live and already being revised as {draft['_id']}; edit that draft version instead."]},
+        )
     # Carried over: the record's own values (not its review, kept at higher field levels),
     # the read-only ones the platform set among them; then the caller's changes on top.
     skip = {f.fieldname for f in meta.all_fields if f.permlevel > 0} | {wf["state_field"], *meta.versioned_edit.get("reset", ())}
@@ -189,10 +205,16 @@ def _revise(ctx, meta, old: dict, changes: dict) -> Document:
     for f in meta.table_fields:  # rows get new names in the new record
         if f.fieldname in copy:
             copy[f.fieldname] = [{k: v for k, v in r.items() if k != "name"} for r in copy.get(f.fieldname) or []]
-    platform = {k: copy.pop(k) for k in list(copy)
-                if (f := meta.fields_by_name.get(k)) is not None and f.read_only and not f.standard}
-    platform.update({"version": int(old.get("version") or 1) + 1, "previous_version": old["name"],
-                     "version_of": old.get("version_of") or old["name"]})
+    platform = {
+        k: copy.pop(k) for k in list(copy) if (f := meta.fields_by_name.get(k)) is not None and f.read_only and not f.standard
+    }
+    platform.update(
+        {
+            "version": int(old.get("version") or 1) + 1,
+            "previous_version": old["name"],
+            "version_of": old.get("version_of") or old["name"],
+        }
+    )
     copy.update({k: v for k, v in _writable(ctx, meta, changes).items() if k not in SYSTEM_SET and k not in platform})
     return insert(ctx, meta.name, copy, platform=platform)
 
@@ -210,19 +232,45 @@ def supersede_previous(ctx, meta, doc: dict) -> None:
     from app.model import persistence
 
     move(system, meta, persistence.from_db(prev), {wf["state_field"]: spec["superseded"]})
-    workflow.log(system, meta, prev["_id"], "Supersede", prev.get(wf["state_field"]), spec["superseded"],
-                 f"superseded by version {doc.get('version')} ({doc['name']})",
-                 mdos=sorted(meta.tenant_values(prev)) if meta.is_tenant else [], workflow_name=wf["_id"])
+    workflow.log(
+        system,
+        meta,
+        prev["_id"],
+        "Supersede",
+        prev.get(wf["state_field"]),
+        spec["superseded"],
+        f"superseded by version {doc.get('version')} ({doc['name']})",
+        mdos=sorted(meta.tenant_values(prev)) if meta.is_tenant else [],
+        workflow_name=wf["_id"],
+    )
 
 
 def submit(ctx, doctype: str, name: str, *, expected_modified=None) -> Document:
-    return _change_status(ctx, doctype, name, "submit", DocStatus.DRAFT, DocStatus.SUBMITTED,
-                          expected_modified, before="before_submit", after="on_submit")
+    return _change_status(
+        ctx,
+        doctype,
+        name,
+        "submit",
+        DocStatus.DRAFT,
+        DocStatus.SUBMITTED,
+        expected_modified,
+        before="before_submit",
+        after="on_submit",
+    )
 
 
 def cancel(ctx, doctype: str, name: str, *, expected_modified=None) -> Document:
-    return _change_status(ctx, doctype, name, "cancel", DocStatus.SUBMITTED, DocStatus.CANCELLED,
-                          expected_modified, before="before_cancel", after="on_cancel")
+    return _change_status(
+        ctx,
+        doctype,
+        name,
+        "cancel",
+        DocStatus.SUBMITTED,
+        DocStatus.CANCELLED,
+        expected_modified,
+        before="before_cancel",
+        after="on_cancel",
+    )
 
 
 def _change_status(ctx, doctype, name, action, wanted, new_status, expected_modified, *, before, after):
@@ -253,8 +301,11 @@ def move(ctx, meta, old: dict, changes: dict, *, platform: dict | None = None) -
     elif status == new_status:
         before, after = "before_save", "on_update"
     else:
-        raise DocStatusError(f"{meta.name} {old['name']!r}: docstatus cannot go from {status.name.lower()} "
-                             f"to {new_status.name.lower()}", doctype=meta.name, name=old["name"])
+        raise DocStatusError(
+            f"{meta.name} {old['name']!r}: docstatus cannot go from {status.name.lower()} to {new_status.name.lower()}",
+            doctype=meta.name,
+            name=old["name"],
+        )
     if after != "on_cancel":
         _validate(ctx, meta, doc, {}, old=old)
     _hook(ctx, meta, doc, before)
@@ -283,8 +334,9 @@ def delete(ctx, doctype: str, name: str) -> None:
     old = get(ctx, doctype, name)
     ctx.access.check(meta, "delete", old.as_dict())
     if old.docstatus == DocStatus.SUBMITTED:
-        raise DocStatusError(f"{meta.name} {name!r} is submitted and cannot be deleted; cancel it first",
-                             doctype=meta.name, name=name)
+        raise DocStatusError(
+            f"{meta.name} {name!r} is submitted and cannot be deleted; cancel it first", doctype=meta.name, name=name
+        )
     _hook(ctx, meta, old, "on_trash")
     _raise_hook_errors(meta, old)
     persistence.delete(ctx.site.collection(doctype), meta, name)
@@ -294,15 +346,20 @@ def delete(ctx, doctype: str, name: str) -> None:
 
 # steps ------------------------------------------------------------------------------------
 
+
 def _validate(ctx, meta, doc: Document, errors: dict, old: dict | None = None) -> None:
     """Type errors from coercion, then whole-record checks, then the controller's validate.
     All problems are reported together. Links are checked where they changed."""
     data = doc.as_dict()
     required = {k: v for k, v in validation.check_required(meta, data).items() if k not in errors}
-    errors = validation.merge(errors, required, _child_required(ctx, meta, data, errors),
-                              validation.check_links(ctx, meta, data, old),
-                              validation.check_unique(ctx, meta, data),
-                              validation.check_attachments(ctx, meta, data, old))
+    errors = validation.merge(
+        errors,
+        required,
+        _child_required(ctx, meta, data, errors),
+        validation.check_links(ctx, meta, data, old),
+        validation.check_unique(ctx, meta, data),
+        validation.check_attachments(ctx, meta, data, old),
+    )
     if not errors:
         _hook(ctx, meta, doc, "validate")
         errors = doc.take_errors()
@@ -360,8 +417,7 @@ def _hook(ctx, meta, doc: Document, hook: str) -> None:
 def resumable_hooks(site, meta) -> set[str]:
     """The after-write hooks of ``meta`` that are run again after a crash: those its
     controller declares ``resumable``, and those with a resumable document event."""
-    return {*meta.controller().resumable,
-            *(e.hook for e in site.modules.all("events") if e.doctype == meta.name and e.resumable)}
+    return {*meta.controller().resumable, *(e.hook for e in site.modules.all("events") if e.doctype == meta.name and e.resumable)}
 
 
 def _hooks_done(ctx, meta, name: str, hooks, *, remaining=()) -> None:
@@ -436,13 +492,23 @@ def check_expected(meta, old: dict, expected) -> None:
         if expected.tzinfo is not None:
             expected = expected.astimezone(dt.UTC).replace(tzinfo=None)
     elif not isinstance(expected, dt.datetime):
-        raise ValidationError.for_fields(meta.name, old["name"], {"modified": [
-            f"must be the date and time you read, as text (e.g. {old['modified'].isoformat()}), not {expected!r}."]})
+        raise ValidationError.for_fields(
+            meta.name,
+            old["name"],
+            {
+                "modified": [
+                    f"must be the date and time you read, as text (e.g. {old['modified'].isoformat()}), not {expected!r}."
+                ]
+            },
+        )
     if expected != old["modified"]:
         raise StaleDocument(
             f"{meta.name} {old['name']!r} was changed at {old['modified'].isoformat()} by "
             f"{old.get('modified_by')} after the version you read ({expected.isoformat()}); "
-            f"reload it and try again", doctype=meta.name, name=old["name"])
+            f"reload it and try again",
+            doctype=meta.name,
+            name=old["name"],
+        )
 
 
 _PAST = {"submit": "submitted", "cancel": "cancelled", "amend": "amended"}
@@ -454,16 +520,24 @@ def _require_status(meta, old: dict, wanted: DocStatus, action: str) -> None:
         raise DocStatusError(
             f"cannot {action} {meta.name} {old['name']!r}: it is {status.name.lower()}; "
             f"only a {wanted.name.lower()} record can be {_PAST[action]}",
-            doctype=meta.name, name=old["name"])
+            doctype=meta.name,
+            name=old["name"],
+        )
 
 
 def _refuse_system_fields(meta, data: dict, allow=(), current: dict | None = None) -> None:
     """System-set fields may not be given, except unchanged (a client echoing a record back)."""
-    bad = [k for k in data if k in SYSTEM_SET and k not in allow
-           and (current is None or schemas.dump_value(data[k]) != schemas.dump_value(current.get(k)))]
+    bad = [
+        k
+        for k in data
+        if k in SYSTEM_SET
+        and k not in allow
+        and (current is None or schemas.dump_value(data[k]) != schemas.dump_value(current.get(k)))
+    ]
     if bad:
-        raise ValidationError.for_fields(meta.name, (current or {}).get("name"),
-                                         {k: ["is set by the system and cannot be given."] for k in bad})
+        raise ValidationError.for_fields(
+            meta.name, (current or {}).get("name"), {k: ["is set by the system and cannot be given."] for k in bad}
+        )
 
 
 def _writable(ctx, meta, data: dict) -> dict:

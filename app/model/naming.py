@@ -8,6 +8,7 @@
   collection and advanced with one atomic ``$inc`` on one document, so two processes (or two
   MongoDB clients on a sharded cluster) never receive the same number.
 """
+
 from __future__ import annotations
 
 import re
@@ -28,8 +29,7 @@ def series_parts(pattern: str, now) -> tuple[str, int]:
         if part and set(part) == {"#"}:
             digits = len(part)
             break
-        prefix.append({"YYYY": f"{now:%Y}", "YY": f"{now:%y}", "MM": f"{now:%m}",
-                       "DD": f"{now:%d}"}.get(part, part))
+        prefix.append({"YYYY": f"{now:%Y}", "YY": f"{now:%y}", "MM": f"{now:%m}", "DD": f"{now:%d}"}.get(part, part))
     return "".join(prefix), digits
 
 
@@ -38,8 +38,8 @@ def next_counter(db, key: str, count: int = 1) -> int:
     for _ in range(3):
         try:
             doc = db[SERIES_COLLECTION].find_one_and_update(
-                {"_id": key}, {"$inc": {"current": count}}, upsert=True,
-                return_document=ReturnDocument.AFTER)
+                {"_id": key}, {"$inc": {"current": count}}, upsert=True, return_document=ReturnDocument.AFTER
+            )
             return doc["current"]
         except DuplicateKeyError:  # two first-ever upserts raced; the loser retries
             continue
@@ -54,7 +54,9 @@ def make_name(ctx, meta, values: dict) -> str:
         fieldname = rule[6:]
         value = values.get(fieldname)
         if value is None or not str(value).strip():
-            raise ValidationError.for_fields(meta.name, None, {fieldname: ["Missing data for required field: the record is named after it."]})
+            raise ValidationError.for_fields(
+                meta.name, None, {fieldname: ["Missing data for required field: the record is named after it."]}
+            )
         return str(value).strip()
     if ctx.name_block > 1:
         pool = ctx.name_pool.setdefault(rule, [])
@@ -77,6 +79,5 @@ def amended_name(collection, name: str, amended_from: str | None) -> str:
     ``NAME-1`` is ``NAME-2``, not ``NAME-1-1``)."""
     root = re.sub(r"-\d+$", "", name) if amended_from else name
     pattern = f"^{re.escape(root)}-(\\d+)$"
-    taken = [int(re.match(pattern, d["_id"]).group(1))
-             for d in collection.find({"_id": {"$regex": pattern}}, {"_id": 1})]
+    taken = [int(re.match(pattern, d["_id"]).group(1)) for d in collection.find({"_id": {"$regex": pattern}}, {"_id": 1})]
     return f"{root}-{max(taken, default=0) + 1}"

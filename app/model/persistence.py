@@ -1,6 +1,7 @@
 """Reading and writing one doctype's documents. No hooks, no permissions: the lifecycle
 decides what to write; this module only writes it, each write one atomic single-document
 operation (safe on replica sets and sharded clusters, and on the embedded store)."""
+
 from __future__ import annotations
 
 import re
@@ -63,7 +64,9 @@ def replace(collection, meta, doc: dict, expected_modified) -> None:
         raise StaleDocument(
             f"{meta.name} {doc['name']!r} was changed at {current['modified'].isoformat()} "
             f"after you read it (at {expected_modified.isoformat()}); reload it and try again",
-            doctype=meta.name, name=doc["name"])
+            doctype=meta.name,
+            name=doc["name"],
+        )
 
 
 def delete(collection, meta, name: str) -> None:
@@ -83,8 +86,9 @@ def _duplicate_fields(meta, exc: Exception) -> list[str] | None:
         index = match.group(1)
         if "_id" in index:
             return ["name"]
-        return [f.fieldname for f in meta.all_fields if index in (f"unique_{f.fieldname}", f"{f.fieldname}_1")
-                or f.fieldname in index] or None
+        return [
+            f.fieldname for f in meta.all_fields if index in (f"unique_{f.fieldname}", f"{f.fieldname}_1") or f.fieldname in index
+        ] or None
     return None
 
 
@@ -93,17 +97,30 @@ def duplicate_error(meta, doc: dict, exc: Exception, collection=None, *, replaci
     index (FerretDB) is asked which unique value another record already has."""
     fields = _duplicate_fields(meta, exc)
     if fields is None and collection is not None:
-        fields = [f.fieldname for f in meta.all_fields if f.unique and doc.get(f.fieldname) not in (None, "")
-                  and collection.find_one({f.fieldname: doc[f.fieldname], "_id": {"$ne": doc["name"]}}, {"_id": 1})]
+        fields = [
+            f.fieldname
+            for f in meta.all_fields
+            if f.unique
+            and doc.get(f.fieldname) not in (None, "")
+            and collection.find_one({f.fieldname: doc[f.fieldname], "_id": {"$ne": doc["name"]}}, {"_id": 1})
+        ]
         if not fields and not replacing:
             fields = ["name"]
     if not fields or fields == ["name"]:
-        return DuplicateEntry(f"{meta.name} {doc['name']!r} already exists", doctype=meta.name,
-                              name=doc["name"], errors={"name": ["already exists"]})
+        return DuplicateEntry(
+            f"{meta.name} {doc['name']!r} already exists",
+            doctype=meta.name,
+            name=doc["name"],
+            errors={"name": ["already exists"]},
+        )
     fields = [f for f in fields if f != "name"]
     values = ", ".join(f"{f}={doc.get(f)!r}" for f in fields)
-    return DuplicateEntry(f"{meta.name}: another record already has {values}", doctype=meta.name,
-                          name=doc["name"], errors={f: ["must be unique; another record has this value"] for f in fields})
+    return DuplicateEntry(
+        f"{meta.name}: another record already has {values}",
+        doctype=meta.name,
+        name=doc["name"],
+        errors={f: ["must be unique; another record has this value"] for f in fields},
+    )
 
 
 def upsert(collection, filter: dict, update: dict, *, returning: bool = False):

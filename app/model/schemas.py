@@ -5,6 +5,7 @@ Int 1987; ``"yes"`` becomes True); rules that need the database (Link targets, u
 attachments) live in ``app.model.validation``. Each fieldtype's field, and how it is stored,
 is in the one table ``app.model.fieldtypes``.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -55,8 +56,7 @@ def load(schema, meta, registry, data: dict) -> tuple[dict, dict]:
         rows = cleaned.get(f.fieldname)
         if isinstance(rows, list):
             child_meta = registry.get(f.options)
-            cleaned[f.fieldname] = [clean_empty(child_meta, r) if isinstance(r, dict) else r
-                                    for r in rows]
+            cleaned[f.fieldname] = [clean_empty(child_meta, r) if isinstance(r, dict) else r for r in rows]
     try:
         return schema.load(cleaned, partial=True), {}
     except ValidationError as exc:

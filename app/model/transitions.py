@@ -1,5 +1,6 @@
 """Taking a workflow action on a record: the rules are ``workflow``'s, the change is the
 lifecycle's (``move``), and the action is logged in the record's history."""
+
 from __future__ import annotations
 
 from app.errors import PermissionDenied, ValidationError
@@ -19,7 +20,9 @@ def apply(ctx, doctype: str, name: str, action: str, comment: str | None = None,
     candidates = [t for t in wf["transitions"] if t["state"] == state and t["action"] == action]
     if not candidates:
         possible = sorted({t["action"] for t in wf["transitions"] if t["state"] == state})
-        raise ValidationError.for_fields(doctype, name, {"action": [f"{action!r} is not an action from {state!r}; possible: {', '.join(possible) or 'none'}."]})
+        raise ValidationError.for_fields(
+            doctype, name, {"action": [f"{action!r} is not an action from {state!r}; possible: {', '.join(possible) or 'none'}."]}
+        )
     makers = workflow.who_made(ctx, meta, old)
     reasons = [workflow.refusal(ctx, wf, t, old, makers) for t in candidates]
     transition = next((t for t, why in zip(candidates, reasons) if why is None), None)
@@ -28,9 +31,23 @@ def apply(ctx, doctype: str, name: str, action: str, comment: str | None = None,
     if transition.get("comment_required") and not (comment or "").strip():
         raise ValidationError.for_fields(doctype, name, {"comment": [f"{action} needs a comment saying why."]})
     target = workflow.state_def(wf, transition["next_state"])
-    result = lifecycle.move(ctx, meta, old, {wf["state_field"]: target["state"], "docstatus": int(target.get("docstatus", 0))},
-                            platform={workflow.EDITORS: []})  # a new state: its makers are its mover and whoever edits it next
-    workflow.log(ctx, meta, name, action, state, target["state"], comment,
-        mdos=sorted(meta.tenant_values(old)) if meta.is_tenant else [], workflow_name=wf["_id"])
+    result = lifecycle.move(
+        ctx,
+        meta,
+        old,
+        {wf["state_field"]: target["state"], "docstatus": int(target.get("docstatus", 0))},
+        platform={workflow.EDITORS: []},
+    )  # a new state: its makers are its mover and whoever edits it next
+    workflow.log(
+        ctx,
+        meta,
+        name,
+        action,
+        state,
+        target["state"],
+        comment,
+        mdos=sorted(meta.tenant_values(old)) if meta.is_tenant else [],
+        workflow_name=wf["_id"],
+    )
     lifecycle.supersede_previous(ctx, meta, result.as_dict())
     return result

@@ -2,6 +2,7 @@
 required fields, Link targets, unique fields and attachments, including inside child rows.
 Each check returns ``{field: [message]}`` (child rows nested by row number), so every problem
 of a record is reported at once."""
+
 from __future__ import annotations
 
 from app.model import schemas
@@ -135,8 +136,10 @@ def check_attachments(ctx, meta, doc: dict, old: dict | None = None) -> dict:
             kind = (stored.get("metadata") or {}).get("kind")
             if wanted and kind not in wanted:
                 words = files.kinds(ctx.site)
-                errors[f.fieldname] = [f"{stored.get('filename')} is {words.get(kind, kind or 'of an unknown kind')}; "
-                                       f"{files.describe_accept(wanted, ctx.site)} is needed here."]
+                errors[f.fieldname] = [
+                    f"{stored.get('filename')} is {words.get(kind, kind or 'of an unknown kind')}; "
+                    f"{files.describe_accept(wanted, ctx.site)} is needed here."
+                ]
     return errors
 
 

@@ -11,6 +11,7 @@
   transition's role is the permission: a reviewer needs no general write right.
 - Every transition is recorded in ``workflow_action`` and shown with the record.
 """
+
 from __future__ import annotations
 
 from app.errors import DocStatusError, PermissionDenied, ValidationError
@@ -18,9 +19,16 @@ from app.errors import DocStatusError, PermissionDenied, ValidationError
 LOG = "workflow_action"
 EDITORS = "_workflow_editors"  # kept on the stored record by the platform; never shown
 EDIT = "Edit"
-_OPS = {"=": lambda a, b: a == b, "!=": lambda a, b: a != b, ">": lambda a, b: a is not None and a > b,
-        "<": lambda a, b: a is not None and a < b, ">=": lambda a, b: a is not None and a >= b,
-        "<=": lambda a, b: a is not None and a <= b, "in": lambda a, b: a in b, "not in": lambda a, b: a not in b}
+_OPS = {
+    "=": lambda a, b: a == b,
+    "!=": lambda a, b: a != b,
+    ">": lambda a, b: a is not None and a > b,
+    "<": lambda a, b: a is not None and a < b,
+    ">=": lambda a, b: a is not None and a >= b,
+    "<=": lambda a, b: a is not None and a <= b,
+    "in": lambda a, b: a in b,
+    "not in": lambda a, b: a not in b,
+}
 
 
 def active(ctx, doctype: str) -> dict | None:
@@ -39,7 +47,9 @@ def start(ctx, meta, doc) -> None:
     if ctx.is_system and state_def(wf, given) is not None:
         return
     if given not in (None, "", first):
-        raise ValidationError.for_fields(meta.name, None, {wf["state_field"]: [f"is set by the workflow {wf['_id']!r}; new records start in {first!r}."]})
+        raise ValidationError.for_fields(
+            meta.name, None, {wf["state_field"]: [f"is set by the workflow {wf['_id']!r}; new records start in {first!r}."]}
+        )
     doc.set(wf["state_field"], first)
 
 
@@ -50,12 +60,19 @@ def check_edit(ctx, meta, old: dict, changes: dict) -> None:
         return
     field = wf["state_field"]
     if field in changes and changes[field] != old.get(field):
-        raise ValidationError.for_fields(meta.name, old["name"], {field: [f"moves only by a workflow action ({', '.join(sorted({t['action'] for t in wf['transitions']}))})."]})
+        raise ValidationError.for_fields(
+            meta.name,
+            old["name"],
+            {field: [f"moves only by a workflow action ({', '.join(sorted({t['action'] for t in wf['transitions']}))})."]},
+        )
     state = state_def(wf, old.get(field)) or {}
     editors = [r for r in (state.get("allow_edit"), state.get("also_edit")) if r]
     if not any(ctx.access.has_role(r) for r in editors):
-        raise PermissionDenied(f"{meta.name} {old['name']!r} is {old.get(field)!r}: only {' or '.join(editors) or 'nobody'} may edit it now",
-                               doctype=meta.name, name=old["name"])
+        raise PermissionDenied(
+            f"{meta.name} {old['name']!r} is {old.get(field)!r}: only {' or '.join(editors) or 'nobody'} may edit it now",
+            doctype=meta.name,
+            name=old["name"],
+        )
 
 
 def editable(ctx, meta, doc: dict) -> bool:
@@ -70,8 +87,11 @@ def editable(ctx, meta, doc: dict) -> bool:
 def refuse_direct_status(ctx, meta, name: str, action: str) -> None:
     wf = active(ctx, meta.name)
     if wf:
-        raise DocStatusError(f"{meta.name} follows the workflow {wf['_id']!r}: {action} it through one of its actions",
-                             doctype=meta.name, name=name)
+        raise DocStatusError(
+            f"{meta.name} follows the workflow {wf['_id']!r}: {action} it through one of its actions",
+            doctype=meta.name,
+            name=name,
+        )
 
 
 def state_of(ctx, meta, doc: dict):
@@ -87,8 +107,9 @@ def state_def(wf, name):
 def who_made(ctx, meta, doc) -> set:
     """Who may not check this record: its creator, whoever moved it into its state, and
     whoever edited it since."""
-    last = ctx.site.db[LOG].find_one({"ref_doctype": meta.name, "docname": doc["name"], "action": {"$ne": EDIT}},
-                                     sort=[("creation", -1), ("_id", -1)])
+    last = ctx.site.db[LOG].find_one(
+        {"ref_doctype": meta.name, "docname": doc["name"], "action": {"$ne": EDIT}}, sort=[("creation", -1), ("_id", -1)]
+    )
     return {doc.get("owner"), last["owner"] if last else None, *(doc.get(EDITORS) or [])}
 
 
@@ -107,8 +128,17 @@ def log_edit(ctx, meta, old: dict, fieldnames) -> None:
         return
     labels = [meta.get_field(f).label if meta.get_field(f) else f for f in fieldnames]
     state = old.get(wf["state_field"])
-    log(ctx, meta, old["name"], EDIT, state, state, f"changed {', '.join(labels)}",
-        mdos=sorted(meta.tenant_values(old)) if meta.is_tenant else [], workflow_name=wf["_id"])
+    log(
+        ctx,
+        meta,
+        old["name"],
+        EDIT,
+        state,
+        state,
+        f"changed {', '.join(labels)}",
+        mdos=sorted(meta.tenant_values(old)) if meta.is_tenant else [],
+        workflow_name=wf["_id"],
+    )
 
 
 def relaxed(ctx, meta, doc: dict) -> bool:
@@ -138,10 +168,8 @@ def refusal(ctx, wf, transition, doc, makers: set) -> str | None:
     if not _condition_holds(transition.get("condition"), doc):
         field, op, value = transition["condition"]
         return f"{transition['action']} needs {field} {op} {value!r} (it is {doc.get(field)!r})"
-    if (not transition.get("allow_self_approval") and not ctx.is_system and ctx.user in makers
-            and not _relaxed_for(ctx, wf, doc)):
-        return (f"maker-checker: {ctx.user} created, last moved or edited this record and may not "
-                f"{transition['action']} it")
+    if not transition.get("allow_self_approval") and not ctx.is_system and ctx.user in makers and not _relaxed_for(ctx, wf, doc):
+        return f"maker-checker: {ctx.user} created, last moved or edited this record and may not {transition['action']} it"
     return None
 
 
@@ -158,16 +186,29 @@ def _actions(ctx, meta, wf, doc: dict) -> list[str]:
 
 def history(ctx, meta, name: str) -> list[dict]:
     rows = ctx.site.db[LOG].find({"ref_doctype": meta.name, "docname": name}).sort([("creation", 1), ("_id", 1)])
-    return [{"action": r["action"], "from_state": r.get("from_state"), "to_state": r["to_state"], "user": r["owner"],
-             "at": r["creation"], "comment": r.get("comment")} for r in rows]
+    return [
+        {
+            "action": r["action"],
+            "from_state": r.get("from_state"),
+            "to_state": r["to_state"],
+            "user": r["owner"],
+            "at": r["creation"],
+            "comment": r.get("comment"),
+        }
+        for r in rows
+    ]
 
 
 def info(ctx, meta, doc: dict) -> dict | None:
     wf = active(ctx, meta.name)
     if not wf:
         return None
-    return {"workflow": wf["_id"], "state": doc.get(wf["state_field"]), "actions": _actions(ctx, meta, wf, doc),
-            "history": history(ctx, meta, doc["name"])}
+    return {
+        "workflow": wf["_id"],
+        "state": doc.get(wf["state_field"]),
+        "actions": _actions(ctx, meta, wf, doc),
+        "history": history(ctx, meta, doc["name"]),
+    }
 
 
 def log(ctx, meta, name: str, action: str, from_state, to_state, comment=None, *, mdos=(), workflow_name=None) -> None:
@@ -178,7 +219,21 @@ def log(ctx, meta, name: str, action: str, from_state, to_state, comment=None, *
         wf = active(ctx, meta.name)
         workflow_name = wf["_id"] if wf else None
     now = ctx.now()
-    ctx.site.db[LOG].insert_one({"_id": str(ObjectId()), "ref_doctype": meta.name, "docname": name, "workflow": workflow_name,
-                                 "action": action, "from_state": from_state, "to_state": to_state,
-                                 "comment": comment or None, "owner": ctx.user, "modified_by": ctx.user,
-                                 "creation": now, "modified": now, "docstatus": 0, **({"mdos": list(mdos)} if mdos else {})})
+    ctx.site.db[LOG].insert_one(
+        {
+            "_id": str(ObjectId()),
+            "ref_doctype": meta.name,
+            "docname": name,
+            "workflow": workflow_name,
+            "action": action,
+            "from_state": from_state,
+            "to_state": to_state,
+            "comment": comment or None,
+            "owner": ctx.user,
+            "modified_by": ctx.user,
+            "creation": now,
+            "modified": now,
+            "docstatus": 0,
+            **({"mdos": list(mdos)} if mdos else {}),
+        }
+    )

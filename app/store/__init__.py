@@ -5,6 +5,7 @@ All three speak the pymongo API; the rest of the product only sees ``Store.db`` 
 node: no server-side JavaScript, no transactions, and every atomic step is a
 single-document operation, which is atomic on replica sets and sharded clusters alike.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -23,6 +23,7 @@
 The versions are pinned in pyproject.toml; ``apply()`` refuses other versions rather than
 patching code it has not been tested against.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -37,14 +38,31 @@ from pathlib import Path
 PINNED = {"mongomock": "4.3.0", "litemongo": "0.2.0"}
 
 WRITE_METHODS = (
-    "insert_one", "insert_many", "update_one", "update_many", "replace_one",
-    "delete_one", "delete_many", "find_one_and_update", "find_one_and_replace",
-    "find_one_and_delete", "bulk_write", "create_index", "create_indexes",
-    "drop_index", "drop_indexes", "drop", "rename",
+    "insert_one",
+    "insert_many",
+    "update_one",
+    "update_many",
+    "replace_one",
+    "delete_one",
+    "delete_many",
+    "find_one_and_update",
+    "find_one_and_replace",
+    "find_one_and_delete",
+    "bulk_write",
+    "create_index",
+    "create_indexes",
+    "drop_index",
+    "drop_indexes",
+    "drop",
+    "rename",
 )
 READ_METHODS = (
-    "count_documents", "estimated_document_count", "distinct", "aggregate",
-    "index_information", "list_indexes",
+    "count_documents",
+    "estimated_document_count",
+    "distinct",
+    "aggregate",
+    "index_information",
+    "list_indexes",
 )
 
 _applied = False
@@ -191,6 +209,7 @@ def _locked_write(method):
                 return method(self, *args, **kwargs)
             finally:
                 _local_writes[key] = _local_writes.get(key, 0) + 1
+
     return wrapper
 
 
@@ -216,6 +235,7 @@ def _locked_open(method):
         # Switching a new file to WAL mode needs the file to itself.
         with write_lock_for(Path(self._path).parent.parent):
             return method(self, *args, **kwargs)
+
     return wrapper
 
 
@@ -224,6 +244,7 @@ def _thread_locked(method):
     def wrapper(*args, **kwargs):
         with _thread_lock:
             return method(*args, **kwargs)
+
     return wrapper
 
 

@@ -10,6 +10,7 @@ store's own sort keys (``patches.fast_sort_key``), giving the same names in the 
 Anything else (deeper paths, other operators) returns None and the caller uses the store's
 matcher. ``tests/test_store.py`` checks both agree on many random queries.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -58,8 +59,7 @@ def _compile_op(field: str, op: str, arg):
         if not isinstance(arg, (list, tuple)) or any(isinstance(a, (dict, list, re.Pattern)) for a in arg):
             raise Unsupported(op)
         options = list(arg)
-        return lambda v, present: (any(_equals(c, a) for c in _candidates(v) for a in options) if present
-                                   else None in options)
+        return lambda v, present: any(_equals(c, a) for c in _candidates(v) for a in options) if present else None in options
     if op == "$nin":
         inside = _compile_op(field, "$in", arg)
         return lambda v, present: not inside(v, present)
@@ -67,10 +67,10 @@ def _compile_op(field: str, op: str, arg):
         bracket = _bracket(arg)
         if bracket is None:
             raise Unsupported(op)
-        compare = {"$gt": lambda a: a > arg, "$gte": lambda a: a >= arg, "$lt": lambda a: a < arg,
-                   "$lte": lambda a: a <= arg}[op]
-        return lambda v, present: present and any(_bracket(c) == bracket and compare(c) for c in _candidates(v)
-                                                  if not isinstance(c, list))
+        compare = {"$gt": lambda a: a > arg, "$gte": lambda a: a >= arg, "$lt": lambda a: a < arg, "$lte": lambda a: a <= arg}[op]
+        return lambda v, present: (
+            present and any(_bracket(c) == bracket and compare(c) for c in _candidates(v) if not isinstance(c, list))
+        )
     if op == "$exists":
         return lambda v, present: present == bool(arg)
     raise Unsupported(op)
@@ -96,8 +96,11 @@ def _compile_path(field: str, cond):
         raise Unsupported(field)
     if isinstance(cond, dict) and not (set(cond) <= {"$eq", "$in", "$regex", "$options"}):
         raise Unsupported(field)
-    args = [cond] if not isinstance(cond, dict) else (
-        [cond["$eq"]] if "$eq" in cond else list(cond.get("$in", [])) if "$in" in cond else [])
+    args = (
+        [cond]
+        if not isinstance(cond, dict)
+        else ([cond["$eq"]] if "$eq" in cond else list(cond.get("$in", [])) if "$in" in cond else [])
+    )
     if any(a is None or isinstance(a, (dict, list, bool)) for a in args):
         raise Unsupported(field)
     test = _compile_field(tail, cond)

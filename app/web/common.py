@@ -1,5 +1,6 @@
 """What every room of the web layer shares: the ``/api`` blueprint, the caller's Context,
 the JSON body, a record as the caller sees it, CSRF for sessions, and errors as JSON."""
+
 from __future__ import annotations
 
 from flask import Blueprint, current_app, g, jsonify, request
@@ -31,9 +32,14 @@ def _csrf_guard():
     if request.headers.get("Authorization", "").lower().startswith("token "):
         return None
     if request.mimetype not in ("application/json", "multipart/form-data") or (
-            request.mimetype == "multipart/form-data" and request.headers.get("X-Requested-With") != "igot"):
-        return jsonify({"error": "PermissionDenied", "message": "send JSON (Content-Type: application/json) "
-                        "or an X-Requested-With: igot header with uploads"}), 403
+        request.mimetype == "multipart/form-data" and request.headers.get("X-Requested-With") != "igot"
+    ):
+        return jsonify(
+            {
+                "error": "PermissionDenied",
+                "message": "send JSON (Content-Type: application/json) or an X-Requested-With: igot header with uploads",
+            }
+        ), 403
     return None
 
 
@@ -42,8 +48,10 @@ def json_body(required: bool = True) -> dict:
     from app import inputs
 
     if request.content_length and request.content_length > inputs.MAX_BODY_BYTES:
-        raise ValidationError(f"body: is {request.content_length:,} bytes; at most {inputs.MAX_BODY_BYTES:,} are accepted",
-                              errors={"body": ["too large"]})
+        raise ValidationError(
+            f"body: is {request.content_length:,} bytes; at most {inputs.MAX_BODY_BYTES:,} are accepted",
+            errors={"body": ["too large"]},
+        )
     return inputs.body(request.get_data(cache=True), required=required)
 
 

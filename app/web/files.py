@@ -5,6 +5,7 @@ uploads straight into a record's Attach field.
     GET    /api/file/<id>                           download
     POST   /api/resource/<DocType>/<name>/attach/<field>    upload into an Attach field and save
 """
+
 from __future__ import annotations
 
 from flask import Response, jsonify, request
@@ -23,8 +24,10 @@ def upload_file():
     known = files.kinds(site())
     unknown = sorted(set(accept or ()) - set(known))
     if unknown:
-        raise ValidationError(f"accept: unknown kind {', '.join(unknown)}; known: {', '.join(known)}",
-                              errors={"accept": [f"unknown kind {', '.join(unknown)}"]})
+        raise ValidationError(
+            f"accept: unknown kind {', '.join(unknown)}; known: {', '.join(known)}",
+            errors={"accept": [f"unknown kind {', '.join(unknown)}"]},
+        )
     file_id = files.store(ctx(), upload.stream, upload.filename, upload.mimetype, accept=accept)
     return jsonify({"data": _file_info(file_id)}), 201
 
@@ -39,8 +42,13 @@ def _upload():
 def _file_info(file_id) -> dict:
     stored = files.info(site(), file_id)
     meta = stored.get("metadata") or {}
-    out = {"file_id": str(file_id), "filename": stored["filename"], "size": stored["length"],
-           "content_type": meta.get("content_type"), "kind": meta.get("kind")}
+    out = {
+        "file_id": str(file_id),
+        "filename": stored["filename"],
+        "size": stored["length"],
+        "content_type": meta.get("content_type"),
+        "kind": meta.get("kind"),
+    }
     out.update({k: meta[k] for k in meta.get("described_as", ()) if k in meta})  # a SCORM package's description
     return out
 
@@ -58,8 +66,16 @@ def attach_file(doctype, name, fieldname):
         raise ValidationError.for_fields(doctype, name, {fieldname: [f"{doctype} has no Attach field {fieldname!r}."]})
     c.access.check(doc.meta, "write", doc.as_dict())
     upload = _upload()
-    file_id = files.store(c, upload.stream, upload.filename, upload.mimetype, accept=files.accepted(field, doc.as_dict()),
-                          doctype=doctype, name=name, field=fieldname)
+    file_id = files.store(
+        c,
+        upload.stream,
+        upload.filename,
+        upload.mimetype,
+        accept=files.accepted(field, doc.as_dict()),
+        doctype=doctype,
+        name=name,
+        field=fieldname,
+    )
     try:
         saved = lifecycle.save(c, doctype, name, {fieldname: file_id})
     except Exception:
@@ -77,11 +93,18 @@ def download_file(file_id):
 def file_response(stored) -> Response:
     """A stored file as a download: its found content type, a safe Content-Disposition, and
     no sniffing by the browser."""
+
     def chunks():
         with stored:
             while block := stored.read(files.CHUNK):
                 yield block
 
-    return Response(chunks(), mimetype=(stored.metadata or {}).get("content_type") or "application/octet-stream",
-                    headers={"Content-Disposition": files.content_disposition(stored.filename),
-                             "Content-Length": str(stored.length), "X-Content-Type-Options": "nosniff"})
+    return Response(
+        chunks(),
+        mimetype=(stored.metadata or {}).get("content_type") or "application/octet-stream",
+        headers={
+            "Content-Disposition": files.content_disposition(stored.filename),
+            "Content-Length": str(stored.length),
+            "X-Content-Type-Options": "nosniff",
+        },
+    )

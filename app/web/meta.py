@@ -1,4 +1,5 @@
 """The API describing itself: the doctypes, the OpenAPI description and its docs page."""
+
 from __future__ import annotations
 
 from flask import Response, jsonify
@@ -44,21 +45,37 @@ def api_docs_static(filename):
 
 @api.get("/docs/init.js")
 def api_docs_init():
-    return Response('SwaggerUIBundle({url: "/api/openapi.json", dom_id: "#docs", deepLinking: true});\\n',
-                    mimetype="text/javascript")
+    return Response(
+        'SwaggerUIBundle({url: "/api/openapi.json", dom_id: "#docs", deepLinking: true});\\n', mimetype="text/javascript"
+    )
 
 
 @api.get("/doctype")
 def list_doctypes():
     ctx()  # signed-in callers only
-    return jsonify({"data": [{"name": m.name, "collection": m.collection, "module": m.module,
-                              "is_child": m.is_child} for m in site().registry]})
+    return jsonify(
+        {
+            "data": [
+                {"name": m.name, "collection": m.collection, "module": m.module, "is_child": m.is_child} for m in site().registry
+            ]
+        }
+    )
 
 
 @api.get("/doctype/<doctype>")
 def doctype_meta(doctype):
     ctx()  # signed-in callers only
     meta = site().meta(doctype)
-    return jsonify({"data": {"name": meta.name, "collection": meta.collection, "module": meta.module,
-                             "autoname": meta.autoname, "is_submittable": meta.is_submittable,
-                             "is_tenant": meta.is_tenant, "fields": [f.to_dict() for f in meta.all_fields]}})
+    return jsonify(
+        {
+            "data": {
+                "name": meta.name,
+                "collection": meta.collection,
+                "module": meta.module,
+                "autoname": meta.autoname,
+                "is_submittable": meta.is_submittable,
+                "is_tenant": meta.is_tenant,
+                "fields": [f.to_dict() for f in meta.all_fields],
+            }
+        }
+    )

@@ -1,6 +1,7 @@
 """``/api/method/<name>``: the methods the engine and the product's modules declare
 (``app.registry.ApiMethod``), dispatched by one route and described in the OpenAPI from the
 same declarations; and the modules' other routes (``app.registry.Route``)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from .common import api, ctx, json_body, site
 @dataclass
 class Call:
     """One call of an API method: who calls, with what."""
+
     method: object
     args: dict = field(default_factory=dict)
     body: dict = field(default_factory=dict)
@@ -41,8 +43,12 @@ class Call:
         return {"data": dump_value(value)}, status
 
 
-_TYPES = {"integer": (int, "a whole number"), "number": (float, "a number"), "boolean": (None, "true or false"),
-          "string": (str, "a text")}
+_TYPES = {
+    "integer": (int, "a whole number"),
+    "number": (float, "a number"),
+    "boolean": (None, "true or false"),
+    "string": (str, "a text"),
+}
 
 
 def _coerce(param, raw: str):
@@ -57,8 +63,9 @@ def _coerce(param, raw: str):
             return kind(raw)
         except ValueError:
             pass
-    raise ValidationError(f"the query parameter {param.name!r} must be {words}, not {raw!r}",
-                          errors={param.name: [f"must be {words}"]})
+    raise ValidationError(
+        f"the query parameter {param.name!r} must be {words}, not {raw!r}", errors={param.name: [f"must be {words}"]}
+    )
 
 
 def all_methods():
@@ -77,8 +84,12 @@ def method(name):
     if declared is None:
         return jsonify({"error": "NotFound", "message": f"no API method {name!r}"}), 404
     if request.method != declared.http_method:
-        return jsonify({"error": "MethodNotAllowed", "message": f"{request.method} is not allowed on {request.path}; "
-                        f"use {declared.http_method}"}), 405
+        return jsonify(
+            {
+                "error": "MethodNotAllowed",
+                "message": f"{request.method} is not allowed on {request.path}; use {declared.http_method}",
+            }
+        ), 405
     if not declared.public:
         ctx()  # signed-in callers only (401 otherwise)
     args = {}
@@ -86,12 +97,16 @@ def method(name):
         raw = request.args.get(param.name)
         if raw in (None, ""):
             if param.required:
-                raise ValidationError(f"the query parameter {param.name!r} is required",
-                                      errors={param.name: ["Missing data for required field."]})
+                raise ValidationError(
+                    f"the query parameter {param.name!r} is required", errors={param.name: ["Missing data for required field."]}
+                )
             continue
         args[param.name] = _coerce(param, raw)
-    body = json_body(required=declared.body is not None and bool(declared.body.get("required"))) \
-        if declared.http_method == "POST" and declared.multipart is None else {}
+    body = (
+        json_body(required=declared.body is not None and bool(declared.body.get("required")))
+        if declared.http_method == "POST" and declared.multipart is None
+        else {}
+    )
     answer = declared.handler(Call(declared, args, body))
     if isinstance(answer, Response):
         return answer
@@ -102,6 +117,7 @@ def method(name):
 
 
 # background jobs: the engine's own methods ------------------------------------------------------
+
 
 def _run_job(call):
     """``{"job": name, "args": {...}}``: queue a background job for the caller (202); follow it
@@ -134,8 +150,12 @@ def _import_job(call):
     c.access.check(c.registry.get(doctype), "import")
     upload = _upload()
     file_id = files.store(c, upload.stream, upload.filename, upload.mimetype, accept=["text", "spreadsheet"])
-    doc = jobs.submit(c, "import", {"doctype": doctype, "file": file_id, "mdo": request.form.get("mdo") or None,
-                                    "filename": upload.filename}, label=f"Import {doctype} from {upload.filename}")
+    doc = jobs.submit(
+        c,
+        "import",
+        {"doctype": doctype, "file": file_id, "mdo": request.form.get("mdo") or None, "filename": upload.filename},
+        label=f"Import {doctype} from {upload.filename}",
+    )
     return {"data": doc_json(lifecycle.get(c, "Background Job", doc.name))}, 202
 
 
@@ -143,12 +163,31 @@ def _job_methods():
     from app.registry import ApiMethod
 
     return (
-        ApiMethod("run_job", _run_job, "Queue a background job", "POST", tag="Jobs", status=202,
-                  body={"required": True, "schema": {"type": "object", "required": ["job"], "properties": {
-                      "job": {"type": "string"}, "args": {"type": "object"}}}}),
-        ApiMethod("import_job", _import_job, "Import a CSV or XLSX in the background", "POST", tag="Jobs", status=202,
-                  multipart={"file": {"type": "string", "format": "binary"}, "doctype": {"type": "string"},
-                             "mdo": {"type": "string"}}),
+        ApiMethod(
+            "run_job",
+            _run_job,
+            "Queue a background job",
+            "POST",
+            tag="Jobs",
+            status=202,
+            body={
+                "required": True,
+                "schema": {
+                    "type": "object",
+                    "required": ["job"],
+                    "properties": {"job": {"type": "string"}, "args": {"type": "object"}},
+                },
+            },
+        ),
+        ApiMethod(
+            "import_job",
+            _import_job,
+            "Import a CSV or XLSX in the background",
+            "POST",
+            tag="Jobs",
+            status=202,
+            multipart={"file": {"type": "string", "format": "binary"}, "doctype": {"type": "string"}, "mdo": {"type": "string"}},
+        ),
     )
 
 
@@ -170,8 +209,9 @@ def register_routes(app, modules) -> None:
     pages.register_error_handler(common.IgotError, common._igot_error)
     for route in modules.all("routes"):
         if route.rule.startswith("/api/"):
-            under_api.add_url_rule(route.rule[len("/api"):], endpoint=route.view.__name__, view_func=route.view,
-                                   methods=list(route.methods))
+            under_api.add_url_rule(
+                route.rule[len("/api") :], endpoint=route.view.__name__, view_func=route.view, methods=list(route.methods)
+            )
         else:
             pages.add_url_rule(route.rule, endpoint=route.view.__name__, view_func=route.view, methods=list(route.methods))
     app.register_blueprint(under_api)

@@ -12,6 +12,7 @@
 
 Their OpenAPI description is generated from the meta (``app.web.openapi``).
 """
+
 from __future__ import annotations
 
 from flask import jsonify, request
@@ -32,11 +33,17 @@ def list_records(doctype):
         limit = int(args.get("limit", args.get("limit_page_length", 20)))
         offset = int(args.get("offset", args.get("limit_start", 0)))
     except ValueError:
-        raise ValidationError("limit and offset must be whole numbers",
-                              errors={"limit": ["must be a whole number"]}) from None
-    rows, total = query.get_list(ctx(), doctype, filters=args.get("filters"), fields=args.get("fields"),
-                                 order_by=args.get("order_by"), limit=limit, offset=offset,
-                                 search=args.get("search"))
+        raise ValidationError("limit and offset must be whole numbers", errors={"limit": ["must be a whole number"]}) from None
+    rows, total = query.get_list(
+        ctx(),
+        doctype,
+        filters=args.get("filters"),
+        fields=args.get("fields"),
+        order_by=args.get("order_by"),
+        limit=limit,
+        offset=offset,
+        search=args.get("search"),
+    )
     return jsonify({"data": [dump_value(r) for r in rows], "total": total, "limit": limit, "offset": offset})
 
 
@@ -47,7 +54,9 @@ def create_record(doctype):
     data.pop("doctype", None)
     if "name" in data:
         meta = site().meta(doctype)
-        raise ValidationError.for_fields(doctype, None, {"name": [f"is set by the naming rule ({meta.autoname}), not by the caller."]})
+        raise ValidationError.for_fields(
+            doctype, None, {"name": [f"is set by the naming rule ({meta.autoname}), not by the caller."]}
+        )
     doc = lifecycle.insert(ctx(), doctype, data)
     return jsonify({"data": doc_json(doc)}), 201
 
@@ -59,9 +68,14 @@ def read_record(doctype, name):
     not_child(doctype)
     c = ctx()
     doc = lifecycle.get(c, doctype, name)
-    return jsonify({"data": doc_json(doc), "allowed": c.access.allowed_actions(doc.meta, doc.as_dict()),
-                    "workflow": dump_value(workflow.info(c, doc.meta, doc.as_dict())),
-                    "actions": [a["name"] for a in actions.available(c, doc.meta, doc.as_dict())]})
+    return jsonify(
+        {
+            "data": doc_json(doc),
+            "allowed": c.access.allowed_actions(doc.meta, doc.as_dict()),
+            "workflow": dump_value(workflow.info(c, doc.meta, doc.as_dict())),
+            "actions": [a["name"] for a in actions.available(c, doc.meta, doc.as_dict())],
+        }
+    )
 
 
 @api.post("/resource/<doctype>/<path:name>/transition")

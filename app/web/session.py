@@ -1,5 +1,6 @@
 """Signing in and out, and what a signed-in caller asks about themselves: the engine's own
 API methods (declared like a module's, so the OpenAPI describes them the same way)."""
+
 from __future__ import annotations
 
 import time
@@ -61,8 +62,10 @@ def sign_out() -> None:
 def _login(call):
     body = call.body
     if not all(isinstance(body.get(k), str) for k in ("email", "password")):
-        raise ValidationError("send {\"email\": ..., \"password\": ...} as strings",
-                              errors={k: ["must be a string"] for k in ("email", "password") if not isinstance(body.get(k), str)})
+        raise ValidationError(
+            'send {"email": ..., "password": ...} as strings',
+            errors={k: ["must be a string"] for k in ("email", "password") if not isinstance(body.get(k), str)},
+        )
     user = sign_in(site(), body["email"], body["password"], delay=current_app.config.get("IGOT_LOGIN_DELAY", time.sleep))
     return {"message": "logged in", "user": user["_id"], "full_name": user.get("full_name")}
 
@@ -94,8 +97,9 @@ def _link_options(call):
     meta = site().meta(call.arg("doctype"))
     fields = ["name"] + ([meta.title_field] if meta.title_field else [])
     limit = min(max(call.arg("limit") or 20, 1), 100)
-    rows, _ = query.get_list(c, meta.name, fields=fields, search=call.arg("txt"), limit=limit,
-                             order_by=meta.title_field or "name", with_total=False)
+    rows, _ = query.get_list(
+        c, meta.name, fields=fields, search=call.arg("txt"), limit=limit, order_by=meta.title_field or "name", with_total=False
+    )
     return {"data": [{"value": r["name"], "label": r.get(meta.title_field or "name", r["name"])} for r in rows]}
 
 
@@ -106,15 +110,26 @@ def _login_locks(call):
     return {"data": [dump_value(lock) for lock in auth.login_locks(site())]}
 
 
-LOGIN_BODY = {"required": True, "schema": {"type": "object", "required": ["email", "password"], "properties": {
-    "email": {"type": "string", "format": "email"}, "password": {"type": "string"}}}}
+LOGIN_BODY = {
+    "required": True,
+    "schema": {
+        "type": "object",
+        "required": ["email", "password"],
+        "properties": {"email": {"type": "string", "format": "email"}, "password": {"type": "string"}},
+    },
+}
 
 METHODS = (
     ApiMethod("login", _login, "Sign in; sets the session cookie", "POST", body=LOGIN_BODY, tag="Session", public=True),
     ApiMethod("logout", _logout, "Sign out (this session ends on the server too)", "POST", tag="Session", public=True),
     ApiMethod("logout_everywhere", _logout_everywhere, "End every session of the signed-in user", "POST", tag="Session"),
     ApiMethod("me", _me, "Who am I: roles and MDOs", tag="Session"),
-    ApiMethod("link_options", _link_options, "Choices for a Link field", tag="Session",
-              params=(Param("doctype", required=True), Param("txt"), Param("limit", "integer"))),
+    ApiMethod(
+        "link_options",
+        _link_options,
+        "Choices for a Link field",
+        tag="Session",
+        params=(Param("doctype", required=True), Param("txt"), Param("limit", "integer")),
+    ),
     ApiMethod("login_locks", _login_locks, "Locked accounts and slowed addresses", tag="Session"),
 )

@@ -5,6 +5,7 @@ Drafts, modules in review, retired and superseded ones never appear: the catalog
 Published state. Records are read with the platform's access (modules are tenant records
 of their providing MDO) and only public fields leave here.
 """
+
 from __future__ import annotations
 
 import re
@@ -13,12 +14,34 @@ from app import files
 from app.errors import NotFound
 
 PUBLISHED = "Published"
-FIELDS = ("title", "kind", "language", "duration_minutes", "course", "credit_points", "competencies", "mdo",
-          "url", "attachment", "lesson_text", "package_version", "launch_file", "version", "modified")
+FIELDS = (
+    "title",
+    "kind",
+    "language",
+    "duration_minutes",
+    "course",
+    "credit_points",
+    "competencies",
+    "mdo",
+    "url",
+    "attachment",
+    "lesson_text",
+    "package_version",
+    "launch_file",
+    "version",
+    "modified",
+)
 
 
-def modules(ctx, *, search: str | None = None, kind: str | None = None, competency: str | None = None,
-            language: str | None = None, limit: int = 100) -> list[dict]:
+def modules(
+    ctx,
+    *,
+    search: str | None = None,
+    kind: str | None = None,
+    competency: str | None = None,
+    language: str | None = None,
+    limit: int = 100,
+) -> list[dict]:
     q: dict = {"workflow_state": PUBLISHED}
     if competency:
         q["competencies.competency"] = competency
@@ -28,7 +51,12 @@ def modules(ctx, *, search: str | None = None, kind: str | None = None, competen
         q["language"] = language
     if search:
         q["title"] = {"$regex": re.escape(search.strip()), "$options": "i"}
-    rows = ctx.site.unguarded("content_module").find(q, {f: 1 for f in FIELDS}).sort([("workflow_state", 1), ("modified", -1)]).limit(limit)
+    rows = (
+        ctx.site.unguarded("content_module")
+        .find(q, {f: 1 for f in FIELDS})
+        .sort([("workflow_state", 1), ("modified", -1)])
+        .limit(limit)
+    )
     return [public(r) for r in rows]
 
 
@@ -62,7 +90,6 @@ def published_file(ctx, name: str, field: str, file_id: str) -> bool:
     """Every signed-in user reads the file of a module in the catalogue."""
     row = ctx.site.unguarded("content_module").find_one({"_id": name, "workflow_state": PUBLISHED}, {field: 1})
     return row is not None and field == "attachment" and str(row.get(field) or "") == file_id
-
 
 
 def package_file(ctx, name: str, path: str) -> tuple[bytes, str]:

@@ -2,6 +2,7 @@
 kind and language, for every signed-in user. A module's page shows its lesson, link, file or
 SCORM package (launched in a sandboxed frame from the package in GridFS) and, for an
 officer, a button to record its completion, which issues the certificate."""
+
 from __future__ import annotations
 
 from flask import flash, redirect, request, url_for
@@ -22,10 +23,18 @@ class CatalogueView(Guarded, BaseView):
         args = {k: request.args.get(k) or None for k in ("search", "kind", "competency", "language")}
         modules = catalogue.modules(ctx, **args)
         kinds = ctx.registry.get("Content Module").get_field("kind").select_options
-        competencies, _ = query.get_list(ctx.as_system(), "Competency", filters={"workflow_state": "Verified"}, fields=["name"],
-                                         order_by="competency_name", limit=query.MAX_LIMIT, with_total=False)
-        return self.render("igot/catalogue.html", modules=modules, args=args, kinds=kinds,
-                           competencies=[c["name"] for c in competencies])
+        competencies, _ = query.get_list(
+            ctx.as_system(),
+            "Competency",
+            filters={"workflow_state": "Verified"},
+            fields=["name"],
+            order_by="competency_name",
+            limit=query.MAX_LIMIT,
+            with_total=False,
+        )
+        return self.render(
+            "igot/catalogue.html", modules=modules, args=args, kinds=kinds, competencies=[c["name"] for c in competencies]
+        )
 
     @expose("/module/<module_id>")
     def module(self, module_id):

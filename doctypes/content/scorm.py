@@ -18,6 +18,7 @@ Entry names are read as their tools write them: Windows separators (PowerShell's
 ``Compress-Archive`` writes ``content\\index.html``) count as ``/`` and a leading ``./`` is
 dropped (``entry_path``), after the checks above; packages are served by those names.
 """
+
 from __future__ import annotations
 
 import re
@@ -92,18 +93,24 @@ def inspect(fileobj, *, limit_bytes: int, filename: str = "package") -> dict:
         unpacked = 0
         for info in entries:
             if unsafe_entry(info.filename):
-                raise PackageError(f"{filename}: entry {info.filename!r} points outside the package (zip-slip); nothing was stored")
+                raise PackageError(
+                    f"{filename}: entry {info.filename!r} points outside the package (zip-slip); nothing was stored"
+                )
             if (info.external_attr >> 16) & 0o170000 == 0o120000:
                 raise PackageError(f"{filename}: entry {info.filename!r} is a symbolic link; packages may not contain links")
             unpacked += info.file_size
             names.add(entry_path(info.filename))
         if unpacked > limit_bytes:
-            raise PackageError(f"{filename} unpacks to {unpacked / 2**20:.1f} MB, more than the limit of {limit_bytes / 2**20:.0f} MB")
+            raise PackageError(
+                f"{filename} unpacks to {unpacked / 2**20:.1f} MB, more than the limit of {limit_bytes / 2**20:.0f} MB"
+            )
         if MANIFEST not in names:
             nested = sorted(n for n in names if PurePosixPath(n).name == MANIFEST)
             if nested:
-                raise PackageError(f"{filename}: {MANIFEST} is in {str(PurePosixPath(nested[0]).parent)!r}, not at the package root; "
-                                   "zip the contents of that folder, not the folder")
+                raise PackageError(
+                    f"{filename}: {MANIFEST} is in {str(PurePosixPath(nested[0]).parent)!r}, not at the package root; "
+                    "zip the contents of that folder, not the folder"
+                )
             raise PackageError(f"{filename} has no {MANIFEST} at its root, so it is not a SCORM package")
         for info in entries:  # every entry's CRC, so a damaged file is refused now, not served broken later
             if info.is_dir():
@@ -132,8 +139,10 @@ def describe(manifest: bytes, names: set[str], *, filename: str = "package") -> 
         raise PackageError(f"{filename}: {MANIFEST}'s root element is <{_local(root.tag)}>, not <manifest>")
     version = _version(root)
     if version is None:
-        raise PackageError(f"{filename}: {MANIFEST} declares neither SCORM 1.2 nor SCORM 2004 "
-                           "(metadata/schemaversion and the adlcp namespace say neither)")
+        raise PackageError(
+            f"{filename}: {MANIFEST} declares neither SCORM 1.2 nor SCORM 2004 "
+            "(metadata/schemaversion and the adlcp namespace say neither)"
+        )
     resources = {}
     block = _child(root, "resources")
     for res in _children(block, "resource") if block is not None else []:
@@ -143,21 +152,29 @@ def describe(manifest: bytes, names: set[str], *, filename: str = "package") -> 
     for org in _children(orgs_el, "organization") if orgs_el is not None else []:
         items = list(_items(org))
         launch = next((lf for lf in (_launch(resources, it, block) for it in items) if lf), None)
-        organisations.append({"identifier": org.get("identifier") or "", "title": _text(org, "title"),
-                              "items": len(items), "launch": launch})
+        organisations.append(
+            {"identifier": org.get("identifier") or "", "title": _text(org, "title"), "items": len(items), "launch": launch}
+        )
     if not organisations:
         raise PackageError(f"{filename}: {MANIFEST} has no <organization>: nothing to launch")
     default = orgs_el.get("default")
     main = next((o for o in organisations if o["identifier"] == default), organisations[0])
     if not main["launch"]:
-        raise PackageError(f"{filename}: {MANIFEST}: organisation {main['identifier']!r} has no item that launches a resource with an href")
+        raise PackageError(
+            f"{filename}: {MANIFEST}: organisation {main['identifier']!r} has no item that launches a resource with an href"
+        )
     for org in organisations:
         if org["launch"] and urlsplit(org["launch"]).path not in names:
             raise PackageError(f"{filename}: {MANIFEST} launches {org['launch']!r}, which is not in the package")
         if org["launch"] and unsafe_entry(urlsplit(org["launch"]).path):
             raise PackageError(f"{filename}: {MANIFEST} launches {org['launch']!r}, outside the package")
-    return {"version": version, "title": main["title"] or _text(_child(root, "metadata"), "title") or filename,
-            "launch": main["launch"], "organisations": organisations, "files": len(names)}
+    return {
+        "version": version,
+        "title": main["title"] or _text(_child(root, "metadata"), "title") or filename,
+        "launch": main["launch"],
+        "organisations": organisations,
+        "files": len(names),
+    }
 
 
 def _version(root) -> str | None:
@@ -169,7 +186,9 @@ def _version(root) -> str | None:
     if "2004" in schema:
         edition = re.search(r"(\d)(st|nd|rd|th) edition", schema)
         return f"SCORM 2004 {edition.group(1)}{edition.group(2)} Edition" if edition else "SCORM 2004"
-    namespaces = " ".join([root.tag] + [k for el in root.iter() for k in el.attrib]) + " " + " ".join(el.tag for el in root.iter())
+    namespaces = (
+        " ".join([root.tag] + [k for el in root.iter() for k in el.attrib]) + " " + " ".join(el.tag for el in root.iter())
+    )
     if "adlcp_rootv1p2" in namespaces or "imscp_rootv1p1p2" in namespaces:
         return "SCORM 1.2"
     if "adlcp_v1p3" in namespaces or "adlseq_v1p3" in namespaces:

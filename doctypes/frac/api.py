@@ -1,4 +1,5 @@
 """The FRAC module's API methods: gaps, passbooks, talent, plans and the MDO dashboard."""
+
 from __future__ import annotations
 
 from app.errors import ValidationError

@@ -1,5 +1,6 @@
 """What the FRAC module does when records of other modules change: an officer's rollups
 follow their position and MDO, and an officer with passbook entries is never deleted."""
+
 from __future__ import annotations
 
 from . import frac
@@ -17,8 +18,9 @@ def officer_deleted(officer) -> None:
     deleted); otherwise their rollups go with them."""
     db = officer.ctx.site.unguarded("passbook_entry")
     if db.find_one({"officer": officer.name}, {"_id": 1}):
-        officer.add_error("name", f"Officer {officer.name} has passbook entries, which are never deleted; "
-                                  f"mark the officer inactive instead.")
+        officer.add_error(
+            "name", f"Officer {officer.name} has passbook entries, which are never deleted; mark the officer inactive instead."
+        )
         return
     officer.ctx.site.unguarded("officer_competency").delete_many({"officer": officer.name})
     frac.remove_officer(officer.ctx.as_system(), officer.name)

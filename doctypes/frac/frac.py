@@ -23,6 +23,7 @@ all three from scratch; ``tests/test_frac_rollups.py`` checks that both agree af
 sequence of changes. Everything here is the platform's own bookkeeping, done as the system
 after the caller's change has passed their permission checks.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -54,6 +55,7 @@ def _created(ctx) -> dict:
 
 # levels ------------------------------------------------------------------------------------
 
+
 def officer_levels(db, officer: str) -> dict[str, tuple[int, int]]:
     """{competency: (current level, verified entries)} from the officer's passbook."""
     out: dict[str, tuple[int, int]] = {}
@@ -71,16 +73,27 @@ def refresh_levels(ctx, officer: str) -> None:
     for competency in set(have) - set(wanted):
         db["officer_competency"].delete_one({"_id": have[competency]["_id"]})
     for competency, (level, entries) in wanted.items():
-        row = {"officer": officer, "officer_name": off.get("full_name"), "officer_email": off.get("email"),
-               "mdo": off.get("mdo"), "competency": competency, "level": level, "entries": entries}
+        row = {
+            "officer": officer,
+            "officer_name": off.get("full_name"),
+            "officer_email": off.get("email"),
+            "mdo": off.get("mdo"),
+            "competency": competency,
+            "level": level,
+            "entries": entries,
+        }
         old = have.get(competency)
         if old and all(old.get(k) == v for k, v in row.items()):
             continue
-        persistence.upsert(db["officer_competency"], {"_id": f"{officer}|{competency}"},
-                           {"$set": {**row, **_stamp(ctx)}, "$setOnInsert": _created(ctx)})
+        persistence.upsert(
+            db["officer_competency"],
+            {"_id": f"{officer}|{competency}"},
+            {"$set": {**row, **_stamp(ctx)}, "$setOnInsert": _created(ctx)},
+        )
 
 
 # requirements ------------------------------------------------------------------------------
+
 
 def verified_map(db, mdo: str, position: str) -> dict | None:
     """The role map in force for a position: its Verified version."""
@@ -108,14 +121,28 @@ def _gap_rows(db, off: dict | None, role_map_cache: dict | None = None) -> list[
     needed = requirements(rm)
     if not needed:
         return []
-    have = {d["competency"]: d["level"] for d in db["officer_competency"].find({"officer": off["_id"]}, {"competency": 1, "level": 1})}
+    have = {
+        d["competency"]: d["level"] for d in db["officer_competency"].find({"officer": off["_id"]}, {"competency": 1, "level": 1})
+    }
     rows = []
     for competency, required in sorted(needed.items()):
         current = int(have.get(competency, 0))
-        rows.append({"_id": f"{off['_id']}|{competency}", "officer": off["_id"], "officer_name": off.get("full_name"),
-                     "officer_email": off.get("email"), "mdo": off["mdo"], "position": off["position"],
-                     "position_name": rm.get("position_name"), "role_map": rm["_id"], "competency": competency,
-                     "required_level": required, "current_level": current, "gap": max(0, required - current)})
+        rows.append(
+            {
+                "_id": f"{off['_id']}|{competency}",
+                "officer": off["_id"],
+                "officer_name": off.get("full_name"),
+                "officer_email": off.get("email"),
+                "mdo": off["mdo"],
+                "position": off["position"],
+                "position_name": rm.get("position_name"),
+                "role_map": rm["_id"],
+                "competency": competency,
+                "required_level": required,
+                "current_level": current,
+                "gap": max(0, required - current),
+            }
+        )
     return rows
 
 
@@ -151,18 +178,35 @@ def refresh_officer(ctx, officer: str, gone: bool = False) -> None:
         db["officer_gap"].insert_many([{**r, **standard} for r in new_rows])
     for key, d in delta.items():
         r = d["row"]
-        update = {"$set": {"mdo": r["mdo"], "position": r["position"], "competency": r["competency"], **_stamp(ctx),
-                           **({"position_name": r.get("position_name")} if r.get("position_name") else {})},
-                  "$setOnInsert": _created(ctx),
-                  # every figure, zeros too, so a new summary holds all three (as a rebuild writes them)
-                  "$inc": {k: d[k] for k in ("officers", "officers_short", "total_gap")}}
+        update = {
+            "$set": {
+                "mdo": r["mdo"],
+                "position": r["position"],
+                "competency": r["competency"],
+                **_stamp(ctx),
+                **({"position_name": r.get("position_name")} if r.get("position_name") else {}),
+            },
+            "$setOnInsert": _created(ctx),
+            # every figure, zeros too, so a new summary holds all three (as a rebuild writes them)
+            "$inc": {k: d[k] for k in ("officers", "officers_short", "total_gap")},
+        }
         persistence.upsert(db["gap_summary"], {"_id": key}, update)
     db["gap_summary"].delete_many({"_id": {"$in": list(delta)}, "officers": {"$lte": 0}})
 
 
 def _same(old_rows: list[dict], new_rows: list[dict]) -> bool:
-    keys = ("_id", "mdo", "position", "position_name", "role_map", "required_level", "current_level", "gap",
-            "officer_name", "officer_email")
+    keys = (
+        "_id",
+        "mdo",
+        "position",
+        "position_name",
+        "role_map",
+        "required_level",
+        "current_level",
+        "gap",
+        "officer_name",
+        "officer_email",
+    )
     strip = lambda rows: sorted(tuple(r.get(k) for k in keys) for r in rows)  # noqa: E731
     return strip(old_rows) == strip(new_rows)
 
@@ -192,10 +236,22 @@ def rebuild(ctx, progress=None) -> dict:
         levels[e["officer"]][e["competency"]] = (max(level, int(e["level"])), n + 1)
     standard = {**_created(ctx), **_stamp(ctx)}
     everyone = {d["_id"]: d for d in db["officer"].find({})}
-    batch = [{"_id": f"{o}|{c}", "officer": o, "officer_name": everyone[o].get("full_name"),
-              "officer_email": everyone[o].get("email"), "mdo": everyone[o].get("mdo"), "competency": c,
-              "level": level, "entries": n, **standard}
-             for o, comps in levels.items() if o in everyone for c, (level, n) in comps.items()]
+    batch = [
+        {
+            "_id": f"{o}|{c}",
+            "officer": o,
+            "officer_name": everyone[o].get("full_name"),
+            "officer_email": everyone[o].get("email"),
+            "mdo": everyone[o].get("mdo"),
+            "competency": c,
+            "level": level,
+            "entries": n,
+            **standard,
+        }
+        for o, comps in levels.items()
+        if o in everyone
+        for c, (level, n) in comps.items()
+    ]
     if batch:
         db["officer_competency"].insert_many(batch)
     cache: dict = {}
@@ -204,9 +260,20 @@ def rebuild(ctx, progress=None) -> dict:
     for off in everyone.values():
         for r in _gap_rows(db, off, cache):
             gaps.append({**r, **standard})
-            s = summary.setdefault(_summary_key(r), {"_id": _summary_key(r), "mdo": r["mdo"], "position": r["position"],
-                                                     "position_name": r.get("position_name"), "competency": r["competency"],
-                                                     "officers": 0, "officers_short": 0, "total_gap": 0, **standard})
+            s = summary.setdefault(
+                _summary_key(r),
+                {
+                    "_id": _summary_key(r),
+                    "mdo": r["mdo"],
+                    "position": r["position"],
+                    "position_name": r.get("position_name"),
+                    "competency": r["competency"],
+                    "officers": 0,
+                    "officers_short": 0,
+                    "total_gap": 0,
+                    **standard,
+                },
+            )
             s["officers"] += 1
             s["officers_short"] += 1 if r["gap"] > 0 else 0
             s["total_gap"] += r["gap"]
@@ -218,11 +285,16 @@ def rebuild(ctx, progress=None) -> dict:
         db["gap_summary"].insert_many([{k: v for k, v in s.items() if v is not None} for s in summary.values()])
     from doctypes.organisation import activity
 
-    return {"officer_competency": len(batch), "officer_gap": len(gaps), "gap_summary": len(summary),
-            "mdo_activity": activity.rebuild(ctx)}
+    return {
+        "officer_competency": len(batch),
+        "officer_gap": len(gaps),
+        "gap_summary": len(summary),
+        "mdo_activity": activity.rebuild(ctx),
+    }
 
 
 # reading -----------------------------------------------------------------------------------
+
 
 def recommendations(ctx, competency: str, level: int) -> list[dict]:
     """Live learning that teaches ``competency`` at ``level`` or above, from every doctype
@@ -245,15 +317,24 @@ def recommendations(ctx, competency: str, level: int) -> list[dict]:
         except PermissionDenied:
             continue
         for r in rows:
-            best = max((int(t.get(columns["level"]) or 0) for t in r.get(table) or []
-                        if t.get(columns["competency"]) == competency), default=0)
+            best = max(
+                (int(t.get(columns["level"]) or 0) for t in r.get(table) or [] if t.get(columns["competency"]) == competency),
+                default=0,
+            )
             if best >= level:
-                out.append({"doctype": meta.name, "name": r["name"],
-                            "title": r.get(meta.title_field) if meta.title_field else r["name"], "level": best})
+                out.append(
+                    {
+                        "doctype": meta.name,
+                        "name": r["name"],
+                        "title": r.get(meta.title_field) if meta.title_field else r["name"],
+                        "level": best,
+                    }
+                )
     return sorted(out, key=lambda r: (r["level"], r["title"] or ""))
 
 
 # answers for the API and the admin ------------------------------------------------------------
+
 
 def officer_gap(ctx, officer: str) -> dict:
     """An officer's gaps against their position's verified role map, with the live courses
@@ -263,19 +344,34 @@ def officer_gap(ctx, officer: str) -> dict:
     off = lifecycle.read(ctx, "Officer", officer)
     db = ctx.site.unguarded_db
     rows = sorted(db["officer_gap"].find({"officer": officer}), key=lambda r: (-r["gap"], r["competency"]))
-    out = {"officer": officer, "full_name": off.get("full_name"), "mdo": off.get("mdo"), "position": off.get("position"),
-           "role_map": rows[0]["role_map"] if rows else None, "position_name": rows[0].get("position_name") if rows else None,
-           "competencies": []}
+    out = {
+        "officer": officer,
+        "full_name": off.get("full_name"),
+        "mdo": off.get("mdo"),
+        "position": off.get("position"),
+        "role_map": rows[0]["role_map"] if rows else None,
+        "position_name": rows[0].get("position_name") if rows else None,
+        "competencies": [],
+    }
     if not off.get("position"):
         out["message"] = "No position is assigned to this officer, so no role map sets what they need."
     elif not rows:
         rm = verified_map(db, off.get("mdo"), off["position"])
-        out["message"] = ("The position's verified role map requires no competencies." if rm else
-                          "The officer's position has no verified role map yet.")
+        out["message"] = (
+            "The position's verified role map requires no competencies."
+            if rm
+            else "The officer's position has no verified role map yet."
+        )
     for r in rows:
-        out["competencies"].append({
-            "competency": r["competency"], "required_level": r["required_level"], "current_level": r["current_level"],
-            "gap": r["gap"], "learning": recommendations(ctx, r["competency"], r["required_level"]) if r["gap"] else []})
+        out["competencies"].append(
+            {
+                "competency": r["competency"],
+                "required_level": r["required_level"],
+                "current_level": r["current_level"],
+                "gap": r["gap"],
+                "learning": recommendations(ctx, r["competency"], r["required_level"]) if r["gap"] else [],
+            }
+        )
     return out
 
 
@@ -291,13 +387,20 @@ def mdo_gap(ctx, mdo: str) -> dict:
     rows = query.aggregate(ctx, "Gap Summary", [{"$match": {"mdo": mdo}}, {"$sort": {"competency": 1, "position_name": 1}}])
     by_comp: dict[str, dict] = {}
     for r in rows:
-        c = by_comp.setdefault(r["competency"], {"competency": r["competency"], "officers": 0, "officers_short": 0,
-                                                 "total_gap": 0, "positions": []})
+        c = by_comp.setdefault(
+            r["competency"], {"competency": r["competency"], "officers": 0, "officers_short": 0, "total_gap": 0, "positions": []}
+        )
         for k in ("officers", "officers_short", "total_gap"):
             c[k] += r.get(k, 0)
-        c["positions"].append({"position": r["position"], "position_name": r.get("position_name"), "officers": r["officers"],
-                               "officers_short": r["officers_short"],
-                               "average_gap": round(r["total_gap"] / r["officers_short"], 2) if r["officers_short"] else 0})
+        c["positions"].append(
+            {
+                "position": r["position"],
+                "position_name": r.get("position_name"),
+                "officers": r["officers"],
+                "officers_short": r["officers_short"],
+                "average_gap": round(r["total_gap"] / r["officers_short"], 2) if r["officers_short"] else 0,
+            }
+        )
     comps = []
     for c in by_comp.values():
         c["average_gap"] = round(c["total_gap"] / c["officers_short"], 2) if c["officers_short"] else 0
@@ -314,17 +417,46 @@ def passbook(ctx, officer: str) -> dict:
     system = ctx.as_system()  # the caller may read this officer's passbook: all of it, by officer
     entries, offset = [], 0
     while True:
-        page, _ = query.get_list(system, "Passbook Entry", filters={"officer": officer}, order_by="acquired_on desc",
-                                 limit=query.MAX_LIMIT, offset=offset, with_total=False)
+        page, _ = query.get_list(
+            system,
+            "Passbook Entry",
+            filters={"officer": officer},
+            order_by="acquired_on desc",
+            limit=query.MAX_LIMIT,
+            offset=offset,
+            with_total=False,
+        )
         entries += page
         if len(page) < query.MAX_LIMIT:
             break
         offset += len(page)
-    levels = sorted(ctx.site.unguarded("officer_competency").find({"officer": officer}), key=lambda r: (-r["level"], r["competency"]))
-    return {"officer": officer, "full_name": off.get("full_name"), "mdo": off.get("mdo"),
-            "current_levels": [{"competency": r["competency"], "level": r["level"], "entries": r.get("entries")} for r in levels],
-            "entries": [{k: e.get(k) for k in ("name", "competency", "level", "source", "course", "certificate", "score",
-                                               "acquired_on", "workflow_state", "evidence")} for e in entries]}
+    levels = sorted(
+        ctx.site.unguarded("officer_competency").find({"officer": officer}), key=lambda r: (-r["level"], r["competency"])
+    )
+    return {
+        "officer": officer,
+        "full_name": off.get("full_name"),
+        "mdo": off.get("mdo"),
+        "current_levels": [{"competency": r["competency"], "level": r["level"], "entries": r.get("entries")} for r in levels],
+        "entries": [
+            {
+                k: e.get(k)
+                for k in (
+                    "name",
+                    "competency",
+                    "level",
+                    "source",
+                    "course",
+                    "certificate",
+                    "score",
+                    "acquired_on",
+                    "workflow_state",
+                    "evidence",
+                )
+            }
+            for e in entries
+        ],
+    }
 
 
 def talent(ctx, competency: str, level: int, mdo: str | None = None, limit: int = 50) -> list[dict]:
@@ -341,24 +473,40 @@ def talent(ctx, competency: str, level: int, mdo: str | None = None, limit: int 
     found, _ = query.get_list(ctx, "Officer Competency", filters=filters, order_by="level desc", limit=limit, with_total=False)
     if not found:
         return []
-    officers, _ = query.get_list(ctx, "Officer", filters={"name": ["in", [r["officer"] for r in found]], "is_active": True},
-                                 limit=len(found), with_total=False)
+    officers, _ = query.get_list(
+        ctx,
+        "Officer",
+        filters={"name": ["in", [r["officer"] for r in found]], "is_active": True},
+        limit=len(found),
+        with_total=False,
+    )
     by_name = {o["name"]: o for o in officers}
     keep = ("name", "full_name", "email", "designation", "position", "group", "service", "mdo", "mobile", "employee_id")
-    return [{**{k: by_name[r["officer"]].get(k) for k in keep if k in by_name[r["officer"]]}, "level": r["level"]}
-            for r in found if r["officer"] in by_name]
+    return [
+        {**{k: by_name[r["officer"]].get(k) for k in keep if k in by_name[r["officer"]]}, "level": r["level"]}
+        for r in found
+        if r["officer"] in by_name
+    ]
 
 
 def _assigned(item: dict, off: dict) -> bool:
     audience = item.get("audience") or "All Officers"
-    return (audience == "All Officers" or (audience == "Position" and item.get("position") == off.get("position"))
-            or (audience == "Officer" and item.get("officer") == off.get("_id", off.get("name"))))
+    return (
+        audience == "All Officers"
+        or (audience == "Position" and item.get("position") == off.get("position"))
+        or (audience == "Officer" and item.get("officer") == off.get("_id", off.get("name")))
+    )
 
 
 def _completed(db, officers: list[str], course: str) -> set[str]:
     """Officers whose passbook records a verified completion of ``course``."""
-    return {e["officer"] for e in db["passbook_entry"].find(
-        {"officer": {"$in": officers}, "course": course, "source": "Course Completion", "workflow_state": VERIFIED}, {"officer": 1})}
+    return {
+        e["officer"]
+        for e in db["passbook_entry"].find(
+            {"officer": {"$in": officers}, "course": course, "source": "Course Completion", "workflow_state": VERIFIED},
+            {"officer": 1},
+        )
+    }
 
 
 def officer_plan(ctx, officer: str) -> list[dict]:
@@ -372,8 +520,16 @@ def officer_plan(ctx, officer: str) -> list[dict]:
         for item in plan.get("items", []):
             if _assigned(item, off):
                 done = bool(_completed(db, [officer], item["item"]))
-                out.append({"plan": plan["_id"], "plan_name": plan.get("plan_name"), "item_type": item.get("item_type"),
-                            "item": item["item"], "due_date": item.get("due_date"), "completed": done})
+                out.append(
+                    {
+                        "plan": plan["_id"],
+                        "plan_name": plan.get("plan_name"),
+                        "item_type": item.get("item_type"),
+                        "item": item["item"],
+                        "due_date": item.get("due_date"),
+                        "completed": done,
+                    }
+                )
     return out
 
 
@@ -389,13 +545,22 @@ def plan_progress(ctx, plan: str) -> dict:
     for item in doc.get("items", []):
         assigned = [o for o in officers if _assigned(item, o)]
         done = _completed(db, [o["_id"] for o in assigned], item["item"])
-        items.append({"item": item["item"], "item_type": item.get("item_type"), "audience": item.get("audience"),
-                      "due_date": item.get("due_date"), "assigned": len(assigned), "completed": len(done),
-                      "percent": round(100 * len(done) / len(assigned), 1) if assigned else 0.0})
+        items.append(
+            {
+                "item": item["item"],
+                "item_type": item.get("item_type"),
+                "audience": item.get("audience"),
+                "due_date": item.get("due_date"),
+                "assigned": len(assigned),
+                "completed": len(done),
+                "percent": round(100 * len(done) / len(assigned), 1) if assigned else 0.0,
+            }
+        )
         for o in assigned:
             key = o.get("position") or ""
-            p = per_position.setdefault(key, {"position": key or None, "position_name": positions.get(key, "No position"),
-                                              "assigned": 0, "completed": 0})
+            p = per_position.setdefault(
+                key, {"position": key or None, "position_name": positions.get(key, "No position"), "assigned": 0, "completed": 0}
+            )
             p["assigned"] += 1
             p["completed"] += 1 if o["_id"] in done else 0
     for p in per_position.values():
@@ -418,10 +583,22 @@ def record_course_completion(ctx, officer: str, course: str, certificate: str, c
         if ctx.site.unguarded("passbook_entry").find_one({"issue_key": key}, {"_id": 1}):
             continue
         try:
-            doc = lifecycle.insert(system, "Passbook Entry", {
-                "officer": officer, "competency": competency, "level": int(level), "source": "Course Completion",
-                "course": course, "certificate": certificate, "acquired_on": completed_on, "workflow_state": VERIFIED,
-                "issue_key": key}, docstatus=DocStatus.SUBMITTED)
+            doc = lifecycle.insert(
+                system,
+                "Passbook Entry",
+                {
+                    "officer": officer,
+                    "competency": competency,
+                    "level": int(level),
+                    "source": "Course Completion",
+                    "course": course,
+                    "certificate": certificate,
+                    "acquired_on": completed_on,
+                    "workflow_state": VERIFIED,
+                    "issue_key": key,
+                },
+                docstatus=DocStatus.SUBMITTED,
+            )
         except (DuplicateEntry, ValidationError) as exc:  # refused by the unique check or the index
             if "issue_key" in exc.errors:
                 continue  # made at the same moment by another request

@@ -1,6 +1,7 @@
 """FRAC and Competencies: the competency dictionary, positions, FRAC roles and role maps with
 their two-level review, the passbook, the gap rollups, capacity building plans' progress,
 talent search and the MDO dashboard."""
+
 from __future__ import annotations
 
 import click
@@ -61,26 +62,56 @@ def _rollups_command(open_site):
 MODULE = Module(
     name="FRAC and Competencies",
     after=("Organisation",),
-    capabilities=(("search_talent", "search officers across the MDOs one reads by competency and level"),
-                  ("enter_assessments", "enter assessment results into officers' passbooks"),
-                  ("enter_course_completions", "enter course completions into passbooks by hand")),
+    capabilities=(
+        ("search_talent", "search officers across the MDOs one reads by competency and level"),
+        ("enter_assessments", "enter assessment results into officers' passbooks"),
+        ("enter_course_completions", "enter course completions into passbooks by hand"),
+    ),
     methods=(
-        ApiMethod("gap", api.gap, "Competency gaps of an officer (officer=) or an MDO (mdo=)", tag=TAG,
-                  params=(Param("officer"), Param("mdo"))),
-        ApiMethod("passbook", api.passbook, "An officer's competency passbook", tag=TAG, params=(Param("officer", required=True),)),
-        ApiMethod("talent", api.talent, "Officers with a competency at a level or above", tag=TAG,
-                  params=(Param("competency", required=True), Param("level", "integer", required=True), Param("mdo"),
-                          Param("limit", "integer"))),
-        ApiMethod("my_plan", api.my_plan, "Capacity building plan items assigned to an officer", tag=TAG,
-                  params=(Param("officer", required=True),)),
-        ApiMethod("plan_progress", api.plan_progress, "Completion of a capacity building plan per item and position", tag=TAG,
-                  params=(Param("plan", required=True),)),
+        ApiMethod(
+            "gap",
+            api.gap,
+            "Competency gaps of an officer (officer=) or an MDO (mdo=)",
+            tag=TAG,
+            params=(Param("officer"), Param("mdo")),
+        ),
+        ApiMethod(
+            "passbook", api.passbook, "An officer's competency passbook", tag=TAG, params=(Param("officer", required=True),)
+        ),
+        ApiMethod(
+            "talent",
+            api.talent,
+            "Officers with a competency at a level or above",
+            tag=TAG,
+            params=(
+                Param("competency", required=True),
+                Param("level", "integer", required=True),
+                Param("mdo"),
+                Param("limit", "integer"),
+            ),
+        ),
+        ApiMethod(
+            "my_plan",
+            api.my_plan,
+            "Capacity building plan items assigned to an officer",
+            tag=TAG,
+            params=(Param("officer", required=True),),
+        ),
+        ApiMethod(
+            "plan_progress",
+            api.plan_progress,
+            "Completion of a capacity building plan per item and position",
+            tag=TAG,
+            params=(Param("plan", required=True),),
+        ),
         ApiMethod("mdo_dashboard", api.mdo_dashboard, "An MDO's figures, from rollups", tag=TAG, params=(Param("mdo"),)),
     ),
     jobs=(Job("rebuild_rollups", "Rebuild competency rollups", _check_rebuild, _run_rebuild),),
     commands=(Command(_rollups_command),),
     pages=(Page(TalentView, "Talent Search", "talent", "talent", "FRAC and Competencies"),),
     figures=(Figure(figures.gaps), Figure(figures.passbook_verified)),
-    events=(DocEvent("Officer", "on_update", events.officer_changed, resumable=True),
-            DocEvent("Officer", "on_trash", events.officer_deleted)),
+    events=(
+        DocEvent("Officer", "on_update", events.officer_changed, resumable=True),
+        DocEvent("Officer", "on_trash", events.officer_deleted),
+    ),
 )

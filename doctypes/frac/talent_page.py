@@ -1,6 +1,7 @@
 """Talent search: officers with a competency at a level or above (MDO Admin: their MDOs;
 System Manager and Analyst: every MDO), through ``app.frac.talent`` and so the same access
 layer as the API."""
+
 from __future__ import annotations
 
 from flask import request
@@ -19,8 +20,15 @@ class TalentView(Guarded, BaseView):
     @expose("/")
     def index(self):
         ctx = user_ctx()
-        competencies, _ = query.get_list(ctx, "Competency", filters={"workflow_state": "Verified"}, fields=["name"],
-                                         order_by="competency_name", limit=query.MAX_LIMIT, with_total=False)
+        competencies, _ = query.get_list(
+            ctx,
+            "Competency",
+            filters={"workflow_state": "Verified"},
+            fields=["name"],
+            order_by="competency_name",
+            limit=query.MAX_LIMIT,
+            with_total=False,
+        )
         competency, results, error = request.args.get("competency"), None, None
         try:
             level = int(request.args.get("level") or 3)
@@ -31,5 +39,11 @@ class TalentView(Guarded, BaseView):
                 results = frac.talent(ctx, competency, level, request.args.get("mdo") or None, limit=200)
             except IgotError as exc:
                 error = exc.message
-        return self.render("igot/talent.html", competencies=[c["name"] for c in competencies], competency=competency,
-                           level=level, results=results, error=error)
+        return self.render(
+            "igot/talent.html",
+            competencies=[c["name"] for c in competencies],
+            competency=competency,
+            level=level,
+            results=results,
+            error=error,
+        )

@@ -1,4 +1,5 @@
 """The Learning module's API: completing a module, and the public verification page."""
+
 from __future__ import annotations
 
 from app.errors import ValidationError
@@ -16,7 +17,9 @@ def complete_module(call):
     c = call.ctx
     officer = officers.own_officer(c)
     if officer is None:
-        raise ValidationError(f"{c.user} is not an officer; only officers complete modules",
-                              errors={"officer": ["no officer has this user's e-mail"]})
+        raise ValidationError(
+            f"{c.user} is not an officer; only officers complete modules",
+            errors={"officer": ["no officer has this user's e-mail"]},
+        )
     cert = certificates.complete_module(c, officer["_id"], str(call.body.get("module") or ""))
     return {"data": doc_json(lifecycle.get(c, "Certificate", cert.name))}, 201

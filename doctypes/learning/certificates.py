@@ -7,6 +7,7 @@ date and whether the certificate is valid or revoked: nothing else about the off
 Revocation (a document action, with a reason) keeps the certificate, makes it verify as
 revoked and moves the passbook entries it gave to Revoked, so they stop counting.
 """
+
 from __future__ import annotations
 
 import io
@@ -20,18 +21,26 @@ ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and typ
 DEFAULT_ISSUER = "Department of Personnel and Training, Government of India"
 
 
-
 def new_code() -> str:
     raw = "".join(secrets.choice(ALPHABET) for _ in range(12))
-    return "-".join(raw[i:i + 4] for i in range(0, 12, 4))
+    return "-".join(raw[i : i + 4] for i in range(0, 12, 4))
 
 
 def verify_url(site, code: str) -> str:
     return f"{site.config.public_url}/verify/{code}"
 
 
-def issue(ctx, *, officer: str, title: str, issued_on, issuer: str | None = None, course: str | None = None,
-          content_module: str | None = None, enrolment: str | None = None):
+def issue(
+    ctx,
+    *,
+    officer: str,
+    title: str,
+    issued_on,
+    issuer: str | None = None,
+    course: str | None = None,
+    content_module: str | None = None,
+    enrolment: str | None = None,
+):
     """Issue a certificate (as the platform) and its PDF; returns the Certificate. Issuing
     again for the same enrolment, or the same officer and module, returns the first one,
     also when several requests issue it at once (its ``issue_key`` is unique)."""
@@ -42,9 +51,20 @@ def issue(ctx, *, officer: str, title: str, issued_on, issuer: str | None = None
     existing = ctx.site.unguarded("certificate").find_one({"issue_key": key}, {"_id": 1})
     if existing is None:
         try:
-            doc = lifecycle.insert(system, "Certificate", {
-                "officer": officer, "title": title, "issued_on": str(issued_on), "issuer": issuer or DEFAULT_ISSUER,
-                "course": course, "content_module": content_module, "enrolment": enrolment, "issue_key": key})
+            doc = lifecycle.insert(
+                system,
+                "Certificate",
+                {
+                    "officer": officer,
+                    "title": title,
+                    "issued_on": str(issued_on),
+                    "issuer": issuer or DEFAULT_ISSUER,
+                    "course": course,
+                    "content_module": content_module,
+                    "enrolment": enrolment,
+                    "issue_key": key,
+                },
+            )
             return lifecycle.get(system, "Certificate", doc.name)
         except (DuplicateEntry, ValidationError) as exc:  # refused by the unique check or the index
             if "issue_key" not in exc.errors:
@@ -138,15 +158,34 @@ def revoke(ctx, doc, reason: str):
     if data.get("status") == "Revoked":
         from app.errors import ValidationError
 
-        raise ValidationError.for_fields("Certificate", doc.name, {"status": [f"was already revoked on {data.get('revoked_on')}."]})
-    result = lifecycle.move(ctx, doc.meta, data, {"status": "Revoked", "revoked_on": ctx.now().date().isoformat(),
-                                                  "revoked_by": ctx.user, "revocation_reason": reason.strip()})
+        raise ValidationError.for_fields(
+            "Certificate", doc.name, {"status": [f"was already revoked on {data.get('revoked_on')}."]}
+        )
+    result = lifecycle.move(
+        ctx,
+        doc.meta,
+        data,
+        {
+            "status": "Revoked",
+            "revoked_on": ctx.now().date().isoformat(),
+            "revoked_by": ctx.user,
+            "revocation_reason": reason.strip(),
+        },
+    )
     system = ctx.as_system()
     meta = system.registry.get("Passbook Entry")
     for entry in ctx.site.unguarded("passbook_entry").find({"certificate": doc.name, "workflow_state": frac.VERIFIED}):
         lifecycle.move(system, meta, persistence.from_db(entry), {"workflow_state": "Revoked"})
-        workflow.log(system, meta, entry["_id"], "Revoke", frac.VERIFIED, "Revoked",
-                     f"certificate {doc.name} revoked: {reason.strip()}", mdos=[entry.get("mdo")] if entry.get("mdo") else [])
+        workflow.log(
+            system,
+            meta,
+            entry["_id"],
+            "Revoke",
+            frac.VERIFIED,
+            "Revoked",
+            f"certificate {doc.name} revoked: {reason.strip()}",
+            mdos=[entry.get("mdo")] if entry.get("mdo") else [],
+        )
     frac.refresh_officer_all(system, data["officer"])
     return result
 
@@ -160,13 +199,22 @@ def complete_module(ctx, officer: str, module_name: str):
     db = ctx.site.unguarded_db
     module = db["content_module"].find_one({"_id": module_name})
     if module is None or module.get("workflow_state") != "Published":
-        raise ValidationError.for_fields("Content Module", module_name, {"workflow_state": ["only published modules can be completed."]})
+        raise ValidationError.for_fields(
+            "Content Module", module_name, {"workflow_state": ["only published modules can be completed."]}
+        )
     today = ctx.now().date()
     issuer = module.get("mdo")  # the providing MDO or institute
-    cert = issue(ctx, officer=officer, title=module["title"], issued_on=today.isoformat(), issuer=issuer,
-                 content_module=module_name)
-    frac.record_course_completion(ctx, officer, module_name, cert.name,
-                                  [(c["competency"], c["level"]) for c in module.get("competencies") or []], today.isoformat())
+    cert = issue(
+        ctx, officer=officer, title=module["title"], issued_on=today.isoformat(), issuer=issuer, content_module=module_name
+    )
+    frac.record_course_completion(
+        ctx,
+        officer,
+        module_name,
+        cert.name,
+        [(c["competency"], c["level"]) for c in module.get("competencies") or []],
+        today.isoformat(),
+    )
     return cert
 
 
@@ -185,12 +233,17 @@ PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Cert
 
 
 def public_view(db, code: str) -> dict | None:
-    cert = db["certificate"].find_one({"code": code.strip().upper()},
-                                      {"officer_name": 1, "title": 1, "issued_on": 1, "status": 1})
+    cert = db["certificate"].find_one(
+        {"code": code.strip().upper()}, {"officer_name": 1, "title": 1, "issued_on": 1, "status": 1}
+    )
     if cert is None:
         return None
-    return {"name": cert.get("officer_name"), "course": cert.get("title"), "date": str(cert.get("issued_on"))[:10],
-            "status": cert.get("status") or "Valid"}
+    return {
+        "name": cert.get("officer_name"),
+        "course": cert.get("title"),
+        "date": str(cert.get("issued_on"))[:10],
+        "status": cert.get("status") or "Valid",
+    }
 
 
 def verify(code):

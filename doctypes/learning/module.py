@@ -1,5 +1,6 @@
 """Learning: certificates (issued for a completed course or module, with a PDF and a public
 verification page), capacity building plans, and completing a module."""
+
 from __future__ import annotations
 
 from app.registry import ApiMethod, Figure, Job, Module, Param, Route
@@ -14,7 +15,9 @@ def _check_pdfs(ctx, args):
 
 def _run_pdfs(ctx, args, progress):
     """(Re)generate the PDFs of certificates (those named, or all without one)."""
-    names = args.get("certificates") or [c["_id"] for c in ctx.site.unguarded("certificate").find({"pdf": {"$exists": False}}, {"_id": 1})]
+    names = args.get("certificates") or [
+        c["_id"] for c in ctx.site.unguarded("certificate").find({"pdf": {"$exists": False}}, {"_id": 1})
+    ]
     for i, name in enumerate(names, 1):
         certificates.attach_pdf(ctx, name)
         progress(i, len(names), f"{i} of {len(names)} certificates")
@@ -25,13 +28,31 @@ MODULE = Module(
     name="Learning",
     after=("Organisation", "FRAC and Competencies"),
     capabilities=(("issue_certificate_pdfs", "make (or make again) certificates' PDFs"),),
-    methods=(ApiMethod("complete_module", api.complete_module, "The signed-in officer completed a published module",
-                       "POST", tag="Learning", status=201,
-                       body={"required": True, "schema": {"type": "object", "required": ["module"],
-                                                          "properties": {"module": {"type": "string"}}}}),),
-    routes=(Route("/verify/<code>", certificates.verify, "Whether a certificate is valid (public)", public=True,
-                  tag="Certificates", html=True,
-                  params=(Param("code", where="path", required=True), Param("format"))),),
+    methods=(
+        ApiMethod(
+            "complete_module",
+            api.complete_module,
+            "The signed-in officer completed a published module",
+            "POST",
+            tag="Learning",
+            status=201,
+            body={
+                "required": True,
+                "schema": {"type": "object", "required": ["module"], "properties": {"module": {"type": "string"}}},
+            },
+        ),
+    ),
+    routes=(
+        Route(
+            "/verify/<code>",
+            certificates.verify,
+            "Whether a certificate is valid (public)",
+            public=True,
+            tag="Certificates",
+            html=True,
+            params=(Param("code", where="path", required=True), Param("format")),
+        ),
+    ),
     jobs=(Job("certificates", "Certificate PDFs", _check_pdfs, _run_pdfs),),
     figures=(Figure(monthly("chart-certificates", "Certificates issued per month", "Enrolment", "certificates")),),
 )

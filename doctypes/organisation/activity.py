@@ -3,6 +3,7 @@ enrolments, certificates and passbook entries verified, kept by atomic ``$inc`` 
 go, and recomputed from scratch by ``igot rollups rebuild``. The dashboard reads this and
 ``gap_summary`` only, so it costs the same at 1,000 officers as at 10 million.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -25,9 +26,15 @@ def bump(ctx, mdo: str | None, metric: str, when, by: int = 1) -> None:
     now = ctx.now()
     from app.model.persistence import upsert
 
-    upsert(ctx.site.unguarded(COLLECTION), {"_id": f"{mdo}|{metric}|{month}"},
-           {"$inc": {"count": by}, "$set": {"modified": now, "modified_by": ctx.user},
-            "$setOnInsert": {"mdo": mdo, "metric": metric, "month": month, "owner": ctx.user, "creation": now, "docstatus": 0}})
+    upsert(
+        ctx.site.unguarded(COLLECTION),
+        {"_id": f"{mdo}|{metric}|{month}"},
+        {
+            "$inc": {"count": by},
+            "$set": {"modified": now, "modified_by": ctx.user},
+            "$setOnInsert": {"mdo": mdo, "metric": metric, "month": month, "owner": ctx.user, "creation": now, "docstatus": 0},
+        },
+    )
 
 
 COUNTED = "_counted"  # on a record: the metrics it has been counted in
@@ -38,7 +45,8 @@ def bump_once(doc, metric: str, when, by: int = 1) -> bool:
     a crash): the record is claimed for the metric by an atomic update of the record itself,
     then counted. Returns whether it was counted now."""
     claimed = doc.ctx.site.collection(doc.doctype).update_one(
-        {"_id": doc.name, COUNTED: {"$ne": metric}}, {"$addToSet": {COUNTED: metric}})
+        {"_id": doc.name, COUNTED: {"$ne": metric}}, {"$addToSet": {COUNTED: metric}}
+    )
     if claimed.modified_count:
         bump(doc.ctx, doc.get("mdo"), metric, when, by)
     return bool(claimed.modified_count)
@@ -56,9 +64,21 @@ def recount(ctx, mdos) -> None:
             counts[_month(o.get("creation"))] = counts.get(_month(o.get("creation")), 0) + 1
         db[COLLECTION].delete_many({"mdo": mdo, "metric": "officers"})
         now = ctx.now()
-        rows = [{"_id": f"{mdo}|officers|{month}", "mdo": mdo, "metric": "officers", "month": month, "count": n,
-                 "owner": ctx.user, "creation": now, "modified": now, "modified_by": ctx.user, "docstatus": 0}
-                for month, n in counts.items()]
+        rows = [
+            {
+                "_id": f"{mdo}|officers|{month}",
+                "mdo": mdo,
+                "metric": "officers",
+                "month": month,
+                "count": n,
+                "owner": ctx.user,
+                "creation": now,
+                "modified": now,
+                "modified_by": ctx.user,
+                "docstatus": 0,
+            }
+            for month, n in counts.items()
+        ]
         if rows:
             db[COLLECTION].insert_many(rows)
 
@@ -81,9 +101,22 @@ def rebuild(ctx) -> int:
         counts[key] = counts.get(key, 0) + 1
     db[COLLECTION].delete_many({})
     now = ctx.now()
-    rows = [{"_id": f"{m}|{metric}|{month}", "mdo": m, "metric": metric, "month": month, "count": n, "owner": ctx.user,
-             "creation": now, "modified": now, "modified_by": ctx.user, "docstatus": 0}
-            for (m, metric, month), n in counts.items() if m]
+    rows = [
+        {
+            "_id": f"{m}|{metric}|{month}",
+            "mdo": m,
+            "metric": metric,
+            "month": month,
+            "count": n,
+            "owner": ctx.user,
+            "creation": now,
+            "modified": now,
+            "modified_by": ctx.user,
+            "docstatus": 0,
+        }
+        for (m, metric, month), n in counts.items()
+        if m
+    ]
     if rows:
         db[COLLECTION].insert_many(rows)
     return len(rows)
@@ -101,12 +134,23 @@ def dashboard(ctx, mdos: list[str] | None) -> dict:
         if row.get("metric") in series:
             series[row["metric"]][row["month"]] = series[row["metric"]].get(row["month"], 0) + row["count"]
             totals[row["metric"]] += row["count"]
-    gaps = list(db["gap_summary"].aggregate(([{"$match": match}] if match else []) + [
-        {"$group": {"_id": "$competency", "short": {"$sum": "$officers_short"}}},
-        {"$match": {"short": {"$gt": 0}}}, {"$sort": {"short": -1, "_id": 1}}, {"$limit": 10}]))
-    return {"mdos": mdos, "totals": totals,
-            "months": {m: [{"month": k, "count": v} for k, v in sorted(s.items())][-12:] for m, s in series.items()},
-            "top_gaps": [{"competency": g["_id"], "officers_short": g["short"]} for g in gaps]}
+    gaps = list(
+        db["gap_summary"].aggregate(
+            ([{"$match": match}] if match else [])
+            + [
+                {"$group": {"_id": "$competency", "short": {"$sum": "$officers_short"}}},
+                {"$match": {"short": {"$gt": 0}}},
+                {"$sort": {"short": -1, "_id": 1}},
+                {"$limit": 10},
+            ]
+        )
+    )
+    return {
+        "mdos": mdos,
+        "totals": totals,
+        "months": {m: [{"month": k, "count": v} for k, v in sorted(s.items())][-12:] for m, s in series.items()},
+        "top_gaps": [{"competency": g["_id"], "officers_short": g["short"]} for g in gaps],
+    }
 
 
 def by_mdo(ctx, mdos: list[str] | None, metric: str) -> list[dict]:

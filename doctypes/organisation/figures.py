@@ -1,5 +1,6 @@
 """The admin home's charts from the MDO dashboard's rollup (``activity``), read once per
 access scope, and the Organisation module's own: officers onboarded, and by MDO or service."""
+
 from __future__ import annotations
 
 from app import query
@@ -31,13 +32,22 @@ def rollup(ctx, doctype: str) -> tuple[dict, list | None]:
 
 def monthly(chart_id: str, title: str, doctype: str, metric: str):
     """A line chart of one of the rollup's monthly figures, for users who read ``doctype``."""
+
     def build(ctx) -> list[dict]:
         try:
             months = rollup(ctx, doctype)[0]["months"][metric]
         except PermissionDenied:
             return []
-        return [{"id": chart_id, "title": title, "type": "line",
-                 "labels": [r["month"] for r in months], "values": [r["count"] for r in months]}]
+        return [
+            {
+                "id": chart_id,
+                "title": title,
+                "type": "line",
+                "labels": [r["month"] for r in months],
+                "values": [r["count"] for r in months],
+            }
+        ]
+
     return build
 
 
@@ -54,5 +64,12 @@ def officers_by(ctx) -> list[dict]:
     else:
         top = activity.by_mdo(ctx, scope, "officers")[:10]
         labels, values = [r["mdo"] for r in top], [r["count"] for r in top]
-    return [{"id": "chart-by", "title": "Officers by service" if single else "Officers by MDO (top 10)", "type": "bar",
-             "labels": labels, "values": values}]
+    return [
+        {
+            "id": "chart-by",
+            "title": "Officers by service" if single else "Officers by MDO (top 10)",
+            "type": "bar",
+            "labels": labels,
+            "values": values,
+        }
+    ]

@@ -1,5 +1,6 @@
 """Officers as the other modules ask about them: the signed-in user's own officer record,
 reading an officer's records in another doctype, and an MDO's figures."""
+
 from __future__ import annotations
 
 
@@ -15,8 +16,9 @@ def officer_records(ctx, doctype: str, officer: str) -> dict:
     from app.model import lifecycle
 
     off = lifecycle.read(ctx, "Officer", officer)
-    ctx.access.check(ctx.registry.get(doctype), "read", {"mdo": off.get("mdo"), "officer_email": off.get("email"),
-                                                         "name": off["name"]})
+    ctx.access.check(
+        ctx.registry.get(doctype), "read", {"mdo": off.get("mdo"), "officer_email": off.get("email"), "name": off["name"]}
+    )
     return off
 
 

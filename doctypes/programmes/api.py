@@ -1,5 +1,6 @@
 """The Programme module's API: eligibility, offerings open to an officer, credits, nominees
 and fee claim totals."""
+
 from __future__ import annotations
 
 from app import query
@@ -28,8 +29,14 @@ def credits(call):
     c = call.ctx
     off = officers.officer_records(c, "Credit Entry", call.arg("officer"))
     # The caller may read this officer's ledger: all of it, by officer (wherever it was posted).
-    rows, _ = query.get_list(c.as_system(), "Credit Entry", filters={"officer": off["name"]}, order_by="posted_on",
-                             limit=query.MAX_LIMIT, with_total=False)
+    rows, _ = query.get_list(
+        c.as_system(),
+        "Credit Entry",
+        filters={"officer": off["name"]},
+        order_by="posted_on",
+        limit=query.MAX_LIMIT,
+        with_total=False,
+    )
     return call.data({"officer": call.arg("officer"), "balance": sum(r["points"] for r in rows), "ledger": rows})
 
 

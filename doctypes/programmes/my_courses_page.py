@@ -1,5 +1,6 @@
 """My Courses: for an officer, the offerings open for registration with their eligibility,
 rule by rule, an Enrol button on those they may take, and their enrolments so far."""
+
 from __future__ import annotations
 
 from flask import flash, redirect, request, url_for
@@ -37,9 +38,17 @@ class MyCoursesView(Guarded, BaseView):
         officer = _officer(ctx)
         offerings = programme.eligible_offerings(ctx, officer["name"])
         # the user's own officer record (by their e-mail): all of its enrolments
-        enrolments, _ = query.get_list(ctx.as_system(), "Enrolment", filters={"officer": officer["name"]}, order_by="modified desc",
-                                       limit=100, with_total=False)
-        enrolled = {e["course"] for e in enrolments if e.get("workflow_state") not in ("Withdrawn", "Not Eligible", "Not Certified")}
+        enrolments, _ = query.get_list(
+            ctx.as_system(),
+            "Enrolment",
+            filters={"officer": officer["name"]},
+            order_by="modified desc",
+            limit=100,
+            with_total=False,
+        )
+        enrolled = {
+            e["course"] for e in enrolments if e.get("workflow_state") not in ("Withdrawn", "Not Eligible", "Not Certified")
+        }
         return self.render("igot/my_courses.html", officer=officer, offerings=offerings, enrolments=enrolments, enrolled=enrolled)
 
     @expose("/enrol/", methods=("POST",))
@@ -51,6 +60,9 @@ class MyCoursesView(Guarded, BaseView):
         except IgotError as exc:
             flash(exc.message, "error")
             return redirect(url_for(".index"))
-        flash(f"Enrolled in {doc.course} ({doc.name}). Next: intimate your cadre controlling authority and submit the "
-              f"eligibility confirmation form.", "success")
+        flash(
+            f"Enrolled in {doc.course} ({doc.name}). Next: intimate your cadre controlling authority and submit the "
+            f"eligibility confirmation form.",
+            "success",
+        )
         return redirect(url_for("enrolment.edit_view", id=doc.name))

@@ -7,6 +7,7 @@ Committee Decisions hold the shortlist; Credit Thresholds hold the points a leve
 The defaults are those of DoPT OM No. T-16017/42/2018-Trg (TFA) of 17 May 2019 and the 2020
 iGOT criteria.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -56,16 +57,22 @@ def eligibility(db, officer: dict, offering: dict, today: dt.date | None = None,
     """Every rule, with pass or fail and the reason in words; ``eligible`` if all pass.
     ``officer`` and ``offering`` are stored documents (``_id``)."""
     course = _cached(cache, ("course", offering["course"]), lambda: db["course"].find_one({"_id": offering["course"]}) or {})
-    programme = _cached(cache, ("programme", course.get("programme")),
-                        lambda: db["programme"].find_one({"_id": course.get("programme")}) or {})
+    programme = _cached(
+        cache, ("programme", course.get("programme")), lambda: db["programme"].find_one({"_id": course.get("programme")}) or {}
+    )
     starts = _date(offering.get("starts_on"))
     rules = []
     service, group = officer.get("service"), officer.get("group")
     categories = {(c.get("service"), c.get("group")) for c in programme.get("categories", [])}
     who = f"{service or 'no service'}, Group '{group or '?'}'"
-    rules.append(_rule("category", (service, group) in categories,
-                       f"{who} is {'one' if (service, group) in categories else 'not one'} of the categories of "
-                       f"{programme.get('_id', 'the programme')}"))
+    rules.append(
+        _rule(
+            "category",
+            (service, group) in categories,
+            f"{who} is {'one' if (service, group) in categories else 'not one'} of the categories of "
+            f"{programme.get('_id', 'the programme')}",
+        )
+    )
     years = int(programme.get("min_service_years", 2))
     allotted = officer.get("year_of_allotment")
     if allotted is None:
@@ -73,36 +80,63 @@ def eligibility(db, officer: dict, offering: dict, today: dt.date | None = None,
     else:
         eligible_from = dt.date(int(allotted) + years + 1, 1, 1)
         ok = starts is not None and starts >= eligible_from
-        rules.append(_rule("length of service", ok,
-                           f"allotted in {allotted}: {years} years from the end of {allotted} is {eligible_from.isoformat()}; "
-                           f"the training commences {starts.isoformat() if starts else 'on an unknown date'}"
-                           + ("" if ok else ", before that")))
+        rules.append(
+            _rule(
+                "length of service",
+                ok,
+                f"allotted in {allotted}: {years} years from the end of {allotted} is {eligible_from.isoformat()}; "
+                f"the training commences {starts.isoformat() if starts else 'on an unknown date'}"
+                + ("" if ok else ", before that"),
+            )
+        )
     limit = int(programme.get("max_age", 56))
     month, day = (int(x) for x in str(programme.get("age_on", "07-01")).split("-"))
     born = _date(officer.get("date_of_birth"))
     if born is None or starts is None:
-        rules.append(_rule("age", False, "the date of birth is not recorded" if born is None else "the offering has no start date"))
+        rules.append(
+            _rule("age", False, "the date of birth is not recorded" if born is None else "the offering has no start date")
+        )
     else:
         on = dt.date(starts.year, month, day)
         age = age_on(born, on)
-        rules.append(_rule("age", age <= limit, f"born {born.isoformat()}: {age} on {on.isoformat()}, "
-                                                 f"{'within' if age <= limit else 'over'} the limit of {limit}"))
-    decision = _cached(cache, ("shortlist", offering["course"], service, group),
-                       lambda: shortlisted(db, offering["course"], service, group))
-    rules.append(_rule("shortlist", decision is not None,
-                       f"the course selection committee shortlisted {offering['course']} for {who}"
-                       + (f" ({decision['_id']} of {decision.get('meeting_date')})" if decision else ": no decision does")))
+        rules.append(
+            _rule(
+                "age",
+                age <= limit,
+                f"born {born.isoformat()}: {age} on {on.isoformat()}, "
+                f"{'within' if age <= limit else 'over'} the limit of {limit}",
+            )
+        )
+    decision = _cached(
+        cache, ("shortlist", offering["course"], service, group), lambda: shortlisted(db, offering["course"], service, group)
+    )
+    rules.append(
+        _rule(
+            "shortlist",
+            decision is not None,
+            f"the course selection committee shortlisted {offering['course']} for {who}"
+            + (f" ({decision['_id']} of {decision.get('meeting_date')})" if decision else ": no decision does"),
+        )
+    )
     if course.get("status") != "Open":
         rules.append(_rule("course open", False, f"{offering['course']} is {course.get('status') or 'not open'}"))
-    return {"officer": officer["_id"], "offering": offering["_id"], "course": offering["course"],
-            "programme": programme.get("_id"), "eligible": all(r["pass"] for r in rules), "rules": rules}
+    return {
+        "officer": officer["_id"],
+        "offering": offering["_id"],
+        "course": offering["course"],
+        "programme": programme.get("_id"),
+        "eligible": all(r["pass"] for r in rules),
+        "rules": rules,
+    }
 
 
 def registration_open(offering: dict, today: dt.date) -> tuple[bool, str]:
     opens, last = _date(offering.get("registration_opens")), _date(offering.get("registration_last_date"))
     ok = opens <= today <= last
-    return ok, (f"registration for {offering.get('label') or offering['_id']} is open from {opens.isoformat()} "
-                f"to {last.isoformat()}; today is {today.isoformat()}")
+    return ok, (
+        f"registration for {offering.get('label') or offering['_id']} is open from {opens.isoformat()} "
+        f"to {last.isoformat()}; today is {today.isoformat()}"
+    )
 
 
 def check_certificate(course: dict, grade, exam: str | None) -> list[str]:
@@ -120,6 +154,7 @@ def check_certificate(course: dict, grade, exam: str | None) -> list[str]:
 
 # the credit ledger ----------------------------------------------------------------------------
 
+
 def credit_balance(db, officer: str) -> int:
     return sum(int(e.get("points", 0)) for e in db["credit_ledger"].find({"officer": officer}, {"points": 1}))
 
@@ -134,9 +169,19 @@ def post_course_credits(ctx, enrolment: dict, course: dict) -> str | None:
     if points <= 0 or ctx.site.unguarded("credit_ledger").find_one({"issue_key": key}, {"_id": 1}):
         return None
     try:
-        return lifecycle.insert(ctx.as_system(), "Credit Entry", {
-            "officer": enrolment["officer"], "points": points, "source": "Course Certificate", "reference": enrolment["name"],
-            "course": course["_id"], "posted_on": ctx.now().date().isoformat(), "issue_key": key}).name
+        return lifecycle.insert(
+            ctx.as_system(),
+            "Credit Entry",
+            {
+                "officer": enrolment["officer"],
+                "points": points,
+                "source": "Course Certificate",
+                "reference": enrolment["name"],
+                "course": course["_id"],
+                "posted_on": ctx.now().date().isoformat(),
+                "issue_key": key,
+            },
+        ).name
     except (DuplicateEntry, ValidationError) as exc:  # refused by the unique check or the index
         if "issue_key" in exc.errors:
             return None  # posted at the same moment by another request
@@ -161,32 +206,66 @@ def nomination_decision(db, officer: dict, programme: dict) -> dict:
     completer = micromasters_completer(db, officer["_id"])
     reasons = []
     if officer.get("group") != programme.get("level"):
-        reasons.append(f"the programme is for Group '{programme.get('level')}' officers; the officer is Group '{officer.get('group')}'")
+        reasons.append(
+            f"the programme is for Group '{programme.get('level')}' officers; the officer is Group '{officer.get('group')}'"
+        )
     if need is None:
-        reasons.append(f"no credit threshold is set for Group '{programme.get('level')}' {programme.get('programme_type', '').lower()} programmes")
+        reasons.append(
+            f"no credit threshold is set for Group '{programme.get('level')}' {programme.get('programme_type', '').lower()} programmes"
+        )
     elif balance < need:
-        reasons.append(f"{balance} credit points, below the {need} needed for {programme.get('programme_type', '').lower()} programmes")
+        reasons.append(
+            f"{balance} credit points, below the {need} needed for {programme.get('programme_type', '').lower()} programmes"
+        )
     eligible = not reasons
     text = f"{balance} credit points against {need} needed: eligible" if eligible else "; ".join(reasons)
     text = text[:1].upper() + text[1:]
     if completer:
         text += ". Completed all MicroMasters courses: priority in DFFT nominations"
-    return {"credit_balance": balance, "threshold": need, "eligible": eligible, "micromasters_completer": completer,
-            "decision": text + "."}
+    return {
+        "credit_balance": balance,
+        "threshold": need,
+        "eligible": eligible,
+        "micromasters_completer": completer,
+        "decision": text + ".",
+    }
 
 
 def ranked_nominees(ctx, training_programme: str) -> list[dict]:
     """Eligible nominees first, MicroMasters completers ahead, then by credit balance."""
     from app import query
 
-    rows, _ = query.get_list(ctx, "Nomination", filters={"training_programme": training_programme}, limit=query.MAX_LIMIT,
-                             with_total=False)
-    rows.sort(key=lambda r: (not r.get("eligible"), not r.get("micromasters_completer"), -(r.get("credit_balance") or 0),
-                             r.get("officer_name") or ""))
-    return [{"rank": i, **{k: r.get(k) for k in ("name", "officer", "officer_name", "mdo", "credit_balance", "threshold",
-                                               "micromasters_completer", "eligible", "decision")}} for i, r in enumerate(rows, 1)]
-
-
+    rows, _ = query.get_list(
+        ctx, "Nomination", filters={"training_programme": training_programme}, limit=query.MAX_LIMIT, with_total=False
+    )
+    rows.sort(
+        key=lambda r: (
+            not r.get("eligible"),
+            not r.get("micromasters_completer"),
+            -(r.get("credit_balance") or 0),
+            r.get("officer_name") or "",
+        )
+    )
+    return [
+        {
+            "rank": i,
+            **{
+                k: r.get(k)
+                for k in (
+                    "name",
+                    "officer",
+                    "officer_name",
+                    "mdo",
+                    "credit_balance",
+                    "threshold",
+                    "micromasters_completer",
+                    "eligible",
+                    "decision",
+                )
+            },
+        }
+        for i, r in enumerate(rows, 1)
+    ]
 
 
 def claim_totals(ctx, by: str = "mdo") -> list[dict]:
@@ -201,16 +280,41 @@ def claim_totals(ctx, by: str = "mdo") -> list[dict]:
     # A few thousand claims a year: read once (scoped by the access layer) and totalled here,
     # in the query subset every server implements.
     totals: dict[tuple, dict] = {}
-    for claim in query.aggregate(ctx, "Reimbursement Claim", [{"$project": {
-            "mdo": 1, "course": 1, "creation": 1, "workflow_state": 1, "currency": 1, "amount_paid": 1, "approved_amount": 1}}]):
+    for claim in query.aggregate(
+        ctx,
+        "Reimbursement Claim",
+        [
+            {
+                "$project": {
+                    "mdo": 1,
+                    "course": 1,
+                    "creation": 1,
+                    "workflow_state": 1,
+                    "currency": 1,
+                    "amount_paid": 1,
+                    "approved_amount": 1,
+                }
+            }
+        ],
+    ):
         key = claim["creation"].strftime("%Y-%m") if by == "month" else claim.get(by)
-        row = totals.setdefault((key, claim.get("workflow_state"), claim.get("currency")), {"claims": 0, "claimed": 0, "approved": 0})
+        row = totals.setdefault(
+            (key, claim.get("workflow_state"), claim.get("currency")), {"claims": 0, "claimed": 0, "approved": 0}
+        )
         row["claims"] += 1
         row["claimed"] += claim.get("amount_paid") or 0
         row["approved"] += claim.get("approved_amount") or 0
-    return [{by: key, "state": state, "currency": currency, "claims": row["claims"], "claimed": round(row["claimed"], 2),
-             "approved": round(row["approved"], 2)}
-            for (key, state, currency), row in sorted(totals.items(), key=lambda kv: (str(kv[0][0]), str(kv[0][1])))]
+    return [
+        {
+            by: key,
+            "state": state,
+            "currency": currency,
+            "claims": row["claims"],
+            "claimed": round(row["claimed"], 2),
+            "approved": round(row["approved"], 2),
+        }
+        for (key, state, currency), row in sorted(totals.items(), key=lambda kv: (str(kv[0][0]), str(kv[0][1])))
+    ]
 
 
 def eligible_offerings(ctx, officer_name: str, today: dt.date | None = None) -> list[dict]:
@@ -225,7 +329,15 @@ def eligible_offerings(ctx, officer_name: str, today: dt.date | None = None) -> 
         if offering.get("registration_opens", "") > today.isoformat():
             continue
         answer = eligibility(db, officer, offering, today, cache)
-        out.append({"offering": offering["_id"], "label": offering.get("label"), "course": offering["course"],
-                    "starts_on": offering.get("starts_on"), "registration_last_date": offering.get("registration_last_date"),
-                    "eligible": answer["eligible"], "rules": answer["rules"]})
+        out.append(
+            {
+                "offering": offering["_id"],
+                "label": offering.get("label"),
+                "course": offering["course"],
+                "starts_on": offering.get("starts_on"),
+                "registration_last_date": offering.get("registration_last_date"),
+                "eligible": answer["eligible"],
+                "rules": answer["rules"],
+            }
+        )
     return out

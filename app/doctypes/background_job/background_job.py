@@ -1,4 +1,5 @@
 """Background Job: the record of a job in the queue (``app.jobs``)."""
+
 from app import jobs
 from app.model.document import Document
 

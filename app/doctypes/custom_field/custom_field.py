@@ -1,5 +1,6 @@
 """Custom Field: checked so that it can never shadow a standard field, a field of the doctype,
 or another custom field that applies to the same records."""
+
 import re
 
 from app.meta import RESERVED, STANDARD_FIELDS

@@ -1,5 +1,6 @@
 """User: an MDO Admin manages the users of their own MDOs, and cannot hand out more power
 than the roles marked assignable_by_mdo_admin."""
+
 from app.model.document import Document
 
 
@@ -14,8 +15,7 @@ class User(Document):
             return
         roles = {r.get("role") for r in self.roles or []}
         if roles:
-            assignable = {d["_id"] for d in self.ctx.site.collection("Role").find(
-                {"assignable_by_mdo_admin": True}, {"_id": 1})}
+            assignable = {d["_id"] for d in self.ctx.site.collection("Role").find({"assignable_by_mdo_admin": True}, {"_id": 1})}
             refused = sorted(roles - assignable - self._roles_before())
             if refused:
                 self.add_error("roles", f"only a System Manager may grant {', '.join(refused)}.")

@@ -1,4 +1,5 @@
 """A Version shows the changes to the fields its reader may read on the changed record."""
+
 from __future__ import annotations
 
 from app.model.document import Document

@@ -1,4 +1,5 @@
 """Workflow: a definition that can actually run."""
+
 from app.model.document import Document
 from app.query import OPERATORS
 
@@ -25,11 +26,16 @@ class Workflow(Document):
                 if row.get(key) not in states:
                     self.add_error("transitions", f"row {row['idx']}: {key} {row.get(key)!r} is not one of the states.")
             cond = row.get("condition")
-            if cond is not None and not (isinstance(cond, list) and len(cond) == 3 and str(cond[1]).lower() in OPERATORS
-                                         and meta.get_field(cond[0]) is not None):
+            if cond is not None and not (
+                isinstance(cond, list)
+                and len(cond) == 3
+                and str(cond[1]).lower() in OPERATORS
+                and meta.get_field(cond[0]) is not None
+            ):
                 self.add_error("transitions", f"row {row['idx']}: condition must be [field of {meta.name}, operator, value].")
         if self.is_active:
             other = self.ctx.site.collection("Workflow").find_one(
-                {"document_type": self.document_type, "is_active": True, "_id": {"$ne": self.name}}, {"_id": 1})
+                {"document_type": self.document_type, "is_active": True, "_id": {"$ne": self.name}}, {"_id": 1}
+            )
             if other:
                 self.add_error("is_active", f"{self.document_type} already has an active workflow, {other['_id']!r}.")

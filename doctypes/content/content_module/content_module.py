@@ -11,12 +11,19 @@ description copied from its upload, and the quality rubric that must pass before
 - Editing a Published module makes a new draft version (meta ``versioned_edit``); the
   published one stays live until the new one is published, then becomes Superseded.
 """
+
 from app import files
 from app.model import lifecycle
 from app.model.document import Document
 
-NEEDS = {"Video Link": "url", "External Link": "url", "Lesson Text": "lesson_text",
-         "Video File": "attachment", "PDF": "attachment", "SCORM Package": "attachment"}
+NEEDS = {
+    "Video Link": "url",
+    "External Link": "url",
+    "Lesson Text": "lesson_text",
+    "Video File": "attachment",
+    "PDF": "attachment",
+    "SCORM Package": "attachment",
+}
 PASSED = "Passed"
 
 
@@ -29,10 +36,16 @@ class ContentModule(Document):
             if need and not self.get(need):
                 self.add_error(need, f"a {self.kind} module needs its {self.meta.get_field(need).label.lower()} before review.")
         if state == "Reviewed" and self._stored_state() == "In Review" and self.quality_result != PASSED:
-            why = (f"its quality review {self.quality_review} scored {self.quality_score}% and failed"
-                   if self.quality_review else "nobody has scored the quality rubric in this round")
-            self.add_error("quality_review", f"a passing quality review is needed before Reviewed: {why}. "
-                                             "Use “Score the Quality Rubric”, then submit the review.")
+            why = (
+                f"its quality review {self.quality_review} scored {self.quality_score}% and failed"
+                if self.quality_review
+                else "nobody has scored the quality rubric in this round"
+            )
+            self.add_error(
+                "quality_review",
+                f"a passing quality review is needed before Reviewed: {why}. "
+                "Use “Score the Quality Rubric”, then submit the review.",
+            )
 
     def before_save(self):
         if self.workflow_state == "In Review" and self._stored_state() == "Draft":
@@ -41,7 +54,11 @@ class ContentModule(Document):
     def _stored_state(self):
         """The state as stored before this save (read once per save)."""
         if "_stored" not in self.__dict__:
-            stored = self.ctx.site.unguarded("content_module").find_one({"_id": self.name}, {"workflow_state": 1}) if self.name else None
+            stored = (
+                self.ctx.site.unguarded("content_module").find_one({"_id": self.name}, {"workflow_state": 1})
+                if self.name
+                else None
+            )
             self.__dict__["_stored"] = stored.get("workflow_state") if stored else None
         return self.__dict__["_stored"]
 
@@ -52,8 +69,14 @@ class ContentModule(Document):
         self.package_version = package["version"] if package else None
         self.package_title = package["title"] if package else None
         self.launch_file = package["launch"] if package else None
-        self.package_organisations = [{"identifier": o["identifier"], "title": o["title"], "items": o["items"],
-                                       "launch": o["launch"]} for o in package["organisations"]] if package else []
+        self.package_organisations = (
+            [
+                {"identifier": o["identifier"], "title": o["title"], "items": o["items"], "launch": o["launch"]}
+                for o in package["organisations"]
+            ]
+            if package
+            else []
+        )
 
     def action_score_quality(self):
         """A new quality review of this module, with a row per criterion of the default rubric."""

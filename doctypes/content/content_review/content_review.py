@@ -9,6 +9,7 @@ on the module, which may then be approved (Reviewed) if it passed.
 Maker-checker: the module's creator may not review it, unless the Content Publishing
 workflow relaxes maker-checker for the module's MDO.
 """
+
 from app.model import lifecycle, persistence, workflow
 from app.model.document import Document
 
@@ -30,15 +31,19 @@ class ContentReview(Document):
             return
         self.rubric = rubric["_id"]
         if not self.scores:
-            self.scores = [{"criterion": c["criterion"], "max_score": c["max_score"], "idx": i + 1}
-                           for i, c in enumerate(rubric.get("criteria") or [])]
+            self.scores = [
+                {"criterion": c["criterion"], "max_score": c["max_score"], "idx": i + 1}
+                for i, c in enumerate(rubric.get("criteria") or [])
+            ]
 
     def validate(self):
         module = self._module()
         if module is None:
             return  # the Link check names it
         if self.docstatus == 0 and module.get("workflow_state") != "In Review":
-            self.add_error("content_module", f"{module['_id']} is {module.get('workflow_state')!r}; only modules In Review are scored.")
+            self.add_error(
+                "content_module", f"{module['_id']} is {module.get('workflow_state')!r}; only modules In Review are scored."
+            )
         if module.get("owner") == self.owner and not self._relaxed(module):
             self.add_error("content_module", f"maker-checker: {self.owner} created {module['_id']} and may not review it.")
         rubric = self._rubric()
@@ -84,8 +89,12 @@ class ContentReview(Document):
         module = self._module()
         system = self.ctx.as_system()
         meta = system.registry.get("Content Module")
-        lifecycle.move(system, meta, persistence.from_db(module), {
-            "quality_review": self.name, "quality_score": self.total_percent, "quality_result": self.result})
+        lifecycle.move(
+            system,
+            meta,
+            persistence.from_db(module),
+            {"quality_review": self.name, "quality_score": self.total_percent, "quality_result": self.result},
+        )
 
     def _relaxed(self, module) -> bool:
         meta = self.ctx.registry.get("Content Module")

@@ -1,4 +1,5 @@
 """Competency: five proficiency levels, the default scale when none are given."""
+
 from app.model.document import Document
 from doctypes.frac.frac import DEFAULT_SCALE, LEVELS
 

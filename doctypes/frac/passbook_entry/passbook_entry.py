@@ -7,6 +7,7 @@
 Entries other than the platform's start Pending and count once their MDO Admin verifies
 them (workflow "Passbook Verification"); they are never deleted.
 """
+
 from app.model.document import Document
 from doctypes.frac import frac
 
@@ -19,7 +20,9 @@ class PassbookEntry(Document):
         platform = self.ctx.is_system
         if self.source == "Course Completion":
             if not platform and not access.can("enter_course_completions"):
-                self.add_error("source", "course completions are entered by the platform when a course is completed with a certificate.")
+                self.add_error(
+                    "source", "course completions are entered by the platform when a course is completed with a certificate."
+                )
             for field in ("course", "certificate"):
                 if not self.get(field):
                     self.add_error(field, f"a course completion needs its {field}.")

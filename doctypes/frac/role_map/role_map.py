@@ -5,6 +5,7 @@ competency requirements are copied into it, so reviewers verify exactly what wil
 force; later edits to a role reach the position through a new version. Reaching Verified
 supersedes the version in force and refreshes the gaps of the position's officers.
 """
+
 from app.model import lifecycle, persistence, workflow
 from app.model.document import Document
 from doctypes.frac import frac
@@ -26,11 +27,16 @@ class RoleMap(Document):
         if position and position.get("mdo") != self.mdo:
             self.add_error("position", f"Position {self.position} belongs to {position.get('mdo')}, not {self.mdo}.")
         if self.workflow_state in OPEN_STATES or self.workflow_state is None:
-            other = db["role_map"].find_one({"position": self.position, "_id": {"$ne": self.name},
-                                             "workflow_state": {"$in": list(OPEN_STATES)}}, {"_id": 1, "version": 1})
+            other = db["role_map"].find_one(
+                {"position": self.position, "_id": {"$ne": self.name}, "workflow_state": {"$in": list(OPEN_STATES)}},
+                {"_id": 1, "version": 1},
+            )
             if other:
-                self.add_error("position", f"version {other.get('version')} ({other['_id']}) of this position's role map is "
-                                           f"still open; continue it instead of starting another.")
+                self.add_error(
+                    "position",
+                    f"version {other.get('version')} ({other['_id']}) of this position's role map is "
+                    f"still open; continue it instead of starting another.",
+                )
         if self.workflow_state in COPIED_IN:
             self._copy_roles(db)
         if self.workflow_state == "Submitted":
@@ -56,11 +62,21 @@ class RoleMap(Document):
                 self.add_error("roles", f"row {r['idx']}: {role['_id']} is a role of {role.get('mdo')}, not {self.mdo}.")
             r["role_name"] = role.get("role_name")
             for a in role.get("activities", []):
-                activities.append({"role_name": role.get("role_name"), "activity": a.get("activity"),
-                                   "knowledge_resources": a.get("knowledge_resources")})
+                activities.append(
+                    {
+                        "role_name": role.get("role_name"),
+                        "activity": a.get("activity"),
+                        "knowledge_resources": a.get("knowledge_resources"),
+                    }
+                )
             for c in role.get("competencies", []):
-                requirements.append({"role_name": role.get("role_name"), "competency": c.get("competency"),
-                                     "required_level": c.get("required_level")})
+                requirements.append(
+                    {
+                        "role_name": role.get("role_name"),
+                        "competency": c.get("competency"),
+                        "required_level": c.get("required_level"),
+                    }
+                )
         for i, row in enumerate(activities, 1):
             row.update(idx=i, name=f"a{i}")
         for i, row in enumerate(requirements, 1):
@@ -75,15 +91,31 @@ class RoleMap(Document):
         """Verified: the previous version in force becomes Superseded; the position's officers'
         gaps now follow this version."""
         system = self.ctx.as_system()
-        for old in self.ctx.site.unguarded("role_map").find({"position": self.position, "workflow_state": frac.VERIFIED,
-                                                      "_id": {"$ne": self.name}}):
+        for old in self.ctx.site.unguarded("role_map").find(
+            {"position": self.position, "workflow_state": frac.VERIFIED, "_id": {"$ne": self.name}}
+        ):
             lifecycle.move(system, self.meta, persistence.from_db(old), {"workflow_state": frac.SUPERSEDED})
-            workflow.log(system, self.meta, old["_id"], "Supersede", frac.VERIFIED, frac.SUPERSEDED,
-                         f"version {self.version} ({self.name}) verified", mdos=[self.mdo])
+            workflow.log(
+                system,
+                self.meta,
+                old["_id"],
+                "Supersede",
+                frac.VERIFIED,
+                frac.SUPERSEDED,
+                f"version {self.version} ({self.name}) verified",
+                mdos=[self.mdo],
+            )
         frac.refresh_position(system, self.mdo, self.position)
 
     def action_new_version(self):
         """A draft copy of this verified map with the same roles; this one stays in force."""
-        return lifecycle.insert(self.ctx, "Role Map", {
-            "mdo": self.mdo, "position": self.position, "remarks": self.remarks,
-            "roles": [{"frac_role": r["frac_role"]} for r in self.roles or []]})
+        return lifecycle.insert(
+            self.ctx,
+            "Role Map",
+            {
+                "mdo": self.mdo,
+                "position": self.position,
+                "remarks": self.remarks,
+                "roles": [{"frac_role": r["frac_role"]} for r in self.roles or []],
+            },
+        )

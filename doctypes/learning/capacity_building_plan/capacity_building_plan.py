@@ -1,4 +1,5 @@
 """Capacity Building Plan: each item names its audience."""
+
 from app.model.document import Document
 
 

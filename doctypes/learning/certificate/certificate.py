@@ -1,5 +1,6 @@
 """Certificate: its verification code is drawn once, at issue; revocation is an action with
 a reason (``app.certificates.revoke``)."""
+
 from app.model.document import Document
 from doctypes.learning import certificates
 

@@ -1,6 +1,7 @@
 """Officer: checks that need more than one field or another record; the posting history that
 follows a change of position; the learner account; the MDO dashboard's count. (The FRAC
 module keeps the officer's gaps through its document events.)"""
+
 from app.access import roles_given_to_officers
 from app.model import lifecycle
 from app.model.document import Document
@@ -19,15 +20,16 @@ class Officer(Document):
             service = self.ctx.cached_doc("Service", self.service)
             groups = [g.get("group") for g in (service or {}).get("groups", [])]
             if groups and self.group not in groups:
-                self.add_error("group", f"Service {self.service} has groups {', '.join(groups)}; "
-                                        f"got {self.group!r}.")
+                self.add_error("group", f"Service {self.service} has groups {', '.join(groups)}; got {self.group!r}.")
         if self.year_of_allotment and self.date_of_birth:
             born = int(str(self.date_of_birth)[:4])
             if self.year_of_allotment < born + 18:
-                self.add_error("year_of_allotment",
-                               f"{self.year_of_allotment} is before the officer turned 18 (born {self.date_of_birth}).")
-        if self.office_pin_code and not (str(self.office_pin_code).isdigit() and len(str(self.office_pin_code)) == 6
-                                         and str(self.office_pin_code)[0] != "0"):
+                self.add_error(
+                    "year_of_allotment", f"{self.year_of_allotment} is before the officer turned 18 (born {self.date_of_birth})."
+                )
+        if self.office_pin_code and not (
+            str(self.office_pin_code).isdigit() and len(str(self.office_pin_code)) == 6 and str(self.office_pin_code)[0] != "0"
+        ):
             self.add_error("office_pin_code", f"{self.office_pin_code!r} is not a six-digit PIN code.")
         if self.position:
             position = self.ctx.site.unguarded("position").find_one({"_id": self.position}, {"mdo": 1})
@@ -40,9 +42,16 @@ class Officer(Document):
     def before_save(self):
         stored = self.before
         # what other modules' rollups depend on (the FRAC gaps follow position, MDO, activity)
-        self.rollup_changed = stored is None and bool(self.position) or stored is not None and (
-            stored.get("position") != self.position or stored.get("mdo") != self.mdo
-            or stored.get("is_active", True) != self.is_active)
+        self.rollup_changed = (
+            stored is None
+            and bool(self.position)
+            or stored is not None
+            and (
+                stored.get("position") != self.position
+                or stored.get("mdo") != self.mdo
+                or stored.get("is_active", True) != self.is_active
+            )
+        )
         if self.position and self.has_value_changed("position"):
             self._open_posting()
         if stored is not None and stored.get("mdo") != self.mdo:  # a transfer: the count moves with them
@@ -57,8 +66,16 @@ class Officer(Document):
         for row in rows:
             if not row.get("to_date"):
                 row["to_date"] = max(today, str(row.get("from_date") or today))
-        rows.append({"position": self.position, "designation": position.get("position_name") or self.position,
-                     "posting_mdo": self.mdo, "from_date": today, "idx": len(rows) + 1, "name": f"p{len(rows) + 1}"})
+        rows.append(
+            {
+                "position": self.position,
+                "designation": position.get("position_name") or self.position,
+                "posting_mdo": self.mdo,
+                "from_date": today,
+                "idx": len(rows) + 1,
+                "name": f"p{len(rows) + 1}",
+            }
+        )
         self.postings = rows
         self.designation = position.get("position_name") or self.designation
 
@@ -77,9 +94,16 @@ class Officer(Document):
         if site.unguarded("user").find_one({"_id": self.email}, {"_id": 1}):
             return
         try:
-            lifecycle.insert(self.ctx.as_system(), "User", {
-                "email": self.email, "full_name": self.full_name,
-                "roles": [{"role": r} for r in roles_given_to_officers(self.ctx)], "mdos": [{"mdo": self.mdo}]})
+            lifecycle.insert(
+                self.ctx.as_system(),
+                "User",
+                {
+                    "email": self.email,
+                    "full_name": self.full_name,
+                    "roles": [{"role": r} for r in roles_given_to_officers(self.ctx)],
+                    "mdos": [{"mdo": self.mdo}],
+                },
+            )
         except DuplicateEntry:
             pass  # made at the same moment by another request for the same e-mail
 

@@ -1,4 +1,5 @@
 """Committee Decision: once recorded (submitted), the courses it shortlists open."""
+
 from app.model import lifecycle
 from app.model.document import Document
 

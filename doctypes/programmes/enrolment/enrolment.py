@@ -1,5 +1,6 @@
 """Enrolment: registration (window and eligibility, explained), the steps to DoPT's
 confirmation, and the certificate with its passbook and credit entries."""
+
 import secrets
 
 from app.model.document import Document
@@ -48,10 +49,14 @@ class Enrolment(Document):
         self.eligibility = answer
         if not answer["eligible"]:
             self.add_error("officer", "not eligible: " + "; ".join(r["reason"] for r in answer["rules"] if not r["pass"]) + ".")
-        other = db["enrolment"].find_one({"officer": self.officer, "course": offering["course"],
-                                          "workflow_state": {"$nin": list(CLOSED)}}, {"_id": 1, "workflow_state": 1})
+        other = db["enrolment"].find_one(
+            {"officer": self.officer, "course": offering["course"], "workflow_state": {"$nin": list(CLOSED)}},
+            {"_id": 1, "workflow_state": 1},
+        )
         if other:
-            self.add_error("offering", f"already enrolled in {offering['course']} ({other['_id']}, {other.get('workflow_state')}).")
+            self.add_error(
+                "offering", f"already enrolled in {offering['course']} ({other['_id']}, {other.get('workflow_state')})."
+            )
 
     def before_save(self):
         if self.workflow_state == "Confirmed" and not self.coupon_code:
@@ -82,10 +87,22 @@ class Enrolment(Document):
         course = db["course"].find_one({"_id": self.course}) or {}
         from doctypes.learning import certificates
 
-        cert = certificates.issue(self.ctx, officer=self.officer, title=course.get("title") or self.course,
-                                  issued_on=self.certified_on, course=self.course, enrolment=self.name)
-        frac.record_course_completion(self.ctx, self.officer, self.course, cert.name,
-                                      [(c["competency"], c["level"]) for c in course.get("competencies", [])], self.certified_on)
+        cert = certificates.issue(
+            self.ctx,
+            officer=self.officer,
+            title=course.get("title") or self.course,
+            issued_on=self.certified_on,
+            course=self.course,
+            enrolment=self.name,
+        )
+        frac.record_course_completion(
+            self.ctx,
+            self.officer,
+            self.course,
+            cert.name,
+            [(c["competency"], c["level"]) for c in course.get("competencies", [])],
+            self.certified_on,
+        )
         programme.post_course_credits(self.ctx, self.as_dict(), course)
         if course.get("is_micromasters") and programme.micromasters_completer(db, self.officer):
             from app.model import lifecycle

@@ -1,4 +1,5 @@
 """Reimbursement Claim: against an issued certificate, up to the programme's limit."""
+
 from app.model.document import Document
 
 
@@ -14,8 +15,11 @@ class ReimbursementClaim(Document):
         if self.currency and self.currency != currency:
             self.add_error("currency", f"{prog.get('_id')} reimburses in {currency}.")
         if self.amount_paid is not None and self.amount_paid > limit:
-            self.add_error("amount_paid", f"{self.amount_paid:g} {self.currency} is over the {limit:g} {currency} "
-                                          f"the DoPT reimburses per course under {prog.get('_id')}.")
+            self.add_error(
+                "amount_paid",
+                f"{self.amount_paid:g} {self.currency} is over the {limit:g} {currency} "
+                f"the DoPT reimburses per course under {prog.get('_id')}.",
+            )
         if self.amount_paid is not None and self.amount_paid <= 0:
             self.add_error("amount_paid", "must be more than zero.")
 

@@ -8,6 +8,7 @@ def _recorder(hook):
         CALLS.append((self.name, hook))
         if self.refuse_in == hook:
             self.add_error("purpose", f"refused in {hook}")
+
     method.__name__ = hook
     return method
 
@@ -16,6 +17,16 @@ class Sanction(Document):
     pass
 
 
-for _hook in ("before_insert", "validate", "before_save", "after_insert", "on_update",
-              "before_submit", "on_submit", "before_cancel", "on_cancel", "on_trash"):
+for _hook in (
+    "before_insert",
+    "validate",
+    "before_save",
+    "after_insert",
+    "on_update",
+    "before_submit",
+    "on_submit",
+    "before_cancel",
+    "on_cancel",
+    "on_trash",
+):
     setattr(Sanction, _hook, _recorder(_hook))
