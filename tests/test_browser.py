@@ -73,11 +73,19 @@ def shot(page, name):
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
+def choose_result(page, text):
+    """Click the search result ``text`` of the open searchable select. The results are drawn
+    again as each search answers, so the element is found by a locator, which looks it up anew
+    on every attempt, never by a handle that the next drawing detaches."""
+    page.locator(".select2-drop-active .select2-result-label").filter(has_text=text).first.click()
+
+
 def pick(page, field, text):
-    """Choose ``text`` in a Link field's searchable select."""
+    """Choose ``text`` in a Link field's searchable select, and wait until it is chosen."""
     page.click(f"#s2id_{field}")
     page.locator(".select2-drop-active input.select2-input.select2-focused").fill(text)
-    page.wait_for_selector(f".select2-drop-active .select2-result-label >> text={text}").click()
+    choose_result(page, text)
+    page.locator(f"#s2id_{field} .select2-chosen").filter(has_text=text).wait_for()
 
 
 def fill_officer(page, full_name, email, service, group):
@@ -144,7 +152,8 @@ def test_other_mdo_sees_neither_the_record_nor_the_link_choice(server, browser):
     page.wait_for_selector(".select2-drop-active .select2-no-results")
     shot(page, "link-choices-other-mdo")
     search.fill("Sunita")
-    page.wait_for_selector(".select2-drop-active .select2-result-label >> text=Sunita Steel").click()
+    choose_result(page, "Sunita Steel")
+    page.locator("#s2id_officer .select2-chosen").filter(has_text="Sunita Steel").wait_for()
     page.fill("#purpose", "Course fee")
     page.fill("#amount", "100")
     page.click("input[type=submit][value=Save]")
