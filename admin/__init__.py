@@ -21,6 +21,7 @@ def init_admin(app, site):
 
     from app.web.common import api
 
+    from .account import AccountView, ForgotView, NotificationsView, PasswordLinkView, SetupView
     from .customize_form import CustomizeView
     from .data_import import ImportView
     from .home import HomeView
@@ -53,6 +54,62 @@ def init_admin(app, site):
     admin.add_view(LinkLookupView(name="Link", endpoint="link", url="link"))
     admin.add_view(LoginView(name="Log in", endpoint="login", url="login"))
     admin.add_view(LogoutView(name="Log out", endpoint="logout", url="logout"))
+    admin.add_view(PasswordLinkView(name="Set password", endpoint="password_link", url="password-link"))
+    admin.add_view(ForgotView(name="Forgot password", endpoint="forgot", url="forgot"))
+    admin.add_view(SetupView(name="Set up", endpoint="setup", url="setup"))
+    admin.add_view(AccountView(name="My account", endpoint="account", url="account"))
+    admin.add_view(NotificationsView(name="My notifications", endpoint="notifications", url="notifications"))
+
+    @app.context_processor
+    def igot_me_processor():
+        def igot_me():
+            """The signed-in user's name, unread notifications and tasks, for the navbar."""
+            from flask import g
+
+            if "igot_me" not in g:
+                from app import auth, notifications, tasks
+
+                from .common import user_ctx
+
+                try:
+                    ctx = user_ctx()
+                    g.igot_me = {
+                        "name": notifications.display_name(site, ctx.user),
+                        "unread": notifications.unread_count(ctx),
+                        "tasks": len(tasks.my_tasks(ctx, limit=1000)),
+                    }
+                except auth.Unauthenticated:
+                    g.igot_me = {"name": "", "unread": 0, "tasks": 0}
+            return g.igot_me
+
+        def igot_grant_hint():
+            """Who can give the signed-in user more access, in words: someone who manages
+            users already needs the System Manager; others, their MDO's nodal officer."""
+            from app import auth
+
+            from .common import user_ctx
+
+            try:
+                manages_users = "write" in user_ctx().access.allowed_actions(site.meta("User"))
+            except auth.Unauthenticated:
+                manages_users = False
+            if manages_users:
+                return "the System Manager (DoPT), who grants the roles you cannot"
+            return "your MDO's nodal officer (its MDO Admin), or the System Manager"
+
+        def igot_person(email):
+            """Who did something, by name (their full name; the address when the account has none)."""
+            from flask import g
+
+            names = g.setdefault("igot_people", {})
+            if email not in names:
+                from app import notifications
+
+                names[email] = notifications.display_name(site, email)
+            return names[email]
+
+        return {"igot_me": igot_me, "igot_grant_hint": igot_grant_hint, "igot_person": igot_person}
+
     csrf = CSRFProtect(app)
     csrf.exempt(api)
     return admin

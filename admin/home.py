@@ -7,8 +7,9 @@ import time
 
 from flask_admin import AdminIndexView, expose
 
-from app import query
+from app import notifications, query, tasks
 from app.errors import PermissionDenied
+from app.model import workflow
 
 from .common import Guarded, user_ctx
 
@@ -28,9 +29,18 @@ class HomeView(Guarded, AdminIndexView):
                 counts.append((meta, query.count(ctx, meta.name)))
             except PermissionDenied:
                 continue
+        waiting = tasks.my_tasks(ctx)
+        for task in waiting:  # the actions that need a comment are taken on the record's page
+            meta = ctx.registry.get(task["doctype"])
+            wf = workflow.active(ctx, meta.name)
+            needs = {t["action"] for t in wf["transitions"] if t["state"] == task["state"] and t.get("comment_required")}
+            task["buttons"] = [a for a in task["actions"] if a not in needs]
+            task["collection"] = meta.collection
         return self.render(
             "igot/home.html",
-            user=ctx.user,
+            user=notifications.display_name(ctx.site, ctx.user),
+            waiting=waiting,
+            news=[n for n in notifications.recent(ctx, 5) if not n.get("read")],
             roles=sorted(ctx.access.roles),
             mdos=sorted(ctx.access.mdos),
             counts=counts,

@@ -25,6 +25,8 @@ class LoginView(BaseView):
     @expose("/", methods=("GET", "POST"))
     def index(self):
         form = LoginForm()
+        if request.method == "GET" and request.args.get("email"):
+            form.email.data = request.args["email"]  # back from setting a password
         if form.validate_on_submit():
             from app.web.session import sign_in
 

@@ -138,6 +138,47 @@ class DocTypeView(Guarded, BaseModelView):
     can_edit = _Permitted("write")
     can_delete = _Permitted("delete")
 
+    # "With selected": the meta's document actions that need no inputs (a user's "Send
+    # Invitation Again"), run on each chosen record through the same checks as one by one
+    BULK = "doc:"
+
+    def init_actions(self):
+        super().init_actions()
+        for spec in self.meta.actions:
+            if spec.get("inputs"):
+                continue
+            key = self.BULK + spec["name"]
+            self._actions.append((key, spec["label"]))
+            self._actions_data[key] = (
+                lambda ids, spec=spec: self._run_on_each(spec, ids),
+                spec["label"],
+                f"{spec['label']} for each selected record?",
+            )
+
+    def is_action_allowed(self, name):
+        if name.startswith(self.BULK):
+            spec = next((a for a in self.meta.actions if a["name"] == name[len(self.BULK) :]), None)
+            if spec is None or not current_user.is_authenticated:
+                return False
+            roles = spec.get("roles") or []
+            return not roles or any(user_ctx().access.has_role(r) for r in roles)
+        return super().is_action_allowed(name)
+
+    def _run_on_each(self, spec, ids):
+        from app.model import actions
+
+        done, refused = 0, []
+        for name in ids:
+            try:
+                actions.run(user_ctx(), self.meta.name, name, spec["name"])
+                done += 1
+            except IgotError as exc:
+                refused.append(f"{name}: {exc.message}")
+        if done:
+            flash(f"{spec['label']}: done for {done} record{'s' if done != 1 else ''}.", "success")
+        for line in refused:
+            flash(line, "error")
+
     # per-request list columns: the meta's, then the user's MDOs' custom fields -------------
     @property
     def _list_columns(self):
@@ -410,6 +451,9 @@ class DocTypeView(Guarded, BaseModelView):
     @expose("/action/", methods=("POST",))
     def action_view(self):
         from app.model import actions
+
+        if "id" not in request.args:  # the list's "With selected" form (Flask-Admin's own route)
+            return self.handle_action()
         from app.model.document import Document
 
         name, action = request.args.get("id"), request.form.get("action", "")

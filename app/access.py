@@ -49,6 +49,9 @@ CAPABILITIES = {
     "analyse": "read the data directly, as an analyst (igot shell --read-only, the analysts' role)",
 }
 READ_ACTIONS = ("read", "export")
+# A permission row for "All" holds for every signed-in user, whatever their roles (Frappe's
+# "All"): a doctype every user reads their own records of, such as their notifications.
+EVERYONE = "All"
 ALL_MDOS = "System Manager"
 READ_ALL_MDOS = "Analyst"
 NEVER = {"_id": {"$in": []}}
@@ -138,12 +141,12 @@ class UserAccess(Access):
         return f"<UserAccess {self.user} roles={sorted(self.roles)} mdos={sorted(self.mdos)}>"
 
     def has_role(self, role: str) -> bool:
-        return role in self.roles
+        return role in self.roles or role == EVERYONE
 
     # rows ----------------------------------------------------------------------------------
     def rows(self, meta, permlevel: int = 0) -> list[dict]:
         if meta.name not in self._rows:
-            self._rows[meta.name] = [r for r in permission_rows(self.site, meta) if r.get("role") in self.roles]
+            self._rows[meta.name] = [r for r in permission_rows(self.site, meta) if self.has_role(r.get("role"))]
         return [r for r in self._rows[meta.name] if r.get("permlevel", 0) == permlevel]
 
     def _grant(self, meta, action: str, permlevel: int = 0) -> tuple[bool, bool]:
@@ -151,7 +154,10 @@ class UserAccess(Access):
         rows = [
             r
             for r in self.rows(meta, permlevel)
-            if r.get(action) and not (r.get("role") == READ_ALL_MDOS and action not in READ_ACTIONS)
+            if r.get(action)
+            and not (r.get("role") == READ_ALL_MDOS and action not in READ_ACTIONS)
+            # what every user may do is no way around the Analyst's never changing anything
+            and not (r.get("role") == EVERYONE and action not in READ_ACTIONS and self.roles <= {READ_ALL_MDOS})
         ]
         if not rows:
             return False, False

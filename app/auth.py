@@ -77,6 +77,31 @@ def set_password(site, email: str, password: str) -> None:
     end_sessions(site, email)  # a new password signs the user out everywhere
 
 
+class PasswordBackend:
+    """How a sign-in is checked: the built-in backend, an e-mail and a password hashed here.
+
+    The seam for single sign-on: another backend (SAML, OpenID Connect, a ministry's LDAP)
+    provides the same ``verify`` and says whether passwords are kept here at all
+    (``manages_passwords``: without it the product offers no invitation links, resets or
+    password changes); set it with ``use_backend(site, backend)``. Accounts, roles, MDOs and
+    sessions stay the product's whatever the backend."""
+
+    name = "password"
+    manages_passwords = True
+
+    def verify(self, site, email: str, password: str) -> bool:
+        return _check_password(site, email, password)
+
+
+def backend(site):
+    """The installation's authentication backend (``PasswordBackend`` unless one was set)."""
+    return site.__dict__.get("_auth_backend") or PasswordBackend()
+
+
+def use_backend(site, chosen) -> None:
+    site.__dict__["_auth_backend"] = chosen
+
+
 def _check_password(site, email: str, password: str) -> bool:
     record = site.db[CREDENTIALS].find_one({"_id": email})
     if record is None:
@@ -161,7 +186,8 @@ def login(site, email: str, password: str, address: str = "-", *, delay=time.sle
             f"(a System Manager can lift it: igot user unlock {email})"
         )
     user = site.db["user"].find_one({"_id": email})
-    if user is None or not user.get("enabled", True) or not _check_password(site, email, password):
+    valid = backend(site).verify(site, email, password)  # the same cost whether or not the account exists
+    if user is None or not user.get("enabled", True) or not valid:
         _record_failure(site, account, now, lock=True)
         from_here = _record_failure(site, origin, now, lock=False)
         if from_here >= SLOW_AFTER:

@@ -61,13 +61,15 @@ def serve(host, port, threads):
         install.init(site)
     click.echo(f"store: {site.store.kind} ({site.store.location})")
     _recover(site)
+    from app import accounts
     from app.access import roles_with
 
-    managers = roles_with(site, "grant_any_role")
-    if managers and site.db["user"].find_one({"roles.role": {"$in": managers}, "enabled": True}, {"_id": 1}) is None:
-        click.echo(
-            f'nobody runs this installation yet: create the first with  igot user add you@example.gov.in --role "{managers[0]}"'
-        )
+    link = accounts.setup_link(site)
+    if link:
+        manager = roles_with(site, "grant_any_role")[0]
+        click.echo(f"nobody runs this installation yet. Open this one-time link to create its first {manager}")
+        click.echo(f"(valid 24 hours; a restart makes a new one):  {link}")
+        click.echo(f'or, on this server:  igot user add you@example.gov.in --role "{manager}" --password ...')
     if not (site.config.queue_url or "").startswith(("redis://", "rediss://")):
         _start_worker(site)
     click.echo(f"serving on http://{host}:{port}: admin /admin, API /api (docs /api/docs)")
@@ -79,7 +81,7 @@ def _recover(site) -> None:
     whose follow-up work was cut off get it done (``app.recovery``); then every minute."""
     import threading
 
-    from app import recovery
+    from app import recovery, schedule
 
     report = recovery.run(site)
     for line in recovery.describe(report):
@@ -92,6 +94,7 @@ def _recover(site) -> None:
             time.sleep(60)
             try:
                 recovery.run(site)
+                schedule.run_due(site)  # mail retries, digests, reminders
             except Exception:  # noqa: BLE001 - the store hiccuped: the next minute tries again
                 pass
 
@@ -303,12 +306,11 @@ def user():
 @click.option("--role", "roles", multiple=True, help="a role to grant (repeat for several)")
 @click.option("--mdo", "mdos", multiple=True, help="an MDO whose records the user works on (repeat)")
 @click.option("--name", "full_name", default=None, help="full name (default: from the e-mail)")
-@click.option("--password", default=None, help="default: a random one, printed once")
+@click.option("--password", default=None, help="set this password (default: mail an invitation to set one)")
 def user_add(email, roles, mdos, full_name, password):
-    """Create a user (or add roles and MDOs to an existing one) and set a password."""
-    import secrets
-
-    from app import auth
+    """Create a user (or add roles and MDOs to an existing one). A new user is mailed an
+    invitation to set their password, unless --password sets it here."""
+    from app import accounts, auth, mail
     from app.errors import NotFound
     from app.model import lifecycle
 
@@ -330,26 +332,52 @@ def user_add(email, roles, mdos, full_name, password):
                 },
             )
             click.echo(f"updated {email}")
+            added = False
         except NotFound:
-            lifecycle.insert(
-                ctx,
-                "User",
-                {
-                    "email": email,
-                    "full_name": full_name or email.split("@")[0].replace(".", " ").title(),
-                    "roles": [{"role": r} for r in roles],
-                    "mdos": [{"mdo": m} for m in mdos],
-                },
-            )
+            if password:  # set first: no invitation goes to an account that has its password
+                accounts.check_policy(email, password)
+                auth.set_password(site, email, password)
+            try:
+                lifecycle.insert(
+                    ctx,
+                    "User",
+                    {
+                        "email": email,
+                        "full_name": full_name or email.split("@")[0].replace(".", " ").title(),
+                        "roles": [{"role": r} for r in roles],
+                        "mdos": [{"mdo": m} for m in mdos],
+                    },
+                )
+            except BaseException:
+                site.unguarded(auth.CREDENTIALS).delete_one({"_id": email})  # no password without its account
+                raise
             click.echo(f"added {email}")
-        if password or not site.db[auth.CREDENTIALS].find_one({"_id": email}):
-            generated = password is None
-            password = password or secrets.token_urlsafe(12)
-            auth.set_password(site, email, password)
-            if generated:
-                click.echo(f"password (shown once): {password}")
+            added = True
+        if password:
+            accounts.set_password(site, email, password)
+            click.echo("password set")
+        elif added and not site.db[auth.CREDENTIALS].find_one({"_id": email}):
+            sent = site.db["mail"].find_one({"recipient": email, "kind": "invitation"}, sort=[("creation", -1)])
+            if sent:
+                how = "mailed" if mail.smtp_settings(site.config) else "kept in the outbox (igot mail show " + sent["_id"] + ")"
+                click.echo(f"invitation to set a password {how}")
     except IgotError as exc:
         _fail(exc)
+
+
+@user.command("invite")
+@click.argument("emails", nargs=-1, required=True)
+def user_invite(emails):
+    """Send invitations again (a new link each; earlier links stop working)."""
+    from app import accounts
+
+    site = _site()
+    for email in emails:
+        try:
+            link = accounts.invite(site, email.strip().lower())
+        except IgotError as exc:
+            _fail(exc)
+        click.echo(f"{email}: invitation sent ({link})")
 
 
 @user.command("disable")
@@ -457,6 +485,60 @@ def worker(workers):
     _recover(site)
     click.echo(f"iGOT worker: {type(huey).__name__}, {workers} workers", err=True)
     Consumer(huey, workers=workers, worker_type="thread").run()
+
+
+@main.group("mail")
+def mail_group():
+    """The outbox: every mail sent, or kept when no mail server is set (IGOT_SMTP_URL)."""
+
+
+@mail_group.command("list")
+@click.option("--status", default=None, type=click.Choice(["Queued", "Sending", "Sent", "Failed", "Kept in outbox"]))
+@click.option("--limit", default=50, show_default=True, type=int)
+def mail_list(status, limit):
+    """The newest mails: id, status, tries, recipient, subject, error."""
+    from app import mail
+
+    for m in mail.outbox(_site(), status, limit):
+        error = f"  [{m['error']}]" if m.get("error") else ""
+        click.echo(
+            f"{m['_id']}  {m['creation']:%Y-%m-%d %H:%M}  {m.get('status'):<14} {m.get('attempts') or 0}  "
+            f"{m['recipient']}  {m['subject']}{error}"
+        )
+
+
+@mail_group.command("show")
+@click.argument("mail_id")
+def mail_show(mail_id):
+    """One mail as sent: headers and text."""
+    record = _site().db["mail"].find_one({"_id": mail_id})
+    if record is None:
+        raise click.ClickException(f"no mail {mail_id!r} (igot mail list shows them)")
+    for label, key in (("To", "recipient"), ("Subject", "subject"), ("Why", "reason"), ("Status", "status"), ("Error", "error")):
+        if record.get(key):
+            click.echo(f"{label}: {record[key]}")
+    click.echo(
+        f"Made: {record['creation']:%Y-%m-%d %H:%M:%S} UTC"
+        + (f", sent {record['sent_at']:%Y-%m-%d %H:%M:%S}" if record.get("sent_at") else "")
+    )
+    click.echo("")
+    click.echo(record.get("body_text") or "")
+
+
+@main.group("schedule")
+def schedule_group():
+    """What runs by the clock (mail retries, digests, reminders)."""
+
+
+@schedule_group.command("run")
+def schedule_run():
+    """Run what is due now (igot serve and igot worker do it every minute)."""
+    from app import schedule
+
+    report = schedule.run_due(_site())
+    click.echo(
+        f"mails queued again: {len(report['mails'])}; digests sent: {len(report['digests'])}; schedules run: {', '.join(report['schedules']) or 'none'}"
+    )
 
 
 @main.group("jobs")

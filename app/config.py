@@ -43,6 +43,12 @@ class Config:
     # A browser session ends after this long without use, and this long after sign-in.
     session_idle_minutes: int = 120
     session_hours: int = 12
+    # E-mail (app.mail): IGOT_SMTP_URL (smtp://user:pass@host:587?starttls=1, or smtps://...)
+    # sends through that server; unset, mail is kept in the outbox. The installation's name
+    # and sender address appear in every mail.
+    smtp_url: str | None = field(default=None, repr=False)
+    site_name: str = "iGOT Karmayogi"
+    mail_from: str | None = None
 
     @property
     def proxy_networks(self) -> tuple:
@@ -69,6 +75,9 @@ class Config:
             queue_url=env.get("IGOT_QUEUE") or None,
             session_idle_minutes=int(env.get("IGOT_SESSION_IDLE_MINUTES", "120")),
             session_hours=int(env.get("IGOT_SESSION_HOURS", "12")),
+            smtp_url=env.get("IGOT_SMTP_URL") or None,
+            site_name=env.get("IGOT_SITE_NAME", "iGOT Karmayogi"),
+            mail_from=env.get("IGOT_MAIL_FROM") or None,
             trusted_proxies=tuple(p.strip() for p in env.get("IGOT_TRUSTED_PROXIES", "").split(",") if p.strip()),
         )
         values.update(overrides)

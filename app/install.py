@@ -27,6 +27,15 @@ def index_specs(meta) -> list[dict]:
     for keys in list_indexes(meta):
         if not any([k for k, _ in spec["keys"][: len(keys)]] == [k for k, _ in keys] for spec in specs):
             specs.append({"keys": keys, "unique": False})
+    if "workflow_state" in meta.fields_by_name:  # task lists (app.tasks): by state, oldest first
+        owner = "_id" if meta.owner_field == "name" else meta.owner_field
+        tenant = [(meta.tenant_key, pymongo.ASCENDING)] if meta.is_tenant and meta.tenant_key != "_id" else []
+        own = [(owner, pymongo.ASCENDING)] if owner != "_id" else []
+        # every scope a caller's read can have: none, their MDOs, their own records, both
+        for prefix in ([], tenant, own, [*own, *tenant] if own and tenant else []):
+            keys = [*prefix, ("workflow_state", pymongo.ASCENDING), ("modified", pymongo.ASCENDING), ("_id", pymongo.ASCENDING)]
+            if not any(spec["keys"] == keys for spec in specs):
+                specs.append({"keys": keys, "unique": False})
     for f in meta.all_fields:
         keys = [(f.fieldname, pymongo.ASCENDING)]
         if f.unique and not any(spec["keys"] == keys for spec in specs):  # a server refuses one key set twice
@@ -79,6 +88,11 @@ INTERNAL_INDEXES = {
     "api_token": [[("user", 1), ("created", 1)]],
     "login_attempt": [[("locked_until", -1)], [("failures", -1)]],
     "user_session": [[("user", 1), ("created", -1)]],
+    "account_link": [
+        [("user", 1), ("purpose", 1), ("used_at", 1), ("superseded_at", 1)],
+        [("user", 1), ("used_at", 1), ("superseded_at", 1)],
+        [("user", 1), ("purpose", 1), ("created", 1)],
+    ],
     "mdo_activity": [[("mdo", 1), ("metric", 1), ("month", 1)], [("metric", 1), ("mdo", 1)]],
 }
 

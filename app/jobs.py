@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import tempfile
 import threading
 import traceback
@@ -42,8 +43,8 @@ PROGRESS_EVERY = 200  # rows or officers between progress writes
 
 def queue_for(config):
     """(huey, the run-job task) for an installation: one per process and location."""
-    immediate = config.queue_url == "immediate"
-    key = (config.queue_url or "", str(Path(config.data_dir).absolute()), immediate)
+    key = _queue_key(config)
+    immediate = key[2]
     with _lock:
         if key not in _hueys:
             if config.queue_url and config.queue_url.startswith(("redis://", "rediss://")):
@@ -59,8 +60,12 @@ def queue_for(config):
 
                 Path(config.data_dir).mkdir(parents=True, exist_ok=True)
                 huey = SqliteHuey("igot", filename=str(Path(config.data_dir) / "jobs.db"))
-            _hueys[key] = (huey, huey.task(name="igot.run_job")(_run_job_task))
-        return _hueys[key]
+            _hueys[key] = (huey, huey.task(name="igot.run_job")(_run_job_task), huey.task(name="igot.call")(_call_task))
+        return _hueys[key][:2]
+
+
+def _queue_key(config) -> tuple:
+    return (config.queue_url or "", str(Path(config.data_dir).absolute()), config.queue_url == "immediate")
 
 
 def forget_queues() -> None:
@@ -72,6 +77,10 @@ def forget_queues() -> None:
 def _run_job_task(config_values: dict, job: str):
     """The task a worker runs: find the installation (this process's, or one opened from the
     configuration), then run the job."""
+    run(_site_for(config_values), job)
+
+
+def _site_for(config_values: dict):
     from app.config import Config
     from app.site import Site
 
@@ -84,7 +93,27 @@ def _run_job_task(config_values: dict, job: str):
             values["doctype_paths"] = tuple(Path(p) for p in values["doctype_paths"])
             values["fixture_paths"] = tuple(Path(p) for p in values["fixture_paths"])
             site = _sites[key] = Site(Config(**values))
-    run(site, job)
+    return site
+
+
+def _call_task(config_values: dict, target: str, arg):
+    """The engine's own small queued work (delivering a mail): ``target`` is
+    ``app.<module>:<function>``, called with the site and ``arg``."""
+    import importlib
+
+    module, _, function = target.partition(":")
+    if not module.startswith("app.") or not function:
+        raise ValueError(f"not an engine call: {target!r}")
+    getattr(importlib.import_module(module), function)(_site_for(config_values), arg)
+
+
+def enqueue_call(site, target: str, arg) -> None:
+    """Queue ``target(site, arg)`` (an engine function named ``app.<module>:<function>``) for
+    a worker: work that is not a user's job and keeps no Background Job record, such as
+    delivering a mail; it records its own outcome."""
+    register_site(site)
+    queue_for(site.config)
+    _hueys[_queue_key(site.config)][2](_config_values(site.config), target, arg)
 
 
 def work(huey, idle_seconds: float = 1.0, stop=None) -> None:
@@ -235,6 +264,12 @@ def run(site, job: str) -> None:
         )
     finally:
         beating.set()
+    finished = site.db["background_job"].find_one({"_id": job})
+    for event in site.modules.events_for(DOCTYPE, "job_finished"):
+        try:
+            event.handler(site, finished)  # the user who started it is told (app.notifications)
+        except Exception:  # noqa: BLE001 - telling must not undo the job's outcome
+            logging.getLogger("igot.jobs").exception("telling of job %s failed", job)
 
 
 def _heartbeat(site, job: str, stop: threading.Event) -> None:

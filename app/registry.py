@@ -20,6 +20,7 @@ them, but explicit:
 - ``file_kinds``: kinds of upload the module checks (``FileKind``: a SCORM package);
 - ``file_readers``: other ways a caller may read a file attached to the module's records
   (every signed-in user reads a published module's file);
+- ``schedules``: daily work (``Schedule``), such as reminders of what is due;
 - ``capabilities``: what a role may be given to do beyond records (``ctx.access.can``); the
   Role records, data, say which roles hold them.
 
@@ -120,12 +121,24 @@ class Figure:
 
 @dataclass(frozen=True)
 class DocEvent:
-    """``handler(doc)`` runs after ``doctype``'s own ``hook`` (a Document hook name)."""
+    """``handler(doc)`` runs after ``doctype``'s own ``hook`` (a Document hook name, or
+    ``after_transition``: after a workflow action, the document carrying ``doc.transition``).
+    The engine's own events may name every doctype (``"*"``)."""
 
     doctype: str
     hook: str
     handler: Callable
     resumable: bool = False  # written to be run twice: run again after a crash
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """Work run once a day (UTC), at or after ``hour``, by the server or worker's scheduler
+    (``app.schedule``): ``run(site, now)``, written to be run again safely."""
+
+    name: str
+    run: Callable
+    hour: int = 0
 
 
 @dataclass(frozen=True)
@@ -154,6 +167,7 @@ class Module:
     file_kinds: tuple[FileKind, ...] = ()
     file_readers: dict = field(default_factory=dict)  # doctype -> reader(ctx, name, field, file_id) -> bool
     capabilities: tuple[tuple[str, str], ...] = ()  # (name, what it lets a role do), given to roles as data
+    schedules: tuple[Schedule, ...] = ()
 
 
 @dataclass
@@ -173,7 +187,7 @@ class Modules:
         return next((j for j in self.all("jobs") if j.name == name), None)
 
     def events_for(self, doctype: str, hook: str) -> list[DocEvent]:
-        return [e for e in self.all("events") if e.doctype == doctype and e.hook == hook]
+        return [e for e in self.all("events") if e.doctype in (doctype, "*") and e.hook == hook]
 
     def file_kind(self, name: str) -> FileKind | None:
         return next((k for k in self.all("file_kinds") if k.name == name), None)
@@ -187,6 +201,13 @@ class Modules:
 
 
 _LOADED: dict[str, Module] = {}
+# The engine's own modules (named, and imported when an installation's modules are loaded):
+# they declare events on every doctype, such as who is told of a workflow's records.
+ENGINE_MODULES = ("app.notifications",)
+
+
+def engine_modules() -> tuple[Module, ...]:
+    return tuple(importlib.import_module(name).MODULE for name in ENGINE_MODULES)
 
 
 def _import(path: Path) -> Module:
@@ -210,9 +231,10 @@ def _import(path: Path) -> Module:
     return _LOADED[key]
 
 
-def load(paths) -> Modules:
+def load(paths, engine: tuple = ()) -> Modules:
     """The modules under the doctype ``paths`` (each ``<path>/<module>/module.py``), ordered
-    so that a module comes after those it names in ``after``."""
+    so that a module comes after those it names in ``after``; then the ``engine``'s own
+    (notifications), whose events run after every module's."""
     files = [p for root in paths for p in sorted(Path(root).glob("*/module.py"))]
     found = [_import(p) for p in files]
     folders = {m.name: p.parent for m, p in zip(found, files)}
@@ -232,4 +254,4 @@ def load(paths) -> Modules:
 
     for module in found:
         visit(module)
-    return Modules(ordered, {m.name: folders[m.name] for m in ordered})
+    return Modules([*ordered, *engine], {m.name: folders[m.name] for m in ordered})

@@ -44,7 +44,7 @@ class Site:
         if "_modules" not in self.__dict__:
             from app import registry
 
-            self.__dict__["_modules"] = registry.load(self.config.doctype_paths)
+            self.__dict__["_modules"] = registry.load(self.config.doctype_paths, engine=registry.engine_modules())
         return self.__dict__["_modules"]
 
     def meta(self, doctype: str) -> DocTypeMeta:

@@ -129,6 +129,7 @@ def add_user(site, email, roles, mdos=(), password=PASSWORD):
     from app import auth
     from app.model import lifecycle
 
+    auth.set_password(site, email, password)  # first: an account that has its password is not invited
     lifecycle.insert(
         site.context(),
         "User",
@@ -139,7 +140,6 @@ def add_user(site, email, roles, mdos=(), password=PASSWORD):
             "mdos": [{"mdo": m} for m in mdos],
         },
     )
-    auth.set_password(site, email, password)
     return email
 
 

@@ -25,6 +25,11 @@ PRIVATE = (
     "fs.chunks",
     "naming_series",
     "officer",
+    "account_link",  # sign-in links (kept hashed, but still nobody else's business)
+    "mail",  # the outbox: invitations carry sign-in links
+    "notification",  # each user's own
+    "notification_digest",
+    "schedule_run",
 )
 
 

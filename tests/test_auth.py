@@ -40,7 +40,7 @@ def test_session_login_me_logout(app, nodal, site):
     client = app.test_client()
     assert login(client, nodal, PASSWORD).status_code == 200
     me = client.get("/api/method/me").json
-    assert me == {"user": nodal, "roles": ["MDO Admin"], "mdos": ["Ministry of Power"]}
+    assert me == {"user": nodal, "full_name": "nodal", "roles": ["MDO Admin"], "mdos": ["Ministry of Power"]}
     assert site.db.user.find_one({"_id": nodal})["last_login"] is not None
     assert client.post("/api/method/logout", json={}).status_code == 200
     assert client.get("/api/method/me").status_code == 401
@@ -197,9 +197,14 @@ def test_cli_user_add_token_disable(tmp_path, monkeypatch):
         cli.main,
         ["user", "add", "nodal@steel.gov.in", "--role", "MDO Admin", "--role", "IFU Member", "--mdo", "Ministry of Steel"],
     )
-    assert added.exit_code == 0 and "password (shown once): " in added.output
+    assert added.exit_code == 0 and "invitation to set a password kept in the outbox (igot mail show " in added.output
+    mail_id = added.output.rsplit("igot mail show ", 1)[1].split(")")[0]
+    shown = runner.invoke(cli.main, ["mail", "show", mail_id]).output
+    assert "To: nodal@steel.gov.in" in shown and "/admin/password-link/" in shown
     again = runner.invoke(cli.main, ["user", "add", "nodal@steel.gov.in", "--role", "CBP Admin"])
     assert "updated nodal@steel.gov.in" in again.output and "password" not in again.output
+    weak = runner.invoke(cli.main, ["user", "add", "weak@steel.gov.in", "--role", "Learner", "--password", "password123"])
+    assert weak.exit_code == 1 and "breaches" in weak.output
     token = runner.invoke(cli.main, ["token", "nodal@steel.gov.in"]).output.strip()
     assert len(token.split(":")) == 2
     listed = runner.invoke(cli.main, ["token", "nodal@steel.gov.in", "--list"]).output

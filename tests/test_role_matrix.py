@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from app.access import READ_ACTIONS, READ_ALL_MDOS
+from app.access import EVERYONE, READ_ACTIONS, READ_ALL_MDOS
 from app.config import ROOT
 
 from .conftest import add_user, token_client
@@ -15,7 +15,7 @@ ROLES = [r["role_name"] for r in json.loads((ROOT / "fixtures" / "role.json").re
 
 
 def grants(meta, role, action):
-    rows = [r for r in meta.permissions if r["role"] == role and r.get("permlevel", 0) == 0 and r.get(action)]
+    rows = [r for r in meta.permissions if r["role"] in (role, EVERYONE) and r.get("permlevel", 0) == 0 and r.get(action)]
     return bool(rows) and not (role == READ_ALL_MDOS and action not in READ_ACTIONS)
 
 

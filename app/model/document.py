@@ -47,6 +47,10 @@ class DocStatus(IntEnum):
 
 
 class Document:
+    # On the document a workflow action returns: {"action", "from_state", "to_state",
+    # "comment", "by"} (app.model.transitions); None otherwise.
+    transition = None
+
     def __init__(self, meta, data: dict, ctx=None, before: dict | None = None):
         object.__setattr__(self, "meta", meta)
         object.__setattr__(self, "ctx", ctx)

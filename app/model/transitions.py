@@ -50,4 +50,11 @@ def apply(ctx, doctype: str, name: str, action: str, comment: str | None = None,
         workflow_name=wf["_id"],
     )
     lifecycle.supersede_previous(ctx, meta, result.as_dict())
+    object.__setattr__(
+        result,
+        "transition",
+        {"action": action, "from_state": state, "to_state": target["state"], "comment": comment or None, "by": ctx.user},
+    )
+    for event in ctx.site.modules.events_for(doctype, "after_transition"):
+        event.handler(result)  # who is told (app.notifications), and the modules' own effects
     return result

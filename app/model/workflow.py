@@ -184,6 +184,12 @@ def _actions(ctx, meta, wf, doc: dict) -> list[str]:
     return [t["action"] for t in wf["transitions"] if t["state"] == state and refusal(ctx, wf, t, doc, makers) is None]
 
 
+def actions_for(ctx, meta, doc: dict) -> list[str]:
+    """The actions the caller may take on ``doc`` now (none without a workflow)."""
+    wf = active(ctx, meta.name)
+    return _actions(ctx, meta, wf, doc) if wf else []
+
+
 def history(ctx, meta, name: str) -> list[dict]:
     rows = ctx.site.db[LOG].find({"ref_doctype": meta.name, "docname": name}).sort([("creation", 1), ("_id", 1)])
     return [

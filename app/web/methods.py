@@ -69,9 +69,9 @@ def _coerce(param, raw: str):
 
 
 def all_methods():
-    from . import session
+    from . import account, session
 
-    return [*session.METHODS, *JOB_METHODS, *site().modules.all("methods")]
+    return [*session.METHODS, *account.METHODS, *JOB_METHODS, *site().modules.all("methods")]
 
 
 def find(name: str):

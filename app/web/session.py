@@ -85,8 +85,15 @@ def _logout_everywhere(call):
 
 
 def _me(call):
+    from app import notifications
+
     c = call.ctx
-    return {"user": c.user, "roles": sorted(c.access.roles), "mdos": sorted(c.access.mdos)}
+    return {
+        "user": c.user,
+        "full_name": notifications.display_name(site(), c.user),
+        "roles": sorted(c.access.roles),
+        "mdos": sorted(c.access.mdos),
+    }
 
 
 def _link_options(call):

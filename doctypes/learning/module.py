@@ -3,10 +3,10 @@ verification page), capacity building plans, and completing a module."""
 
 from __future__ import annotations
 
-from app.registry import ApiMethod, Figure, Job, Module, Param, Route
+from app.registry import ApiMethod, DocEvent, Figure, Job, Module, Param, Route, Schedule
 from doctypes.organisation.figures import monthly
 
-from . import api, certificates
+from . import api, certificates, plans
 
 
 def _check_pdfs(ctx, args):
@@ -54,5 +54,7 @@ MODULE = Module(
         ),
     ),
     jobs=(Job("certificates", "Certificate PDFs", _check_pdfs, _run_pdfs),),
+    events=(DocEvent("Capacity Building Plan", "after_transition", plans.plan_live),),
+    schedules=(Schedule("plan_reminders", plans.remind_due, hour=3),),
     figures=(Figure(monthly("chart-certificates", "Certificates issued per month", "Enrolment", "certificates")),),
 )

@@ -1,10 +1,16 @@
 """User: an MDO Admin manages the users of their own MDOs, and cannot hand out more power
-than the roles marked assignable_by_mdo_admin."""
+than the roles marked assignable_by_mdo_admin. Every new account is invited to set its
+password (``app.accounts``)."""
 
+from app import accounts, auth
+from app.model import lifecycle
 from app.model.document import Document
 
 
 class User(Document):
+    # run again after a crash between the write and the mail: the invitation goes out once
+    resumable = ("after_insert",)
+
     def before_insert(self):
         if self.email:
             self.email = self.email.strip().lower()
@@ -21,13 +27,17 @@ class User(Document):
                 self.add_error("roles", f"only a System Manager may grant {', '.join(refused)}.")
 
     def _roles_before(self) -> set:
-        if not self.name:
-            return set()
-        stored = self.ctx.site.collection("User").find_one({"_id": self.name}, {"roles": 1}) or {}
-        return {r.get("role") for r in stored.get("roles", [])}
+        return {r.get("role") for r in (self.before or {}).get("roles", [])}
+
+    def after_insert(self):
+        if auth.backend(self.ctx.site).manages_passwords and self.enabled is not False:
+            accounts.invite_new(self.ctx.site, self.name, invited_by=self.ctx.user)
 
     def on_update(self):
         if self.enabled is False:  # a disabled account is signed out everywhere at once
-            from app import auth
-
             auth.end_sessions(self.ctx.site, self.name)
+            accounts.end_links(self.ctx.site, self.name)
+
+    def action_resend_invitation(self):
+        accounts.invite(self.ctx.site, self.name, invited_by=self.ctx.user)
+        return lifecycle.get(self.ctx, "User", self.name)

@@ -1,6 +1,7 @@
 """Certificate: its verification code is drawn once, at issue; revocation is an action with
 a reason (``app.certificates.revoke``)."""
 
+from app import notifications
 from app.model.document import Document
 from doctypes.learning import certificates
 
@@ -23,6 +24,19 @@ class Certificate(Document):
         activity.bump_once(self, "certificates", self.issued_on)
         if not self.pdf:
             certificates.queue_pdf(self.ctx, self.name)
+        if self.officer_email:  # told once, also when this runs again after a crash
+            notifications.notify(
+                self.ctx.site,
+                self.officer_email,
+                "Certificate",
+                f"Your certificate: {self.title}",
+                message=f"Anyone can check it is genuine at {certificates.verify_url(self.ctx.site, self.code)}\n"
+                "Its PDF is on the certificate's page.",
+                doctype="Certificate",
+                name=self.name,
+                reason="You get this mail because a certificate was issued to you.",
+                event=f"certificate:{self.name}",
+            )
 
     def action_revoke(self, reason=None):
         return certificates.revoke(self.ctx, self, reason or "")

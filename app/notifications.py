@@ -1,0 +1,380 @@
+"""Telling people: in-app notifications (the bell), e-mailed as each user prefers, and who
+is told about a workflow's records.
+
+- ``notify(site, user, kind, subject, ...)`` makes a **Notification** for one user, only if
+  that user may read the record it names (the access layer decides, as for any read: role,
+  tenancy, owner-only rows), and e-mails it as their preference for its kind says:
+  immediately, in the daily digest (``send_digests``), or not at all.
+- **Workflows** (any doctype, nothing written per doctype): when a record enters a state,
+  with or without an action, every enabled user who may now take one of that state's
+  actions is told (kind Task), read from the meta: the transitions' roles, the record's
+  MDOs, owner-only permissions, and maker-checker (whoever made or moved the record is not
+  asked to check it). After an action, the people whose record it is (who made it, whom it
+  is for, who sent it on) are told the decision (kind Decision), with the comment.
+- The modules tell of their own events with ``notify`` (a certificate issued, a plan's items
+  assigned or due soon); the engine tells of a finished import.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from urllib.parse import quote
+
+from app import mail
+from app.errors import IgotError, NotFound, PermissionDenied
+from app.registry import DocEvent, Module
+
+KINDS = ("Task", "Decision", "Certificate", "Plan", "Reminder", "Job")
+DELIVERIES = ("Immediately", "Daily digest", "Off")
+COLLECTION = "notification"
+DIGESTS = "notification_digest"  # per user: when their last digest went
+DIGEST_HOUR = 3  # UTC (08:30 in India)
+MAX_RECIPIENTS = 500  # of one task notification: a role map is for its reviewers, not a crowd
+log = logging.getLogger("igot.notifications")
+
+
+def _now() -> dt.datetime:
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    return now.replace(microsecond=now.microsecond // 1000 * 1000)
+
+
+def record_link(site, doctype: str, name: str) -> str:
+    """Where a record opens in the admin."""
+    return f"{site.config.public_url}/admin/{site.meta(doctype).collection}/details/?id={quote(str(name), safe='')}"
+
+
+def display_name(site, user: str | None) -> str:
+    """A user's full name (their e-mail if the account has none)."""
+    if not user or user == "Administrator":
+        return site.config.site_name
+    record = site.unguarded("user").find_one({"_id": user}, {"full_name": 1})
+    return (record or {}).get("full_name") or user
+
+
+def title_of(meta, doc: dict) -> str:
+    title = doc.get(meta.title_field) if meta.title_field else None
+    return f"{meta.name} {title}" if title and title != doc.get("name") else f"{meta.name} {doc.get('name')}"
+
+
+def _context(site, user: str):
+    from app import auth
+
+    try:
+        return auth.context_for(site, user)
+    except IgotError:
+        return None  # disabled or gone: nobody to tell
+
+
+def may_read(site, user: str, meta, doc: dict) -> bool:
+    ctx = _context(site, user)
+    if ctx is None:
+        return False
+    try:
+        ctx.access.check(meta, "read", doc)
+    except (PermissionDenied, NotFound):
+        return False
+    return True
+
+
+def preference(user_record: dict, kind: str) -> str:
+    for row in user_record.get("notification_preferences") or []:
+        if row.get("kind") == kind and row.get("delivery") in DELIVERIES:
+            return row["delivery"]
+    return "Immediately"
+
+
+def notify(
+    site,
+    user: str,
+    kind: str,
+    subject: str,
+    *,
+    message: str = "",
+    doctype: str | None = None,
+    name: str | None = None,
+    doc: dict | None = None,
+    link: str | None = None,
+    reason: str = "",
+    event: str | None = None,
+) -> str | None:
+    """Tell ``user``; returns the Notification's name, or None when they were not told (they
+    may not read the record, are disabled, or were told of this ``event`` already)."""
+    from app.model import lifecycle
+
+    user_record = site.unguarded("user").find_one({"_id": user})
+    if user_record is None or not user_record.get("enabled", True):
+        return None
+    if doctype and name:
+        meta = site.meta(doctype)
+        doc = doc if doc is not None else site.unguarded(meta.collection).find_one({"_id": name})
+        if doc is None or not may_read(site, user, meta, doc):
+            return None
+        link = link or record_link(site, doctype, name)
+    if event and site.unguarded(COLLECTION).find_one({"for_user": user, "event": event}, {"_id": 1}):
+        return None
+    delivery = preference(user_record, kind)
+    status = {"Immediately": "Sent", "Daily digest": "In the next digest", "Off": "Not e-mailed"}[delivery]
+    record = lifecycle.insert(
+        site.context(),
+        "Notification",
+        {
+            "for_user": user,
+            "kind": kind,
+            "subject": subject[:300],
+            "message": (message or "")[:4000],
+            "document_type": doctype,
+            "document_name": name,
+            "link": link,
+            "read": False,
+            "email_status": status,
+            "event": event,
+        },
+    )
+    if delivery == "Immediately":
+        mail.send(
+            site,
+            user,
+            "notification",
+            subject,
+            {"full_name": user_record.get("full_name") or user, "subject": subject, "message": message, "link": link},
+            kind=kind.lower(),
+            reason=reason or f"You get this mail because of your work on {site.config.site_name}.",
+        )
+    return record.name
+
+
+# reading and marking ------------------------------------------------------------------------------
+
+
+def unread_count(ctx) -> int:
+    if ctx.is_system:
+        return 0
+    return ctx.site.unguarded(COLLECTION).count_documents({"for_user": ctx.user, "read": False})
+
+
+def recent(ctx, limit: int = 10) -> list[dict]:
+    """The caller's newest notifications (only their own)."""
+    if ctx.is_system:
+        return []
+    fields = {"subject": 1, "kind": 1, "link": 1, "read": 1, "creation": 1, "message": 1}
+    return list(ctx.site.unguarded(COLLECTION).find({"for_user": ctx.user}, fields).sort("creation", -1).limit(limit))
+
+
+def mark_read(ctx, names=None) -> int:
+    """Mark the caller's notifications read (``names``, or all); returns how many changed.
+    Another user's names are not touched."""
+    query = {"for_user": ctx.user, "read": False}
+    if names is not None:
+        query["_id"] = {"$in": [str(n) for n in names]}
+    now = ctx.now()
+    return (
+        ctx.site.unguarded(COLLECTION)
+        .update_many(query, {"$set": {"read": True, "read_at": now, "modified": now}})
+        .modified_count
+    )
+
+
+# the daily digest --------------------------------------------------------------------------------
+
+
+def send_digests(site, now: dt.datetime | None = None, hour: int = DIGEST_HOUR) -> list[str]:
+    """Once a day, at or after ``hour`` UTC: one mail per user with what waits in their digest.
+    Returns the users mailed."""
+    now = now or _now()
+    if now.hour < hour:
+        return []
+    day = now.date().isoformat()
+    coll = site.unguarded(COLLECTION)
+    users = sorted({n["for_user"] for n in coll.find({"email_status": "In the next digest"}, {"for_user": 1})})
+    sent = []
+    for user in users:
+        done = site.unguarded(DIGESTS).find_one({"_id": user}) or {}
+        if done.get("day") == day:
+            continue
+        items = list(
+            coll.find({"for_user": user, "email_status": "In the next digest"}, {"subject": 1, "link": 1}).sort("creation", 1)
+        )
+        record = site.unguarded("user").find_one({"_id": user}, {"full_name": 1}) or {}
+        mail.send(
+            site,
+            user,
+            "digest",
+            f"{site.config.site_name}: {len(items)} notification{'s' if len(items) != 1 else ''} since your last digest",
+            {
+                "full_name": record.get("full_name") or user,
+                "items": [{"subject": i.get("subject"), "link": i.get("link")} for i in items],
+                "notifications_url": f"{site.config.public_url}/admin/notifications/",
+            },
+            kind="digest",
+            reason="You get this mail because you chose a daily digest for some kinds of notification.",
+        )
+        coll.update_many({"_id": {"$in": [i["_id"] for i in items]}}, {"$set": {"email_status": "In a digest"}})
+        site.unguarded(DIGESTS).replace_one({"_id": user}, {"_id": user, "day": day, "at": now}, upsert=True)
+        sent.append(user)
+    return sent
+
+
+# workflows: who waits, who is told the decision --------------------------------------------------
+
+
+def _roles_reading_only_own(site, meta, roles) -> bool:
+    """Whether every one of ``roles`` reads ``meta`` only where the user is its owner."""
+    from app.access import permission_rows
+
+    rows = [r for r in permission_rows(site, meta) if r.get("role") in roles and r.get("read") and r.get("permlevel", 0) == 0]
+    return bool(rows) and all(r.get("if_owner") for r in rows)
+
+
+def waiting_for(site, meta, wf: dict, doc: dict, *, exclude=()) -> list[tuple[str, list[str]]]:
+    """The users who may take an action on ``doc`` in its state now, with those actions."""
+    from app.model import workflow
+
+    state = doc.get(wf["state_field"])
+    roles = sorted({t["allowed"] for t in wf["transitions"] if t["state"] == state})
+    if not roles:
+        return []
+    users = site.unguarded("user")
+    enabled = {"enabled": {"$ne": False}}
+    if _roles_reading_only_own(site, meta, roles):
+        queries = [({"_id": doc.get(meta.owner_field), "roles.role": {"$in": roles}, **enabled}, "_id")]
+    elif meta.is_tenant and meta.tenant_values(doc):
+        # the record's MDOs' users who hold one of the roles (on the index by MDO: an index
+        # cannot hold two lists, MDOs and roles), and the users of the roles that work on every MDO
+        everywhere = [r["_id"] for r in site.unguarded("role").find({"_id": {"$in": roles}, "mdo_scope": "All MDOs"}, {"_id": 1})]
+        queries = [
+            (
+                {
+                    "mdos.mdo": {"$in": sorted(meta.tenant_values(doc))},
+                    "roles": {"$elemMatch": {"role": {"$in": roles}}},
+                    **enabled,
+                },
+                "email",
+            )
+        ]
+        if everywhere:
+            queries.append(({"roles.role": {"$in": everywhere}, **enabled}, "_id"))
+    else:
+        queries = [({"roles.role": {"$in": roles}, **enabled}, "_id")]
+    found = sorted({r["_id"] for q, order in queries for r in users.find(q, {"_id": 1}).sort(order, 1).limit(MAX_RECIPIENTS)})
+    out = []
+    for user in found[:MAX_RECIPIENTS]:
+        if user in exclude:
+            continue
+        ctx = _context(site, user)
+        if ctx is None:
+            continue
+        try:
+            ctx.access.check(meta, "read", doc)
+        except (PermissionDenied, NotFound):
+            continue
+        actions = workflow.actions_for(ctx, meta, doc)
+        if actions:
+            out.append((user, actions))
+    return out
+
+
+def _tell_waiting(doc, mover: str | None, comment: str | None = None) -> set:
+    from app.model import workflow
+
+    site, meta = doc.ctx.site, doc.meta
+    wf = workflow.active(doc.ctx, meta.name)
+    if not wf:
+        return set()
+    data = doc.as_dict()
+    state = data.get(wf["state_field"])
+    told = set()
+    for user, actions in waiting_for(site, meta, wf, data, exclude={mover}):
+        moved_by = f" by {display_name(site, mover)}" if mover and mover != "Administrator" else ""
+        notify(
+            site,
+            user,
+            "Task",
+            f"{title_of(meta, data)} waits for you: {' or '.join(actions)}",
+            message=f"It is {state}{moved_by}." + (f"\nComment: {comment}" if comment else ""),
+            doctype=meta.name,
+            name=data["name"],
+            doc=data,
+            reason=f"You get this mail because you may {' or '.join(actions)} this {meta.name.lower()}.",
+        )
+        told.add(user)
+    return told
+
+
+def on_insert(doc) -> None:
+    """A new record in a workflow: whoever must act on it first is told (a passbook entry to
+    its MDO Admin, a fee claim to the Training Division)."""
+    from app.model import workflow
+
+    if doc.meta.is_child or doc.ctx.is_system or not workflow.active(doc.ctx, doc.meta.name):
+        return
+    if workflow.actions_for(doc.ctx, doc.meta, doc.as_dict()):
+        return  # the maker's own draft: nobody else waits on it until they send it on
+    _tell_waiting(doc, doc.ctx.user)
+
+
+def on_transition(doc) -> None:
+    """After a workflow action: the next actors are told it waits for them, and the people
+    whose record it is are told what was decided."""
+    t = doc.transition or {}
+    site, meta, data = doc.ctx.site, doc.meta, doc.as_dict()
+    site.unguarded(COLLECTION).update_many(  # the earlier state's tasks are done
+        {"document_type": meta.name, "document_name": data["name"], "kind": "Task", "read": False},
+        {"$set": {"read": True, "read_at": doc.ctx.now()}},
+    )
+    told = _tell_waiting(doc, t.get("by"), t.get("comment"))
+    makers = {data.get("owner"), data.get(meta.owner_field) if meta.owner_field != "name" else None}
+    history = (
+        site.unguarded("workflow_action")
+        .find({"ref_doctype": meta.name, "docname": data["name"]}, {"to_state": 1, "action": 1, "owner": 1})
+        .sort([("creation", -1), ("_id", -1)])
+    )
+    for step in history:  # whoever sent it on to the state just decided
+        if step.get("to_state") == t.get("from_state") and step.get("action") != "Edit":
+            makers.add(step.get("owner"))
+            break
+    by = display_name(site, t.get("by"))
+    for user in sorted(u for u in makers if u and u not in told and u != t.get("by") and u != "Administrator"):
+        notify(
+            site,
+            user,
+            "Decision",
+            f"{title_of(meta, data)}: {t.get('action')} by {by}; it is now {t.get('to_state')}",
+            message=f"Comment: {t['comment']}" if t.get("comment") else "",
+            doctype=meta.name,
+            name=data["name"],
+            doc=data,
+            reason=f"You get this mail because you made or sent on this {meta.name.lower()}.",
+        )
+
+
+def job_finished(site, record: dict) -> None:
+    """An import its user started has finished: tell them, with what was rejected."""
+    if record.get("job_type") != "import" or record.get("as_platform"):
+        return
+    result = record.get("result") or {}
+    if record.get("status") == "Succeeded":
+        subject = f"{record.get('title')}: {result.get('imported', 0)} imported, {result.get('rejected', 0)} rejected"
+        message = "\n".join(result.get("errors", [])[:20])
+    else:
+        subject, message = f"{record.get('title')}: failed", record.get("error") or ""
+    notify(
+        site,
+        record["started_by"],
+        "Job",
+        subject,
+        message=message,
+        doctype="Background Job",
+        name=record["_id"],
+        reason="You get this mail because you started this import.",
+    )
+
+
+MODULE = Module(
+    name="Notifications",
+    events=(
+        DocEvent("*", "after_insert", on_insert),
+        DocEvent("*", "after_transition", on_transition),
+        DocEvent("Background Job", "job_finished", job_finished),
+    ),
+)
