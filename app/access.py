@@ -47,6 +47,7 @@ CAPABILITIES = {
     "run_platform_jobs": "run the platform's own jobs (rebuilding the rollups)",
     "customize_for_every_mdo": "add custom fields for every MDO, or for any one",
     "analyse": "read the data directly, as an analyst (igot shell --read-only, the analysts' role)",
+    "back_office": "work in the back office (/admin); a learner alone has the learner portal",
 }
 READ_ACTIONS = ("read", "export")
 # A permission row for "All" holds for every signed-in user, whatever their roles (Frappe's

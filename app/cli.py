@@ -72,7 +72,7 @@ def serve(host, port, threads):
         click.echo(f'or, on this server:  igot user add you@example.gov.in --role "{manager}" --password ...')
     if not (site.config.queue_url or "").startswith(("redis://", "rediss://")):
         _start_worker(site)
-    click.echo(f"serving on http://{host}:{port}: admin /admin, API /api (docs /api/docs)")
+    click.echo(f"serving on http://{host}:{port}: the learner portal /, the back office /admin, the API /api (docs /api/docs)")
     waitress.serve(create_app(site=site), host=host, port=port, threads=threads)
 
 

@@ -21,6 +21,7 @@ them, but explicit:
 - ``file_readers``: other ways a caller may read a file attached to the module's records
   (every signed-in user reads a published module's file);
 - ``schedules``: daily work (``Schedule``), such as reminders of what is due;
+- ``portal_pages``: pages of the learner portal at the site's root (``PortalPage``);
 - ``capabilities``: what a role may be given to do beyond records (``ctx.access.can``); the
   Role records, data, say which roles hold them.
 
@@ -112,6 +113,21 @@ class Page:
 
 
 @dataclass(frozen=True)
+class PortalPage:
+    """A page of the learner portal (``app.portal``) at ``url`` under the site's root:
+    ``view(**url_args)`` is a Flask view, for signed-in users only (``app.portal.ctx()`` is
+    theirs). With ``menu``, it is in the portal's menu as ``label`` (translated), by ``order``."""
+
+    url: str
+    endpoint: str
+    label: str
+    view: Callable
+    methods: tuple[str, ...] = ("GET",)
+    menu: bool = True
+    order: int = 50
+
+
+@dataclass(frozen=True)
 class Figure:
     """A chart of the admin home: ``build(ctx)`` returns chart dicts (id, title, type,
     labels, values), or [] for a user who may not see it."""
@@ -168,6 +184,7 @@ class Module:
     file_readers: dict = field(default_factory=dict)  # doctype -> reader(ctx, name, field, file_id) -> bool
     capabilities: tuple[tuple[str, str], ...] = ()  # (name, what it lets a role do), given to roles as data
     schedules: tuple[Schedule, ...] = ()
+    portal_pages: tuple[PortalPage, ...] = ()
 
 
 @dataclass

@@ -6,7 +6,7 @@ connection happens at import time."""
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, redirect
+from flask import Flask, jsonify
 
 from app.config import Config
 from app.keys import site_secret
@@ -73,6 +73,9 @@ def create_app(config: Config | None = None, site: Site | None = None) -> Flask:
 
     from admin import init_admin
 
+    from .portal import init_portal
+
+    init_portal(app, site)  # the learner portal at "/", and the languages (before the admin, which uses them)
     init_admin(app, site)
 
     app.after_request(security_headers)
@@ -84,10 +87,6 @@ def create_app(config: Config | None = None, site: Site | None = None) -> Flask:
 
         if request.mimetype == "application/x-www-form-urlencoded" and (request.content_length or 0) > inputs.MAX_FORM_BYTES:
             abort(413)
-
-    @app.get("/")
-    def home():
-        return redirect("/api/doctype")
 
     @app.get("/health")
     def health():

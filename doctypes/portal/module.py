@@ -1,0 +1,22 @@
+"""Learner Portal: the officer's own pages at the site's root (the engine's portal shell):
+My learning (what I am doing, what my plans assign me, what I completed, and what is
+recommended for my gaps, with why), the catalogue and a module's page, my passbook, and my
+certificates. Every page reads through the access layer as the signed-in officer."""
+
+from __future__ import annotations
+
+from app.registry import Module, PortalPage
+
+from . import pages
+
+MODULE = Module(
+    name="Learner Portal",
+    after=("Organisation", "FRAC and Competencies", "Learning", "Content", "Programme"),
+    portal_pages=(
+        PortalPage("/learning", "my_learning", "My learning", pages.my_learning, order=10),
+        PortalPage("/catalogue", "catalogue", "Catalogue", pages.catalogue, order=20),
+        PortalPage("/catalogue/<path:name>", "catalogue_module", "Catalogue", pages.catalogue_module, menu=False),
+        PortalPage("/passbook", "passbook", "My passbook", pages.passbook, order=30),
+        PortalPage("/certificates", "certificates", "My certificates", pages.certificates, order=40),
+    ),
+)

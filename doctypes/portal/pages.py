@@ -1,0 +1,130 @@
+"""The learner's pages. Each finds the signed-in user's own officer record and reads what
+belongs to it through the modules' own functions, which check access as for any read."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import abort, render_template, request
+
+from app import query
+from app.errors import NotFound
+from app.web import portal
+from doctypes.content import catalogue as content
+from doctypes.frac import frac
+from doctypes.learning import certificates as certs
+from doctypes.organisation import officers
+
+
+def _officer(ctx):
+    """The signed-in user's officer record, or None (a user who is not an officer)."""
+    return officers.own_officer(ctx)
+
+
+def _no_officer():
+    return render_template("portal/no_officer.html"), 200
+
+
+def my_learning():
+    ctx = portal.ctx()
+    officer = _officer(ctx)
+    if officer is None:
+        return _no_officer()
+    today = dt.date.today()
+    plan = frac.officer_plan(ctx, officer["_id"])
+    for item in plan:
+        due = item.get("due_date")
+        due = dt.date.fromisoformat(str(due)[:10]) if due else None
+        item["overdue"] = bool(due and due < today and not item["completed"])
+    assigned = sorted((i for i in plan if not i["completed"]), key=lambda i: (not i["overdue"], str(i.get("due_date") or "9999")))
+    gaps = frac.officer_gap(ctx, officer["_id"])
+    recommended = [c for c in gaps["competencies"] if c["gap"] > 0]
+    done = _certificates(ctx, officer["_id"])
+    return render_template(
+        "portal/my_learning.html",
+        officer=officer,
+        assigned=assigned,
+        completed_items=[i for i in plan if i["completed"]],
+        gaps=gaps,
+        recommended=recommended,
+        certificates=done,
+    )
+
+
+def _certificates(ctx, officer: str) -> list[dict]:
+    """The officer's certificates, wherever they were issued, once the caller is known to read
+    that officer's certificates (their own)."""
+    officers.officer_records(ctx, "Certificate", officer)
+    rows, _total = query.get_list(
+        ctx.as_system(),
+        "Certificate",
+        filters={"officer": officer},
+        fields=["name", "title", "issued_on", "status", "code", "pdf", "course", "content_module"],
+        order_by="issued_on desc",
+        limit=200,
+        with_total=False,
+    )
+    for r in rows:
+        r["verify_url"] = certs.verify_url(ctx.site, r["code"]) if r.get("code") else None
+    return rows
+
+
+def catalogue():
+    ctx = portal.ctx()
+    args = {k: (request.args.get(k) or "").strip() or None for k in ("search", "kind", "competency", "language")}
+    modules = content.modules(ctx, **args)
+    meta = ctx.registry.get("Content Module")
+    competencies, _total = query.get_list(
+        ctx.as_system(),
+        "Competency",
+        filters={"workflow_state": "Verified"},
+        fields=["name"],
+        order_by="competency_name",
+        limit=query.MAX_LIMIT,
+        with_total=False,
+    )
+    return render_template(
+        "portal/catalogue.html",
+        modules=modules,
+        args=args,
+        kinds=meta.get_field("kind").select_options,
+        language_options=meta.get_field("language").select_options if meta.get_field("language") else [],
+        competencies=[c["name"] for c in competencies],
+    )
+
+
+def catalogue_module(name: str):
+    ctx = portal.ctx()
+    try:
+        module = content.module(ctx, name)
+    except NotFound:
+        abort(404)
+    officer = _officer(ctx)
+    done = None
+    if officer:
+        done = next((c for c in _certificates(ctx, officer["_id"]) if c.get("content_module") == name), None)
+    return render_template("portal/module.html", m=module, officer=officer, certificate=done)
+
+
+def passbook():
+    ctx = portal.ctx()
+    officer = _officer(ctx)
+    if officer is None:
+        return _no_officer()
+    book = frac.passbook(ctx, officer["_id"])
+    gaps = frac.officer_gap(ctx, officer["_id"])
+    needed = {c["competency"]: c["required_level"] for c in gaps["competencies"]}
+    have = {c["competency"]: c["level"] for c in book["current_levels"]}
+    rows = [
+        {"competency": name, "level": have.get(name, 0), "required": needed.get(name)}
+        for name in sorted(set(have) | set(needed), key=lambda n: (-(needed.get(n) or 0) + have.get(n, 0), n))
+    ]
+    return render_template("portal/passbook.html", officer=officer, rows=rows, entries=book["entries"])
+
+
+def certificates():
+    ctx = portal.ctx()
+    officer = _officer(ctx)
+    if officer is None:
+        return _no_officer()
+    return render_template("portal/certificates.html", certificates=_certificates(ctx, officer["_id"]))

@@ -1,0 +1,129 @@
+"""The learner portal in a real browser, on a 390 px phone and at desktop width, in English and
+in Hindi: an officer signs in at the site's root, finds their plan and what is recommended for
+their gaps, and no page scrolls sideways."""
+
+import datetime as dt
+
+import pytest
+
+from app import auth
+from app.auth import context_for
+from app.model import lifecycle, transitions
+
+from .conftest import PASSWORD, add_user
+from .test_browser import POWER, browser, server, shot  # noqa: F401 - fixtures
+
+BUDGET = "Budgeting and Expenditure Management"
+PAGES = ("menu-my_learning", "menu-catalogue", "menu-passbook", "menu-certificates")
+
+
+@pytest.fixture(scope="module")
+def officer(server):  # noqa: F811 - the fixture's value
+    """Meera, whose role needs Budgeting at 3, with a live plan and a module that teaches it."""
+    _, site = server
+    for email, role in (("l1.portal@power.gov.in", "FRAC Reviewer L1"), ("l2.portal@power.gov.in", "FRAC Reviewer L2")):
+        add_user(site, email, [role], [POWER])
+    nodal = context_for(site, "nodal@power.gov.in")
+    position = lifecycle.insert(nodal, "Position", {"position_name": "Under Secretary (Budget)", "mdo": POWER, "group": "A"}).name
+    role = lifecycle.insert(
+        nodal,
+        "FRAC Role",
+        {
+            "role_name": "Budget officer",
+            "mdo": POWER,
+            "activities": [{"activity": "Prepare the budget estimates"}],
+            "competencies": [{"competency": BUDGET, "required_level": 3}],
+        },
+    ).name
+    rm = lifecycle.insert(nodal, "Role Map", {"position": position, "mdo": POWER, "roles": [{"frac_role": role}]}).name
+    transitions.apply(nodal, "Role Map", rm, "Submit for Review")
+    transitions.apply(context_for(site, "l1.portal@power.gov.in"), "Role Map", rm, "Verify")
+    transitions.apply(context_for(site, "l2.portal@power.gov.in"), "Role Map", rm, "Verify")
+    lifecycle.insert(
+        nodal,
+        "Officer",
+        {
+            "full_name": "Meera Krishnamurthy-Venkataraman",
+            "email": "meera@power.gov.in",
+            "service": "CSS",
+            "group": "A",
+            "mdo": POWER,
+            "position": position,
+        },
+    )
+    auth.set_password(site, "meera@power.gov.in", PASSWORD)
+    lifecycle.insert(
+        site.context(),
+        "Content Module",
+        {
+            "title": "Outcome budgeting: from estimates to the Appropriation Act, step by step",
+            "kind": "Lesson Text",
+            "lesson_text": "Estimates\nRevised estimates",
+            "mdo": POWER,
+            "language": "English",
+            "competencies": [{"competency": BUDGET, "level": 3}],
+            "workflow_state": "Published",
+        },
+    )
+    today = dt.date.today()
+    plan = lifecycle.insert(
+        nodal,
+        "Capacity Building Plan",
+        {
+            "plan_name": "Ministry of Power CBP 2026-27",
+            "mdo": POWER,
+            "period_from": (today - dt.timedelta(days=100)).isoformat(),
+            "period_to": (today + dt.timedelta(days=200)).isoformat(),
+            "items": [
+                {
+                    "item_type": "Course",
+                    "item": "Public Financial Management",
+                    "audience": "All Officers",
+                    "due_date": (today - dt.timedelta(days=3)).isoformat(),
+                }
+            ],
+        },
+    ).name
+    transitions.apply(nodal, "Capacity Building Plan", plan, "Go Live")
+    return "meera@power.gov.in"
+
+
+def _no_sideways_scroll(page, where):
+    wide = page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert wide <= 0, f"{where} scrolls sideways by {wide}px"
+
+
+@pytest.mark.parametrize("width,height", [(390, 844), (1280, 900)], ids=["phone", "desktop"])
+def test_an_officer_finds_their_plan_and_recommendations_in_english_and_hindi(server, browser, officer, width, height):  # noqa: F811
+    base, _ = server
+    page = browser.new_context(viewport={"width": width, "height": height}, locale="en-GB").new_page()
+    page.goto(f"{base}/")
+    page.fill("#email", officer)
+    page.fill("#password", PASSWORD)
+    page.click("#sign-in-form button[type=submit]")
+    page.wait_for_url(f"{base}/learning")
+    assert "Public Financial Management" in page.inner_text("#assigned") and "Overdue" in page.inner_text("#assigned")
+    assert f"{BUDGET}: you are at 0, your role needs 3" in page.inner_text("#recommended")
+    shot(page, f"portal-my-learning-{width}")
+    for link in PAGES:
+        page.click(f"#{link}")
+        page.wait_for_load_state()
+        _no_sideways_scroll(page, f"{page.url} at {width}px")
+    page.click("#menu-catalogue")
+    page.click("text=Outcome budgeting")
+    assert page.inner_text("#module-title").startswith("Outcome budgeting")
+    _no_sideways_scroll(page, f"a module page at {width}px")
+
+    page.click("#language-form button[value=hi]")  # Hindi, on every page of the journey
+    page.wait_for_selector("html[lang=hi]")
+    for link, words in zip(PAGES, ("मेरी कमियों के लिए सुझाव", "पाठ्य सूची", "मेरी पासबुक", "मेरे प्रमाणपत्र"), strict=True):
+        page.click(f"#{link}")
+        page.wait_for_selector(f"text={words}")
+        body = page.inner_text("body")
+        assert "Sign out" not in body and "साइन आउट करें" in body, link
+        _no_sideways_scroll(page, f"{page.url} in Hindi at {width}px")
+    page.click("#menu-my_learning")
+    assert "आप स्तर 0 पर हैं, आपकी भूमिका को स्तर 3 चाहिए" in page.inner_text("#recommended")
+    shot(page, f"portal-my-learning-hindi-{width}")
+    page.click("#language-form button[value=en]")
+    page.wait_for_selector("html[lang=en]")

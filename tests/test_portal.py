@@ -1,0 +1,236 @@
+"""The learner portal at the site's root: who gets in, what an officer sees of their own
+learning (and nothing of anyone else's), and the pages in Hindi as in English."""
+
+import datetime as dt
+import re
+
+import pytest
+
+from app import auth
+from app.model import lifecycle
+
+from . import frac_world
+from .conftest import PASSWORD
+
+POWER, BUDGET = frac_world.POWER, frac_world.BUDGET
+PAGES = ("/learning", "/catalogue", "/passbook", "/certificates")
+
+
+def text(response) -> str:
+    """A page's words, without its markup."""
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)))
+
+
+@pytest.fixture
+def world(mock_site):
+    """Asha, an officer whose position's verified role map needs Budgeting at 3 (she has 1),
+    a live plan with an overdue item and a later one, a published module that teaches
+    budgeting at 3, and Ravi, another officer of her ministry."""
+    w = frac_world.build(mock_site)
+    w.app.config["WTF_CSRF_ENABLED"] = False
+    position = w.position()
+    w.verify_map(w.role_map(position, [w.role("Budget officer", {BUDGET: 3})]))
+    asha = w.officer("asha@power.gov.in", position=position, name="Asha Rao")
+    w.officer("ravi@power.gov.in", position=position, name="Ravi Kumar")
+    for email in ("asha@power.gov.in", "ravi@power.gov.in"):
+        auth.set_password(mock_site, email, PASSWORD)
+    system = mock_site.context()
+    entry = lifecycle.insert(
+        system,
+        "Passbook Entry",
+        {"officer": asha, "competency": BUDGET, "level": 1, "source": "Self-declared", "evidence": "Drafted the estimates"},
+    )
+    w.act("admin", "Passbook Entry", entry.name, "Verify")
+    ravi = mock_site.db.officer.find_one({"email": "ravi@power.gov.in"})["_id"]
+    lifecycle.insert(
+        system,
+        "Passbook Entry",
+        {"officer": ravi, "competency": frac_world.DRAFTING, "level": 4, "source": "Self-declared", "evidence": "RAVI-SECRET"},
+    )
+    lifecycle.insert(
+        system,
+        "Content Module",
+        {
+            "title": "Budgeting for Section Officers",
+            "kind": "Lesson Text",
+            "lesson_text": "Estimates\nRevised estimates",
+            "mdo": frac_world.STEEL,  # another ministry's module: the catalogue is every MDO's
+            "language": "Hindi",
+            "competencies": [{"competency": BUDGET, "level": 3}],
+            "workflow_state": "Published",
+        },
+    )
+    today = dt.date.today()
+    plan = w.create(
+        "cbp",
+        "Capacity Building Plan",
+        {
+            "plan_name": "CBP 2026-27",
+            "mdo": POWER,
+            "period_from": (today - dt.timedelta(days=200)).isoformat(),
+            "period_to": (today + dt.timedelta(days=200)).isoformat(),
+            "items": [
+                {
+                    "item_type": "Course",
+                    "item": "Data, Economics and Development Policy",
+                    "audience": "All Officers",
+                    "due_date": (today + dt.timedelta(days=60)).isoformat(),
+                },
+                {
+                    "item_type": "Course",
+                    "item": "Public Financial Management",
+                    "audience": "All Officers",
+                    "due_date": (today - dt.timedelta(days=5)).isoformat(),
+                },
+            ],
+        },
+    )["name"]
+    w.act("cbp", "Capacity Building Plan", plan, "Go Live")
+    return w
+
+
+def signed_in(w, email):
+    client = w.app.test_client()
+    r = client.post("/sign-in", data={"email": email, "password": PASSWORD})
+    assert r.status_code == 302, text(r)
+    return client
+
+
+def test_a_stranger_gets_the_sign_in_page_and_comes_back_where_they_were_going(world):
+    client = world.app.test_client()
+    home = client.get("/")
+    assert home.status_code == 200 and 'id="sign-in-form"' in home.get_data(as_text=True)
+    for page in PAGES:
+        r = client.get(page)
+        assert r.status_code == 302 and r.headers["Location"].startswith("/sign-in?next=")
+    wrong = client.post("/sign-in", data={"email": "asha@power.gov.in", "password": "not her password"})
+    assert wrong.status_code == 401 and "do not match an account" in text(wrong)
+    r = client.post("/sign-in?next=/passbook", data={"email": "asha@power.gov.in", "password": PASSWORD})
+    assert r.headers["Location"] == "/passbook"
+    other = world.app.test_client()
+    r = other.post("/sign-in?next=//evil.example/x", data={"email": "asha@power.gov.in", "password": PASSWORD})
+    assert r.headers["Location"] == "/"  # never to another site
+    assert other.get("/").headers["Location"] == "/learning"  # an officer lands on My learning
+
+
+def test_my_learning_shows_my_plan_overdue_first_and_why_a_module_is_recommended(world):
+    page = text(signed_in(world, "asha@power.gov.in").get("/learning"))
+    assert "Welcome, Asha Rao" in page
+    assigned = page.split("Assigned to me")[1].split("Recommended for my gaps")[0]
+    assert assigned.index("Public Financial Management") < assigned.index("Data, Economics and Development Policy")
+    assert "Overdue" in assigned.split("Data, Economics")[0] and "Overdue" not in assigned.split("Data, Economics")[1]
+    recommended = page.split("Recommended for my gaps")[1]
+    assert f"{BUDGET}: you are at 1, your role needs 3" in recommended
+    assert "Budgeting for Section Officers" in recommended
+    due = (dt.date.today() - dt.timedelta(days=5)).strftime("%d/%m/%Y")
+    assert f"Due {due}" in page  # dates the Indian way
+
+
+def test_my_pages_show_nothing_of_another_officer(world):
+    asha = signed_in(world, "asha@power.gov.in")
+    for page in PAGES:
+        r = asha.get(page)
+        assert r.status_code == 200, page
+        assert "RAVI-SECRET" not in r.get_data(as_text=True) and "Ravi Kumar" not in text(r), page
+    passbook = text(asha.get("/passbook"))
+    assert "My level: 1" in passbook and "My role needs: 3" in passbook and "Short by 2" in passbook
+    assert frac_world.DRAFTING not in passbook  # Ravi's competency, not hers
+
+
+def test_the_catalogue_filters_and_a_module_page_keeps_its_lines(world):
+    asha = signed_in(world, "asha@power.gov.in")
+    assert "Budgeting for Section Officers" in text(asha.get("/catalogue", query_string={"competency": BUDGET}))
+    empty = text(asha.get("/catalogue", query_string={"kind": "PDF"}))
+    assert "Nothing in the catalogue matches." in empty
+    name = world.site.db.content_module.find_one({})["_id"]
+    module = asha.get(f"/catalogue/{name}").get_data(as_text=True)
+    assert 'class="lesson">Estimates\nRevised estimates<' in module
+    assert asha.get("/catalogue/CM-NOT-THERE").status_code == 404
+
+
+def test_a_learner_has_no_back_office_link_and_a_nodal_officer_does(world):
+    assert 'id="menu-back-office"' not in signed_in(world, "asha@power.gov.in").get("/learning").get_data(as_text=True)
+    nodal = signed_in(world, "nodal@power.gov.in")
+    page = nodal.get("/learning").get_data(as_text=True)  # not an officer: nothing to learn here
+    assert 'id="no-officer"' in page and 'id="menu-back-office"' in page
+
+
+def test_the_portal_speaks_hindi_from_the_browser_or_the_profile(world):
+    asha = signed_in(world, "asha@power.gov.in")
+    hindi = text(asha.get("/learning", headers={"Accept-Language": "hi-IN,hi;q=0.9,en;q=0.5"}))
+    assert "स्वागत है, Asha Rao" in hindi and "मुझे सौंपा गया" in hindi and "Assigned to me" not in hindi
+    assert asha.post("/language", data={"language": "hi", "next": "/passbook"}).headers["Location"] == "/passbook"
+    assert world.site.db.user.find_one({"_id": "asha@power.gov.in"})["language"] == "Hindi"
+    fresh = signed_in(world, "asha@power.gov.in")  # another browser: the profile decides
+    for page, words in (
+        ("/learning", "मेरी कमियों के लिए सुझाव"),
+        ("/catalogue", "पाठ्य सूची"),
+        ("/passbook", "मेरी पासबुक"),
+        ("/certificates", "अभी कोई प्रमाणपत्र नहीं।"),
+    ):
+        r = text(fresh.get(page, headers={"Accept-Language": "en"}))
+        assert words in r and "Sign out" not in r, page
+    assert asha.post("/language", data={"language": "xx", "next": "https://evil.example/"}).headers["Location"] == "/"
+
+
+def test_every_portal_text_and_label_has_its_hindi(mock_site):
+    """Every message of the portal's templates and code, and every option label the portal
+    shows, is in the Hindi catalogues; and each compiled catalogue is the current one."""
+    from babel.messages import extract
+    from babel.messages.mofile import read_mo
+    from babel.messages.pofile import read_po
+
+    from app.config import ROOT
+    from app.web.portal import ENGINE_TRANSLATIONS
+
+    folders = [ENGINE_TRANSLATIONS.parent / "web", ROOT / "doctypes" / "portal"]
+    catalogues = [ENGINE_TRANSLATIONS, ROOT / "doctypes" / "portal" / "translations"]
+    hindi = {}
+    for root in catalogues:
+        po_path = root / "hi" / "LC_MESSAGES" / "messages.po"
+        with open(po_path, "rb") as handle:
+            po = read_po(handle)
+        with open(po_path.with_suffix(".mo"), "rb") as handle:
+            mo = read_mo(handle)
+        assert {m.id: m.string for m in po if m.id} == {m.id: m.string for m in mo if m.id}, f"{po_path}: compile it again"
+        hindi.update({m.id: m.string for m in po if m.id and m.string})
+    wanted = set()
+    for folder in folders:
+        method_map = [("**.py", "python"), ("**/templates/**.html", "jinja2")]
+        for _file, _line, message, _comments, _context in extract.extract_from_dir(
+            folder, method_map, keywords={"_": None, "gettext": None, "label": None}
+        ):
+            wanted.add(message)
+    shown = {
+        ("Content Module", "kind"),
+        ("Content Module", "language"),
+        ("Certificate", "status"),
+        ("Passbook Entry", "source"),
+        ("CBP Item", "item_type"),
+    }
+    for doctype, field in shown:
+        wanted.update(mock_site.meta(doctype).get_field(field).select_options)
+    wanted.update(["Pending", "Verified", "Rejected", "Course", "Content Module"])
+    missing = sorted(m for m in wanted if m not in hindi)
+    assert missing == [], missing
+
+
+def test_the_bell_counts_my_notifications_and_opens_only_mine(world):
+    from app import notifications
+
+    site = world.site
+    mine = notifications.notify(site, "asha@power.gov.in", "Plan", "Your plan assigns you Public Financial Management")
+    theirs = notifications.notify(site, "ravi@power.gov.in", "Plan", "RAVI-ONLY plan item")
+    asha = signed_in(world, "asha@power.gov.in")
+    page = asha.get("/learning").get_data(as_text=True)
+    unread = site.db.notification.count_documents({"for_user": "asha@power.gov.in", "read": False})
+    assert unread >= 2 and f'<span class="badge overdue" id="unread-count">{unread}</span>' in page
+    listed = text(asha.get("/notifications"))
+    assert "Your plan assigns you Public Financial Management" in listed and "RAVI-ONLY" not in listed
+    assert asha.get(f"/notifications/{theirs}").status_code == 404
+    assert site.db.notification.find_one({"_id": theirs})["read"] is False
+    assert asha.get(f"/notifications/{mine}").status_code == 302
+    assert site.db.notification.find_one({"_id": mine})["read"] is True
+    assert f'id="unread-count">{unread - 1}</span>' in asha.get("/learning").get_data(as_text=True)
+    hindi = text(asha.get("/notifications", headers={"Accept-Language": "hi"}))
+    assert "सूचनाएँ" in hindi and "सभी को पढ़ा हुआ मानें" in hindi
