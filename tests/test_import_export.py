@@ -115,3 +115,13 @@ def test_import_reserves_series_names_in_blocks_without_repeats(site, tmp_path):
         {"full_name": "Later", "email": "later@gov.in", "service": "IAS", "group": "A", "mdo": "Ministry of Power"},
     )
     assert int(later.name[-5:]) == len(ROWS) + 1 and ctx.name_block == 0
+
+
+def test_a_staff_list_with_indian_dates_imports_and_an_impossible_date_is_named(site, tmp_path):
+    rows = [
+        ["Kiran Das", "kiran@gov.in", "IAS", "A", "Ministry of Power", "2012", "15/01/1982", ""],
+        ["Leela Rao", "leela@gov.in", "IAS", "A", "Ministry of Power", "2012", "30/02/1987", ""],
+    ]
+    result = importer.import_file(site.context(), "Officer", write_csv(tmp_path / "staff.csv", rows))
+    assert site.db.officer.find_one({"email": "kiran@gov.in"})["date_of_birth"] == "1982-01-15"
+    assert [str(e) for e in result.errors] == ["line 3: date_of_birth: Not a valid date: 30/02/1987 is not a date."]

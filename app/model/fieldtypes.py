@@ -47,28 +47,35 @@ def _max_length(limit: int) -> _MaxLength:
 
 
 class DateString(fields.Field):
-    """A calendar date kept as ``YYYY-MM-DD``."""
+    """A calendar date kept as ``YYYY-MM-DD``; given as that, or as Indian staff lists and
+    people write it, ``DD/MM/YYYY`` (``-`` or ``.`` between, too). A date that cannot exist
+    (30 February) is refused as not a date, apart from a value in neither form."""
 
-    default_error_messages = {"invalid": "Not a valid date: expected YYYY-MM-DD."}
+    default_error_messages = {
+        "invalid": "Not a valid date: expected YYYY-MM-DD or DD/MM/YYYY.",
+        "impossible": "Not a valid date: {value} is not a date.",
+    }
+    ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:$|[T ])")
+    INDIAN = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
 
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, dt.datetime):
             return value.date().isoformat()
         if isinstance(value, dt.date):
             return value.isoformat()
-        if isinstance(value, str):
-            try:
-                return (
-                    dt.date.fromisoformat(value.strip()[:10]).isoformat()
-                    if re.match(r"^\d{4}-\d{2}-\d{2}", value.strip())
-                    else self._fail()
-                )
-            except ValueError:
-                self._fail()
-        self._fail()
-
-    def _fail(self):
-        raise self.make_error("invalid")
+        if not isinstance(value, str):
+            raise self.make_error("invalid")
+        text = value.strip()
+        if m := self.ISO.match(text):
+            year, month, day = m.groups()
+        elif m := self.INDIAN.match(text):
+            day, month, year = m.groups()
+        else:
+            raise self.make_error("invalid")
+        try:
+            return dt.date(int(year), int(month), int(day)).isoformat()
+        except ValueError:
+            raise self.make_error("impossible", value=text[:20]) from None
 
     def _serialize(self, value, attr, obj, **kwargs):
         return value
