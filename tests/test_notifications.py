@@ -117,3 +117,14 @@ def test_preferences_decide_the_mail_and_the_digest_goes_once_a_day(mock_site):
     assert notifications.send_digests(site, morning.replace(hour=9)) == []  # once a day
     digest = site.db["mail"].find_one({"kind": "digest"})
     assert "Your claim was approved" in digest["body_text"] and "Your import finished" not in digest["body_text"]
+
+
+def test_every_user_chooses_their_own_mail_and_no_one_elses(world):
+    """A reviewer who is not a learner sets what they are e-mailed about; nobody sets another's."""
+    prefs = [{"kind": "Task", "delivery": "Daily digest"}]
+    r = world.put("l1", "resource/User/l1@power.gov.in", {"notification_preferences": prefs}, 200)
+    assert r.json["data"]["notification_preferences"][0]["delivery"] == "Daily digest"
+    assert world.put("l1", "resource/User/l2@power.gov.in", {"notification_preferences": prefs}).status_code in (403, 404)
+    assert world.put("l1", "resource/User/l1@power.gov.in", {"roles": [{"role": "System Manager"}]}).status_code in (400, 403)
+    assert [r["role"] for r in world.site.db.user.find_one({"_id": "l1@power.gov.in"})["roles"]] == ["FRAC Reviewer L1"]
+    assert world.put("analyst", "resource/User/analyst@gov.in", {"notification_preferences": prefs}).status_code == 403

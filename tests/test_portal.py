@@ -13,7 +13,7 @@ from . import frac_world
 from .conftest import PASSWORD
 
 POWER, BUDGET = frac_world.POWER, frac_world.BUDGET
-PAGES = ("/learning", "/catalogue", "/passbook", "/certificates")
+PAGES = ("/learning", "/catalogue", "/passbook", "/certificates", "/profile")
 
 
 def text(response) -> str:
@@ -211,6 +211,12 @@ def test_every_portal_text_and_label_has_its_hindi(mock_site):
     for doctype, field in shown:
         wanted.update(mock_site.meta(doctype).get_field(field).select_options)
     wanted.update(["Pending", "Verified", "Rejected", "Course", "Content Module"])
+    from doctypes.portal import pages
+
+    wanted.update(pages.KIND_WORDS.values())
+    wanted.update(pages.DELIVERY_WORDS.values())
+    officer = mock_site.meta("Officer")
+    wanted.update(officer.get_field(f).label for f in pages.OFFICER_FIELDS)
     missing = sorted(m for m in wanted if m not in hindi)
     assert missing == [], missing
 
@@ -234,3 +240,42 @@ def test_the_bell_counts_my_notifications_and_opens_only_mine(world):
     assert f'id="unread-count">{unread - 1}</span>' in asha.get("/learning").get_data(as_text=True)
     hindi = text(asha.get("/notifications", headers={"Accept-Language": "hi"}))
     assert "सूचनाएँ" in hindi and "सभी को पढ़ा हुआ मानें" in hindi
+
+
+def test_my_profile_keeps_my_language_and_mail_choices_and_changes_my_password(world):
+    asha = signed_in(world, "asha@power.gov.in")
+    page = text(asha.get("/profile"))
+    assert "Asha Rao" in page and "Ministry of Power" in page and "RAVI" not in page
+    r = asha.post("/profile", data={"what": "preferences", "language": "Hindi", "kind-Task": "Off", "kind-Plan": "Daily digest"})
+    assert r.status_code == 302
+    user = world.site.db.user.find_one({"_id": "asha@power.gov.in"})
+    assert user["language"] == "Hindi"
+    assert {p["kind"]: p["delivery"] for p in user["notification_preferences"]} == {"Task": "Off", "Plan": "Daily digest"}
+    hindi = text(asha.get("/profile"))
+    assert "मेरी प्रोफ़ाइल" in hindi and "पूरा नाम" in hindi and "दैनिक सारांश में" in hindi
+    refused = asha.post(
+        "/profile",
+        data={
+            "what": "password",
+            "current_password": "wrong one",
+            "new_password": "monsoon paddy field",
+            "confirm": "monsoon paddy field",
+        },
+    )
+    assert refused.status_code == 400 and "is not your current password" in text(refused)
+    done = asha.post(
+        "/profile",
+        data={
+            "what": "password",
+            "current_password": PASSWORD,
+            "new_password": "monsoon paddy field",
+            "confirm": "monsoon paddy field",
+        },
+    )
+    assert done.status_code == 302 and asha.get("/learning").status_code == 302  # signed out everywhere
+    assert signed_in_with(world, "asha@power.gov.in", "monsoon paddy field")
+
+
+def signed_in_with(w, email, password):
+    client = w.app.test_client()
+    return client.post("/sign-in", data={"email": email, "password": password}).status_code == 302

@@ -18,5 +18,6 @@ MODULE = Module(
         PortalPage("/catalogue/<path:name>", "catalogue_module", "Catalogue", pages.catalogue_module, menu=False),
         PortalPage("/passbook", "passbook", "My passbook", pages.passbook, order=30),
         PortalPage("/certificates", "certificates", "My certificates", pages.certificates, order=40),
+        PortalPage("/profile", "profile", "My profile", pages.profile, methods=("GET", "POST"), order=90),
     ),
 )

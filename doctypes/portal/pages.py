@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import abort, render_template, request
+from flask_babel import gettext as _
 
 from app import query
 from app.errors import NotFound
@@ -128,3 +129,73 @@ def certificates():
     if officer is None:
         return _no_officer()
     return render_template("portal/certificates.html", certificates=_certificates(ctx, officer["_id"]))
+
+
+# what a person is e-mailed about, in their words (the Notification kinds)
+KIND_WORDS = {
+    "Task": "A record waits for my action",
+    "Decision": "A record of mine was decided",
+    "Certificate": "A certificate was issued to me",
+    "Plan": "A capacity building plan assigned me items",
+    "Reminder": "An item of my plan is due within a week",
+    "Job": "An import I started finished",
+}
+DELIVERY_WORDS = {"Immediately": "At once", "Daily digest": "In a daily digest", "Off": "Not by e-mail"}
+OFFICER_FIELDS = ("full_name", "email", "service", "group", "designation", "position", "mdo")
+
+
+def profile():
+    """My profile: my officer record as the platform holds it, my language, what I am
+    e-mailed about, and my password."""
+    from flask import flash, redirect, url_for
+
+    from app import accounts, notifications
+    from app.errors import IgotError
+    from app.model import lifecycle
+
+    ctx = portal.ctx()
+    problems: list[str] = []
+    if request.method == "POST" and request.form.get("what") == "preferences":
+        language = request.form.get("language") or None
+        rows = [
+            {"kind": k, "delivery": request.form.get(f"kind-{k}")}
+            for k in notifications.KINDS
+            if request.form.get(f"kind-{k}") in notifications.DELIVERIES
+        ]
+        try:
+            lifecycle.save(ctx, "User", ctx.user, {"language": language, "notification_preferences": rows})
+            flash(_("Saved."), "success")
+            return redirect(url_for("portal.profile"))
+        except IgotError as exc:
+            problems = [exc.message]
+    if request.method == "POST" and request.form.get("what") == "password":
+        new, again = request.form.get("new_password") or "", request.form.get("confirm") or ""
+        if new != again:
+            problems = [_("The two new passwords are not the same.")]
+        else:
+            try:
+                accounts.change_password(ctx.site, ctx.user, request.form.get("current_password") or "", new)
+                from app.web.session import sign_out
+
+                sign_out()
+                flash(_("Your password is changed and every session has ended: sign in with the new one."), "success")
+                return redirect(url_for("portal.home"))
+            except IgotError as exc:
+                problems = [m for msgs in (exc.errors or {}).values() if isinstance(msgs, list) for m in msgs] or [exc.message]
+    user = lifecycle.get(ctx, "User", ctx.user).as_dict()
+    officer = _officer(ctx)
+    details = []
+    if officer:
+        record = lifecycle.get(ctx, "Officer", officer["_id"]).as_dict()
+        meta = ctx.registry.get("Officer")
+        details = [(meta.get_field(f).label, record.get(f)) for f in OFFICER_FIELDS if meta.get_field(f) and record.get(f)]
+    prefs = {row["kind"]: row["delivery"] for row in user.get("notification_preferences") or []}
+    return render_template(
+        "portal/profile.html",
+        user=user,
+        details=details,
+        kinds=[(k, KIND_WORDS.get(k, k), prefs.get(k, "Immediately")) for k in notifications.KINDS],
+        deliveries=DELIVERY_WORDS,
+        problems=problems,
+        minimum=accounts.MIN_PASSWORD,
+    ), (400 if problems else 200)
