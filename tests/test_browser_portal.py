@@ -3,6 +3,7 @@ in Hindi: an officer signs in at the site's root, finds their plan and what is r
 their gaps, and no page scrolls sideways."""
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
@@ -88,6 +89,23 @@ def officer(server):  # noqa: F811 - the fixture's value
     return "meera@power.gov.in"
 
 
+AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"  # axe-core 4.14.1, from npm (MPL-2.0)
+
+
+def _accessibility_problems(page) -> list[str]:
+    """axe-core's serious and critical WCAG 2.1 A/AA violations on the page (run through the
+    browser's debugging protocol, which the page's Content-Security-Policy does not govern)."""
+    if not hasattr(_accessibility_problems, "source"):
+        _accessibility_problems.source = AXE.read_text(encoding="utf-8")
+    page.evaluate(_accessibility_problems.source + "; undefined")
+    violations = page.evaluate(
+        """async () => (await axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}))
+             .violations.filter(v => v.impact === "serious" || v.impact === "critical")
+             .map(v => v.id + ": " + v.help + " (" + v.nodes.map(n => n.target.join(" ")).slice(0, 3).join(", ") + ")")"""
+    )
+    return violations
+
+
 def _no_sideways_scroll(page, where):
     wide = page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert wide <= 0, f"{where} scrolls sideways by {wide}px"
@@ -105,14 +123,25 @@ def test_an_officer_finds_their_plan_and_recommendations_in_english_and_hindi(se
     assert "Public Financial Management" in page.inner_text("#assigned") and "Overdue" in page.inner_text("#assigned")
     assert f"{BUDGET}: you are at 0, your role needs 3" in page.inner_text("#recommended")
     shot(page, f"portal-my-learning-{width}")
+    problems = {}
     for link in PAGES:
         page.click(f"#{link}")
         page.wait_for_load_state()
         _no_sideways_scroll(page, f"{page.url} at {width}px")
+        problems[page.url] = _accessibility_problems(page)
     page.click("#menu-catalogue")
     page.click("text=Outcome budgeting")
     assert page.inner_text("#module-title").startswith("Outcome budgeting")
     _no_sideways_scroll(page, f"a module page at {width}px")
+    problems[page.url] = _accessibility_problems(page)
+    page.click("#sign-out")
+    page.wait_for_selector("#sign-in-form")
+    problems[page.url] = _accessibility_problems(page)
+    assert {url: found for url, found in problems.items() if found} == {}
+    page.fill("#email", officer)
+    page.fill("#password", PASSWORD)
+    page.click("#sign-in-form button[type=submit]")
+    page.wait_for_url(f"{base}/learning")
 
     page.click("#language-form button[value=hi]")  # Hindi, on every page of the journey
     page.wait_for_selector("html[lang=hi]")
