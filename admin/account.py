@@ -189,14 +189,7 @@ class AccountView(Guarded, BaseView):
         ), (400 if problems else 200)
 
 
-KIND_WORDS = {
-    "Task": "A record waits for my action",
-    "Decision": "A record of mine was decided",
-    "Certificate": "A certificate was issued to me",
-    "Plan": "A capacity building plan assigned me items",
-    "Reminder": "An item of my plan is due within a week",
-    "Job": "An import I started finished",
-}
+KIND_WORDS = notifications.KIND_WORDS
 
 
 class PreferencesForm(FlaskForm):

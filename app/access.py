@@ -245,9 +245,17 @@ class UserAccess(Access):
         return {meta.tenant_key: {"$in": sorted(self.mdos)}}
 
     # fields --------------------------------------------------------------------------------
+    def _field_levels(self, meta) -> set[int]:
+        """The permission levels of a doctype's fields and of its child tables' fields (a
+        child row's field is read at its parent's rows, as the analysts' views read it)."""
+        levels = {f.permlevel for f in meta.all_fields if f.permlevel}
+        for table in meta.table_fields:
+            levels |= {f.permlevel for f in self.site.meta(table.options).all_fields if f.permlevel}
+        return levels
+
     def _levels(self, meta, doc: dict, action: str) -> set[int]:
         levels = {0}
-        for level in {f.permlevel for f in meta.all_fields if f.permlevel}:
+        for level in self._field_levels(meta):
             allowed, owner_only = self._grant(meta, action, level)
             if allowed and (not owner_only or doc.get(meta.owner_field) == self.user):
                 levels.add(level)
@@ -257,7 +265,7 @@ class UserAccess(Access):
         if doc is not None:
             return self._levels(meta, doc, "read")
         levels = {0}
-        for level in {f.permlevel for f in meta.all_fields if f.permlevel}:
+        for level in self._field_levels(meta):
             allowed, owner_only = self._grant(meta, "read", level)
             if allowed and not owner_only:
                 levels.add(level)
@@ -266,7 +274,13 @@ class UserAccess(Access):
     def visible(self, meta, doc: dict) -> dict:
         levels = self._levels(meta, doc, "read")
         hidden = {f.fieldname for f in meta.all_fields if f.permlevel not in levels}
-        return {k: v for k, v in doc.items() if k not in hidden} if hidden else doc
+        out = {k: v for k, v in doc.items() if k not in hidden} if hidden else doc
+        for table in meta.table_fields:  # and the child rows' fields above the caller's levels
+            rows = out.get(table.fieldname)
+            child_hidden = {f.fieldname for f in self.site.meta(table.options).all_fields if f.permlevel not in levels}
+            if child_hidden and isinstance(rows, list):
+                out = {**out, table.fieldname: [_without(r, child_hidden) for r in rows]}
+        return out
 
     def check_fields(self, meta, doc: dict, fieldnames) -> None:
         levels = self._levels(meta, doc, "write")
@@ -319,3 +333,7 @@ def analyst_roles(registry) -> set[str]:
     """The roles whose rows say what analysts read (the analysts' surface): the read-only
     role that reads every MDO."""
     return {READ_ALL_MDOS}
+
+
+def _without(row, keys: set) -> dict:
+    return {k: v for k, v in row.items() if k not in keys} if isinstance(row, dict) else row

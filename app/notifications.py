@@ -27,6 +27,15 @@ from app.registry import DocEvent, Module
 
 KINDS = ("Task", "Decision", "Certificate", "Plan", "Reminder", "Job")
 DELIVERIES = ("Immediately", "Daily digest", "Off")
+# each kind as the person told of it would say it (My account, My profile)
+KIND_WORDS = {
+    "Task": "A record waits for my action",
+    "Decision": "A record of mine was decided",
+    "Certificate": "A certificate was issued to me",
+    "Plan": "A capacity building plan assigned me items",
+    "Reminder": "An item of my plan is due within a week",
+    "Job": "An import I started finished",
+}
 COLLECTION = "notification"
 DIGESTS = "notification_digest"  # per user: when their last digest went
 DIGEST_HOUR = 3  # UTC (08:30 in India)

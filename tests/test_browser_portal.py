@@ -156,3 +156,63 @@ def test_an_officer_finds_their_plan_and_recommendations_in_english_and_hindi(se
     shot(page, f"portal-my-learning-hindi-{width}")
     page.click("#language-form button[value=en]")
     page.wait_for_selector("html[lang=en]")
+
+
+def test_an_assessment_is_failed_retried_and_passed_on_a_phone(server, browser, officer):  # noqa: F811
+    """At 390 px: the officer fails an assessment, tries again and passes; the passbook then
+    shows the verified level, and the gap is closed. The pages hold no answer before submission."""
+    base, site = server
+    lifecycle.insert(
+        site.context(),
+        "Assessment",
+        {
+            "title": "Outcome budgeting check",
+            "mdo": POWER,
+            "competency": BUDGET,
+            "level": 3,
+            "pass_mark": 100,
+            "attempts_allowed": 3,
+            "shuffle": 1,
+            "show_feedback": 1,
+            "questions": [
+                {
+                    "kind": "Single choice",
+                    "question": "Which act authorises withdrawals?",
+                    "options": "Finance Act\nAppropriation Act",
+                    "answer": "Appropriation Act",
+                },
+                {"kind": "Short text", "question": "Who lays the Annual Financial Statement?", "answer": "Finance Minister"},
+            ],
+            "workflow_state": "Published",
+        },
+    )
+    page = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+    page.goto(f"{base}/sign-in")
+    page.fill("#email", officer)
+    page.fill("#password", PASSWORD)
+    page.click("#sign-in-form button[type=submit]")
+    page.wait_for_url(f"{base}/learning")
+    page.click("#menu-assessments")
+    page.click("text=Outcome budgeting check")
+    for attempt, (choice, text) in enumerate(
+        (("Finance Act", "the Prime Minister"), ("Appropriation Act", "finance minister")), 1
+    ):
+        page.click("#start-assessment")
+        page.wait_for_selector("#attempt-form")
+        assert "Finance Minister" not in page.content()  # the answer is not on the page
+        _no_sideways_scroll(page, f"attempt {attempt}")
+        assert _accessibility_problems(page) == []
+        page.check(f"#attempt-form input[type=radio][value='{choice}']")
+        page.fill("#attempt-form input[name^='q-']:not([type=radio])", text)
+        shot(page, f"portal-assessment-attempt-{attempt}")
+        page.click("#submit-attempt")
+        page.wait_for_selector("#outcome")
+        outcome = page.inner_text("#outcome")
+        assert outcome.startswith("Passed" if attempt == 2 else "Not passed"), outcome
+        _no_sideways_scroll(page, f"result {attempt}")
+        page.click("text=Back to the assessment")
+    assert "You passed this assessment" in page.inner_text("main")
+    page.click("#menu-passbook")
+    levels = page.inner_text("#levels")
+    assert BUDGET in levels and "My level: 3" in levels and "Met" in levels
+    shot(page, "portal-passbook-after-assessment")

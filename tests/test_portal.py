@@ -210,10 +210,12 @@ def test_every_portal_text_and_label_has_its_hindi(mock_site):
     }
     for doctype, field in shown:
         wanted.update(mock_site.meta(doctype).get_field(field).select_options)
-    wanted.update(["Pending", "Verified", "Rejected", "Course", "Content Module"])
+    wanted.update(["Pending", "Verified", "Rejected", "Course", "Content Module", "True", "False"])
+    wanted.update(mock_site.meta("Assessment Attempt").get_field("status").select_options)
+    from app import notifications
     from doctypes.portal import pages
 
-    wanted.update(pages.KIND_WORDS.values())
+    wanted.update(notifications.KIND_WORDS.values())
     wanted.update(pages.DELIVERY_WORDS.values())
     officer = mock_site.meta("Officer")
     wanted.update(officer.get_field(f).label for f in pages.OFFICER_FIELDS)

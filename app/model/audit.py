@@ -53,9 +53,11 @@ def _field_changes(fields, old: dict, new: dict) -> list:
     ]
 
 
-def split_by_level(meta, data: dict) -> tuple[dict, dict]:
-    """(the changes to level-0 fields, {level: the changes to that level's fields})."""
-    levels = {f.fieldname: f.permlevel for f in meta.all_fields if f.permlevel}
+def split_by_level(meta, data: dict, tables: dict | None = None) -> tuple[dict, dict]:
+    """(the changes to level-0 fields, {level: the changes to that level's fields}).
+    ``tables`` gives a child table whose rows hold fields above level 0 (an assessment's
+    answers) the highest of their levels: its row changes are kept at that level whole."""
+    levels = {f.fieldname: f.permlevel for f in meta.all_fields if f.permlevel} | (tables or {})
     if not levels:
         return data, {}
     public: dict = {}
@@ -85,7 +87,12 @@ def record(ctx, meta, name: str, data: dict, doc: dict) -> None:
         return
     now = ctx.now()
     mdos = sorted(meta.tenant_values(doc)) if meta.is_tenant else None
-    data, restricted = split_by_level(meta, data)
+    tables = {}
+    for table in meta.table_fields:
+        top = max((f.permlevel for f in ctx.site.meta(table.options).all_fields), default=0)
+        if top:
+            tables[table.fieldname] = top
+    data, restricted = split_by_level(meta, data, tables)
     ctx.site.db[VERSION_COLLECTION].insert_one(
         {
             **({"mdos": mdos} if mdos else {}),

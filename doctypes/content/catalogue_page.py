@@ -9,9 +9,9 @@ from flask import flash, redirect, request, url_for
 from flask_admin import BaseView, expose
 
 from admin.common import Guarded, site, user_ctx
-from app import query
 from app.errors import IgotError
 from doctypes.content import catalogue
+from doctypes.frac import frac
 from doctypes.learning import certificates
 from doctypes.organisation import officers
 
@@ -23,18 +23,8 @@ class CatalogueView(Guarded, BaseView):
         args = {k: request.args.get(k) or None for k in ("search", "kind", "competency", "language")}
         modules = catalogue.modules(ctx, **args)
         kinds = ctx.registry.get("Content Module").get_field("kind").select_options
-        competencies, _ = query.get_list(
-            ctx.as_system(),
-            "Competency",
-            filters={"workflow_state": "Verified"},
-            fields=["name"],
-            order_by="competency_name",
-            limit=query.MAX_LIMIT,
-            with_total=False,
-        )
-        return self.render(
-            "igot/catalogue.html", modules=modules, args=args, kinds=kinds, competencies=[c["name"] for c in competencies]
-        )
+        competencies = frac.verified_competencies(ctx)
+        return self.render("igot/catalogue.html", modules=modules, args=args, kinds=kinds, competencies=competencies)
 
     @expose("/module/<module_id>")
     def module(self, module_id):

@@ -296,6 +296,23 @@ def rebuild(ctx, progress=None) -> dict:
 # reading -----------------------------------------------------------------------------------
 
 
+def verified_competencies(ctx) -> list[str]:
+    """The verified competency dictionary's names, in order: what every signed-in user may
+    choose from (a catalogue's or a talent search's filter)."""
+    from app import query
+
+    rows, _ = query.get_list(
+        ctx.as_system(),
+        "Competency",
+        filters={"workflow_state": VERIFIED},
+        fields=["name"],
+        order_by="competency_name",
+        limit=query.MAX_LIMIT,
+        with_total=False,
+    )
+    return [r["name"] for r in rows]
+
+
 def recommendations(ctx, competency: str, level: int) -> list[dict]:
     """Live learning that teaches ``competency`` at ``level`` or above, from every doctype
     whose meta declares what it teaches (``"teaches"``: its competency table and the
@@ -531,6 +548,42 @@ def officer_plan(ctx, officer: str) -> list[dict]:
                     }
                 )
     return out
+
+
+def record_assessment_pass(
+    ctx, officer: str, assessment: str, title, competency: str, level: int, score, passed_on
+) -> str | None:
+    """A passed assessment enters the officer's passbook, verified by the platform, once (a
+    second pass adds nothing). Returns the entry, or None if it was entered before."""
+    from app.errors import DuplicateEntry, ValidationError
+    from app.model import lifecycle
+    from app.model.document import DocStatus
+
+    key = f"{officer}|assessment:{assessment}|{competency}"
+    if ctx.site.unguarded("passbook_entry").find_one({"issue_key": key}, {"_id": 1}):
+        return None
+    try:
+        doc = lifecycle.insert(
+            ctx.as_system(),
+            "Passbook Entry",
+            {
+                "officer": officer,
+                "competency": competency,
+                "level": int(level),
+                "source": "Assessment",
+                "score": score,
+                "evidence": f"Passed the assessment {title} ({assessment}) with {score}%",
+                "acquired_on": passed_on,
+                "workflow_state": VERIFIED,
+                "issue_key": key,
+            },
+            docstatus=DocStatus.SUBMITTED,
+        )
+    except (DuplicateEntry, ValidationError) as exc:
+        if "issue_key" in exc.errors:
+            return None  # entered at the same moment by another request
+        raise
+    return doc.name
 
 
 def plan_progress(ctx, plan: str) -> dict:

@@ -8,7 +8,6 @@ from flask import request
 from flask_admin import BaseView, expose
 
 from admin.common import Guarded, user_ctx
-from app import query
 from app.errors import IgotError
 from doctypes.frac import frac
 
@@ -20,15 +19,7 @@ class TalentView(Guarded, BaseView):
     @expose("/")
     def index(self):
         ctx = user_ctx()
-        competencies, _ = query.get_list(
-            ctx,
-            "Competency",
-            filters={"workflow_state": "Verified"},
-            fields=["name"],
-            order_by="competency_name",
-            limit=query.MAX_LIMIT,
-            with_total=False,
-        )
+        competencies = frac.verified_competencies(ctx)
         competency, results, error = request.args.get("competency"), None, None
         try:
             level = int(request.args.get("level") or 3)
@@ -41,7 +32,7 @@ class TalentView(Guarded, BaseView):
                 error = exc.message
         return self.render(
             "igot/talent.html",
-            competencies=[c["name"] for c in competencies],
+            competencies=competencies,
             competency=competency,
             level=level,
             results=results,

@@ -11,11 +11,23 @@ from . import pages
 
 MODULE = Module(
     name="Learner Portal",
-    after=("Organisation", "FRAC and Competencies", "Learning", "Content", "Programme"),
+    after=("Organisation", "FRAC and Competencies", "Learning", "Content", "Programme", "Assessments"),
     portal_pages=(
         PortalPage("/learning", "my_learning", "My learning", pages.my_learning, order=10),
         PortalPage("/catalogue", "catalogue", "Catalogue", pages.catalogue, order=20),
         PortalPage("/catalogue/<path:name>", "catalogue_module", "Catalogue", pages.catalogue_module, menu=False),
+        PortalPage("/assessments", "assessments", "Assessments", pages.assessments, order=25),
+        PortalPage(
+            "/assessments/<path:name>", "assessment", "Assessments", pages.assessment, methods=("GET", "POST"), menu=False
+        ),
+        PortalPage(
+            "/attempts/<attempt>",
+            "assessment_attempt",
+            "Assessments",
+            pages.assessment_attempt,
+            methods=("GET", "POST"),
+            menu=False,
+        ),
         PortalPage("/passbook", "passbook", "My passbook", pages.passbook, order=30),
         PortalPage("/certificates", "certificates", "My certificates", pages.certificates, order=40),
         PortalPage("/profile", "profile", "My profile", pages.profile, methods=("GET", "POST"), order=90),

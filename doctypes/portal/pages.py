@@ -75,22 +75,13 @@ def catalogue():
     args = {k: (request.args.get(k) or "").strip() or None for k in ("search", "kind", "competency", "language")}
     modules = content.modules(ctx, **args)
     meta = ctx.registry.get("Content Module")
-    competencies, _total = query.get_list(
-        ctx.as_system(),
-        "Competency",
-        filters={"workflow_state": "Verified"},
-        fields=["name"],
-        order_by="competency_name",
-        limit=query.MAX_LIMIT,
-        with_total=False,
-    )
     return render_template(
         "portal/catalogue.html",
         modules=modules,
         args=args,
         kinds=meta.get_field("kind").select_options,
         language_options=meta.get_field("language").select_options if meta.get_field("language") else [],
-        competencies=[c["name"] for c in competencies],
+        competencies=frac.verified_competencies(ctx),
     )
 
 
@@ -131,15 +122,6 @@ def certificates():
     return render_template("portal/certificates.html", certificates=_certificates(ctx, officer["_id"]))
 
 
-# what a person is e-mailed about, in their words (the Notification kinds)
-KIND_WORDS = {
-    "Task": "A record waits for my action",
-    "Decision": "A record of mine was decided",
-    "Certificate": "A certificate was issued to me",
-    "Plan": "A capacity building plan assigned me items",
-    "Reminder": "An item of my plan is due within a week",
-    "Job": "An import I started finished",
-}
 DELIVERY_WORDS = {"Immediately": "At once", "Daily digest": "In a daily digest", "Off": "Not by e-mail"}
 OFFICER_FIELDS = ("full_name", "email", "service", "group", "designation", "position", "mdo")
 
@@ -194,8 +176,74 @@ def profile():
         "portal/profile.html",
         user=user,
         details=details,
-        kinds=[(k, KIND_WORDS.get(k, k), prefs.get(k, "Immediately")) for k in notifications.KINDS],
+        kinds=[(k, notifications.KIND_WORDS.get(k, k), prefs.get(k, "Immediately")) for k in notifications.KINDS],
         deliveries=DELIVERY_WORDS,
         problems=problems,
         minimum=accounts.MIN_PASSWORD,
     ), (400 if problems else 200)
+
+
+# assessments -----------------------------------------------------------------------------------
+
+
+def assessments():
+    from doctypes.assessments import attempts
+
+    ctx = portal.ctx()
+    return render_template("portal/assessments.html", items=attempts.catalogue(ctx))
+
+
+def assessment(name: str):
+    """An assessment's page: what it tests, my attempts, and Start or Continue (POST)."""
+    from flask import flash, redirect, url_for
+
+    from app.errors import IgotError
+    from doctypes.assessments import attempts
+
+    ctx = portal.ctx()
+    if _officer(ctx) is None:
+        return _no_officer()
+    try:
+        if request.method == "POST":
+            started = attempts.start(ctx, name)
+            return redirect(url_for("portal.assessment_attempt", attempt=started["attempt"]))
+        info = attempts.state(ctx, name)
+    except NotFound:
+        abort(404)
+    except IgotError as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("portal.assessment", name=name))
+    return render_template("portal/assessment.html", a=info)
+
+
+def assessment_attempt(attempt: str):
+    """Taking an attempt: its questions (GET); submitting the answers, graded (POST)."""
+    from flask import flash, redirect, url_for
+
+    from app.errors import IgotError
+    from doctypes.assessments import attempts
+
+    ctx = portal.ctx()
+    try:
+        taking = attempts.taking(ctx, attempt)
+    except NotFound:
+        abort(404)
+    except IgotError as exc:
+        flash(exc.message, "error")
+        row = ctx.site.unguarded("assessment_attempt").find_one({"_id": attempt, "officer_email": ctx.user}, {"assessment": 1})
+        return redirect(url_for("portal.assessment", name=row["assessment"]) if row else url_for("portal.assessments"))
+    if request.method == "POST":
+        answers = {}
+        for q in taking["questions"]:
+            key = f"q-{q['id']}"
+            if q["kind"] == "Multiple choice":
+                answers[q["id"]] = request.form.getlist(key)
+            elif request.form.get(key, "").strip():
+                answers[q["id"]] = request.form.get(key, "").strip()[:500]
+        try:
+            result = attempts.submit(ctx, attempt, answers)
+        except IgotError as exc:
+            flash(exc.message, "error")
+            return redirect(url_for("portal.assessment", name=taking["assessment"]))
+        return render_template("portal/assessment_result.html", r=result)
+    return render_template("portal/assessment_attempt.html", t=taking)
