@@ -228,3 +228,18 @@ def test_an_edit_of_the_answers_stays_out_of_the_history_that_others_read(world)
     for who in ("analyst", "admin"):  # the MDO Admin reads the answers; the Analyst does not
         history = str(world.get(who, "resource/Version", 200, filters=filters).json["data"])
         assert ("OKAPI" in history) is (who == "admin"), who
+
+
+def test_my_learning_offers_the_assessment_of_a_gap(world):
+    import re
+
+    from app import auth
+
+    from .conftest import PASSWORD
+
+    auth.set_password(world.site, "asha@power.gov.in", PASSWORD)
+    world.app.config["WTF_CSRF_ENABLED"] = False
+    client = world.app.test_client()
+    client.post("/sign-in", data={"email": "asha@power.gov.in", "password": PASSWORD})
+    page = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", client.get("/learning").get_data(as_text=True)))
+    assert "Show it in an assessment: Budgeting at level 3 (level 3)" in page

@@ -40,6 +40,14 @@ def my_learning():
     assigned = sorted((i for i in plan if not i["completed"]), key=lambda i: (not i["overdue"], str(i.get("due_date") or "9999")))
     gaps = frac.officer_gap(ctx, officer["_id"])
     recommended = [c for c in gaps["competencies"] if c["gap"] > 0]
+    if recommended:  # and the assessments that would show the level the role needs
+        from doctypes.assessments import attempts
+
+        open_ones = attempts.catalogue(ctx)
+        for c in recommended:
+            c["assessments"] = [
+                a for a in open_ones if a["competency"] == c["competency"] and (a["level"] or 0) >= c["required_level"]
+            ]
     done = _certificates(ctx, officer["_id"])
     return render_template(
         "portal/my_learning.html",
