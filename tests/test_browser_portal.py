@@ -15,7 +15,15 @@ from .conftest import PASSWORD, add_user
 from .test_browser import POWER, browser, server, shot  # noqa: F401 - fixtures
 
 BUDGET = "Budgeting and Expenditure Management"
-PAGES = ("menu-my_learning", "menu-catalogue", "menu-passbook", "menu-certificates", "menu-profile")
+PAGES = (
+    "menu-my_learning",
+    "menu-catalogue",
+    "menu-assessments",
+    "menu-programmes",
+    "menu-passbook",
+    "menu-certificates",
+    "menu-profile",
+)
 
 
 @pytest.fixture(scope="module")
@@ -145,7 +153,11 @@ def test_an_officer_finds_their_plan_and_recommendations_in_english_and_hindi(se
 
     page.click("#language-form button[value=hi]")  # Hindi, on every page of the journey
     page.wait_for_selector("html[lang=hi]")
-    for link, words in zip(PAGES, ("मेरी कमियों के लिए सुझाव", "पाठ्य सूची", "मेरी पासबुक", "मेरे प्रमाणपत्र", "भाषा और ई-मेल"), strict=True):
+    for link, words in zip(
+        PAGES,
+        ("मेरी कमियों के लिए सुझाव", "पाठ्य सूची", "मूल्यांकन", "मेरे नामांकन", "मेरी पासबुक", "मेरे प्रमाणपत्र", "भाषा और ई-मेल"),
+        strict=True,
+    ):
         page.click(f"#{link}")
         page.wait_for_selector(f"text={words}")
         body = page.inner_text("body")

@@ -13,7 +13,7 @@ from . import frac_world
 from .conftest import PASSWORD
 
 POWER, BUDGET = frac_world.POWER, frac_world.BUDGET
-PAGES = ("/learning", "/catalogue", "/passbook", "/certificates", "/profile")
+PAGES = ("/learning", "/catalogue", "/passbook", "/certificates", "/profile", "/programmes", "/assessments")
 
 
 def text(response) -> str:
@@ -216,6 +216,12 @@ def test_every_portal_text_and_label_has_its_hindi(mock_site):
     from doctypes.portal import pages
 
     wanted.update(notifications.KIND_WORDS.values())
+    wanted.update(pages.NEXT_STEP.values())
+    wanted.update(["category", "length of service", "age", "shortlist", "course open"])  # the eligibility rules
+    for workflow in mock_site.db.workflow.find(
+        {"document_type": {"$in": ["Enrolment", "Reimbursement Claim", "Passbook Entry"]}}
+    ):
+        wanted.update(s["state"] for s in workflow["states"])
     wanted.update(pages.DELIVERY_WORDS.values())
     officer = mock_site.meta("Officer")
     wanted.update(officer.get_field(f).label for f in pages.OFFICER_FIELDS)
@@ -281,3 +287,39 @@ def test_my_profile_keeps_my_language_and_mail_choices_and_changes_my_password(w
 def signed_in_with(w, email, password):
     client = w.app.test_client()
     return client.post("/sign-in", data={"email": email, "password": password}).status_code == 302
+
+
+def test_programmes_explain_eligibility_in_plain_words_and_enrol(world):
+    site = world.site
+    today = dt.date.today()
+    start = today + dt.timedelta(days=40)
+    offering = lifecycle.insert(
+        site.context(),
+        "Course Offering",
+        {
+            "course": "The Challenges of Global Poverty",
+            "session": "Other",
+            "starts_on": start.isoformat(),
+            "registration_opens": (today - dt.timedelta(days=3)).isoformat(),
+            "registration_last_date": (today + dt.timedelta(days=3)).isoformat(),
+        },
+    ).name
+    for email, allotted in (("asha@power.gov.in", 2012), ("ravi@power.gov.in", today.year)):
+        officer = site.db.officer.find_one({"email": email})["_id"]
+        lifecycle.save(
+            site.context(), "Officer", officer, {"date_of_birth": f"{start.year - 35}-02-01", "year_of_allotment": allotted}
+        )
+    ravi = text(signed_in(world, "ravi@power.gov.in").get("/programmes"))
+    assert "You may not enrol because of: length of service" in ravi
+    asha = signed_in(world, "asha@power.gov.in")
+    page = text(asha.get("/programmes"))
+    assert "The Challenges of Global Poverty" in page and "You may enrol" in page and "Why, rule by rule" in page
+    assert asha.post("/programmes", data={"offering": offering}).status_code == 302
+    page = text(asha.get("/programmes"))
+    assert "You are enrolled." in page
+    assert "Intimate your cadre controlling authority, then submit the eligibility confirmation form." in page
+    assert site.db.enrolment.count_documents({"offering": offering}) == 1
+    hindi = text(asha.get("/programmes", headers={"Accept-Language": "hi"}))
+    assert "मेरे नामांकन" in hindi and "पंजीकृत" in hindi and "आपका नामांकन हो चुका है।" in hindi
+    refused = asha.post("/programmes", data={"offering": offering})  # a second enrolment is refused, with the reason
+    assert refused.status_code == 302 and site.db.enrolment.count_documents({"offering": offering}) == 1

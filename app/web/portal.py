@@ -242,4 +242,5 @@ def init_portal(app, site_):
     app.config["BABEL_DEFAULT_LOCALE"] = "en"
     Babel(app, locale_selector=select_locale)
     app.jinja_env.filters["indian_date"] = indian_date
+    app.jinja_env.filters["label"] = label
     app.register_blueprint(_blueprint(site_))

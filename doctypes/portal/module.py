@@ -28,6 +28,7 @@ MODULE = Module(
             methods=("GET", "POST"),
             menu=False,
         ),
+        PortalPage("/programmes", "programmes", "Programmes", pages.programmes, methods=("GET", "POST"), order=27),
         PortalPage("/passbook", "passbook", "My passbook", pages.passbook, order=30),
         PortalPage("/certificates", "certificates", "My certificates", pages.certificates, order=40),
         PortalPage("/profile", "profile", "My profile", pages.profile, methods=("GET", "POST"), order=90),
