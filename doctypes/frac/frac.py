@@ -353,9 +353,10 @@ def recommendations(ctx, competency: str, level: int) -> list[dict]:
 # answers for the API and the admin ------------------------------------------------------------
 
 
-def officer_gap(ctx, officer: str) -> dict:
+def officer_gap(ctx, officer: str, *, learning: bool = True) -> dict:
     """An officer's gaps against their position's verified role map, with the live courses
-    and content that close each. NotFound unless the caller may read the officer."""
+    and content that close each (unless ``learning`` is False: the levels alone). NotFound
+    unless the caller may read the officer."""
     from app.model import lifecycle
 
     off = lifecycle.read(ctx, "Officer", officer)
@@ -386,7 +387,7 @@ def officer_gap(ctx, officer: str) -> dict:
                 "required_level": r["required_level"],
                 "current_level": r["current_level"],
                 "gap": r["gap"],
-                "learning": recommendations(ctx, r["competency"], r["required_level"]) if r["gap"] else [],
+                "learning": recommendations(ctx, r["competency"], r["required_level"]) if r["gap"] and learning else [],
             }
         )
     return out

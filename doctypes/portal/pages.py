@@ -112,7 +112,7 @@ def passbook():
     if officer is None:
         return _no_officer()
     book = frac.passbook(ctx, officer["_id"])
-    gaps = frac.officer_gap(ctx, officer["_id"])
+    gaps = frac.officer_gap(ctx, officer["_id"], learning=False)  # what the role needs, not what teaches it
     needed = {c["competency"]: c["required_level"] for c in gaps["competencies"]}
     have = {c["competency"]: c["level"] for c in book["current_levels"]}
     rows = [
