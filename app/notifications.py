@@ -277,19 +277,14 @@ def waiting_for(site, meta, wf: dict, doc: dict, *, exclude=()) -> list[tuple[st
             ctx.access.check(meta, "read", doc)
         except (PermissionDenied, NotFound):
             continue
-        actions = workflow.actions_for(ctx, meta, doc)
+        actions = workflow.actions_in(ctx, meta, wf, doc)
         if actions:
             out.append((user, actions))
     return out
 
 
-def _tell_waiting(doc, mover: str | None, comment: str | None = None) -> set:
-    from app.model import workflow
-
+def _tell_waiting(doc, wf: dict, mover: str | None, comment: str | None = None) -> set:
     site, meta = doc.ctx.site, doc.meta
-    wf = workflow.active(doc.ctx, meta.name)
-    if not wf:
-        return set()
     data = doc.as_dict()
     state = data.get(wf["state_field"])
     told = set()
@@ -315,11 +310,14 @@ def on_insert(doc) -> None:
     its MDO Admin, a fee claim to the Training Division)."""
     from app.model import workflow
 
-    if doc.meta.is_child or doc.ctx.is_system or not workflow.active(doc.ctx, doc.meta.name):
+    if doc.meta.is_child or doc.ctx.is_system:
         return
-    if workflow.actions_for(doc.ctx, doc.meta, doc.as_dict()):
+    wf = workflow.active(doc.ctx, doc.meta.name)  # looked up once for all that follows
+    if not wf:
+        return
+    if workflow.actions_in(doc.ctx, doc.meta, wf, doc.as_dict()):
         return  # the maker's own draft: nobody else waits on it until they send it on
-    _tell_waiting(doc, doc.ctx.user)
+    _tell_waiting(doc, wf, doc.ctx.user)
 
 
 def on_transition(doc) -> None:
@@ -331,7 +329,10 @@ def on_transition(doc) -> None:
         {"document_type": meta.name, "document_name": data["name"], "kind": "Task", "read": False},
         {"$set": {"read": True, "read_at": doc.ctx.now()}},
     )
-    told = _tell_waiting(doc, t.get("by"), t.get("comment"))
+    from app.model import workflow
+
+    wf = workflow.active(doc.ctx, meta.name)
+    told = _tell_waiting(doc, wf, t.get("by"), t.get("comment")) if wf else set()
     makers = {data.get("owner"), data.get(meta.owner_field) if meta.owner_field != "name" else None}
     history = (
         site.unguarded("workflow_action")

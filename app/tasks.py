@@ -47,7 +47,7 @@ def my_tasks(ctx, limit: int = 100) -> list[dict]:
             cursor = ctx.site.db[meta.collection].find(query, fields).sort([("modified", 1), ("_id", 1)]).limit(PER_STATE)
             for raw in cursor:
                 doc = {**raw, "name": raw["_id"]}
-                actions = workflow.actions_for(ctx, meta, doc)
+                actions = workflow.actions_in(ctx, meta, wf, doc)  # the workflow of this loop, not looked up again
                 if actions:
                     out.append(
                         {

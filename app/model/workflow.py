@@ -190,6 +190,11 @@ def actions_for(ctx, meta, doc: dict) -> list[str]:
     return _actions(ctx, meta, wf, doc) if wf else []
 
 
+def actions_in(ctx, meta, wf: dict, doc: dict) -> list[str]:
+    """The same, under a workflow the caller has already looked up."""
+    return _actions(ctx, meta, wf, doc)
+
+
 def history(ctx, meta, name: str) -> list[dict]:
     rows = ctx.site.db[LOG].find({"ref_doctype": meta.name, "docname": name}).sort([("creation", 1), ("_id", 1)])
     return [
