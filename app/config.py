@@ -34,6 +34,12 @@ class Config:
     max_upload_mb: int = 500
     # Where the installation is reached from outside: certificates' QR codes point here.
     public_url: str = "http://localhost:8000"
+    # Where SCORM packages are served from: an origin of their own (another host name for
+    # the same server, e.g. https://content.igot.example), so a package's frames may script
+    # each other but never reach the platform's pages or session. Unset: the other loopback
+    # name when the site is reached on localhost or 127.0.0.1, else the site's own address,
+    # where packages run in an opaque sandbox (their frames cannot script each other).
+    content_url: str | None = None
     # The job queue: unset for the embedded one (SQLite beside the data), redis://... for
     # Redis; "immediate" runs jobs at once, in the process (tests, single-user setups).
     queue_url: str | None = None
@@ -72,6 +78,7 @@ class Config:
             secret_key=env.get("IGOT_SECRET_KEY") or None,
             max_upload_mb=int(env.get("IGOT_MAX_UPLOAD_MB", "500")),
             public_url=env.get("IGOT_PUBLIC_URL", "http://localhost:8000").rstrip("/"),
+            content_url=(env.get("IGOT_CONTENT_URL") or "").rstrip("/") or None,
             queue_url=env.get("IGOT_QUEUE") or None,
             session_idle_minutes=int(env.get("IGOT_SESSION_IDLE_MINUTES", "120")),
             session_hours=int(env.get("IGOT_SESSION_HOURS", "12")),

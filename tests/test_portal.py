@@ -144,7 +144,7 @@ def test_the_catalogue_filters_and_a_module_page_keeps_its_lines(world):
     assert "Nothing in the catalogue matches." in empty
     name = world.site.db.content_module.find_one({})["_id"]
     module = asha.get(f"/catalogue/{name}").get_data(as_text=True)
-    assert 'class="lesson">Estimates\nRevised estimates<' in module
+    assert 'id="lesson-text">Estimates\nRevised estimates<' in module
     assert asha.get("/catalogue/CM-NOT-THERE").status_code == 404
 
 
@@ -226,7 +226,7 @@ def test_every_portal_text_and_label_has_its_hindi(mock_site):
     officer = mock_site.meta("Officer")
     wanted.update(officer.get_field(f).label for f in pages.OFFICER_FIELDS)
     missing = sorted(m for m in wanted if m not in hindi)
-    assert missing == [], missing
+    assert missing == [], "\n".join(missing)
 
 
 def test_the_bell_counts_my_notifications_and_opens_only_mine(world):

@@ -45,6 +45,21 @@ def ctx():
     return g.igot_portal_ctx
 
 
+def allow_sources(response, *, frames: str | None = None, media: str | None = None):
+    """The site's Content-Security-Policy on ``response``, also letting the page frame
+    ``frames`` (the origin SCORM packages are served from) and play media from ``media``."""
+    from app.web import CSP
+
+    extra = ""
+    if frames:
+        extra += f"; frame-src 'self' {frames}"
+    if media:
+        extra += f"; media-src 'self' {media}"
+    if extra:
+        response.headers["Content-Security-Policy"] = CSP + extra
+    return response
+
+
 def select_locale() -> str:
     """The profile's language, then the one chosen on this browser, then the browser's own."""
     if current_user and current_user.is_authenticated:

@@ -95,17 +95,23 @@ def published_file(ctx, name: str, field: str, file_id: str) -> bool:
 def package_file(ctx, name: str, path: str) -> tuple[bytes, str]:
     """One file of a module's SCORM package, read from the zip in GridFS (nothing is
     unpacked to disk); (content, content type)."""
+    return package_data(ctx.site, readable_module(ctx, name), path)
+
+
+def package_data(site, row: dict, path: str) -> tuple[bytes, str]:
+    """One file of the package of module ``row`` (already found readable); NotFound if the
+    package has no such file."""
     import mimetypes
     import zipfile
 
     from doctypes.content import scorm
 
-    row = readable_module(ctx, name)
+    name = row["_id"]
     if row.get("kind") != "SCORM Package" or not row.get("attachment"):
         raise NotFound(f"Content Module {name!r} has no SCORM package", doctype="Content Module", name=name)
     if scorm.unsafe_entry(path):
         raise NotFound(f"{path!r} is not in the package")
-    with files.stored(ctx.site, row["attachment"]) as stored, zipfile.ZipFile(stored) as archive:
+    with files.stored(site, row["attachment"]) as stored, zipfile.ZipFile(stored) as archive:
         entry = scorm.find_entry(archive, path)
         if entry is None or entry.is_dir():
             raise NotFound(f"{path!r} is not in the package of {name}")

@@ -1,18 +1,19 @@
 """The catalogue: published content modules of every MDO, searchable by title, competency,
 kind and language, for every signed-in user. A module's page shows its lesson, link, file or
-SCORM package (launched in a sandboxed frame from the package in GridFS) and, for an
-officer, a button to record its completion, which issues the certificate."""
+SCORM package (launched in a sandboxed frame from the package in GridFS, as a preview: no
+progress is recorded here) and, for an officer, the way to the learner portal, whose player
+measures their progress and completes the module."""
 
 from __future__ import annotations
 
-from flask import flash, redirect, request, url_for
+from flask import flash, make_response, redirect, request, url_for
 from flask_admin import BaseView, expose
 
 from admin.common import Guarded, site, user_ctx
 from app.errors import IgotError
-from doctypes.content import catalogue
+from app.web.portal import allow_sources
+from doctypes.content import catalogue, progress
 from doctypes.frac import frac
-from doctypes.learning import certificates
 from doctypes.organisation import officers
 
 
@@ -37,19 +38,9 @@ class CatalogueView(Guarded, BaseView):
             return redirect(url_for(".index"))
         officer = officers.own_officer(ctx)
         cert = site().unguarded("certificate").find_one({"officer": officer["_id"], "content_module": name}) if officer else None
-        return self.render("igot/catalogue_module.html", m=module, officer=officer, cert=cert)
-
-    @expose("/module/<module_id>/complete", methods=("POST",))
-    def complete(self, module_id):
-        name = module_id
-        ctx = user_ctx()
-        officer = officers.own_officer(ctx)
-        if officer is None:
-            flash("Only officers record completions.", "error")
-            return redirect(url_for(".module", module_id=name))
-        try:
-            cert = certificates.complete_module(ctx, officer["_id"], name)
-            flash(f"Completed. Certificate {cert.name}, verification code {cert.code}.", "success")
-        except IgotError as exc:
-            flash(exc.message, "error")
-        return redirect(url_for(".module", module_id=name))
+        preview = None
+        if module.get("kind") == "SCORM Package" and module.get("launch_file"):
+            row = site().unguarded("content_module").find_one({"_id": name})
+            preview = progress.preview(ctx, row, origin=request.host_url.rstrip("/"))
+        response = make_response(self.render("igot/catalogue_module.html", m=module, officer=officer, cert=cert, preview=preview))
+        return allow_sources(response, frames=preview["content_origin"] if preview else None)

@@ -4,14 +4,16 @@ and the catalogue every signed-in user reads."""
 
 from __future__ import annotations
 
-from app.registry import ApiMethod, FileKind, Module, Page, Param, Route
+from app.registry import ApiMethod, DocEvent, FileKind, Module, Page, Param, Route
 
-from . import api, catalogue, scorm
+from . import api, catalogue, progress, scorm
 from .catalogue_page import CatalogueView
+
+_S = {"type": "string"}
 
 MODULE = Module(
     name="Content",
-    after=("Organisation", "FRAC and Competencies", "Learning"),
+    after=("Organisation", "FRAC and Competencies", "Learning", "Assessments"),
     methods=(
         ApiMethod(
             "catalogue",
@@ -19,6 +21,62 @@ MODULE = Module(
             "Published content modules of every MDO",
             tag="Learning",
             params=tuple(Param(p) for p in ("search", "kind", "competency", "language")),
+        ),
+        ApiMethod(
+            "module_progress",
+            api.module_progress,
+            "The signed-in officer's progress in a module: its parts, what remains, the certificate once complete",
+            tag="Learning",
+            params=(Param("module", required=True),),
+        ),
+        ApiMethod(
+            "record_progress",
+            api.record_progress,
+            "What the player measured in a video (stretches watched), a PDF (pages shown) or lesson text (its end reached)",
+            "POST",
+            tag="Learning",
+            body={
+                "required": True,
+                "schema": {
+                    "type": "object",
+                    "required": ["module"],
+                    "properties": {
+                        "module": _S,
+                        "duration": {"type": "number"},
+                        "position": {"type": "number"},
+                        "watched": {"type": "array", "items": {"type": "array", "items": {"type": "number"}}},
+                        "pages": {"type": "integer"},
+                        "page": {"type": "integer"},
+                        "seen": {"type": "array", "items": {"type": "integer"}},
+                        "share": {"type": "number"},
+                        "read_to_end": {"type": "boolean"},
+                    },
+                },
+            },
+        ),
+        ApiMethod(
+            "scorm_commit",
+            api.scorm_commit,
+            "A SCORM package's run-time data (CMI), committed for the signed-in officer's attempt",
+            "POST",
+            tag="Learning",
+            body={
+                "required": True,
+                "schema": {
+                    "type": "object",
+                    "required": ["attempt", "cmi"],
+                    "properties": {"attempt": _S, "cmi": {"type": "object"}},
+                },
+            },
+        ),
+        ApiMethod(
+            "complete_module",
+            api.complete_module,
+            "The signed-in officer reports completing a module the platform cannot measure (an external link)",
+            "POST",
+            tag="Learning",
+            status=201,
+            body={"required": True, "schema": {"type": "object", "required": ["module"], "properties": {"module": _S}}},
         ),
     ),
     routes=(
@@ -29,7 +87,16 @@ MODULE = Module(
             tag="Learning",
             params=(Param("name", where="path", required=True), Param("path", where="path", required=True)),
         ),
+        Route(
+            "/scorm/<token>/<path:path>",
+            api.scorm_file,
+            "A file of a SCORM package by the signed address of a learner's attempt, with the run-time",
+            public=True,
+            tag="Learning",
+            params=(Param("token", where="path", required=True), Param("path", where="path", required=True)),
+        ),
     ),
+    events=(DocEvent("Passbook Entry", "after_insert", progress.after_assessment_pass),),
     pages=(Page(CatalogueView, "Catalogue", "catalogue", "catalogue", "Learning"),),
     file_kinds=(FileKind("scorm", "a SCORM package", "zip", scorm.inspect),),
     file_readers={"Content Module": catalogue.published_file},

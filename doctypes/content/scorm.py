@@ -168,13 +168,35 @@ def describe(manifest: bytes, names: set[str], *, filename: str = "package") -> 
             raise PackageError(f"{filename}: {MANIFEST} launches {org['launch']!r}, which is not in the package")
         if org["launch"] and unsafe_entry(urlsplit(org["launch"]).path):
             raise PackageError(f"{filename}: {MANIFEST} launches {org['launch']!r}, outside the package")
+    main_org = next(o for o in (_children(orgs_el, "organization")) if (o.get("identifier") or "") == main["identifier"])
     return {
         "version": version,
         "title": main["title"] or _text(_child(root, "metadata"), "title") or filename,
         "launch": main["launch"],
         "organisations": organisations,
+        "scos": _scos(resources, main_org, block),
         "files": len(names),
     }
+
+
+def _scos(resources: dict, org, block) -> list[dict]:
+    """The parts a learner launches, in the manifest's order: each item of the organisation
+    that launches a resource, with whether the resource is a SCO (it talks to the run-time;
+    an asset does not). A manifest that marks no resource as a SCO has every part count."""
+    parts = []
+    for item in _items(org):
+        launch = _launch(resources, item, block)
+        if not launch:
+            continue
+        res = resources.get(item.get("identifierref"))
+        kind = (_attr(res, "scormtype") or _attr(res, "scormType") or "").lower()
+        parts.append(
+            {"identifier": item.get("identifier") or "", "title": _text(item, "title"), "launch": launch, "sco": kind == "sco"}
+        )
+    if parts and not any(p["sco"] for p in parts):
+        for p in parts:
+            p["sco"] = True
+    return parts
 
 
 def _version(root) -> str | None:

@@ -3,10 +3,10 @@ verification page), capacity building plans, and completing a module."""
 
 from __future__ import annotations
 
-from app.registry import ApiMethod, DocEvent, Figure, Job, Module, Param, Route, Schedule
+from app.registry import DocEvent, Figure, Job, Module, Param, Route, Schedule
 from doctypes.organisation.figures import monthly
 
-from . import api, certificates, plans
+from . import certificates, plans
 
 
 def _check_pdfs(ctx, args):
@@ -28,20 +28,6 @@ MODULE = Module(
     name="Learning",
     after=("Organisation", "FRAC and Competencies"),
     capabilities=(("issue_certificate_pdfs", "make (or make again) certificates' PDFs"),),
-    methods=(
-        ApiMethod(
-            "complete_module",
-            api.complete_module,
-            "The signed-in officer completed a published module",
-            "POST",
-            tag="Learning",
-            status=201,
-            body={
-                "required": True,
-                "schema": {"type": "object", "required": ["module"], "properties": {"module": {"type": "string"}}},
-            },
-        ),
-    ),
     routes=(
         Route(
             "/verify/<code>",

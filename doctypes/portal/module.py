@@ -15,7 +15,9 @@ MODULE = Module(
     portal_pages=(
         PortalPage("/learning", "my_learning", "My learning", pages.my_learning, order=10),
         PortalPage("/catalogue", "catalogue", "Catalogue", pages.catalogue, order=20),
-        PortalPage("/catalogue/<path:name>", "catalogue_module", "Catalogue", pages.catalogue_module, menu=False),
+        PortalPage(
+            "/catalogue/<path:name>", "catalogue_module", "Catalogue", pages.catalogue_module, methods=("GET", "POST"), menu=False
+        ),
         PortalPage("/assessments", "assessments", "Assessments", pages.assessments, order=25),
         PortalPage(
             "/assessments/<path:name>", "assessment", "Assessments", pages.assessment, methods=("GET", "POST"), menu=False

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import abort, render_template, request
+from flask import abort, make_response, render_template, request
 from flask_babel import gettext as _
 
 from app import query
@@ -49,9 +49,12 @@ def my_learning():
                 a for a in open_ones if a["competency"] == c["competency"] and (a["level"] or 0) >= c["required_level"]
             ]
     done = _certificates(ctx, officer["_id"])
+    from doctypes.content import progress
+
     return render_template(
         "portal/my_learning.html",
         officer=officer,
+        doing=progress.started_modules(ctx),
         assigned=assigned,
         completed_items=[i for i in plan if i["completed"]],
         gaps=gaps,
@@ -94,16 +97,120 @@ def catalogue():
 
 
 def catalogue_module(name: str):
+    """A module's page: what it teaches and who provides it, and the module itself in the
+    player, which measures the learner's progress (a SCORM package through its run-time; a
+    video, PDF or lesson text as it is watched or read) and resumes where they left off. An
+    external link is reported done by the officer (POST), for their MDO to verify."""
+    from flask import flash, redirect, url_for
+
+    from app.errors import IgotError
+    from doctypes.content import progress
+
     ctx = portal.ctx()
     try:
         module = content.module(ctx, name)
     except NotFound:
         abort(404)
+    row = ctx.site.unguarded("content_module").find_one({"_id": name}, {"required_assessment": 1, "kind": 1, "url": 1})
     officer = _officer(ctx)
+    if request.method == "POST" and officer:
+        try:
+            progress.self_report(ctx, name)
+            flash(_("Recorded. Your MDO verifies it before it counts in your passbook."), "success")
+        except IgotError as exc:
+            flash(exc.message, "error")
+        return redirect(url_for("portal.catalogue_module", name=name))
+    player, state, assessment = None, None, None
+    measured_by = progress.how({**module, **row})
+    if row.get("required_assessment"):
+        assessment = ctx.site.unguarded("assessment").find_one({"_id": row["required_assessment"]}, {"title": 1}) or {}
+        assessment = {"name": row["required_assessment"], "title": assessment.get("title") or row["required_assessment"]}
+    if officer:
+        state = progress.state(ctx, name)
+        player = _player(ctx, module, measured_by, state)
     done = None
     if officer:
         done = next((c for c in _certificates(ctx, officer["_id"]) if c.get("content_module") == name), None)
-    return render_template("portal/module.html", m=module, officer=officer, certificate=done)
+    response = make_response(
+        render_template(
+            "portal/module.html",
+            m=module,
+            officer=officer,
+            certificate=done,
+            measured_by=measured_by,
+            player=player,
+            state=state,
+            assessment=assessment,
+        )
+    )
+    portal.allow_sources(
+        response,
+        frames=(player or {}).get("content_origin"),
+        media=(player or {}).get("media_origin") if measured_by == "video" else None,
+    )
+    return response
+
+
+def _player(ctx, module: dict, measured_by: str, state: dict) -> dict | None:
+    """What the page's player needs (as JSON for its script): the run-time's configuration
+    for a SCORM package, the file and where to resume for a video or PDF."""
+    from urllib.parse import urlsplit
+
+    from flask import url_for
+
+    from doctypes.content import progress
+
+    messages = {
+        "progress": _("Progress: {percent} per cent"),
+        "complete": _("You completed this module. Your certificate is in My certificates."),
+        "assessment": _("Done. Now pass the assessment to complete the module."),
+        "saving_failed": _("Your progress could not be saved. Check your connection; it is saved again as you go on."),
+    }
+    base = {
+        "kind": measured_by,
+        "module": module["name"],
+        "progressUrl": "/api/method/record_progress",
+        "stateUrl": f"/api/method/module_progress?module={module['name']}",
+        "messages": messages,
+        "complete": state["complete"],
+    }
+    if measured_by == "scorm":
+        chosen = request.args.get("part") or None
+        play = progress.play(ctx, module["name"], chosen, origin=request.host_url.rstrip("/"))
+        return {
+            **base,
+            "version": play["version"],
+            "attempt": play["attempt"],
+            "cmi": play["cmi"],
+            "src": play["src"],
+            "commitUrl": "/api/method/scorm_commit",
+            "content_origin": play["content_origin"],
+            "contentOrigin": play["content_origin"],
+            "part": play["part"]["identifier"],
+            "part_title": play["part"].get("title"),
+            "parts": state["parts"],
+        }
+    measure = state.get("measure") or {}
+    if measured_by == "video":
+        src = module.get("url") if module.get("kind") == "Video Link" else f"/api/file/{module.get('attachment')}"
+        url = urlsplit(src)
+        return {
+            **base,
+            "src": src,
+            "position": measure.get("position") or 0,
+            "media_origin": f"{url.scheme}://{url.netloc}" if url.netloc else None,
+        }
+    if measured_by == "pdf":
+        return {
+            **base,
+            "src": f"/api/file/{module.get('attachment')}",
+            "page": measure.get("page") or 1,
+            "pdfjs": url_for("portal.static", filename="vendor/pdfjs-4.10.38/pdf.min.mjs"),
+            "worker": url_for("portal.static", filename="vendor/pdfjs-4.10.38/pdf.worker.min.mjs"),
+        }
+    if measured_by == "text":
+        return {**base}
+    return None
 
 
 def passbook():

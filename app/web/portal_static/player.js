@@ -1,0 +1,199 @@
+/* The learner's player: measures progress in a module and reports it to the server.
+ *
+ * Its configuration is the page's <script type="application/json" id="player-config">.
+ * - scorm: the SCORM 1.2 or 2004 run-time (scorm-again) lives here, loaded with the data the
+ *   package committed before; the package, sandboxed in its own frame, reaches it through
+ *   scorm-again's cross-frame API (window.API / window.API_1484_11 in each of its pages).
+ *   The run-time commits the CMI data to the server, which decides completion.
+ * - video: the stretches actually played (seeking skips nothing into them), sent as they grow.
+ * - pdf: the pages shown (pdf.js draws them here), and the page to come back to.
+ * - text: whether the end of the lesson was reached.
+ */
+(function () {
+  "use strict";
+  var holder = document.getElementById("player-config");
+  if (!holder) return;
+  var cfg = JSON.parse(holder.textContent);
+  var status = document.getElementById("module-status");
+  var completed = document.getElementById("completed-module");
+
+  function say(text) {
+    if (status) status.textContent = text;
+  }
+
+  function show(state) {
+    if (!state) return;
+    if (state.complete) {
+      if (completed && !cfg.complete) {
+        completed.classList.remove("hidden");
+        document.getElementById("completed-text").textContent = cfg.messages.complete;
+      }
+      if (status) status.textContent = "";
+      cfg.complete = true;
+    } else if (state.done && state.required_assessment && !state.assessment_passed) {
+      say(cfg.messages.assessment);
+    } else {
+      say(cfg.messages.progress.replace("{percent}", String(Math.round(state.progress || 0))));
+    }
+    (state.parts || []).forEach(function (p) {
+      var el = document.querySelector('[data-part="' + CSS.escape(p.part) + '"]');
+      if (el && p.status === "Completed") el.textContent = el.getAttribute("data-done");
+    });
+  }
+
+  function refresh() {
+    return fetch(cfg.stateUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (body) { if (body) show(body.data); })
+      .catch(function () {});
+  }
+
+  function send(data, keepalive) {
+    data.module = cfg.module;
+    return fetch(cfg.progressUrl, {
+      method: "POST",
+      credentials: "same-origin",
+      keepalive: !!keepalive,
+      headers: { "Content-Type": "application/json", Accept: "application/json" },
+      body: JSON.stringify(data)
+    })
+      .then(function (r) {
+        if (!r.ok) throw new Error(String(r.status));
+        return r.json();
+      })
+      .then(function (body) { show(body.data); })
+      .catch(function () { say(cfg.messages.saving_failed); });
+  }
+
+  // SCORM -------------------------------------------------------------------------------------
+  function scorm() {
+    var frame = document.getElementById("scorm-frame");
+    var Runtime = cfg.version === "1.2" ? window.Scorm12API : window.Scorm2004API;
+    var api = new Runtime({
+      lmsCommitUrl: cfg.commitUrl,
+      autocommit: true,
+      autocommitSeconds: 15,
+      dataCommitFormat: "json",
+      logLevel: 5,
+      xhrHeaders: { Accept: "application/json" },
+      terminationCommitContentType: "application/json",
+      requestHandler: function (commit) { return { attempt: cfg.attempt, cmi: commit }; }
+    });
+    api.loadFromFlattenedJSON(cfg.cmi, "");
+    window.API = window.API_1484_11 = api; // for a package that finds the page itself
+    new window.CrossFrameLMS(api, cfg.contentOrigin === location.origin ? "*" : cfg.contentOrigin);
+    ["LMSCommit", "Commit", "LMSFinish", "Terminate"].forEach(function (event) {
+      api.on(event, function () { setTimeout(refresh, 200); });
+    });
+    frame.src = cfg.src;
+  }
+
+  // video -------------------------------------------------------------------------------------
+  function video() {
+    var v = document.getElementById("player-video");
+    var pending = [];
+    var last = null;
+    var sentAt = Date.now();
+    v.addEventListener("loadedmetadata", function () {
+      if (cfg.position && cfg.position < v.duration - 2) v.currentTime = cfg.position;
+    });
+    v.addEventListener("seeking", function () { last = null; });
+    v.addEventListener("playing", function () { last = v.currentTime; });
+    v.addEventListener("timeupdate", function () {
+      var now = v.currentTime;
+      if (v.paused || v.seeking) { last = null; return; }
+      if (last !== null && now > last && now - last <= 1.5 * (v.playbackRate || 1)) pending.push([last, now]);
+      last = now;
+      if (Date.now() - sentAt > 10000) flush(false);
+    });
+    function flush(keepalive) {
+      if (!v.duration || !isFinite(v.duration)) return;
+      var watched = pending;
+      pending = [];
+      sentAt = Date.now();
+      if (!watched.length && !keepalive) return;
+      send({ duration: v.duration, position: v.currentTime, watched: watched }, keepalive);
+    }
+    v.addEventListener("pause", function () { flush(false); });
+    v.addEventListener("ended", function () { flush(false); });
+    window.addEventListener("pagehide", function () { flush(true); });
+  }
+
+  // PDF ---------------------------------------------------------------------------------------
+  function pdf() {
+    var box = document.getElementById("pdf-pages");
+    var seen = {};
+    var fresh = [];
+    var current = 1;
+    var timer = null;
+    function report() {
+      timer = null;
+      var pages = fresh;
+      fresh = [];
+      send({ pages: cfg.pages, seen: pages, page: current }, false);
+    }
+    import(cfg.pdfjs).then(function (pdfjs) {
+      pdfjs.GlobalWorkerOptions.workerSrc = cfg.worker;
+      return pdfjs.getDocument({ url: cfg.src, isEvalSupported: false, withCredentials: true }).promise;
+    }).then(function (doc) {
+      cfg.pages = doc.numPages;
+      var loading = document.getElementById("pdf-loading");
+      if (loading) loading.remove();
+      var observer = new IntersectionObserver(function (entries) {
+        entries.forEach(function (entry) {
+          if (!entry.isIntersecting) return;
+          var n = Number(entry.target.getAttribute("data-page"));
+          var view = entry.rootBounds ? entry.rootBounds.height : window.innerHeight;
+          if (entry.intersectionRect.height < Math.min(entry.boundingClientRect.height, view) * 0.5) return;
+          current = n;
+          if (!seen[n]) {
+            seen[n] = true;
+            fresh.push(n);
+          }
+          if (!timer) timer = setTimeout(report, 800);
+        });
+      }, { root: box, threshold: [0, 0.25, 0.5, 0.75, 1] });
+      var chain = Promise.resolve();
+      for (var n = 1; n <= doc.numPages; n++) {
+        (function (n) {
+          chain = chain.then(function () { return doc.getPage(n); }).then(function (page) {
+            var width = Math.max(box.clientWidth - 16, 200);
+            var viewport = page.getViewport({ scale: 1 });
+            var scaled = page.getViewport({ scale: (width / viewport.width) * (window.devicePixelRatio || 1) });
+            var canvas = document.createElement("canvas");
+            canvas.width = scaled.width;
+            canvas.height = scaled.height;
+            canvas.setAttribute("data-page", String(n));
+            canvas.setAttribute("role", "img");
+            canvas.setAttribute("aria-label", String(n) + " / " + String(doc.numPages));
+            box.appendChild(canvas);
+            observer.observe(canvas);
+            return page.render({ canvasContext: canvas.getContext("2d"), viewport: scaled }).promise;
+          });
+        })(n);
+      }
+      return chain.then(function () {
+        var back = box.querySelector('canvas[data-page="' + String(cfg.page || 1) + '"]');
+        if (back && cfg.page > 1) box.scrollTop = back.offsetTop - box.offsetTop;
+      });
+    }).catch(function () { say(cfg.messages.saving_failed); });
+  }
+
+  // lesson text -------------------------------------------------------------------------------
+  function text() {
+    var end = document.getElementById("lesson-end");
+    if (!end) return;
+    var observer = new IntersectionObserver(function (entries) {
+      if (entries.some(function (e) { return e.isIntersecting; })) {
+        observer.disconnect();
+        send({ read_to_end: true, share: 100 }, false);
+      }
+    });
+    observer.observe(end);
+  }
+
+  if (cfg.kind === "scorm") scorm();
+  else if (cfg.kind === "video") video();
+  else if (cfg.kind === "pdf") pdf();
+  else if (cfg.kind === "text" && !cfg.complete) text();
+})();

@@ -1,0 +1,584 @@
+"""Progress in a content module is measured, not declared.
+
+How a module's completion is measured depends on its kind (``how``):
+
+- **SCORM package**: the package reports through the SCORM 1.2 or 2004 run-time (scorm-again,
+  in the learner's page); its CMI data is committed here per officer and part (SCO), kept,
+  and given back when the officer returns (``suspend_data``, location, entry ``resume``). A
+  part is complete when the package says so: SCORM 1.2 ``lesson_status`` completed or passed,
+  SCORM 2004 ``completion_status`` completed (or ``success_status`` passed) and not failed.
+  The module is complete when every SCO of its default organisation is.
+- **Video** (a file, or a link to a media file): the player reports the stretches actually
+  played; seeking does not count. Complete at the module's share (default 90%).
+- **PDF**: complete when every page has been shown. **Lesson text**: when its end was reached.
+- **External link** (and a video link the player cannot measure): the officer reports it;
+  the module's competencies enter the passbook Pending, for the MDO to verify, and no
+  certificate is issued.
+
+A module may also require a passed assessment. When everything is done the module
+completes once: a certificate, Verified passbook entries and plan progress
+(``certificates.complete_module``).
+
+Attempts are the platform's records: made and changed here only, with the platform's
+context, after checking that the caller is the officer they belong to.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from app.errors import NotFound, PermissionDenied, ValidationError
+from app.model import lifecycle
+from doctypes.learning import certificates
+from doctypes.organisation import officers
+
+from . import catalogue
+
+COLLECTION = "module_attempt"
+MEDIA = re.compile(r"\.(mp4|m4v|webm|ogv|ogg|mov)(\?|#|$)", re.I)
+MAX_CMI_BYTES = 256 * 1024  # SCORM 2004 allows 64,000 characters of suspend_data, and more besides
+MAX_STRETCHES = 2000
+TOKEN_AGE = 12 * 3600  # a player page stays usable for a working day
+IN_PROGRESS, COMPLETED, FAILED, SELF_REPORTED = "In Progress", "Completed", "Failed", "Self-reported"
+
+
+def how(row: dict) -> str:
+    """How the module's completion is measured: scorm, video, pdf, text or self (reported)."""
+    kind = row.get("kind")
+    if kind == "SCORM Package":
+        return "scorm"
+    if kind == "Video File" or (kind == "Video Link" and MEDIA.search(row.get("url") or "")):
+        return "video"
+    if kind == "PDF":
+        return "pdf"
+    if kind == "Lesson Text":
+        return "text"
+    return "self"
+
+
+def measured(row: dict) -> bool:
+    return how(row) != "self" or bool(row.get("required_assessment"))
+
+
+def _officer(ctx) -> dict:
+    officer = officers.own_officer(ctx)
+    if officer is None:
+        raise ValidationError(
+            f"{ctx.user} is not an officer; only officers take modules",
+            errors={"officer": ["no officer has this user's e-mail"]},
+        )
+    return officer
+
+
+def _module(ctx, name: str) -> dict:
+    row = ctx.site.unguarded("content_module").find_one({"_id": name, "workflow_state": catalogue.PUBLISHED})
+    if row is None:
+        raise NotFound(f"Content Module {name!r} is not in the catalogue", doctype="Content Module", name=name)
+    return row
+
+
+def parts(ctx, row: dict) -> list[dict]:
+    """A SCORM module's parts (its manifest's items that launch something), each with whether
+    it is a SCO; one part for the launch file of a package described before parts were kept."""
+    from app import files
+
+    described = ((files.info(ctx.site, row.get("attachment")) or {}).get("metadata") or {}).get("scorm") or {}
+    found = described.get("scos") or []
+    if found:
+        return found
+    return [
+        {"identifier": "", "title": row.get("package_title") or row.get("title"), "launch": row.get("launch_file"), "sco": True}
+    ]
+
+
+def _attempt(ctx, officer: dict, row: dict, sco: dict | None = None) -> dict:
+    """The officer's attempt at the module (or one part of it), made on first use."""
+    from app.errors import DuplicateEntry
+
+    key = {"officer": officer["_id"], "module": row["_id"], "sco": (sco or {}).get("identifier") or ""}
+    found = ctx.site.unguarded(COLLECTION).find_one(key)
+    if found:
+        return found
+    now = ctx.now()
+    try:
+        doc = lifecycle.insert(
+            ctx.as_system(),
+            "Module Attempt",
+            {
+                **key,
+                "module_title": row.get("title"),
+                "kind": row.get("kind"),
+                "officer_name": officer.get("full_name"),
+                "officer_email": ctx.user,
+                "mdo": ctx.site.unguarded("officer").find_one({"_id": officer["_id"]}, {"mdo": 1}).get("mdo"),
+                "sco_title": (sco or {}).get("title") or None,
+                "scorm_version": row.get("package_version") if sco is not None else None,
+                "status": IN_PROGRESS,
+                "progress": 0.0,
+                "commits": 0,
+                "started_at": now,
+                "last_active_at": now,
+            },
+        )
+        return ctx.site.unguarded(COLLECTION).find_one({"_id": doc.name})
+    except (DuplicateEntry, ValidationError):  # opened at the same moment in another tab
+        found = ctx.site.unguarded(COLLECTION).find_one(key)
+        if found is None:
+            raise
+        return found
+
+
+def _own(ctx, attempt: str) -> dict:
+    row = ctx.site.unguarded(COLLECTION).find_one({"_id": attempt})
+    if row is None or row.get("officer_email") != ctx.user:
+        raise NotFound(f"Module Attempt {attempt!r} not found", doctype="Module Attempt", name=attempt)
+    return row
+
+
+def _save(ctx, attempt: dict, changes: dict) -> dict:
+    """Write an attempt's measured state (as the platform), keeping a completion once made."""
+    if attempt.get("status") == COMPLETED:
+        changes.pop("status", None)
+        changes.pop("completed_at", None)
+    elif changes.get("status") == COMPLETED:
+        changes["completed_at"] = ctx.now()
+    changes["last_active_at"] = ctx.now()
+    meta = ctx.registry.get("Module Attempt")
+    from app.model import persistence
+
+    lifecycle.move(ctx.as_system(), meta, persistence.from_db(attempt), changes)
+    return ctx.site.unguarded(COLLECTION).find_one({"_id": attempt["_id"]})
+
+
+# SCORM ------------------------------------------------------------------------------------------
+
+
+def flatten(value, prefix: str = "") -> dict[str, str]:
+    """``{"cmi": {"core": {"lesson_status": "passed"}}}`` -> ``{"cmi.core.lesson_status": "passed"}``
+    (lists by index, as the CMI data model names them)."""
+    out: dict[str, str] = {}
+    if isinstance(value, dict):
+        for k, v in value.items():
+            out.update(flatten(v, f"{prefix}.{k}" if prefix else str(k)))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            out.update(flatten(v, f"{prefix}.{i}"))
+    elif value is not None and prefix:
+        out[prefix] = value if isinstance(value, str) else json.dumps(value) if isinstance(value, bool) else str(value)
+    return out
+
+
+WRITE_ONLY = ("cmi.core.session_time", "cmi.core.exit", "cmi.session_time", "cmi.exit")
+SKIP = re.compile(r"(^|\.)_(children|count|version)$")
+
+
+def _number(value) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if number == number else None  # not NaN
+
+
+def reported(version: str, cmi: dict[str, str]) -> dict:
+    """What a package's CMI data says: completion, success, score (%), status."""
+    if (version or "").startswith("SCORM 1.2") or "cmi.core.lesson_status" in cmi:
+        lesson = (cmi.get("cmi.core.lesson_status") or "").strip().lower()
+        raw, top = _number(cmi.get("cmi.core.score.raw")), _number(cmi.get("cmi.core.score.max"))
+        score = raw if raw is None or not top else round(100 * raw / top, 2)
+        status = COMPLETED if lesson in ("completed", "passed") else FAILED if lesson == "failed" else IN_PROGRESS
+        success = lesson if lesson in ("passed", "failed") else "unknown"
+        return {"completion_status": lesson or "not attempted", "success_status": success, "score": score, "status": status}
+    completion = (cmi.get("cmi.completion_status") or "").strip().lower()
+    success = (cmi.get("cmi.success_status") or "").strip().lower()
+    scaled = _number(cmi.get("cmi.score.scaled"))
+    raw, top = _number(cmi.get("cmi.score.raw")), _number(cmi.get("cmi.score.max"))
+    score = round(100 * scaled, 2) if scaled is not None else (round(100 * raw / top, 2) if raw is not None and top else raw)
+    if success == "failed":
+        status = FAILED
+    elif completion == "completed" or success == "passed":
+        status = COMPLETED
+    else:
+        status = IN_PROGRESS
+    return {
+        "completion_status": completion or "unknown",
+        "success_status": success or "unknown",
+        "score": score,
+        "status": status,
+    }
+
+
+def seed(attempt: dict, officer: dict) -> dict[str, str]:
+    """The CMI data a package finds when it starts: what it committed before (less what is
+    write-only), the learner, and entry ``resume`` after a suspended session."""
+    stored = attempt.get("cmi") or {}
+    flat = {k: v for k, v in stored.items() if k not in WRITE_ONLY and not SKIP.search(k)}
+    name = officer.get("full_name") or ""
+    if (attempt.get("scorm_version") or "").startswith("SCORM 1.2"):
+        flat["cmi.core.student_id"] = officer["_id"]
+        flat["cmi.core.student_name"] = _last_first(name)
+        flat["cmi.core.entry"] = "resume" if stored.get("cmi.core.exit") == "suspend" else ("" if stored else "ab-initio")
+        flat.setdefault("cmi.core.lesson_status", "not attempted")
+    else:
+        flat["cmi.learner_id"] = officer["_id"]
+        flat["cmi.learner_name"] = name
+        flat["cmi.entry"] = "resume" if stored.get("cmi.exit") == "suspend" else ("" if stored else "ab-initio")
+    return flat
+
+
+def _last_first(name: str) -> str:
+    parts = name.split()
+    return f"{parts[-1]}, {' '.join(parts[:-1])}" if len(parts) > 1 else name
+
+
+def content_origin(site, origin: str) -> str:
+    """Where packages are served for a page at ``origin``: ``IGOT_CONTENT_URL``; else, on a
+    loopback name, the other one (another origin for the same server); else ``origin``."""
+    from urllib.parse import urlsplit
+
+    if site.config.content_url:
+        return site.config.content_url
+    url = urlsplit(origin)
+    other = {"localhost": "127.0.0.1", "127.0.0.1": "localhost"}.get(url.hostname or "")
+    if other:
+        return f"{url.scheme}://{other}" + (f":{url.port}" if url.port else "")
+    return origin
+
+
+def play(ctx, name: str, sco: str | None = None, *, origin: str) -> dict:
+    """Open a SCORM module (or one of its parts) for the signed-in officer on a page at
+    ``origin``: the part, its attempt and the CMI data to resume from, and the signed address
+    of its launch file (at the content origin)."""
+    from urllib.parse import quote
+
+    officer = _officer(ctx)
+    row = _module(ctx, name)
+    if how(row) != "scorm":
+        raise ValidationError.for_fields("Content Module", name, {"kind": ["is not a SCORM package."]})
+    found = parts(ctx, row)
+    part = next((p for p in found if p["identifier"] == sco), None) if sco else None
+    if part is None:
+        done = {
+            a.get("sco"): a.get("status")
+            for a in ctx.site.unguarded(COLLECTION).find({"officer": officer["_id"], "module": name})
+        }
+        part = next((p for p in found if p["sco"] and done.get(p["identifier"]) != COMPLETED), found[0])
+    attempt = _attempt(ctx, officer, row, part)
+    token = _signer(ctx.site).dumps({"a": attempt["_id"], "o": origin})
+    content = content_origin(ctx.site, origin)
+    return {
+        "module": name,
+        "part": part,
+        "parts": found,
+        "attempt": attempt["_id"],
+        "version": "1.2" if (row.get("package_version") or "").startswith("SCORM 1.2") else "2004",
+        "cmi": seed(attempt, officer),
+        "src": f"{content}/scorm/{token}/{quote(part['launch'], safe='/?&=%:;,+')}",
+        "content_origin": content,
+        "status": attempt.get("status"),
+    }
+
+
+def preview(ctx, row: dict, *, origin: str) -> dict:
+    """A package's launch address for a preview (a reviewer's, say): the same run-time, with
+    nothing recorded. Only for a caller who reads the module (``row`` was read as them)."""
+    from urllib.parse import quote
+
+    token = _signer(ctx.site).dumps({"p": row["_id"], "o": origin})
+    content = content_origin(ctx.site, origin)
+    return {"src": f"{content}/scorm/{token}/{quote(row['launch_file'], safe='/?&=%:;,+')}", "content_origin": content}
+
+
+def _signer(site):
+    import itsdangerous
+
+    from app import keys
+
+    return itsdangerous.URLSafeTimedSerializer(keys.site_secret(site), salt="igot-scorm-package")
+
+
+def package_for(site, token: str) -> tuple[dict | None, dict, str]:
+    """The attempt (None for a preview) and module a signed package address stands for, and
+    the origin of the page that plays it; NotFound if it is forged or expired (a day old)."""
+    import itsdangerous
+
+    try:
+        payload = _signer(site).loads(token, max_age=TOKEN_AGE)
+    except itsdangerous.BadData:
+        raise NotFound("This address of a package has expired or is not valid; open the module again") from None
+    if payload.get("p"):  # a preview: no attempt
+        attempt = None
+        row = site.unguarded("content_module").find_one({"_id": payload["p"]})
+    else:
+        attempt = site.unguarded(COLLECTION).find_one({"_id": payload.get("a")})
+        row = site.unguarded("content_module").find_one({"_id": attempt["module"]}) if attempt else None
+    if (attempt is None and not payload.get("p")) or row is None or not row.get("attachment"):
+        raise NotFound("This module is no longer available")
+    return attempt, row, str(payload.get("o") or "")
+
+
+def commit(ctx, attempt_name: str, cmi) -> dict:
+    """The package committed its CMI data (a commit or its end): kept, read, and, when it
+    completes the part, the module settled."""
+    attempt = _own(ctx, attempt_name)
+    if not isinstance(cmi, dict):
+        raise ValidationError.for_fields("Module Attempt", attempt_name, {"cmi": ["must be the CMI data model as an object."]})
+    flat = flatten(cmi.get("cmi", cmi) if isinstance(cmi.get("cmi"), dict) else cmi, "cmi")
+    size = len(json.dumps(flat))
+    if size > MAX_CMI_BYTES:
+        raise ValidationError.for_fields(
+            "Module Attempt", attempt_name, {"cmi": [f"is {size:,} bytes; at most {MAX_CMI_BYTES:,} are kept."]}
+        )
+    merged = {**(attempt.get("cmi") or {}), **{k: v for k, v in flat.items() if not SKIP.search(k)}}
+    said = reported(attempt.get("scorm_version") or "", merged)
+    attempt = _save(
+        ctx,
+        attempt,
+        {
+            "cmi": merged,
+            "commits": (attempt.get("commits") or 0) + 1,
+            "progress": 100.0 if said["status"] == COMPLETED else attempt.get("progress") or 0.0,
+            **said,
+        },
+    )
+    return {"result": True, "errorCode": 0, **state(ctx, attempt["module"])}
+
+
+# video, PDF, lesson text ------------------------------------------------------------------------
+
+
+def _stretches(value, duration: float) -> list[list[float]]:
+    if not isinstance(value, list) or len(value) > MAX_STRETCHES:
+        raise ValidationError(
+            f"watched: a list of at most {MAX_STRETCHES} [start, end] pairs of seconds", errors={"watched": ["not valid"]}
+        )
+    out = []
+    for pair in value:
+        if not (isinstance(pair, list | tuple) and len(pair) == 2):
+            raise ValidationError("watched: each stretch is [start, end] in seconds", errors={"watched": ["not valid"]})
+        a, b = _number(pair[0]), _number(pair[1])
+        if a is None or b is None:
+            raise ValidationError("watched: each stretch is [start, end] in seconds", errors={"watched": ["not valid"]})
+        a, b = max(0.0, min(a, duration)), max(0.0, min(b, duration))
+        if b > a:
+            out.append([a, b])
+    return out
+
+
+def merge(stretches: list[list[float]]) -> list[list[float]]:
+    """Stretches of seconds, overlapping ones joined."""
+    out: list[list[float]] = []
+    for a, b in sorted(stretches):
+        if out and a <= out[-1][1] + 0.5:
+            out[-1][1] = max(out[-1][1], b)
+        else:
+            out.append([a, b])
+    return out
+
+
+def record(ctx, name: str, data: dict) -> dict:
+    """What the player measured in a video, PDF or lesson text (``data``): kept with what was
+    measured before, and the module settled when it is enough."""
+    officer = _officer(ctx)
+    row = _module(ctx, name)
+    kind = how(row)
+    if kind not in ("video", "pdf", "text"):
+        raise ValidationError.for_fields(
+            "Content Module", name, {"kind": [f"a {row.get('kind')} module's progress is not measured by the player."]}
+        )
+    attempt = _attempt(ctx, officer, row)
+    before = attempt.get("measure") or {}
+    if kind == "video":
+        duration = _number(data.get("duration"))
+        if not duration or duration <= 0 or duration > 24 * 3600:
+            raise ValidationError.for_fields("Content Module", name, {"duration": ["must be the video's length in seconds."]})
+        duration = max(duration, _number(before.get("duration")) or 0.0)
+        watched = merge((before.get("watched") or []) + _stretches(data.get("watched") or [], duration))
+        share = round(min(100.0, 100 * sum(b - a for a, b in watched) / duration), 1)
+        position = _number(data.get("position"))
+        measure = {
+            "duration": duration,
+            "watched": watched,
+            "position": position if position is not None else before.get("position"),
+        }
+        needed = row.get("completion_share") or 90
+        status = COMPLETED if share >= needed else IN_PROGRESS
+        progress = share
+    elif kind == "pdf":
+        pages = int(_number(data.get("pages")) or 0)
+        if pages <= 0 or pages > 10000:
+            raise ValidationError.for_fields("Content Module", name, {"pages": ["must be the PDF's number of pages."]})
+        seen_now = data.get("seen") or []
+        if not isinstance(seen_now, list) or len(seen_now) > 10000:
+            raise ValidationError.for_fields("Content Module", name, {"seen": ["must be a list of page numbers."]})
+        seen = sorted({int(p) for p in (before.get("seen") or []) + seen_now if _number(p) and 1 <= int(_number(p)) <= pages})
+        page = _number(data.get("page"))
+        measure = {"pages": pages, "seen": seen, "page": int(page) if page else before.get("page")}
+        progress = round(100 * len(seen) / pages, 1)
+        status = COMPLETED if len(seen) == pages else IN_PROGRESS
+    else:
+        share = _number(data.get("share"))
+        share = max(0.0, min(100.0, share if share is not None else 0.0))
+        ended = bool(data.get("read_to_end")) or bool(before.get("read_to_end"))
+        measure = {"read_to_end": ended, "share": max(share, _number(before.get("share")) or 0.0)}
+        progress = 100.0 if ended else measure["share"]
+        status = COMPLETED if ended else IN_PROGRESS
+    _save(ctx, attempt, {"measure": measure, "progress": progress, "status": status})
+    return state(ctx, name)
+
+
+def self_report(ctx, name: str) -> dict:
+    """The officer says they completed a module the platform cannot measure (an external
+    link): kept as self-reported, and its competencies enter the passbook Pending, for the
+    MDO to verify. Refused for a module whose completion is measured."""
+    officer = _officer(ctx)
+    row = _module(ctx, name)
+    if measured(row):
+        why = (
+            f"passing the assessment {row.get('required_assessment')} completes it"
+            if how(row) == "self"
+            else f"a {row.get('kind')} module is completed by working through it in the portal, where the player measures it"
+        )
+        raise ValidationError.for_fields("Content Module", name, {"kind": [f"cannot be marked complete by hand: {why}."]})
+    attempt = _attempt(ctx, officer, row)
+    if attempt.get("status") != SELF_REPORTED:
+        _save(ctx, attempt, {"status": SELF_REPORTED, "progress": 100.0})
+        today = ctx.now().date().isoformat()
+        from app.errors import DuplicateEntry
+
+        for c in row.get("competencies") or []:
+            key = f"{officer['_id']}|reported:{name}|{c['competency']}"
+            if ctx.site.unguarded("passbook_entry").find_one({"issue_key": key}, {"_id": 1}):
+                continue
+            try:
+                lifecycle.insert(
+                    ctx.as_system(),
+                    "Passbook Entry",
+                    {
+                        "officer": officer["_id"],
+                        "competency": c["competency"],
+                        "level": int(c["level"]),
+                        "source": "External Training",
+                        "course": name,
+                        "evidence": f"Reported completing {row.get('title')} ({row.get('url') or name})",
+                        "acquired_on": today,
+                        "issue_key": key,
+                    },
+                )
+            except (DuplicateEntry, ValidationError) as exc:
+                if "issue_key" not in exc.errors:
+                    raise
+    return state(ctx, name)
+
+
+# the module as a whole ---------------------------------------------------------------------------
+
+
+def _assessment_passed(ctx, officer: str, assessment: str) -> bool:
+    return bool(
+        ctx.site.unguarded("assessment_attempt").find_one(
+            {"officer": officer, "assessment": assessment, "passed": True}, {"_id": 1}
+        )
+    )
+
+
+def state(ctx, name: str, *, settle: bool = True) -> dict:
+    """The signed-in officer's progress in a module: each part and its state, what remains,
+    and the certificate once complete (the module is completed here when everything is done)."""
+    officer = _officer(ctx)
+    row = ctx.site.unguarded("content_module").find_one({"_id": name})
+    if row is None:
+        raise NotFound(f"Content Module {name!r} not found", doctype="Content Module", name=name)
+    mine = {a.get("sco") or "": a for a in ctx.site.unguarded(COLLECTION).find({"officer": officer["_id"], "module": name})}
+    kind = how(row)
+    if kind == "scorm":
+        rows = [
+            {
+                "part": p["identifier"],
+                "title": p.get("title"),
+                "counts": bool(p.get("sco")),
+                "status": (mine.get(p["identifier"]) or {}).get("status") or "Not Started",
+                "score": (mine.get(p["identifier"]) or {}).get("score"),
+            }
+            for p in parts(ctx, row)
+        ]
+        done = all(r["status"] == COMPLETED for r in rows if r["counts"])
+        progress = round(
+            100 * sum(r["status"] == COMPLETED for r in rows if r["counts"]) / max(1, sum(r["counts"] for r in rows)), 1
+        )
+    else:
+        mine_one = mine.get("") or {}
+        rows = []
+        done = mine_one.get("status") == COMPLETED
+        progress = mine_one.get("progress") or 0.0
+    assessment = row.get("required_assessment")
+    assessed = _assessment_passed(ctx, officer["_id"], assessment) if assessment else True
+    cert = ctx.site.unguarded("certificate").find_one({"issue_key": f"module:{officer['_id']}:{name}"}, {"code": 1})
+    if settle and cert is None and kind != "self" and done and assessed and row.get("workflow_state") == catalogue.PUBLISHED:
+        made = certificates.complete_module(ctx, officer["_id"], name)
+        cert = {"_id": made.name, "code": made.code}
+    reported_self = (mine.get("") or {}).get("status") == SELF_REPORTED
+    return {
+        "module": name,
+        "measured_by": kind,
+        "parts": rows,
+        "progress": progress,
+        "done": done,
+        "required_assessment": assessment,
+        "assessment_passed": assessed,
+        "self_reported": reported_self,
+        "complete": cert is not None,
+        "certificate": cert["_id"] if cert else None,
+        "certificate_code": cert.get("code") if cert else None,
+        "measure": (mine.get("") or {}).get("measure") or {},
+    }
+
+
+def after_assessment_pass(doc) -> None:
+    """A passed assessment may finish the modules that require it (the passbook entry it made
+    names the officer and the assessment)."""
+    ctx, data = doc.ctx, doc.as_dict()
+    key = data.get("issue_key") or ""
+    if data.get("source") != "Assessment" or "|assessment:" not in key:
+        return
+    assessment = key.split("|assessment:", 1)[1].rsplit("|", 1)[0]
+    officer = data.get("officer")
+    email = (ctx.site.unguarded("officer").find_one({"_id": officer}, {"email": 1}) or {}).get("email")
+    if not email:
+        return
+    from app import auth
+
+    as_officer = auth.context_for(ctx.site, email)
+    for row in ctx.site.unguarded("content_module").find(
+        {"required_assessment": assessment, "workflow_state": catalogue.PUBLISHED}, {"_id": 1}
+    ):
+        try:
+            state(as_officer, row["_id"])
+        except (NotFound, PermissionDenied, ValidationError):
+            continue
+
+
+def started_modules(ctx, limit: int = 20) -> list[dict]:
+    """The modules the signed-in officer has started and not completed, last opened first,
+    with their progress."""
+    officer = _officer(ctx)
+    rows = ctx.site.unguarded(COLLECTION).find({"officer": officer["_id"]}, {"module": 1, "module_title": 1, "status": 1})
+    rows = rows.sort("last_active_at", -1).limit(500)
+    names: dict[str, str] = {}
+    for r in rows:
+        names.setdefault(r["module"], r.get("module_title"))
+    certified = {
+        c.get("content_module")
+        for c in ctx.site.unguarded("certificate").find(
+            {"officer": officer["_id"], "content_module": {"$in": list(names)}}, {"content_module": 1}
+        )
+    }
+    out = []
+    for name, title in names.items():
+        if name in certified or len(out) >= limit:
+            continue
+        now = state(ctx, name, settle=False)
+        if not now["self_reported"]:
+            out.append({"module": name, "title": title, "progress": now["progress"]})
+    return out
