@@ -183,7 +183,7 @@ def test_every_portal_text_and_label_has_its_hindi(mock_site):
     from app.config import ROOT
     from app.web.portal import ENGINE_TRANSLATIONS
 
-    folders = [ENGINE_TRANSLATIONS.parent / "web", ROOT / "doctypes" / "portal"]
+    folders = [ENGINE_TRANSLATIONS.parent / "web", ROOT / "doctypes" / "portal", ROOT / "doctypes" / "programmes"]
     catalogues = [ENGINE_TRANSLATIONS, ROOT / "doctypes" / "portal" / "translations"]
     hindi = {}
     for root in catalogues:
@@ -198,7 +198,7 @@ def test_every_portal_text_and_label_has_its_hindi(mock_site):
     for folder in folders:
         method_map = [("**.py", "python"), ("**/templates/**.html", "jinja2")]
         for _file, _line, message, _comments, _context in extract.extract_from_dir(
-            folder, method_map, keywords={"_": None, "gettext": None, "label": None}
+            folder, method_map, keywords={"_": None, "gettext": None, "label": None, "N_": None}
         ):
             wanted.add(message)
     shown = {
@@ -311,6 +311,10 @@ def test_programmes_explain_eligibility_in_plain_words_and_enrol(world):
         )
     ravi = text(signed_in(world, "ravi@power.gov.in").get("/programmes"))
     assert "You may not enrol because of: length of service" in ravi
+    born = f"01/02/{start.year - 35}"
+    assert f"born {born}: 35 on 01/07/{start.year}, within the limit of 56" in ravi  # dates the Indian way
+    ravi_hindi = text(signed_in(world, "ravi@power.gov.in").get("/programmes", headers={"Accept-Language": "hi"}))
+    assert f"जन्म {born}: 01/07/{start.year} को आयु 35, 56 की सीमा के भीतर" in ravi_hindi and "within the limit" not in ravi_hindi
     asha = signed_in(world, "asha@power.gov.in")
     page = text(asha.get("/programmes"))
     assert "The Challenges of Global Poverty" in page and "You may enrol" in page and "Why, rule by rule" in page

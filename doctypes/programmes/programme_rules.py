@@ -32,8 +32,20 @@ def age_on(born: dt.date, day: dt.date) -> int:
     return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
-def _rule(rule: str, passed: bool, reason: str) -> dict:
-    return {"rule": rule, "pass": passed, "reason": reason}
+def N_(message: str) -> str:
+    """Marks a message for translation where it is shown (the learner portal translates
+    ``words``); the API's ``reason`` stays in English."""
+    return message
+
+
+def _indian(day: dt.date | None) -> str:
+    return day.strftime("%d/%m/%Y") if day else ""
+
+
+def _rule(rule: str, passed: bool, reason: str, words: str | None = None, **params) -> dict:
+    """A rule's outcome: ``reason`` in English (ISO dates), and ``words``, the same reason as a
+    message to translate and its values (Indian dates), for pages people read."""
+    return {"rule": rule, "pass": passed, "reason": reason, "words": [words or reason, params] if words else None}
 
 
 def _cached(cache: dict | None, key, load):
@@ -65,18 +77,30 @@ def eligibility(db, officer: dict, offering: dict, today: dt.date | None = None,
     service, group = officer.get("service"), officer.get("group")
     categories = {(c.get("service"), c.get("group")) for c in programme.get("categories", [])}
     who = f"{service or 'no service'}, Group '{group or '?'}'"
+    inside = (service, group) in categories
     rules.append(
         _rule(
             "category",
-            (service, group) in categories,
-            f"{who} is {'one' if (service, group) in categories else 'not one'} of the categories of "
-            f"{programme.get('_id', 'the programme')}",
+            inside,
+            f"{who} is {'one' if inside else 'not one'} of the categories of {programme.get('_id', 'the programme')}",
+            N_("%(who)s is one of the categories of %(programme)s")
+            if inside
+            else N_("%(who)s is not one of the categories of %(programme)s"),
+            who=who,
+            programme=programme.get("_id", ""),
         )
     )
     years = int(programme.get("min_service_years", 2))
     allotted = officer.get("year_of_allotment")
     if allotted is None:
-        rules.append(_rule("length of service", False, "the year of allotment (joining) of service is not recorded"))
+        rules.append(
+            _rule(
+                "length of service",
+                False,
+                "the year of allotment (joining) of service is not recorded",
+                N_("the year of allotment (joining) of service is not recorded"),
+            )
+        )
     else:
         eligible_from = dt.date(int(allotted) + years + 1, 1, 1)
         ok = starts is not None and starts >= eligible_from
@@ -87,15 +111,26 @@ def eligibility(db, officer: dict, offering: dict, today: dt.date | None = None,
                 f"allotted in {allotted}: {years} years from the end of {allotted} is {eligible_from.isoformat()}; "
                 f"the training commences {starts.isoformat() if starts else 'on an unknown date'}"
                 + ("" if ok else ", before that"),
+                N_(
+                    "allotted in %(year)s: %(years)s years from the end of %(year)s is %(date)s; the training commences %(starts)s"
+                )
+                if ok
+                else N_(
+                    "allotted in %(year)s: %(years)s years from the end of %(year)s is %(date)s; "
+                    "the training commences %(starts)s, before that"
+                ),
+                year=allotted,
+                years=years,
+                date=_indian(eligible_from),
+                starts=_indian(starts) or "?",
             )
         )
     limit = int(programme.get("max_age", 56))
     month, day = (int(x) for x in str(programme.get("age_on", "07-01")).split("-"))
     born = _date(officer.get("date_of_birth"))
     if born is None or starts is None:
-        rules.append(
-            _rule("age", False, "the date of birth is not recorded" if born is None else "the offering has no start date")
-        )
+        why = N_("the date of birth is not recorded") if born is None else N_("the offering has no start date")
+        rules.append(_rule("age", False, why, why))
     else:
         on = dt.date(starts.year, month, day)
         age = age_on(born, on)
@@ -105,6 +140,13 @@ def eligibility(db, officer: dict, offering: dict, today: dt.date | None = None,
                 age <= limit,
                 f"born {born.isoformat()}: {age} on {on.isoformat()}, "
                 f"{'within' if age <= limit else 'over'} the limit of {limit}",
+                N_("born %(born)s: %(age)s on %(on)s, within the limit of %(limit)s")
+                if age <= limit
+                else N_("born %(born)s: %(age)s on %(on)s, over the limit of %(limit)s"),
+                born=_indian(born),
+                age=age,
+                on=_indian(on),
+                limit=limit,
             )
         )
     decision = _cached(
@@ -116,10 +158,25 @@ def eligibility(db, officer: dict, offering: dict, today: dt.date | None = None,
             decision is not None,
             f"the course selection committee shortlisted {offering['course']} for {who}"
             + (f" ({decision['_id']} of {decision.get('meeting_date')})" if decision else ": no decision does"),
+            N_("the course selection committee shortlisted %(course)s for %(who)s (%(decision)s of %(date)s)")
+            if decision
+            else N_("no decision of the course selection committee shortlists %(course)s for %(who)s"),
+            course=offering["course"],
+            who=who,
+            decision=(decision or {}).get("_id", ""),
+            date=_indian(_date((decision or {}).get("meeting_date"))),
         )
     )
     if course.get("status") != "Open":
-        rules.append(_rule("course open", False, f"{offering['course']} is {course.get('status') or 'not open'}"))
+        rules.append(
+            _rule(
+                "course open",
+                False,
+                f"{offering['course']} is {course.get('status') or 'not open'}",
+                N_("%(course)s is not open for registration"),
+                course=offering["course"],
+            )
+        )
     return {
         "officer": officer["_id"],
         "offering": offering["_id"],
