@@ -21,6 +21,10 @@ class HomeView(Guarded, AdminIndexView):
     @expose("/")
     def index(self):
         ctx = user_ctx()
+        if not ctx.access.can("back_office"):  # a learner alone: their home is the learner portal
+            from flask import redirect
+
+            return redirect("/")
         counts = []
         for meta in ctx.registry:
             if meta.is_child or meta.module == "Tests":

@@ -31,10 +31,12 @@ class LoginView(BaseView):
             from app.web.session import sign_in
 
             try:
-                sign_in(site(), form.email.data, form.password.data)
+                user = sign_in(site(), form.email.data, form.password.data)
             except (auth.Unauthenticated, auth.TooManyAttempts) as exc:
                 flash(exc.message, "error")
                 return self.render("igot/login.html", form=form), exc.status
+            if not request.args.get("next") and not auth.context_for(site(), user["_id"]).access.can("back_office"):
+                return redirect("/")  # a learner's place is the learner portal, unless they asked for a page here
             target = request.args.get("next") or url_for("admin.index")
             return redirect(target if target.startswith("/admin") else url_for("admin.index"))
         return self.render("igot/login.html", form=form)

@@ -36,12 +36,25 @@ BACKOFF_MINUTES = (1, 5, 30, 120, 360)  # after the 1st, 2nd... failure; then no
 SENDING_LEASE = dt.timedelta(minutes=10)  # a mail "Sending" longer than this lost its worker
 log = logging.getLogger("igot.mail")
 
-_env = jinja2.Environment(
-    loader=jinja2.FileSystemLoader(str(TEMPLATES)),
-    autoescape=jinja2.select_autoescape(enabled_extensions=("html",), default_for_string=False),
-    undefined=jinja2.StrictUndefined,
-    keep_trailing_newline=True,
-)
+_envs: dict = {}
+
+
+def _env(site, lang: str) -> jinja2.Environment:
+    """The mail templates' environment for ``lang`` (its messages from the catalogues)."""
+    from app import i18n
+
+    key = (i18n.folders(site), lang)
+    if key not in _envs:
+        env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+            autoescape=jinja2.select_autoescape(enabled_extensions=("html",), default_for_string=False),
+            undefined=jinja2.StrictUndefined,
+            keep_trailing_newline=True,
+            extensions=["jinja2.ext.i18n"],
+        )
+        env.install_gettext_translations(i18n.translations(site, lang), newstyle=True)
+        _envs[key] = env
+    return _envs[key]
 
 
 @dataclass(frozen=True)
@@ -80,24 +93,34 @@ def sender(config) -> str:
     return formataddr((config.site_name, f"no-reply@{host}"))
 
 
-def render(site, template: str, values: dict, *, reason: str) -> tuple[str, str]:
-    """(text, html) of ``template`` with the installation's name and public URL."""
+def render(site, template: str, values: dict, *, reason, lang: str = "en") -> tuple[str, str]:
+    """(text, html) of ``template`` in ``lang`` with the installation's name and public URL;
+    ``reason`` and any value may be ``i18n.words(...)``, said in ``lang``."""
+    from app import i18n
+
     common = {
         "site_name": site.config.site_name,
         "public_url": site.config.public_url,
-        "reason": reason,
-        "preferences_url": f"{site.config.public_url}/admin/account/",
-        **values,
+        "reason": i18n.say(site, reason, lang),
+        "preferences_url": f"{site.config.public_url}/profile",
+        "lang": lang,
+        **{k: i18n.say(site, v, lang) if isinstance(v, dict) else v for k, v in values.items()},
     }
-    return _env.get_template(f"{template}.txt").render(common), _env.get_template(f"{template}.html").render(common)
+    env = _env(site, lang)
+    return env.get_template(f"{template}.txt").render(common), env.get_template(f"{template}.html").render(common)
 
 
-def send(site, recipient: str, template: str, subject: str, values: dict, *, kind: str, reason: str) -> str:
+def send(site, recipient: str, template: str, subject, values: dict, *, kind: str, reason, lang: str | None = None) -> str:
     """Keep a mail in the outbox and, with a mail server, queue its delivery; returns its id.
-    Never raises for a delivery problem: that is the mail's status."""
+    The mail is in the recipient's language (``lang``, else their profile's); ``subject`` and
+    ``reason`` may be ``i18n.words(...)``. Never raises for a delivery problem: that is the
+    mail's status."""
+    from app import i18n
     from app.model import lifecycle
 
-    text, html = render(site, template, values, reason=reason)
+    lang = lang or i18n.language_of(site, recipient)
+    text, html = render(site, template, values, reason=reason, lang=lang)
+    subject, reason = i18n.say(site, subject, lang), i18n.say(site, reason, lang)
     server = smtp_settings(site.config)
     doc = lifecycle.insert(
         site.context(),

@@ -21,7 +21,7 @@ import datetime as dt
 import logging
 from urllib.parse import quote
 
-from app import mail
+from app import i18n, mail
 from app.errors import IgotError, NotFound, PermissionDenied
 from app.registry import DocEvent, Module
 
@@ -48,9 +48,20 @@ def _now() -> dt.datetime:
     return now.replace(microsecond=now.microsecond // 1000 * 1000)
 
 
-def record_link(site, doctype: str, name: str) -> str:
-    """Where a record opens in the admin."""
+def record_link(site, doctype: str, name: str, user: str | None = None) -> str:
+    """Where a record opens for ``user``: in the back office, or, for someone who does not work
+    there (a learner), on the portal page that shows such records (``PortalPage.shows``)."""
+    if user is not None and not _works_in_back_office(site, user):
+        for page in site.modules.all("portal_pages"):
+            if doctype in page.shows and "<" not in page.url:
+                return f"{site.config.public_url}{page.url}"
     return f"{site.config.public_url}/admin/{site.meta(doctype).collection}/details/?id={quote(str(name), safe='')}"
+
+
+def _works_in_back_office(site, user: str) -> bool:
+    from app import auth
+
+    return auth.context_for(site, user).access.can("back_office")
 
 
 def display_name(site, user: str | None) -> str:
@@ -97,9 +108,9 @@ def notify(
     site,
     user: str,
     kind: str,
-    subject: str,
+    subject,
     *,
-    message: str = "",
+    message="",
     doctype: str | None = None,
     name: str | None = None,
     doc: dict | None = None,
@@ -108,7 +119,10 @@ def notify(
     event: str | None = None,
 ) -> str | None:
     """Tell ``user``; returns the Notification's name, or None when they were not told (they
-    may not read the record, are disabled, or were told of this ``event`` already)."""
+    may not read the record, are disabled, or were told of this ``event`` already).
+    ``subject``, ``message`` and ``reason`` may be ``i18n.words(...)``: kept as words, shown
+    and mailed in the user's language (the English is kept too, for the back office)."""
+    from app import i18n
     from app.model import lifecycle
 
     user_record = site.unguarded("user").find_one({"_id": user})
@@ -119,7 +133,7 @@ def notify(
         doc = doc if doc is not None else site.unguarded(meta.collection).find_one({"_id": name})
         if doc is None or not may_read(site, user, meta, doc):
             return None
-        link = link or record_link(site, doctype, name)
+        link = link or record_link(site, doctype, name, user)
     if event and site.unguarded(COLLECTION).find_one({"for_user": user, "event": event}, {"_id": 1}):
         return None
     delivery = preference(user_record, kind)
@@ -130,8 +144,10 @@ def notify(
         {
             "for_user": user,
             "kind": kind,
-            "subject": subject[:300],
-            "message": (message or "")[:4000],
+            "subject": i18n.say(site, subject, "en")[:300],
+            "message": i18n.say(site, message, "en")[:4000],
+            "subject_words": subject if isinstance(subject, dict) else None,
+            "message_words": message if isinstance(message, dict) else None,
             "document_type": doctype,
             "document_name": name,
             "link": link,
@@ -148,7 +164,8 @@ def notify(
             subject,
             {"full_name": user_record.get("full_name") or user, "subject": subject, "message": message, "link": link},
             kind=kind.lower(),
-            reason=reason or f"You get this mail because of your work on {site.config.site_name}.",
+            reason=reason
+            or i18n.words(i18n.N_("You get this mail because of your work on %(site)s."), site=site.config.site_name),
         )
     return record.name
 
@@ -166,7 +183,7 @@ def recent(ctx, limit: int = 10) -> list[dict]:
     """The caller's newest notifications (only their own)."""
     if ctx.is_system:
         return []
-    fields = {"subject": 1, "kind": 1, "link": 1, "read": 1, "creation": 1, "message": 1}
+    fields = {"subject": 1, "kind": 1, "link": 1, "read": 1, "creation": 1, "message": 1, "subject_words": 1, "message_words": 1}
     return list(ctx.site.unguarded(COLLECTION).find({"for_user": ctx.user}, fields).sort("creation", -1).limit(limit))
 
 
@@ -202,21 +219,34 @@ def send_digests(site, now: dt.datetime | None = None, hour: int = DIGEST_HOUR) 
         if done.get("day") == day:
             continue
         items = list(
-            coll.find({"for_user": user, "email_status": "In the next digest"}, {"subject": 1, "link": 1}).sort("creation", 1)
+            coll.find(
+                {"for_user": user, "email_status": "In the next digest"}, {"subject": 1, "subject_words": 1, "link": 1}
+            ).sort("creation", 1)
         )
         record = site.unguarded("user").find_one({"_id": user}, {"full_name": 1}) or {}
+        lang = i18n.language_of(site, user)
         mail.send(
             site,
             user,
             "digest",
-            f"{site.config.site_name}: {len(items)} notification{'s' if len(items) != 1 else ''} since your last digest",
+            i18n.words(
+                i18n.N_("%(site)s: %(count)s notifications since your last digest")
+                if len(items) != 1
+                else i18n.N_("%(site)s: 1 notification since your last digest"),
+                site=site.config.site_name,
+                count=len(items),
+            ),
             {
                 "full_name": record.get("full_name") or user,
-                "items": [{"subject": i.get("subject"), "link": i.get("link")} for i in items],
+                "items": [
+                    {"subject": i18n.say(site, i.get("subject_words") or i.get("subject"), lang), "link": i.get("link")}
+                    for i in items
+                ],
                 "notifications_url": f"{site.config.public_url}/admin/notifications/",
             },
             kind="digest",
-            reason="You get this mail because you chose a daily digest for some kinds of notification.",
+            reason=i18n.words(i18n.N_("You get this mail because you chose a daily digest for some kinds of notification.")),
+            lang=lang,
         )
         coll.update_many({"_id": {"$in": [i["_id"] for i in items]}}, {"$set": {"email_status": "In a digest"}})
         site.unguarded(DIGESTS).replace_one({"_id": user}, {"_id": user, "day": day, "at": now}, upsert=True)
@@ -283,23 +313,39 @@ def waiting_for(site, meta, wf: dict, doc: dict, *, exclude=()) -> list[tuple[st
     return out
 
 
+STATE_WORDS = {  # (moved by someone, with a comment)
+    (True, False): i18n.N_("It is %(state)s by %(by)s."),
+    (False, False): i18n.N_("It is %(state)s."),
+    (True, True): i18n.N_("It is %(state)s by %(by)s. Comment: %(comment)s"),
+    (False, True): i18n.N_("It is %(state)s. Comment: %(comment)s"),
+}
+
+
 def _tell_waiting(doc, wf: dict, mover: str | None, comment: str | None = None) -> set:
     site, meta = doc.ctx.site, doc.meta
     data = doc.as_dict()
     state = data.get(wf["state_field"])
     told = set()
     for user, actions in waiting_for(site, meta, wf, data, exclude={mover}):
-        moved_by = f" by {display_name(site, mover)}" if mover and mover != "Administrator" else ""
+        said = " or ".join(actions)
+        by = display_name(site, mover) if mover and mover != "Administrator" else None
+        state_words = i18n.words(
+            STATE_WORDS[(bool(by), bool(comment))], state=i18n.label(state), by=by or "", comment=comment or ""
+        )
         notify(
             site,
             user,
             "Task",
-            f"{title_of(meta, data)} waits for you: {' or '.join(actions)}",
-            message=f"It is {state}{moved_by}." + (f"\nComment: {comment}" if comment else ""),
+            i18n.words(i18n.N_("%(record)s waits for you: %(actions)s"), record=title_of(meta, data), actions=said),
+            message=state_words,
             doctype=meta.name,
             name=data["name"],
             doc=data,
-            reason=f"You get this mail because you may {' or '.join(actions)} this {meta.name.lower()}.",
+            reason=i18n.words(
+                i18n.N_("You get this mail because you may %(actions)s this %(doctype)s."),
+                actions=said,
+                doctype=i18n.label(meta.name),
+            ),
         )
         told.add(user)
     return told
@@ -349,12 +395,20 @@ def on_transition(doc) -> None:
             site,
             user,
             "Decision",
-            f"{title_of(meta, data)}: {t.get('action')} by {by}; it is now {t.get('to_state')}",
-            message=f"Comment: {t['comment']}" if t.get("comment") else "",
+            i18n.words(
+                i18n.N_("%(record)s: %(action)s by %(by)s; it is now %(state)s"),
+                record=title_of(meta, data),
+                action=i18n.label(t.get("action")),
+                by=by,
+                state=i18n.label(t.get("to_state")),
+            ),
+            message=i18n.words(i18n.N_("Comment: %(comment)s"), comment=t["comment"]) if t.get("comment") else "",
             doctype=meta.name,
             name=data["name"],
             doc=data,
-            reason=f"You get this mail because you made or sent on this {meta.name.lower()}.",
+            reason=i18n.words(
+                i18n.N_("You get this mail because you made or sent on this %(doctype)s."), doctype=i18n.label(meta.name)
+            ),
         )
 
 

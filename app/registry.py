@@ -116,7 +116,9 @@ class Page:
 class PortalPage:
     """A page of the learner portal (``app.portal``) at ``url`` under the site's root:
     ``view(**url_args)`` is a Flask view, for signed-in users only (``app.portal.ctx()`` is
-    theirs). With ``menu``, it is in the portal's menu as ``label`` (translated), by ``order``."""
+    theirs). With ``menu``, it is in the portal's menu as ``label`` (translated), by ``order``.
+    ``shows``: the doctypes whose records this page shows their officer, so a notification
+    about one links a learner here rather than to the back office."""
 
     url: str
     endpoint: str
@@ -125,6 +127,7 @@ class PortalPage:
     methods: tuple[str, ...] = ("GET",)
     menu: bool = True
     order: int = 50
+    shows: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

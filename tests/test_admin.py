@@ -46,6 +46,28 @@ def test_anonymous_is_sent_to_login(app):
     assert response.status_code == 302 and response.headers["Location"].startswith("/admin/login/")
 
 
+def test_a_learner_signing_in_to_the_back_office_lands_on_the_learner_portal(app):
+    from app.auth import context_for
+    from app.model import lifecycle
+
+    site = app.extensions["igot_site"]
+    lifecycle.insert(
+        context_for(site, "nodal@power.gov.in"),
+        "Officer",
+        {"full_name": "Meena", "email": "meena@power.gov.in", "service": "CSS", "group": "B", "mdo": POWER},
+    )
+    from app import auth
+
+    auth.set_password(site, "meena@power.gov.in", PASSWORD)
+    client = app.test_client()
+    r = client.post(
+        "/admin/login/", data={"email": "meena@power.gov.in", "password": PASSWORD, "csrf_token": csrf(client, "/admin/login/")}
+    )
+    assert r.status_code == 302 and r.headers["Location"] == "/"
+    assert client.get("/admin/").headers["Location"] == "/"  # the back office's home is not a learner's
+    assert signed_in(app, "nodal@power.gov.in").get("/admin/").status_code == 200
+
+
 def test_wrong_password_shows_an_error(app):
     client = app.test_client()
     response = client.post(

@@ -288,7 +288,7 @@ def test_frac_role_map_verified_and_a_gap_that_closes(server, browser):
     learner.fill("#email", "kavita@power.gov.in")
     learner.fill("#password", PASSWORD)
     learner.click("button[type=submit]")
-    learner.wait_for_url(f"{base}/admin/*")
+    learner.wait_for_url(f"{base}/learning")  # a learner lands on the learner portal
     learner.goto(f"{base}/admin/passbook_entry/new/")
     pick(learner, "officer", "Kavita Budget")
     pick(learner, "competency", "Noting and Drafting")

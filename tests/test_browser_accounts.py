@@ -99,8 +99,8 @@ def test_an_imported_officer_is_invited_sets_a_password_signs_in_and_can_reset_i
     shot(officer, "invitation-password-refused")
     _set_password(officer, link, NEW_PASSWORD)
     _sign_in(officer, base, "asha.rao@power.gov.in", NEW_PASSWORD)
-    assert officer.inner_text("h3") == "Welcome, Asha Rao"  # by name, not by e-mail address
-    assert officer.inner_text("#signed-in-as") == "Asha Rao"
+    assert officer.url == f"{base}/learning"  # an officer lands on their learner portal
+    assert officer.inner_text("h1") == "Welcome, Asha Rao"  # by name, not by e-mail address
     shot(officer, "invited-officer-home")
 
     stranger = _page(browser)

@@ -67,7 +67,10 @@ def officer(server):  # noqa: F811 - the fixture's value
         {
             "title": "Outcome budgeting: from estimates to the Appropriation Act, step by step",
             "kind": "Lesson Text",
-            "lesson_text": "Estimates\nRevised estimates",
+            "lesson_text": "Estimates\nRevised estimates\n"
+            + "\n".join(
+                f"{n}. Demand for grants number {n}: the estimates, the cut motions and the vote." for n in range(1, 120)
+            ),
             "mdo": POWER,
             "language": "English",
             "competencies": [{"competency": BUDGET, "level": 3}],

@@ -56,6 +56,19 @@ def record(w, module, body, status=200, who=None):
     return r.json.get("data") if status == 200 else r.json
 
 
+def read_lesson(w, module, who):
+    """The officer opens a lesson text, reads for a while and reaches its end."""
+    import datetime as dt
+
+    w.post(who, "method/record_progress", {"module": module, "share": 0}, 200)
+    email = who if "@" in who else None
+    w.site.db.module_attempt.update_many(
+        {"module": module, **({"officer_email": email} if email else {})},
+        {"$set": {"started_at": dt.datetime.now(dt.UTC).replace(tzinfo=None) - dt.timedelta(minutes=10)}},
+    )
+    return w.post(who, "method/record_progress", {"module": module, "read_to_end": True}, 200).json["data"]
+
+
 def entries(w, competency=BUDGET):
     return sorted(e["workflow_state"] for e in w.site.db.passbook_entry.find({"officer": w.off, "competency": competency}))
 
@@ -214,7 +227,7 @@ def test_a_module_can_require_a_passed_assessment(w):
         },
     ).name
     module = published(w, "Outcome budgeting", "Lesson Text", lesson_text="...", required_assessment=assessment)
-    read = record(w, module, {"read_to_end": True})
+    read = read_lesson(w, module, w.me)
     assert (read["done"], read["assessment_passed"], read["complete"]) == (True, False, False)
     assert "cannot be marked complete" in w.post(w.me, "method/complete_module", {"module": module}, 400).json["message"]
     started = w.post(w.me, "method/start_assessment", {"assessment": assessment}, 201).json["data"]
@@ -234,5 +247,15 @@ def test_progress_is_only_for_officers_and_published_modules(w):
         "not an officer" in w.post("admin", "method/record_progress", {"module": draft, "read_to_end": True}, 400).json["message"]
     )
     module = published(w, "A lesson", "Lesson Text", lesson_text="x")
-    record(w, module, {"read_to_end": True})
+    assert read_lesson(w, module, w.me)["complete"]
     assert state(w, module, who=w.other)["complete"] is False  # Ravi's progress is his own
+
+
+def test_lesson_text_is_read_only_after_the_time_it_takes_to_read(w):
+    text = " ".join(["word"] * 600)  # two minutes at 300 words a minute
+    module = published(w, "Manual of Office Procedure, chapter 3", "Lesson Text", lesson_text=text)
+    record(w, module, {"share": 0})
+    at_once = record(w, module, {"read_to_end": True, "share": 100})
+    assert not at_once["complete"] and not at_once["measure"]["read_to_end"]
+    assert 100 <= at_once["measure"]["wait"] <= 121  # it says how long is left
+    assert read_lesson(w, module, w.me)["complete"]

@@ -60,6 +60,13 @@ def allow_sources(response, *, frames: str | None = None, media: str | None = No
     return response
 
 
+def _say(text) -> str:
+    """A kept message (``app.i18n.words``) or plain text, in the page's language."""
+    from app import i18n
+
+    return i18n.say(site(), text, str(get_locale() or "en"))
+
+
 def select_locale() -> str:
     """The profile's language, then the one chosen on this browser, then the browser's own."""
     if current_user and current_user.is_authenticated:
@@ -159,6 +166,7 @@ def _blueprint(site_) -> Blueprint:
             "portal_languages": LANGUAGES,
             "current_language": lambda: str(get_locale() or "en"),
             "label": label,
+            "say": lambda text: _say(text),
             "back_office": _back_office,
             "portal_unread": _unread,
         }

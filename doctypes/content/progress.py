@@ -377,6 +377,13 @@ def merge(stretches: list[list[float]]) -> list[list[float]]:
     return out
 
 
+def reading_seconds(row: dict) -> float:
+    """How long a lesson text must have been open before reaching its end reads it: its words
+    at 300 a minute, at least 3 seconds and at most 10 minutes."""
+    words = len((row.get("lesson_text") or "").split())
+    return max(3.0, min(600.0, words * 60 / 300))
+
+
 def record(ctx, name: str, data: dict) -> dict:
     """What the player measured in a video, PDF or lesson text (``data``): kept with what was
     measured before, and the module settled when it is enough."""
@@ -420,8 +427,15 @@ def record(ctx, name: str, data: dict) -> dict:
     else:
         share = _number(data.get("share"))
         share = max(0.0, min(100.0, share if share is not None else 0.0))
-        ended = bool(data.get("read_to_end")) or bool(before.get("read_to_end"))
+        ended = bool(before.get("read_to_end"))
         measure = {"read_to_end": ended, "share": max(share, _number(before.get("share")) or 0.0)}
+        if data.get("read_to_end") and not ended:  # its end reached: read, if it was open long enough to read
+            spent = (ctx.now() - attempt["started_at"]).total_seconds()
+            needed = reading_seconds(row)
+            if spent >= needed:
+                measure["read_to_end"] = ended = True
+            else:
+                measure["wait"] = int(needed - spent) + 1
         progress = 100.0 if ended else measure["share"]
         status = COMPLETED if ended else IN_PROGRESS
     _save(ctx, attempt, {"measure": measure, "progress": progress, "status": status})

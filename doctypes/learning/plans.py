@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from app import notifications
+from app import i18n, notifications
 
 REMIND_DAYS = 7
 
@@ -43,13 +43,26 @@ def plan_live(doc) -> None:
             site,
             email,
             "Plan",
-            f"{plan.get('plan_name')}: {len(rows)} item{'s' if len(rows) != 1 else ''} for you",
+            i18n.words(
+                i18n.N_("%(plan)s: %(count)s items for you") if len(rows) != 1 else i18n.N_("%(plan)s: 1 item for you"),
+                plan=plan.get("plan_name"),
+                count=len(rows),
+            ),
             message=_lines(rows),
             doctype="Capacity Building Plan",
             name=plan["name"],
-            reason=f"You get this mail because {plan.get('mdo')}'s capacity building plan assigns you items.",
+            reason=i18n.words(
+                i18n.N_("You get this mail because the capacity building plan of %(mdo)s assigns you items."), mdo=plan.get("mdo")
+            ),
             event=f"plan:{plan['name']}",
         )
+
+
+def _indian(value) -> str:
+    try:
+        return dt.date.fromisoformat(str(value)[:10]).strftime("%d/%m/%Y")
+    except ValueError:
+        return str(value or "")
 
 
 def remind_due(site, now: dt.datetime) -> int:
@@ -69,11 +82,13 @@ def remind_due(site, now: dt.datetime) -> int:
                     site,
                     email,
                     "Reminder",
-                    f"Due on {row.get('due_date')}: {row.get('item')}",
-                    message=f"From {plan.get('plan_name')}.",
+                    i18n.words(i18n.N_("Due on %(date)s: %(item)s"), date=_indian(row.get("due_date")), item=row.get("item")),
+                    message=i18n.words(i18n.N_("From %(plan)s."), plan=plan.get("plan_name")),
                     doctype="Capacity Building Plan",
                     name=plan["name"],
-                    reason="You get this mail because an item of your capacity building plan is due within a week.",
+                    reason=i18n.words(
+                        i18n.N_("You get this mail because an item of your capacity building plan is due within a week.")
+                    ),
                     event=f"reminder:{plan['name']}:{row.get('name')}:{email}",
                 ):
                     told += 1

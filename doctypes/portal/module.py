@@ -13,7 +13,7 @@ MODULE = Module(
     name="Learner Portal",
     after=("Organisation", "FRAC and Competencies", "Learning", "Content", "Programme", "Assessments"),
     portal_pages=(
-        PortalPage("/learning", "my_learning", "My learning", pages.my_learning, order=10),
+        PortalPage("/learning", "my_learning", "My learning", pages.my_learning, order=10, shows=("Capacity Building Plan",)),
         PortalPage("/catalogue", "catalogue", "Catalogue", pages.catalogue, order=20),
         PortalPage(
             "/catalogue/<path:name>", "catalogue_module", "Catalogue", pages.catalogue_module, methods=("GET", "POST"), menu=False
@@ -30,9 +30,17 @@ MODULE = Module(
             methods=("GET", "POST"),
             menu=False,
         ),
-        PortalPage("/programmes", "programmes", "Programmes", pages.programmes, methods=("GET", "POST"), order=27),
-        PortalPage("/passbook", "passbook", "My passbook", pages.passbook, order=30),
-        PortalPage("/certificates", "certificates", "My certificates", pages.certificates, order=40),
+        PortalPage(
+            "/programmes",
+            "programmes",
+            "Programmes",
+            pages.programmes,
+            methods=("GET", "POST"),
+            order=27,
+            shows=("Enrolment", "Reimbursement Claim"),
+        ),
+        PortalPage("/passbook", "passbook", "My passbook", pages.passbook, order=30, shows=("Passbook Entry",)),
+        PortalPage("/certificates", "certificates", "My certificates", pages.certificates, order=40, shows=("Certificate",)),
         PortalPage("/profile", "profile", "My profile", pages.profile, methods=("GET", "POST"), order=90),
     ),
 )

@@ -61,7 +61,7 @@
         if (!r.ok) throw new Error(String(r.status));
         return r.json();
       })
-      .then(function (body) { show(body.data); })
+      .then(function (body) { show(body.data); return body.data; })
       .catch(function () { say(cfg.messages.saving_failed); });
   }
 
@@ -183,13 +183,21 @@
   function text() {
     var end = document.getElementById("lesson-end");
     if (!end) return;
-    var observer = new IntersectionObserver(function (entries) {
-      if (entries.some(function (e) { return e.isIntersecting; })) {
-        observer.disconnect();
-        send({ read_to_end: true, share: 100 }, false);
-      }
+    function reached() {
+      send({ read_to_end: true, share: 100 }, false).then(function (state) {
+        var wait = state && !state.complete && state.measure && state.measure.wait;
+        if (wait) setTimeout(reached, wait * 1000 + 250); // not open long enough to have read it yet
+      });
+    }
+    send({ share: 0 }, false).then(function () { // opened: the reading time counts from here
+      var observer = new IntersectionObserver(function (entries) {
+        if (entries.some(function (e) { return e.isIntersecting; })) {
+          observer.disconnect();
+          reached();
+        }
+      });
+      observer.observe(end);
     });
-    observer.observe(end);
   }
 
   if (cfg.kind === "scorm") scorm();

@@ -1,7 +1,7 @@
 """Certificate: its verification code is drawn once, at issue; revocation is an action with
 a reason (``app.certificates.revoke``)."""
 
-from app import notifications
+from app import i18n, notifications
 from app.model.document import Document
 from doctypes.learning import certificates
 
@@ -29,12 +29,14 @@ class Certificate(Document):
                 self.ctx.site,
                 self.officer_email,
                 "Certificate",
-                f"Your certificate: {self.title}",
-                message=f"Anyone can check it is genuine at {certificates.verify_url(self.ctx.site, self.code)}\n"
-                "Its PDF is on the certificate's page.",
+                i18n.words(i18n.N_("Your certificate: %(title)s"), title=self.title),
+                message=i18n.words(
+                    i18n.N_("Anyone can check it is genuine at %(url)s. Its PDF is with your certificates."),
+                    url=certificates.verify_url(self.ctx.site, self.code),
+                ),
                 doctype="Certificate",
                 name=self.name,
-                reason="You get this mail because a certificate was issued to you.",
+                reason=i18n.words(i18n.N_("You get this mail because a certificate was issued to you.")),
                 event=f"certificate:{self.name}",
             )
 

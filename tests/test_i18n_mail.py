@@ -1,0 +1,96 @@
+"""Mails and notifications are in the recipient's language: a learner whose profile says Hindi
+gets the certificate's notification and mail in Hindi, on the bell as in the mail, and is sent
+to their portal page, not the back office; every message of the mails and notifications, and
+every workflow word they carry, has its Hindi."""
+
+import pytest
+
+from app import i18n, notifications
+from app.model import lifecycle
+
+from . import frac_world
+from .conftest import PASSWORD
+
+
+@pytest.fixture
+def world(mock_site):
+    w = frac_world.build(mock_site)
+    w.app.config["WTF_CSRF_ENABLED"] = False
+    w.asha = w.officer("asha@power.gov.in", name="Asha Rao")
+    w.ravi = w.officer("ravi@power.gov.in", name="Ravi Kumar")
+    lifecycle.save(mock_site.context(), "User", "asha@power.gov.in", {"language": "Hindi"})
+    return w
+
+
+def _certificate(w, officer, title="Outcome budgeting"):
+    from doctypes.learning import certificates
+
+    module = w.site.db.content_module.find_one({}) or {
+        "_id": lifecycle.insert(
+            w.site.context(),
+            "Content Module",
+            {"title": title, "kind": "Lesson Text", "lesson_text": "x", "mdo": frac_world.POWER, "workflow_state": "Published"},
+        ).name
+    }
+    return certificates.issue(
+        w.site.context(), officer=officer, title=title, issued_on="2026-12-01", content_module=module["_id"]
+    )
+
+
+def test_a_hindi_learner_is_told_in_hindi_and_sent_to_the_portal(world):
+    w, site = world, world.site
+    _certificate(w, w.asha)
+    _certificate(w, w.ravi)
+    hers = site.db.notification.find_one({"for_user": "asha@power.gov.in", "kind": "Certificate"})
+    assert hers["subject"] == "Your certificate: Outcome budgeting"  # the English kept for the back office
+    assert hers["link"] == "http://localhost:8000/certificates"  # a learner's link: the portal, not /admin
+    mail = site.db.mail.find_one({"recipient": "asha@power.gov.in", "kind": "certificate"})
+    assert mail["subject"] == "आपका प्रमाणपत्र: Outcome budgeting"
+    for text in (mail["body_text"], mail["body_html"]):
+        assert "प्रिय Asha Rao," in text and "चुनें कि आपको किन बातों पर ई-मेल मिले" in text
+        assert "Dear" not in text and "You get this mail" not in text
+    assert 'lang="hi"' in mail["body_html"]
+    his = site.db.mail.find_one({"recipient": "ravi@power.gov.in", "kind": "certificate"})
+    assert his["subject"] == "Your certificate: Outcome budgeting" and "Dear Ravi Kumar," in his["body_text"]
+
+    from app import auth
+
+    auth.set_password(site, "asha@power.gov.in", PASSWORD)
+    client = w.app.test_client()
+    client.post("/sign-in", data={"email": "asha@power.gov.in", "password": PASSWORD})
+    bell = client.get("/notifications").get_data(as_text=True)
+    assert "आपका प्रमाणपत्र: Outcome budgeting" in bell and "Your certificate" not in bell
+    opened = client.get(f"/notifications/{hers['_id']}")
+    assert opened.headers["Location"] == "/certificates"
+
+
+def test_a_back_office_user_still_opens_the_record_in_the_back_office(world):
+    assert notifications.record_link(world.site, "Certificate", "CERT-1", "nodal@power.gov.in").startswith(
+        "http://localhost:8000/admin/certificate/details/"
+    )
+
+
+def test_every_message_of_mails_and_notifications_has_its_hindi(mock_site):
+    from babel.messages import extract
+
+    from app.config import ROOT
+
+    hindi = i18n.translations(mock_site, "hi")
+    wanted = set()
+    for folder, method_map in (
+        (ROOT / "app", [("*.py", "python"), ("templates/mail/**.txt", "jinja2"), ("templates/mail/**.html", "jinja2")]),
+        (ROOT / "doctypes" / "learning", [("**.py", "python")]),
+    ):
+        for _file, _line, message, _comments, _context in extract.extract_from_dir(
+            folder, method_map, keywords={"_": None, "N_": None}
+        ):
+            wanted.add(message)
+    for workflow in mock_site.db.workflow.find(
+        {"document_type": {"$in": ["Passbook Entry", "Enrolment", "Reimbursement Claim"]}}
+    ):
+        wanted.add(workflow["document_type"])
+        wanted.update(s["state"] for s in workflow["states"])
+        wanted.update(t["action"] for t in workflow["transitions"])
+    missing = sorted(m for m in wanted if hindi.gettext(m) == m)
+    assert missing == [], "\n".join(missing)
+    assert i18n.say(mock_site, i18n.words("Comment: %(comment)s", comment="ok"), "hi") == "टिप्पणी: ok"
