@@ -94,3 +94,32 @@ def test_every_message_of_mails_and_notifications_has_its_hindi(mock_site):
     missing = sorted(m for m in wanted if hindi.gettext(m) == m)
     assert missing == [], "\n".join(missing)
     assert i18n.say(mock_site, i18n.words("Comment: %(comment)s", comment="ok"), "hi") == "टिप्पणी: ok"
+
+
+def test_every_doctype_field_and_option_label_has_its_hindi(mock_site):
+    """The meta's labels (each doctype's name, its fields' labels and their options) are in the
+    Hindi catalogues, each module's in its own ``translations`` folder."""
+    catalogue = i18n.translations(mock_site, "hi")._catalog
+    missing = []
+    for meta in mock_site.registry:
+        if meta.module == "Tests":
+            continue
+        texts = [meta.name] + [f.label for f in meta.fields if f.label]
+        texts += [o for f in meta.fields for o in f.select_options or []]
+        missing += [f"{meta.name}: {t}" for t in texts if t not in catalogue]
+    assert missing == [], "\n".join(missing)
+
+
+def test_labels_come_in_the_language_asked_for_and_only_for_fields_the_caller_reads(world):
+    w = world
+    w.learner("asha@power.gov.in")
+    hindi = w.get("asha@power.gov.in", "method/labels", 200, doctype="Officer", lang="hi").json["data"]
+    fields = {f["fieldname"]: f for f in hindi["fields"]}
+    assert hindi["label"] == "अधिकारी" and fields["gender"]["label"] == "लिंग"
+    assert fields["gender"]["options"]["Female"] == "महिला"
+    assert "employee_id" not in fields and "date_of_birth" not in fields  # above the learner's level
+    admin = w.get("admin", "method/labels", 200, doctype="Officer", lang="hi").json["data"]
+    assert "कर्मचारी आईडी" in [f["label"] for f in admin["fields"]]  # the MDO Admin reads that level
+    assert w.get("admin", "method/labels", 200, doctype="Officer").json["data"]["label"] == "Officer"
+    w.get("asha@power.gov.in", "method/labels", 403, doctype="Custom DocPerm", lang="hi")  # a doctype she may not read
+    assert "lang" in w.get("admin", "method/labels", 400, doctype="Officer", lang="fr").json["errors"]

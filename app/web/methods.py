@@ -191,7 +191,45 @@ def _job_methods():
     )
 
 
-JOB_METHODS = _job_methods()
+def _labels(call):
+    """A doctype's label, and its fields' labels and options, in ``lang`` (en or hi), for the
+    fields the caller reads: what a screen in another language shows."""
+    from app import i18n
+
+    meta = call.ctx.registry.get(call.arg("doctype"))
+    call.ctx.access.check(meta, "read")
+    lang = call.arg("lang") or "en"
+    if lang not in i18n.LANGUAGES:
+        raise ValidationError(f"lang: {lang!r} is not one of {', '.join(i18n.LANGUAGES)}", errors={"lang": ["unknown"]})
+    say = i18n.translations(call.ctx.site, lang).gettext
+    levels = call.ctx.access.readable_levels(meta)
+    fields = [
+        {
+            "fieldname": f.fieldname,
+            "label": say(f.label) if f.label else f.fieldname,
+            **({"options": {o: say(o) for o in f.select_options}} if f.select_options else {}),
+        }
+        for f in meta.fields
+        if f.permlevel in levels
+    ]
+    return call.data({"doctype": meta.name, "label": say(meta.name), "lang": lang, "fields": fields})
+
+
+def _label_methods():
+    from app.registry import ApiMethod, Param
+
+    return (
+        ApiMethod(
+            "labels",
+            _labels,
+            "A doctype's and its fields' labels and options in a language (en, hi)",
+            tag="Meta",
+            params=(Param("doctype", required=True), Param("lang")),
+        ),
+    )
+
+
+JOB_METHODS = _job_methods() + _label_methods()
 
 
 def register_routes(app, modules) -> None:
