@@ -167,6 +167,11 @@ class AnalystCollection:
                     values.append(v)
         return sorted(values, key=str)
 
+    # the names mongosh users type first
+    countDocuments = count_documents  # noqa: N815
+    findOne = find_one  # noqa: N815
+    estimatedDocumentCount = estimated_document_count  # noqa: N815
+
     def __getattr__(self, attr):
         if attr.startswith("_"):
             raise AttributeError(attr)
@@ -221,6 +226,82 @@ class AnalystCursor:
     def to_list(self, length=None) -> list:
         rows = list(self)
         return rows if length is None else rows[:length]
+
+    def toArray(self) -> list:  # noqa: N802 - as mongosh names it
+        return list(self)
+
+    def pretty(self):
+        """As in mongosh: the cursor, which the shell prints a document per block."""
+        return self
+
+    def __repr__(self):
+        import pprint
+
+        rows = list(self._coll.aggregate(self._pipeline() + ([] if self._limit else [{"$limit": SHOWN + 1}])))
+        more = len(rows) > SHOWN and not self._limit
+        text = "\n".join(pprint.pformat(r, sort_dicts=False, width=110) for r in rows[:SHOWN]) or "(no documents)"
+        return text + ("\n... more: use .skip(20) or list(...) for all" if more else "")
+
+
+SHOWN = 20  # documents a cursor shows when the shell prints it, as mongosh does
+
+
+# mongosh habits in the analysts' shell (a Python console) ----------------------------------
+
+MONGOSH_HINT = (
+    "This shell speaks Python: quote keys ({'mdo': 'Ministry of Power'}), write True, False, None, "
+    "and count_documents or countDocuments; `show collections` lists what you may read."
+)
+
+
+class AnalystConsole:
+    """The read-only shell's console: Python, plus what mongosh users type first (``show
+    collections``, ``countDocuments``, ``.pretty()``), and a plain hint when a line is not
+    Python."""
+
+    def __init__(self, db, local: dict):
+        import code
+
+        console = self
+
+        class _Console(code.InteractiveConsole):
+            def runsource(self, source, filename="<input>", symbol="single"):
+                said = source.strip().rstrip(";")
+                if said in ("show collections", "show tables"):
+                    self.write("\n".join(db.list_collection_names()) + "\n")
+                    return False
+                if said in ("show dbs", "show databases"):
+                    self.write(f"{db.name}\n")
+                    return False
+                if said in ("exit", "quit"):
+                    raise SystemExit
+                try:
+                    compile(source, filename, symbol)
+                except SyntaxError:
+                    console.hinted = True
+                    self.write(MONGOSH_HINT + "\n")
+                    return False
+                except (OverflowError, ValueError):
+                    pass
+                return super().runsource(source, filename, symbol)
+
+            def showtraceback(self):
+                import sys
+
+                kind = sys.exc_info()[0]
+                super().showtraceback()
+                if kind is NameError:  # {mdo: "X"}, true, null: mongosh's words, not Python's
+                    console.hinted = True
+                    self.write(MONGOSH_HINT + "\n")
+
+        self.hinted = False
+        self.console = _Console(local)
+
+    def interact(self, banner: str) -> None:
+        self.console.interact(banner=banner, exitmsg="")
+
+    def push(self, line: str) -> bool:
+        return self.console.push(line)
 
 
 # On MongoDB: the views and the role ------------------------------------------------------

@@ -47,8 +47,24 @@ def stages(analysis: dict, mdo: str | None = None) -> list[dict]:
 
 
 def run(db, name: str, mdo: str | None = None) -> list[dict]:
+    """The analysis's rows; with ``mdo``, only that MDO's (AnalysisError if no MDO has the name)."""
     analysis = load(name)
+    if mdo and not db["mdo"].count_documents({"_id": mdo}):
+        import difflib
+
+        known = [m for m in db["mdo"].distinct("_id") if m]
+        close = difflib.get_close_matches(mdo, known, n=3, cutoff=0.5)
+        hint = (
+            f"; did you mean {', '.join(repr(c) for c in close)}?"
+            if close
+            else "; `igot shell --read-only`, then db.mdo.distinct('_id'), lists them"
+        )
+        raise AnalysisError(f"--mdo {mdo!r} is not an MDO{hint}")
     return list(db[analysis["collection"]].aggregate(stages(analysis, mdo)))
+
+
+# the columns an analyst reads a row by, first: who, what, when; then the figures
+KEYS = ("mdo", "mdo_name", "competency", "position", "position_name", "course", "programme", "kind", "state", "month", "year")
 
 
 def _cell(value) -> str:
@@ -60,7 +76,8 @@ def _cell(value) -> str:
 def render(rows: list[dict], fmt: str = "table") -> str:
     if fmt == "json":
         return json.dumps(rows, indent=2, default=str)
-    columns = list(dict.fromkeys(k for r in rows for k in r))
+    seen = list(dict.fromkeys(k for r in rows for k in r))
+    columns = [k for k in KEYS if k in seen] + [k for k in seen if k not in KEYS]
     if fmt == "csv":
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")

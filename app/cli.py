@@ -141,7 +141,9 @@ def shell(read_only):
             f"db.list_collection_names()); db.analyst_officer.find_one(), db.enrolment.aggregate([...]); "
             f"registry: the doctypes"
         )
-        code.interact(banner=banner, local={"db": db, "registry": site.registry})
+        from app.analysts import AnalystConsole
+
+        AnalystConsole(db, {"db": db, "registry": site.registry}).interact(banner)
         return
     ctx = site.context("Administrator")
     banner = (

@@ -160,9 +160,11 @@ def test_igot_aggregate_prints_table_csv_and_json(data, site, monkeypatch):
     monkeypatch.setattr(cli, "_site", lambda: site)
     runner = CliRunner()
     table = runner.invoke(cli.main, ["aggregate", "content_by_state_mdo", "--mdo", POWER])
-    assert table.exit_code == 0 and table.output.splitlines()[0].split() == ["modules", "mdo", "state"]
+    assert table.exit_code == 0 and table.output.splitlines()[0].split() == ["mdo", "state", "modules"]  # keys first
     csv = runner.invoke(cli.main, ["aggregate", "content_by_state_mdo", "--format", "csv"]).output.splitlines()
-    assert csv[0] == "modules,mdo,state" and len(csv) == 1 + 4
+    assert csv[0] == "mdo,state,modules" and len(csv) == 1 + 4
+    typo = runner.invoke(cli.main, ["aggregate", "content_by_state_mdo", "--mdo", "Ministry of Powr"])
+    assert typo.exit_code == 1 and "'Ministry of Powr' is not an MDO; did you mean 'Ministry of Power'" in typo.output
     out = json.loads(runner.invoke(cli.main, ["aggregate", "officers_by_mdo_month", "--format", "json"]).output)
     assert sum(r["officers"] for r in out) == 12
     missing = runner.invoke(cli.main, ["aggregate", "no_such_thing"])
@@ -222,6 +224,22 @@ def test_the_read_only_shell_reads_and_refuses_writes(data, site):
         with pytest.raises(ReadOnlyError):
             attempt()
     assert data.officer.count_documents({}) == 12 and "copy" not in data.list_collection_names()
+
+
+def test_the_read_only_shell_takes_what_mongosh_users_type_first(data, site, capsys):
+    from app.analysts import AnalystConsole, AnalystDatabase
+
+    db = AnalystDatabase(site.db, site.registry)
+    console = AnalystConsole(db, {"db": db})
+    console.push("show collections")
+    assert "analyst_officer" in capsys.readouterr().err.split()
+    console.push("db.content_module.countDocuments({'mdo': 'Ministry of Steel'})")
+    assert capsys.readouterr().out.strip() == str(site.db.content_module.count_documents({"mdo": STEEL}))
+    console.push("db.content_module.find({'mdo': 'Ministry of Steel'}).pretty()")
+    shown = capsys.readouterr().out
+    assert shown.count("'mdo': 'Ministry of Steel'") == site.db.content_module.count_documents({"mdo": STEEL})
+    console.push("db.content_module.find({mdo: 'Ministry of Steel', retired: true})")  # mongosh, not Python
+    assert "This shell speaks Python: quote keys" in capsys.readouterr().err and console.hinted
 
 
 def test_the_analyst_reads_every_mdo_and_changes_nothing_in_the_api_or_the_admin(mock_site):
