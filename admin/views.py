@@ -7,6 +7,8 @@ validation of the API; no view queries the database around them.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import flash, g, has_request_context, redirect, request, url_for
 from flask_admin import expose
 from flask_admin.helpers import get_form_data
@@ -116,7 +118,10 @@ class DocTypeView(Guarded, BaseModelView):
         )
         self.column_labels = {f.fieldname: f.label for f in meta.all_fields}
         self.column_descriptions = {f.fieldname: f.description for f in meta.all_fields if f.description}
-        self.column_formatters_detail = {f.fieldname: _child_table for f in meta.table_fields}
+        days = {f.fieldname: _day_field for f in meta.all_fields if f.fieldtype == "Date"}
+        self.column_formatters = dict(days)
+        self.column_formatters_detail = {**days, **{f.fieldname: _child_table for f in meta.table_fields}}
+        self.column_type_formatters = self.column_type_formatters_detail = TYPE_FORMATTERS
         super().__init__(model=meta, name=meta.name, category=meta.module, endpoint=meta.collection, url=meta.collection)
 
     # access -----------------------------------------------------------------------------
@@ -397,7 +402,7 @@ class DocTypeView(Guarded, BaseModelView):
             )
         except PermissionDenied:
             rows = []
-        versions = [{"at": v["creation"], "user": v["owner"], "rows": _version_rows(v.get("data") or {})} for v in rows]
+        versions = [{"at": v["creation"], "user": v["owner"], "rows": _version_rows(v.get("data") or {}, meta)} for v in rows]
         from app.model import actions
 
         return {
@@ -498,9 +503,24 @@ class DocTypeView(Guarded, BaseModelView):
         return True
 
 
-def _version_rows(data: dict) -> list[tuple]:
-    """A Version's data as (field, old, new) rows a person can read."""
-    rows = [(c["field"], c["old"], c["new"]) for c in data.get("changed", [])]
+def _version_rows(data: dict, meta=None) -> list[tuple]:
+    """A Version's data as (field, old, new) rows a person can read: fields by their labels,
+    dates as DD/MM/YYYY."""
+
+    def label(fieldname):
+        field = meta.get_field(fieldname) if meta is not None else None
+        return field.label if field is not None and field.label else fieldname
+
+    def shown(fieldname, value):
+        field = meta.get_field(fieldname) if meta is not None else None
+        if field is not None and field.fieldtype == "Date" and value:
+            try:
+                return _day(None, dt.date.fromisoformat(str(value)[:10]))
+            except ValueError:
+                return value
+        return value
+
+    rows = [(label(c["field"]), shown(c["field"], c["old"]), shown(c["field"], c["new"])) for c in data.get("changed", [])]
     rows += [(f"{a['table']}: row added", "", _row_text(a["row"])) for a in data.get("added", [])]
     rows += [(f"{r['table']}: row removed", _row_text(r["row"]), "") for r in data.get("removed", [])]
     for rc in data.get("row_changed", []):
@@ -508,6 +528,35 @@ def _version_rows(data: dict) -> list[tuple]:
     if "deleted" in data:
         rows.append(("(deleted)", "", ""))
     return rows
+
+
+def _when(view, value, name=None) -> str:
+    """A moment as people read it: DD/MM/YYYY HH:MM:SS (UTC, as stored), no microseconds."""
+    return value.strftime("%d/%m/%Y %H:%M:%S")
+
+
+def _day(view, value, name=None) -> str:
+    return value.strftime("%d/%m/%Y")
+
+
+def _day_field(view, context, model, name):
+    """A Date field (kept as YYYY-MM-DD) shown the Indian way, DD/MM/YYYY."""
+    value = model.get(name)
+    if not value:
+        return ""
+    try:
+        return _day(view, dt.date.fromisoformat(str(value)[:10]))
+    except ValueError:
+        return str(value)
+
+
+def _type_formatters() -> dict:
+    from flask_admin.model import typefmt
+
+    return {**typefmt.BASE_FORMATTERS, dt.datetime: _when, dt.date: _day}
+
+
+TYPE_FORMATTERS = _type_formatters()
 
 
 def _child_table(view, context, model, name):

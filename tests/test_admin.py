@@ -217,7 +217,9 @@ def test_version_history_on_the_record(app, site):
     lifecycle.save(ctx, "Officer", name, {"designation": "Director"})
     page = signed_in(app, "nodal@steel.gov.in").get(f"/admin/officer/edit/?id={name}").get_data(as_text=True)
     history = page.split('id="version-history"')[1]
-    assert ">nodal</td>" in history and "designation" in history and "Director" in history  # who, by name
+    assert (
+        ">nodal</td>" in history and "<td>Designation</td>" in history and "Director" in history
+    )  # who, by name; the field by its label
 
 
 def test_customize_form_add_place_hide_remove(app, site):
@@ -255,6 +257,20 @@ def test_details_page_shows_every_field(app, site):
     page = signed_in(app, "nodal@steel.gov.in").get(f"/admin/officer/details/?id={name}").get_data(as_text=True)
     for text in ("Sunita Steel", "sunita@steel.gov.in", "IAS", "nodal@steel.gov.in"):
         assert text in page
+
+
+def test_dates_read_the_indian_way_and_times_without_microseconds(app, site):
+    import re
+
+    name = site.db.officer.find_one({"mdo": STEEL})["_id"]
+    lifecycle.save(context_for(site, "nodal@steel.gov.in"), "Officer", name, {"date_of_birth": "1984-03-09"})
+    client = signed_in(app, "nodal@steel.gov.in")
+    page = client.get(f"/admin/officer/details/?id={name}").get_data(as_text=True)
+    assert "09/03/1984" in page and "1984-03-09" not in page  # on the record and in its changes
+    assert "<td>Date Of Birth</td>" in page  # a change names the field by its label
+    modified = site.db.officer.find_one({"_id": name})["modified"]
+    assert modified.strftime("%d/%m/%Y %H:%M:%S") in page
+    assert not re.search(r"\d\d:\d\d:\d\d\.\d{3,6}", page)  # no microseconds anywhere
 
 
 def test_list_filters_come_from_the_meta(app, site):

@@ -144,6 +144,13 @@ def test_bad_bodies_are_400(w, body, words):
     refused(w["admin"].post("/api/resource/Officer", data=body, content_type="application/json"), *words)
 
 
+@pytest.mark.parametrize("mdos", [True, 7, "Ministry of Power", [3], [{"mdo": 5}]])
+def test_a_child_table_that_is_not_a_list_of_rows_is_400(w, mdos):
+    """A user's MDOs (the table that makes them a tenant record) sent as something else."""
+    r = w["admin"].post("/api/resource/User", json={"email": "x@power.gov.in", "full_name": "X", "mdos": mdos})
+    assert 400 <= r.status_code < 500 and "mdos" in r.get_data(as_text=True), (mdos, r.status_code, r.get_data(as_text=True))
+
+
 @pytest.mark.parametrize("modified", [5, {"$gt": 1}, ["2026-01-01"], True])
 def test_a_save_or_transition_with_a_bad_modified_is_400(w, modified):
     from app.model import lifecycle

@@ -173,8 +173,9 @@ class DocTypeMeta:
         """The MDOs a record belongs to."""
         head, _, rest = self.tenant_field.partition(".")
         value = doc.get(head)
-        if rest:
-            return {row.get(rest) for row in value or [] if row.get(rest)}
+        if rest:  # a child table's rows; anything else (a malformed body) names no MDO, and is refused later
+            rows = value if isinstance(value, list) else []
+            return {row.get(rest) for row in rows if isinstance(row, dict) and row.get(rest)}
         if isinstance(value, list):
             return set(value)
         return {value} if value else set()
