@@ -122,7 +122,6 @@ def notify(
     may not read the record, are disabled, or were told of this ``event`` already).
     ``subject``, ``message`` and ``reason`` may be ``i18n.words(...)``: kept as words, shown
     and mailed in the user's language (the English is kept too, for the back office)."""
-    from app import i18n
     from app.model import lifecycle
 
     user_record = site.unguarded("user").find_one({"_id": user})

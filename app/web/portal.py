@@ -14,7 +14,6 @@ doctype's, field's or option's label is translated with ``label()``, from the sa
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
@@ -24,12 +23,12 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
 from wtforms.validators import InputRequired
 
-from app import auth
+from app import auth, i18n
 
 LANGUAGES = {"en": "English", "hi": "हिन्दी"}
-PROFILE = {"English": "en", "Hindi": "hi"}  # the User's ``language`` field, as stored
+PROFILE = i18n.PROFILE  # the User's ``language`` field, as stored
 COOKIE = "igot_language"
-ENGINE_TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
+ENGINE_TRANSLATIONS = i18n.ENGINE_TRANSLATIONS
 
 
 def site():
@@ -62,8 +61,6 @@ def allow_sources(response, *, frames: str | None = None, media: str | None = No
 
 def _say(text) -> str:
     """A kept message (``app.i18n.words``) or plain text, in the page's language."""
-    from app import i18n
-
     return i18n.say(site(), text, str(get_locale() or "en"))
 
 
@@ -258,10 +255,7 @@ def _blueprint(site_) -> Blueprint:
 
 def init_portal(app, site_):
     """Register the portal and its pages, and the languages (flask-babel)."""
-    dirs = [str(ENGINE_TRANSLATIONS)] + [
-        str(folder / "translations") for folder in site_.modules.folders.values() if (folder / "translations").is_dir()
-    ]
-    app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(dirs)
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(i18n.folders(site_))
     app.config["BABEL_DEFAULT_LOCALE"] = "en"
     Babel(app, locale_selector=select_locale)
     app.jinja_env.filters["indian_date"] = indian_date

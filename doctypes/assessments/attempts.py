@@ -25,13 +25,7 @@ COLLECTION = "assessment_attempt"
 
 
 def _officer(ctx) -> dict:
-    officer = officers.own_officer(ctx)
-    if officer is None:
-        raise ValidationError(
-            f"{ctx.user} is not an officer; only officers take assessments",
-            errors={"officer": ["no officer has this user's e-mail"]},
-        )
-    return officer
+    return officers.require_own_officer(ctx, "take assessments")
 
 
 def published(ctx, name: str) -> dict:

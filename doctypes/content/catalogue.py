@@ -28,6 +28,7 @@ FIELDS = (
     "lesson_text",
     "package_version",
     "launch_file",
+    "required_assessment",
     "version",
     "modified",
 )

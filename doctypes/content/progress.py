@@ -62,13 +62,7 @@ def measured(row: dict) -> bool:
 
 
 def _officer(ctx) -> dict:
-    officer = officers.own_officer(ctx)
-    if officer is None:
-        raise ValidationError(
-            f"{ctx.user} is not an officer; only officers take modules",
-            errors={"officer": ["no officer has this user's e-mail"]},
-        )
-    return officer
+    return officers.require_own_officer(ctx, "take modules")
 
 
 def _module(ctx, name: str) -> dict:

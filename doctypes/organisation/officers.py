@@ -9,6 +9,20 @@ def own_officer(ctx) -> dict | None:
     return ctx.site.unguarded("officer").find_one({"email": ctx.user}, {"_id": 1, "full_name": 1})
 
 
+def require_own_officer(ctx, doing: str) -> dict:
+    """The signed-in user's own officer record; a ValidationError saying only officers do
+    ``doing`` (take modules, take assessments) when they have none."""
+    from app.errors import ValidationError
+
+    officer = own_officer(ctx)
+    if officer is None:
+        raise ValidationError(
+            f"{ctx.user} is not an officer; only officers {doing}",
+            errors={"officer": ["no officer has this user's e-mail"]},
+        )
+    return officer
+
+
 def officer_records(ctx, doctype: str, officer: str) -> dict:
     """The officer (as the caller may read it), once the caller is known to read ``doctype``
     records of that officer (a passbook, a credit ledger); they are then read by officer,

@@ -111,7 +111,6 @@ def catalogue_module(name: str):
         module = content.module(ctx, name)
     except NotFound:
         abort(404)
-    row = ctx.site.unguarded("content_module").find_one({"_id": name}, {"required_assessment": 1, "kind": 1, "url": 1})
     officer = _officer(ctx)
     if request.method == "POST" and officer:
         try:
@@ -121,10 +120,10 @@ def catalogue_module(name: str):
             flash(exc.message, "error")
         return redirect(url_for("portal.catalogue_module", name=name))
     player, state, assessment = None, None, None
-    measured_by = progress.how({**module, **row})
-    if row.get("required_assessment"):
-        assessment = ctx.site.unguarded("assessment").find_one({"_id": row["required_assessment"]}, {"title": 1}) or {}
-        assessment = {"name": row["required_assessment"], "title": assessment.get("title") or row["required_assessment"]}
+    measured_by = progress.how(module)
+    if module.get("required_assessment"):
+        found = ctx.site.unguarded("assessment").find_one({"_id": module["required_assessment"]}, {"title": 1}) or {}
+        assessment = {"name": module["required_assessment"], "title": found.get("title") or module["required_assessment"]}
     if officer:
         state = progress.state(ctx, name)
         player = _player(ctx, module, measured_by, state)
@@ -185,7 +184,6 @@ def _player(ctx, module: dict, measured_by: str, state: dict) -> dict | None:
             "src": play["src"],
             "commitUrl": "/api/method/scorm_commit",
             "content_origin": play["content_origin"],
-            "contentOrigin": play["content_origin"],
             "part": play["part"]["identifier"],
             "part_title": play["part"].get("title"),
             "parts": state["parts"],

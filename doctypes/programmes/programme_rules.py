@@ -45,7 +45,7 @@ def _indian(day: dt.date | None) -> str:
 def _rule(rule: str, passed: bool, reason: str, words: str | None = None, **params) -> dict:
     """A rule's outcome: ``reason`` in English (ISO dates), and ``words``, the same reason as a
     message to translate and its values (Indian dates), for pages people read."""
-    return {"rule": rule, "pass": passed, "reason": reason, "words": [words or reason, params] if words else None}
+    return {"rule": rule, "pass": passed, "reason": reason, "words": [words, params] if words else None}
 
 
 def _cached(cache: dict | None, key, load):

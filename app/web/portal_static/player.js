@@ -81,7 +81,7 @@
     });
     api.loadFromFlattenedJSON(cfg.cmi, "");
     window.API = window.API_1484_11 = api; // for a package that finds the page itself
-    new window.CrossFrameLMS(api, cfg.contentOrigin === location.origin ? "*" : cfg.contentOrigin);
+    new window.CrossFrameLMS(api, cfg.content_origin === location.origin ? "*" : cfg.content_origin);
     ["LMSCommit", "Commit", "LMSFinish", "Terminate"].forEach(function (event) {
       api.on(event, function () { setTimeout(refresh, 200); });
     });
