@@ -24,7 +24,7 @@ def init_admin(app, site):
     from .account import AccountView, ForgotView, NotificationsView, PasswordLinkView, SetupView
     from .customize_form import CustomizeView
     from .data_import import ImportView
-    from .home import HomeView
+    from .home import HomeView, RecordsView
     from .link import LinkLookupView
     from .session import LoginView, LogoutView
     from .views import DocTypeView
@@ -49,6 +49,7 @@ def init_admin(app, site):
             admin.add_view(DocTypeView(meta))
     for page in site.modules.all("pages"):  # the modules' own pages
         admin.add_view(page.view(name=page.name, category=page.category, endpoint=page.endpoint, url=page.url))
+    admin.add_view(RecordsView(name="Every kind of record", category="Settings", endpoint="records", url="records"))
     admin.add_view(CustomizeView(name="Customize Form", category="Settings", endpoint="customize", url="customize"))
     admin.add_view(ImportView(name="Data Import", category="Settings", endpoint="data_import", url="import"))
     admin.add_view(LinkLookupView(name="Link", endpoint="link", url="link"))

@@ -75,16 +75,56 @@ def _table(ctx, f, kw):
     )
 
 
+def with_form_key(form_cls):
+    """The create form with a key of its own (``admin.submissions``), new on every blank form."""
+    import uuid
+
+    return type(form_cls.__name__, (form_cls,), {"form_key": wf.HiddenField(default=lambda: uuid.uuid4().hex)})
+
+
+class _Lenient:
+    """A typed field that keeps what was typed when it does not parse, so the lifecycle (the
+    single place that decides) says what is wrong, by the field's label, with the rest."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = valuelist[0] if valuelist else None
+        if self.data is None and valuelist and str(valuelist[0]).strip():
+            self.data = valuelist[0]
+        self.process_errors = []
+
+    def _value(self):
+        return self.data if isinstance(self.data, str) else super()._value()
+
+
+class IntegerInput(_Lenient, wf.IntegerField):
+    pass
+
+
+class FloatInput(_Lenient, wf.FloatField):
+    pass
+
+
+class DateInput(_Lenient, wf.DateField):
+    """The browser's date picker (shown in the user's locale: DD/MM/YYYY in India)."""
+
+
+class DateTimeInput(_Lenient, wf.DateTimeLocalField):
+    pass
+
+
 # The admin's widgets, by the name a fieldtype gives (``FieldType.widget``).
 WIDGETS = {
     "text": lambda ctx, f, kw: wf.StringField(**kw),
     "email": lambda ctx, f, kw: wf.EmailField(**kw),
     "textarea": lambda ctx, f, kw: wf.TextAreaField(**kw),
-    "integer": lambda ctx, f, kw: wf.IntegerField(**kw),
-    "float": lambda ctx, f, kw: wf.FloatField(**kw),
+    "integer": lambda ctx, f, kw: IntegerInput(**kw),
+    "float": lambda ctx, f, kw: FloatInput(**kw),
     "check": lambda ctx, f, kw: wf.BooleanField(label=f.label, description=kw["description"], default=bool(f.default)),
-    "date": lambda ctx, f, kw: wf.DateField(**kw),
-    "datetime": lambda ctx, f, kw: wf.DateTimeLocalField(format="%Y-%m-%dT%H:%M", **kw),
+    "date": lambda ctx, f, kw: DateInput(**kw),
+    "datetime": lambda ctx, f, kw: DateTimeInput(format="%Y-%m-%dT%H:%M", **kw),
     "select": lambda ctx, f, kw: wf.SelectField(choices=choices((o, o) for o in f.select_options), **kw),
     "attach": lambda ctx, f, kw: AttachField(**kw),
     "link": _link,
@@ -96,20 +136,17 @@ class AttachInput:
     """A file input, with a link to the file already attached (kept unless another is chosen)."""
 
     def __call__(self, field, **kwargs):
-        from flask import url_for
         from markupsafe import Markup, escape
         from wtforms.widgets import html_params
 
         kwargs.setdefault("id", field.id)
         current = field.current
+        from admin.attachments import attachment_html
         from admin.common import site
         from app import files
 
         link = (
-            (
-                f'<div class="small">Attached: <a href="{escape(url_for("api.download_file", file_id=current))}">{escape(current)}</a>'
-                f" (choose a file to replace it)</div>"
-            )
+            f'<div class="small">Attached: {attachment_html(site(), current, preview=False)} (choose a file to replace it)</div>'
             if current
             else ""
         )

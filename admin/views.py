@@ -22,14 +22,15 @@ from app.errors import IgotError, NotFound, PermissionDenied
 from app.model import customize, lifecycle, transitions, workflow
 from app.model.fieldtypes import FIELDTYPES
 
-from . import forms
+from . import forms, messages, submissions
+from .attachments import attachment_html
 from .common import Guarded, Record, user_ctx
 
 
 class MetaFilter(BaseFilter):
     """One filter of the list: a field, an operator of app.query, and (optionally) choices."""
 
-    _NAMES = {"=": "equals", "!=": "not equal", ">=": "from", "<=": "to", "like": "contains"}
+    _NAMES = {"=": "equals", "!=": "not equal", ">=": "from", "<=": "to", "like": "contains", "is": "is"}
 
     def __init__(self, column, label, op, options=None, data_type=None):
         super().__init__(label, options, data_type, key_name=f"{column}_{self._NAMES[op].replace(' ', '_')}")
@@ -77,6 +78,8 @@ class _Permitted:
     def __get__(self, view, owner=None):
         if view is None:
             return self
+        if self.action == "write" and has_request_context() and g.get("igot_read_only"):
+            return False  # the record on this page is not the user's to edit now
         return current_user.is_authenticated and view._may(self.action)
 
     def __set__(self, view, value):
@@ -103,6 +106,7 @@ class DocTypeView(Guarded, BaseModelView):
     """List, create, edit and detail screens for one doctype."""
 
     can_view_details = True
+    named_filter_urls = True  # ?flt0_position_is=not+set: a link says what it filters, by label
     page_size = 20
     form_base_class = FlaskForm
     list_template = "admin/model/list.html"
@@ -120,7 +124,15 @@ class DocTypeView(Guarded, BaseModelView):
         self.column_descriptions = {f.fieldname: f.description for f in meta.all_fields if f.description}
         days = {f.fieldname: _day_field for f in meta.all_fields if f.fieldtype == "Date"}
         self.column_formatters = dict(days)
-        self.column_formatters_detail = {**days, **{f.fieldname: _child_table for f in meta.table_fields}}
+        # the record's title is the link to it (the first column when the title is not listed)
+        columns = list(self.column_list)
+        title = meta.title_field if meta.title_field in columns else columns[0]
+        self.column_formatters[title] = _title_link(self.column_formatters.get(title))
+        self.column_formatters_detail = {
+            **days,
+            **{f.fieldname: _child_table for f in meta.table_fields},
+            **{f.fieldname: _attachment for f in meta.all_fields if f.fieldtype == "Attach"},
+        }
         self.column_type_formatters = self.column_type_formatters_detail = TYPE_FORMATTERS
         super().__init__(model=meta, name=meta.name, category=meta.module, endpoint=meta.collection, url=meta.collection)
 
@@ -178,7 +190,7 @@ class DocTypeView(Guarded, BaseModelView):
                 actions.run(user_ctx(), self.meta.name, name, spec["name"])
                 done += 1
             except IgotError as exc:
-                refused.append(f"{name}: {exc.message}")
+                refused.append(f"{name}: {self._say(exc)}")
         if done:
             flash(f"{spec['label']}: done for {done} record{'s' if done != 1 else ''}.", "success")
         for line in refused:
@@ -266,7 +278,11 @@ class DocTypeView(Guarded, BaseModelView):
         if widget in ("integer", "float", "date", "datetime"):
             kind = {"date": "datepicker", "datetime": "datetimepicker"}.get(widget)
             return [MetaFilter(name, label, op, data_type=kind) for op in ("=", ">=", "<=")]
-        return [MetaFilter(name, label, "="), MetaFilter(name, label, "like")]
+        return [
+            MetaFilter(name, label, "="),
+            MetaFilter(name, label, "like"),
+            MetaFilter(name, label, "is", options=[("set", "set"), ("not set", "not set")]),
+        ]
 
     def scaffold_form(self):
         """Flask-Admin wants a form class at start-up; ours are built per request, for the
@@ -281,7 +297,7 @@ class DocTypeView(Guarded, BaseModelView):
     def create_form(self, obj=None):
         ctx = user_ctx()
         meta = customize.effective_meta(ctx, self.meta, self._mdo()) if self.meta.is_tenant else self.meta
-        form = forms.build(ctx, meta)(get_form_data())
+        form = forms.with_form_key(forms.build(ctx, meta))(get_form_data())
         if self.meta.is_tenant and "mdo" in form and not form.mdo.data and self._mdo():
             form.mdo.data = self._mdo()
         return form
@@ -315,7 +331,7 @@ class DocTypeView(Guarded, BaseModelView):
                 filters=triples or None,
             )
         except IgotError as exc:
-            flash(exc.message, "error")
+            flash(self._say(exc), "error")
             return 0, []
         return total, [Record(r) for r in rows]
 
@@ -331,27 +347,61 @@ class DocTypeView(Guarded, BaseModelView):
                 cache[key] = None
         return cache[key]
 
+    def _say(self, exc: IgotError) -> str:
+        return messages.describe(user_ctx().registry, self.meta, exc)
+
     def _report(self, form, exc: IgotError) -> None:
-        for fieldname, messages in (exc.errors or {}).items():
+        """Each field's message under the field, by label; the flash names the fields to
+        correct, and says in full what has no place on the form (a child row, a refusal)."""
+        if isinstance(exc, PermissionDenied) or not exc.errors:
+            flash(self._say(exc), "error")
+            return
+        marked, elsewhere = [], []
+        for fieldname, label, text in messages.field_lines(user_ctx().registry, self.meta, exc.errors):
             target = form._fields.get(fieldname)
-            text = (
-                messages
-                if isinstance(messages, list)
-                else [f"row {row}: {f}: {'; '.join(m)}" for row, errs in messages.items() for f, m in errs.items()]
-            )
-            if target is not None:
-                target.errors = list(target.errors or []) + [str(m) for m in text]
-        flash(exc.message, "error")
+            if target is not None and not isinstance(exc.errors.get(fieldname), dict):
+                target.errors = list(target.errors or []) + [text]
+                marked.append(label)
+            else:
+                elsewhere.append(f"{label}: {text}")
+        said = " ".join(elsewhere)
+        if marked:
+            said = (said + " " if said else "") + f"Not saved: correct {', '.join(dict.fromkeys(marked))} (marked below)."
+        flash(said, "error")
 
     def create_model(self, form):
-        meta = customize.meta_for_record(user_ctx(), self.meta, {"mdo": getattr(form, "mdo", None) and form.mdo.data})
+        """Create the record once per form: the form carries a key, claimed before the insert,
+        so the same form sent again (Back, then Save; a double click) opens the record it
+        made instead of making another."""
+        ctx = user_ctx()
+        key = getattr(form, "form_key", None) and form.form_key.data
+        if key:
+            earlier = submissions.claim(ctx, self.meta.name, key)
+            if earlier is not None:
+                return self._already(earlier)
+        meta = customize.meta_for_record(ctx, self.meta, {"mdo": getattr(form, "mdo", None) and form.mdo.data})
         try:
-            doc = lifecycle.insert(user_ctx(), self.meta.name, forms.values(meta, form, user_ctx().registry))
+            doc = lifecycle.insert(ctx, self.meta.name, forms.values(meta, form, ctx.registry))
         except IgotError as exc:
+            if key:
+                submissions.release(ctx, key)
             forms.discard_new_files(form)
             self._report(form, exc)
             return False
+        if key:
+            submissions.made(ctx, key, doc.name)
         return Record(doc.as_dict())
+
+    def _already(self, earlier: dict):
+        if not earlier.get("name"):
+            flash("This form is being saved already: wait a moment, then open the list.", "info")
+            return False
+        record = self.get_one(earlier["name"])
+        if record is None:
+            return False
+        title = record.get(self.meta.title_field) if self.meta.title_field else None
+        flash(f"This form was saved before, as {self.meta.name} {title or record['name']}: it was not saved again.", "info")
+        return record
 
     def update_model(self, form, model):
         meta = customize.meta_for_record(user_ctx(), self.meta, model)
@@ -376,6 +426,7 @@ class DocTypeView(Guarded, BaseModelView):
         model = kwargs.get("model")
         if model is not None and template in (self.edit_template, self.details_template):
             kwargs["panel"] = self._panel(model)
+            kwargs["related"] = self._related(model)
         return super().render(template, **kwargs)
 
     def _panel(self, record) -> dict:
@@ -405,9 +456,28 @@ class DocTypeView(Guarded, BaseModelView):
         versions = [{"at": v["creation"], "user": v["owner"], "rows": _version_rows(v.get("data") or {}, meta)} for v in rows]
         from app.model import actions
 
+        # one state, in words: the workflow's where there is one, else the record's status
+        state = info["state"] if info else (status if meta.is_submittable else None)
+        editable = self._editable(record)
+        if not editable:
+            g.igot_read_only = True  # no Edit button on this record's page
+        needs_comment = []
+        if info and info["actions"]:
+            wf = workflow.active(ctx, meta.name)
+            needs_comment = [
+                t["action"]
+                for t in wf["transitions"]
+                if t["state"] == info["state"] and t.get("comment_required") and t["action"] in info["actions"]
+            ]
         return {
             "name": record["name"],
             "status": status,
+            "state": state,
+            "state_style": {"Draft": "secondary", "Cancelled": "danger"}.get(state, "primary"),
+            "next": workflow.next_step(ctx, meta, record) if info else "",
+            "mine": bool(info and info["actions"]),
+            "editable": editable,
+            "comment_for": list(dict.fromkeys(needs_comment)),
             "workflow": info,
             "status_actions": status_actions,
             "actions": [
@@ -424,15 +494,50 @@ class DocTypeView(Guarded, BaseModelView):
             "versions": [v for v in versions if v["rows"]],
         }
 
+    def _related(self, record) -> list[dict]:
+        """What belongs to the record (``Module.related``), each item linked to its page, and
+        a link to the whole list when there is more than is shown."""
+        from .home import list_url
+
+        ctx = user_ctx()
+        sections = []
+        for rel in sorted(ctx.site.modules.all("related"), key=lambda r: r.order):
+            if rel.doctype != self.meta.name:
+                continue
+            section = rel.build(ctx, record)
+            if not section:
+                continue
+            for item in section["items"]:
+                if not item.get("url") and item.get("doctype") and item.get("name"):
+                    target = ctx.registry.get(item["doctype"])
+                    item["url"] = url_for(f"{target.collection}.details_view", id=item["name"])
+            more = section.get("more")
+            section["more_url"] = (
+                list_url(ctx, more[0], more[1], strict=True) if more and section["total"] > len(section["items"]) else None
+            )
+            sections.append(section)
+        return sections
+
+    def _editable(self, record) -> bool:
+        """Whether the user may edit ``record`` now: a draft, in their MDOs, with write
+        permission, in a workflow state their roles edit."""
+        if record.get("docstatus", 0) != 0:
+            return False
+        ctx = user_ctx()
+        try:
+            if "write" not in ctx.access.allowed_actions(self.meta, record):
+                return False
+            ctx.access.check_scope(self.meta, record)
+        except PermissionDenied:
+            return False
+        return workflow.editable(ctx, self.meta, record)
+
     @expose("/edit/", methods=("GET", "POST"))
     def edit_view(self):
-        """Submitted and cancelled records are read-only: shown on the details page."""
+        """A record the user may not edit now (submitted, cancelled, or in a workflow state
+        others act on) opens read-only, on its details page, saying who acts next."""
         record = self.get_one(request.args.get("id")) if request.args.get("id") else None
-        if record is not None and record.get("docstatus", 0) != 0:
-            flash(
-                f"{self.meta.name} {record['name']} is {('draft', 'submitted', 'cancelled')[record['docstatus']]} and read-only.",
-                "info",
-            )
+        if record is not None and not self._editable(record):
             return redirect(self.get_url(".details_view", id=record["name"]))
         return super().edit_view()
 
@@ -448,9 +553,7 @@ class DocTypeView(Guarded, BaseModelView):
             transitions.apply(user_ctx(), self.meta.name, name, action, request.form.get("comment"))
             flash(f"{action}: done.", "success")
         except IgotError as exc:
-            flash(
-                exc.message + " " + " ".join(m for msgs in exc.errors.values() if isinstance(msgs, list) for m in msgs), "error"
-            )
+            flash(self._say(exc), "error")
         return self._back(name)
 
     @expose("/action/", methods=("POST",))
@@ -476,7 +579,7 @@ class DocTypeView(Guarded, BaseModelView):
             else:
                 flash(f"{label}: done.", "success")
         except IgotError as exc:
-            flash(exc.message, "error")
+            flash(self._say(exc), "error")
         return self._back(name)
 
     @expose("/docstatus/", methods=("POST",))
@@ -491,14 +594,14 @@ class DocTypeView(Guarded, BaseModelView):
             flash(f"{self.meta.name} {doc.name}: {action} done.", "success")
             name = doc.name
         except IgotError as exc:
-            flash(exc.message, "error")
+            flash(self._say(exc), "error")
         return self._back(name)
 
     def delete_model(self, model):
         try:
             lifecycle.delete(user_ctx(), self.meta.name, model["name"])
         except IgotError as exc:
-            flash(exc.message, "error")
+            flash(self._say(exc), "error")
             return False
         return True
 
@@ -557,6 +660,24 @@ def _type_formatters() -> dict:
 
 
 TYPE_FORMATTERS = _type_formatters()
+
+
+def _attachment(view, context, model, name):
+    return attachment_html(user_ctx().site, model.get(name))
+
+
+def _title_link(inner=None):
+    """A list column whose text links to the record's page."""
+
+    def format(view, context, model, name):
+        from markupsafe import Markup, escape
+
+        value = inner(view, context, model, name) if inner else model.get(name)
+        text = model["name"] if value in (None, "") else value
+        url = view.get_url(".details_view", id=model["name"])
+        return Markup(f'<a class="record-link" href="{escape(url)}">{escape(text)}</a>')
+
+    return format
 
 
 def _child_table(view, context, model, name):

@@ -48,6 +48,8 @@ CAPABILITIES = {
     "customize_for_every_mdo": "add custom fields for every MDO, or for any one",
     "analyse": "read the data directly, as an analyst (igot shell --read-only, the analysts' role)",
     "back_office": "work in the back office (/admin); a learner alone has the learner portal",
+    "lead_an_mdo": "be an MDO's nodal officer: onboard its staff, map its roles, verify its passbooks",
+    "set_up_installation": "see a new installation's first-run checklist (MDOs, their admins, staff, the first course)",
 }
 READ_ACTIONS = ("read", "export")
 # A permission row for "All" holds for every signed-in user, whatever their roles (Frappe's

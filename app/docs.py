@@ -37,6 +37,10 @@ OTHER = [
         "mdo_activity",
         'The MDO dashboard\'s rollup: `{_id: "mdo|metric|YYYY-MM", mdo, metric (officers, enrolments, certificates), month, count}`, kept by `$inc` and rebuilt by `igot rollups rebuild`',
     ),
+    (
+        "form_submission",
+        'The back office\'s create forms, each saved once: `{_id: "<user>|<form key>", user, doctype, name, created}`; a form sent again opens the record `name` instead of making another',
+    ),
     ("doctype", "The doctype definitions themselves, as JSON"),
     (
         "fs.files, fs.chunks",

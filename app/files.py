@@ -338,6 +338,29 @@ def clean_filename(filename: str | None) -> str:
     return name[:255] or "upload"
 
 
+# What a browser may show in the page rather than download (never HTML or SVG, which can run
+# script): the preview of an attachment in the back office.
+PREVIEWABLE = {
+    "application/pdf": "pdf",
+    "image/png": "image",
+    "image/jpeg": "image",
+    "image/gif": "image",
+    "image/webp": "image",
+    "video/mp4": "video",
+    "video/webm": "video",
+    "audio/mpeg": "audio",
+}
+
+
+def size_text(n: int) -> str:
+    """A file's size as people read it: 820 bytes, 14 KB, 3.2 MB."""
+    if n < 1024:
+        return f"{n} bytes"
+    if n < 1024 * 1024:
+        return f"{round(n / 1024)} KB"
+    return f"{n / (1024 * 1024):.1f} MB"
+
+
 def content_disposition(filename: str, disposition: str = "attachment") -> str:
     """A Content-Disposition header (RFC 6266) for any file name: an ASCII ``filename`` with
     everything unsafe replaced, and the exact name as UTF-8 in ``filename*`` (RFC 5987)."""

@@ -13,7 +13,14 @@ them, but explicit:
 - ``jobs``: background jobs (``Job``) with the check made when one is queued;
 - ``commands``: ``igot`` subcommands (``Command``: a click command or group);
 - ``pages``: admin pages (``Page``: a Flask-Admin view class and where it sits in the menu);
-- ``figures``: charts on the admin home (``Figure``: a function of the caller's Context);
+- ``figures``: charts on the admin home (``Figure``: a function of the caller's Context, and
+  what fills an empty one);
+- ``attention``: lines of the admin home's "Needs attention" (``Attention``: records of a
+  doctype in a given condition, counted for the roles whose work they are);
+- ``setup_steps``: a new installation's first-run checklist (``SetupStep``: done once a
+  record exists);
+- ``related``: what belongs to a record, beside it on its back-office page (``Related``: an
+  officer's gaps, passbook, enrolments; a course's offerings), read through the access layer;
 - ``events``: document events (``DocEvent``): code that runs when a record of another
   module's doctype is written, such as the FRAC rollups of an officer who moves; the
   lifecycle runs them after the doctype's own hook, in the order modules are loaded;
@@ -136,6 +143,50 @@ class Figure:
     labels, values), or [] for a user who may not see it."""
 
     build: Callable
+    empty: str = ""  # what fills the chart, said while it has nothing to show
+    step: str = ""  # where that is done: an admin path ("import/?doctype=Officer")
+
+
+@dataclass(frozen=True)
+class Attention:
+    """A line of the admin home's "Needs attention": how many ``doctype`` records the user may
+    read match ``filters`` (``app.query`` triples), in ``words`` ("Officers without a
+    position"), linked to the list with the same filters (each an ``in_filter`` field). Shown
+    to the users ``audience`` names: "act", those whose roles take the workflow's actions in
+    the state the filters name; "write", those who may edit the doctype's records."""
+
+    words: str
+    doctype: str
+    filters: tuple[tuple[str, str, Any], ...]
+    audience: tuple[str, ...] = ("act",)
+
+
+@dataclass(frozen=True)
+class SetupStep:
+    """A step of a new installation's first-run checklist, on the home of the users who set an
+    installation up (capability ``set_up_installation``): done once a ``doctype`` record
+    matching ``filters`` exists; ``step`` is the admin path where it is taken, ``why`` says in
+    a line why it matters."""
+
+    order: int
+    words: str
+    why: str
+    doctype: str
+    filters: tuple[tuple[str, str, Any], ...] | Callable  # or a function of the Context giving them
+    step: str
+
+
+@dataclass(frozen=True)
+class Related:
+    """A section beside a ``doctype`` record on its back-office page, as Frappe's form
+    sidebar: ``build(ctx, record)`` returns ``{"title", "items": [{"text", "doctype", "name"}
+    or {"text", "url"}, with an optional "note"], "total", "more": (doctype, filters)}`` or
+    None. It reads through the access layer (``app.related.records``), so each user sees
+    what they may read, and nothing else."""
+
+    doctype: str
+    build: Callable
+    order: int = 50
 
 
 @dataclass(frozen=True)
@@ -182,6 +233,9 @@ class Module:
     commands: tuple[Command, ...] = ()
     pages: tuple[Page, ...] = ()
     figures: tuple[Figure, ...] = ()
+    attention: tuple[Attention, ...] = ()
+    setup_steps: tuple[SetupStep, ...] = ()
+    related: tuple[Related, ...] = ()
     events: tuple[DocEvent, ...] = ()
     file_kinds: tuple[FileKind, ...] = ()
     file_readers: dict = field(default_factory=dict)  # doctype -> reader(ctx, name, field, file_id) -> bool

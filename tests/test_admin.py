@@ -1,6 +1,7 @@
 """The admin under /admin: generated from the meta, behind login and CSRF, and through the
 same access layer as the API."""
 
+import html
 import re
 
 import pytest
@@ -29,6 +30,31 @@ def app(site):
 
     home._dashboards.clear()
     return create_app(site=site)
+
+
+def said(page: str, *, flashed_only: bool = False) -> list[str]:
+    """What the admin says on ``page``: its flashed messages and the errors under fields."""
+    flashed = re.findall(r'<div class="alert[^"]*">\s*<button[^>]*>[^<]*</button>(.*?)</div>', page, re.S)
+    under = re.findall(r'<ul class="form-text text-danger[^"]*">(.*?)</ul>', page, re.S)
+    texts = flashed + ([] if flashed_only else [li for block in under for li in re.findall(r"<li>(.*?)</li>", block, re.S)])
+    return [html.unescape(re.sub(r"\s+", " ", t)).strip() for t in texts]
+
+
+def blank_form(page: str) -> dict:
+    """The record form of ``page`` as a browser sends it untouched: its inputs, blank (or as
+    they stand, hidden ones), checkboxes left out."""
+    form = page[page.index('class="admin-form"') :]
+    form = form[: form.index("</form>")]
+    data = {}
+    for _tag, attrs in re.findall(r"<(input|select|textarea)\b([^>]*)>", form):
+        name = re.search(r'\bname="([^"]+)"', attrs)
+        kind = re.search(r'\btype="([^"]+)"', attrs)
+        if not name or (kind and kind.group(1) in ("checkbox", "submit", "file")):
+            continue
+        value = re.search(r'\bvalue="([^"]*)"', attrs)
+        hidden = kind and kind.group(1) == "hidden"
+        data[name.group(1)] = html.unescape(value.group(1)) if hidden and value else ""
+    return data
 
 
 def csrf(client, url):
@@ -182,7 +208,7 @@ def test_workflow_buttons_comments_and_history(app, site):
         context_for(site, "nodal@power.gov.in"), "Sanction", {"purpose": "MITx fee", "amount": 100, "mdo": POWER}
     )
     page = maker.get(f"/admin/sanction/edit/?id={doc.name}").get_data(as_text=True)
-    assert 'id="workflow-state">Draft<' in page and 'value="Send for Approval"' in page and 'value="Approve"' not in page
+    assert 'id="record-state">Draft<' in page and 'value="Send for Approval"' in page and 'value="Approve"' not in page
     _post(maker, f"/admin/sanction/transition/?id={doc.name}", {"action": "Send for Approval"})
     page = checker.get(f"/admin/sanction/details/?id={doc.name}").get_data(as_text=True)
     assert 'value="Approve"' in page and 'value="Reject"' in page
@@ -194,7 +220,7 @@ def test_workflow_buttons_comments_and_history(app, site):
     done = _post(checker, f"/admin/sanction/transition/?id={doc.name}", {"action": "Reject", "comment": "no receipt"}).get_data(
         as_text=True
     )
-    assert 'id="workflow-state">Rejected<' in done and "no receipt" in done.split('id="workflow-history"')[1]
+    assert 'id="record-state">Rejected<' in done and "no receipt" in done.split('id="workflow-history"')[1]
 
 
 def test_submit_cancel_amend_buttons_and_read_only_submitted(app, site):
@@ -202,7 +228,7 @@ def test_submit_cancel_amend_buttons_and_read_only_submitted(app, site):
     doc = lifecycle.insert(context_for(site, "nodal@power.gov.in"), "Sanction", {"purpose": "fee", "amount": 100, "mdo": POWER})
     assert 'value="submit"' in client.get(f"/admin/sanction/edit/?id={doc.name}").get_data(as_text=True)
     page = _post(client, f"/admin/sanction/docstatus/?id={doc.name}", {"action": "submit"}).get_data(as_text=True)
-    assert 'id="docstatus">Submitted<' in page and 'value="cancel"' in page
+    assert 'id="record-state">Submitted<' in page and 'value="cancel"' in page
     edit = client.get(f"/admin/sanction/edit/?id={doc.name}")
     assert edit.status_code == 302 and "/admin/sanction/details/" in edit.headers["Location"]
     _post(client, f"/admin/sanction/docstatus/?id={doc.name}", {"action": "cancel"})
@@ -293,7 +319,7 @@ def test_list_filters_come_from_the_meta(app, site):
     assert "Year of Allotment / Joining" in page and "Group" in page  # filter choices offered
     view = app.extensions["admin"][0]._views
     officer_view = next(v for v in view if getattr(v, "endpoint", "") == "officer")
-    keys = {flt.key_name: i for i, flt in enumerate(officer_view._filters)}
+    keys = {flt.key_name: officer_view.get_filter_arg(i, flt) for i, flt in enumerate(officer_view._filters)}
     group_eq = keys["group_equals"]
     year_from = keys["year_of_allotment_from"]
     filtered = client.get(f"/admin/officer/?flt0_{group_eq}=A&flt1_{year_from}=2015").get_data(as_text=True)
@@ -486,7 +512,8 @@ def test_child_row_errors_are_reported(app, site):
             "postings-0-designation": "SO",
         },
     ).get_data(as_text=True)
-    assert "postings row 1 from_date: Missing data for required field" in page
+    # by labels: the table, the row, the field
+    assert said(page) == ["Postings, row 1, From Date: Missing data for required field."]
     assert site.db.officer.count_documents({"email": "ravi@power.gov.in"}) == 0
 
 
@@ -520,11 +547,8 @@ def test_custom_fields_in_list_filters_of_their_mdo_only(app, site):
     client = signed_in(app, "nodal@steel.gov.in")
     page = client.get("/admin/officer/").get_data(as_text=True)
     assert "Pay Level" in page
-    view = next(v for v in app.extensions["admin"][0]._views if getattr(v, "endpoint", "") == "officer")
-    with app.test_request_context():
-        base = len(view.__dict__["_base_filters"])
-    index = base + 1  # the custom field's filters come after the meta's: equals, from, to
-    filtered = client.get(f"/admin/officer/?flt0_{index}=12").get_data(as_text=True)
+    # the filter in the address is named by its label and operation, custom fields' like the meta's
+    filtered = client.get("/admin/officer/?flt0_pay_level_from=12").get_data(as_text=True)
     assert "Steel 1" in filtered and "Steel 0" not in filtered
     assert "Pay Level" not in signed_in(app, "nodal@power.gov.in").get("/admin/officer/").get_data(as_text=True)
 
@@ -568,3 +592,153 @@ def test_a_large_import_becomes_a_background_job_shown_to_its_user(app, site, mo
     page = client.get(r.headers["Location"]).get_data(as_text=True)
     assert "Succeeded" in page and "staff.csv" in page
     assert signed_in(app, "nodal@steel.gov.in").get(r.headers["Location"]).status_code in (302, 404)  # not theirs
+
+
+def attention_counts(page) -> dict:
+    """The home's "Needs attention" lines: words -> (count, link)."""
+    rows = re.findall(r'<a href="([^"]+)">([^<]+)</a>\s*<span class="badge[^"]*">(\d+)</span>', page)
+    return {words: (int(n), html.unescape(url)) for url, words, n in rows}
+
+
+def test_home_is_built_around_each_roles_work(app, site):
+    ctx = context_for(site, "nodal@power.gov.in")
+    lifecycle.insert(
+        ctx, "Officer", {"full_name": "Ravi", "email": "ravi@power.gov.in", "service": "CSS", "group": "B", "mdo": POWER}
+    )
+    add_user(site, "dopt@dopt.gov.in", ["System Manager"])
+    add_user(site, "finance@dopt.gov.in", ["Finance"])
+    power = signed_in(app, "nodal@power.gov.in")
+    page = power.get("/admin/").get_data(as_text=True)
+    lines = attention_counts(page)
+    # Power's nodal officer counts Power's officer without a position, never Steel's
+    count, url = lines["Officers onboarded without a position"]
+    assert count == 1 and "Passbook entries to verify" in lines and "Fee claims to approve" not in lines
+    listed = power.get(url).get_data(as_text=True)
+    assert "Ravi" in listed and "Sunita Steel" not in listed
+    assert 'id="first-run"' not in page and 'id="home-counts"' not in page  # the record types have a page of their own
+    # finance: the claims, not the officers
+    lines = attention_counts(signed_in(app, "finance@dopt.gov.in").get("/admin/").get_data(as_text=True))
+    assert {"Fee claims to approve", "Fee claims to pay"} <= set(lines) and "Officers onboarded without a position" not in lines
+    # a new installation's System Manager: a checklist, done where records exist
+    dopt = signed_in(app, "dopt@dopt.gov.in")
+    page = dopt.get("/admin/").get_data(as_text=True)
+    steps = re.findall(r'<li class="(done|todo)">\s*(?:<span[^>]*>Done</span> ([^<]+)|<a href="([^"]+)">([^<]+)</a>)', page)
+    state = {(done_words or todo_words).strip(): kind for kind, done_words, _url, todo_words in steps}
+    assert state == {
+        "Check the MDOs": "done",
+        "Create an MDO Admin for each MDO": "done",
+        "Load the staff": "done",
+        "Publish the first course": "todo",
+    }
+    assert dopt.get("/admin/content_module/new/").status_code == 200
+    # an empty chart says what fills it and links to the step; the counts page lists what the user reads
+    assert 'id="chart-certificates-empty"' in page and "publish the first one" in page
+    records = dopt.get("/admin/records/").get_data(as_text=True)
+    assert 'id="home-counts"' in records and "Officer" in records
+    learner = signed_in(app, "ravi@power.gov.in")
+    assert learner.get("/admin/records/").status_code in (302, 403)
+
+
+def test_required_field_errors_speak_in_labels_for_every_doctype(app, site):
+    """Every doctype's create form, sent empty: what the admin says names fields by their
+    labels, never by their fieldnames, and says each thing once."""
+    roles = [r["_id"] for r in site.db.role.find({"given_to_officers": {"$ne": True}})]
+    add_user(site, "everyone@power.gov.in", roles, [POWER])
+    client = signed_in(app, "everyone@power.gov.in")
+    walked = []
+    for meta in site.registry:
+        if meta.is_child or meta.module == "Tests":
+            continue
+        form = client.get(f"/admin/{meta.collection}/new/")
+        if form.status_code != 200:
+            continue  # a doctype nobody creates by hand
+        blank = blank_form(form.get_data(as_text=True))
+        page = client.post(f"/admin/{meta.collection}/new/", data=blank).get_data(as_text=True)
+        messages, flashed = said(page), said(page, flashed_only=True)
+        if not any("Missing data for required field" in m for m in messages):
+            continue  # named by a series and saved with defaults: nothing was refused
+        walked.append(meta.name)
+        assert len(flashed) == len(set(flashed)) == 1, (meta.name, flashed)
+        required = [f.label for f in meta.all_fields if f.reqd and f.label]
+        assert any(label in flashed[0] for label in required), (meta.name, flashed)
+        fields = [*meta.all_fields, *(f for t in meta.table_fields for f in site.registry.get(t.options).all_fields)]
+        for message in messages:
+            for f in fields:
+                if f.label and f.fieldname.lower() != f.label.lower():
+                    assert not re.search(rf"\b{re.escape(f.fieldname)}\b", message), (meta.name, message, f.fieldname)
+    assert {"Officer", "Role Map", "Content Module", "FRAC Role"} <= set(walked) and len(walked) >= 15, walked
+
+
+def test_a_create_form_sent_twice_makes_one_record(app, site):
+    """Back, then Save again (the same form, with its key): the record made the first time
+    opens, and no second one is made; a form refused first and corrected makes its record."""
+    client = signed_in(app, "nodal@power.gov.in")
+    page = client.get("/admin/officer/new/").get_data(as_text=True)
+    data = blank_form(page) | {
+        "full_name": "Ravi Twice",
+        "email": "ravi.twice@power.gov.in",
+        "service": "CSS",
+        "group": "B",
+        "mdo": POWER,
+        "year_of_allotment": "1800",
+    }
+    assert data["form_key"]
+    refused = client.post("/admin/officer/new/", data=data).get_data(as_text=True)
+    assert (
+        any("Year of Allotment" in m for m in said(refused)) and site.db.officer.count_documents({"full_name": "Ravi Twice"}) == 0
+    )
+    data["year_of_allotment"] = "2015"
+    first = client.post("/admin/officer/new/", data=data)
+    assert first.status_code == 302 and site.db.officer.count_documents({"full_name": "Ravi Twice"}) == 1
+    again = client.post("/admin/officer/new/", data=data, follow_redirects=True).get_data(as_text=True)
+    assert site.db.officer.count_documents({"full_name": "Ravi Twice"}) == 1
+    assert "This form was saved before, as Officer Ravi Twice: it was not saved again." in said(again)
+    # a new blank form has a key of its own: a second officer of the same name is allowed
+    other = blank_form(client.get("/admin/officer/new/").get_data(as_text=True))
+    assert other["form_key"] != data["form_key"]
+    fields = {k: data[k] for k in ("full_name", "service", "group", "mdo")}
+    second = client.post("/admin/officer/new/", data=other | fields | {"email": "ravi.two@power.gov.in"})
+    assert second.status_code == 302, said(second.get_data(as_text=True))
+    assert site.db.officer.count_documents({"full_name": "Ravi Twice"}) == 2
+    # another user's form key is theirs alone
+    steel = signed_in(app, "nodal@steel.gov.in")
+    steel.post(
+        "/admin/officer/new/",
+        data=data | {"mdo": STEEL, "email": "ravi@steel.gov.in", "csrf_token": csrf(steel, "/admin/officer/new/")},
+    )
+    assert site.db.officer.count_documents({"full_name": "Ravi Twice", "mdo": STEEL}) == 1
+
+
+def test_an_attachment_shows_its_name_and_size_and_downloads_by_its_name(app, site):
+    import io
+    import zlib
+
+    def png(width=2, height=2) -> bytes:
+        import struct
+
+        def chunk(kind, data):
+            return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+        rows = b"".join(b"\x00" + b"\xff\x00\x00" * width for _ in range(height))
+        header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+        return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+
+    picture = png()
+    client = signed_in(app, "nodal@power.gov.in")
+    data = blank_form(client.get("/admin/officer/new/").get_data(as_text=True))
+    data |= {"full_name": "Asha Photo", "email": "asha.photo@power.gov.in", "service": "CSS", "group": "B", "mdo": POWER}
+    data["photo"] = (io.BytesIO(picture), "asha passport.png")
+    made = client.post("/admin/officer/new/", data=data, content_type="multipart/form-data")
+    assert made.status_code == 302
+    name = site.db.officer.find_one({"full_name": "Asha Photo"})["_id"]
+    page = client.get(f"/admin/officer/details/?id={name}").get_data(as_text=True)
+    link = re.search(r'<a class="attachment-link" href="([^"]+)" download>([^<]+)</a>\s*<small[^>]*>\(([^)]+)\)', page)
+    assert link and link.group(2) == "asha passport.png" and link.group(3) == f"{len(picture)} bytes, image"
+    assert f'src="{link.group(1)}?inline=1"' in page  # shown in the page
+    download = client.get(html.unescape(link.group(1)))
+    assert download.data == picture and 'filename="asha passport.png"' in download.headers["Content-Disposition"]
+    assert download.headers["Content-Disposition"].startswith("attachment")
+    assert client.get(html.unescape(link.group(1)) + "?inline=1").headers["Content-Disposition"].startswith("inline")
+    # the edit form names the file too; another MDO's user opens neither the record nor the file
+    assert "asha passport.png" in client.get(f"/admin/officer/edit/?id={name}").get_data(as_text=True)
+    assert signed_in(app, "nodal@steel.gov.in").get(html.unescape(link.group(1))).status_code == 404

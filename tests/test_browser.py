@@ -195,7 +195,7 @@ def test_workflow_button_moves_the_record_and_history_shows_it(server, browser):
     )
     page = sign_in(browser, base, "nodal@power.gov.in")
     page.goto(f"{base}/admin/sanction/edit/?id={doc.name}")
-    assert page.inner_text("#workflow-state") == "Draft"
+    assert page.inner_text("#record-state") == "Draft"
     page.click("#workflow-actions button[value='Send for Approval']")
     page.wait_for_selector("text=Send for Approval: done.")
     checker = sign_in(browser, base, "finance@power.gov.in")
@@ -205,7 +205,7 @@ def test_workflow_button_moves_the_record_and_history_shows_it(server, browser):
     checker.fill("#workflow-comment", "Attach the fee receipt")
     checker.click("#workflow-actions button[value='Reject']")
     checker.wait_for_selector("text=Reject: done.")
-    assert checker.inner_text("#workflow-state") == "Rejected"
+    assert checker.inner_text("#record-state") == "Rejected"
     history = checker.inner_text("#workflow-history")
     assert "Send for Approval" in history and "Attach the fee receipt" in history
     assert "finance" in history and "finance@power.gov.in" not in history  # who did it, by name
@@ -266,7 +266,7 @@ def test_frac_role_map_verified_and_a_gap_that_closes(server, browser):
         assert "Preparation of Cabinet Notes" in page.inner_text("table[data-table=requirements]")
         page.click("#workflow-actions button[value='Verify']")
         page.wait_for_selector("text=Verify: done.")
-    assert page.inner_text("#workflow-state") == "Verified"
+    assert page.inner_text("#record-state") == "Verified"
     shot(page, "role-map-verified")
 
     admin.goto(f"{base}/admin/officer/new/")

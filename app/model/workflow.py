@@ -84,6 +84,29 @@ def editable(ctx, meta, doc: dict) -> bool:
     return any(ctx.access.has_role(r) for r in (state.get("allow_edit"), state.get("also_edit")) if r)
 
 
+def next_step(ctx, meta, doc: dict) -> str:
+    """Who acts next on ``doc``, in words: "With the L1 reviewers of Ministry of Power" (the
+    roles of the transitions out of its state, named as their Role records say, with the
+    record's MDO for roles that work on their own MDOs); "" when no one acts on it now."""
+    wf = active(ctx, meta.name)
+    if not wf:
+        return ""
+    state = doc.get(wf["state_field"])
+    roles = list(dict.fromkeys(t["allowed"] for t in wf["transitions"] if t["state"] == state))
+    if not roles:
+        return ""
+    defs = {r["_id"]: r for r in ctx.site.db["role"].find({"_id": {"$in": roles}})}
+    people = [(defs.get(r) or {}).get("people") or r for r in roles]
+    own = [  # roles that work on their own MDOs' records (not the officer's own role)
+        r
+        for r in roles
+        if (defs.get(r) or {}).get("mdo_scope", "Own MDOs") == "Own MDOs" and not (defs.get(r) or {}).get("given_to_officers")
+    ]
+    mdo = doc.get(meta.tenant_field) if meta.is_tenant and "." not in meta.tenant_field else None
+    where = f" of {mdo}" if own and isinstance(mdo, str) and mdo else ""
+    return f"With {' or '.join(people)}{where}"
+
+
 def refuse_direct_status(ctx, meta, name: str, action: str) -> None:
     wf = active(ctx, meta.name)
     if wf:

@@ -86,13 +86,17 @@ def attach_file(doctype, name, fieldname):
 
 @api.get("/file/<file_id>")
 def download_file(file_id):
-    """A stored file, if the caller may read what it belongs to (``app.model.attachments``)."""
-    return file_response(attachments.open_for(ctx(), file_id))
+    """A stored file, if the caller may read what it belongs to (``app.model.attachments``);
+    ``?inline=1`` shows it in the browser when it is a kind a browser shows safely (a PDF, an
+    image, a video), and downloads it otherwise."""
+    return file_response(attachments.open_for(ctx(), file_id), inline=request.args.get("inline") == "1")
 
 
-def file_response(stored) -> Response:
-    """A stored file as a download: its found content type, a safe Content-Disposition, and
-    no sniffing by the browser."""
+def file_response(stored, inline: bool = False) -> Response:
+    """A stored file as a download (or shown inline, for the safe kinds): its found content
+    type, a safe Content-Disposition, and no sniffing by the browser."""
+    content_type = (stored.metadata or {}).get("content_type") or "application/octet-stream"
+    shown = inline and content_type in files.PREVIEWABLE
 
     def chunks():
         with stored:
@@ -101,9 +105,9 @@ def file_response(stored) -> Response:
 
     return Response(
         chunks(),
-        mimetype=(stored.metadata or {}).get("content_type") or "application/octet-stream",
+        mimetype=content_type,
         headers={
-            "Content-Disposition": files.content_disposition(stored.filename),
+            "Content-Disposition": files.content_disposition(stored.filename, "inline" if shown else "attachment"),
             "Content-Length": str(stored.length),
             "X-Content-Type-Options": "nosniff",
         },

@@ -4,9 +4,9 @@ and the catalogue every signed-in user reads."""
 
 from __future__ import annotations
 
-from app.registry import ApiMethod, DocEvent, FileKind, Module, Page, Param, Route
+from app.registry import ApiMethod, Attention, DocEvent, FileKind, Module, Page, Param, Related, Route, SetupStep
 
-from . import api, catalogue, progress, scorm
+from . import api, catalogue, progress, related, scorm
 from .catalogue_page import CatalogueView
 
 _S = {"type": "string"}
@@ -98,6 +98,25 @@ MODULE = Module(
     ),
     events=(DocEvent("Passbook Entry", "after_insert", progress.after_assessment_pass),),
     pages=(Page(CatalogueView, "Catalogue", "catalogue", "catalogue", "Learning"),),
+    related=(Related("Content Module", related.module_open, 10), Related("Content Module", related.module_reviews, 20)),
+    attention=(
+        Attention("Modules in review", "Content Module", (("workflow_state", "=", "In Review"),)),
+        Attention(
+            "Modules reviewed, to publish",
+            "Content Module",
+            (("workflow_state", "=", "Reviewed"),),
+        ),
+    ),
+    setup_steps=(
+        SetupStep(
+            40,
+            "Publish the first course",
+            "A module goes from draft through review to the catalogue, where officers find it.",
+            "Content Module",
+            (("workflow_state", "=", "Published"),),
+            "content_module/new/",
+        ),
+    ),
     file_kinds=(FileKind("scorm", "a SCORM package", "zip", scorm.inspect),),
     file_readers={"Content Module": catalogue.published_file},
 )

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import click
 
-from app.registry import ApiMethod, Command, DocEvent, Figure, Job, Module, Page, Param
+from app.registry import ApiMethod, Attention, Command, DocEvent, Figure, Job, Module, Page, Param, Related
 
-from . import api, events, figures
+from . import api, events, figures, related
 from .talent_page import TalentView
 
 TAG = "FRAC"
@@ -109,7 +109,33 @@ MODULE = Module(
     jobs=(Job("rebuild_rollups", "Rebuild competency rollups", _check_rebuild, _run_rebuild),),
     commands=(Command(_rollups_command),),
     pages=(Page(TalentView, "Talent Search", "talent", "talent", "FRAC and Competencies"),),
-    figures=(Figure(figures.gaps), Figure(figures.passbook_verified)),
+    figures=(
+        Figure(figures.gaps, "Gaps appear once role maps are verified and officers hold positions.", "role_map/"),
+        Figure(figures.passbook_verified, "Passbook entries appear as officers complete courses.", "passbook_entry/"),
+    ),
+    related=(
+        Related("Officer", related.officer_position, 10),
+        Related("Officer", related.officer_gaps, 20),
+        Related("Officer", related.officer_passbook, 30),
+        Related("Role Map", related.role_map_position, 10),
+        Related("Role Map", related.role_map_officers, 20),
+    ),
+    attention=(
+        Attention(
+            "Role maps with the L1 reviewers",
+            "Role Map",
+            (("workflow_state", "=", "Submitted"),),
+            ("act", "write"),
+        ),
+        Attention(
+            "Role maps with the L2 reviewers",
+            "Role Map",
+            (("workflow_state", "=", "L1 Verified"),),
+            ("act", "write"),
+        ),
+        Attention("Passbook entries to verify", "Passbook Entry", (("workflow_state", "=", "Pending"),)),
+        Attention("Competencies proposed", "Competency", (("workflow_state", "=", "Proposed"),)),
+    ),
     events=(
         DocEvent("Officer", "on_update", events.officer_changed, resumable=True),
         DocEvent("Officer", "on_trash", events.officer_deleted),

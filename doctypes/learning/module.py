@@ -3,10 +3,10 @@ verification page), capacity building plans, and completing a module."""
 
 from __future__ import annotations
 
-from app.registry import DocEvent, Figure, Job, Module, Param, Route, Schedule
+from app.registry import DocEvent, Figure, Job, Module, Param, Related, Route, Schedule
 from doctypes.organisation.figures import monthly
 
-from . import certificates, plans
+from . import certificates, plans, related
 
 
 def _check_pdfs(ctx, args):
@@ -42,5 +42,12 @@ MODULE = Module(
     jobs=(Job("certificates", "Certificate PDFs", _check_pdfs, _run_pdfs),),
     events=(DocEvent("Capacity Building Plan", "after_transition", plans.plan_live),),
     schedules=(Schedule("plan_reminders", plans.remind_due, hour=3),),
-    figures=(Figure(monthly("chart-certificates", "Certificates issued per month", "Enrolment", "certificates")),),
+    related=(Related("Officer", related.officer_certificates, 50), Related("Officer", related.officer_plans, 60)),
+    figures=(
+        Figure(
+            monthly("chart-certificates", "Certificates issued per month", "Enrolment", "certificates"),
+            "Certificates appear as officers complete courses: publish the first one.",
+            "content_module/",
+        ),
+    ),
 )

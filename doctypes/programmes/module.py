@@ -4,9 +4,9 @@ certificate, credits and thresholds, nominations and fee reimbursement."""
 
 from __future__ import annotations
 
-from app.registry import ApiMethod, Figure, Module, Page, Param
+from app.registry import ApiMethod, Attention, Figure, Module, Page, Param, Related
 
-from . import api, figures
+from . import api, figures, related
 from .my_courses_page import MyCoursesView
 
 TAG = "Programme"
@@ -45,5 +45,19 @@ MODULE = Module(
         ),
     ),
     pages=(Page(MyCoursesView, "My Courses", "my_courses", "my-courses", "Programme"),),
-    figures=(Figure(figures.enrolments), Figure(figures.claims)),
+    figures=(
+        Figure(figures.enrolments, "Enrolments appear as officers enrol in open programmes.", "course_offering/"),
+        Figure(figures.claims, "Claims appear here once approved.", "reimbursement_claim/"),
+    ),
+    related=(
+        Related("Officer", related.officer_enrolments, 40),
+        Related("Course", related.course_offerings, 10),
+        Related("Course", related.course_enrolments, 20),
+    ),
+    attention=(
+        Attention("Eligibility forms to check", "Enrolment", (("workflow_state", "=", "Form Submitted"),)),
+        Attention("Fee claims to verify", "Reimbursement Claim", (("workflow_state", "=", "Submitted"),)),
+        Attention("Fee claims to approve", "Reimbursement Claim", (("workflow_state", "=", "Verified"),)),
+        Attention("Fee claims to pay", "Reimbursement Claim", (("workflow_state", "=", "Approved"),)),
+    ),
 )

@@ -13,6 +13,25 @@
     select.addEventListener("change", function () { select.form.submit(); });
   });
 
+  // A record form is sent once: its buttons are disabled while it is being saved (the server
+  // also saves a create form once, whatever the browser sends: admin/submissions.py).
+  each("form.admin-form", function (form) {
+    form.addEventListener("submit", function () {
+      if (form.getAttribute("data-sending")) {
+        return;
+      }
+      form.setAttribute("data-sending", "1");
+      window.setTimeout(function () {
+        each("form.admin-form [type=submit]", function (b) { b.disabled = true; });
+      }, 0);
+    });
+  });
+  // Back to a page kept by the browser: its buttons work again.
+  window.addEventListener("pageshow", function () {
+    each("form.admin-form", function (form) { form.removeAttribute("data-sending"); });
+    each("form.admin-form [type=submit]", function (b) { b.disabled = false; });
+  });
+
   // Buttons that ask before they act (delete a record).
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-confirm]");
