@@ -63,7 +63,7 @@ class CustomizeView(Guarded, BaseView):
             mdo=mdo,
             fields=rows,
             preview=preview,
-            places=[f.fieldname for f in meta.all_fields],
+            places=[(f.fieldname, f.label) for f in meta.all_fields],
             fieldtypes=ctx.registry.get("Custom Field").get_field("fieldtype").select_options,
         )
 
@@ -75,7 +75,13 @@ class CustomizeView(Guarded, BaseView):
                     k: (form.get(k) or None)
                     for k in ("label", "fieldname", "fieldtype", "options", "insert_after", "description")
                 }
-                data.update(ref_doctype=doctype, reqd=form.get("reqd") == "on", mdo=mdo or None)
+                data.update(
+                    ref_doctype=doctype,
+                    reqd=form.get("reqd") == "on",
+                    in_list_view=form.get("in_list_view") == "on",
+                    in_filter=form.get("in_filter") == "on",
+                    mdo=mdo or None,
+                )
                 if not data["fieldname"] and data["label"]:
                     data["fieldname"] = "_".join(data["label"].lower().split())
                 doc = lifecycle.insert(ctx, "Custom Field", data)
@@ -83,6 +89,14 @@ class CustomizeView(Guarded, BaseView):
             elif op in ("hide", "show"):
                 lifecycle.save(ctx, "Custom Field", name, {"enabled": op == "show"})
                 flash(f"{'Shown' if op == 'show' else 'Hidden'}: values are kept either way.", "success")
+            elif op == "list":  # shown as a column of the list, and offered as its filter
+                lifecycle.save(
+                    ctx,
+                    "Custom Field",
+                    name,
+                    {"in_list_view": form.get("in_list_view") == "on", "in_filter": form.get("in_filter") == "on"},
+                )
+                flash("Saved: the list shows it as you chose.", "success")
             elif op == "place":
                 lifecycle.save(ctx, "Custom Field", name, {"insert_after": form.get("insert_after") or None})
                 flash("Moved.", "success")
@@ -90,5 +104,6 @@ class CustomizeView(Guarded, BaseView):
                 lifecycle.delete(ctx, "Custom Field", name)
                 flash("Removed. Stored values are kept and show again if the field is added back.", "success")
         except IgotError as exc:
-            details = " ".join(f"{k}: {'; '.join(v)}" for k, v in exc.errors.items() if isinstance(v, list))
-            flash(f"{exc.message} {details}".strip() if details not in exc.message else exc.message, "error")
+            from . import messages
+
+            flash(messages.describe(ctx.registry, ctx.registry.get("Custom Field"), exc), "error")

@@ -33,19 +33,33 @@ class ImportView(Guarded, BaseView):
     def allowed(self) -> bool:
         return bool(self._doctypes(user_ctx()))
 
-    def _columns(self, ctx, doctype) -> list[str]:
+    def _fields(self, ctx, doctype) -> list:
+        """The fields a file may fill: the doctype's, with the user's MDO's custom fields."""
         base = ctx.registry.get(doctype)
         mdos = sorted(ctx.access.mdos)
         meta = customize.effective_meta(ctx, base, mdos[0]) if base.is_tenant and len(mdos) == 1 else base
-        return [f.fieldname for f in meta.all_fields if not f.read_only and f.fieldname != "amended_from"]
+        return [f for f in meta.all_fields if not f.read_only and not f.hidden and f.fieldname != "amended_from"]
+
+    def _first(self, ctx, doctypes: list[str]) -> str:
+        """The doctype the page opens on: the one the user last imported or chose, else the
+        one the meta says is imported most (``import_first``: the staff list)."""
+        from flask import session
+
+        last = session.get("igot_import_doctype")
+        if last in doctypes:
+            return last
+        return next((d for d in doctypes if ctx.registry.get(d).import_first), doctypes[0])
 
     @expose("/", methods=("GET", "POST"))
     def index(self):
         ctx = user_ctx()
         doctypes = self._doctypes(ctx)
-        doctype = request.values.get("doctype") or doctypes[0]
+        doctype = request.values.get("doctype") or self._first(ctx, doctypes)
         if doctype not in doctypes:
             return self.render("igot/not_permitted.html", message=f"You may not import {doctype}."), 403
+        from flask import session
+
+        session["igot_import_doctype"] = doctype
         result, rejected_id = None, None
         if request.method == "POST":
             upload = request.files.get("file")
@@ -59,8 +73,9 @@ class ImportView(Guarded, BaseView):
             "igot/import.html",
             doctypes=doctypes,
             doctype=doctype,
-            columns=self._columns(ctx, doctype),
+            fields=self._fields(ctx, doctype),
             result=result,
+            labels={f.fieldname: f.label for f in self._fields(ctx, doctype)},
             rejected_id=rejected_id,
         )
 
@@ -92,9 +107,10 @@ class ImportView(Guarded, BaseView):
         if result.errors:
             from app import files
 
+            labels = {f.fieldname: f.label for f in self._fields(ctx, doctype)}
             rejected_id = files.put(
                 ctx,
-                _rejected_csv(rows, result.errors).encode(),
+                _rejected_csv(rows, result.errors, labels).encode(),
                 f"{doctype} rejected rows.csv",
                 content_type="text/csv",
                 kind="import-rejected",
@@ -125,6 +141,9 @@ class ImportView(Guarded, BaseView):
 
     @expose("/template/")
     def template(self):
+        """A file to fill: the columns by label, required ones marked "*", one example row
+        (left out when the file is imported), and in XLSX each Select field's values offered
+        as a list (data validation)."""
         import csv
         import io
 
@@ -134,22 +153,15 @@ class ImportView(Guarded, BaseView):
         doctype = request.args.get("doctype", "")
         if doctype not in self._doctypes(ctx):
             return self.render("igot/not_permitted.html", message=f"You may not import {doctype}."), 403
-        columns = self._columns(ctx, doctype)
+        fields = self._fields(ctx, doctype)
+        headings = [f"{f.label} *" if f.reqd else f.label for f in fields]
+        example = [_example_value(ctx, f, first=i == 0) for i, f in enumerate(fields)]
         if request.args.get("format") == "xlsx":
-            import openpyxl
-
-            book = openpyxl.Workbook()
-            book.active.title = doctype[:31]
-            book.active.append(columns)
-            buffer = io.BytesIO()
-            book.save(buffer)
-            return Response(
-                buffer.getvalue(),
-                headers={"Content-Disposition": f'attachment; filename="{doctype}.xlsx"'},
-                mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            )
+            return _xlsx_template(doctype, fields, headings, example)
         buffer = io.StringIO()
-        csv.writer(buffer).writerow(columns)
+        writer = csv.writer(buffer)
+        writer.writerow(headings)
+        writer.writerow(example)
         return Response(
             buffer.getvalue(), mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{doctype}.csv"'}
         )
@@ -170,8 +182,93 @@ class ImportView(Guarded, BaseView):
         return file_response(stored)
 
 
-def _rejected_csv(rows: dict, errors) -> str:
-    """The rejected rows as they were uploaded, with their line and errors in front."""
+def _example_value(ctx, f, first: bool = False) -> str:
+    """An example of what a column takes; the first column's carries the example mark."""
+    from app.importer import EXAMPLE
+
+    kind = f.fieldtype
+    if kind == "Select" and f.select_options:
+        value = f.select_options[0]
+    elif kind == "Check":
+        value = "Yes"
+    elif kind == "Date":
+        value = "15/08/2020"
+    elif kind in ("Int", "Float", "Currency", "Percent"):
+        value = "2015" if "year" in f.fieldname else "1"
+    elif kind == "Link":
+        value = _first_record(ctx, f.options)
+    elif kind == "Table":
+        value = "[]"
+    elif "email" in f.fieldname or kind == "Email":
+        value = "name.surname@ministry.gov.in"
+    else:
+        value = f.label
+    return f"{EXAMPLE} {value}" if first else value
+
+
+def _first_record(ctx, doctype: str) -> str:
+    from app import query
+
+    try:
+        rows, _ = query.get_list(ctx, doctype, fields=["name"], limit=1, with_total=False)
+    except IgotError:
+        return ""
+    return rows[0]["name"] if rows else ""
+
+
+def _xlsx_template(doctype: str, fields, headings: list[str], example: list[str]):
+    import io
+
+    import openpyxl
+    from flask import Response
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = doctype[:31]
+    sheet.append(headings)
+    sheet.append(example)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.freeze_panes = "A2"
+    lists = book.create_sheet("Allowed values")
+    lists.sheet_state = "hidden"
+    for i, f in enumerate(fields, start=1):
+        column = get_column_letter(i)
+        sheet.column_dimensions[column].width = max(12, min(40, len(headings[i - 1]) + 4))
+        options = f.select_options if f.fieldtype == "Select" else ["Yes", "No"] if f.fieldtype == "Check" else None
+        if f.fieldtype == "Date":
+            for row in range(2, 1002):
+                sheet[f"{column}{row}"].number_format = "@"  # typed as text: 15/08/2020 stays as written
+        if not options:
+            continue
+        # the values on a hidden sheet (a list written into the rule is limited to 255 characters)
+        for r, option in enumerate(options, start=1):
+            lists.cell(row=r, column=i, value=option)
+        rule = DataValidation(
+            type="list",
+            formula1=f"='Allowed values'!${column}$1:${column}${len(options)}",
+            allow_blank=not f.reqd,
+            showErrorMessage=True,
+            errorTitle=f.label,
+            error=f"{f.label}: choose one of the listed values.",
+        )
+        sheet.add_data_validation(rule)
+        rule.add(f"{column}3:{column}5000")
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return Response(
+        buffer.getvalue(),
+        headers={"Content-Disposition": f'attachment; filename="{doctype}.xlsx"'},
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+def _rejected_csv(rows: dict, errors, labels: dict | None = None) -> str:
+    """The rejected rows as they were uploaded, with their line and errors in front (by the
+    columns' labels): corrected, the file is uploaded again as it is."""
     import csv
     import io
 
@@ -179,7 +276,7 @@ def _rejected_csv(rows: dict, errors) -> str:
 
     by_line: dict[int, list[str]] = {}
     for error in errors:
-        by_line.setdefault(error.line, []).append(f"{error.field}: {error.message}")
+        by_line.setdefault(error.line, []).append(f"{(labels or {}).get(error.field, error.field)}: {error.message}")
     columns = []
     for line in by_line:
         columns += [k for k in rows.get(line, {}) if k not in columns]

@@ -132,6 +132,30 @@ WIDGETS = {
 }
 
 
+class ShownInput:
+    """A row's read-only value (a rubric's criterion and maximum): shown as text, and sent back
+    as it was so the row keeps its identity; the platform sets it, never the form."""
+
+    def __call__(self, field, **kwargs):
+        from markupsafe import Markup, escape
+
+        value = "" if field.data is None else field.data
+        return Markup(
+            f'<div class="form-control-plaintext shown-value" id="{escape(field.id)}-shown">{escape(value)}</div>'
+            f'<input type="hidden" name="{escape(field.name)}" value="{escape(value)}">'
+        )
+
+
+class ShownField(wf.Field):
+    widget = ShownInput()
+
+    def process_formdata(self, valuelist):
+        self.data = valuelist[0] if valuelist else None
+
+    def _value(self):
+        return "" if self.data is None else str(self.data)
+
+
 class AttachInput:
     """A file input, with a link to the file already attached (kept unless another is chosen)."""
 
@@ -237,7 +261,7 @@ def build_child(ctx, meta):
     """The row form of a child table (no CSRF token of its own: the parent form has it)."""
     from wtforms import Form
 
-    attrs = {f.fieldname: _field(ctx, f) for f in meta.all_fields if not (f.read_only or f.hidden)}
+    attrs = {f.fieldname: ShownField(label=f.label) if f.read_only else _field(ctx, f) for f in meta.all_fields if not f.hidden}
     attrs["name"] = wf.HiddenField()  # the row's identity, so a save changes it rather than replacing it
     return type(f"{meta.name.replace(' ', '')}RowForm", (Form,), attrs)
 

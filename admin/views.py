@@ -26,6 +26,8 @@ from . import forms, messages, submissions
 from .attachments import attachment_html
 from .common import Guarded, Record, user_ctx
 
+SYSTEM_COLUMNS = ("owner", "creation", "modified_by", "modified")
+
 
 class MetaFilter(BaseFilter):
     """One filter of the list: a field, an operator of app.query, and (optionally) choices."""
@@ -132,6 +134,7 @@ class DocTypeView(Guarded, BaseModelView):
             **days,
             **{f.fieldname: _child_table for f in meta.table_fields},
             **{f.fieldname: _attachment for f in meta.all_fields if f.fieldtype == "Attach"},
+            **{f.fieldname: _markdown for f in meta.all_fields if f.fieldtype == "Markdown"},
         }
         self.column_type_formatters = self.column_type_formatters_detail = TYPE_FORMATTERS
         super().__init__(model=meta, name=meta.name, category=meta.module, endpoint=meta.collection, url=meta.collection)
@@ -213,6 +216,22 @@ class DocTypeView(Guarded, BaseModelView):
     @_list_columns.setter
     def _list_columns(self, value):
         self.__dict__["_base_list_columns"] = value
+
+    # per-request details: the meta's fields, with the record's MDO's custom fields in place ----
+    @property
+    def _details_columns(self):
+        base = self.__dict__.get("_base_details_columns", [])
+        record = g.get("igot_details_record") if has_request_context() else None
+        if record is None or not current_user.is_authenticated:
+            return base
+        meta = customize.meta_for_record(user_ctx(), self.meta, record)
+        labels = dict(base)
+        shown = [(f.fieldname, labels.get(f.fieldname) or f.label) for f in meta.all_fields if not f.hidden]
+        return [("name", labels.get("name", "Name")), *shown, *[(k, v) for k, v in base if k in SYSTEM_COLUMNS]]
+
+    @_details_columns.setter
+    def _details_columns(self, value):
+        self.__dict__["_base_details_columns"] = value
 
     # scaffolding ------------------------------------------------------------------------
     def get_pk_value(self, model):
@@ -345,6 +364,7 @@ class DocTypeView(Guarded, BaseModelView):
                 cache[key] = Record(lifecycle.read(user_ctx(), self.meta.name, id))
             except NotFound:
                 cache[key] = None
+        g.igot_details_record = cache[key]  # its MDO's custom fields show on its page
         return cache[key]
 
     def _say(self, exc: IgotError) -> str:
@@ -414,6 +434,14 @@ class DocTypeView(Guarded, BaseModelView):
             forms.discard_new_files(form)
             self._report(form, exc)
             return False
+        if request.form.get("_then") == "Save and submit":  # what was typed, saved, then submitted
+            try:
+                doc = lifecycle.submit(user_ctx(), self.meta.name, doc.name)
+            except IgotError as exc:
+                self._report(form, exc)
+                return False
+            flash(f"{self.meta.name} {doc.name}: saved and submitted.", "success")
+            model.update(doc.as_dict())
         if doc.name != model["name"]:  # a published record's edit became a new draft version
             flash(
                 f"{self.meta.name} {model['name']} stays live; your changes are in the new draft version {doc.name}.", "success"
@@ -427,6 +455,9 @@ class DocTypeView(Guarded, BaseModelView):
         if model is not None and template in (self.edit_template, self.details_template):
             kwargs["panel"] = self._panel(model)
             kwargs["related"] = self._related(model)
+            # a job still queued or running: its page follows it (progress, then its result)
+            if self.meta.name == "Background Job" and model.get("status") in ("Queued", "Running"):
+                kwargs["refresh_seconds"] = 3
         return super().render(template, **kwargs)
 
     def _panel(self, record) -> dict:
@@ -478,6 +509,7 @@ class DocTypeView(Guarded, BaseModelView):
             "mine": bool(info and info["actions"]),
             "editable": editable,
             "comment_for": list(dict.fromkeys(needs_comment)),
+            "submit_here": editable and any(a["value"] == "submit" for a in status_actions),
             "workflow": info,
             "status_actions": status_actions,
             "actions": [
@@ -660,6 +692,15 @@ def _type_formatters() -> dict:
 
 
 TYPE_FORMATTERS = _type_formatters()
+
+
+def _markdown(view, context, model, name):
+    """A Markdown field (a lesson) as formatted, sanitised text: its lines and lists kept."""
+    from markupsafe import Markup
+
+    from app import markdown
+
+    return Markup('<div class="markdown">') + markdown.render(model.get(name)) + Markup("</div>")
 
 
 def _attachment(view, context, model, name):

@@ -89,11 +89,26 @@ def header_map(meta) -> dict[str, str]:
     return out
 
 
+# The template's example row starts with this; a file's rows that do are not imported.
+EXAMPLE = "(example)"
+# Columns the rejected-rows file puts in front of each row (its line in the upload and why it
+# was refused): a corrected file is uploaded again as it is, and they are left out.
+REJECTED_COLUMNS = ("line", "errors")
+
+
+def heading(key: str) -> str:
+    """A column heading as the template writes it, without its required mark ("Full Name *")."""
+    return key.strip().rstrip("*").strip()
+
+
 def _prepare(meta, row: dict, headings: dict | None = None) -> dict:
     out = {}
     headings = headings if headings is not None else header_map(meta)
     for key, value in row.items():
-        key = headings.get(key, headings.get(key.strip().lower(), key))
+        plain = heading(key)
+        if plain.lower() in REJECTED_COLUMNS and plain.lower() not in headings:
+            continue
+        key = headings.get(plain, headings.get(plain.lower(), plain))
         f = meta.get_field(key)
         if f is not None and f.fieldtype == "Table" and isinstance(value, str):
             value = json.loads(value) if value.strip() else []
@@ -119,12 +134,16 @@ def read_file(path: Path) -> list[tuple[int, dict]]:
 
     path = Path(path)
     try:
-        return read_rows(path)
+        return [(line, row) for line, row in read_rows(path) if not _example(row)]
     except (zipfile.BadZipFile, UnicodeDecodeError, csv.Error, ValueError, KeyError, OSError) as exc:
         kind = "XLSX" if path.suffix.lower() in (".xlsx", ".xlsm") else "CSV (UTF-8)"
         raise ValidationError(
             f"{path.name} is not a readable {kind} file: {exc}", errors={"file": [f"not a readable {kind} file: {exc}"]}
         ) from None
+
+
+def _example(row: dict) -> bool:
+    return any(isinstance(v, str) and v.startswith(EXAMPLE) for v in row.values())
 
 
 def headings_for(ctx, meta) -> dict[str, str]:

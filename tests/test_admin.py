@@ -258,8 +258,33 @@ def test_customize_form_add_place_hide_remove(app, site):
     assert "Added Pay Level (pay_level)" in page and 'name="pay_level"' in page.split('id="preview"')[1]
     field = site.db.custom_field.find_one({"fieldname": "pay_level"})
     assert field["mdo"] == POWER and field["reqd"] is True and field["owner"] == "nodal@power.gov.in"
+    assert '<option value="full_name" >Full Name</option>' in page or '<option value="full_name">Full Name</option>' in page
     _post(client, url, base | {"op": "place", "name": field["_id"], "insert_after": "full_name"})
     assert site.db.custom_field.find_one({"_id": field["_id"]})["insert_after"] == "full_name"
+    # shown in the list and offered as its filter, by the MDO's choice
+    _post(client, url, base | {"op": "list", "name": field["_id"], "in_list_view": "on", "in_filter": "on"})
+    saved = site.db.custom_field.find_one({"_id": field["_id"]})
+    assert saved["in_list_view"] is True and saved["in_filter"] is True
+    officer = lifecycle.insert(
+        context_for(site, "nodal@power.gov.in"),
+        "Officer",
+        {
+            "full_name": "Ravi Pay",
+            "email": "ravi.pay@power.gov.in",
+            "service": "CSS",
+            "group": "B",
+            "mdo": POWER,
+            "pay_level": 11,
+        },
+    )
+    listed = client.get("/admin/officer/?flt0_pay_level_equals=11").get_data(as_text=True)
+    assert "Pay Level" in listed and "Ravi Pay" in listed
+    # the record's page shows the MDO's field with its value, by label, in its place
+    details = client.get(f"/admin/officer/details/?id={officer.name}").get_data(as_text=True)
+    shown = details[: details.index('id="version-history"')] if 'id="version-history"' in details else details
+    assert re.search(r"<b>Pay Level</b>\s*</td>\s*<td>\s*11\s*</td>", shown), shown[-3000:]
+    assert shown.index("Pay Level") < shown.index("Email")
+    lifecycle.delete(context_for(site, "nodal@power.gov.in"), "Officer", officer.name)
     page = _post(client, url, base | {"op": "hide", "name": field["_id"]}).get_data(as_text=True)
     assert 'name="pay_level"' not in page.split('id="preview"')[1]
     _post(client, url, base | {"op": "remove", "name": field["_id"]})
@@ -293,7 +318,7 @@ def test_dates_read_the_indian_way_and_times_without_microseconds(app, site):
     client = signed_in(app, "nodal@steel.gov.in")
     page = client.get(f"/admin/officer/details/?id={name}").get_data(as_text=True)
     assert "09/03/1984" in page and "1984-03-09" not in page  # on the record and in its changes
-    assert "<td>Date Of Birth</td>" in page  # a change names the field by its label
+    assert "<td>Date of Birth</td>" in page  # a change names the field by its label
     modified = site.db.officer.find_one({"_id": name})["modified"]
     assert modified.strftime("%d/%m/%Y %H:%M:%S") in page
     assert not re.search(r"\d\d:\d\d:\d\d\.\d{3,6}", page)  # no microseconds anywhere
@@ -337,10 +362,33 @@ def test_import_screen_template_upload_results_and_rejected_rows(app, site):
         {"ref_doctype": "Officer", "mdo": POWER, "fieldname": "pay_level", "label": "Pay Level", "fieldtype": "Int"},
     )
     client = signed_in(app, "nodal@power.gov.in")
-    template = client.get("/admin/import/template/?doctype=Officer&format=csv").get_data(as_text=True)
-    assert template.startswith("mdo,full_name,email") and "pay_level" in template
+    # the page opens on the staff list; the template by label, required marked, an example row
+    assert 'value="Officer" selected' in client.get("/admin/import/").get_data(as_text=True)
+    template = client.get("/admin/import/template/?doctype=Officer&format=csv").get_data(as_text=True).splitlines()
+    assert template[0].startswith("MDO *,Full Name *,Email *") and "Pay Level" in template[0]
+    assert template[1].startswith("(example) ") and len(template) == 2
     xlsx = client.get("/admin/import/template/?doctype=Officer&format=xlsx")
     assert xlsx.status_code == 200 and xlsx.data[:2] == b"PK"
+    import openpyxl
+
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx.data)).active
+    headings = [c.value for c in sheet[1]]
+    group = headings.index("Group *") + 1
+    rules = {str(r.sqref): r.formula1 for r in sheet.data_validations.dataValidation}
+    column = openpyxl.utils.get_column_letter(group)
+    assert rules[f"{column}3:{column}5000"] == f"='Allowed values'!${column}$1:${column}$3"
+    assert [sheet.parent["Allowed values"].cell(row=r, column=group).value for r in range(1, 4)] == ["A", "B", "C"]
+    # the example row, uploaded as it came, imports nothing
+    page = client.post(
+        "/admin/import/?doctype=Officer",
+        data={
+            "csrf_token": csrf(client, "/admin/import/"),
+            "doctype": "Officer",
+            "file": (io.BytesIO("\n".join(template).encode()), "t.csv"),
+        },
+        content_type="multipart/form-data",
+    ).get_data(as_text=True)
+    assert "0 imported, 0 rejected of 0 rows" in page
     upload = (
         "mdo,full_name,email,service,group,pay_level\n"
         f"{POWER},Ravi Power,ravi@power.gov.in,CSS,B,11\n"
@@ -363,7 +411,45 @@ def test_import_screen_template_upload_results_and_rejected_rows(app, site):
     link = re.search(r'href="([^"]+)" id="rejected-download"', page).group(1)
     rejected = client.get(link).get_data(as_text=True).splitlines()
     assert rejected[0].startswith("line,errors,mdo") and len(rejected) == 3 and "eleven" in rejected[2]
+    assert "Pay Level: Not a valid integer" in rejected[2]  # by label
     assert signed_in(app, "nodal@steel.gov.in").get(link).status_code == 302  # not theirs
+    # corrected (Bad Pay's pay level; the spy's row dropped), the same file goes up again as it is
+    corrected = "\n".join([rejected[0], rejected[2].replace(",eleven", ",12")]) + "\n"
+    page = client.post(
+        "/admin/import/?doctype=Officer",
+        data={
+            "csrf_token": csrf(client, "/admin/import/"),
+            "doctype": "Officer",
+            "file": (io.BytesIO(corrected.encode()), "again.csv"),
+        },
+        content_type="multipart/form-data",
+    ).get_data(as_text=True)
+    assert "1 imported, 0 rejected of 1 rows" in page
+    assert site.db.officer.find_one({"email": "bad@power.gov.in"})["pay_level"] == 12
+
+
+def test_import_takes_indian_dates_and_says_which_are_not_dates(app, site):
+    import io
+
+    client = signed_in(app, "nodal@power.gov.in")
+    upload = (
+        "Full Name,Email,Service,Group,Date of Birth\n"
+        "Asha Rao,asha.rao@power.gov.in,CSS,B,15/08/1987\n"
+        "Bad Day,bad.day@power.gov.in,CSS,B,1987-02-30\n"
+    )
+    page = client.post(
+        "/admin/import/",
+        data={
+            "csrf_token": csrf(client, "/admin/import/"),
+            "doctype": "Officer",
+            "file": (io.BytesIO(upload.encode()), "staff.csv"),
+        },
+        content_type="multipart/form-data",
+    ).get_data(as_text=True)
+    assert "1 imported, 1 rejected of 2 rows" in page
+    assert str(site.db.officer.find_one({"email": "asha.rao@power.gov.in"})["date_of_birth"])[:10] == "1987-08-15"
+    errors = html.unescape(page.split('id="import-errors"')[1])
+    assert "<td>Date of Birth</td>" in errors and "1987-02-30 is not a date" in errors
 
 
 def test_import_screen_refused_without_import_permission(app):
@@ -590,7 +676,10 @@ def test_a_large_import_becomes_a_background_job_shown_to_its_user(app, site, mo
     assert (job["status"], job["started_by"], job["result"]["imported"]) == ("Succeeded", "nodal@power.gov.in", 3)
     assert site.db.officer.count_documents({"email": {"$regex": "^officer"}, "mdo": POWER}) == 3
     page = client.get(r.headers["Location"]).get_data(as_text=True)
-    assert "Succeeded" in page and "staff.csv" in page
+    assert "Succeeded" in page and "staff.csv" in page and 'http-equiv="refresh"' not in page
+    # while a job runs, its page follows it
+    site.db.background_job.update_one({"_id": job["_id"]}, {"$set": {"status": "Running", "progress": 40}})
+    assert 'http-equiv="refresh" content="3"' in client.get(r.headers["Location"]).get_data(as_text=True)
     assert signed_in(app, "nodal@steel.gov.in").get(r.headers["Location"]).status_code in (302, 404)  # not theirs
 
 

@@ -7,7 +7,7 @@ import re
 from . import test_content
 from .conftest import add_user
 from .frac_world import POWER
-from .test_admin import signed_in
+from .test_admin import said, signed_in
 from .test_content import lesson, publish
 
 cw = test_content.cw  # the content world: Power's FRAC and content users
@@ -33,8 +33,15 @@ def test_a_submitted_role_map_is_read_only_with_who_acts_next(cw):
     assert "With the L1 reviewers of Ministry of Power" in page and 'id="read-only"' in page
     assert f"/admin/role_map/edit/?id={name}" not in page  # no Edit button
     # the L1 reviewer: their turn, the reject comment box, no edit either
-    reviewer = signed_in(cw.app, "l1@power.gov.in").get(f"/admin/role_map/details/?id={name}").get_data(as_text=True)
+    l1 = signed_in(cw.app, "l1@power.gov.in")
+    reviewer = l1.get(f"/admin/role_map/details/?id={name}").get_data(as_text=True)
     assert "Waiting for you" in reviewer and 'id="workflow-comment"' in reviewer and "needed to reject" in reviewer
+    # a rejection without its comment is refused, said once, by label
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', reviewer).group(1)
+    refused = l1.post(
+        f"/admin/role_map/transition/?id={name}", data={"csrf_token": token, "action": "Reject"}, follow_redirects=True
+    ).get_data(as_text=True)
+    assert said(refused) == ["Comment: Reject needs a comment saying why."]
     # a draft is the maker's to edit: no read-only note, and no comment box where no action needs one
     draft = cw.role_map(cw.position("Section Officer (Budget)"), [role])
     page = maker.get(f"/admin/role_map/edit/?id={draft}").get_data(as_text=True)
@@ -90,3 +97,45 @@ def test_an_officer_and_a_role_map_show_what_belongs_to_them(cw, mock_site):
     module = admin.get(f"/admin/content_module/details/?id={name}").get_data(as_text=True)
     assert sections(module)["The module"] == ["Open the module as officers will see it"]
     assert f"/admin/catalogue/module/{name}" in module
+
+
+def test_the_rubric_submits_the_scores_typed_on_the_page(cw):
+    from .test_admin import blank_form
+
+    name = lesson(cw)
+    cw.act("content", "Content Module", name, "Send for Review")
+    review = cw.post("reviewer", f"resource/Content Module/{name}/action/score_quality", {}, 201).json["data"]
+    reviewer = signed_in(cw.app, "reviewer@power.gov.in")
+    url = f"/admin/content_review/edit/?id={review['name']}"
+    page = reviewer.get(url).get_data(as_text=True)
+    # the criterion and its maximum are shown, not offered as inputs; Submit saves what is typed
+    assert 'id="scores-0-criterion-shown">Accuracy<' in page and 'type="text" name="scores-0-criterion"' not in page
+    assert 'id="save-and-submit"' in page and 'id="docstatus-actions"' not in page
+    data = blank_form(page)
+    for i, row in enumerate(review["scores"]):
+        data[f"scores-{i}-score"] = str({"Accuracy": 5, "Accessibility": 3}.get(row["criterion"], 4))
+    data["_then"] = "Save and submit"
+    done = reviewer.post(url, data=data)
+    assert done.status_code == 302, said(done.get_data(as_text=True))
+    saved = cw.get("reviewer", f"resource/Content Review/{review['name']}", 200).json["data"]
+    assert (saved["docstatus"], saved["total_percent"], saved["result"]) == (1, 80.0, "Passed")
+    assert saved["scores"][0]["criterion"] == "Accuracy"
+
+
+def test_lesson_text_keeps_its_shape_and_runs_nothing(cw, mock_site):
+    from app import markdown
+
+    text = "# What changed\nFirst line\nsecond line\n\n- one\n- two\n\n<script>window.bad=1</script>[x](javascript:alert(1))"
+    shown = str(markdown.render(text))
+    assert "<h1>What changed</h1>" in shown and "First line<br" in shown and "<li>one</li>" in shown
+    assert "<script" not in shown and "javascript:" not in shown.replace("[x](javascript:alert(1))", "")
+    assert 'href="javascript' not in shown
+    name = cw.create(
+        "content",
+        "Content Module",
+        {"title": "Shaped", "kind": "Lesson Text", "mdo": POWER, "lesson_text": text, "competencies": []},
+    )["name"]
+    page = signed_in(cw.app, "creator@power.gov.in").get(f"/admin/content_module/details/?id={name}").get_data(as_text=True)
+    assert (
+        '<div class="markdown"><h1>What changed</h1>' in page and "<li>two</li>" in page and "window.bad=1</script>" not in page
+    )

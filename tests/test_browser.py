@@ -466,9 +466,10 @@ def test_scorm_module_from_upload_through_rubric_to_the_catalogue(server, browse
         reviewer.fill(f"#scores-{i}-score", str(score))
     reviewer.fill("#scores-3-comments", "Captions on every video; transcript for unit 2")
     shot(reviewer, "content-review-rubric")
-    reviewer.click("input[type=submit][value='Save and Continue Editing']")
-    reviewer.click("#docstatus-actions button[value='submit']")
-    reviewer.wait_for_selector("text=submit done")
+    assert reviewer.inner_text("#scores-0-criterion-shown") == "Accuracy"  # shown, not offered for editing
+    assert reviewer.locator("input[name='scores-0-criterion'][type=text]").count() == 0
+    reviewer.click("#save-and-submit")  # the scores typed on the page are the ones submitted
+    reviewer.wait_for_selector("text=saved and submitted")
     review = site.db.content_review.find_one({"content_module": module["_id"]})
     assert (review["total_percent"], review["result"], review["docstatus"]) == (80.0, "Passed", 1)
     reviewer.goto(f"{base}/admin/content_module/details/?id={module['_id']}")

@@ -96,6 +96,7 @@ class DocTypeMeta:
     owner_field: str = "owner"
     actions: list[dict] = field(default_factory=list)
     teaches: dict | None = None
+    import_first: bool = False  # Data Import opens on it (the staff list)
     # Editing a record in one of ``states`` makes a new draft version instead (fields
     # ``version``, ``previous_version``, ``version_of``); when that version reaches one of
     # ``states`` by workflow, the one before moves to ``superseded``.
@@ -278,6 +279,7 @@ def load_definition(path: Path) -> DocTypeMeta:
         tenant_read=data.get("tenant_read", "own"),
         actions=data.get("actions", []),
         teaches=data.get("teaches"),
+        import_first=data.get("import_first", False),
         versioned_edit=data.get("versioned_edit"),
         owner_field=data.get("owner_field", "owner"),
         list_view=data.get("list_view", {}),

@@ -185,6 +185,15 @@ FIELDTYPES: dict[str, FieldType] = {
             text=True,
         ),
         FieldType(
+            "Markdown",
+            "string (Markdown; shown as sanitised HTML)",
+            lambda f, c=None: Str(validate=_max_length(f.length or DEFAULT_TEXT_LENGTH), **_kw),
+            lambda f: {"type": "string", "maxLength": f.length or DEFAULT_TEXT_LENGTH, "format": "markdown"},
+            "textarea",
+            empty_is_none=False,
+            text=True,
+        ),
+        FieldType(
             "Email",
             "string",
             lambda f, c=None: fields.Email(**_kw),

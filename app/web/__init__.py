@@ -27,6 +27,9 @@ def create_app(config: Config | None = None, site: Site | None = None) -> Flask:
 
     app.config["PERMANENT_SESSION_LIFETIME"] = dt.timedelta(hours=site.config.session_hours)
     app.config["JSON_SORT_KEYS"] = False
+    from app import markdown
+
+    app.jinja_env.filters["markdown"] = markdown.render  # text people format (a lesson), made safe
     # Werkzeug refuses a larger body before reading it; app.files also stops at the limit.
     app.config["MAX_CONTENT_LENGTH"] = site.config.max_upload_mb * 2**20 + 2**20
     # A form's text fields are bounded apart from its files: a long text box is parsed (and

@@ -33,9 +33,13 @@ class CatalogueView(Guarded, BaseView):
         ctx = user_ctx()
         try:
             module = catalogue.module(ctx, name)
-        except IgotError as exc:
-            flash(exc.message, "error")
-            return redirect(url_for(".index"))
+        except IgotError:
+            try:  # a module not yet published, opened by those who read it (its reviewers)
+                row = catalogue.readable_module(ctx, name)
+            except IgotError as exc:
+                flash(exc.message, "error")
+                return redirect(url_for(".index"))
+            module = {**catalogue.public(row), "lesson_text": row.get("lesson_text"), "unpublished": row.get("workflow_state")}
         officer = officers.own_officer(ctx)
         cert = site().unguarded("certificate").find_one({"officer": officer["_id"], "content_module": name}) if officer else None
         preview = None
