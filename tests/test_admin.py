@@ -226,7 +226,9 @@ def test_workflow_buttons_comments_and_history(app, site):
 def test_submit_cancel_amend_buttons_and_read_only_submitted(app, site):
     client = signed_in(app, "nodal@power.gov.in")
     doc = lifecycle.insert(context_for(site, "nodal@power.gov.in"), "Sanction", {"purpose": "fee", "amount": 100, "mdo": POWER})
-    assert 'value="submit"' in client.get(f"/admin/sanction/edit/?id={doc.name}").get_data(as_text=True)
+    # on the form, Submit saves what was typed first; on the record's page, it submits
+    assert 'id="save-and-submit"' in client.get(f"/admin/sanction/edit/?id={doc.name}").get_data(as_text=True)
+    assert 'value="submit"' in client.get(f"/admin/sanction/details/?id={doc.name}").get_data(as_text=True)
     page = _post(client, f"/admin/sanction/docstatus/?id={doc.name}", {"action": "submit"}).get_data(as_text=True)
     assert 'id="record-state">Submitted<' in page and 'value="cancel"' in page
     edit = client.get(f"/admin/sanction/edit/?id={doc.name}")

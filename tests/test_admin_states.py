@@ -87,6 +87,14 @@ def test_an_officer_and_a_role_map_show_what_belongs_to_them(cw, mock_site):
     assert "Learn from: Budget Circular 2026: what changed" in page
     assert {"Passbook", "Enrolments", "Certificates"} <= set(side)
     assert f"/admin/position/details/?id={position}" in page
+    # the nodal officer's home: where the gaps are, by position
+    from admin import home
+
+    from .test_admin import chart
+
+    home._dashboards.clear()
+    by_position = chart(admin.get("/admin/").get_data(as_text=True), "chart-gaps-by-position")
+    assert by_position["labels"] == ["Under Secretary (Budget)"] and by_position["values"] == [1]
     # the role map: its position and the officers in it
     side = sections(admin.get(f"/admin/role_map/details/?id={rm}").get_data(as_text=True))
     assert side["Officers in this position"] == ["Asha Rao"]

@@ -144,7 +144,7 @@ def test_the_catalogue_filters_and_a_module_page_keeps_its_lines(world):
     assert "Nothing in the catalogue matches." in empty
     name = world.site.db.content_module.find_one({})["_id"]
     module = asha.get(f"/catalogue/{name}").get_data(as_text=True)
-    assert 'id="lesson-text">Estimates\nRevised estimates<' in module
+    assert 'id="lesson-text"><p>Estimates<br>\nRevised estimates</p>' in module  # its line break kept
     assert asha.get("/catalogue/CM-NOT-THERE").status_code == 404
 
 

@@ -112,6 +112,11 @@ MODULE = Module(
     figures=(
         Figure(figures.gaps, "Gaps appear once role maps are verified and officers hold positions.", "role_map/"),
         Figure(figures.passbook_verified, "Passbook entries appear as officers complete courses.", "passbook_entry/"),
+        Figure(
+            figures.gaps_by_position,
+            "Gaps by position appear once officers hold positions whose role maps are verified.",
+            "officer/",
+        ),
     ),
     related=(
         Related("Officer", related.officer_position, 10),
