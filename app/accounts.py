@@ -273,6 +273,21 @@ def invite_new(site, email: str, invited_by: str | None = None) -> None:
     invite(site, email, invited_by=invited_by)
 
 
+def invite_batch(site, arg: dict) -> None:
+    """The invitations of many new accounts (queued by ``User.after_insert_batch``): each
+    sent once, as ``invite_new`` does, with the already-invited and those with a password
+    found by one query each."""
+    emails = list(arg.get("emails") or [])
+    invited = {d["user"] for d in site.unguarded(LINKS).find({"user": {"$in": emails}, "purpose": "invite"}, {"user": 1})}
+    with_password = {d["_id"] for d in site.unguarded(auth.CREDENTIALS).find({"_id": {"$in": emails}}, {"_id": 1})}
+    for email in emails:
+        if email not in invited and email not in with_password:
+            try:
+                invite(site, email, invited_by=arg.get("invited_by"))
+            except ValidationError:
+                pass  # the account was disabled or removed since: nothing to send
+
+
 def forgot(site, email: str) -> None:
     """Mail a reset link if ``email`` is an enabled account; says nothing either way."""
     email = (email or "").strip().lower()

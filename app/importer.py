@@ -24,7 +24,6 @@ from app import query
 from app.errors import IgotError, ValidationError
 from app.model import lifecycle, schemas
 
-NAME_BLOCK = 100
 FILE_KEY, LINE_KEY = "_import_file", "_import_line"
 
 
@@ -167,35 +166,40 @@ def import_file(ctx, doctype: str, path: Path, progress=None, defaults: dict | N
     digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
     coll = ctx.site.collection(doctype)
     done = {d[LINE_KEY]: d for d in coll.find({FILE_KEY: digest}, {LINE_KEY: 1, "mdo": 1})}
-    ctx.link_cache = set()
-    # One counter update per block of names instead of one per record. A block's unused
-    # numbers (after the last row) are skipped: a series may have gaps, never repeats.
-    ctx.name_block = min(NAME_BLOCK, len(rows))
-    try:
-        for line, row in rows:
-            try:
-                if line in done:
-                    _resume(ctx, meta, done[line]["_id"])
-                    result.resumed.append(done[line]["_id"])
-                    if progress:
-                        progress(1)
-                    continue
-                data = _prepare(meta, row, headings)
-                for key, value in (defaults or {}).items():
-                    if data.get(key) in (None, ""):
-                        data[key] = value
-                doc = lifecycle.insert(ctx, doctype, data, keys={FILE_KEY: digest, LINE_KEY: line})
-                result.inserted.append(doc.name)
-            except json.JSONDecodeError as exc:
-                result.errors.append(RowError(line, "(table)", f"child rows must be a JSON list: {exc}"))
-            except IgotError as exc:
-                result.errors.extend(_row_errors(line, exc))
+    # Rows are inserted in batches (lifecycle.insert_many): the same rules and per-row errors as
+    # one by one, with Link and unique checks, names, writes and follow-up done per batch.
+    prepared: list[tuple[int, dict]] = []
+    for line, row in rows:
+        if line in done:
+            _resume(ctx, meta, done[line]["_id"])
+            result.resumed.append(done[line]["_id"])
             if progress:
                 progress(1)
-    finally:
-        ctx.link_cache = None
-        ctx.name_block = 0
-        ctx.name_pool.clear()
+            continue
+        try:
+            data = _prepare(meta, row, headings)
+        except json.JSONDecodeError as exc:
+            result.errors.append(RowError(line, "(table)", f"child rows must be a JSON list: {exc}"))
+            if progress:
+                progress(1)
+            continue
+        for key, value in (defaults or {}).items():
+            if data.get(key) in (None, ""):
+                data[key] = value
+        prepared.append((line, data))
+    outcomes = lifecycle.insert_many(
+        ctx,
+        doctype,
+        [data for _, data in prepared],
+        keys=[{FILE_KEY: digest, LINE_KEY: line} for line, _ in prepared],
+        progress=progress,
+    )
+    for (line, _), outcome in zip(prepared, outcomes, strict=True):
+        if isinstance(outcome, IgotError):
+            result.errors.extend(_row_errors(line, outcome))
+        else:
+            result.inserted.append(outcome.name)
+    result.errors.sort(key=lambda e: e.line)
     if result.resumed:
         meta.controller().import_resumed(ctx.as_system(), [d for d in done.values() if d["_id"] in set(result.resumed)])
     return result

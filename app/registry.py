@@ -199,6 +199,7 @@ class DocEvent:
     hook: str
     handler: Callable
     resumable: bool = False  # written to be run twice: run again after a crash
+    batch: Callable | None = None  # batch(docs): the same for many records at once (lifecycle.insert_many)
 
 
 @dataclass(frozen=True)

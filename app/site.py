@@ -88,6 +88,10 @@ class Context:
     # During a bulk insert, series names are reserved this many at a time (0: one by one).
     name_block: int = 0
     name_pool: dict = field(default_factory=dict)
+    # During insert_many: the unique values already taken ({(field, value): name}) and the
+    # values fetched from linked records ({(doctype, name, key): value}), read once per batch.
+    unique_cache: dict | None = None
+    fetch_cache: dict | None = None
     custom_stamp: int | None = None  # see app/customize.py
     clock: callable = field(default=utcnow)
     _docs: dict = field(default_factory=dict, repr=False)

@@ -148,6 +148,9 @@ def test_progress_is_written_as_the_job_goes(immediate, monkeypatch):
     monkeypatch.setattr(jobs, "_set", spy)
     from app import files
     from app.auth import context_for
+    from app.model import lifecycle
+
+    monkeypatch.setattr(lifecycle, "BATCH", 100)  # rows go in batches; progress is told after each
 
     ctx = context_for(immediate, "nodal@power.gov.in")
 

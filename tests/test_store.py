@@ -271,3 +271,28 @@ def test_the_fast_list_scan_agrees_with_the_store(tmp_path):
         d["_id"] for d in coll.find({"f": re.compile("a")}).sort("_id", 1)
     ]
     store.close()
+
+
+def test_the_fast_in_matches_mongomocks_own():
+    """The embedded store's ``$in`` (a set per list, app.store.patches.fast_in) answers as
+    mongomock's own matcher for every kind of value and list."""
+    import random
+
+    from litemongo._vendor.mongomock import filtering
+
+    from app.store import patches
+
+    def mongomock_in(doc_val, search_val):  # mongomock 4.3's _in_op, as shipped
+        if doc_val is filtering.NOTHING and None in search_val:
+            return True
+        values = doc_val if isinstance(doc_val, (list, tuple)) else [doc_val]
+        return any(x in search_val for x in values)
+
+    fast = patches.fast_in(mongomock_in, filtering.NOTHING)
+    rnd = random.Random(7)
+    pool = [0, 1, 1.0, True, False, None, "a", "b", "A", 2, 3.5, "OFF-1", (1, 2)]
+    for _ in range(3000):
+        search = rnd.sample(pool, rnd.randint(0, len(pool)))
+        search = search * rnd.randint(1, 3)
+        doc = rnd.choice([filtering.NOTHING, rnd.choice(pool), rnd.sample(pool, rnd.randint(0, 3)), [[1, 2]], {"a": 1}])
+        assert fast(doc, search) == mongomock_in(doc, search), (doc, search)

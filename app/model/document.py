@@ -109,6 +109,9 @@ class Document:
     def add_error(self, fieldname: str, message: str) -> None:
         self._errors.setdefault(fieldname, []).append(message)
 
+    def has_errors(self) -> bool:
+        return bool(self._errors)
+
     def take_errors(self) -> dict:
         errors = dict(self._errors)
         self._errors.clear()

@@ -64,6 +64,35 @@ def insert(
     ``keys``: the platform's own keys on the stored record, not fields (an import's row)."""
     meta = ctx.registry.get(doctype)
     ctx.access.check(meta, "create")
+    meta, doc, stored, after, pending = _prepare(ctx, meta, data, name, docstatus, platform, keys)
+    for attempt in range(3):
+        try:
+            persistence.insert(ctx.site.collection(doctype), meta, stored)
+            break
+        except IgotError:
+            if meta.autoname != "hash" or name or attempt == 2:
+                raise
+            stored["name"] = naming.make_name(ctx, meta, stored)  # hash collision: redraw
+            doc.set("name", stored["name"])
+            files.claim(ctx, meta, stored)
+    try:
+        for hook in after:
+            _hook(ctx, meta, doc, hook)
+        _raise_hook_errors(meta, doc)
+    except BaseException:
+        # A hook that fails after the write (e.g. creating the officer's learner account)
+        # takes the record back out: nothing is left half-created.
+        persistence.delete(ctx.site.collection(doctype), meta, stored["name"])
+        raise
+    if pending:
+        _hooks_done(ctx, meta, stored["name"], pending)
+    return doc
+
+
+def _prepare(ctx, meta, data: dict, name, docstatus, platform, keys):
+    """Everything ``insert`` does before the write, for one record: access, values,
+    validation, the name, the before-hooks; (effective meta, document, what to store, the
+    after-hooks, those of them resumable)."""
     _refuse_system_fields(meta, data, allow=("name",) if name else ())
     data = {**_writable(ctx, meta, data), **(platform or {})}
     data.update(validation.fetch(ctx, meta, data))
@@ -94,28 +123,141 @@ def insert(
     if pending:
         stored[PENDING] = pending
     files.claim(ctx, meta, stored)
-    for attempt in range(3):
-        try:
-            persistence.insert(ctx.site.collection(doctype), meta, stored)
-            break
-        except IgotError:
-            if meta.autoname != "hash" or name or attempt == 2:
-                raise
-            stored["name"] = naming.make_name(ctx, meta, stored)  # hash collision: redraw
-            doc.set("name", stored["name"])
-            files.claim(ctx, meta, stored)
+    return meta, doc, stored, after, pending
+
+
+BATCH = 500  # records prepared, written and followed up together by insert_many
+
+
+def insert_many(ctx, doctype: str, rows: list[dict], *, keys: list[dict] | None = None, progress=None) -> list:
+    """Insert many records with the same rules as ``insert``, row by row (each row's result
+    is its Document, or the IgotError that refused it, as ``insert`` would raise it), with
+    the work done once per batch where it can be: Link and unique checks as one query per
+    field for the batch (and duplicates within it), the series' names reserved for the
+    batch, one bulk write, and the after-write hooks in bulk where the controller or a
+    module declares a batch form (``<hook>_batch``, ``DocEvent.batch``), one by one
+    otherwise. Until its hooks have run each record carries the pending marker, so a run
+    cut off half-way is completed by ``resume_pending`` and nothing is made twice.
+    ``progress(n)`` is told of each batch done."""
+    meta = ctx.registry.get(doctype)
+    ctx.access.check(meta, "create")
+    results: list = [None] * len(rows)
+    saved = (ctx.link_cache, ctx.name_block, ctx.unique_cache, ctx.fetch_cache)
+    ctx.link_cache = ctx.link_cache if ctx.link_cache is not None else set()
+    ctx.name_block = max(ctx.name_block, min(BATCH, len(rows)))
+    ctx.fetch_cache = {}
     try:
-        for hook in after:
-            _hook(ctx, meta, doc, hook)
-        _raise_hook_errors(meta, doc)
-    except BaseException:
-        # A hook that fails after the write (e.g. creating the officer's learner account)
-        # takes the record back out: nothing is left half-created.
-        persistence.delete(ctx.site.collection(doctype), meta, stored["name"])
-        raise
-    if pending:
-        _hooks_done(ctx, meta, stored["name"], pending)
-    return doc
+        for start in range(0, len(rows), BATCH):
+            chunk = list(range(start, min(len(rows), start + BATCH)))
+            _insert_batch(ctx, meta, rows, keys, chunk, results)
+            if progress:
+                progress(len(chunk))
+    finally:
+        ctx.link_cache, ctx.name_block, ctx.unique_cache, ctx.fetch_cache = saved
+        if not saved[1]:
+            ctx.name_pool.clear()
+    return results
+
+
+def _insert_batch(ctx, meta, rows, keys, chunk, results) -> None:
+    validation.warm_links(ctx, meta, [rows[i] for i in chunk])
+    ctx.unique_cache = validation.unique_taken(ctx, meta, [rows[i] for i in chunk])
+    ready = []  # (row index, effective meta, document, stored, after, pending)
+    for i in chunk:
+        try:
+            prepared = _prepare(ctx, meta, rows[i], None, DocStatus.DRAFT, None, (keys or [None] * len(rows))[i])
+        except IgotError as exc:
+            results[i] = exc
+            continue
+        validation.note_unique(ctx, prepared[0], prepared[2])  # a later row with the same value is refused
+        ready.append((i, *prepared))
+    written = _write_many(ctx, meta, ready, results)
+    if not written:
+        return
+    by_hooks: dict[tuple, list] = {}
+    for entry in written:
+        by_hooks.setdefault(tuple(entry[4]), []).append(entry)
+    for after, entries in by_hooks.items():
+        try:
+            failed = _hooks_batch(ctx, meta, [e[2] for e in entries], after)
+        except BaseException:
+            # as insert does: records whose follow-up failed are taken back out
+            for entry in entries:
+                ctx.site.collection(meta.name).delete_one({"_id": entry[2].name})
+            raise
+        done = []
+        for i, _meta, doc, _stored, _after, pending in entries:
+            if doc.name in failed:
+                persistence.delete(ctx.site.collection(meta.name), meta, doc.name)
+                results[i] = failed[doc.name]
+            else:
+                results[i] = doc
+                if pending:
+                    done.append(doc.name)
+        if done:
+            ctx.site.collection(meta.name).update_many({"_id": {"$in": done}}, {"$unset": {PENDING: ""}})
+
+
+def _write_many(ctx, meta, ready, results) -> list:
+    """One bulk write of the prepared records; if the store refuses it (a name or unique value
+    taken meanwhile by another writer), each record is written alone, as ``insert`` would."""
+    from pymongo.errors import PyMongoError
+
+    if not ready:
+        return []
+    coll = ctx.site.collection(meta.name)
+    try:
+        coll.insert_many([persistence.to_db(e[3]) for e in ready], ordered=True)
+        return ready
+    except PyMongoError:
+        present = {d["_id"] for d in coll.find({"_id": {"$in": [e[3]["name"] for e in ready]}}, {"_id": 1})}
+    written = []
+    for entry in ready:
+        i, m, doc, stored = entry[:4]
+        if stored["name"] in present:
+            written.append(entry)
+            continue
+        try:
+            persistence.insert(coll, m, stored)
+            written.append(entry)
+        except IgotError as exc:
+            results[i] = exc
+    return written
+
+
+def _hooks_batch(ctx, meta, docs: list, after) -> dict:
+    """Run the after-write hooks for ``docs``: the controller's batch form of a hook when it
+    has one (``after_insert_batch(ctx, docs)``), else each document's; then each module
+    event, in batch where declared. Returns {name: error} for the documents refused by a
+    hook (taken back out by the caller), as ``insert`` would have raised it."""
+    failed: dict = {}
+    controller = meta.controller()
+    for hook in after:
+        live = [d for d in docs if d.name not in failed]
+        batch = getattr(controller, f"{hook}_batch", None)
+        if batch is not None:
+            batch(ctx, live)
+        else:
+            for doc in live:
+                try:
+                    getattr(doc, hook)()
+                except IgotError as exc:
+                    failed[doc.name] = exc
+        for event in ctx.site.modules.events_for(meta.name, hook):
+            live = [d for d in docs if d.name not in failed]
+            if event.batch is not None:
+                event.batch(live)
+                continue
+            for doc in live:
+                try:
+                    event.handler(doc)
+                except IgotError as exc:
+                    failed[doc.name] = exc
+        for doc in docs:
+            errors = doc.take_errors()
+            if errors and doc.name not in failed:
+                failed[doc.name] = ValidationError.for_fields(meta.name, doc.name, errors)
+    return failed
 
 
 def get(ctx, doctype: str, name: str) -> Document:

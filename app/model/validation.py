@@ -75,10 +75,65 @@ def fetch(ctx, meta, doc: dict, old: dict | None = None) -> dict:
             continue
         target = ctx.registry.get(meta.get_field(link).options)
         key = "_id" if remote == "name" else remote
-        source = ctx.site.collection(target.name).find_one({"_id": value}, {key: 1})
-        if source is not None:
-            out[f.fieldname] = source.get(key)
+        cache = ctx.fetch_cache
+        if cache is not None and (target.name, value, key) in cache:
+            found, fetched = cache[(target.name, value, key)]
+        else:
+            source = ctx.site.collection(target.name).find_one({"_id": value}, {key: 1})
+            found, fetched = source is not None, (source or {}).get(key)
+            if cache is not None:
+                cache[(target.name, value, key)] = (found, fetched)
+        if found:
+            out[f.fieldname] = fetched
     return out
+
+
+def warm_links(ctx, meta, docs: list[dict]) -> None:
+    """Before a batch (``lifecycle.insert_many``): every Link value of ``docs`` looked up
+    with one query per target, so each row's ``check_links`` finds it in ``ctx.link_cache``."""
+    if ctx.link_cache is None:
+        return
+    wanted: dict[tuple, set] = {}
+    for doc in docs:
+        for f, value, _ in _link_values(ctx, meta, doc):
+            if isinstance(value, str) and (f.options, f.link_filters, value) not in ctx.link_cache:
+                wanted.setdefault((f.options, f.link_filters), set()).add(value)
+    for (target, conditions), names in wanted.items():
+        scope = ctx.access.link_filter(ctx.registry.get(target))
+        query = {"_id": {"$in": sorted(names)}}
+        fields = {"_id": 1, **{k: 1 for k, _ in conditions}}
+        found = ctx.site.collection(target).find({"$and": [query, scope]} if scope else query, fields)
+        ctx.link_cache.update((target, conditions, d["_id"]) for d in found if all(d.get(k) == v for k, v in conditions))
+
+
+def unique_taken(ctx, meta, docs: list[dict]) -> dict:
+    """The unique values of ``docs`` already stored, {(field, value): name}: one query per
+    unique field for a batch."""
+    taken: dict = {}
+    coll = ctx.site.collection(meta.name)
+    for f in meta.all_fields:
+        if not f.unique:
+            continue
+        values: set = set()
+        for d in docs:
+            value = d.get(f.fieldname)
+            if not _empty(value):  # as given, and as a controller may tidy it (an e-mail in lower case)
+                values.update({value, value.strip(), value.strip().lower()} if isinstance(value, str) else {value})
+        values = sorted(values, key=str)
+        if values:
+            for d in coll.find({f.fieldname: {"$in": values}}, {f.fieldname: 1}):
+                taken[(f.fieldname, d.get(f.fieldname))] = d["_id"]
+        taken[(f.fieldname, None)] = True  # this field's values are all known to the cache
+    return taken
+
+
+def note_unique(ctx, meta, stored: dict) -> None:
+    """A record of the batch about to be written takes its unique values."""
+    if ctx.unique_cache is None:
+        return
+    for f in meta.all_fields:
+        if f.unique and not _empty(stored.get(f.fieldname)):
+            ctx.unique_cache[(f.fieldname, stored.get(f.fieldname))] = stored.get("name")
 
 
 def _link_values(ctx, meta, doc):
@@ -109,7 +164,12 @@ def check_unique(ctx, meta, doc: dict) -> dict:
     for f in meta.all_fields:
         value = doc.get(f.fieldname)
         if f.unique and not _empty(value):
-            other = coll.find_one({f.fieldname: value, "_id": {"$ne": doc.get("name")}}, {"_id": 1})
+            cache = ctx.unique_cache
+            if cache is not None and (f.fieldname, None) in cache:  # read for the batch, with its earlier rows
+                holder = cache.get((f.fieldname, value))
+                other = None if holder is None or holder == doc.get("name") else holder
+            else:
+                other = coll.find_one({f.fieldname: value, "_id": {"$ne": doc.get("name")}}, {"_id": 1})
             if other is not None:  # the other record may be outside the caller's view: not named
                 errors[f.fieldname] = [f"must be unique: another {meta.name} already has {value!r}."]
     return errors

@@ -31,6 +31,7 @@ import fcntl
 import functools
 import itertools
 import os
+import re
 import threading
 from importlib import metadata
 from pathlib import Path
@@ -269,6 +270,44 @@ def _patch_gridfs() -> None:
     mock.patch(f"{target}.GridOutCursor", grid_out_cursor).start()
 
 
+def fast_in(original, nothing):
+    """``$in`` without scanning the list for each document: the list's plain values as a set,
+    made once per list (mongomock compares each document's value with every listed value, and
+    checks every listed value for a regex first: a batch's ``{"_id": {"$in": 500 names}}`` cost
+    250,000 steps). Lists with a regex or an unhashable value keep the original matcher."""
+    cache: dict[int, tuple] = {}
+
+    def in_op(doc_val, search_val):
+        if isinstance(search_val, (list, tuple)) and len(search_val) > 8:
+            entry = cache.get(id(search_val))
+            if entry is None or entry[0] is not search_val:
+                try:
+                    plain = frozenset(search_val) if not any(isinstance(x, re.Pattern) for x in search_val) else None
+                except TypeError:
+                    plain = None
+                if len(cache) > 256:
+                    cache.clear()
+                entry = cache[id(search_val)] = (search_val, plain)
+            plain = entry[1]
+            if plain is not None and doc_val is not nothing:
+                values = doc_val if isinstance(doc_val, (list, tuple)) else (doc_val,)
+                try:
+                    return any(v in plain for v in values)
+                except TypeError:  # an unhashable value in the document: compare as mongomock does
+                    pass
+        return original(doc_val, search_val)
+
+    return in_op
+
+
+def _patch_in(module) -> None:
+    fast = fast_in(module._in_op, module.NOTHING)
+    module._in_op = fast
+    filterer = module._filterer_inst
+    filterer._operator_map["$in"] = fast
+    filterer._operator_map["$nin"] = lambda dv, sv: not fast(dv, sv)
+
+
 def apply() -> None:
     """Apply all patches once per process. Idempotent."""
     global _applied
@@ -285,6 +324,7 @@ def apply() -> None:
         for module in (filtering, lite_filtering):
             ORIGINAL_SORT_KEY[module.__name__] = module.resolve_sort_key
             module.resolve_sort_key = fast_sort_key(module.resolve_sort_key)
+            _patch_in(module)
         for cursor_class in (mongomock.collection.Cursor, lite_collection.Cursor):
             ORIGINAL_NEXT[cursor_class] = cursor_class.__next__
             cursor_class.__next__ = linear_next

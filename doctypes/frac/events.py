@@ -13,6 +13,14 @@ def officer_changed(officer) -> None:
         frac.refresh_officer_all(officer.ctx.as_system(), officer.name)
 
 
+def officers_changed(officers) -> None:
+    """``officer_changed`` for many officers at once (an imported staff list): their levels
+    and gaps computed together, written in bulk."""
+    changed = [o.name for o in officers if getattr(o, "rollup_changed", True)]
+    if changed:
+        frac.refresh_officers(officers[0].ctx.as_system(), changed)
+
+
 def officer_deleted(officer) -> None:
     """Before an officer is deleted: refused if they have passbook entries (which are never
     deleted); otherwise their rollups go with them."""

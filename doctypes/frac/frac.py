@@ -108,7 +108,7 @@ def requirements(role_map: dict | None) -> dict[str, int]:
     return out
 
 
-def _gap_rows(db, off: dict | None, role_map_cache: dict | None = None) -> list[dict]:
+def _gap_rows(db, off: dict | None, role_map_cache: dict | None = None, levels: dict | None = None) -> list[dict]:
     if not off or not off.get("is_active", True) or not off.get("position") or not off.get("mdo"):
         return []
     key = (off["mdo"], off["position"])
@@ -121,9 +121,14 @@ def _gap_rows(db, off: dict | None, role_map_cache: dict | None = None) -> list[
     needed = requirements(rm)
     if not needed:
         return []
-    have = {
-        d["competency"]: d["level"] for d in db["officer_competency"].find({"officer": off["_id"]}, {"competency": 1, "level": 1})
-    }
+    have = (
+        levels
+        if levels is not None
+        else {
+            d["competency"]: d["level"]
+            for d in db["officer_competency"].find({"officer": off["_id"]}, {"competency": 1, "level": 1})
+        }
+    )
     rows = []
     for competency, required in sorted(needed.items()):
         current = int(have.get(competency, 0))
@@ -209,6 +214,67 @@ def _same(old_rows: list[dict], new_rows: list[dict]) -> bool:
     )
     strip = lambda rows: sorted(tuple(r.get(k) for k in keys) for r in rows)  # noqa: E731
     return strip(old_rows) == strip(new_rows)
+
+
+def refresh_officers(ctx, officers: list[str]) -> None:
+    """``refresh_officer_all`` for many officers: their levels from their passbooks, their
+    gap rows and the MDO summaries' differences, each read with one query and written in
+    bulk (the summary once per key, the differences summed)."""
+    db = ctx.site.unguarded_db
+    offs = {d["_id"]: d for d in db["officer"].find({"_id": {"$in": officers}})}
+    wanted: dict[str, dict] = {o: {} for o in officers}
+    for e in db["passbook_entry"].find(
+        {"officer": {"$in": officers}, "workflow_state": VERIFIED}, {"officer": 1, "competency": 1, "level": 1}
+    ):
+        level, n = wanted[e["officer"]].get(e["competency"], (0, 0))
+        wanted[e["officer"]][e["competency"]] = (max(level, int(e["level"])), n + 1)
+    have: dict[str, dict] = {o: {} for o in officers}
+    for d in db["officer_competency"].find({"officer": {"$in": officers}}):
+        have[d["officer"]][d["competency"]] = d
+    for officer in officers:  # the levels, kept one by one (a new officer has none)
+        if wanted[officer] or have[officer]:
+            refresh_levels(ctx, officer)
+    cache: dict = {}
+    new_rows = {
+        o: _gap_rows(db, offs.get(o), cache, {c: lvl for c, (lvl, _) in wanted[o].items()} if offs.get(o) else None)
+        for o in officers
+    }
+    old_rows: dict[str, list] = {o: [] for o in officers}
+    for r in db["officer_gap"].find({"officer": {"$in": officers}}):
+        old_rows[r["officer"]].append(r)
+    moved = [o for o in officers if not _same(old_rows[o], new_rows[o])]
+    if not moved:
+        return
+    delta: dict[str, dict] = {}
+    for o in moved:
+        for sign, rows in ((-1, old_rows[o]), (1, new_rows[o])):
+            for r in rows:
+                d = delta.setdefault(_summary_key(r), {"row": r, "officers": 0, "officers_short": 0, "total_gap": 0})
+                d["officers"] += sign
+                d["officers_short"] += sign * (1 if r["gap"] > 0 else 0)
+                d["total_gap"] += sign * r["gap"]
+                if sign > 0:
+                    d["row"] = r
+    db["officer_gap"].delete_many({"officer": {"$in": moved}})
+    standard = {**_created(ctx), **_stamp(ctx)}
+    rows = [{**r, **standard} for o in moved for r in new_rows[o]]
+    for i in range(0, len(rows), 1000):
+        db["officer_gap"].insert_many(rows[i : i + 1000])
+    for key, d in sorted(delta.items()):
+        r = d["row"]
+        update = {
+            "$set": {
+                "mdo": r["mdo"],
+                "position": r["position"],
+                "competency": r["competency"],
+                **_stamp(ctx),
+                **({"position_name": r.get("position_name")} if r.get("position_name") else {}),
+            },
+            "$setOnInsert": _created(ctx),
+            "$inc": {k: d[k] for k in ("officers", "officers_short", "total_gap")},
+        }
+        persistence.upsert(db["gap_summary"], {"_id": key}, update)
+    db["gap_summary"].delete_many({"_id": {"$in": list(delta)}, "officers": {"$lte": 0}})
 
 
 def refresh_officer_all(ctx, officer: str) -> None:

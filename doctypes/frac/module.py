@@ -142,7 +142,7 @@ MODULE = Module(
         Attention("Competencies proposed", "Competency", (("workflow_state", "=", "Proposed"),)),
     ),
     events=(
-        DocEvent("Officer", "on_update", events.officer_changed, resumable=True),
+        DocEvent("Officer", "on_update", events.officer_changed, resumable=True, batch=events.officers_changed),
         DocEvent("Officer", "on_trash", events.officer_deleted),
     ),
 )

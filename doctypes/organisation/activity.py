@@ -52,6 +52,26 @@ def bump_once(doc, metric: str, when, by: int = 1) -> bool:
     return bool(claimed.modified_count)
 
 
+def bump_once_many(ctx, doctype: str, docs, metric: str) -> None:
+    """``bump_once`` for many records: those not counted yet claimed with one update, then
+    counted with one increment per MDO and month."""
+    if not docs:
+        return
+    coll = ctx.site.collection(doctype)
+    names = [d.name for d in docs]
+    already = {d["_id"] for d in coll.find({"_id": {"$in": names}, COUNTED: metric}, {"_id": 1})}
+    fresh = [d for d in docs if d.name not in already]
+    if not fresh:
+        return
+    coll.update_many({"_id": {"$in": [d.name for d in fresh]}}, {"$addToSet": {COUNTED: metric}})
+    sums: dict[tuple, int] = {}
+    for doc in fresh:
+        key = (doc.get("mdo"), _month(doc.creation))
+        sums[key] = sums.get(key, 0) + 1
+    for (mdo, month), n in sorted(sums.items(), key=str):
+        bump(ctx, mdo, metric, f"{month}-01", n)
+
+
 def recount(ctx, mdos) -> None:
     """Recompute the officers onboarded of ``mdos`` from the officers themselves (after an
     interrupted import, whose counting may have been cut off)."""

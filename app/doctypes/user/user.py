@@ -33,6 +33,18 @@ class User(Document):
         if auth.backend(self.ctx.site).manages_passwords and self.enabled is not False:
             accounts.invite_new(self.ctx.site, self.name, invited_by=self.ctx.user)
 
+    @classmethod
+    def after_insert_batch(cls, ctx, docs) -> None:
+        """``after_insert`` for many new accounts (an imported staff list's learners): their
+        invitations are queued as one job, which mails each once (``accounts.invite_batch``)."""
+        if not auth.backend(ctx.site).manages_passwords:
+            return
+        emails = [d.name for d in docs if d.enabled is not False]
+        if emails:
+            from app import jobs
+
+            jobs.enqueue_call(ctx.site, "app.accounts:invite_batch", {"emails": emails, "invited_by": ctx.user})
+
     def on_update(self):
         if self.enabled is False:  # a disabled account is signed out everywhere at once
             auth.end_sessions(self.ctx.site, self.name)

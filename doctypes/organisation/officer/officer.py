@@ -108,6 +108,35 @@ class Officer(Document):
             pass  # made at the same moment by another request for the same e-mail
 
     @classmethod
+    def after_insert_batch(cls, ctx, docs) -> None:
+        """``after_insert`` for many officers at once (``lifecycle.insert_many``): the learner
+        accounts that do not exist yet made in one batch, and the dashboard's count claimed
+        with one update and moved by one increment per MDO and month."""
+        from app.errors import DuplicateEntry, IgotError
+
+        site = ctx.site
+        emails = sorted({d.email for d in docs if d.email})
+        existing = {u["_id"] for u in site.unguarded("user").find({"_id": {"$in": emails}}, {"_id": 1})}
+        wanted, owners = [], {}
+        for doc in docs:
+            if doc.email and doc.email not in existing and doc.email not in owners:
+                owners[doc.email] = doc
+                wanted.append(
+                    {
+                        "email": doc.email,
+                        "full_name": doc.full_name,
+                        "roles": [{"role": r} for r in roles_given_to_officers(ctx)],
+                        "mdos": [{"mdo": doc.mdo}],
+                    }
+                )
+        system = ctx.as_system()
+        for row, outcome in zip(wanted, lifecycle.insert_many(system, "User", wanted), strict=True):
+            if isinstance(outcome, IgotError) and not isinstance(outcome, DuplicateEntry):
+                owners[row["email"]].add_error("email", f"the officer's learner account could not be made: {outcome.message}")
+        counted = [d for d in docs if not d.has_errors()]
+        activity.bump_once_many(ctx, "Officer", counted, "officers")
+
+    @classmethod
     def import_resumed(cls, ctx, stored):
         """The dashboard's officers onboarded of those MDOs, counted again from the officers:
         the run that was cut off may have stopped between an officer and its count."""

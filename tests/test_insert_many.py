@@ -1,0 +1,151 @@
+"""``lifecycle.insert_many`` keeps every rule of ``insert``: for the same rows, good and bad,
+one installation inserting them one by one and another in a batch end with the same records,
+the same errors row by row, the same learner accounts and invitations, the same gap rollups
+and the same dashboard counters."""
+
+import datetime as dt
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from app import install
+from app.errors import IgotError
+from app.model import lifecycle
+from app.site import Site
+
+from .conftest import make_config
+
+POWER, STEEL = "Ministry of Power", "Ministry of Steel"
+VOLATILE = {"_id", "name", "creation", "modified", "owner", "modified_by", "officer", "role_map", "_counted"}
+
+
+def _world(tmp):
+    site = Site(make_config("mongomock", tmp))
+    install.init(site)
+    ctx = site.context()
+    positions = {}
+    competencies = [c["_id"] for c in site.db.competency.find({"workflow_state": "Verified"}).sort("_id", 1).limit(3)]
+    for mdo in (POWER, STEEL):
+        pos = lifecycle.insert(ctx, "Position", {"position_name": "Under Secretary", "mdo": mdo, "group": "A"}).name
+        positions[mdo] = pos
+        now = ctx.now()
+        site.db.role_map.insert_one(
+            {
+                "_id": f"RM-{mdo[-5:]}",
+                "mdo": mdo,
+                "position": pos,
+                "position_name": "Under Secretary",
+                "version": 1,
+                "workflow_state": "Verified",
+                "docstatus": 1,
+                "owner": "Administrator",
+                "creation": now,
+                "modified": now,
+                "modified_by": "Administrator",
+                "requirements": [
+                    {"role_name": "US", "competency": c, "required_level": 2 + i} for i, c in enumerate(competencies)
+                ],
+            }
+        )
+    return site, positions
+
+
+@pytest.fixture(scope="module")
+def worlds(tmp_path_factory):
+    one, positions = _world(tmp_path_factory.mktemp("one"))
+    many, _ = _world(tmp_path_factory.mktemp("many"))
+    yield one, many, positions
+    one.close()
+    many.close()
+
+
+ROW = st.fixed_dictionaries(
+    {
+        "who": st.integers(0, 6),  # a small pool of addresses: repeats within a batch and across them
+        "mdo": st.sampled_from([POWER, STEEL, "Ministry of Nowhere"]),
+        "group": st.sampled_from(["A", "B", "Z"]),
+        "service": st.sampled_from(["CSS", "IAS", "No Such Service"]),
+        "year": st.one_of(st.none(), st.integers(1940, 2030)),
+        "position": st.booleans(),
+        "named": st.booleans(),
+        "case": st.booleans(),
+    }
+)
+
+
+def _rows(draws, run, positions):
+    rows = []
+    for d in draws:
+        email = f"officer{d['who']}.run{run}@gov.in"
+        row = {
+            "email": email.upper() if d["case"] else email,
+            "group": d["group"],
+            "service": d["service"],
+            "mdo": d["mdo"],
+        }
+        if d["named"]:
+            row["full_name"] = f"Officer {d['who']}"
+        if d["year"] is not None:
+            row["year_of_allotment"] = d["year"]
+        if d["position"]:
+            row["position"] = positions.get(d["mdo"], "POS-NONE")
+        rows.append(row)
+    return rows
+
+
+def _records(site, collection, run):
+    out = []
+    for doc in site.db[collection].find({}):
+        key = doc.get("email") or doc.get("officer_email") or doc.get("recipient") or doc.get("_id")
+        if f".run{run}@" not in str(key):
+            continue
+        if collection == "mail":  # each link is new and the time of sending moves: who, what, why
+            doc = {k: doc.get(k) for k in ("recipient", "subject", "kind", "reason", "status")}
+        out.append({k: _plain(v) for k, v in doc.items() if k not in VOLATILE and not isinstance(v, dt.datetime)})
+    return sorted(out, key=repr)
+
+
+def _plain(value):
+    """A child table's rows without their random row names."""
+    if isinstance(value, list):
+        return [{k: v for k, v in r.items() if k != "name"} if isinstance(r, dict) else r for r in value]
+    return value
+
+
+def _shared(site, collection):
+    return sorted(
+        (
+            {k: v for k, v in d.items() if k not in ("creation", "modified", "modified_by", "owner")}
+            for d in site.db[collection].find({})
+        ),
+        key=repr,
+    )
+
+
+RUNS = iter(range(10**6))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(draws=st.lists(ROW, min_size=1, max_size=12))
+def test_insert_many_matches_insert_row_by_row(worlds, draws):
+    one, many, positions = worlds
+    run = next(RUNS)
+    rows = _rows(draws, run, positions)
+    singly = []
+    for row in rows:
+        try:
+            singly.append(lifecycle.insert(one.context("nodal@dopt.gov.in"), "Officer", dict(row)))
+        except IgotError as exc:
+            singly.append(exc)
+    batch = lifecycle.insert_many(many.context("nodal@dopt.gov.in"), "Officer", [dict(r) for r in rows])
+    assert len(batch) == len(singly)
+    for a, b in zip(singly, batch, strict=True):
+        assert isinstance(a, IgotError) == isinstance(b, IgotError), (a, b)
+        if isinstance(a, IgotError):
+            assert (type(a), a.errors) == (type(b), b.errors)
+            assert a.message.split(": ", 1)[-1] == b.message.split(": ", 1)[-1]
+    for collection in ("officer", "user", "officer_gap", "mail"):
+        assert _records(one, collection, run) == _records(many, collection, run), collection
+    for collection in ("gap_summary", "mdo_activity"):
+        assert _shared(one, collection) == _shared(many, collection), collection
