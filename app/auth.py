@@ -306,7 +306,10 @@ def _token_user(site, header: str) -> str:
         raise Unauthenticated("unknown or revoked API token")
     if not hmac.compare_digest(token["secret_hash"], _sha256(secret)):
         raise Unauthenticated("unknown or revoked API token")
-    site.db[TOKENS].update_one({"_id": key}, {"$set": {"last_used": _now()}})
+    now = _now()
+    if token.get("last_used") is None or now - token["last_used"] > TOUCH_EVERY:
+        # to the minute, as a session's last_seen: a read does not become a write every time
+        site.db[TOKENS].update_one({"_id": key}, {"$set": {"last_used": now}})
     return token["user"]
 
 

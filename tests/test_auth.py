@@ -160,6 +160,12 @@ def test_token_auth_last_use_and_revocation(app, site, nodal):
     assert client.get("/api/resource/Officer", headers=headers).status_code == 200
     stored = site.db.api_token.find_one({"_id": key})
     assert stored["last_used"] is not None and token.split(":")[1] not in str(stored)
+    # a read is not a write each time: the last use is kept to the minute
+    assert client.get("/api/resource/Officer", headers=headers).status_code == 200
+    assert site.db.api_token.find_one({"_id": key})["last_used"] == stored["last_used"]
+    site.db.api_token.update_one({"_id": key}, {"$set": {"last_used": stored["last_used"] - auth.TOUCH_EVERY * 2}})
+    assert client.get("/api/resource/Officer", headers=headers).status_code == 200
+    assert site.db.api_token.find_one({"_id": key})["last_used"] > stored["last_used"] - auth.TOUCH_EVERY
     assert client.get("/api/resource/Officer", headers={"Authorization": f"token {key}:wrong"}).status_code == 401
     assert auth.revoke_token(site, key)
     assert client.get("/api/resource/Officer", headers=headers).status_code == 401
