@@ -135,6 +135,7 @@ class DocTypeView(Guarded, BaseModelView):
             **{f.fieldname: _child_table for f in meta.table_fields},
             **{f.fieldname: _attachment for f in meta.all_fields if f.fieldtype == "Attach"},
             **{f.fieldname: _markdown for f in meta.all_fields if f.fieldtype == "Markdown"},
+            **{f.fieldname: _link_field for f in meta.all_fields if f.fieldtype == "Link" and f.fieldname != "mdo"},
         }
         self.column_type_formatters = self.column_type_formatters_detail = TYPE_FORMATTERS
         super().__init__(model=meta, name=meta.name, category=meta.module, endpoint=meta.collection, url=meta.collection)
@@ -694,6 +695,48 @@ def _type_formatters() -> dict:
 TYPE_FORMATTERS = _type_formatters()
 
 
+def title_of(doctype: str, name) -> str | None:
+    """The title of a linked record, if the user may read it and it has one other than its
+    name (a Position's name, not POS-00002); read once per page through the access layer."""
+    if not name or not isinstance(name, str):
+        return None
+    cache = g.setdefault("igot_titles", {})
+    key = (doctype, name)
+    if key not in cache:
+        ctx = user_ctx()
+        meta = ctx.registry.get(doctype) if doctype in ctx.registry.names else None
+        title = None
+        if meta is not None and meta.title_field and meta.title_field != "name":
+            try:
+                rows, _ = query.get_list(
+                    ctx, doctype, filters={"name": name}, fields=["name", meta.title_field], limit=1, with_total=False
+                )
+                title = rows[0].get(meta.title_field) if rows else None
+            except IgotError:
+                title = None
+        cache[key] = title if title and title != name else None
+    return cache[key]
+
+
+def link_html(doctype: str, name):
+    """A Link value as people read it: the linked record's title, linked to its page."""
+    from markupsafe import Markup, escape
+
+    title = title_of(doctype, name)
+    if title is None:
+        return "" if name is None else name
+    target = user_ctx().registry.get(doctype)
+    try:
+        url = url_for(f"{target.collection}.details_view", id=name)
+    except Exception:  # noqa: BLE001 - a doctype with no screen: the title alone
+        return title
+    return Markup(f'<a href="{escape(url)}">{escape(title)}</a>')
+
+
+def _link_field(view, context, model, name):
+    return link_html(view.meta.get_field(name).options, model.get(name))
+
+
 def _markdown(view, context, model, name):
     """A Markdown field (a lesson) as formatted, sanitised text: its lines and lists kept."""
     from markupsafe import Markup
@@ -731,10 +774,13 @@ def _child_table(view, context, model, name):
     child = view.meta.get_field(name).options
     fields = [f for f in user_ctx().registry.get(child).all_fields if not f.hidden]
     head = "".join(f"<th>{escape(f.label)}</th>" for f in fields)
-    body = "".join(
-        "<tr>" + "".join(f"<td>{escape('' if r.get(f.fieldname) is None else r.get(f.fieldname))}</td>" for f in fields) + "</tr>"
-        for r in rows
-    )
+
+    def cell(f, value):
+        if f.fieldtype == "Link" and value:
+            return escape(link_html(f.options, value))  # Markup passes through; a plain value is escaped
+        return escape("" if value is None else value)
+
+    body = "".join("<tr>" + "".join(f"<td>{cell(f, r.get(f.fieldname))}</td>" for f in fields) + "</tr>" for r in rows)
     return Markup(
         f'<table class="table table-sm table-bordered mb-0 child-table" data-table="{escape(name)}">'
         f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"

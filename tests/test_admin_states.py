@@ -147,3 +147,14 @@ def test_lesson_text_keeps_its_shape_and_runs_nothing(cw, mock_site):
     assert (
         '<div class="markdown"><h1>What changed</h1>' in page and "<li>two</li>" in page and "window.bad=1</script>" not in page
     )
+
+
+def test_a_records_links_read_as_titles(cw, mock_site):
+    position = cw.position()
+    role = cw.role("Budget Officer", {"Budgeting and Expenditure Management": 3})
+    rm = cw.role_map(position, [role])
+    page = signed_in(cw.app, "nodal@power.gov.in").get(f"/admin/role_map/details/?id={rm}").get_data(as_text=True)
+    table = page[page.index('id="record-panel"') : page.index('id="workflow-history"') if 'id="workflow-history"' in page else -1]
+    assert f'<a href="/admin/position/details/?id={position}">Under Secretary (Budget)</a>' in table
+    assert f'<a href="/admin/frac_role/details/?id={role}">Budget Officer</a>' in table  # in its child table too
+    assert f">{position}<" not in table and f">{role}<" not in table
