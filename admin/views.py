@@ -136,6 +136,8 @@ class DocTypeView(Guarded, BaseModelView):
             **{f.fieldname: _attachment for f in meta.all_fields if f.fieldtype == "Attach"},
             **{f.fieldname: _markdown for f in meta.all_fields if f.fieldtype == "Markdown"},
             **{f.fieldname: _link_field for f in meta.all_fields if f.fieldtype == "Link" and f.fieldname != "mdo"},
+            "owner": _person,
+            "modified_by": _person,
         }
         self.column_type_formatters = self.column_type_formatters_detail = TYPE_FORMATTERS
         super().__init__(model=meta, name=meta.name, category=meta.module, endpoint=meta.collection, url=meta.collection)
@@ -735,6 +737,14 @@ def link_html(doctype: str, name):
 
 def _link_field(view, context, model, name):
     return link_html(view.meta.get_field(name).options, model.get(name))
+
+
+def _person(view, context, model, name):
+    """Who made or last changed the record, by name (their address when they have none)."""
+    from app import notifications
+
+    value = model.get(name)
+    return notifications.display_name(user_ctx().site, value) if value else ""
 
 
 def _markdown(view, context, model, name):

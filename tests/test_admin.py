@@ -308,8 +308,10 @@ def test_customize_form_refuses_shadowing_and_other_mdos(app):
 def test_details_page_shows_every_field(app, site):
     name = site.db.officer.find_one({"mdo": STEEL})["_id"]
     page = signed_in(app, "nodal@steel.gov.in").get(f"/admin/officer/details/?id={name}").get_data(as_text=True)
-    for text in ("Sunita Steel", "sunita@steel.gov.in", "IAS", "nodal@steel.gov.in"):
+    for text in ("Sunita Steel", "sunita@steel.gov.in", "IAS"):
         assert text in page
+    # who made it, by name (the account's full name; here the name part of the address)
+    assert re.search(r"<b>Owner</b>\s*</td>\s*<td>\s*nodal\s*</td>", page)
 
 
 def test_dates_read_the_indian_way_and_times_without_microseconds(app, site):
