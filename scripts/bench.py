@@ -11,7 +11,9 @@ entries and an enrolment per officer, and the rollups. It prints, side by side:
 - the MDO dashboard (``GET /api/method/mdo_dashboard``, which reads rollups) at each N: the
   two medians should be within 1.5x;
 - at the largest N, API list and get latency (median and 95th percentile) under 20
-  concurrent clients on loopback, against a waitress server.
+  concurrent clients on loopback, against a waitress server;
+- at the largest N, a mixed load (90% reads and 10% writes, then 75/25) from the same
+  clients: requests per second, p50 and p95, and every answered write checked in the store.
 
     python scripts/bench.py                     # N = 1,000 and 10,000 (a few minutes)
     python scripts/bench.py --sizes 2000 --clients 10 --requests 200
@@ -250,6 +252,88 @@ def concurrent_latency(site, token: str, clients: int, requests: int) -> dict[st
     return results  # the server thread is a daemon: it ends with the run
 
 
+def mixed_load(site, token: str, clients: int, requests: int, write_share: float, tag: str) -> dict:
+    """``clients`` concurrent clients on loopback, each sending its share of ``requests``: reads
+    (a list page or a record) and, ``write_share`` of the time, writes (a new officer, or a
+    change to one of the client's own officers). Afterwards every write that was answered
+    2xx is checked in the store: each new officer is there, each changed officer holds the
+    last value its client wrote."""
+    import json
+    import logging
+
+    from waitress import create_server
+
+    from app.web import create_app
+
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
+    server = create_server(create_app(site=site), host="127.0.0.1", port=0, threads=clients)
+    threading.Thread(target=server.run, daemon=True).start()
+    port = server.effective_port
+    names = [o["_id"] for o in site.db.officer.find({"mdo": "Ministry of Power"}, {"_id": 1}).limit(500)]
+    latencies: list[float] = []
+    created: list[str] = []
+    last: dict[str, str] = {}
+    lock = threading.Lock()
+
+    def client(seed):
+        rnd = random.Random(seed)
+        mine = names[seed::clients] or names
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        headers = {"Authorization": f"token {token}", "Content-Type": "application/json"}
+        for i in range(requests // clients):
+            body = None
+            if rnd.random() < write_share:
+                if rnd.random() < 0.5:
+                    email = f"{tag}.{seed}.{i}@power.gov.in"
+                    method, path = "POST", "/api/resource/Officer"
+                    body = {
+                        "full_name": f"Load {seed} {i}",
+                        "email": email,
+                        "group": "A",
+                        "service": "CSS",
+                        "mdo": "Ministry of Power",
+                    }
+                else:
+                    officer = rnd.choice(mine)
+                    method, path, body = "PUT", f"/api/resource/Officer/{officer}", {"designation": f"{tag} {seed} {i}"}
+            elif i % 2:
+                method, path = "GET", f"/api/resource/Officer?limit=20&offset={rnd.randrange(0, 200, 20)}"
+            else:
+                method, path = "GET", f"/api/resource/Officer/{rnd.choice(names)}"
+            started = time.perf_counter()
+            conn.request(method, path, body=json.dumps(body) if body else None, headers=headers)
+            response = conn.getresponse()
+            response.read()
+            elapsed = (time.perf_counter() - started) * 1000
+            if response.status >= 400:
+                raise RuntimeError(f"{method} {path}: {response.status}")
+            with lock:
+                latencies.append(elapsed)
+                if method == "POST":
+                    created.append(body["email"])
+                elif method == "PUT":
+                    last[path.rsplit("/", 1)[1]] = body["designation"]
+        conn.close()
+
+    threads = [threading.Thread(target=client, args=(c,)) for c in range(clients)]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - started
+    found = site.db.officer.count_documents({"email": {"$in": created}}) if created else 0
+    held = sum(
+        1 for n, d in last.items() if (site.db.officer.find_one({"_id": n}, {"designation": 1}) or {}).get("designation") == d
+    )
+    return {
+        "latencies": latencies,
+        "wall": wall,
+        "created": (found, len(created)),
+        "changed": (held, len(last)),
+    }
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="1000,10000")
@@ -295,6 +379,16 @@ def main():
             print(f"{args.clients} concurrent clients on the {store} ...", file=sys.stderr, flush=True)
             last["api"] = concurrent_latency(last["site"], last["tokens"]["nodal@power.gov.in"], args.clients, args.requests)
             last["api_all"] = concurrent_latency(last["site"], last["tokens"]["dopt@bench.gov.in"], args.clients, args.requests)
+            for share in (0.10, 0.25):
+                print(f"mixed load, {share:.0%} writes, on the {store} ...", file=sys.stderr, flush=True)
+                last[f"mixed {share}"] = mixed_load(
+                    last["site"],
+                    last["tokens"]["nodal@power.gov.in"],
+                    args.clients,
+                    args.requests,
+                    share,
+                    f"mix{int(share * 100)}",
+                )
         for f in figures.values():
             if f["site"].store.kind == "mongodb":
                 f["site"].store.client.drop_database(f["site"].db.name)
@@ -315,6 +409,18 @@ def main():
             small = statistics.median(figures[store, sizes[0]]["dashboard"])
             big = statistics.median(figures[store, sizes[-1]]["dashboard"])
             print(f"\n{store}: dashboard at {sizes[-1]:,} vs {sizes[0]:,} officers: {big / small:.2f}x (target: within 1.5x)")
+    for store in stores:
+        last = figures[store, sizes[-1]]
+        print(f"\nmixed load, {args.clients} concurrent clients, N = {sizes[-1]:,}, {store} (writes: new officers and changes):")
+        print(f"{'reads/writes':<13} {'requests':>8} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7}  writes checked afterwards")
+        for share in (0.10, 0.25):
+            m = last[f"mixed {share}"]
+            v = m["latencies"]
+            print(
+                f"{f'{100 - share * 100:.0f}/{share * 100:.0f}':<13} {len(v):>8} {len(v) / m['wall']:>7.0f} "
+                f"{statistics.median(v):>7.0f} {percentile(v, 95):>7.0f}  "
+                f"new {m['created'][0]}/{m['created'][1]} found, changed {m['changed'][0]}/{m['changed'][1]} as last written"
+            )
     for store in stores:
         last = figures[store, sizes[-1]]
         print(f"\nAPI under {args.clients} concurrent clients on loopback, N = {sizes[-1]:,}, {store}:")
