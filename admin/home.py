@@ -50,11 +50,11 @@ class HomeView(Guarded, AdminIndexView):
         ctx = user_ctx()
         if not ctx.access.can("back_office"):  # a learner alone: their home is the learner portal
             return redirect("/")
+        workflows = {d["document_type"]: d for d in ctx.site.db["workflow"].find({"is_active": True})}  # read once
         waiting = tasks.my_tasks(ctx)
         for task in waiting:  # the actions that need a comment are taken on the record's page
             meta = ctx.registry.get(task["doctype"])
-            wf = workflow.active(ctx, meta.name)
-            needs = {t["action"] for t in wf["transitions"] if t["state"] == task["state"] and t.get("comment_required")}
+            needs = workflow.comment_actions(workflows[meta.name], task["state"], task["actions"])
             task["buttons"] = [a for a in task["actions"] if a not in needs]
             task["collection"] = meta.collection
         steps = checklist(ctx)
@@ -65,7 +65,7 @@ class HomeView(Guarded, AdminIndexView):
             news=[n for n in notifications.recent(ctx, 5) if not n.get("read")],
             roles=sorted(ctx.access.roles),
             mdos=sorted(ctx.access.mdos),
-            attention=attention(ctx),
+            attention=attention(ctx, workflows),
             steps=steps if any(not s["done"] for s in steps) else [],
             charts=dashboard(ctx),
         )
@@ -114,12 +114,13 @@ def list_url(ctx, doctype: str, filters=(), strict: bool = False) -> str | None:
     return base + ("?" + urlencode(args) if args else "")
 
 
-def attention(ctx) -> list[dict]:
-    """The modules' "Needs attention" lines for the user's roles, each counted through the
-    access layer (an MDO Admin counts their MDOs' records) and linked to the filtered list."""
+def attention(ctx, workflows: dict) -> list[dict]:
+    """The modules' "Needs attention" lines for the user's work (``workflows``: the active
+    workflows by doctype), each counted through the access layer (an MDO Admin counts their
+    MDOs' records) and linked to the filtered list."""
     out = []
     for item in ctx.site.modules.all("attention"):
-        if not _audience(ctx, item):
+        if not _audience(ctx, item, workflows.get(item.doctype)):
             continue
         try:
             n = query.count(ctx, item.doctype, filters=[list(f) for f in item.filters] or None)
@@ -129,14 +130,14 @@ def attention(ctx) -> list[dict]:
     return out
 
 
-def _audience(ctx, item) -> bool:
-    """Whether ``item`` is the user's work: they take the workflow's actions in the state its
-    filters name ("act"), or they edit the doctype's records ("write")."""
+def _audience(ctx, item, wf: dict | None) -> bool:
+    """Whether ``item`` is the user's work: they take the actions of ``wf`` (its doctype's
+    workflow) in the state its filters name ("act"), or they edit the doctype's records
+    ("write")."""
     meta = ctx.registry.get(item.doctype)
     if "write" in item.audience and "write" in ctx.access.allowed_actions(meta):
         return True
     if "act" in item.audience:
-        wf = workflow.active(ctx, meta.name)
         states = {v for f, op, v in item.filters if wf and f == wf["state_field"] and op == "="}
         return bool(wf) and any(t["state"] in states and ctx.access.has_role(t["allowed"]) for t in wf["transitions"])
     return False

@@ -466,7 +466,8 @@ class DocTypeView(Guarded, BaseModelView):
     def _panel(self, record) -> dict:
         ctx, meta = user_ctx(), self.meta
         status = ("Draft", "Submitted", "Cancelled")[record.get("docstatus", 0)]
-        info = workflow.info(ctx, meta, record)
+        wf = workflow.active(ctx, meta.name)  # looked up once for the panel
+        info = workflow.info(ctx, meta, record, wf) if wf else None
         status_actions = []
         if meta.is_submittable and not info:
             allowed = ctx.access.allowed_actions(meta, record)
@@ -495,23 +496,15 @@ class DocTypeView(Guarded, BaseModelView):
         editable = self._editable(record)
         if not editable:
             g.igot_read_only = True  # no Edit button on this record's page
-        needs_comment = []
-        if info and info["actions"]:
-            wf = workflow.active(ctx, meta.name)
-            needs_comment = [
-                t["action"]
-                for t in wf["transitions"]
-                if t["state"] == info["state"] and t.get("comment_required") and t["action"] in info["actions"]
-            ]
         return {
             "name": record["name"],
             "status": status,
             "state": state,
             "state_style": {"Draft": "secondary", "Cancelled": "danger"}.get(state, "primary"),
-            "next": workflow.next_step(ctx, meta, record) if info else "",
+            "next": workflow.next_step(ctx, meta, record, wf) if info else "",
             "mine": bool(info and info["actions"]),
             "editable": editable,
-            "comment_for": list(dict.fromkeys(needs_comment)),
+            "comment_for": workflow.comment_actions(wf, info["state"], info["actions"]) if info else [],
             "submit_here": editable and any(a["value"] == "submit" for a in status_actions),
             "workflow": info,
             "status_actions": status_actions,

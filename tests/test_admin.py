@@ -57,6 +57,17 @@ def blank_form(page: str) -> dict:
     return data
 
 
+def upload(client, text: str, filename: str = "staff.csv", doctype: str = "Officer") -> str:
+    """Data Import: ``text`` uploaded as ``filename``; the result page."""
+    import io
+
+    return client.post(
+        "/admin/import/",
+        data={"csrf_token": csrf(client, "/admin/import/"), "doctype": doctype, "file": (io.BytesIO(text.encode()), filename)},
+        content_type="multipart/form-data",
+    ).get_data(as_text=True)
+
+
 def csrf(client, url):
     return TOKEN.search(client.get(url).get_data(as_text=True)).group(1)
 
@@ -383,31 +394,15 @@ def test_import_screen_template_upload_results_and_rejected_rows(app, site):
     assert rules[f"{column}3:{column}5000"] == f"='Allowed values'!${column}$1:${column}$3"
     assert [sheet.parent["Allowed values"].cell(row=r, column=group).value for r in range(1, 4)] == ["A", "B", "C"]
     # the example row, uploaded as it came, imports nothing
-    page = client.post(
-        "/admin/import/?doctype=Officer",
-        data={
-            "csrf_token": csrf(client, "/admin/import/"),
-            "doctype": "Officer",
-            "file": (io.BytesIO("\n".join(template).encode()), "t.csv"),
-        },
-        content_type="multipart/form-data",
-    ).get_data(as_text=True)
+    page = upload(client, "\n".join(template), "t.csv")
     assert "0 imported, 0 rejected of 0 rows" in page
-    upload = (
+    staff = (
         "mdo,full_name,email,service,group,pay_level\n"
         f"{POWER},Ravi Power,ravi@power.gov.in,CSS,B,11\n"
         f"{STEEL},Spy,spy@steel.gov.in,IAS,A,\n"
         f"{POWER},Bad Pay,bad@power.gov.in,IAS,A,eleven\n"
     )
-    page = client.post(
-        "/admin/import/?doctype=Officer",
-        data={
-            "csrf_token": csrf(client, "/admin/import/"),
-            "doctype": "Officer",
-            "file": (io.BytesIO(upload.encode()), "officers.csv"),
-        },
-        content_type="multipart/form-data",
-    ).get_data(as_text=True)
+    page = upload(client, staff, "officers.csv")
     assert "1 imported, 2 rejected of 3 rows" in page
     errors = page.split('id="import-errors"')[1]
     assert "not one of your MDOs" in errors and "Not a valid integer" in errors
@@ -419,37 +414,20 @@ def test_import_screen_template_upload_results_and_rejected_rows(app, site):
     assert signed_in(app, "nodal@steel.gov.in").get(link).status_code == 302  # not theirs
     # corrected (Bad Pay's pay level; the spy's row dropped), the same file goes up again as it is
     corrected = "\n".join([rejected[0], rejected[2].replace(",eleven", ",12")]) + "\n"
-    page = client.post(
-        "/admin/import/?doctype=Officer",
-        data={
-            "csrf_token": csrf(client, "/admin/import/"),
-            "doctype": "Officer",
-            "file": (io.BytesIO(corrected.encode()), "again.csv"),
-        },
-        content_type="multipart/form-data",
-    ).get_data(as_text=True)
+    page = upload(client, corrected, "again.csv")
     assert "1 imported, 0 rejected of 1 rows" in page
     assert site.db.officer.find_one({"email": "bad@power.gov.in"})["pay_level"] == 12
 
 
 def test_import_takes_indian_dates_and_says_which_are_not_dates(app, site):
-    import io
 
     client = signed_in(app, "nodal@power.gov.in")
-    upload = (
+    staff = (
         "Full Name,Email,Service,Group,Date of Birth\n"
         "Asha Rao,asha.rao@power.gov.in,CSS,B,15/08/1987\n"
         "Bad Day,bad.day@power.gov.in,CSS,B,1987-02-30\n"
     )
-    page = client.post(
-        "/admin/import/",
-        data={
-            "csrf_token": csrf(client, "/admin/import/"),
-            "doctype": "Officer",
-            "file": (io.BytesIO(upload.encode()), "staff.csv"),
-        },
-        content_type="multipart/form-data",
-    ).get_data(as_text=True)
+    page = upload(client, staff)
     assert "1 imported, 1 rejected of 2 rows" in page
     assert str(site.db.officer.find_one({"email": "asha.rao@power.gov.in"})["date_of_birth"])[:10] == "1987-08-15"
     errors = html.unescape(page.split('id="import-errors"')[1])

@@ -165,7 +165,7 @@ def _insert_batch(ctx, meta, rows, keys, chunk, results) -> None:
     ready = []  # (row index, effective meta, document, stored, after, pending)
     for i in chunk:
         try:
-            prepared = _prepare(ctx, meta, rows[i], None, DocStatus.DRAFT, None, (keys or [None] * len(rows))[i])
+            prepared = _prepare(ctx, meta, rows[i], None, DocStatus.DRAFT, None, keys[i] if keys else None)
         except IgotError as exc:
             results[i] = exc
             continue
@@ -174,28 +174,26 @@ def _insert_batch(ctx, meta, rows, keys, chunk, results) -> None:
     written = _write_many(ctx, meta, ready, results)
     if not written:
         return
-    by_hooks: dict[tuple, list] = {}
-    for entry in written:
-        by_hooks.setdefault(tuple(entry[4]), []).append(entry)
-    for after, entries in by_hooks.items():
-        try:
-            failed = _hooks_batch(ctx, meta, [e[2] for e in entries], after)
-        except BaseException:
-            # as insert does: records whose follow-up failed are taken back out
-            for entry in entries:
-                ctx.site.collection(meta.name).delete_one({"_id": entry[2].name})
-            raise
-        done = []
-        for i, _meta, doc, _stored, _after, pending in entries:
-            if doc.name in failed:
-                persistence.delete(ctx.site.collection(meta.name), meta, doc.name)
-                results[i] = failed[doc.name]
-            else:
-                results[i] = doc
-                if pending:
-                    done.append(doc.name)
-        if done:
-            ctx.site.collection(meta.name).update_many({"_id": {"$in": done}}, {"$unset": {PENDING: ""}})
+    after = written[0][4]  # drafts all: the same after-write hooks for every record
+    coll = ctx.site.collection(meta.name)
+    try:
+        failed = _hooks_batch(ctx, meta, [e[2] for e in written], after)
+    except BaseException:
+        # as insert does: records whose follow-up failed are taken back out
+        for entry in written:
+            coll.delete_one({"_id": entry[2].name})
+        raise
+    done = []
+    for i, _meta, doc, _stored, _after, pending in written:
+        if doc.name in failed:
+            persistence.delete(coll, meta, doc.name)
+            results[i] = failed[doc.name]
+        else:
+            results[i] = doc
+            if pending:
+                done.append(doc.name)
+    if done:
+        coll.update_many({"_id": {"$in": done}}, {"$unset": {PENDING: ""}})
 
 
 def _write_many(ctx, meta, ready, results) -> list:

@@ -40,15 +40,9 @@ def check_links(ctx, meta, doc: dict, old: dict | None = None) -> dict:
         unknown = {n for n in names if cache is None or (target, conditions, n) not in cache}
         if not unknown:
             continue
-        scope = ctx.access.link_filter(ctx.registry.get(target))
-        query = {"_id": {"$in": list(unknown)}}
-        fields = {"_id": 1, **{k: 1 for k, _ in conditions}}
-        found = list(ctx.site.collection(target).find({"$and": [query, scope]} if scope else query, fields))
-        meeting = {d["_id"] for d in found if all(d.get(k) == v for k, v in conditions)}
-        if cache is not None:
-            cache.update((target, conditions, n) for n in meeting)
-        missing[(target, conditions)] = unknown - {d["_id"] for d in found}
-        unmet[(target, conditions)] = {d["_id"] for d in found} - meeting
+        found, meeting = _look_up(ctx, target, conditions, unknown)
+        missing[(target, conditions)] = unknown - found
+        unmet[(target, conditions)] = found - meeting
     for f, value, row in _link_values(ctx, meta, doc):
         key = (f.options, f.link_filters)
         if value in missing.get(key, ()):
@@ -99,11 +93,20 @@ def warm_links(ctx, meta, docs: list[dict]) -> None:
             if isinstance(value, str) and (f.options, f.link_filters, value) not in ctx.link_cache:
                 wanted.setdefault((f.options, f.link_filters), set()).add(value)
     for (target, conditions), names in wanted.items():
-        scope = ctx.access.link_filter(ctx.registry.get(target))
-        query = {"_id": {"$in": sorted(names)}}
-        fields = {"_id": 1, **{k: 1 for k, _ in conditions}}
-        found = ctx.site.collection(target).find({"$and": [query, scope]} if scope else query, fields)
-        ctx.link_cache.update((target, conditions, d["_id"]) for d in found if all(d.get(k) == v for k, v in conditions))
+        _look_up(ctx, target, conditions, names)
+
+
+def _look_up(ctx, target: str, conditions, names) -> tuple[set, set]:
+    """(the ``names`` of ``target`` that exist in the caller's scope, those of them that meet
+    ``conditions``), with one query; the usable ones go into ``ctx.link_cache``."""
+    scope = ctx.access.link_filter(ctx.registry.get(target))
+    query = {"_id": {"$in": sorted(names, key=str)}}
+    fields = {"_id": 1, **{k: 1 for k, _ in conditions}}
+    found = list(ctx.site.collection(target).find({"$and": [query, scope]} if scope else query, fields))
+    meeting = {d["_id"] for d in found if all(d.get(k) == v for k, v in conditions)}
+    if ctx.link_cache is not None:
+        ctx.link_cache.update((target, conditions, n) for n in meeting)
+    return {d["_id"] for d in found}, meeting
 
 
 def unique_taken(ctx, meta, docs: list[dict]) -> dict:

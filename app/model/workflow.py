@@ -84,11 +84,20 @@ def editable(ctx, meta, doc: dict) -> bool:
     return any(ctx.access.has_role(r) for r in (state.get("allow_edit"), state.get("also_edit")) if r)
 
 
-def next_step(ctx, meta, doc: dict) -> str:
+def comment_actions(wf: dict, state, actions) -> list[str]:
+    """Of ``actions`` in ``state``, those that need a comment (a rejection's reason)."""
+    return list(
+        dict.fromkeys(
+            t["action"] for t in wf["transitions"] if t["state"] == state and t.get("comment_required") and t["action"] in actions
+        )
+    )
+
+
+def next_step(ctx, meta, doc: dict, wf: dict | None = None) -> str:
     """Who acts next on ``doc``, in words: "With the L1 reviewers of Ministry of Power" (the
     roles of the transitions out of its state, named as their Role records say, with the
     record's MDO for roles that work on their own MDOs); "" when no one acts on it now."""
-    wf = active(ctx, meta.name)
+    wf = wf or active(ctx, meta.name)
     if not wf:
         return ""
     state = doc.get(wf["state_field"])
@@ -233,8 +242,10 @@ def history(ctx, meta, name: str) -> list[dict]:
     ]
 
 
-def info(ctx, meta, doc: dict) -> dict | None:
-    wf = active(ctx, meta.name)
+def info(ctx, meta, doc: dict, wf: dict | None = None) -> dict | None:
+    """The record's workflow: its state, the caller's actions, its history (``wf``: the active
+    workflow, when the caller has looked it up already)."""
+    wf = wf or active(ctx, meta.name)
     if not wf:
         return None
     return {

@@ -164,24 +164,33 @@ def refresh_officer(ctx, officer: str, gone: bool = False) -> None:
     """Recompute one officer's gaps and move the MDO summary by the difference."""
     db = ctx.site.unguarded_db
     off = None if gone else db["officer"].find_one({"_id": officer})
-    new_rows = _gap_rows(db, off)
-    old_rows = list(db["officer_gap"].find({"officer": officer}))
-    if _same(old_rows, new_rows):
+    _write_gaps(ctx, db, {officer: list(db["officer_gap"].find({"officer": officer}))}, {officer: _gap_rows(db, off)})
+
+
+def _write_gaps(ctx, db, old_rows: dict[str, list], new_rows: dict[str, list]) -> None:
+    """Officers' gap rows from ``old_rows`` to ``new_rows`` ({officer: rows}): the rows of
+    those that changed replaced in bulk, and each MDO summary key moved once by the summed
+    difference (every figure, zeros too, so a new summary holds all three, as a rebuild
+    writes them)."""
+    moved = [o for o in new_rows if not _same(old_rows.get(o, []), new_rows[o])]
+    if not moved:
         return
     delta: dict[str, dict] = {}
-    for sign, rows in ((-1, old_rows), (1, new_rows)):
-        for r in rows:
-            d = delta.setdefault(_summary_key(r), {"row": r, "officers": 0, "officers_short": 0, "total_gap": 0})
-            d["officers"] += sign
-            d["officers_short"] += sign * (1 if r["gap"] > 0 else 0)
-            d["total_gap"] += sign * r["gap"]
-            if sign > 0:
-                d["row"] = r
-    db["officer_gap"].delete_many({"officer": officer})
-    if new_rows:
-        standard = {**_created(ctx), **_stamp(ctx)}
-        db["officer_gap"].insert_many([{**r, **standard} for r in new_rows])
-    for key, d in delta.items():
+    for o in moved:
+        for sign, rows in ((-1, old_rows.get(o, [])), (1, new_rows[o])):
+            for r in rows:
+                d = delta.setdefault(_summary_key(r), {"row": r, "officers": 0, "officers_short": 0, "total_gap": 0})
+                d["officers"] += sign
+                d["officers_short"] += sign * (1 if r["gap"] > 0 else 0)
+                d["total_gap"] += sign * r["gap"]
+                if sign > 0:
+                    d["row"] = r
+    db["officer_gap"].delete_many({"officer": {"$in": moved}})
+    standard = {**_created(ctx), **_stamp(ctx)}
+    rows = [{**r, **standard} for o in moved for r in new_rows[o]]
+    for i in range(0, len(rows), 1000):
+        db["officer_gap"].insert_many(rows[i : i + 1000])
+    for key, d in sorted(delta.items()):
         r = d["row"]
         update = {
             "$set": {
@@ -192,7 +201,6 @@ def refresh_officer(ctx, officer: str, gone: bool = False) -> None:
                 **({"position_name": r.get("position_name")} if r.get("position_name") else {}),
             },
             "$setOnInsert": _created(ctx),
-            # every figure, zeros too, so a new summary holds all three (as a rebuild writes them)
             "$inc": {k: d[k] for k in ("officers", "officers_short", "total_gap")},
         }
         persistence.upsert(db["gap_summary"], {"_id": key}, update)
@@ -242,39 +250,7 @@ def refresh_officers(ctx, officers: list[str]) -> None:
     old_rows: dict[str, list] = {o: [] for o in officers}
     for r in db["officer_gap"].find({"officer": {"$in": officers}}):
         old_rows[r["officer"]].append(r)
-    moved = [o for o in officers if not _same(old_rows[o], new_rows[o])]
-    if not moved:
-        return
-    delta: dict[str, dict] = {}
-    for o in moved:
-        for sign, rows in ((-1, old_rows[o]), (1, new_rows[o])):
-            for r in rows:
-                d = delta.setdefault(_summary_key(r), {"row": r, "officers": 0, "officers_short": 0, "total_gap": 0})
-                d["officers"] += sign
-                d["officers_short"] += sign * (1 if r["gap"] > 0 else 0)
-                d["total_gap"] += sign * r["gap"]
-                if sign > 0:
-                    d["row"] = r
-    db["officer_gap"].delete_many({"officer": {"$in": moved}})
-    standard = {**_created(ctx), **_stamp(ctx)}
-    rows = [{**r, **standard} for o in moved for r in new_rows[o]]
-    for i in range(0, len(rows), 1000):
-        db["officer_gap"].insert_many(rows[i : i + 1000])
-    for key, d in sorted(delta.items()):
-        r = d["row"]
-        update = {
-            "$set": {
-                "mdo": r["mdo"],
-                "position": r["position"],
-                "competency": r["competency"],
-                **_stamp(ctx),
-                **({"position_name": r.get("position_name")} if r.get("position_name") else {}),
-            },
-            "$setOnInsert": _created(ctx),
-            "$inc": {k: d[k] for k in ("officers", "officers_short", "total_gap")},
-        }
-        persistence.upsert(db["gap_summary"], {"_id": key}, update)
-    db["gap_summary"].delete_many({"_id": {"$in": list(delta)}, "officers": {"$lte": 0}})
+    _write_gaps(ctx, db, old_rows, new_rows)
 
 
 def refresh_officer_all(ctx, officer: str) -> None:

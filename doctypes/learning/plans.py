@@ -58,7 +58,8 @@ def plan_live(doc) -> None:
         )
 
 
-def _indian(value) -> str:
+def indian_date(value) -> str:
+    """A date (ISO, or a date) as DD/MM/YYYY."""
     try:
         return dt.date.fromisoformat(str(value)[:10]).strftime("%d/%m/%Y")
     except ValueError:
@@ -82,7 +83,7 @@ def remind_due(site, now: dt.datetime) -> int:
                     site,
                     email,
                     "Reminder",
-                    i18n.words(i18n.N_("Due on %(date)s: %(item)s"), date=_indian(row.get("due_date")), item=row.get("item")),
+                    i18n.words(i18n.N_("Due on %(date)s: %(item)s"), date=indian_date(row.get("due_date")), item=row.get("item")),
                     message=i18n.words(i18n.N_("From %(plan)s."), plan=plan.get("plan_name")),
                     doctype="Capacity Building Plan",
                     name=plan["name"],

@@ -5,6 +5,8 @@ from __future__ import annotations
 from app import related
 from app.errors import IgotError
 
+from . import plans
+
 
 def officer_certificates(ctx, officer: dict) -> dict | None:
     return related.records(
@@ -13,7 +15,7 @@ def officer_certificates(ctx, officer: dict) -> dict | None:
         "Certificate",
         {"officer": officer["name"]},
         order_by="issued_on desc",
-        note=lambda r: r["issued_on"].strftime("%d/%m/%Y") if hasattr(r.get("issued_on"), "strftime") else "",
+        note=lambda r: plans.indian_date(r.get("issued_on")),
     )
 
 
@@ -29,17 +31,8 @@ def officer_plans(ctx, officer: dict) -> dict | None:
             "text": f"{i['item']} ({i['plan_name']})",
             "doctype": "Capacity Building Plan",
             "name": i["plan"],
-            "note": "Done" if i["completed"] else (f"Due {_day(i['due_date'])}" if i.get("due_date") else "To do"),
+            "note": "Done" if i["completed"] else (f"Due {plans.indian_date(i['due_date'])}" if i.get("due_date") else "To do"),
         }
         for i in items
     ]
     return {"title": "Plans", "items": rows, "total": len(rows)} if rows else None
-
-
-def _day(value) -> str:
-    import datetime as dt
-
-    try:
-        return dt.date.fromisoformat(str(value)[:10]).strftime("%d/%m/%Y")
-    except ValueError:
-        return str(value)

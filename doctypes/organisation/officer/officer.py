@@ -94,18 +94,18 @@ class Officer(Document):
         if site.unguarded("user").find_one({"_id": self.email}, {"_id": 1}):
             return
         try:
-            lifecycle.insert(
-                self.ctx.as_system(),
-                "User",
-                {
-                    "email": self.email,
-                    "full_name": self.full_name,
-                    "roles": [{"role": r} for r in roles_given_to_officers(self.ctx)],
-                    "mdos": [{"mdo": self.mdo}],
-                },
-            )
+            lifecycle.insert(self.ctx.as_system(), "User", self.account())
         except DuplicateEntry:
             pass  # made at the same moment by another request for the same e-mail
+
+    def account(self) -> dict:
+        """The officer's learner account: their address and name, the officers' roles, their MDO."""
+        return {
+            "email": self.email,
+            "full_name": self.full_name,
+            "roles": [{"role": r} for r in roles_given_to_officers(self.ctx)],
+            "mdos": [{"mdo": self.mdo}],
+        }
 
     @classmethod
     def after_insert_batch(cls, ctx, docs) -> None:
@@ -121,14 +121,7 @@ class Officer(Document):
         for doc in docs:
             if doc.email and doc.email not in existing and doc.email not in owners:
                 owners[doc.email] = doc
-                wanted.append(
-                    {
-                        "email": doc.email,
-                        "full_name": doc.full_name,
-                        "roles": [{"role": r} for r in roles_given_to_officers(ctx)],
-                        "mdos": [{"mdo": doc.mdo}],
-                    }
-                )
+                wanted.append(doc.account())
         system = ctx.as_system()
         for row, outcome in zip(wanted, lifecycle.insert_many(system, "User", wanted), strict=True):
             if isinstance(outcome, IgotError) and not isinstance(outcome, DuplicateEntry):
