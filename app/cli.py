@@ -47,9 +47,17 @@ def init(no_fixtures):
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--threads", default=4, show_default=True, type=int)
-def serve(host, port, threads):
-    """Serve the API (/api) with waitress; initialises an empty database first."""
+@click.option("--threads", default=4, show_default=True, type=int, help="Threads per process.")
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Processes serving requests from one socket (about one per core); see the README's 'Several processes'.",
+)
+def serve(host, port, threads, workers):
+    """Serve the portal, the back office and the API with waitress; initialises an empty
+    database first."""
     import waitress
 
     from app import install
@@ -73,6 +81,12 @@ def serve(host, port, threads):
     if not (site.config.queue_url or "").startswith(("redis://", "rediss://")):
         _start_worker(site)
     click.echo(f"serving on http://{host}:{port}: the learner portal /, the back office /admin, the API /api (docs /api/docs)")
+    if workers > 1:
+        from app import serving
+
+        click.echo(f"{workers} worker processes, {threads} threads each")
+        serving.serve_workers(site.config, host, port, workers, threads)
+        return
     waitress.serve(create_app(site=site), host=host, port=port, threads=threads)
 
 

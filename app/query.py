@@ -281,29 +281,26 @@ def get_list(
     return rows, total
 
 
-_ORDERS: OrderedDict[tuple, tuple] = OrderedDict()
+_ORDERS: OrderedDict[tuple, object] = OrderedDict()
 _ORDERS_LOCK = threading.Lock()
 _FLIGHTS: dict[tuple, threading.Lock] = {}
 ORDER_CACHE_SIZE = 256
 
 
-def _cached_order(key, version):
-    if version is None:
-        return None
+def _cached_order(key):
     with _ORDERS_LOCK:
         cached = _ORDERS.get(key)
-        if cached is None or cached[0] != version:
-            return None
-        _ORDERS.move_to_end(key)
-        return cached[1]
+        if cached is not None:
+            _ORDERS.move_to_end(key)
+        return cached
 
 
 def _page_in_one_pass(coll, query, projection, sort, offset, limit):
     """The embedded store evaluates a filter and a sort in Python, document by document:
     rather than once for the page and again for the count, find the matching names in order
-    once, count them, and fetch the page's records by name. The ordered names are kept until
-    the collection changes (``patches.data_version``: this process's writes and any other
-    process's commits), so paging and re-reading a list costs one fetch of its page."""
+    once, count them, and fetch the page's records by name. The ordered names are kept, and
+    kept current, as the collection changes (``_ordered_names``), so paging and re-reading a
+    list costs one fetch of its page."""
     names = _ordered_names(coll, query, sort)
     page = names[offset : offset + limit] if limit else names[offset:]
     found = {d["_id"]: d for d in coll.find({"_id": {"$in": page}}, projection)}
@@ -311,31 +308,33 @@ def _page_in_one_pass(coll, query, projection, sort, offset, limit):
 
 
 def _ordered_names(coll, query, sort) -> list:
-    """The names matching ``query`` on the embedded store, in ``sort`` order (kept until the
-    collection changes)."""
-    from app.store import patches
+    """The names matching ``query`` on the embedded store, in ``sort`` order. A list is read
+    whole once; after that, the documents this process changed are taken in one by one
+    (``scan.Ordered.changed``, from ``patches.changes_since``), and it is read whole again only
+    when another process changed the collection."""
+    from app.store import patches, scan
 
     key = (coll.full_name, json.dumps(query, sort_keys=True, default=str), tuple(sort))
     version = patches.data_version(coll)
-    names = _cached_order(key, version)
-    if names is None:
-        with _ORDERS_LOCK:
-            flight = _FLIGHTS.setdefault(key, threading.Lock())
-        with flight:  # one request computes a list's order; the others wait for it, then share it
-            names = _cached_order(key, version)
-            if names is None:
-                from app.store import scan
-
-                names = scan.ordered_ids(coll, query, sort)  # the common queries, evaluated directly
-                if names is None:
-                    cursor = coll.find(query, {"_id": 1, **{k: 1 for k, _ in sort}})
-                    names = [d["_id"] for d in (cursor.sort(sort) if sort else cursor)]
-                if version is not None:
-                    with _ORDERS_LOCK:
-                        _ORDERS[key] = (version, names)
-                        while len(_ORDERS) > ORDER_CACHE_SIZE:
-                            _FLIGHTS.pop(_ORDERS.popitem(last=False)[0], None)
-    return names
+    cached = _cached_order(key)
+    if cached is not None and cached.version == version:
+        return cached.names
+    with _ORDERS_LOCK:
+        flight = _FLIGHTS.setdefault(key, threading.Lock())
+    with flight:  # one request brings a list up to date; the others wait for it, then share it
+        cached = _cached_order(key)
+        version = patches.data_version(coll)  # read before the documents, so nothing is missed
+        if cached is not None and cached.version == version:
+            return cached.names
+        changed = patches.changes_since(coll, cached.version, version) if cached is not None else None
+        ordered = cached.changed(coll, changed) if changed is not None else scan.Ordered.compute(coll, query, sort)
+        ordered.version = version
+        if version is not None:
+            with _ORDERS_LOCK:
+                _ORDERS[key] = ordered
+                while len(_ORDERS) > ORDER_CACHE_SIZE:
+                    _FLIGHTS.pop(_ORDERS.popitem(last=False)[0], None)
+    return ordered.names
 
 
 def count(ctx, doctype: str, *, filters=None, search=None) -> int:

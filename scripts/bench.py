@@ -26,22 +26,28 @@ database of its own, dropped at the end), in one run.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import datetime as dt
 import http.client
+import os
 import random
+import signal
+import socket
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 
-from app import auth, importer, install
+from app import auth, importer, install  # noqa: E402
 from app.config import Config  # noqa: E402
-from app.model import lifecycle
+from app.model import lifecycle  # noqa: E402
 from app.site import Site  # noqa: E402
 from doctypes.frac import frac  # noqa: E402
 
@@ -205,17 +211,57 @@ def dashboard_client(site, token: str):
     return call
 
 
-def concurrent_latency(site, token: str, clients: int, requests: int) -> dict[str, list[float]]:
-    import logging
+@contextlib.contextmanager
+def server_process(site, workers: int, threads: int):
+    """``igot serve`` on the installation, in processes of its own (as an outside load test
+    sees it): yields its port. The staff list's queued invitations are dropped first, so the
+    figures are the API's, not a backlog of ten thousand mails."""
+    from app import jobs
 
-    from waitress import create_server
+    huey, _ = jobs.queue_for(site.config)
+    huey.flush()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = dict(os.environ, IGOT_DATA_DIR=str(site.config.data_dir), IGOT_DB_NAME=site.config.db_name)
+    env.pop("MONGODB_URI", None)
+    if site.config.mongodb_uri:
+        env["MONGODB_URI"] = site.config.mongodb_uri
+    command = [
+        sys.executable,
+        "-m",
+        "app.cli",
+        "serve",
+        "--port",
+        str(port),
+        "--threads",
+        str(threads),
+        "--workers",
+        str(workers),
+    ]
+    process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"igot serve did not start: {process.stderr.read().decode()[-2000:]}") from None
+                time.sleep(0.2)
+        if workers > 1:
+            time.sleep(3)  # every worker up, not only the first
+        yield port
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            process.kill()
 
-    from app.web import create_app
 
-    logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # a deep queue is the point here
-    server = create_server(create_app(site=site), host="127.0.0.1", port=0, threads=clients)
-    threading.Thread(target=server.run, daemon=True).start()
-    port = server.effective_port
+def concurrent_latency(site, port: int, token: str, clients: int, requests: int) -> dict[str, list[float]]:
     names = [o["_id"] for o in site.db.officer.find({"mdo": "Ministry of Power"}, {"_id": 1}).limit(500)]
     results: dict[str, list[float]] = {"list": [], "get": []}
     lock = threading.Lock()
@@ -249,26 +295,17 @@ def concurrent_latency(site, token: str, clients: int, requests: int) -> dict[st
     for t in threads:
         t.join()
     results["wall"] = [time.perf_counter() - started]
-    return results  # the server thread is a daemon: it ends with the run
+    return results
 
 
-def mixed_load(site, token: str, clients: int, requests: int, write_share: float, tag: str) -> dict:
+def mixed_load(site, port: int, token: str, clients: int, requests: int, write_share: float, tag: str) -> dict:
     """``clients`` concurrent clients on loopback, each sending its share of ``requests``: reads
     (a list page or a record) and, ``write_share`` of the time, writes (a new officer, or a
     change to one of the client's own officers). Afterwards every write that was answered
     2xx is checked in the store: each new officer is there, each changed officer holds the
     last value its client wrote."""
     import json
-    import logging
 
-    from waitress import create_server
-
-    from app.web import create_app
-
-    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
-    server = create_server(create_app(site=site), host="127.0.0.1", port=0, threads=clients)
-    threading.Thread(target=server.run, daemon=True).start()
-    port = server.effective_port
     names = [o["_id"] for o in site.db.officer.find({"mdo": "Ministry of Power"}, {"_id": 1}).limit(500)]
     latencies: list[float] = []
     created: list[str] = []
@@ -340,8 +377,10 @@ def main():
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--requests", type=int, default=600, help="API requests in all, across the clients")
     parser.add_argument("--mongodb-uri", default=None, help="also measure on this MongoDB (or FerretDB) server")
+    parser.add_argument("--workers", default="1,2", help="igot serve --workers, side by side")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
+    workers = [int(w) for w in args.workers.split(",")]
     stores = ["embedded"] + (["server"] if args.mongodb_uri else [])
     random.seed(7)
     figures = {}
@@ -376,19 +415,15 @@ def main():
                     figures[key]["dashboard"].append(elapsed)
         for store in stores:
             last = figures[store, sizes[-1]]
-            print(f"{args.clients} concurrent clients on the {store} ...", file=sys.stderr, flush=True)
-            last["api"] = concurrent_latency(last["site"], last["tokens"]["nodal@power.gov.in"], args.clients, args.requests)
-            last["api_all"] = concurrent_latency(last["site"], last["tokens"]["dopt@bench.gov.in"], args.clients, args.requests)
-            for share in (0.10, 0.25):
-                print(f"mixed load, {share:.0%} writes, on the {store} ...", file=sys.stderr, flush=True)
-                last[f"mixed {share}"] = mixed_load(
-                    last["site"],
-                    last["tokens"]["nodal@power.gov.in"],
-                    args.clients,
-                    args.requests,
-                    share,
-                    f"mix{int(share * 100)}",
-                )
+            nodal, dopt = last["tokens"]["nodal@power.gov.in"], last["tokens"]["dopt@bench.gov.in"]
+            for w in workers:
+                print(f"{args.clients} concurrent clients, {w} worker(s), on the {store} ...", file=sys.stderr, flush=True)
+                with server_process(last["site"], w, args.clients) as port:
+                    last["api", w] = concurrent_latency(last["site"], port, nodal, args.clients, args.requests)
+                    last["api_all", w] = concurrent_latency(last["site"], port, dopt, args.clients, args.requests)
+                    for share in (0.10, 0.25):
+                        tag = f"mix{int(share * 100)}w{w}"
+                        last["mixed", share, w] = mixed_load(last["site"], port, nodal, args.clients, args.requests, share, tag)
         for f in figures.values():
             if f["site"].store.kind == "mongodb":
                 f["site"].store.client.drop_database(f["site"].db.name)
@@ -412,27 +447,36 @@ def main():
     for store in stores:
         last = figures[store, sizes[-1]]
         print(f"\nmixed load, {args.clients} concurrent clients, N = {sizes[-1]:,}, {store} (writes: new officers and changes):")
-        print(f"{'reads/writes':<13} {'requests':>8} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7}  writes checked afterwards")
-        for share in (0.10, 0.25):
-            m = last[f"mixed {share}"]
-            v = m["latencies"]
-            print(
-                f"{f'{100 - share * 100:.0f}/{share * 100:.0f}':<13} {len(v):>8} {len(v) / m['wall']:>7.0f} "
-                f"{statistics.median(v):>7.0f} {percentile(v, 95):>7.0f}  "
-                f"new {m['created'][0]}/{m['created'][1]} found, changed {m['changed'][0]}/{m['changed'][1]} as last written"
-            )
+        print(
+            f"{'workers':>7}  {'reads/writes':<13} {'requests':>8} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7}  writes checked afterwards"
+        )
+        for w in workers:
+            for share in (0.10, 0.25):
+                m = last["mixed", share, w]
+                v = m["latencies"]
+                print(
+                    f"{w:>7}  {f'{100 - share * 100:.0f}/{share * 100:.0f}':<13} {len(v):>8} {len(v) / m['wall']:>7.0f} "
+                    f"{statistics.median(v):>7.0f} {percentile(v, 95):>7.0f}  "
+                    f"new {m['created'][0]}/{m['created'][1]} found, changed {m['changed'][0]}/{m['changed'][1]} as last written"
+                )
     for store in stores:
         last = figures[store, sizes[-1]]
-        print(f"\nAPI under {args.clients} concurrent clients on loopback, N = {sizes[-1]:,}, {store}:")
-        print(f"{'as':<16} {'request':<32} {'count':>6} {'median ms':>10} {'p95 ms':>8}")
-        for who, key in (("MDO Admin", "api"), ("System Manager", "api_all")):
-            for kind, label in (("list", "GET /api/resource/Officer?limit=20"), ("get", "GET /api/resource/Officer/<name>")):
-                values = last[key][kind]
-                print(f"{who:<16} {label:<32} {len(values):>6} {statistics.median(values):>10.1f} {percentile(values, 95):>8.1f}")
-            print(
-                f"{who:<16} {'throughput':<32} {len(last[key]['list']) + len(last[key]['get']):>6} "
-                f"{(len(last[key]['list']) + len(last[key]['get'])) / last[key]['wall'][0]:>10.0f} req/s"
-            )
+        print(f"\nAPI reads under {args.clients} concurrent clients on loopback, N = {sizes[-1]:,}, {store}:")
+        print(f"{'workers':>7}  {'as':<16} {'request':<32} {'count':>6} {'median ms':>10} {'p95 ms':>8}")
+        for w in workers:
+            for who, key in (("MDO Admin", "api"), ("System Manager", "api_all")):
+                runs = last[key, w]
+                for kind, label in (("list", "GET /api/resource/Officer?limit=20"), ("get", "GET /api/resource/Officer/<name>")):
+                    values = runs[kind]
+                    print(
+                        f"{w:>7}  {who:<16} {label:<32} {len(values):>6} {statistics.median(values):>10.1f} "
+                        f"{percentile(values, 95):>8.1f}"
+                    )
+                every = runs["list"] + runs["get"]
+                print(
+                    f"{w:>7}  {who:<16} {'all reads':<32} {len(every):>6} {statistics.median(every):>10.1f} "
+                    f"{percentile(every, 95):>8.1f}   {len(every) / runs['wall'][0]:.0f} req/s"
+                )
 
 
 if __name__ == "__main__":

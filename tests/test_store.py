@@ -273,6 +273,74 @@ def test_the_fast_list_scan_agrees_with_the_store(tmp_path):
     store.close()
 
 
+def test_a_kept_list_takes_in_each_change_as_reading_it_again_would(tmp_path, monkeypatch):
+    """A list's ordered names, kept on the embedded store, take in this process's inserts,
+    updates and deletes one document at a time (``scan.Ordered.changed``) and stay exactly
+    what reading the collection again gives, for sorts in either direction, lists the
+    compiled predicates decline (the store's matcher) and counts (no sort); the collection
+    is read whole only at first and after it is dropped."""
+    import datetime as dt
+    import random
+
+    from app import query as q
+    from app.store import connect, scan
+
+    store = connect(Config(store="embedded", data_dir=tmp_path / "var"))
+    coll = store.db.things
+    rnd = random.Random(5)
+    values = [None, 0, 1, 2.5, -3, "a", "B", "abc", "", dt.datetime(2026, 1, 2), [1, "a"], ["x"], []]
+
+    def doc(i):
+        d = {"_id": f"D{i:04d}"}
+        for field in ("f", "g"):
+            if rnd.random() < 0.85:
+                d[field] = rnd.choice(values)
+        d["m"] = rnd.choice(["Power", "Steel", "Coal"])
+        return d
+
+    coll.insert_many([doc(i) for i in range(150)])
+    lists = [
+        ({}, [("_id", 1)]),
+        ({"m": "Power"}, [("f", -1), ("_id", -1)]),
+        ({"m": {"$in": ["Steel", "Coal"]}}, [("g", 1), ("f", -1), ("_id", 1)]),
+        ({"f": {"$exists": True}, "g": {"$ne": None}}, [("f", 1), ("_id", 1)]),
+        ({"f": {"$elemMatch": {"$eq": 1}}}, [("_id", -1)]),  # the store's own matcher
+        ({"m": "Coal"}, []),  # a count
+    ]
+    computed = []
+    original = scan.Ordered.compute.__func__
+    monkeypatch.setattr(
+        scan.Ordered, "compute", classmethod(lambda cls, *a, **k: computed.append(a[1]) or original(cls, *a, **k))
+    )
+    next_id = 150
+    for step in range(250):
+        kind = rnd.randrange(10)
+        victim = f"D{rnd.randrange(next_id):04d}"
+        if step == 120:
+            coll.drop()
+            coll.insert_many([doc(next_id + i) for i in range(20)])
+            next_id += 20
+        elif kind < 3:
+            coll.insert_one(doc(next_id))
+            next_id += 1
+        elif kind < 6:
+            coll.update_one({"_id": victim}, {"$set": {rnd.choice("fgm"): rnd.choice(values + ["Power", "Coal"])}})
+        elif kind == 6:
+            coll.update_one({"_id": victim}, {"$unset": {rnd.choice("fg"): ""}})
+        elif kind == 7:
+            coll.delete_one({"_id": victim})
+        elif kind == 8:
+            coll.update_many({"m": rnd.choice(["Power", "Steel"])}, {"$set": {"g": rnd.choice(values)}})
+        else:
+            coll.delete_many({"m": "Steel", "f": rnd.choice(values[:5])})
+        for query, sort in lists:
+            got = q._ordered_names(coll, query, sort)
+            fresh = original(scan.Ordered, coll, query, sort).names
+            assert (got if sort else sorted(got)) == (fresh if sort else sorted(fresh)), (step, query, sort)
+    assert len(computed) == 2 * len(lists), "read whole once at first and once after the drop"
+    store.close()
+
+
 def test_the_fast_in_matches_mongomocks_own():
     """The embedded store's ``$in`` (a set per list, app.store.patches.fast_in) answers as
     mongomock's own matcher for every kind of value and list."""

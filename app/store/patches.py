@@ -17,7 +17,12 @@
    requests from several threads; mongomock's read-modify-write updates are not atomic between
    threads. Store calls take one re-entrant lock per process.
 
-4. GridFS. pymongo's ``gridfs`` checks ``isinstance(db, pymongo.Database)``; we widen that
+4. A journal of changed names. Every document this process writes or deletes on the
+   embedded store is noted, with the collection's write count, in a bounded journal
+   (``changes_since``), so a cached list can take in the changes since it was made instead of
+   reading the whole collection again (``app.store.scan.Ordered``).
+
+5. GridFS. pymongo's ``gridfs`` checks ``isinstance(db, pymongo.Database)``; we widen that
    check to both mongomock flavours (mongomock's own helper only knows one of them).
 
 The versions are pinned in pyproject.toml; ``apply()`` refuses other versions rather than
@@ -26,6 +31,7 @@ patching code it has not been tested against.
 
 from __future__ import annotations
 
+import collections
 import datetime
 import fcntl
 import functools
@@ -214,6 +220,45 @@ def _locked_write(method):
     return wrapper
 
 
+JOURNAL_SIZE = 20_000
+RESET = object()  # in the journal: the collection was dropped or replaced as a whole
+_journal: dict[tuple, collections.deque] = {}
+_journal_lost: dict[tuple, int] = {}  # the write count of the newest change the journal let go
+
+
+def _note_change(store, doc_id) -> None:
+    """Called (under the store lock) for each document written or deleted in this process."""
+    key = (str(store._path.parent), store._path.name)
+    journal = _journal.get(key)
+    if journal is None:
+        journal = _journal[key] = collections.deque(maxlen=JOURNAL_SIZE)
+    if len(journal) == JOURNAL_SIZE:
+        _journal_lost[key] = journal[0][0]
+    journal.append((_local_writes.get(key, 0), doc_id))
+
+
+def changes_since(collection, version: tuple | None, now: tuple | None) -> set | None:
+    """The names of the documents changed between two ``data_version`` values of an
+    embedded-store collection, when only this process changed it in between and the journal
+    still holds every change; otherwise None (the caller reads the collection again)."""
+    if version is None or now is None or version[:2] != now[:2] or version[2] > now[2]:
+        return None
+    key = (str(collection._db_store._dirpath), collection.name)
+    with _thread_lock:
+        if _journal_lost.get(key, -1) > version[2]:
+            return None
+        changed = set()
+        for count, doc_id in reversed(_journal.get(key, ())):
+            if count <= version[2]:
+                break
+            if count > now[2]:
+                continue
+            if doc_id is RESET:
+                return None
+            changed.add(doc_id)
+        return changed
+
+
 def data_version(collection) -> tuple | None:
     """A value that changes whenever an embedded-store collection changes, by this process
     (counted in the write wrapper) or by another one (SQLite's ``data_version`` of the
@@ -247,6 +292,32 @@ def _thread_locked(method):
             return method(*args, **kwargs)
 
     return wrapper
+
+
+def _journalled(sqlite_store) -> None:
+    from litemongo._vendor.mongomock import store as base
+
+    def set_item(self, key, value):
+        base.CollectionStore.__setitem__(self, key, value)
+        _note_change(self, key)
+
+    def del_item(self, key):
+        base.CollectionStore.__delitem__(self, key)
+        _note_change(self, key)
+
+    def resets(method):
+        @functools.wraps(method)
+        def wrapper(self, *args, **kwargs):
+            try:
+                return method(self, *args, **kwargs)
+            finally:
+                _note_change(self, RESET)
+
+        return wrapper
+
+    cls = sqlite_store.CollectionStore
+    cls.__setitem__, cls.__delitem__ = set_item, del_item
+    cls.drop, cls.copy_from = resets(cls.drop), resets(cls.copy_from)
 
 
 def _patch_gridfs() -> None:
@@ -343,6 +414,7 @@ def apply() -> None:
             setattr(lite_collection.Collection, name, _thread_locked(method))
         sqlite_store.CollectionStore.open = _locked_open(sqlite_store.CollectionStore.open)
         _allow_threads(sqlite_store)
+        _journalled(sqlite_store)
         _patch_gridfs()
         _applied = True
 

@@ -174,13 +174,104 @@ def matching(coll, query: dict) -> list | None:
 def ordered_ids(coll, query: dict, sort: list[tuple[str, int]]) -> list | None:
     """The matching names of an embedded-store collection in ``sort`` order, or None when
     the query needs the store's own matcher."""
-    if any("." in key or key.startswith("$") for key, _ in sort):
-        return None
-    docs = matching(coll, query)
-    if docs is None:
-        return None
-    from litemongo._vendor.mongomock import filtering
+    ordered = Ordered.compute(coll, query, sort, general=False)
+    return None if ordered is None else ordered.names
 
-    for key, direction in reversed(sort):
-        docs.sort(key=lambda d, key=key: filtering.resolve_sort_key(key, d), reverse=direction < 0)
-    return [d["_id"] for d in docs]
+
+class _Descending:
+    """A sort key read backwards (for bisecting a list sorted with mixed directions)."""
+
+    __slots__ = ("key",)
+
+    def __init__(self, key):
+        self.key = key
+
+    def __lt__(self, other):
+        return other.key < self.key
+
+    def __eq__(self, other):
+        return self.key == other.key
+
+
+class Ordered:
+    """A list's matching names in order, each with its sort key, so the list can take in a
+    collection's changes (``patches.changes_since``) one document at a time: a changed
+    document leaves its place and, if it still matches, is put where its new key belongs.
+    The sort always ends with ``_id`` (``query.parse_sort``), so each key is unique; with no
+    sort the names are a set in a list (a count's), their order not kept."""
+
+    __slots__ = ("version", "names", "keys", "key_of", "match", "sort")
+
+    def __init__(self, names, keys, match, sort):
+        self.version = None
+        self.names, self.keys, self.match, self.sort = names, keys, match, sort
+        self.key_of = dict(zip(names, keys)) if sort else dict.fromkeys(names)
+
+    @classmethod
+    def compute(cls, coll, query, sort, general=True) -> Ordered | None:
+        """Every matching document read once. ``general``: a query the compiled predicates
+        do not know is matched by the store (otherwise None)."""
+        from litemongo._vendor.mongomock import filtering
+
+        if any("." in key or key.startswith("$") for key, _ in sort):
+            if not general:
+                return None
+            match = None
+        else:
+            try:
+                match = compile_filter(query)
+            except (Unsupported, re.error, TypeError):
+                if not general:
+                    return None
+                match = None
+        if match is None:
+            docs = list(coll.find(query, {"_id": 1, **{k: 1 for k, _ in sort}}))
+            match = lambda doc: filtering.filter_applies(query, doc)  # noqa: E731 - the store's own matcher
+        else:
+            docs = matching(coll, query)
+            if docs is None:
+                return None
+        resolve = filtering.resolve_sort_key
+        keyed = [(tuple(resolve(k, d) for k, _ in sort), d["_id"]) for d in docs]
+        for i in reversed(range(len(sort))):
+            keyed.sort(key=lambda pair, i=i: pair[0][i], reverse=sort[i][1] < 0)
+        return cls([name for _, name in keyed], [key for key, _ in keyed], match, sort)
+
+    def _order(self, key):
+        if all(direction > 0 for _, direction in self.sort):
+            return key
+        return tuple(part if direction > 0 else _Descending(part) for part, (_, direction) in zip(key, self.sort))
+
+    def changed(self, coll, names: set) -> Ordered:
+        """A new Ordered with the changes to ``names`` taken in (this one is shared with
+        concurrent readers, so it is left as it is)."""
+        import bisect
+
+        from litemongo._vendor.mongomock import filtering
+
+        new = Ordered.__new__(Ordered)
+        new.version, new.match, new.sort = None, self.match, self.sort
+        new.names, new.keys, new.key_of = list(self.names), list(self.keys), dict(self.key_of)
+        docs = {d["_id"]: d for d in coll.find({"_id": {"$in": list(names)}})} if names else {}
+        order = self._order
+        for name in names:
+            if name in new.key_of:
+                old = new.key_of.pop(name)
+                if self.sort:
+                    at = bisect.bisect_left(new.keys, order(old), key=order)
+                    del new.names[at], new.keys[at]
+                else:
+                    new.names.remove(name)
+            doc = docs.get(name)
+            if doc is None or not self.match(doc):
+                continue
+            if not self.sort:
+                new.names.append(name)
+                new.key_of[name] = None
+                continue
+            key = tuple(filtering.resolve_sort_key(k, doc) for k, _ in self.sort)
+            at = bisect.bisect_left(new.keys, order(key), key=order)
+            new.names.insert(at, name)
+            new.keys.insert(at, key)
+            new.key_of[name] = key
+        return new
