@@ -274,11 +274,13 @@ def test_the_fast_list_scan_agrees_with_the_store(tmp_path):
 
 
 def test_a_kept_list_takes_in_each_change_as_reading_it_again_would(tmp_path, monkeypatch):
-    """A list's ordered names, kept on the embedded store, take in this process's inserts,
-    updates and deletes one document at a time (``scan.Ordered.changed``) and stay exactly
-    what reading the collection again gives, for sorts in either direction, lists the
-    compiled predicates decline (the store's matcher) and counts (no sort); the collection
-    is read whole only at first and after it is dropped."""
+    """A list's ordered names, kept on the embedded store, take in inserts, updates and
+    deletes, made through this connection or another one on the same files (as another
+    process would), one document at a time (``scan.Ordered.changed``, from the collection
+    file's change log) and stay exactly what reading the collection again gives, for sorts in
+    either direction, lists the compiled predicates decline (the store's matcher) and counts
+    (no sort); the collection is read whole only at first and after it is dropped. The
+    store's own query index (on ``m``) follows the other connection's writes too."""
     import datetime as dt
     import random
 
@@ -286,7 +288,9 @@ def test_a_kept_list_takes_in_each_change_as_reading_it_again_would(tmp_path, mo
     from app.store import connect, scan
 
     store = connect(Config(store="embedded", data_dir=tmp_path / "var"))
+    other = connect(Config(store="embedded", data_dir=tmp_path / "var"))
     coll = store.db.things
+    coll.create_index("m")
     rnd = random.Random(5)
     values = [None, 0, 1, 2.5, -3, "a", "B", "abc", "", dt.datetime(2026, 1, 2), [1, "a"], ["x"], []]
 
@@ -316,28 +320,32 @@ def test_a_kept_list_takes_in_each_change_as_reading_it_again_would(tmp_path, mo
     for step in range(250):
         kind = rnd.randrange(10)
         victim = f"D{rnd.randrange(next_id):04d}"
+        writer = rnd.choice([store, other]).db.things
         if step == 120:
             coll.drop()
             coll.insert_many([doc(next_id + i) for i in range(20)])
             next_id += 20
         elif kind < 3:
-            coll.insert_one(doc(next_id))
+            writer.insert_one(doc(next_id))
             next_id += 1
         elif kind < 6:
-            coll.update_one({"_id": victim}, {"$set": {rnd.choice("fgm"): rnd.choice(values + ["Power", "Coal"])}})
+            writer.update_one({"_id": victim}, {"$set": {rnd.choice("fgm"): rnd.choice(values + ["Power", "Coal"])}})
         elif kind == 6:
-            coll.update_one({"_id": victim}, {"$unset": {rnd.choice("fg"): ""}})
+            writer.update_one({"_id": victim}, {"$unset": {rnd.choice("fg"): ""}})
         elif kind == 7:
-            coll.delete_one({"_id": victim})
+            writer.delete_one({"_id": victim})
         elif kind == 8:
-            coll.update_many({"m": rnd.choice(["Power", "Steel"])}, {"$set": {"g": rnd.choice(values)}})
+            writer.update_many({"m": rnd.choice(["Power", "Steel"])}, {"$set": {"g": rnd.choice(values)}})
         else:
-            coll.delete_many({"m": "Steel", "f": rnd.choice(values[:5])})
+            writer.delete_many({"m": "Steel", "f": rnd.choice(values[:5])})
         for query, sort in lists:
             got = q._ordered_names(coll, query, sort)
             fresh = original(scan.Ordered, coll, query, sort).names
             assert (got if sort else sorted(got)) == (fresh if sort else sorted(fresh)), (step, query, sort)
+        by_index = sorted(d["_id"] for d in coll.find({"m": "Power"}))
+        assert by_index == sorted(d["_id"] for d in coll.find() if d.get("m") == "Power"), step
     assert len(computed) == 2 * len(lists), "read whole once at first and once after the drop"
+    other.close()
     store.close()
 
 

@@ -17,10 +17,12 @@
    requests from several threads; mongomock's read-modify-write updates are not atomic between
    threads. Store calls take one re-entrant lock per process.
 
-4. A journal of changed names. Every document this process writes or deletes on the
-   embedded store is noted, with the collection's write count, in a bounded journal
-   (``changes_since``), so a cached list can take in the changes since it was made instead of
-   reading the whole collection again (``app.store.scan.Ordered``).
+4. A change log. Every document written or deleted on the embedded store notes its name in
+   a ``changes`` table of the collection's file, in the write's own transaction (the last
+   50,000 are kept). ``data_version`` is the log's last entry, so any process sees any other's
+   commit; ``changes_since`` names what changed, so a cached list
+   (``app.store.scan.Ordered``) and litemongo's in-process query index take in the changed
+   documents one by one instead of reading the whole collection again.
 
 5. GridFS. pymongo's ``gridfs`` checks ``isinstance(db, pymongo.Database)``; we widen that
    check to both mongomock flavours (mongomock's own helper only knows one of them).
@@ -31,7 +33,6 @@ patching code it has not been tested against.
 
 from __future__ import annotations
 
-import collections
 import datetime
 import fcntl
 import functools
@@ -203,67 +204,87 @@ def write_lock_for(server_dir: Path) -> FileWriteLock:
         return _file_locks[server_dir]
 
 
-_local_writes: dict[tuple, int] = {}
-
-
 def _locked_write(method):
     @functools.wraps(method)
     def wrapper(self, *args, **kwargs):
         with write_lock_for(Path(self._db_store._dirpath).parent):
-            key = (str(self._db_store._dirpath), self.name)
-            _local_writes[key] = _local_writes.get(key, 0) + 1
-            try:
-                return method(self, *args, **kwargs)
-            finally:
-                _local_writes[key] = _local_writes.get(key, 0) + 1
+            return method(self, *args, **kwargs)
 
     return wrapper
 
 
-JOURNAL_SIZE = 20_000
-RESET = object()  # in the journal: the collection was dropped or replaced as a whole
-_journal: dict[tuple, collections.deque] = {}
-_journal_lost: dict[tuple, int] = {}  # the write count of the newest change the journal let go
+CHANGES = "changes"
+CHANGES_KEPT = 50_000  # rows each collection's change log keeps
+_TRIM_EVERY = 1_000
 
 
-def _note_change(store, doc_id) -> None:
-    """Called (under the store lock) for each document written or deleted in this process."""
-    key = (str(store._path.parent), store._path.name)
-    journal = _journal.get(key)
-    if journal is None:
-        journal = _journal[key] = collections.deque(maxlen=JOURNAL_SIZE)
-    if len(journal) == JOURNAL_SIZE:
-        _journal_lost[key] = journal[0][0]
-    journal.append((_local_writes.get(key, 0), doc_id))
+def _log_change(table, key) -> None:
+    """In the document write's own transaction: note its (encoded) name in the change log."""
+    table._cur.execute(f"INSERT INTO {CHANGES}(key) VALUES (?)", (key,))  # nosec - a constant
+    seq = table._cur.lastrowid
+    if seq % _TRIM_EVERY == 0:
+        table._cur.execute(f"DELETE FROM {CHANGES} WHERE seq <= ?", (seq - CHANGES_KEPT,))  # nosec
+    table.last_change = seq
+
+
+def _change_seq(store) -> int:
+    row = store._connection.execute("SELECT seq FROM sqlite_sequence WHERE name = ?", (CHANGES,)).fetchone()
+    return row[0] if row else 0
+
+
+def _changed_keys(store, after: int, upto: int) -> list | None:
+    """The encoded names written or deleted after change ``after`` up to ``upto`` (oldest
+    first), or None when the log no longer reaches back that far or the collection was
+    emptied or replaced as a whole in between."""
+    if upto <= after:
+        return []
+    rows = store._connection.execute(
+        f"SELECT seq, key FROM {CHANGES} WHERE seq > ? AND seq <= ? ORDER BY seq",  # nosec
+        (after, upto),
+    ).fetchall()
+    if not rows or rows[0][0] != after + 1 or any(key is None for _, key in rows):
+        return None
+    return [key for _, key in rows]
+
+
+def _decode_key(key: str):
+    from bson import ObjectId
+
+    kind, _, rest = key.partition(":")
+    if kind == "s":
+        return rest
+    if kind == "o":
+        return ObjectId(rest)
+    if kind == "n":
+        number = float(rest)
+        return int(number) if number.is_integer() and "." not in rest and "e" not in rest else number
+    raise ValueError(key)
 
 
 def changes_since(collection, version: tuple | None, now: tuple | None) -> set | None:
-    """The names of the documents changed between two ``data_version`` values of an
-    embedded-store collection, when only this process changed it in between and the journal
-    still holds every change; otherwise None (the caller reads the collection again)."""
-    if version is None or now is None or version[:2] != now[:2] or version[2] > now[2]:
+    """The names of the documents of an embedded-store collection written or deleted between
+    two of its ``data_version`` values, by any process; None when the change log cannot say
+    (the caller reads the collection again)."""
+    if version is None or now is None or version[0] != now[0]:
         return None
-    key = (str(collection._db_store._dirpath), collection.name)
     with _thread_lock:
-        if _journal_lost.get(key, -1) > version[2]:
+        store = collection._db_store[collection.name]
+        if store._documents.key_format != 2:  # names in the legacy format cannot be read back
             return None
-        changed = set()
-        for count, doc_id in reversed(_journal.get(key, ())):
-            if count <= version[2]:
-                break
-            if count > now[2]:
-                continue
-            if doc_id is RESET:
-                return None
-            changed.add(doc_id)
-        return changed
+        keys = _changed_keys(store, version[1], now[1])
+    if keys is None:
+        return None
+    try:
+        return {_decode_key(key) for key in keys}
+    except ValueError:
+        return None
 
 
 def data_version(collection) -> tuple | None:
-    """A value that changes whenever an embedded-store collection changes, by this process
-    (counted in the write wrapper) or by another one (SQLite's ``data_version`` of the
-    collection's own file); None for other stores. Lets callers cache what they derive from
-    a collection (the embedded store has no server-side indexes to sort with)."""
+    """A value that changes whenever an embedded-store collection changes, by this process or
+    another one (the last entry of the collection file's change log); None for other stores.
+    Lets callers cache what they derive from a collection and bring it up to date
+    (``changes_since``)."""
     store_of = getattr(collection, "_db_store", None)
     if store_of is None or not hasattr(store_of, "_dirpath"):
         return None
@@ -271,8 +292,7 @@ def data_version(collection) -> tuple | None:
         store = store_of[collection.name]
         if getattr(store, "_connection", None) is None:
             return None
-        version = store._connection.execute("PRAGMA data_version").fetchone()[0]
-        return id(store), version, _local_writes.get((str(store_of._dirpath), collection.name), 0)
+        return id(store), _change_seq(store)
 
 
 def _locked_open(method):
@@ -280,9 +300,127 @@ def _locked_open(method):
     def wrapper(self, *args, **kwargs):
         # Switching a new file to WAL mode needs the file to itself.
         with write_lock_for(Path(self._path).parent.parent):
-            return method(self, *args, **kwargs)
+            result = method(self, *args, **kwargs)
+            with self._connection:
+                self._connection.execute(
+                    f"CREATE TABLE IF NOT EXISTS {CHANGES}(seq INTEGER PRIMARY KEY AUTOINCREMENT, key)"  # nosec
+                )
+            self._index_seq = None
+            return result
 
     return wrapper
+
+
+def _change_logged(sqlite_store) -> None:
+    """Every document write and delete notes its name in the collection file's change log, in
+    the same transaction; emptying or replacing the collection notes a reset. The query index
+    of another process takes the changes in one by one instead of being built again."""
+    from litemongo._vendor.mongomock import indexing
+    from litemongo._vendor.mongomock import store as base
+
+    table = sqlite_store.TableDict
+    original_set, original_del = table.__setitem__, table.__delitem__
+
+    def set_item(self, key, val):
+        if self._table_name != sqlite_store.CollectionStore.DOCUMENTS:
+            return original_set(self, key, val)
+        key = self.encode_key(key)
+        if not isinstance(val, bytes):
+            val = self._encode_doc(val)
+        with self._connection:
+            self._cur.execute(
+                f"INSERT INTO {self._table_name} VALUES(?, ?) "  # nosec
+                f"ON CONFLICT({self.ID}) DO UPDATE SET {self.DOC}=excluded.{self.DOC}",
+                (key, val),
+            )
+            _log_change(self, key)
+
+    def del_item(self, key):
+        if self._table_name != sqlite_store.CollectionStore.DOCUMENTS:
+            return original_del(self, key)
+        key = self.encode_key(key)
+        with self._connection:
+            res = self._cur.execute(f"DELETE FROM {self._table_name} WHERE {self.ID}=?", (key,))  # nosec
+            if res.rowcount > 0:
+                _log_change(self, key)
+        if res.rowcount <= 0:
+            raise KeyError(key)
+
+    table.__setitem__, table.__delitem__ = set_item, del_item
+
+    def caught_up(method):
+        """This process's own write already changed its query index: if nothing else was
+        written in between, the index is current with the log."""
+
+        @functools.wraps(method)
+        def wrapper(self, key, *args):
+            seen = getattr(self, "_index_seq", None)
+            method(self, key, *args)
+            if seen is not None and self._query_index is not None and getattr(self._documents, "last_change", None) == seen + 1:
+                self._index_seq = seen + 1
+
+        return wrapper
+
+    cls = sqlite_store.CollectionStore
+    cls.__setitem__ = caught_up(base.CollectionStore.__setitem__)
+    cls.__delitem__ = caught_up(base.CollectionStore.__delitem__)
+
+    def drop(self):
+        with self._rwlock.writer(), self._connection:
+            for name in (self.DOCUMENTS, self.INDEXES):
+                self._connection.execute(f"DELETE FROM {name}")  # nosec
+            self._connection.execute(f"DELETE FROM {self.INFO} WHERE key != 'key_format'")  # nosec
+            self._connection.execute(f"INSERT INTO {CHANGES}(key) VALUES (NULL)")  # nosec
+        self.indexes.invalidate()
+        self._ttl_indexes.clear()
+        self._is_force_created = False
+        self._query_index = None
+
+    original_copy = cls.copy_from
+
+    def copy_from(self, source):
+        try:
+            original_copy(self, source)
+        finally:
+            with self._connection:
+                self._connection.execute(f"INSERT INTO {CHANGES}(key) VALUES (NULL)")  # nosec
+
+    def get_query_index(self):
+        seq = _change_seq(self)
+        index, since = self._query_index, getattr(self, "_index_seq", None)
+        if index is not None and since is not None and seq != since:
+            keys = _changed_keys(self, since, seq)
+            if keys is None:
+                index = None
+            else:
+                found = {}
+                unique = list(dict.fromkeys(keys))
+                for start in range(0, len(unique), 500):
+                    chunk = unique[start : start + 500]
+                    found.update(
+                        self._cur.execute(
+                            f"SELECT {self.ID}, {self.DOC} FROM {self.DOCUMENTS} "  # nosec
+                            f"WHERE {self.ID} IN ({','.join('?' * len(chunk))})",
+                            chunk,
+                        ).fetchall()
+                    )
+                for key in unique:
+                    if key in found:
+                        index.add(key, self._documents._decode_doc(found[key]))
+                    else:
+                        index.remove(key)
+        if index is None or since is None:
+            index = indexing.CollectionIndexes()
+            index.set_paths(indexing.index_paths(self.indexes.values()), ())
+            for key, doc in self._iter_items():
+                index.add(key, doc)
+            self._query_index = index
+        else:
+            index.set_paths(indexing.index_paths(self.indexes.values()), self._iter_items())
+        self._index_seq = seq
+        return index
+
+    cls.drop, cls.copy_from, cls._get_query_index = drop, copy_from, get_query_index
 
 
 def _thread_locked(method):
@@ -292,32 +430,6 @@ def _thread_locked(method):
             return method(*args, **kwargs)
 
     return wrapper
-
-
-def _journalled(sqlite_store) -> None:
-    from litemongo._vendor.mongomock import store as base
-
-    def set_item(self, key, value):
-        base.CollectionStore.__setitem__(self, key, value)
-        _note_change(self, key)
-
-    def del_item(self, key):
-        base.CollectionStore.__delitem__(self, key)
-        _note_change(self, key)
-
-    def resets(method):
-        @functools.wraps(method)
-        def wrapper(self, *args, **kwargs):
-            try:
-                return method(self, *args, **kwargs)
-            finally:
-                _note_change(self, RESET)
-
-        return wrapper
-
-    cls = sqlite_store.CollectionStore
-    cls.__setitem__, cls.__delitem__ = set_item, del_item
-    cls.drop, cls.copy_from = resets(cls.drop), resets(cls.copy_from)
 
 
 def _patch_gridfs() -> None:
@@ -414,7 +526,7 @@ def apply() -> None:
             setattr(lite_collection.Collection, name, _thread_locked(method))
         sqlite_store.CollectionStore.open = _locked_open(sqlite_store.CollectionStore.open)
         _allow_threads(sqlite_store)
-        _journalled(sqlite_store)
+        _change_logged(sqlite_store)
         _patch_gridfs()
         _applied = True
 
