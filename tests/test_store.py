@@ -349,6 +349,38 @@ def test_a_kept_list_takes_in_each_change_as_reading_it_again_would(tmp_path, mo
     store.close()
 
 
+def test_the_change_log_is_trimmed_and_a_list_older_than_it_is_read_again(tmp_path, monkeypatch):
+    """The change log keeps its last entries only: trimming never disturbs the write that
+    triggers it (a delete still reports what it deleted), and a kept list older than the log
+    reaches back is read whole again, so it is never wrong."""
+    from app import query as q
+    from app.store import connect, patches, scan
+
+    monkeypatch.setattr(patches, "_TRIM_EVERY", 5)
+    monkeypatch.setattr(patches, "CHANGES_KEPT", 1000)  # at first a trim finds nothing to remove
+    store = connect(Config(store="embedded", data_dir=tmp_path / "var"))
+    coll = store.db.things
+    coll.insert_many([{"_id": f"T{i:02d}", "n": i} for i in range(40)])
+    sort = [("n", -1), ("_id", -1)]
+    assert q._ordered_names(coll, {}, sort)[:2] == ["T39", "T38"]
+    for i in range(0, 30, 2):  # deletes land on the trimming writes too
+        assert coll.delete_one({"_id": f"T{i:02d}"}).deleted_count == 1
+        names = q._ordered_names(coll, {}, sort)  # taken in change by change
+        assert f"T{i:02d}" not in names and len(names) == 40 - (i // 2 + 1)
+    monkeypatch.setattr(patches, "CHANGES_KEPT", 8)
+    coll.insert_many([{"_id": f"U{i}", "n": 100 + i} for i in range(6)])
+    seq = patches.data_version(coll)[1]
+    assert coll._db_store["things"]._connection.execute("SELECT min(seq) FROM changes").fetchone()[0] > seq - 10
+    computed = []
+    original = scan.Ordered.compute.__func__
+    monkeypatch.setattr(scan.Ordered, "compute", classmethod(lambda cls, *a, **k: computed.append(1) or original(cls, *a, **k)))
+    for i in range(30, 40):  # more changes than the log keeps, then one read
+        coll.update_one({"_id": f"T{i:02d}"}, {"$set": {"n": -i}})
+    assert q._ordered_names(coll, {}, sort) == [d["_id"] for d in coll.find().sort(sort)]
+    assert computed == [1]
+    store.close()
+
+
 def test_the_fast_in_matches_mongomocks_own():
     """The embedded store's ``$in`` (a set per list, app.store.patches.fast_in) answers as
     mongomock's own matcher for every kind of value and list."""

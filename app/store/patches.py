@@ -340,10 +340,10 @@ def _change_logged(sqlite_store) -> None:
             return original_del(self, key)
         key = self.encode_key(key)
         with self._connection:
-            res = self._cur.execute(f"DELETE FROM {self._table_name} WHERE {self.ID}=?", (key,))  # nosec
-            if res.rowcount > 0:
-                _log_change(self, key)
-        if res.rowcount <= 0:
+            deleted = self._cur.execute(f"DELETE FROM {self._table_name} WHERE {self.ID}=?", (key,)).rowcount  # nosec
+            if deleted > 0:
+                _log_change(self, key)  # uses the same cursor: its rowcount is the log's now
+        if deleted <= 0:
             raise KeyError(key)
 
     table.__setitem__, table.__delitem__ = set_item, del_item
