@@ -381,6 +381,56 @@ def test_the_change_log_is_trimmed_and_a_list_older_than_it_is_read_again(tmp_pa
     store.close()
 
 
+def test_unique_indexes_refuse_what_mongomock_refuses(tmp_path):
+    """The embedded store's unique checks (``patches._uniques_from_the_index``: the query
+    index first, the full check only when it names more than one document) refuse exactly
+    what mongomock refuses, for plain, compound, sparse and partial unique indexes, on
+    inserts, bulk inserts and updates."""
+    import random
+
+    import mongomock
+    from pymongo.errors import PyMongoError
+
+    from app.store import connect
+
+    store = connect(Config(store="embedded", data_dir=tmp_path / "var"))
+    embedded, reference = store.db.things, mongomock.MongoClient().db.things
+    for coll in (embedded, reference):
+        coll.create_index("email", unique=True)
+        coll.create_index([("mdo", 1), ("code", 1)], unique=True)
+        coll.create_index("badge", unique=True, sparse=True)
+        coll.create_index("seat", unique=True, partialFilterExpression={"active": True})
+    rnd = random.Random(3)
+
+    def values():
+        d = {"email": f"e{rnd.randrange(40)}", "mdo": rnd.choice("AB"), "code": rnd.randrange(15)}
+        if rnd.random() < 0.4:
+            d["badge"] = rnd.randrange(10)
+        if rnd.random() < 0.6:
+            d["seat"], d["active"] = rnd.randrange(8), rnd.random() < 0.5
+        return d
+
+    for step in range(400):
+        kind = rnd.randrange(3)
+        if kind == 0:
+            doc = {"_id": step, **values()}
+            args = ("insert_one", doc)
+        elif kind == 1:
+            args = ("insert_many", [{"_id": f"{step}-{i}", **values()} for i in range(3)])
+        else:
+            args = ("update_one", {"_id": rnd.randrange(step + 1)}, {"$set": values()})
+        outcomes = []
+        for coll in (embedded, reference):
+            try:
+                getattr(coll, args[0])(*args[1:])
+                outcomes.append("ok")
+            except PyMongoError as exc:
+                outcomes.append(type(exc).__name__)
+        assert outcomes[0] == outcomes[1], (step, args, outcomes)
+    assert list(embedded.find().sort("_id", 1)) == list(reference.find().sort("_id", 1))
+    store.close()
+
+
 def test_the_fast_in_matches_mongomocks_own():
     """The embedded store's ``$in`` (a set per list, app.store.patches.fast_in) answers as
     mongomock's own matcher for every kind of value and list."""

@@ -33,12 +33,14 @@ patching code it has not been tested against.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import fcntl
 import functools
 import itertools
 import os
 import re
+import sqlite3
 import threading
 from importlib import metadata
 from pathlib import Path
@@ -208,9 +210,32 @@ def _locked_write(method):
     @functools.wraps(method)
     def wrapper(self, *args, **kwargs):
         with write_lock_for(Path(self._db_store._dirpath).parent):
-            return method(self, *args, **kwargs)
+            store = self._db_store[self.name]
+            table = store._documents
+            if table is None or getattr(table, "_one_transaction", False):
+                return method(self, *args, **kwargs)
+            # The documents one call writes (an insert_many, an update_many) go in one SQLite
+            # transaction, committed as the call ends, rather than one commit each. A call the
+            # store refuses part-way (a duplicate key) keeps what it wrote before, as MongoDB
+            # does; a process killed mid-call leaves none of it.
+            table._one_transaction = True
+            try:
+                return method(self, *args, **kwargs)
+            except sqlite3.Error:
+                if store._connection is not None and store._connection.in_transaction:
+                    store._connection.rollback()
+                raise
+            finally:
+                table._one_transaction, table.seq_in_write = False, None
+                if store._connection is not None and store._connection.in_transaction:
+                    store._connection.commit()
 
     return wrapper
+
+
+def _transaction(table):
+    """The document write's transaction: the enclosing call's (``_locked_write``), or its own."""
+    return contextlib.nullcontext() if getattr(table, "_one_transaction", False) else table._connection
 
 
 CHANGES = "changes"
@@ -225,11 +250,22 @@ def _log_change(table, key) -> None:
     if seq % _TRIM_EVERY == 0:
         table._cur.execute(f"DELETE FROM {CHANGES} WHERE seq <= ?", (seq - CHANGES_KEPT,))  # nosec
     table.last_change = seq
+    if getattr(table, "_one_transaction", False):
+        table.seq_in_write = seq
 
 
 def _change_seq(store) -> int:
+    """The log's last entry. Inside one of this process's write calls (which hold the write
+    lock, so no other process writes) it is known without asking SQLite."""
+    table = store._documents
+    in_write = getattr(table, "_one_transaction", False)
+    if in_write and getattr(table, "seq_in_write", None) is not None:
+        return table.seq_in_write
     row = store._connection.execute("SELECT seq FROM sqlite_sequence WHERE name = ?", (CHANGES,)).fetchone()
-    return row[0] if row else 0
+    seq = row[0] if row else 0
+    if in_write:
+        table.seq_in_write = seq
+    return seq
 
 
 def _changed_keys(store, after: int, upto: int) -> list | None:
@@ -327,7 +363,7 @@ def _change_logged(sqlite_store) -> None:
         key = self.encode_key(key)
         if not isinstance(val, bytes):
             val = self._encode_doc(val)
-        with self._connection:
+        with _transaction(self):
             self._cur.execute(
                 f"INSERT INTO {self._table_name} VALUES(?, ?) "  # nosec
                 f"ON CONFLICT({self.ID}) DO UPDATE SET {self.DOC}=excluded.{self.DOC}",
@@ -339,7 +375,7 @@ def _change_logged(sqlite_store) -> None:
         if self._table_name != sqlite_store.CollectionStore.DOCUMENTS:
             return original_del(self, key)
         key = self.encode_key(key)
-        with self._connection:
+        with _transaction(self):
             deleted = self._cur.execute(f"DELETE FROM {self._table_name} WHERE {self.ID}=?", (key,)).rowcount  # nosec
             if deleted > 0:
                 _log_change(self, key)  # uses the same cursor: its rowcount is the log's now
@@ -371,6 +407,7 @@ def _change_logged(sqlite_store) -> None:
                 self._connection.execute(f"DELETE FROM {name}")  # nosec
             self._connection.execute(f"DELETE FROM {self.INFO} WHERE key != 'key_format'")  # nosec
             self._connection.execute(f"INSERT INTO {CHANGES}(key) VALUES (NULL)")  # nosec
+        self._documents.seq_in_write = None
         self.indexes.invalidate()
         self._ttl_indexes.clear()
         self._is_force_created = False
@@ -384,10 +421,15 @@ def _change_logged(sqlite_store) -> None:
         finally:
             with self._connection:
                 self._connection.execute(f"INSERT INTO {CHANGES}(key) VALUES (NULL)")  # nosec
+            self._documents.seq_in_write = None
 
     def get_query_index(self):
         seq = _change_seq(self)
         index, since = self._query_index, getattr(self, "_index_seq", None)
+        if index is not None and since == seq and self.indexes._cache is getattr(self, "_paths_of", None):
+            # current, and the declared indexes are those its paths were taken from (a change
+            # to them, here or, once read, from elsewhere, makes a new _cache)
+            return index
         if index is not None and since is not None and seq != since:
             keys = _changed_keys(self, since, seq)
             if keys is None:
@@ -417,10 +459,16 @@ def _change_logged(sqlite_store) -> None:
             self._query_index = index
         else:
             index.set_paths(indexing.index_paths(self.indexes.values()), self._iter_items())
-        self._index_seq = seq
+        self._index_seq, self._paths_of = seq, self.indexes._cache
         return index
 
+    def is_empty(self):
+        """From the query index (kept current above) rather than one more query per find."""
+        self._remove_expired_documents()
+        return not self._get_query_index()._docs
+
     cls.drop, cls.copy_from, cls._get_query_index = drop, copy_from, get_query_index
+    cls.is_empty = property(is_empty)
 
 
 def _thread_locked(method):
@@ -430,6 +478,40 @@ def _thread_locked(method):
             return method(*args, **kwargs)
 
     return wrapper
+
+
+def _uniques_from_the_index(lite_collection, helpers, filter_applies) -> None:
+    """mongomock checks each unique index after each written document by finding (reading and
+    decoding) every document with the same values. The query index names the candidates, a
+    superset of the matches: when it names one document at most (the one just written), there
+    is no duplicate and nothing is read; otherwise the original check decides."""
+    duplicate = lite_collection.DuplicateKeyError  # the class the collection's own code catches
+
+    def ensure_uniques(self, new_data):
+        index = self._store._get_query_index()
+        for spec in self._store.indexes.values():
+            if not spec.get("unique"):
+                continue
+            partial = spec.get("partialFilterExpression")
+            find_kwargs = {}
+            for key, _ in spec.get("key"):
+                try:
+                    find_kwargs[key] = helpers.get_value_by_dot(new_data, key)
+                except KeyError:
+                    find_kwargs[key] = None
+            if spec.get("sparse") and set(find_kwargs.values()) == {None}:
+                continue
+            if partial is not None and not filter_applies(partial, new_data):
+                continue
+            if partial is not None:
+                find_kwargs = {"$and": [partial, find_kwargs]}
+            candidates = index.candidates(find_kwargs)
+            if candidates is not None and len(candidates) <= 1:
+                continue
+            if helpers.count_iter(self._iter_documents(find_kwargs)) > 1:
+                raise duplicate("E11000 Duplicate Key Error", 11000)
+
+    lite_collection.Collection._ensure_uniques = ensure_uniques
 
 
 def _patch_gridfs() -> None:
@@ -527,6 +609,9 @@ def apply() -> None:
         sqlite_store.CollectionStore.open = _locked_open(sqlite_store.CollectionStore.open)
         _allow_threads(sqlite_store)
         _change_logged(sqlite_store)
+        from litemongo._vendor.mongomock import helpers as lite_helpers
+
+        _uniques_from_the_index(lite_collection, lite_helpers, lite_filtering.filter_applies)
         _patch_gridfs()
         _applied = True
 
