@@ -41,6 +41,10 @@ OTHER = [
         "form_submission",
         'The back office\'s create forms, each saved once: `{_id: "<user>|<form key>", user, doctype, name, created}`; a form sent again opens the record `name` instead of making another',
     ),
+    (
+        "pending_batch",
+        "Batches of records imported together whose follow-up work (learner accounts, rollups, counters) is running: `{_id, doctype, names, hooks, user, created}`; removed when done, completed by `igot repair` after a crash",
+    ),
     ("doctype", "The doctype definitions themselves, as JSON"),
     (
         "fs.files, fs.chunks",

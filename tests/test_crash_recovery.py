@@ -73,6 +73,7 @@ def check_complete(data_dir, db_name="igot"):
         counted = sum(r["count"] for r in site.db.mdo_activity.find({"mdo": POWER, "metric": "officers"}))
         assert counted == site.db.officer.count_documents({"mdo": POWER}) == ROWS
         assert site.db.officer.count_documents({"_pending_hooks": {"$exists": True}}) == 0
+        assert site.db.pending_batch.count_documents({}) == 0  # every cut-off batch completed
     finally:
         site.close()
 

@@ -149,3 +149,36 @@ def test_insert_many_matches_insert_row_by_row(worlds, draws):
         assert _records(one, collection, run) == _records(many, collection, run), collection
     for collection in ("gap_summary", "mdo_activity"):
         assert _shared(one, collection) == _shared(many, collection), collection
+
+
+def test_a_batch_cut_off_before_its_follow_up_is_completed_once(tmp_path, monkeypatch):
+    """A process that dies after a batch is written and before its follow-up ran leaves the
+    batch's note (``pending_batch``), not a marker on each record; ``resume_pending`` then
+    gives each officer written its learner account and dashboard count, once, and removes
+    the note. A batch that finished leaves no note."""
+    site, _ = _world(tmp_path)
+    ctx = site.context("nodal@dopt.gov.in")
+    rows = [{"full_name": f"Cut {i}", "email": f"cut{i}@gov.in", "group": "A", "service": "CSS", "mdo": POWER} for i in range(5)]
+    counted = sum(d["count"] for d in site.db.mdo_activity.find({"mdo": POWER, "metric": "officers"}))
+    with monkeypatch.context() as m:  # the process dies once the records are written
+        m.setattr(lifecycle, "_hooks_batch", lambda *a: {})
+        m.setattr(lifecycle, "_close_batch", lambda *a: None)
+        lifecycle.insert_many(ctx, "Officer", rows)
+    names = [d["_id"] for d in site.db.officer.find({"email": {"$regex": "^cut"}})]
+    assert len(names) == 5 and site.db.officer.count_documents({lifecycle.PENDING: {"$exists": True}}) == 0
+    assert [b["names"] for b in site.db.pending_batch.find()] == [sorted(names)]
+    assert site.db.user.count_documents({"_id": {"$in": [r["email"] for r in rows]}}) == 0
+
+    resumed = lifecycle.resume_pending(site, min_age=dt.timedelta(0))
+    assert sorted(n for d, n in resumed if d == "Officer") == sorted(names)
+    assert site.db.user.count_documents({"_id": {"$in": [r["email"] for r in rows]}}) == 5
+    assert site.db.pending_batch.count_documents({}) == 0
+    after = sum(d["count"] for d in site.db.mdo_activity.find({"mdo": POWER, "metric": "officers"}))
+    assert after == counted + 5
+    assert lifecycle.resume_pending(site, min_age=dt.timedelta(0)) == []  # nothing twice
+
+    lifecycle.insert_many(
+        ctx, "Officer", [{"full_name": "Whole", "email": "whole@gov.in", "group": "A", "service": "CSS", "mdo": POWER}]
+    )
+    assert site.db.pending_batch.count_documents({}) == 0
+    site.close()

@@ -22,6 +22,10 @@ SYSTEM_SET = set(STANDARD_FIELDS) | {"amended_from"}
 # ``resumable`` have not all run: a crash between the write and the end of those hooks
 # leaves the marker, and ``resume_pending`` runs them again (they are written to be run twice).
 PENDING = "_pending_hooks"
+# A batch of ``insert_many`` is noted here, by its records' names, instead of marking each
+# record: one write before the batch is written and one delete once its follow-up is done. A
+# note left behind by a crash is completed like a marker (``resume_pending``).
+BATCHES = "pending_batch"
 
 
 def new(ctx, doctype: str, data: dict | None = None) -> Document:
@@ -171,8 +175,10 @@ def _insert_batch(ctx, meta, rows, keys, chunk, results) -> None:
             continue
         validation.note_unique(ctx, prepared[0], prepared[2])  # a later row with the same value is refused
         ready.append((i, *prepared))
+    batch = _open_batch(ctx, meta, ready)
     written = _write_many(ctx, meta, ready, results)
     if not written:
+        _close_batch(ctx, batch)
         return
     after = written[0][4]  # drafts all: the same after-write hooks for every record
     coll = ctx.site.collection(meta.name)
@@ -182,18 +188,42 @@ def _insert_batch(ctx, meta, rows, keys, chunk, results) -> None:
         # as insert does: records whose follow-up failed are taken back out
         for entry in written:
             coll.delete_one({"_id": entry[2].name})
+        _close_batch(ctx, batch)
         raise
-    done = []
-    for i, _meta, doc, _stored, _after, pending in written:
+    for i, _meta, doc, _stored, _after, _pending in written:
         if doc.name in failed:
             persistence.delete(coll, meta, doc.name)
             results[i] = failed[doc.name]
         else:
             results[i] = doc
-            if pending:
-                done.append(doc.name)
-    if done:
-        coll.update_many({"_id": {"$in": done}}, {"$unset": {PENDING: ""}})
+    _close_batch(ctx, batch)
+
+
+def _open_batch(ctx, meta, ready) -> str | None:
+    """Note the batch's names and resumable hooks (one write), in place of each record's
+    marker; None when it has no resumable hooks."""
+    pending = ready[0][5] if ready else []  # drafts all: the same hooks for every record
+    if not pending:
+        return None
+    for entry in ready:
+        entry[3].pop(PENDING, None)
+    batch = f"{meta.name}|{secrets.token_hex(8)}"
+    ctx.site.db[BATCHES].insert_one(
+        {
+            "_id": batch,
+            "doctype": meta.name,
+            "names": [entry[3]["name"] for entry in ready],
+            "hooks": list(pending),
+            "user": ctx.user,
+            "created": ctx.now(),
+        }
+    )
+    return batch
+
+
+def _close_batch(ctx, batch: str | None) -> None:
+    if batch is not None:
+        ctx.site.db[BATCHES].delete_one({"_id": batch})
 
 
 def _write_many(ctx, meta, ready, results) -> list:
@@ -595,6 +625,8 @@ def resume_pending(site, *, min_age=dt.timedelta(seconds=60)) -> list[tuple[str,
     request still running). Returns the (doctype, name) pairs completed."""
     done = []
     cutoff = site.context().now() - min_age
+    for batch in list(site.db[BATCHES].find({"created": {"$lte": cutoff}})):
+        done += resume_batch(site, batch)
     for meta in site.registry:
         if meta.is_child or not resumable_hooks(site, meta):
             continue
@@ -604,6 +636,27 @@ def resume_pending(site, *, min_age=dt.timedelta(seconds=60)) -> list[tuple[str,
                 continue
             resume(site, meta, raw)
             done.append((meta.name, raw["_id"]))
+    return done
+
+
+def resume_batch(site, batch: dict) -> list[tuple[str, str]]:
+    """Complete a batch of ``insert_many`` cut off before its follow-up was done: each of
+    its records that was written gets the batch's hooks run (again), then the note goes."""
+    done = []
+    if batch["doctype"] in site.registry.names:
+        meta = site.registry.get(batch["doctype"])
+        for raw in list(site.collection(meta.name).find({"_id": {"$in": batch["names"]}})):
+            resume(site, meta, {**raw, PENDING: batch["hooks"]})
+            done.append((meta.name, raw["_id"]))
+    site.db[BATCHES].delete_one({"_id": batch["_id"]})
+    return done
+
+
+def resume_batches_of(site, meta, names: list) -> list[tuple[str, str]]:
+    """Complete the cut-off batches holding any of ``names`` (an import run again)."""
+    done = []
+    for batch in list(site.db[BATCHES].find({"doctype": meta.name, "names": {"$in": list(names)}})):
+        done += resume_batch(site, batch)
     return done
 
 
