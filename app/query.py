@@ -327,7 +327,12 @@ def _ordered_names(coll, query, sort) -> list:
         if cached is not None and cached.version == version:
             return cached.names
         changed = patches.changes_since(coll, cached.version, version) if cached is not None else None
-        ordered = cached.changed(coll, changed) if changed is not None else scan.Ordered.compute(coll, query, sort)
+        if changed is not None:
+            with _ORDERS_LOCK:
+                _ORDERS.pop(key, None)  # until it is current again (a failure half-way leaves none)
+            ordered = cached.changed(coll, changed)
+        else:
+            ordered = scan.Ordered.compute(coll, query, sort)
         ordered.version = version
         if version is not None:
             with _ORDERS_LOCK:
