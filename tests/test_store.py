@@ -431,6 +431,39 @@ def test_unique_indexes_refuse_what_mongomock_refuses(tmp_path):
     store.close()
 
 
+def test_the_compact_query_index_finds_what_the_original_finds():
+    """The embedded store's query index keeps a lone key or document as itself
+    (``patches._compact_field_index``); over random adds, replacements and removals of
+    documents with plain values, lists, missing fields and values it cannot key, it names
+    the same candidates as litemongo's original index."""
+    import datetime as dt
+    import random
+
+    from litemongo._vendor.mongomock import indexing
+
+    from app.store import connect, patches
+
+    connect(Config(store="mongomock"))  # the patches applied
+    compact, original = indexing.FieldIndex("v"), indexing.FieldIndex("v")
+    for name in ("add", "remove", "candidates"):  # the original's methods, on the second one
+        setattr(original, name, patches.ORIGINAL_FIELD_INDEX[name].__get__(original))
+    rnd = random.Random(9)
+    pool = [1, 2.0, "a", "b", dt.datetime(2026, 1, 1), None, [1, "a"], ["b", "b"], [], {"x": 1}, [[1]], object()]
+    keys = [indexing._key_for(v) for v in (1, 2, "a", "b", "c", dt.datetime(2026, 1, 1))]
+    for step in range(3000):
+        name = f"k{rnd.randrange(40)}"
+        if rnd.random() < 0.3:
+            compact.remove(name)
+            original.remove(name)
+        else:
+            doc = {"v": rnd.choice(pool)} if rnd.random() < 0.9 else {}
+            for index in (compact, original):
+                index.remove(name)  # a replacement, as CollectionIndexes.add does
+                index.add(name, doc)
+        wanted = rnd.sample(keys, rnd.randint(0, 3))
+        assert compact.candidates(wanted) == original.candidates(wanted), step
+
+
 def test_the_fast_in_matches_mongomocks_own():
     """The embedded store's ``$in`` (a set per list, app.store.patches.fast_in) answers as
     mongomock's own matcher for every kind of value and list."""

@@ -514,6 +514,77 @@ def _uniques_from_the_index(lite_collection, helpers, filter_applies) -> None:
     lite_collection.Collection._ensure_uniques = ensure_uniques
 
 
+ORIGINAL_FIELD_INDEX: dict = {}  # kept for tests/test_store.py's comparison
+
+
+def _compact_field_index(indexing) -> None:
+    """litemongo's query index keeps, per indexed path and document, a set of its keys, and
+    per key a set of documents: two set objects (about 430 bytes) where a unique value (an
+    e-mail, a name) needs one key and one document. A lone key or document is kept as itself
+    and becomes a set only when a second one comes; the candidates found are the same
+    (``tests/test_store.py`` compares them with the original's)."""
+    cls = indexing.FieldIndex
+    ORIGINAL_FIELD_INDEX.update(add=cls.add, remove=cls.remove, candidates=cls.candidates)
+    no_keys = ()
+
+    def enter(entries, key, store_key):
+        held = entries.get(key)
+        if held is None:
+            entries[key] = store_key
+        elif type(held) is set:
+            held.add(store_key)
+        elif held != store_key:
+            entries[key] = {held, store_key}
+
+    def add(self, store_key, doc):
+        keys = indexing._doc_keys(doc, self.path)
+        if keys is None:
+            self._unkeyed.add(store_key)
+            self._doc_keys[store_key] = None
+        elif len(keys) == 1:
+            (key,) = keys
+            enter(self._entries, key, store_key)
+            self._doc_keys[store_key] = key
+        elif not keys:
+            self._doc_keys[store_key] = no_keys
+        else:
+            for key in keys:
+                enter(self._entries, key, store_key)
+            self._doc_keys[store_key] = frozenset(keys)
+
+    def remove(self, store_key):
+        try:
+            keys = self._doc_keys.pop(store_key)
+        except KeyError:
+            return
+        if keys is None:
+            self._unkeyed.discard(store_key)
+            return
+        for key in keys if type(keys) is frozenset else () if keys == no_keys else (keys,):
+            held = self._entries.get(key)
+            if type(held) is set:
+                held.discard(store_key)
+                if len(held) == 1:
+                    self._entries[key] = next(iter(held))
+            elif held is not None and held == store_key:
+                del self._entries[key]
+
+    def candidates(self, keys):
+        found = set(self._unkeyed)
+        entries = self._entries
+        for key in keys:
+            held = entries.get(key)
+            if held is None:
+                continue
+            if type(held) is set:
+                found.update(held)
+            else:
+                found.add(held)
+        return found
+
+    cls.add, cls.remove, cls.candidates = add, remove, candidates
+
+
 def _patch_gridfs() -> None:
     from unittest import mock
 
@@ -609,6 +680,9 @@ def apply() -> None:
         sqlite_store.CollectionStore.open = _locked_open(sqlite_store.CollectionStore.open)
         _allow_threads(sqlite_store)
         _change_logged(sqlite_store)
+        from litemongo._vendor.mongomock import indexing
+
+        _compact_field_index(indexing)
         from litemongo._vendor.mongomock import helpers as lite_helpers
 
         _uniques_from_the_index(lite_collection, lite_helpers, lite_filtering.filter_applies)
