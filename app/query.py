@@ -309,9 +309,9 @@ def _page_in_one_pass(coll, query, projection, sort, offset, limit):
 
 def _ordered_names(coll, query, sort) -> list:
     """The names matching ``query`` on the embedded store, in ``sort`` order. A list is read
-    whole once; after that, the documents this process changed are taken in one by one
-    (``scan.Ordered.changed``, from ``patches.changes_since``), and it is read whole again only
-    when another process changed the collection."""
+    whole once; after that, the documents changed since, by any process, are taken in one by
+    one (``scan.Ordered.changed``, from ``patches.changes_since``); it is read whole again only
+    when the change log cannot say what changed (trimmed, or the collection dropped)."""
     from app.store import patches, scan
 
     key = (coll.full_name, json.dumps(query, sort_keys=True, default=str), tuple(sort))

@@ -262,6 +262,17 @@ def server_process(site, workers: int, threads: int):
             process.kill()
 
 
+def run_clients(client, clients: int) -> float:
+    """``client(seed)`` in ``clients`` threads at once; the seconds until the last is done."""
+    threads = [threading.Thread(target=client, args=(seed,)) for seed in range(clients)]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return time.perf_counter() - started
+
+
 def concurrent_latency(site, port: int, token: str, clients: int, requests: int) -> dict[str, list[float]]:
     names = [o["_id"] for o in site.db.officer.find({"mdo": "Ministry of Power"}, {"_id": 1}).limit(500)]
     results: dict[str, list[float]] = {"list": [], "get": []}
@@ -289,13 +300,7 @@ def concurrent_latency(site, port: int, token: str, clients: int, requests: int)
                 results[kind].append(elapsed)
         conn.close()
 
-    threads = [threading.Thread(target=client, args=(s,)) for s in range(clients)]
-    started = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    results["wall"] = [time.perf_counter() - started]
+    results["wall"] = [run_clients(client, clients)]
     return results
 
 
@@ -360,13 +365,7 @@ def mixed_load(site, port: int, token: str, clients: int, requests: int, write_s
                     last[path.rsplit("/", 1)[1]] = body["designation"]
         conn.close()
 
-    threads = [threading.Thread(target=client, args=(c,)) for c in range(clients)]
-    started = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    wall = time.perf_counter() - started
+    wall = run_clients(client, clients)
     found = site.db.officer.count_documents({"email": {"$in": created}}) if created else 0
     held = sum(
         1 for n, d in last.items() if (site.db.officer.find_one({"_id": n}, {"designation": 1}) or {}).get("designation") == d

@@ -29,9 +29,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from app import auth, importer, install  # noqa: E402
+import bench  # noqa: E402 - scripts/bench.py: the benchmark's users
+
+from app import importer, install  # noqa: E402
 from app.config import Config  # noqa: E402
-from app.model import lifecycle  # noqa: E402
 from app.site import Site  # noqa: E402
 
 SEED_ROWS = 300
@@ -87,16 +88,7 @@ def main():
         config = Config(store="embedded", data_dir=Path(tmp) / "var", password_profile="CHEAPEST", queue_url="immediate")
         site = Site(config)
         install.init(site)
-        for email, roles, mdos in (
-            ("nodal@power.gov.in", ["MDO Admin"], ["Ministry of Power"]),
-            ("dopt@scale.gov.in", ["System Manager"], []),
-        ):
-            lifecycle.insert(
-                site.context(),
-                "User",
-                {"email": email, "full_name": email, "roles": [{"role": r} for r in roles], "mdos": [{"mdo": m} for m in mdos]},
-            )
-        tokens = {e: auth.create_token(site, e) for e in ("nodal@power.gov.in", "dopt@scale.gov.in")}
+        tokens = bench.users(site)  # an MDO Admin of the Ministry of Power and a System Manager
         print(f"building {args.officers:,} officers ...", file=sys.stderr, flush=True)
         names = build(site, args.officers, Path(tmp))
         site.close()
@@ -119,7 +111,7 @@ def main():
             return r.json["total"]
 
         totals = {}
-        for who, label in (("dopt@scale.gov.in", "System Manager"), ("nodal@power.gov.in", "MDO Admin")):
+        for who, label in (("dopt@bench.gov.in", "System Manager"), ("nodal@power.gov.in", "MDO Admin")):
             totals[label] = read(who, f"{label}|first read in a fresh process")
             for _ in range(10):
                 read(who, f"{label}|read again")
@@ -128,7 +120,7 @@ def main():
                 r = client.put(
                     f"/api/resource/Officer/{name}",
                     json={"designation": f"Director {i}"},
-                    headers={"Authorization": f"token {tokens['dopt@scale.gov.in']}"},
+                    headers={"Authorization": f"token {tokens['dopt@bench.gov.in']}"},
                 )
                 assert r.status_code == 200, r.json
                 read(who, f"{label}|first read after a write here")

@@ -609,13 +609,17 @@ def resume(site, meta, raw: dict) -> bool:
         if PENDING in raw:  # an empty marker: nothing left to run
             _hooks_done(ctx, meta, raw["_id"], [])
         return False
-    data = persistence.from_db(raw)
-    doc = meta.controller()(customize.meta_for_record(ctx, meta, data), data, ctx)
-    for hook in raw[PENDING]:
-        _hook(ctx, meta, doc, hook)
-    _raise_hook_errors(meta, doc)
+    _run_hooks(ctx, meta, raw, raw[PENDING])
     _hooks_done(ctx, meta, raw["_id"], raw[PENDING])
     return True
+
+
+def _run_hooks(ctx, meta, raw: dict, hooks) -> None:
+    data = persistence.from_db(raw)
+    doc = meta.controller()(customize.meta_for_record(ctx, meta, data), data, ctx)
+    for hook in hooks:
+        _hook(ctx, meta, doc, hook)
+    _raise_hook_errors(meta, doc)
 
 
 def resume_pending(site, *, min_age=dt.timedelta(seconds=60)) -> list[tuple[str, str]]:
@@ -646,7 +650,8 @@ def resume_batch(site, batch: dict) -> list[tuple[str, str]]:
     if batch["doctype"] in site.registry.names:
         meta = site.registry.get(batch["doctype"])
         for raw in list(site.collection(meta.name).find({"_id": {"$in": batch["names"]}})):
-            resume(site, meta, {**raw, PENDING: batch["hooks"]})
+            # the records carry no marker: nothing to take off once the hooks have run
+            _run_hooks(site.context(raw.get("modified_by") or "Administrator"), meta, raw, batch["hooks"])
             done.append((meta.name, raw["_id"]))
     site.db[BATCHES].delete_one({"_id": batch["_id"]})
     return done
