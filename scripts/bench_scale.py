@@ -29,10 +29,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import bench  # noqa: E402 - scripts/bench.py: the benchmark's users
-
-from app import importer, install  # noqa: E402
+from app import auth, importer, install  # noqa: E402
 from app.config import Config  # noqa: E402
+from app.model import lifecycle  # noqa: E402
 from app.site import Site  # noqa: E402
 
 SEED_ROWS = 300
@@ -88,7 +87,16 @@ def main():
         config = Config(store="embedded", data_dir=Path(tmp) / "var", password_profile="CHEAPEST", queue_url="immediate")
         site = Site(config)
         install.init(site)
-        tokens = bench.users(site)  # an MDO Admin of the Ministry of Power and a System Manager
+        for email, roles, mdos in (
+            ("nodal@power.gov.in", ["MDO Admin"], ["Ministry of Power"]),
+            ("dopt@bench.gov.in", ["System Manager"], []),
+        ):
+            lifecycle.insert(
+                site.context(),
+                "User",
+                {"email": email, "full_name": email, "roles": [{"role": r} for r in roles], "mdos": [{"mdo": m} for m in mdos]},
+            )
+        tokens = {e: auth.create_token(site, e) for e in ("nodal@power.gov.in", "dopt@bench.gov.in")}
         print(f"building {args.officers:,} officers ...", file=sys.stderr, flush=True)
         names = build(site, args.officers, Path(tmp))
         site.close()
