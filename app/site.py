@@ -92,6 +92,11 @@ class Context:
     # values fetched from linked records ({(doctype, name, key): value}), read once per batch.
     unique_cache: dict | None = None
     fetch_cache: dict | None = None
+    # While an insert_many batch's follow-up runs: its note (``lifecycle.BATCHES``), on which
+    # counters claim the batch's records at once; when a cut-off batch is completed, the
+    # counters its note says were claimed already.
+    batch_note: str | None = None
+    batch_counted: frozenset = frozenset()
     custom_stamp: int | None = None  # see app/customize.py
     clock: callable = field(default=utcnow)
     _docs: dict = field(default_factory=dict, repr=False)
@@ -113,6 +118,17 @@ class Context:
         follow-up writes (a learner account for a new officer, a superseded role map); the
         audit trail still names the caller."""
         return Context(self.site, self.user, SystemAccess(), clock=self.clock)
+
+    def batch_cached(self, key: tuple, compute):
+        """``compute()``, read once per ``insert_many`` batch run (its ``fetch_cache``) and
+        each time otherwise: for what every row of an import consults (a doctype's workflow,
+        a linked record), which the import itself does not change."""
+        cache = self.fetch_cache
+        if cache is None:
+            return compute()
+        if key not in cache:
+            cache[key] = compute()
+        return cache[key]
 
     def cached_doc(self, doctype: str, name: str) -> dict | None:
         """A record read once per Context (a request, an import): for reference data that

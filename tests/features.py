@@ -20,6 +20,7 @@ FERRETDB_LACKS = {
     "transactions": "multi-document transactions",
     "several_sums": "several $sum accumulators in one $group (all but the first answer 0)",
     "pull_condition": "$pull with a condition such as $in (a plain value is pulled)",
+    "bulk_write_errors": "a bulk write with a refused update (its reply lacks nModified, so pymongo raises KeyError)",
     "atomic_updates": "atomic single-document updates under concurrency (an update or findAndModify is read and "
     "written in two steps, so concurrent $inc lose counts and two conditional replaces both win; "
     "FerretDB issue #3040)",

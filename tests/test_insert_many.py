@@ -182,3 +182,26 @@ def test_a_batch_cut_off_before_its_follow_up_is_completed_once(tmp_path, monkey
     )
     assert site.db.pending_batch.count_documents({}) == 0
     site.close()
+
+
+def test_a_batch_cut_off_after_its_count_is_not_counted_twice(tmp_path, monkeypatch):
+    """The dashboard's count of a batch is claimed on the batch's note, once, rather than on
+    each officer: a process that dies after the count and before the note is removed leaves
+    the note, and completing it gives no officer a second count."""
+    site, _ = _world(tmp_path)
+    ctx = site.context("nodal@dopt.gov.in")
+    rows = [
+        {"full_name": f"Late {i}", "email": f"late{i}@gov.in", "group": "A", "service": "CSS", "mdo": POWER} for i in range(4)
+    ]
+    counted = sum(d["count"] for d in site.db.mdo_activity.find({"mdo": POWER, "metric": "officers"}))
+    with monkeypatch.context() as m:  # the process dies once the follow-up is done
+        m.setattr(lifecycle, "_close_batch", lambda *a: None)
+        lifecycle.insert_many(ctx, "Officer", rows)
+    assert [b["counted"] for b in site.db.pending_batch.find({"doctype": "Officer"})] == [["officers"]]
+    assert sum(d["count"] for d in site.db.mdo_activity.find({"mdo": POWER, "metric": "officers"})) == counted + 4
+
+    lifecycle.resume_pending(site, min_age=dt.timedelta(0))
+    assert site.db.pending_batch.count_documents({}) == 0
+    assert sum(d["count"] for d in site.db.mdo_activity.find({"mdo": POWER, "metric": "officers"})) == counted + 4
+    assert site.db.user.count_documents({"_id": {"$in": [r["email"] for r in rows]}}) == 4
+    site.close()

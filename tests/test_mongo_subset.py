@@ -209,6 +209,46 @@ def test_upsert_with_inc_set_and_set_on_insert(db):
     assert db.gap_summary.delete_many({"_id": {"$in": ["P|US|Drafting"]}, "officers": {"$lte": 0}}).deleted_count == 1
 
 
+@feature("unordered bulk write of upserts")
+def test_bulk_upserts(db):
+    """How the rollups' counters move in a batch (``persistence.upsert_many``): one bulk write
+    of ``UpdateOne`` upserts, a document named twice moved twice."""
+    from pymongo import UpdateOne
+
+    def counter(key, by):
+        return UpdateOne({"_id": key}, {"$inc": {"count": by}, "$setOnInsert": {"first": by}}, upsert=True)
+
+    result = db.mdo_activity.bulk_write(
+        [counter("P|officers", 2), counter("S|officers", 1), counter("P|officers", 3)], ordered=False
+    )
+    assert result.upserted_count == 2
+    assert list(db.mdo_activity.find().sort("_id", 1)) == [
+        {"_id": "P|officers", "count": 5, "first": 2},
+        {"_id": "S|officers", "count": 1, "first": 1},
+    ]
+
+
+@feature("a bulk write's refused operation named by its place", needs="bulk_write_errors")
+def test_bulk_write_errors(db):
+    """An upsert of ``persistence.upsert_many`` refused by a unique index (two first-ever
+    upserts raced) is reported with its place in the bulk, which ``upsert_many`` sends again."""
+    from pymongo import UpdateOne
+    from pymongo.errors import BulkWriteError
+
+    db.bulk_refusal.create_index([("email", 1)], unique=True)
+    db.bulk_refusal.insert_one({"_id": "taken", "email": "a@gov.in"})
+    with pytest.raises(BulkWriteError) as refused:
+        db.bulk_refusal.bulk_write(
+            [
+                UpdateOne({"_id": "new"}, {"$set": {"email": "b@gov.in"}}, upsert=True),
+                UpdateOne({"_id": "again"}, {"$set": {"email": "a@gov.in"}}, upsert=True),
+            ],
+            ordered=False,
+        )
+    assert [e["index"] for e in refused.value.details["writeErrors"]] == [1]
+    assert ids(db.bulk_refusal.find()) == ["new", "taken"]
+
+
 @feature("compound and unique indexes, enforced")
 def test_indexes_compound_unique(db):
     db.officer.create_index([("mdo", 1), ("year", -1)])

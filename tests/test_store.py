@@ -464,6 +464,99 @@ def test_the_compact_query_index_finds_what_the_original_finds():
         assert compact.candidates(wanted) == original.candidates(wanted), step
 
 
+def test_the_query_plan_names_the_candidates_litemongos_own_names():
+    """Several indexed fields in one query: the embedded store makes the smallest field's
+    candidates and keeps those the other fields name (``patches`` item 10) where litemongo
+    makes each field's set and intersects them. Over random documents and queries (values,
+    ``$in``, ``$eq``, ``$and``, unindexed fields) both name the same candidates."""
+    import random
+
+    from litemongo._vendor.mongomock import indexing
+
+    from app.store import connect, patches
+
+    connect(Config(store="mongomock"))  # the patches applied
+    original = patches.ORIGINAL_COLLECTION_INDEXES["candidates"]
+    rnd = random.Random(11)
+    index = indexing.CollectionIndexes()
+    index.set_paths({"a", "b", "c"}, ())
+    pool = [1, 2, "x", "y", "z", None, [1, "x"], [], object()]
+
+    def condition():
+        roll = rnd.random()
+        if roll < 0.5:
+            return rnd.choice(pool[:5])
+        if roll < 0.7:
+            return {"$in": rnd.sample(pool[:5], rnd.randint(1, 3))}
+        if roll < 0.8:
+            return {"$eq": rnd.choice(pool[:5])}
+        return {"$gt": 1}  # not planned
+
+    def query(depth=0):
+        fields = rnd.sample(["a", "b", "c", "_id", "unindexed"], rnd.randint(1, 3))
+        out = {f: (f"d{rnd.randrange(60)}" if f == "_id" else condition()) for f in fields}
+        if depth == 0 and rnd.random() < 0.3:
+            out["$and"] = [query(1) for _ in range(rnd.randint(1, 2))]
+        return out
+
+    for step in range(3000):
+        name = f"d{rnd.randrange(60)}"
+        if rnd.random() < 0.2:
+            index.remove(name)
+        else:
+            index.add(name, {k: rnd.choice(pool) for k in ("a", "b", "c") if rnd.random() < 0.9})
+        q = query()
+        assert index.candidates(q) == original(index, q), (step, q)
+
+
+def test_the_fast_datetime_copy_matches_mongomocks_own():
+    """Every written document is copied with its datetimes made naive UTC to the
+    millisecond; the embedded store's copy (``patches.fast_datetime_patch``) gives what
+    mongomock's gives, for plain and nested values, aware datetimes, tuples and OrderedDicts."""
+    import collections
+    import datetime as dt
+    import random
+
+    from bson import ObjectId
+
+    from app.store import connect, patches
+
+    connect(Config(store="mongomock"))  # the patches applied
+    original = patches.ORIGINAL_DATETIME_PATCH[0]
+    fast = patches.fast_datetime_patch(original)
+    rnd = random.Random(5)
+    ist = dt.timezone(dt.timedelta(hours=5, minutes=30))
+    leaves = [
+        lambda: rnd.randint(-5, 5),
+        lambda: rnd.random(),
+        lambda: "text",
+        lambda: None,
+        lambda: True,
+        lambda: b"raw",
+        lambda: ObjectId(),
+        lambda: dt.datetime(2026, 12, 6, 10, 30, 15, rnd.randrange(10**6)),
+        lambda: dt.datetime(2026, 12, 6, 10, 30, 15, rnd.randrange(10**6), tzinfo=ist),
+        lambda: dt.date(2026, 12, 6),
+    ]
+
+    def value(depth=0):
+        roll = rnd.random()
+        if depth < 3 and roll < 0.15:
+            return {f"k{i}": value(depth + 1) for i in range(rnd.randint(0, 3))}
+        if depth < 3 and roll < 0.25:
+            return [value(depth + 1) for _ in range(rnd.randint(0, 3))]
+        if depth < 3 and roll < 0.3:
+            return tuple(value(depth + 1) for _ in range(2))
+        if depth < 3 and roll < 0.35:
+            return collections.OrderedDict((f"o{i}", value(depth + 1)) for i in range(2))
+        return rnd.choice(leaves)()
+
+    for step in range(2000):
+        doc = {f"f{i}": value() for i in range(4)}
+        mine, theirs = fast(doc), original(doc)
+        assert mine == theirs and repr(mine) == repr(theirs), step
+
+
 def test_the_fast_in_matches_mongomocks_own():
     """The embedded store's ``$in`` (a set per list, app.store.patches.fast_in) answers as
     mongomock's own matcher for every kind of value and list."""

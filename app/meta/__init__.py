@@ -155,10 +155,10 @@ class DocTypeMeta:
     def is_series(self) -> bool:
         return bool(SERIES_RE.search(self.autoname))
 
-    @property
-    def known_fieldnames(self) -> set[str]:
+    @cached_property
+    def known_fieldnames(self) -> frozenset[str]:
         standard = CHILD_STANDARD_FIELDS if self.is_child else STANDARD_FIELDS
-        return set(self.fields_by_name) | set(standard)
+        return frozenset(self.fields_by_name) | frozenset(standard)
 
     @property
     def tenant_required(self) -> bool:

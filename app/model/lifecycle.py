@@ -182,6 +182,7 @@ def _insert_batch(ctx, meta, rows, keys, chunk, results) -> None:
         return
     after = written[0][4]  # drafts all: the same after-write hooks for every record
     coll = ctx.site.collection(meta.name)
+    outer, ctx.batch_note = ctx.batch_note, batch
     try:
         failed = _hooks_batch(ctx, meta, [e[2] for e in written], after)
     except BaseException:
@@ -190,6 +191,8 @@ def _insert_batch(ctx, meta, rows, keys, chunk, results) -> None:
             coll.delete_one({"_id": entry[2].name})
         _close_batch(ctx, batch)
         raise
+    finally:
+        ctx.batch_note = outer
     for i, _meta, doc, _stored, _after, _pending in written:
         if doc.name in failed:
             persistence.delete(coll, meta, doc.name)
@@ -219,6 +222,16 @@ def _open_batch(ctx, meta, ready) -> str | None:
         }
     )
     return batch
+
+
+def claim_for_batch(ctx, counter: str) -> bool:
+    """In the follow-up of an ``insert_many`` batch (``ctx.batch_note``): claim ``counter``
+    for all of the batch's records with one update of its note. True the first time only, so
+    a batch completed again after a crash is not counted twice."""
+    claimed = ctx.site.db[BATCHES].update_one(
+        {"_id": ctx.batch_note, "counted": {"$ne": counter}}, {"$addToSet": {"counted": counter}}
+    )
+    return bool(claimed.modified_count)
 
 
 def _close_batch(ctx, batch: str | None) -> None:
@@ -651,7 +664,9 @@ def resume_batch(site, batch: dict) -> list[tuple[str, str]]:
         meta = site.registry.get(batch["doctype"])
         for raw in list(site.collection(meta.name).find({"_id": {"$in": batch["names"]}})):
             # the records carry no marker: nothing to take off once the hooks have run
-            _run_hooks(site.context(raw.get("modified_by") or "Administrator"), meta, raw, batch["hooks"])
+            ctx = site.context(raw.get("modified_by") or "Administrator")
+            ctx.batch_counted = frozenset(batch.get("counted", ()))  # counted by the batch already
+            _run_hooks(ctx, meta, raw, batch["hooks"])
             done.append((meta.name, raw["_id"]))
     site.db[BATCHES].delete_one({"_id": batch["_id"]})
     return done

@@ -26,11 +26,14 @@ def series_parts(pattern: str, now) -> tuple[str, int]:
     """``("OFF-2026-", 5)`` for ``OFF-.YYYY.-.#####`` in 2026."""
     prefix, digits = [], 0
     for part in pattern.split("."):
-        if part and set(part) == {"#"}:
+        if part and part == "#" * len(part):
             digits = len(part)
             break
-        prefix.append({"YYYY": f"{now:%Y}", "YY": f"{now:%y}", "MM": f"{now:%m}", "DD": f"{now:%d}"}.get(part, part))
+        prefix.append(now.strftime(DATE_PARTS[part]) if part in DATE_PARTS else part)
     return "".join(prefix), digits
+
+
+DATE_PARTS = {"YYYY": "%Y", "YY": "%y", "MM": "%m", "DD": "%d"}
 
 
 def next_counter(db, key: str, count: int = 1) -> int:

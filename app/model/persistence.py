@@ -138,3 +138,25 @@ def upsert(collection, filter: dict, update: dict, *, returning: bool = False):
             if attempt == 4:
                 raise
     return None
+
+
+def upsert_many(collection, updates: list[tuple[dict, dict]]) -> None:
+    """``upsert`` for many documents ({filter, update} pairs, each filter naming one
+    document) with one unordered bulk write: one round trip to a server, one transaction on
+    the embedded store. Those refused because two first-ever upserts of a document raced
+    are sent again, as ``upsert`` does."""
+    from pymongo import UpdateOne
+    from pymongo.errors import BulkWriteError
+
+    pending = list(updates)
+    for attempt in range(5):
+        if not pending:
+            return
+        try:
+            collection.bulk_write([UpdateOne(f, u, upsert=True) for f, u in pending], ordered=False)
+            return
+        except BulkWriteError as exc:
+            errors = exc.details.get("writeErrors", [])
+            if attempt == 4 or not errors or any(e.get("code") != 11000 for e in errors):
+                raise
+            pending = [pending[e["index"]] for e in errors]

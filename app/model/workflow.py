@@ -32,7 +32,9 @@ _OPS = {
 
 
 def active(ctx, doctype: str) -> dict | None:
-    return ctx.site.db["workflow"].find_one({"document_type": doctype, "is_active": True})
+    return ctx.batch_cached(
+        ("active workflow", doctype), lambda: ctx.site.db["workflow"].find_one({"document_type": doctype, "is_active": True})
+    )
 
 
 def start(ctx, meta, doc) -> None:

@@ -24,6 +24,10 @@
    (``app.store.scan.Ordered``) and litemongo's in-process query index take in the changed
    documents one by one instead of reading the whole collection again.
 
+Writes cost less: one SQLite transaction per write call, unique checks answered from the
+query index, a compact query index, a query plan that intersects from the smallest field's
+candidates, and a faster copy of written documents (the README lists each).
+
 5. GridFS. pymongo's ``gridfs`` checks ``isinstance(db, pymongo.Database)``; we widen that
    check to both mongomock flavours (mongomock's own helper only knows one of them).
 
@@ -514,7 +518,26 @@ def _uniques_from_the_index(lite_collection, helpers, filter_applies) -> None:
     lite_collection.Collection._ensure_uniques = ensure_uniques
 
 
+def _contains_from_the_index(sqlite_store) -> None:
+    """Before each document it inserts mongomock asks whether its name is taken, one SQLite
+    query each. Inside a write call (which holds the write lock, so no other process
+    writes) the query index, kept current by the write itself, answers instead."""
+    cls = sqlite_store.CollectionStore
+    original = cls.__contains__
+
+    def contains(self, key):
+        table = self._documents
+        if table is None or not getattr(table, "_one_transaction", False):
+            return original(self, key)
+        self._remove_expired_documents()
+        return self._index_key(key) in self._get_query_index()._docs
+
+    cls.__contains__ = contains
+
+
 ORIGINAL_FIELD_INDEX: dict = {}  # kept for tests/test_store.py's comparison
+ORIGINAL_COLLECTION_INDEXES: dict = {}
+ORIGINAL_DATETIME_PATCH: list = []
 
 
 def _compact_field_index(indexing) -> None:
@@ -582,7 +605,95 @@ def _compact_field_index(indexing) -> None:
                 found.add(held)
         return found
 
+    def size(self, keys) -> int:
+        """How many candidates ``candidates(keys)`` names at most, without making the set."""
+        entries = self._entries
+        n = len(self._unkeyed)
+        for key in keys:
+            held = entries.get(key)
+            if held is not None:
+                n += len(held) if type(held) is set else 1
+        return n
+
+    def holds(self, store_key, keys) -> bool:
+        """Whether ``candidates(keys)`` names ``store_key`` (``keys``: a set)."""
+        held = self._doc_keys.get(store_key, no_keys)
+        if held is None:  # a document this path cannot key: a candidate for any query
+            return True
+        if held is no_keys:
+            return False
+        if type(held) is frozenset:
+            return not held.isdisjoint(keys)
+        return held in keys
+
     cls.add, cls.remove, cls.candidates = add, remove, candidates
+    cls.size, cls.holds = size, holds
+    ORIGINAL_COLLECTION_INDEXES["candidates"] = indexing.CollectionIndexes.candidates
+
+    def collection_candidates(self, filter):  # noqa: A002 - mongomock's name
+        """litemongo's plan makes every queried field's candidates as a set and intersects
+        them: a unique check on (officer, competency) copied the set of every gap row of the
+        competency, for each row written. Here the smallest field's set is made, and each
+        of its documents kept if the other fields name it too; the candidates are the same
+        (``tests/test_store.py``)."""
+        if not isinstance(filter, dict) or not filter:
+            return None
+        fields, found_sets = [], []
+        for field, condition in filter.items():
+            if field == "$and" and isinstance(condition, (list, tuple)):
+                found = None
+                for sub_filter in condition:
+                    sub_found = self.candidates(sub_filter)
+                    if sub_found is not None:
+                        found = sub_found if found is None else found & sub_found
+                if found is not None:
+                    found_sets.append(found)
+            elif field in self._fields:
+                keys = indexing.query_keys(condition)
+                if keys is not None:
+                    fields.append((self._fields[field], keys))
+        if not fields and not found_sets:
+            return None
+        if fields:
+            fields.sort(key=lambda entry: entry[0].size(entry[1]))
+            smallest, keys = fields[0]
+            if found_sets and min(len(f) for f in found_sets) < smallest.size(keys):
+                best = set(min(found_sets, key=len))
+            else:
+                best, fields = smallest.candidates(keys), fields[1:]
+        else:
+            best = set(min(found_sets, key=len))
+        for index, keys in fields:
+            if not best:
+                return best
+            best = {k for k in best if index.holds(k, keys)}
+        for found in found_sets:
+            if not best:
+                return best
+            best &= found
+        return best
+
+    indexing.CollectionIndexes.candidates = collection_candidates
+
+
+def _bulk_sort_argument(mongomock_collection) -> None:
+    """pymongo 4.9 and later hand ``sort`` to a bulk's ``add_update``/``add_replace``;
+    mongomock 4.3 (litemongo's copy knows it) takes no such argument. It is accepted when
+    it asks for nothing (the project never sorts a bulk update)."""
+    import inspect
+
+    builder = mongomock_collection.BulkOperationBuilder
+    for name in ("add_update", "add_replace"):
+        method = getattr(builder, name)
+        if "sort" in inspect.signature(method).parameters:
+            continue
+
+        def without_sort(self, *args, _method=method, sort=None, **kwargs):
+            if sort is not None:
+                raise NotImplementedError("a bulk update with sort is not in the project's MongoDB subset")
+            return _method(self, *args, **kwargs)
+
+        setattr(builder, name, functools.wraps(method)(without_sort))
 
 
 def _patch_gridfs() -> None:
@@ -636,6 +747,54 @@ def fast_in(original, nothing):
     return in_op
 
 
+def fast_datetime_patch(original):
+    """mongomock's ``patch_datetime_awareness_in_document`` (every written document copied,
+    its datetimes made naive UTC to the millisecond) walks every value with a chain of
+    ``isinstance`` checks: a sixth of a plain insert. The same copy, with plain values and
+    plain dicts and lists recognised by their exact type; anything else (an aware
+    datetime, an OrderedDict, a Timestamp) goes to the original."""
+    import datetime as dt
+
+    from bson import ObjectId
+
+    plain = frozenset({str, int, float, bool, type(None), bytes, ObjectId})
+
+    def patch(value):
+        kind = type(value)
+        if kind is dict:
+            return {k: v if type(v) in plain else patch(v) for k, v in value.items()}
+        if kind is list or kind is tuple:
+            return [v if type(v) in plain else patch(v) for v in value]
+        if kind is dt.datetime and value.tzinfo is None:
+            return value.replace(microsecond=value.microsecond // 1000 * 1000)
+        if kind in plain:
+            return value
+        return original(value)
+
+    return patch
+
+
+def fast_key_check(lite_collection) -> None:
+    """mongomock checks every written document's keys for the null character, testing each
+    value with ``isinstance(value, Mapping)`` (an abstract-class check); a plain value is
+    recognised by its exact type first. Same refusals, same messages."""
+    from collections.abc import Mapping
+
+    from bson import ObjectId
+
+    plain = frozenset({str, int, float, bool, type(None), bytes, list, ObjectId, datetime.datetime})
+    refused = lite_collection.InvalidDocument
+
+    def check(data):
+        for key, value in data.items():
+            if "\0" in key:
+                raise refused(f"Field names cannot contain the null character (found: {key})")
+            if type(value) is dict or (type(value) not in plain and isinstance(value, Mapping)):
+                check(value)
+
+    lite_collection._recursive_key_check_null_character = check
+
+
 def _patch_in(module) -> None:
     fast = fast_in(module._in_op, module.NOTHING)
     module._in_op = fast
@@ -686,6 +845,11 @@ def apply() -> None:
         from litemongo._vendor.mongomock import helpers as lite_helpers
 
         _uniques_from_the_index(lite_collection, lite_helpers, lite_filtering.filter_applies)
+        fast_key_check(lite_collection)
+        _contains_from_the_index(sqlite_store)
+        ORIGINAL_DATETIME_PATCH.append(lite_helpers.patch_datetime_awareness_in_document)
+        lite_helpers.patch_datetime_awareness_in_document = fast_datetime_patch(ORIGINAL_DATETIME_PATCH[0])
+        _bulk_sort_argument(mongomock.collection)
         _patch_gridfs()
         _applied = True
 

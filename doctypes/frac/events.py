@@ -16,9 +16,10 @@ def officer_changed(officer) -> None:
 def officers_changed(officers) -> None:
     """``officer_changed`` for many officers at once (an imported staff list): their levels
     and gaps computed together, written in bulk."""
-    changed = [o.name for o in officers if getattr(o, "rollup_changed", True)]
+    changed = [o for o in officers if getattr(o, "rollup_changed", True)]
     if changed:
-        frac.refresh_officers(officers[0].ctx.as_system(), changed)
+        written = {o.name: {**o.as_dict(), "_id": o.name} for o in changed}
+        frac.refresh_officers(officers[0].ctx.as_system(), [o.name for o in changed], written)
 
 
 def officer_deleted(officer) -> None:

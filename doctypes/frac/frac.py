@@ -190,6 +190,7 @@ def _write_gaps(ctx, db, old_rows: dict[str, list], new_rows: dict[str, list]) -
     rows = [{**r, **standard} for o in moved for r in new_rows[o]]
     for i in range(0, len(rows), 1000):
         db["officer_gap"].insert_many(rows[i : i + 1000])
+    updates = []
     for key, d in sorted(delta.items()):
         r = d["row"]
         update = {
@@ -203,7 +204,8 @@ def _write_gaps(ctx, db, old_rows: dict[str, list], new_rows: dict[str, list]) -
             "$setOnInsert": _created(ctx),
             "$inc": {k: d[k] for k in ("officers", "officers_short", "total_gap")},
         }
-        persistence.upsert(db["gap_summary"], {"_id": key}, update)
+        updates.append(({"_id": key}, update))
+    persistence.upsert_many(db["gap_summary"], updates)
     db["gap_summary"].delete_many({"_id": {"$in": list(delta)}, "officers": {"$lte": 0}})
 
 
@@ -224,12 +226,16 @@ def _same(old_rows: list[dict], new_rows: list[dict]) -> bool:
     return strip(old_rows) == strip(new_rows)
 
 
-def refresh_officers(ctx, officers: list[str]) -> None:
+def refresh_officers(ctx, officers: list[str], written: dict[str, dict] | None = None) -> None:
     """``refresh_officer_all`` for many officers: their levels from their passbooks, their
     gap rows and the MDO summaries' differences, each read with one query and written in
-    bulk (the summary once per key, the differences summed)."""
+    bulk (the summary once per key, the differences summed). ``written``: the officers as
+    just written ({name: record}), which need not be read back."""
     db = ctx.site.unguarded_db
-    offs = {d["_id"]: d for d in db["officer"].find({"_id": {"$in": officers}})}
+    offs = dict(written or {})
+    missing = [o for o in officers if o not in offs]
+    if missing:
+        offs.update((d["_id"], d) for d in db["officer"].find({"_id": {"$in": missing}}))
     wanted: dict[str, dict] = {o: {} for o in officers}
     for e in db["passbook_entry"].find(
         {"officer": {"$in": officers}, "workflow_state": VERIFIED}, {"officer": 1, "competency": 1, "level": 1}

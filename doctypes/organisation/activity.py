@@ -20,20 +20,35 @@ def _month(value) -> str:
 
 def bump(ctx, mdo: str | None, metric: str, when, by: int = 1) -> None:
     """Count ``by`` more (or fewer) of ``metric`` for ``mdo`` in the month of ``when``."""
-    if not mdo:
-        return
-    month = _month(when)
-    now = ctx.now()
-    from app.model.persistence import upsert
+    bump_many(ctx, metric, {(mdo, _month(when)): by})
 
-    upsert(
+
+def bump_many(ctx, metric: str, counts: dict[tuple, int]) -> None:
+    """``bump`` for several MDOs and months ({(mdo, month): by}) with one bulk write."""
+    from app.model.persistence import upsert_many
+
+    now = ctx.now()
+    upsert_many(
         ctx.site.unguarded(COLLECTION),
-        {"_id": f"{mdo}|{metric}|{month}"},
-        {
-            "$inc": {"count": by},
-            "$set": {"modified": now, "modified_by": ctx.user},
-            "$setOnInsert": {"mdo": mdo, "metric": metric, "month": month, "owner": ctx.user, "creation": now, "docstatus": 0},
-        },
+        [
+            (
+                {"_id": f"{mdo}|{metric}|{month}"},
+                {
+                    "$inc": {"count": by},
+                    "$set": {"modified": now, "modified_by": ctx.user},
+                    "$setOnInsert": {
+                        "mdo": mdo,
+                        "metric": metric,
+                        "month": month,
+                        "owner": ctx.user,
+                        "creation": now,
+                        "docstatus": 0,
+                    },
+                },
+            )
+            for (mdo, month), by in sorted(counts.items(), key=str)
+            if mdo
+        ],
     )
 
 
@@ -43,7 +58,11 @@ COUNTED = "_counted"  # on a record: the metrics it has been counted in
 def bump_once(doc, metric: str, when, by: int = 1) -> bool:
     """Count a record in ``metric`` once, however often its hook runs (a hook run again after
     a crash): the record is claimed for the metric by an atomic update of the record itself,
-    then counted. Returns whether it was counted now."""
+    then counted. Returns whether it was counted now. A record of an ``insert_many`` batch
+    whose note claimed the metric is not counted again when the batch is completed after a
+    crash."""
+    if metric in doc.ctx.batch_counted:
+        return False
     claimed = doc.ctx.site.collection(doc.doctype).update_one(
         {"_id": doc.name, COUNTED: {"$ne": metric}}, {"$addToSet": {COUNTED: metric}}
     )
@@ -54,22 +73,29 @@ def bump_once(doc, metric: str, when, by: int = 1) -> bool:
 
 def bump_once_many(ctx, doctype: str, docs, metric: str) -> None:
     """``bump_once`` for many records: those not counted yet claimed with one update, then
-    counted with one increment per MDO and month."""
+    counted with one increment per MDO and month. In the follow-up of an ``insert_many``
+    batch (whose records are new, counted nowhere else) the claim is one update of the
+    batch's note rather than of every record."""
     if not docs:
         return
-    coll = ctx.site.collection(doctype)
-    names = [d.name for d in docs]
-    already = {d["_id"] for d in coll.find({"_id": {"$in": names}, COUNTED: metric}, {"_id": 1})}
-    fresh = [d for d in docs if d.name not in already]
+    if ctx.batch_note is not None:
+        from app.model.lifecycle import claim_for_batch
+
+        fresh = list(docs) if claim_for_batch(ctx, metric) else []
+    else:
+        coll = ctx.site.collection(doctype)
+        names = [d.name for d in docs]
+        already = {d["_id"] for d in coll.find({"_id": {"$in": names}, COUNTED: metric}, {"_id": 1})}
+        fresh = [d for d in docs if d.name not in already]
+        if fresh:
+            coll.update_many({"_id": {"$in": [d.name for d in fresh]}}, {"$addToSet": {COUNTED: metric}})
     if not fresh:
         return
-    coll.update_many({"_id": {"$in": [d.name for d in fresh]}}, {"$addToSet": {COUNTED: metric}})
     sums: dict[tuple, int] = {}
     for doc in fresh:
         key = (doc.get("mdo"), _month(doc.creation))
         sums[key] = sums.get(key, 0) + 1
-    for (mdo, month), n in sorted(sums.items(), key=str):
-        bump(ctx, mdo, metric, f"{month}-01", n)
+    bump_many(ctx, metric, sums)
 
 
 def recount(ctx, mdos) -> None:

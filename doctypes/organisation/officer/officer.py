@@ -32,7 +32,7 @@ class Officer(Document):
         ):
             self.add_error("office_pin_code", f"{self.office_pin_code!r} is not a six-digit PIN code.")
         if self.position:
-            position = self.ctx.site.unguarded("position").find_one({"_id": self.position}, {"mdo": 1})
+            position = self._position()
             if position and position.get("mdo") != self.mdo:
                 self.add_error("position", f"Position {self.position} belongs to {position.get('mdo')}, not {self.mdo}.")
         for row in self.postings or []:
@@ -58,10 +58,17 @@ class Officer(Document):
             activity.bump(self.ctx, stored.get("mdo"), "officers", self.creation, -1)
             activity.bump(self.ctx, self.mdo, "officers", self.creation, 1)
 
+    def _position(self) -> dict | None:
+        """The officer's position (its MDO and name), read once per import batch."""
+        return self.ctx.batch_cached(
+            ("Position", self.position),
+            lambda: self.ctx.site.unguarded("position").find_one({"_id": self.position}, {"mdo": 1, "position_name": 1}),
+        )
+
     def _open_posting(self):
         """Close the current posting and open one for the new position (the history)."""
         today = self.ctx.now().date().isoformat()  # Date fields are stored as ISO strings
-        position = self.ctx.site.unguarded("position").find_one({"_id": self.position}, {"position_name": 1}) or {}
+        position = self._position() or {}
         rows = list(self.postings or [])
         for row in rows:
             if not row.get("to_date"):
