@@ -262,7 +262,12 @@ class Modules:
         return next((j for j in self.all("jobs") if j.name == name), None)
 
     def events_for(self, doctype: str, hook: str) -> list[DocEvent]:
-        return [e for e in self.all("events") if e.doctype in (doctype, "*") and e.hook == hook]
+        """Asked on every hook of every record: found once per doctype, hook and set of modules."""
+        key = (doctype, hook, len(self.modules))
+        cache = self.__dict__.setdefault("_events_for", {})
+        if key not in cache:
+            cache[key] = [e for e in self.all("events") if e.doctype in (doctype, "*") and e.hook == hook]
+        return list(cache[key])
 
     def file_kind(self, name: str) -> FileKind | None:
         return next((k for k in self.all("file_kinds") if k.name == name), None)

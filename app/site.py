@@ -29,7 +29,16 @@ class Site:
         """The raw collection, past the access layer: the one door for the platform's own
         bookkeeping (rollups, counters, the records a module derives), never for what a user
         asks to read. A test flags raw database access anywhere else in the modules."""
-        return self.store.db[collection]
+        return self._handle(collection)
+
+    def _handle(self, name: str):
+        """The store's handle on a collection, made once (making one costs about as much as
+        a small query on the embedded store, and a record's write asks for several)."""
+        handles = self.__dict__.setdefault("_handles", {})
+        handle = handles.get(name)
+        if handle is None:
+            handle = handles[name] = self.store.db[name]
+        return handle
 
     @property
     def unguarded_db(self):
@@ -51,7 +60,7 @@ class Site:
         return self.registry.get(doctype)
 
     def collection(self, doctype: str):
-        return self.store.db[self.meta(doctype).collection]
+        return self._handle(self.meta(doctype).collection)
 
     def schema(self, meta: DocTypeMeta):
         """The marshmallow schema instance for a meta (with its custom fields), built once per

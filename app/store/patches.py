@@ -490,6 +490,35 @@ def _uniques_from_the_index(lite_collection, helpers, filter_applies) -> None:
     superset of the matches: when it names one document at most (the one just written), there
     is no duplicate and nothing is read; otherwise the original check decides."""
     duplicate = lite_collection.DuplicateKeyError  # the class the collection's own code catches
+    from bson import ObjectId
+    from litemongo._vendor.mongomock import indexing
+
+    keyable = frozenset({str, int, float, ObjectId, datetime.datetime})
+
+    def one_field_names_one(index, query: dict) -> bool:
+        """Whether the query's candidates are one document at most (the one just written),
+        found without making sets: a field that alone names one (an e-mail, a name), or the
+        few documents of the most selective field checked against the other fields (an
+        officer's gap rows, by competency). False: the original check decides."""
+        fields = []
+        for path, value in query.items():
+            field = index._fields.get(path)
+            if field is None or type(value) not in keyable:
+                continue  # not planned: the other fields' candidates include the matches
+            key = indexing._key_for(value)
+            held = field._entries.get(key)
+            n = len(field._unkeyed) + (0 if held is None else len(held) if type(held) is set else 1)
+            if n <= 1:
+                return True
+            fields.append((n, path, field, key))
+        if len(fields) < 2 or min(fields)[0] > 16:
+            return False
+        fields.sort()
+        _, _, field, key = fields[0]
+        held = field._entries.get(key)
+        named = set(field._unkeyed) | (held if type(held) is set else {held} if held is not None else set())
+        others = [(other, {other_key}) for _, _, other, other_key in fields[1:]]
+        return sum(all(other.holds(doc, keys) for other, keys in others) for doc in named) <= 1
 
     def ensure_uniques(self, new_data):
         index = self._store._get_query_index()
@@ -509,6 +538,8 @@ def _uniques_from_the_index(lite_collection, helpers, filter_applies) -> None:
                 continue
             if partial is not None:
                 find_kwargs = {"$and": [partial, find_kwargs]}
+            elif one_field_names_one(index, find_kwargs):
+                continue  # the candidates are fewer still: the document just written, at most
             candidates = index.candidates(find_kwargs)
             if candidates is not None and len(candidates) <= 1:
                 continue
@@ -654,6 +685,8 @@ def _compact_field_index(indexing) -> None:
                     fields.append((self._fields[field], keys))
         if not fields and not found_sets:
             return None
+        if len(fields) == 1 and not found_sets:
+            return fields[0][0].candidates(fields[0][1])
         if fields:
             fields.sort(key=lambda entry: entry[0].size(entry[1]))
             smallest, keys = fields[0]
