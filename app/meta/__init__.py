@@ -143,13 +143,13 @@ class DocTypeMeta:
     def get_field(self, fieldname: str) -> Field | None:
         return self.fields_by_name.get(fieldname)
 
-    @property
-    def table_fields(self) -> list[Field]:
-        return [f for f in self.all_fields if f.fieldtype == "Table"]
+    @cached_property
+    def table_fields(self) -> tuple[Field, ...]:
+        return tuple(f for f in self.all_fields if f.fieldtype == "Table")
 
-    @property
-    def link_fields(self) -> list[Field]:
-        return [f for f in self.all_fields if f.fieldtype == "Link"]
+    @cached_property
+    def link_fields(self) -> tuple[Field, ...]:
+        return tuple(f for f in self.all_fields if f.fieldtype == "Link")
 
     @property
     def is_series(self) -> bool:
@@ -210,11 +210,11 @@ class Registry:
         return iter(self._metas.values())
 
     def get(self, name: str) -> DocTypeMeta:
-        from app.errors import NotFound
-
         try:
             return self._metas[name]
         except (KeyError, TypeError):
+            from app.errors import NotFound
+
             raise NotFound(f"DocType {name!r} does not exist") from None
 
     def by_collection(self, collection: str) -> DocTypeMeta:

@@ -123,7 +123,8 @@ def _prepare(ctx, meta, data: dict, name, docstatus, platform, keys):
     stored = _storable(meta, doc)
     stored.update(keys or {})
     after = ["after_insert", "on_update"] + (["on_submit"] if docstatus == DocStatus.SUBMITTED else [])
-    pending = [h for h in after if h in resumable_hooks(ctx.site, meta)]
+    resumable = ctx.batch_cached(("resumable hooks", meta.name), lambda: resumable_hooks(ctx.site, meta))
+    pending = [h for h in after if h in resumable]
     if pending:
         stored[PENDING] = pending
     files.claim(ctx, meta, stored)

@@ -528,6 +528,9 @@ def _uniques_from_the_index(lite_collection, helpers, filter_applies) -> None:
             partial = spec.get("partialFilterExpression")
             find_kwargs = {}
             for key, _ in spec.get("key"):
+                if "." not in key:  # as get_value_by_dot finds it, without raising for a missing field
+                    find_kwargs[key] = new_data.get(key)
+                    continue
                 try:
                     find_kwargs[key] = helpers.get_value_by_dot(new_data, key)
                 except KeyError:
@@ -590,8 +593,22 @@ def _compact_field_index(indexing) -> None:
         elif held != store_key:
             entries[key] = {held, store_key}
 
+    missing = object()
+
     def add(self, store_key, doc):
-        keys = indexing._doc_keys(doc, self.path)
+        path = self.path
+        if type(doc) is dict and "." not in path:  # the usual case, keyed as _doc_keys keys it
+            value = doc.get(path, missing)
+            kind = type(value)
+            if kind is str:
+                key = ("s", value)
+                enter(self._entries, key, store_key)
+                self._doc_keys[store_key] = key
+                return
+            if value is missing or value is None:
+                self._doc_keys[store_key] = no_keys
+                return
+        keys = indexing._doc_keys(doc, path)
         if keys is None:
             self._unkeyed.add(store_key)
             self._doc_keys[store_key] = None
