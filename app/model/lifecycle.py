@@ -768,12 +768,19 @@ def _writable(ctx, meta, data: dict) -> dict:
 
 
 def _number_rows(meta, doc: Document) -> None:
+    """Each child row's number and, if it has none, a random name (the record's random
+    bytes drawn at once)."""
+    unnamed = []
     for f in meta.table_fields:
         rows = doc.get(f.fieldname) or []
         for i, row in enumerate(rows, start=1):
             row["idx"] = i
             if not row.get("name"):
-                row["name"] = secrets.token_hex(5)
+                unnamed.append(row)
+    if unnamed:
+        drawn = secrets.token_hex(5 * len(unnamed))
+        for i, row in enumerate(unnamed):
+            row["name"] = drawn[10 * i : 10 * i + 10]
 
 
 def _storable(meta, doc: Document) -> dict:

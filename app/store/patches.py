@@ -500,7 +500,7 @@ def _uniques_from_the_index(lite_collection, helpers, filter_applies) -> None:
         found without making sets: a field that alone names one (an e-mail, a name), or the
         few documents of the most selective field checked against the other fields (an
         officer's gap rows, by competency). False: the original check decides."""
-        fields = []
+        fields, best = [], None
         for path, value in query.items():
             field = index._fields.get(path)
             if field is None or type(value) not in keyable:
@@ -510,15 +510,21 @@ def _uniques_from_the_index(lite_collection, helpers, filter_applies) -> None:
             n = len(field._unkeyed) + (0 if held is None else len(held) if type(held) is set else 1)
             if n <= 1:
                 return True
-            fields.append((n, path, field, key))
-        if len(fields) < 2 or min(fields)[0] > 16:
+            if best is None or n < best[0]:
+                best = (n, field, key)
+            fields.append((field, key))
+        if best is None or len(fields) < 2 or best[0] > 16:
             return False
-        fields.sort()
-        _, _, field, key = fields[0]
+        _, field, key = best
         held = field._entries.get(key)
-        named = set(field._unkeyed) | (held if type(held) is set else {held} if held is not None else set())
-        others = [(other, {other_key}) for _, _, other, other_key in fields[1:]]
-        return sum(all(other.holds(doc, keys) for other, keys in others) for doc in named) <= 1
+        named = [*field._unkeyed, *(held if type(held) is set else () if held is None else (held,))]
+        found = 0
+        for doc in named:
+            if all(other is field or other.holds_key(doc, other_key) for other, other_key in fields):
+                found += 1
+                if found > 1:
+                    return False
+        return True
 
     def ensure_uniques(self, new_data):
         index = self._store._get_query_index()
@@ -674,8 +680,19 @@ def _compact_field_index(indexing) -> None:
             return not held.isdisjoint(keys)
         return held in keys
 
+    def holds_key(self, store_key, key) -> bool:
+        """Whether ``candidates({key})`` names ``store_key``."""
+        held = self._doc_keys.get(store_key, no_keys)
+        if held is None:
+            return True
+        if held is no_keys:
+            return False
+        if type(held) is frozenset:
+            return key in held
+        return held == key
+
     cls.add, cls.remove, cls.candidates = add, remove, candidates
-    cls.size, cls.holds = size, holds
+    cls.size, cls.holds, cls.holds_key = size, holds, holds_key
     ORIGINAL_COLLECTION_INDEXES["candidates"] = indexing.CollectionIndexes.candidates
 
     def collection_candidates(self, filter):  # noqa: A002 - mongomock's name
@@ -812,7 +829,11 @@ def fast_datetime_patch(original):
     def patch(value):
         kind = type(value)
         if kind is dict:
-            return {k: v if type(v) in plain else patch(v) for k, v in value.items()}
+            out = dict(value)
+            for k, v in value.items():
+                if type(v) not in plain:
+                    out[k] = patch(v)
+            return out
         if kind is list or kind is tuple:
             return [v if type(v) in plain else patch(v) for v in value]
         if kind is dt.datetime and value.tzinfo is None:
