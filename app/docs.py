@@ -43,7 +43,7 @@ OTHER = [
     ),
     (
         "pending_batch",
-        "Batches of records imported together whose follow-up work (learner accounts, rollups, counters) is running: `{_id, doctype, names, hooks, user, created, counted}` (`counted`: the dashboard counters the batch has claimed, so none counts it twice); removed when done, completed by `igot repair` after a crash",
+        "Batches of records imported together whose follow-up work (learner accounts, rollups, counters) is running: `{_id, doctype, names, hooks, user, created, counted, source}` (`counted`: the dashboard counters the batch has claimed, so none counts it twice; `source`: the imported file's SHA-256, on its rows' batches and on those their follow-up made, so running the file again completes them at once); removed when done, completed by `igot repair` after a crash",
     ),
     ("doctype", "The doctype definitions themselves, as JSON"),
     (

@@ -166,7 +166,9 @@ def import_file(ctx, doctype: str, path: Path, progress=None, defaults: dict | N
     digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
     coll = ctx.site.collection(doctype)
     done = {d[LINE_KEY]: d for d in coll.find({FILE_KEY: digest}, {LINE_KEY: 1, "mdo": 1})}
-    if done:  # an earlier run's batches whose follow-up was cut off
+    # an earlier run's batches whose follow-up was cut off, or that were never written
+    lifecycle.resume_batches_from(ctx.site, digest)
+    if done:
         lifecycle.resume_batches_of(ctx.site, meta, [d["_id"] for d in done.values()])
     # Rows are inserted in batches (lifecycle.insert_many): the same rules and per-row errors as
     # one by one, with Link and unique checks, names, writes and follow-up done per batch.
@@ -195,6 +197,7 @@ def import_file(ctx, doctype: str, path: Path, progress=None, defaults: dict | N
         [data for _, data in prepared],
         keys=[{FILE_KEY: digest, LINE_KEY: line} for line, _ in prepared],
         progress=progress,
+        source=digest,
     )
     for (line, _), outcome in zip(prepared, outcomes, strict=True):
         if isinstance(outcome, IgotError):

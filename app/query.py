@@ -342,6 +342,31 @@ def _ordered_names(coll, query, sort) -> list:
     return ordered.names
 
 
+WARM_FROM = 5_000  # documents: a collection this big is read ahead when a server starts
+
+
+def warm(site, threshold: int = WARM_FROM) -> list[str]:
+    """On the embedded store, read ahead what the first request would otherwise wait for
+    (seconds at 100,000 officers): the query index of each collection of at least
+    ``threshold`` documents, and its whole list in the default order as the platform sees
+    it. ``igot serve`` runs it in a thread as each process starts; a request for the same
+    list meanwhile waits for it rather than reading the collection twice. Returns the
+    doctypes read ahead."""
+    if site.store.kind != "embedded":
+        return []
+    ctx = site.context()
+    warmed = []
+    for meta in site.registry:
+        if meta.is_child:
+            continue
+        coll = site.collection(meta.name)
+        if coll.estimated_document_count() < threshold:
+            continue
+        get_list(ctx, meta.name, limit=1, with_total=False)
+        warmed.append(meta.name)
+    return warmed
+
+
 def count(ctx, doctype: str, *, filters=None, search=None) -> int:
     meta = ctx.registry.get(doctype)
     ctx.access.check(meta, "read")

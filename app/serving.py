@@ -37,6 +37,7 @@ def _worker(config, sock: socket.socket, threads: int) -> None:
 
     site = Site(config)
     server = waitress.create_server(create_app(site=site), sockets=[sock], threads=threads)
+    warm_in_background(site)
     signal.signal(signal.SIGTERM, lambda *_: server.close())
     try:
         server.run()
@@ -44,6 +45,22 @@ def _worker(config, sock: socket.socket, threads: int) -> None:
         pass
     finally:
         site.close()
+
+
+def warm_in_background(site) -> threading.Thread:
+    """The big collections' query indexes and lists read ahead (``app.query.warm``) while the
+    process already serves."""
+    from app import query
+
+    def warm():
+        try:
+            query.warm(site)
+        except Exception:  # noqa: BLE001 - reading ahead is an optimisation: a request reads what it needs
+            pass
+
+    thread = threading.Thread(target=warm, name="igot-warm", daemon=True)
+    thread.start()
+    return thread
 
 
 class Workers:

@@ -106,6 +106,9 @@ class Context:
     # counters its note says were claimed already.
     batch_note: str | None = None
     batch_counted: frozenset = frozenset()
+    # During an import: the file's digest, noted on every batch its rows make (and the batches
+    # their follow-up makes, such as the learner accounts), so running it again completes them.
+    batch_source: str | None = None
     custom_stamp: int | None = None  # see app/customize.py
     clock: callable = field(default=utcnow)
     _docs: dict = field(default_factory=dict, repr=False)
@@ -126,7 +129,7 @@ class Context:
         """The same caller with the system's unrestricted access, for the platform's own
         follow-up writes (a learner account for a new officer, a superseded role map); the
         audit trail still names the caller."""
-        return Context(self.site, self.user, SystemAccess(), clock=self.clock)
+        return Context(self.site, self.user, SystemAccess(), clock=self.clock, batch_source=self.batch_source)
 
     def batch_cached(self, key: tuple, compute):
         """``compute()``, read once per ``insert_many`` batch run (its ``fetch_cache``) and

@@ -19,6 +19,7 @@ entries and an enrolment per officer, and the rollups. It prints, side by side:
 
     python scripts/bench.py                     # N = 1,000 and 10,000 (a few minutes)
     python scripts/bench.py --sizes 2000 --clients 10 --requests 200
+    python scripts/bench.py --sizes 10000,100000 --workers 0   # the import at ministry scale, no load runs
     python scripts/bench.py --mongodb-uri mongodb://127.0.0.1:27117/   # the same on a server too, side by side
     python scripts/bench.py --mongodb-uri mongodb://127.0.0.1:27117/ --server-sizes 1000
 
@@ -400,11 +401,11 @@ def main():
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--requests", type=int, default=1200, help="API requests in all, across the clients, per run")
     parser.add_argument("--mongodb-uri", default=None, help="also measure on this MongoDB (or FerretDB) server")
-    parser.add_argument("--workers", default="1,2", help="igot serve --workers, side by side")
+    parser.add_argument("--workers", default="1,2", help="igot serve --workers, side by side (0: no load runs)")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     sizes_on = {"embedded": sizes, "server": [int(s) for s in (args.server_sizes or args.sizes).split(",")]}
-    workers = [int(w) for w in args.workers.split(",")]
+    workers = [int(w) for w in args.workers.split(",") if int(w) > 0]  # 0: the import and dashboard only
     stores = ["embedded"] + (["server"] if args.mongodb_uri else [])
     random.seed(7)
     figures = {}
@@ -477,7 +478,7 @@ def main():
             small = statistics.median(figures[store, ns[0]]["dashboard"])
             big = statistics.median(figures[store, ns[-1]]["dashboard"])
             print(f"\n{store}: dashboard at {ns[-1]:,} vs {ns[0]:,} officers: {big / small:.2f}x (target: within 1.5x)")
-    for store in stores:
+    for store in stores if workers else ():
         last = figures[store, sizes_on[store][-1]]
         print(
             f"\nmixed load, {args.clients} concurrent clients, N = {sizes_on[store][-1]:,}, {store} (writes: new officers and changes):"
@@ -495,7 +496,7 @@ def main():
                     f"new {m['created'][0]}/{m['created'][1]} found, changed {m['changed'][0]}/{m['changed'][1]} as last written"
                     + (f", {m['conflicts']} conflicts (409) sent again" if m["conflicts"] else "")
                 )
-    for store in stores:
+    for store in stores if workers else ():
         last = figures[store, sizes_on[store][-1]]
         print(f"\nAPI reads under {args.clients} concurrent clients on loopback, N = {sizes_on[store][-1]:,}, {store}:")
         print(f"{'workers':>7}  {'as':<16} {'request':<32} {'count':>6} {'median ms':>10} {'p95 ms':>8}")

@@ -205,3 +205,32 @@ def test_a_batch_cut_off_after_its_count_is_not_counted_twice(tmp_path, monkeypa
     assert sum(d["count"] for d in site.db.mdo_activity.find({"mdo": POWER, "metric": "officers"})) == counted + 4
     assert site.db.user.count_documents({"_id": {"$in": [r["email"] for r in rows]}}) == 4
     site.close()
+
+
+def test_a_batch_never_written_is_dropped_when_the_file_is_imported_again(tmp_path, monkeypatch):
+    """A run killed after noting a batch and before writing it leaves a note that names no
+    record; importing the same file again drops it at once (the note carries the file's
+    digest) and imports every row."""
+    from app import importer
+
+    site, _ = _world(tmp_path)
+    ctx = site.context("nodal@dopt.gov.in")
+    staff = tmp_path / "staff.csv"
+    staff.write_text(
+        "full_name,email,group,service,mdo\n" + "".join(f"Never {i},never{i}@gov.in,A,CSS,{POWER}\n" for i in range(3))
+    )
+
+    def killed(*args):
+        raise KeyboardInterrupt  # the process dies before the batch is written
+
+    with monkeypatch.context() as m:
+        m.setattr(lifecycle, "_write_many", killed)
+        with pytest.raises(KeyboardInterrupt):
+            importer.import_file(ctx, "Officer", staff)
+    assert site.db.pending_batch.count_documents({}) == 1
+    assert site.db.officer.count_documents({"email": {"$regex": "^never"}}) == 0
+
+    result = importer.import_file(ctx, "Officer", staff)
+    assert len(result.inserted) == 3 and not result.errors
+    assert site.db.pending_batch.count_documents({}) == 0
+    site.close()

@@ -580,3 +580,48 @@ def test_the_fast_in_matches_mongomocks_own():
         search = search * rnd.randint(1, 3)
         doc = rnd.choice([filtering.NOTHING, rnd.choice(pool), rnd.sample(pool, rnd.randint(0, 3)), [[1, 2]], {"a": 1}])
         assert fast(doc, search) == mongomock_in(doc, search), (doc, search)
+
+
+def test_a_starting_server_reads_the_big_lists_ahead(tmp_path, monkeypatch):
+    """``igot serve`` reads ahead, in each process, the query index and the whole list of
+    every big collection (``app.query.warm``): the System Manager's first list of officers
+    then reads no collection whole, and shows what a fresh read shows. Small collections
+    are left to the first request."""
+    from app import query
+    from app.model import lifecycle
+    from app.store import scan
+
+    from .conftest import add_user, close_site, open_site, token_client
+
+    site = open_site("embedded", tmp_path)
+    ctx = site.context()
+    for i in range(12):
+        lifecycle.insert(
+            ctx,
+            "Officer",
+            {
+                "full_name": f"Read Ahead {i}",
+                "email": f"ahead{i}@gov.in",
+                "service": "IAS",
+                "group": "A",
+                "mdo": "Ministry of Power",
+            },
+        )
+    client = token_client(site, add_user(site, "manager@dopt.gov.in", ["System Manager"]))
+    officers = site.db.officer.estimated_document_count()
+    warmed = query.warm(site, threshold=officers)
+    assert "Officer" in warmed
+    assert all(site.collection(d).estimated_document_count() >= officers for d in warmed)
+    assert "Service" not in warmed and site.db.service.estimated_document_count() < officers
+
+    computed = []
+    original = scan.Ordered.compute.__func__
+    monkeypatch.setattr(
+        scan.Ordered, "compute", classmethod(lambda cls, *a, **k: computed.append(a[1]) or original(cls, *a, **k))
+    )
+    shown = client.get("/api/resource/Officer?limit=500")
+    assert shown.status_code == 200, shown.get_json()
+    assert computed == []
+    fresh = [d["_id"] for d in site.db.officer.find({}, {"_id": 1}).sort([("modified", -1), ("_id", -1)])]
+    assert [row["name"] for row in shown.get_json()["data"]] == fresh
+    close_site(site)

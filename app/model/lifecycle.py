@@ -134,7 +134,9 @@ def _prepare(ctx, meta, data: dict, name, docstatus, platform, keys):
 BATCH = 500  # records prepared, written and followed up together by insert_many
 
 
-def insert_many(ctx, doctype: str, rows: list[dict], *, keys: list[dict] | None = None, progress=None) -> list:
+def insert_many(
+    ctx, doctype: str, rows: list[dict], *, keys: list[dict] | None = None, progress=None, source: str | None = None
+) -> list:
     """Insert many records with the same rules as ``insert``, row by row (each row's result
     is its Document, or the IgotError that refused it, as ``insert`` would raise it), with
     the work done once per batch where it can be: Link and unique checks as one query per
@@ -143,28 +145,32 @@ def insert_many(ctx, doctype: str, rows: list[dict], *, keys: list[dict] | None 
     module declares a batch form (``<hook>_batch``, ``DocEvent.batch``), one by one
     otherwise. Until its hooks have run each record carries the pending marker, so a run
     cut off half-way is completed by ``resume_pending`` and nothing is made twice.
-    ``progress(n)`` is told of each batch done."""
+    ``progress(n)`` is told of each batch done; ``source`` (an imported file's digest) is
+    noted on each batch, so that running the same file again completes what a crash cut off
+    (``resume_batches_from``)."""
     meta = ctx.registry.get(doctype)
     ctx.access.check(meta, "create")
     results: list = [None] * len(rows)
-    saved = (ctx.link_cache, ctx.name_block, ctx.unique_cache, ctx.fetch_cache)
+    source = source or ctx.batch_source
+    saved = (ctx.link_cache, ctx.name_block, ctx.unique_cache, ctx.fetch_cache, ctx.batch_source)
+    ctx.batch_source = source
     ctx.link_cache = ctx.link_cache if ctx.link_cache is not None else set()
     ctx.name_block = max(ctx.name_block, min(BATCH, len(rows)))
     ctx.fetch_cache = {}
     try:
         for start in range(0, len(rows), BATCH):
             chunk = list(range(start, min(len(rows), start + BATCH)))
-            _insert_batch(ctx, meta, rows, keys, chunk, results)
+            _insert_batch(ctx, meta, rows, keys, chunk, results, source)
             if progress:
                 progress(len(chunk))
     finally:
-        ctx.link_cache, ctx.name_block, ctx.unique_cache, ctx.fetch_cache = saved
+        ctx.link_cache, ctx.name_block, ctx.unique_cache, ctx.fetch_cache, ctx.batch_source = saved
         if not saved[1]:
             ctx.name_pool.clear()
     return results
 
 
-def _insert_batch(ctx, meta, rows, keys, chunk, results) -> None:
+def _insert_batch(ctx, meta, rows, keys, chunk, results, source=None) -> None:
     validation.warm_links(ctx, meta, [rows[i] for i in chunk])
     ctx.unique_cache = validation.unique_taken(ctx, meta, [rows[i] for i in chunk])
     ready = []  # (row index, effective meta, document, stored, after, pending)
@@ -176,7 +182,7 @@ def _insert_batch(ctx, meta, rows, keys, chunk, results) -> None:
             continue
         validation.note_unique(ctx, prepared[0], prepared[2])  # a later row with the same value is refused
         ready.append((i, *prepared))
-    batch = _open_batch(ctx, meta, ready)
+    batch = _open_batch(ctx, meta, ready, source)
     written = _write_many(ctx, meta, ready, results)
     if not written:
         _close_batch(ctx, batch)
@@ -203,7 +209,7 @@ def _insert_batch(ctx, meta, rows, keys, chunk, results) -> None:
     _close_batch(ctx, batch)
 
 
-def _open_batch(ctx, meta, ready) -> str | None:
+def _open_batch(ctx, meta, ready, source=None) -> str | None:
     """Note the batch's names and resumable hooks (one write), in place of each record's
     marker; None when it has no resumable hooks."""
     pending = ready[0][5] if ready else []  # drafts all: the same hooks for every record
@@ -220,6 +226,7 @@ def _open_batch(ctx, meta, ready) -> str | None:
             "hooks": list(pending),
             "user": ctx.user,
             "created": ctx.now(),
+            **({"source": source} if source else {}),
         }
     )
     return batch
@@ -670,6 +677,17 @@ def resume_batch(site, batch: dict) -> list[tuple[str, str]]:
             _run_hooks(ctx, meta, raw, batch["hooks"])
             done.append((meta.name, raw["_id"]))
     site.db[BATCHES].delete_one({"_id": batch["_id"]})
+    return done
+
+
+def resume_batches_from(site, source: str) -> list[tuple[str, str]]:
+    """Complete every cut-off batch of an earlier run of the same file (``source``), in the
+    order they were made (an officer's batch before the batch of learner accounts its
+    follow-up made): their written records get their follow-up, and a batch never written
+    (the run killed between noting it and writing it) leaves nothing behind."""
+    done = []
+    for batch in list(site.db[BATCHES].find({"source": source}).sort("created", 1)):
+        done += resume_batch(site, batch)
     return done
 
 
