@@ -87,11 +87,10 @@ def serve(host, port, threads, workers):
         click.echo(f"{workers} worker processes, {threads} threads each")
         serving.serve_workers(site.config, host, port, workers, threads)
         return
-    from app.serving import warm_in_background
+    from app.serving import read_ahead
 
-    app = create_app(site=site)
-    warm_in_background(site)
-    waitress.serve(app, host=host, port=port, threads=threads)
+    read_ahead(site)
+    waitress.serve(create_app(site=site), host=host, port=port, threads=threads)
 
 
 def _recover(site) -> None:

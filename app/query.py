@@ -347,17 +347,17 @@ WARM_FROM = 5_000  # documents: a collection this big is read ahead when a serve
 
 def warm(site, threshold: int = WARM_FROM) -> list[str]:
     """On the embedded store, read ahead what the first request would otherwise wait for
-    (seconds at 100,000 officers): the query index of each collection of at least
-    ``threshold`` documents, and its whole list in the default order as the platform sees
-    it. ``igot serve`` runs it in a thread as each process starts; a request for the same
-    list meanwhile waits for it rather than reading the collection twice. Returns the
+    (seconds at 100,000 officers): for each doctype whose list view says ``read_ahead`` (the
+    lists read most: officers, accounts) and that holds at least ``threshold`` records, its
+    query index and its whole list in the default order as the platform sees it. ``igot
+    serve`` runs it as each process starts, before the process takes requests. Returns the
     doctypes read ahead."""
     if site.store.kind != "embedded":
         return []
     ctx = site.context()
     warmed = []
     for meta in site.registry:
-        if meta.is_child:
+        if meta.is_child or not meta.list_view.get("read_ahead"):
             continue
         coll = site.collection(meta.name)
         if coll.estimated_document_count() < threshold:

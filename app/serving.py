@@ -37,7 +37,7 @@ def _worker(config, sock: socket.socket, threads: int) -> None:
 
     site = Site(config)
     server = waitress.create_server(create_app(site=site), sockets=[sock], threads=threads)
-    warm_in_background(site)
+    read_ahead(site)  # before it accepts: meanwhile the other workers take the requests
     signal.signal(signal.SIGTERM, lambda *_: server.close())
     try:
         server.run()
@@ -47,20 +47,21 @@ def _worker(config, sock: socket.socket, threads: int) -> None:
         site.close()
 
 
-def warm_in_background(site) -> threading.Thread:
-    """The big collections' query indexes and lists read ahead (``app.query.warm``) while the
-    process already serves."""
+def read_ahead(site) -> None:
+    """The most read lists of big collections read ahead (``app.query.warm``), so that no
+    request waits seconds for them; says on stderr what was read and how long it took."""
+    import sys
+
     from app import query
 
-    def warm():
-        try:
-            query.warm(site)
-        except Exception:  # noqa: BLE001 - reading ahead is an optimisation: a request reads what it needs
-            pass
-
-    thread = threading.Thread(target=warm, name="igot-warm", daemon=True)
-    thread.start()
-    return thread
+    started = time.monotonic()
+    try:
+        warmed = query.warm(site)
+    except Exception as exc:  # noqa: BLE001 - reading ahead is an optimisation: a request reads what it needs
+        print(f"reading ahead failed ({exc}); the first requests read what they need", file=sys.stderr, flush=True)
+        return
+    if warmed:
+        print(f"read ahead: {', '.join(warmed)} in {time.monotonic() - started:.1f} s", file=sys.stderr, flush=True)
 
 
 class Workers:

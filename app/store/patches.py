@@ -26,7 +26,8 @@
 
 Writes cost less: one SQLite transaction per write call, unique checks answered from the
 query index, a compact query index, a query plan that intersects from the smallest field's
-candidates, and a faster copy of written documents (the README lists each).
+candidates, and less work per written document (the README lists each). Bulk writes from
+pymongo 4.9 and later, which pass a ``sort`` argument, are accepted by mongomock's builder.
 
 5. GridFS. pymongo's ``gridfs`` checks ``isinstance(db, pymongo.Database)``; we widen that
    check to both mongomock flavours (mongomock's own helper only knows one of them).
