@@ -627,3 +627,20 @@ def test_a_starting_server_reads_the_big_lists_ahead(tmp_path, monkeypatch):
     fresh = [d["_id"] for d in site.db.officer.find({}, {"_id": 1}).sort([("modified", -1), ("_id", -1)])]
     assert [row["name"] for row in shown.get_json()["data"]] == fresh
     close_site(site)
+
+
+@pytest.mark.parametrize("store_kind", ["mongomock", "embedded"])
+def test_a_field_name_with_a_null_character_is_refused_at_any_depth(tmp_path, store_kind):
+    """The embedded store's key check (``patches.fast_key_check``) refuses what mongomock's
+    refuses: a null character in a field name, top-level or nested in an embedded document,
+    and a top-level name starting with ``$``; a list is not searched, as in mongomock."""
+    from bson.errors import InvalidDocument
+
+    from app.store import connect
+
+    db = connect(Config(store=store_kind, data_dir=tmp_path / "var")).db
+    for doc in ({"a\0b": 1}, {"x": {"y": {"a\0b": 1}}}, {"$set": 1}):
+        with pytest.raises(InvalidDocument):
+            db.checked.insert_one(dict(doc))
+    db.checked.insert_one({"_id": "ok", "rows": [{"a": 1}], "x": {"y": 2}})
+    assert db.checked.count_documents({}) == 1

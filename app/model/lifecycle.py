@@ -143,8 +143,8 @@ def insert_many(
     field for the batch (and duplicates within it), the series' names reserved for the
     batch, one bulk write, and the after-write hooks in bulk where the controller or a
     module declares a batch form (``<hook>_batch``, ``DocEvent.batch``), one by one
-    otherwise. Until its hooks have run each record carries the pending marker, so a run
-    cut off half-way is completed by ``resume_pending`` and nothing is made twice.
+    otherwise. Until its hooks have run the batch is noted (``BATCHES``), so a run cut off
+    half-way is completed by ``resume_pending`` and nothing is made twice.
     ``progress(n)`` is told of each batch done; ``source`` (an imported file's digest) is
     noted on each batch, so that running the same file again completes what a crash cut off
     (``resume_batches_from``)."""
