@@ -168,8 +168,6 @@ def import_file(ctx, doctype: str, path: Path, progress=None, defaults: dict | N
     done = {d[LINE_KEY]: d for d in coll.find({FILE_KEY: digest}, {LINE_KEY: 1, "mdo": 1})}
     # an earlier run's batches whose follow-up was cut off, or that were never written
     lifecycle.resume_batches_from(ctx.site, digest)
-    if done:
-        lifecycle.resume_batches_of(ctx.site, meta, [d["_id"] for d in done.values()])
     # Rows are inserted in batches (lifecycle.insert_many): the same rules and per-row errors as
     # one by one, with Link and unique checks, names, writes and follow-up done per batch.
     prepared: list[tuple[int, dict]] = []

@@ -94,7 +94,7 @@ INTERNAL_INDEXES = {
         [("user", 1), ("purpose", 1), ("created", 1)],
     ],
     "mdo_activity": [[("mdo", 1), ("metric", 1), ("month", 1)], [("metric", 1), ("mdo", 1)]],
-    "pending_batch": [[("created", 1)], [("doctype", 1), ("names", 1)], [("source", 1), ("created", 1)]],
+    "pending_batch": [[("created", 1)], [("source", 1), ("created", 1)]],
 }
 
 

@@ -448,8 +448,23 @@ def test_the_compact_query_index_finds_what_the_original_finds():
     for name in ("add", "remove", "candidates"):  # the original's methods, on the second one
         setattr(original, name, patches.ORIGINAL_FIELD_INDEX[name].__get__(original))
     rnd = random.Random(9)
-    pool = [1, 2.0, "a", "b", dt.datetime(2026, 1, 1), None, [1, "a"], ["b", "b"], [], {"x": 1}, [[1]], object()]
-    keys = [indexing._key_for(v) for v in (1, 2, "a", "b", "c", dt.datetime(2026, 1, 1))]
+    pool = [
+        1,
+        2.0,
+        True,
+        2**60,
+        "a",
+        "b",
+        dt.datetime(2026, 1, 1, 9, 30, 5, 1000),
+        None,
+        [1, "a"],
+        ["b", "b"],
+        [],
+        {"x": 1},
+        [[1]],
+        object(),
+    ]
+    keys = [indexing._key_for(v) for v in (1, 2, 2**60, "a", "b", "c", dt.datetime(2026, 1, 1, 9, 30, 5))]
     for step in range(3000):
         name = f"k{rnd.randrange(40)}"
         if rnd.random() < 0.3:

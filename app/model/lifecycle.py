@@ -691,14 +691,6 @@ def resume_batches_from(site, source: str) -> list[tuple[str, str]]:
     return done
 
 
-def resume_batches_of(site, meta, names: list) -> list[tuple[str, str]]:
-    """Complete the cut-off batches holding any of ``names`` (an import run again)."""
-    done = []
-    for batch in list(site.db[BATCHES].find({"doctype": meta.name, "names": {"$in": list(names)}})):
-        done += resume_batch(site, batch)
-    return done
-
-
 def _force_set(ctx, meta, doc: Document, fieldname: str, value) -> Document:
     """Set a system-managed field (``amended_from``) without the user-facing checks."""
     old = doc.as_dict()

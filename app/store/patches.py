@@ -604,16 +604,22 @@ def _compact_field_index(indexing) -> None:
 
     def add(self, store_key, doc):
         path = self.path
-        if type(doc) is dict and "." not in path:  # the usual case, keyed as _doc_keys keys it
+        if type(doc) is dict and "." not in path:  # the usual cases, keyed as _doc_keys keys them
             value = doc.get(path, missing)
             kind = type(value)
-            if kind is str:
-                key = ("s", value)
-                enter(self._entries, key, store_key)
-                self._doc_keys[store_key] = key
-                return
             if value is missing or value is None:
                 self._doc_keys[store_key] = no_keys
+                return
+            key = None
+            if kind is str:
+                key = ("s", value)
+            elif kind is int and -(2**53) <= value <= 2**53:
+                key = ("n", float(value))
+            elif kind is datetime.datetime and value.tzinfo is None:
+                key = ("t", value.replace(microsecond=0))
+            if key is not None:
+                enter(self._entries, key, store_key)
+                self._doc_keys[store_key] = key
                 return
         keys = indexing._doc_keys(doc, path)
         if keys is None:
