@@ -506,22 +506,19 @@ def _uniques_from_the_index(lite_collection, helpers, filter_applies) -> None:
             field = index._fields.get(path)
             if field is None or type(value) not in keyable:
                 continue  # not planned: the other fields' candidates include the matches
-            key = indexing._key_for(value)
-            held = field._entries.get(key)
-            n = len(field._unkeyed) + (0 if held is None else len(held) if type(held) is set else 1)
+            keys = {indexing._key_for(value)}
+            n = field.size(keys)
             if n <= 1:
                 return True
             if best is None or n < best[0]:
-                best = (n, field, key)
-            fields.append((field, key))
+                best = (n, field, keys)
+            fields.append((field, keys))
         if best is None or len(fields) < 2 or best[0] > 16:
             return False
-        _, field, key = best
-        held = field._entries.get(key)
-        named = [*field._unkeyed, *(held if type(held) is set else () if held is None else (held,))]
+        _, field, keys = best
         found = 0
-        for doc in named:
-            if all(other is field or other.holds_key(doc, other_key) for other, other_key in fields):
+        for doc in field.candidates(keys):
+            if all(other is field or other.holds(doc, other_keys) for other, other_keys in fields):
                 found += 1
                 if found > 1:
                     return False
@@ -687,19 +684,8 @@ def _compact_field_index(indexing) -> None:
             return not held.isdisjoint(keys)
         return held in keys
 
-    def holds_key(self, store_key, key) -> bool:
-        """Whether ``candidates({key})`` names ``store_key``."""
-        held = self._doc_keys.get(store_key, no_keys)
-        if held is None:
-            return True
-        if held is no_keys:
-            return False
-        if type(held) is frozenset:
-            return key in held
-        return held == key
-
     cls.add, cls.remove, cls.candidates = add, remove, candidates
-    cls.size, cls.holds, cls.holds_key = size, holds, holds_key
+    cls.size, cls.holds = size, holds
     ORIGINAL_COLLECTION_INDEXES["candidates"] = indexing.CollectionIndexes.candidates
 
     def collection_candidates(self, filter):  # noqa: A002 - mongomock's name
