@@ -20,7 +20,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from app import query
+from app import heap, query
 from app.errors import IgotError, ValidationError
 from app.model import lifecycle, schemas
 
@@ -156,6 +156,11 @@ def headings_for(ctx, meta) -> dict[str, str]:
 def import_file(ctx, doctype: str, path: Path, progress=None, defaults: dict | None = None) -> ImportResult:
     """Import every row; ``defaults`` fill fields a row leaves empty (e.g. the MDO of a
     nodal officer's staff list)."""
+    with heap.bulk_work():
+        return _import_file(ctx, doctype, path, progress, defaults)
+
+
+def _import_file(ctx, doctype: str, path: Path, progress, defaults: dict | None) -> ImportResult:
     import hashlib
 
     meta = ctx.registry.get(doctype)

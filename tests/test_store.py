@@ -659,3 +659,88 @@ def test_a_field_name_with_a_null_character_is_refused_at_any_depth(tmp_path, st
             db.checked.insert_one(dict(doc))
     db.checked.insert_one({"_id": "ok", "rows": [{"a": 1}], "x": {"y": 2}})
     assert db.checked.count_documents({}) == 1
+
+
+def test_a_document_is_encoded_once_and_stored_as_before(tmp_path, monkeypatch):
+    """The embedded store encodes each inserted document once (``patches._encoded_once``):
+    the bytes written, and what is read back, are those of litemongo's own insert (which
+    encodes twice), for random documents with and without names, aware and naive datetimes,
+    nested documents and lists; a document that cannot be encoded, and a name already taken,
+    are refused as before, and nothing of them is written."""
+    import datetime as dt
+    import random
+
+    from bson import ObjectId
+    from bson.errors import InvalidDocument
+    from litemongo._vendor.mongomock import collection as lite_collection
+
+    from app.store import connect, patches
+
+    mine = connect(Config(store="embedded", data_dir=tmp_path / "mine")).db
+    theirs = connect(Config(store="embedded", data_dir=tmp_path / "theirs")).db
+    rnd = random.Random(11)
+    ist = dt.timezone(dt.timedelta(hours=5, minutes=30))
+    leaves = [
+        lambda: rnd.randint(-(2**40), 2**40),
+        lambda: rnd.random(),
+        lambda: rnd.choice(["", "text", "पाठ्यक्रम"]),
+        lambda: None,
+        lambda: rnd.random() < 0.5,
+        lambda: b"raw",
+        lambda: ObjectId(),
+        lambda: dt.datetime(2026, 12, 6, 10, 30, 15, rnd.randrange(10**6)),
+        lambda: dt.datetime(2026, 12, 6, 10, 30, 15, rnd.randrange(10**6), tzinfo=ist),
+    ]
+
+    def value(depth=0):
+        roll = rnd.random()
+        if depth < 3 and roll < 0.15:
+            return {f"k{i}": value(depth + 1) for i in range(rnd.randint(0, 3))}
+        if depth < 3 and roll < 0.25:
+            return [value(depth + 1) for _ in range(rnd.randint(0, 3))]
+        return rnd.choice(leaves)()
+
+    docs = []
+    for i in range(300):
+        doc = {f"f{j}": value() for j in range(rnd.randint(0, 5))}
+        if rnd.random() < 0.8:
+            doc = {"_id": rnd.choice([f"DOC-{i}", i, ObjectId()]), **doc} if rnd.random() < 0.5 else {**doc, "_id": f"DOC-{i}"}
+        docs.append(doc)
+    for doc in docs:
+        mine.items.insert_one(dict(doc))
+    monkeypatch.setattr(lite_collection.Collection, "_insert", patches.ORIGINAL_INSERT[0])
+    for doc in docs:
+        theirs.items.insert_one(dict(doc))
+    monkeypatch.undo()
+
+    def stored(db):
+        table = db.items._store._documents
+        return [doc for _, doc in sorted(table._cur.execute("SELECT _id, doc FROM documents").fetchall())]
+
+    def without_made_names(rows):
+        return [
+            {k: v for k, v in row.items() if k != "_id" or not isinstance(v, ObjectId) or any(v == d.get("_id") for d in docs)}
+            for row in rows
+        ]
+
+    named = [d for d in docs if "_id" in d]
+    assert [row for row in stored(mine) if row] and len(stored(mine)) == len(stored(theirs)) == len(docs)
+    for doc in named:
+        assert mine.items.find_one({"_id": doc["_id"]}) == theirs.items.find_one({"_id": doc["_id"]})
+    assert without_made_names(mine.items.find({}, sort=[("_id", 1)])) == without_made_names(
+        theirs.items.find({}, sort=[("_id", 1)])
+    )
+    table = mine.items._store._documents
+    for doc in named:
+        key = table.encode_key(doc["_id"])
+        ours = table._cur.execute("SELECT doc FROM documents WHERE _id = ?", (key,)).fetchone()[0]
+        other = theirs.items._store._documents
+        assert ours == other._cur.execute("SELECT doc FROM documents WHERE _id = ?", (key,)).fetchone()[0], doc
+
+    before = mine.items.count_documents({})
+    with pytest.raises(InvalidDocument):
+        mine.items.insert_one({"_id": "bad", "tags": {"a", "b"}})
+    with pytest.raises(DuplicateKeyError):
+        mine.items.insert_one({"_id": named[0]["_id"], "other": 1})
+    assert mine.items.count_documents({}) == before and mine.items.find_one({"_id": "bad"}) is None
+    assert mine.items.find_one({"_id": named[0]["_id"]}) == theirs.items.find_one({"_id": named[0]["_id"]})

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
-from app import files
+from app import files, heap
 from app.errors import DocStatusError, IgotError, StaleDocument, ValidationError
 from app.meta import STANDARD_FIELDS
 from app.model import audit, customize, naming, persistence, schemas, validation, workflow
@@ -158,11 +158,12 @@ def insert_many(
     ctx.name_block = max(ctx.name_block, min(BATCH, len(rows)))
     ctx.fetch_cache = {}
     try:
-        for start in range(0, len(rows), BATCH):
-            chunk = list(range(start, min(len(rows), start + BATCH)))
-            _insert_batch(ctx, meta, rows, keys, chunk, results, source)
-            if progress:
-                progress(len(chunk))
+        with heap.bulk_work():
+            for start in range(0, len(rows), BATCH):
+                chunk = list(range(start, min(len(rows), start + BATCH)))
+                _insert_batch(ctx, meta, rows, keys, chunk, results, source)
+                if progress:
+                    progress(len(chunk))
     finally:
         ctx.link_cache, ctx.name_block, ctx.unique_cache, ctx.fetch_cache, ctx.batch_source = saved
         if not saved[1]:

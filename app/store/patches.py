@@ -83,6 +83,7 @@ READ_METHODS = (
 _applied = False
 ORIGINAL_NEXT: dict = {}  # kept for scripts/bench_store.py's side-by-side comparison
 ORIGINAL_SORT_KEY: dict = {}  # kept for tests/test_store.py's comparison
+ORIGINAL_INSERT: list = []  # litemongo's insert, kept for tests/test_store.py's comparison
 _thread_lock = threading.RLock()
 
 
@@ -224,6 +225,9 @@ def _locked_write(method):
             # store refuses part-way (a duplicate key) keeps what it wrote before, as MongoDB
             # does; a process killed mid-call leaves none of it.
             table._one_transaction = True
+            indexes = store.indexes
+            if indexes is not None:
+                indexes.in_write, indexes.checked_in_write = True, False
             try:
                 return method(self, *args, **kwargs)
             except sqlite3.Error:
@@ -232,6 +236,8 @@ def _locked_write(method):
                 raise
             finally:
                 table._one_transaction, table.seq_in_write = False, None
+                if indexes is not None:
+                    indexes.in_write = indexes.checked_in_write = False
                 if store._connection is not None and store._connection.in_transaction:
                     store._connection.commit()
 
@@ -736,6 +742,26 @@ def _compact_field_index(indexing) -> None:
     indexing.CollectionIndexes.candidates = collection_candidates
 
 
+def _indexes_checked_once_per_write(sqlite_store) -> None:
+    """litemongo asks SQLite whether another connection changed a collection's declared
+    indexes (``PRAGMA data_version``) each time they are read: for every document written,
+    by the unique check. Inside one of this process's write calls no other process writes
+    (``_locked_write`` holds the site's write lock), so once asked, the answer holds until
+    the call ends."""
+    table = sqlite_store.IndexDict
+    original = table._get_cache
+
+    def get_cache(self):
+        if self._cache is not None and getattr(self, "checked_in_write", False):
+            return self._cache
+        cache = original(self)
+        if getattr(self, "in_write", False):
+            self.checked_in_write = True
+        return cache
+
+    table._get_cache = get_cache
+
+
 def _bulk_sort_argument(mongomock_collection) -> None:
     """pymongo 4.9 and later hand ``sort`` to a bulk's ``add_update``/``add_replace``;
     mongomock 4.3 (litemongo's copy knows it) takes no such argument. It is accepted when
@@ -754,6 +780,70 @@ def _bulk_sort_argument(mongomock_collection) -> None:
             return _method(self, *args, **kwargs)
 
         setattr(builder, name, functools.wraps(method)(without_sort))
+
+
+def _encoded_once(lite_collection, sqlite_store) -> None:
+    """mongomock encodes every inserted document to BSON to check it can be stored (converting
+    the collection's codec options for each), then the store encodes its copy again to write
+    it: two encodes, a tenth of a raw insert. Here the copy as it will be stored is encoded
+    once, with the store's codec options, and those bytes are written. A document that cannot
+    be encoded is refused with the same error, before anything is written. Only a collection
+    whose codec options are the store's takes this path (the project's all do)."""
+    import bson
+
+    original_insert = lite_collection.Collection._insert
+    ORIGINAL_INSERT.append(original_insert)
+    original_set = sqlite_store.TableDict.__setitem__  # the change log's set_item
+    helpers = lite_collection.helpers
+
+    def insert(self, data, session=None, ordered=True):
+        store = self._store
+        documents = getattr(store, "_documents", None)
+        if (
+            session
+            or not isinstance(data, dict)
+            or not isinstance(documents, sqlite_store.TableDict)
+            or helpers.PYMONGO_BELOW_3_6
+        ):
+            return original_insert(self, data, session, ordered)
+        options, known = self._codec_options, getattr(self, "_same_codec", None)
+        if known is None or known[0] is not options or known[1] is not documents._codec_options:
+            known = (options, documents._codec_options, options.to_pymongo() == documents._codec_options)
+            self._same_codec = known
+        if not known[2]:
+            return original_insert(self, data, session, ordered)
+        if not all(isinstance(k, str) for k in data):
+            raise ValueError("Document keys must be strings")
+        lite_collection._validate_data_fields(data)
+        if "_id" not in data:
+            data["_id"] = lite_collection.ObjectId()
+        object_id = data["_id"]
+        if isinstance(object_id, dict):
+            object_id = helpers.hashdict(object_id)
+        stored = helpers.patch_datetime_awareness_in_document(data)
+        encoded = bson.encode(stored, codec_options=documents._codec_options)
+        if object_id in store:
+            raise lite_collection.DuplicateKeyError("E11000 Duplicate Key Error", 11000)
+        documents.encoded_for = (stored, encoded)
+        try:
+            store[object_id] = stored
+        finally:
+            documents.encoded_for = None
+        try:
+            self._ensure_uniques(stored)
+        except lite_collection.DuplicateKeyError:
+            del store[object_id]
+            raise
+        return data["_id"]
+
+    def set_item(self, key, val):
+        encoded_for = getattr(self, "encoded_for", None)
+        if encoded_for is not None and encoded_for[0] is val:
+            val = encoded_for[1]
+        return original_set(self, key, val)
+
+    lite_collection.Collection._insert = insert
+    sqlite_store.TableDict.__setitem__ = set_item
 
 
 def _patch_gridfs() -> None:
@@ -914,6 +1004,8 @@ def apply() -> None:
         ORIGINAL_DATETIME_PATCH.append(lite_helpers.patch_datetime_awareness_in_document)
         lite_helpers.patch_datetime_awareness_in_document = fast_datetime_patch(ORIGINAL_DATETIME_PATCH[0])
         _bulk_sort_argument(mongomock.collection)
+        _encoded_once(lite_collection, sqlite_store)
+        _indexes_checked_once_per_write(sqlite_store)
         _patch_gridfs()
         _applied = True
 
