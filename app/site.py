@@ -83,8 +83,8 @@ class Site:
 def utcnow() -> dt.datetime:
     """Now, UTC, at millisecond precision (what BSON stores), so a value read back compares
     equal to the one written."""
-    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    return now.replace(microsecond=now.microsecond // 1000 * 1000)
+    now = dt.datetime.now(dt.UTC)
+    return now.replace(tzinfo=None, microsecond=now.microsecond // 1000 * 1000)
 
 
 @dataclass

@@ -744,3 +744,44 @@ def test_a_document_is_encoded_once_and_stored_as_before(tmp_path, monkeypatch):
         mine.items.insert_one({"_id": named[0]["_id"], "other": 1})
     assert mine.items.count_documents({}) == before and mine.items.find_one({"_id": "bad"}) is None
     assert mine.items.find_one({"_id": named[0]["_id"]}) == theirs.items.find_one({"_id": named[0]["_id"]})
+
+
+def test_field_names_are_refused_as_mongomock_refuses_them(tmp_path, monkeypatch):
+    """The embedded store checks a document's field names in one pass; for random documents
+    with names that are not strings (at the top, a ValueError; nested, mongomock's own
+    TypeError), null characters at any depth and top-level or nested names starting with
+    ``$``, alone or together, it refuses what litemongo's own insert refuses, with the same
+    error and message, and stores what it stores."""
+    import random
+
+    from litemongo._vendor.mongomock import collection as lite_collection
+
+    from app.store import connect, patches
+
+    mine = connect(Config(store="embedded", data_dir=tmp_path / "mine")).db
+    theirs = connect(Config(store="embedded", data_dir=tmp_path / "theirs")).db
+    rnd = random.Random(3)
+    names = ["a", "b", "a\0b", "$x", "$", "c$", 7, "\0"]
+
+    def value(depth=0):
+        if depth < 2 and rnd.random() < 0.3:
+            return {rnd.choice(names): value(depth + 1) for _ in range(rnd.randint(0, 3))}
+        if depth < 2 and rnd.random() < 0.1:
+            return [value(depth + 1)]
+        return rnd.choice([1, "x", None])
+
+    def outcome(db, doc):
+        try:
+            db.items.insert_one(doc)
+        except (ValueError, TypeError, lite_collection.InvalidDocument) as exc:
+            return type(exc), str(exc)
+        return "stored"
+
+    docs = [{"_id": i, **{rnd.choice(names): value() for _ in range(rnd.randint(0, 4))}} for i in range(1500)]
+    ours = [outcome(mine, dict(doc)) for doc in docs]
+    monkeypatch.setattr(lite_collection.Collection, "_insert", patches.ORIGINAL_INSERT[0])
+    other = [outcome(theirs, dict(doc)) for doc in docs]
+    monkeypatch.undo()
+    assert {o if o == "stored" else o[0] for o in ours} == {"stored", ValueError, TypeError, lite_collection.InvalidDocument}
+    assert ours == other
+    assert list(mine.items.find({}, sort=[("_id", 1)])) == list(theirs.items.find({}, sort=[("_id", 1)]))

@@ -779,8 +779,7 @@ def _writable(ctx, meta, data: dict) -> dict:
 
 
 def _number_rows(meta, doc: Document) -> None:
-    """Each child row's number and, if it has none, a random name (the record's random
-    bytes drawn at once)."""
+    """Each child row's number and, if it has none, a random name (``naming.random_names``)."""
     unnamed = []
     for f in meta.table_fields:
         rows = doc.get(f.fieldname) or []
@@ -789,9 +788,8 @@ def _number_rows(meta, doc: Document) -> None:
             if not row.get("name"):
                 unnamed.append(row)
     if unnamed:
-        drawn = secrets.token_hex(5 * len(unnamed))
-        for i, row in enumerate(unnamed):
-            row["name"] = drawn[10 * i : 10 * i + 10]
+        for row, drawn in zip(unnamed, naming.random_names(len(unnamed)), strict=True):
+            row["name"] = drawn
 
 
 def _storable(meta, doc: Document) -> dict:

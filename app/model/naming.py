@@ -11,8 +11,9 @@
 
 from __future__ import annotations
 
+import os
 import re
-import secrets
+import threading
 
 from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
@@ -35,6 +36,30 @@ def series_parts(pattern: str, now) -> tuple[str, int]:
 
 DATE_PARTS = {"YYYY": "%Y", "YY": "%y", "MM": "%m", "DD": "%d"}
 
+_drawn = threading.local()
+_DRAW = 4096  # random bytes asked of the system at a time
+
+
+def random_names(count: int) -> list[str]:
+    """``count`` names of 10 random hex characters (a ``hash`` record's, a child row's). The
+    system's random bytes (``os.urandom``, as ``secrets`` uses) are asked for a few thousand
+    at a time, per thread, rather than once per record: an import names two records and
+    several child rows per officer. A forked process draws its own."""
+    pool = getattr(_drawn, "pool", b"")
+    needed = 5 * count
+    if len(pool) < needed:
+        pool += os.urandom(max(_DRAW, needed))
+    taken, _drawn.pool = pool[:needed], pool[needed:]
+    text = taken.hex()
+    return [text[10 * i : 10 * i + 10] for i in range(count)]
+
+
+def _forget_drawn() -> None:
+    _drawn.pool = b""
+
+
+os.register_at_fork(after_in_child=_forget_drawn)
+
 
 def next_counter(db, key: str, count: int = 1) -> int:
     """Advance the series ``key`` by ``count``; returns the last number reserved."""
@@ -52,7 +77,7 @@ def next_counter(db, key: str, count: int = 1) -> int:
 def make_name(ctx, meta, values: dict) -> str:
     rule = meta.autoname
     if rule == "hash":
-        return secrets.token_hex(5)
+        return random_names(1)[0]
     if rule.startswith("field:"):
         fieldname = rule[6:]
         value = values.get(fieldname)

@@ -787,9 +787,13 @@ def _encoded_once(lite_collection, sqlite_store) -> None:
     the collection's codec options for each), then the store encodes its copy again to write
     it: two encodes, a tenth of a raw insert. Here the copy as it will be stored is encoded
     once, with the store's codec options, and those bytes are written. A document that cannot
-    be encoded is refused with the same error, before anything is written. Only a collection
-    whose codec options are the store's takes this path (the project's all do)."""
+    be encoded is refused with the same error, before anything is written. Its three checks of
+    the field names are made in one pass (``keys_checked``). Only a collection whose codec
+    options are the store's takes this path (the project's all do)."""
+    from collections.abc import Mapping
+
     import bson
+    from bson import ObjectId
 
     original_insert = lite_collection.Collection._insert
     ORIGINAL_INSERT.append(original_insert)
@@ -812,9 +816,7 @@ def _encoded_once(lite_collection, sqlite_store) -> None:
             self._same_codec = known
         if not known[2]:
             return original_insert(self, data, session, ordered)
-        if not all(isinstance(k, str) for k in data):
-            raise ValueError("Document keys must be strings")
-        lite_collection._validate_data_fields(data)
+        keys_checked(data)
         if "_id" not in data:
             data["_id"] = lite_collection.ObjectId()
         object_id = data["_id"]
@@ -835,6 +837,33 @@ def _encoded_once(lite_collection, sqlite_store) -> None:
             del store[object_id]
             raise
         return data["_id"]
+
+    refused = lite_collection.InvalidDocument
+    plain = frozenset({str, int, float, bool, type(None), bytes, list, ObjectId, datetime.datetime})
+
+    def keys_checked(data) -> None:
+        """mongomock's three checks of a document's field names in one pass, refusing as
+        they do, in their order: a top-level name that is not a string (ValueError), a null
+        character at any depth or a nested name that is not a string (the first found), a
+        top-level name starting with ``$``."""
+        null = dollar = None
+        for key, value in data.items():
+            if type(key) is not str and not isinstance(key, str):
+                raise ValueError("Document keys must be strings")
+            if null is None:
+                if "\0" in key:
+                    null = refused(f"Field names cannot contain the null character (found: {key})")
+                elif type(value) is dict or (type(value) not in plain and isinstance(value, Mapping)):
+                    try:
+                        lite_collection._recursive_key_check_null_character(value)
+                    except (refused, TypeError) as exc:  # TypeError: a nested name that is no string
+                        null = exc
+            if dollar is None and key.startswith("$"):
+                dollar = key
+        if null is not None:
+            raise null
+        if dollar is not None:
+            raise refused(f'Top-level field names cannot start with the "$" sign (found: {dollar})')
 
     def set_item(self, key, val):
         encoded_for = getattr(self, "encoded_for", None)
