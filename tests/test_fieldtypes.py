@@ -122,3 +122,25 @@ def test_empty_optional_values_are_not_stored(site):
     doc = lifecycle.insert(site.context(), "Field Sampler", {"title": "T", "count": "", "day": None})
     raw = site.db.field_sampler.find_one({"_id": doc.name})
     assert "count" not in raw and "day" not in raw and raw["flag"] is False
+
+
+def test_a_child_row_seen_before_is_coerced_as_the_first_time(site):
+    """Child rows are coerced once per distinct row (``fieldtypes.Row``): many records with the
+    same row each store their own typed copy with its own name; a row refused once is refused
+    every time; values that compare equal but differ in type (1 and True) are not taken for
+    one another."""
+    ctx = site.context()
+    row = {"label_text": "same", "amount": "10.005", "row_mdo": "Ministry of Power"}
+    names = [lifecycle.insert(ctx, "Field Sampler", {"title": "T", "rows": [dict(row)]}).name for _ in range(3)]
+    stored = [site.db.field_sampler.find_one({"_id": n})["rows"][0] for n in names]
+    assert all(r["amount"] == 10.01 and r["label_text"] == "same" and r["idx"] == 1 for r in stored)
+    assert len({r["name"] for r in stored}) == 3
+    for _ in range(2):
+        with pytest.raises(ValidationError) as err:
+            lifecycle.insert(ctx, "Field Sampler", {"title": "T", "rows": [{"label_text": "same", "amount": "lots"}]})
+        assert "Not a valid number." in err.value.errors["rows"]["1"]["amount"]
+    doc = lifecycle.insert(ctx, "Field Sampler", {"title": "T", "rows": [{"label_text": "n", "amount": 1}]})
+    assert site.db.field_sampler.find_one({"_id": doc.name})["rows"][0]["amount"] == 1.0
+    with pytest.raises(ValidationError) as err:
+        lifecycle.insert(ctx, "Field Sampler", {"title": "T", "rows": [{"label_text": "n", "amount": True}]})
+    assert "amount" in err.value.errors["rows"]["1"]

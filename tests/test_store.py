@@ -785,3 +785,18 @@ def test_field_names_are_refused_as_mongomock_refuses_them(tmp_path, monkeypatch
     assert {o if o == "stored" else o[0] for o in ours} == {"stored", ValueError, TypeError, lite_collection.InvalidDocument}
     assert ours == other
     assert list(mine.items.find({}, sort=[("_id", 1)])) == list(theirs.items.find({}, sort=[("_id", 1)]))
+
+
+def test_an_update_that_sets_a_value_no_store_can_hold_is_refused(db):
+    """Each value an update sets is checked by encoding it (on the embedded store with codec
+    options converted once per collection, ``patches._codec_converted_once``): a set is
+    refused and the record is left as it was, each time; a list is stored."""
+    from bson.errors import InvalidDocument
+
+    db.items.insert_one({"_id": 1, "x": 1})
+    for _ in range(2):
+        with pytest.raises(InvalidDocument):
+            db.items.update_one({"_id": 1}, {"$set": {"x": {1, 2}}})
+        assert db.items.find_one({"_id": 1})["x"] == 1
+    db.items.update_one({"_id": 1}, {"$set": {"x": [1, 2]}})
+    assert db.items.find_one({"_id": 1})["x"] == [1, 2]

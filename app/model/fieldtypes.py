@@ -140,6 +140,43 @@ def _range(f):
     return [validate.Range(min=lo, max=hi)] if lo is not None or hi is not None else []
 
 
+class Row(fields.Nested):
+    """One row of a child table: marshmallow's ``Nested``, except that a row of plain values
+    seen before by this schema is not coerced again. An import gives thousands of records the
+    same rows (each officer's learner account: the Learner role, the officer's MDO); the
+    coercion of a row depends on nothing but its values, so its result is kept (a few hundred
+    per schema) and each record gets its own copy. A row that is refused is coerced, and
+    refused, every time."""
+
+    KEPT = 512
+    PLAIN = frozenset({str, int, float, bool, type(None)})
+    IMMUTABLE = PLAIN | {dt.date, dt.datetime}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._seen: dict = {}
+
+    def __deepcopy__(self, memo):
+        copied = super().__deepcopy__(memo)
+        copied._seen = {}
+        return copied
+
+    def _deserialize(self, value, attr, data, partial=None, **kwargs):
+        plain = self.PLAIN
+        if type(value) is not dict or type(partial) not in plain or not all(type(v) in plain for v in value.values()):
+            return super()._deserialize(value, attr, data, partial=partial, **kwargs)
+        key = (partial, tuple((k, type(v), v) for k, v in value.items()))
+        kept = self._seen.get(key)
+        if kept is None:
+            kept = super()._deserialize(value, attr, data, partial=partial, **kwargs)
+            if type(kept) is not dict or not all(type(v) in self.IMMUTABLE for v in kept.values()):
+                return kept
+            if len(self._seen) >= self.KEPT:
+                self._seen.clear()
+            self._seen[key] = kept
+        return dict(kept)
+
+
 @dataclass(frozen=True)
 class FieldType:
     name: str
@@ -277,7 +314,7 @@ FIELDTYPES: dict[str, FieldType] = {
         FieldType(
             "Table",
             "array of objects",
-            lambda f, c=None: fields.List(fields.Nested(c, unknown=RAISE), **_kw),
+            lambda f, c=None: fields.List(Row(c, unknown=RAISE), **_kw),
             lambda f: {"type": "array", "items": {"$ref": f"#/components/schemas/{f.options.replace(' ', '')}"}},
             "table",
             empty_is_none=False,

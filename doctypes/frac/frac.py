@@ -185,7 +185,9 @@ def _write_gaps(ctx, db, old_rows: dict[str, list], new_rows: dict[str, list]) -
                 d["total_gap"] += sign * r["gap"]
                 if sign > 0:
                     d["row"] = r
-    db["officer_gap"].delete_many({"officer": {"$in": moved}})
+    stale = [o for o in moved if old_rows.get(o)]
+    if stale:  # (new officers, as an import makes, have none)
+        db["officer_gap"].delete_many({"officer": {"$in": stale}})
     standard = {**_created(ctx), **_stamp(ctx)}
     rows = [{**r, **standard} for o in moved for r in new_rows[o]]
     for i in range(0, len(rows), 1000):
