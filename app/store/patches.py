@@ -808,9 +808,10 @@ def _encoded_once(lite_collection, sqlite_store) -> None:
     the collection's codec options for each), then the store encodes its copy again to write
     it: two encodes, a tenth of a raw insert. Here the copy as it will be stored is encoded
     once, with the store's codec options, and those bytes are written. A document that cannot
-    be encoded is refused with the same error, before anything is written. Its three checks of
-    the field names are made in one pass (``keys_checked``). Only a collection whose codec
-    options are the store's takes this path (the project's all do)."""
+    be encoded is refused with the same error, before anything is written. The copy and the
+    three checks of its field names are made in one pass (``checked_copy``). Only a plain
+    dict, into a collection whose codec options are the store's, takes this path (the
+    project's all do)."""
     from collections.abc import Mapping
 
     import bson
@@ -824,12 +825,7 @@ def _encoded_once(lite_collection, sqlite_store) -> None:
     def insert(self, data, session=None, ordered=True):
         store = self._store
         documents = getattr(store, "_documents", None)
-        if (
-            session
-            or not isinstance(data, dict)
-            or not isinstance(documents, sqlite_store.TableDict)
-            or helpers.PYMONGO_BELOW_3_6
-        ):
+        if session or type(data) is not dict or not isinstance(documents, sqlite_store.TableDict) or helpers.PYMONGO_BELOW_3_6:
             return original_insert(self, data, session, ordered)
         options, known = self._codec_options, getattr(self, "_same_codec", None)
         if known is None or known[0] is not options or known[1] is not documents._codec_options:
@@ -837,13 +833,12 @@ def _encoded_once(lite_collection, sqlite_store) -> None:
             self._same_codec = known
         if not known[2]:
             return original_insert(self, data, session, ordered)
-        keys_checked(data)
+        stored = checked_copy(data)
         if "_id" not in data:
-            data["_id"] = lite_collection.ObjectId()
+            data["_id"] = stored["_id"] = lite_collection.ObjectId()
         object_id = data["_id"]
         if isinstance(object_id, dict):
             object_id = helpers.hashdict(object_id)
-        stored = helpers.patch_datetime_awareness_in_document(data)
         encoded = bson.encode(stored, codec_options=documents._codec_options)
         if object_id in store:
             raise lite_collection.DuplicateKeyError("E11000 Duplicate Key Error", 11000)
@@ -860,31 +855,39 @@ def _encoded_once(lite_collection, sqlite_store) -> None:
         return data["_id"]
 
     refused = lite_collection.InvalidDocument
-    plain = frozenset({str, int, float, bool, type(None), bytes, list, ObjectId, datetime.datetime})
+    leaf = frozenset({str, int, float, bool, type(None), bytes, ObjectId})  # copied as they are
+    unmapped = frozenset({list, tuple, datetime.datetime})  # copied, not searched for names
 
-    def keys_checked(data) -> None:
-        """mongomock's three checks of a document's field names in one pass, refusing as
-        they do, in their order: a top-level name that is not a string (ValueError), a null
-        character at any depth or a nested name that is not a string (the first found), a
-        top-level name starting with ``$``."""
+    def checked_copy(data: dict) -> dict:
+        """The document as it will be stored (``patch_datetime_awareness_in_document``: its
+        datetimes naive UTC to the millisecond), made in the same pass as mongomock's three
+        checks of its field names, which refuse as they do, in their order: a top-level name
+        that is not a string (ValueError), a null character at any depth or a nested name
+        that is not a string (the first found), a top-level name starting with ``$``."""
+        patch = helpers.patch_datetime_awareness_in_document
+        out = dict(data)
         null = dollar = None
         for key, value in data.items():
             if type(key) is not str and not isinstance(key, str):
                 raise ValueError("Document keys must be strings")
-            if null is None:
-                if "\0" in key:
-                    null = refused(f"Field names cannot contain the null character (found: {key})")
-                elif type(value) is dict or (type(value) not in plain and isinstance(value, Mapping)):
-                    try:
-                        lite_collection._recursive_key_check_null_character(value)
-                    except (refused, TypeError) as exc:  # TypeError: a nested name that is no string
-                        null = exc
+            if null is None and "\0" in key:
+                null = refused(f"Field names cannot contain the null character (found: {key})")
             if dollar is None and key.startswith("$"):
                 dollar = key
+            kind = type(value)
+            if kind in leaf:
+                continue
+            if null is None and (kind is dict or (kind not in unmapped and isinstance(value, Mapping))):
+                try:
+                    lite_collection._recursive_key_check_null_character(value)
+                except (refused, TypeError) as exc:  # TypeError: a nested name that is no string
+                    null = exc
+            out[key] = patch(value)
         if null is not None:
             raise null
         if dollar is not None:
             raise refused(f'Top-level field names cannot start with the "$" sign (found: {dollar})')
+        return out
 
     def set_item(self, key, val):
         encoded_for = getattr(self, "encoded_for", None)
