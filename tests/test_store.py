@@ -800,3 +800,75 @@ def test_an_update_that_sets_a_value_no_store_can_hold_is_refused(db):
         assert db.items.find_one({"_id": 1})["x"] == 1
     db.items.update_one({"_id": 1}, {"$set": {"x": [1, 2]}})
     assert db.items.find_one({"_id": 1})["x"] == [1, 2]
+
+
+def test_a_record_read_by_name_is_found_as_mongomock_finds_it(tmp_path):
+    """``find_one`` with a filter naming a record by a string (alone, beside other conditions,
+    or inside an ``$and``) takes the record by its key on the embedded store
+    (``patches._find_one_by_name``); over random records, filters and projections it answers
+    what mongomock's own ``find_one`` answers, and refuses what it refuses."""
+    import datetime as dt
+    import random
+
+    from pymongo.errors import OperationFailure
+
+    from app.store import connect, patches
+
+    db = connect(Config(store="embedded", data_dir=tmp_path / "var")).db
+    original = patches.ORIGINAL_FIND_ONE[0]
+    rnd = random.Random(13)
+    mdos = ["Ministry of Power", "Ministry of Steel", None]
+    for i in range(200):
+        doc = {"_id": f"OFF-{i}" if i % 7 else i, "n": rnd.randint(0, 5), "tags": rnd.sample(["a", "b", "c"], rnd.randint(0, 3))}
+        if rnd.random() < 0.8:
+            doc["mdo"] = rnd.choice(mdos)
+        if rnd.random() < 0.5:
+            doc["when"] = dt.datetime(2026, 12, rnd.randint(1, 6))
+            doc["rows"] = [{"role": rnd.choice(["Learner", "MDO Admin"]), "idx": k} for k in range(rnd.randint(0, 2))]
+        db.items.insert_one(doc)
+    names = [f"OFF-{i}" for i in range(220)] + ["0", "7"]
+
+    def condition():
+        return rnd.choice(
+            [
+                {"mdo": rnd.choice(mdos)},
+                {"mdo": {"$in": rnd.sample(mdos, 2)}},
+                {"n": {"$gte": rnd.randint(0, 5)}},
+                {"tags": rnd.choice(["a", "b"])},
+                {"rows.role": "Learner"},
+                {"when": {"$lt": dt.datetime(2026, 12, 4)}},
+                {"$or": [{"n": 1}, {"mdo": None}]},
+            ]
+        )
+
+    projections = [None, {"n": 1}, {"n": 0}, {"_id": 0, "mdo": 1}, {"rows.role": 1}, {}, ["n", "tags"]]
+    fast_ones = 0
+    for _ in range(1500):
+        name = rnd.choice(names)
+        shape = rnd.randrange(3)
+        if shape == 0:
+            query = {"_id": name}
+        elif shape == 1:
+            query = {"_id": name, **condition()}
+        else:
+            query = {"$and": [{"_id": name}] + [condition() for _ in range(rnd.randint(1, 2))]}
+        fast_ones += patches._named(query) is not None
+        projection = rnd.choice(projections)
+        args = (projection,) if projection is not None and rnd.random() < 0.5 else ()
+        kwargs = {"projection": projection} if projection is not None and not args else {}
+        ours = db.items.find_one(query, *args, **kwargs)
+        theirs = original(db.items, query, *args, **kwargs)
+        assert ours == theirs, (query, projection)
+    assert fast_ones == 1500
+
+    def outcome(call, collection, query):
+        try:
+            return call(collection, query)
+        except OperationFailure as exc:
+            return str(exc)
+
+    fast = type(db.items).find_one
+    for collection in (db.items, db.empty):
+        for query in ({"_id": "OFF-1", "n": {"$bogus": 1}}, {"_id": "nobody", "n": {"$bogus": 1}}):
+            assert outcome(fast, collection, query) == outcome(original, collection, query)
+    assert outcome(fast, db.items, {"_id": "OFF-1", "n": {"$bogus": 1}}) == "unknown operator: $bogus"
