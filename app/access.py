@@ -126,8 +126,10 @@ SystemAccess = Access
 
 
 def permission_rows(site, meta) -> list[dict]:
-    custom = list(site.db["custom_docperm"].find({"ref_doctype": meta.name}))
-    return custom or list(meta.permissions)
+    """The doctype's permission rules: its Custom DocPerm rows if it has any, else the
+    definition's (read from the store once, then again only when Custom DocPerm changes)."""
+    custom = site.kept("custom_docperm", meta.name, lambda: tuple(site.db["custom_docperm"].find({"ref_doctype": meta.name})))
+    return list(custom) or list(meta.permissions)
 
 
 class UserAccess(Access):
@@ -168,8 +170,13 @@ class UserAccess(Access):
 
     def _role_records(self) -> list[dict]:
         if "_role_cache" not in self.__dict__:
+            roles = tuple(sorted(self.roles))
             self.__dict__["_role_cache"] = list(
-                self.site.db["role"].find({"_id": {"$in": sorted(self.roles)}}, {"mdo_scope": 1, "capabilities": 1})
+                self.site.kept(
+                    "role",
+                    roles,
+                    lambda: tuple(self.site.db["role"].find({"_id": {"$in": list(roles)}}, {"mdo_scope": 1, "capabilities": 1})),
+                )
             )
         return self.__dict__["_role_cache"]
 

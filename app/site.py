@@ -40,6 +40,27 @@ class Site:
             handle = handles[name] = self.store.db[name]
         return handle
 
+    def kept(self, collection: str, key, compute):
+        """``compute()``, kept until ``collection`` changes, whichever process changes it: for
+        what every request derives from a small collection that seldom changes (the roles'
+        scopes and capabilities, a doctype's permission rules). On the embedded store the
+        collection's change log says whether it changed; on a server, nothing is kept. What
+        is kept is shared: callers read it, never change it."""
+        from app.store import patches
+
+        version = patches.data_version(self._handle(collection))  # before reading, so no change is missed
+        if version is None:
+            return compute()
+        kept = self.__dict__.setdefault("_kept", {})
+        entry = kept.get((collection, key))
+        if entry is not None and entry[0] == version:
+            return entry[1]
+        value = compute()
+        if len(kept) > 1000:
+            kept.clear()
+        kept[(collection, key)] = (version, value)
+        return value
+
     @property
     def unguarded_db(self):
         """The raw database, past the access layer, for rules that read many collections

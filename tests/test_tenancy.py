@@ -363,3 +363,36 @@ def test_learner_cannot_change_own_roles_or_mdos(world):
     )
     assert client.put(f"/api/resource/User/{world['users']['learner']}", json={"mdos": [{"mdo": STEEL}]}).status_code == 403
     assert client.put(f"/api/resource/User/{world['users']['learner']}", json={"full_name": "Ravi K"}).status_code == 200
+
+
+def test_a_permission_taken_away_by_another_process_is_refused_at_once(tmp_path):
+    """The roles' scopes and capabilities and the doctypes' permission rules are read once
+    per process and kept until they change (``Site.kept``). A change another process makes
+    (here another site on the same embedded store) holds from the next request on, tried from
+    the side of the nodal officer it takes rights from."""
+    from app import install
+    from app.site import Site
+
+    from .conftest import make_config
+
+    one = Site(make_config("embedded", tmp_path))
+    install.init(one)
+    other = Site(make_config("embedded", tmp_path))
+    nodal = add_user(one, "nodal@power.gov.in", ["MDO Admin"], [POWER])
+    officer = lifecycle.insert(
+        one.context(),
+        "Officer",
+        {"full_name": "Asha", "email": "asha@power.gov.in", "service": "IAS", "group": "A", "mdo": POWER},
+    ).name
+    assert lifecycle.get(context_for(one, nodal), "Officer", officer).name == officer
+    assert context_for(one, nodal).access.can("search_talent")
+
+    lifecycle.insert(other.context(), "Custom DocPerm", {"ref_doctype": "Officer", "role": "System Manager", "read": True})
+    other.unguarded("role").update_one({"_id": "MDO Admin"}, {"$pull": {"capabilities": {"capability": "search_talent"}}})
+
+    with pytest.raises(PermissionDenied, match="may not read Officer"):
+        lifecycle.get(context_for(one, nodal), "Officer", officer)
+    assert not context_for(one, nodal).access.can("search_talent")
+    assert token_client(one, nodal).get(f"/api/resource/Officer/{officer}").status_code == 403
+    one.close()
+    other.close()
