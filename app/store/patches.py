@@ -84,7 +84,6 @@ _applied = False
 ORIGINAL_NEXT: dict = {}  # kept for scripts/bench_store.py's side-by-side comparison
 ORIGINAL_SORT_KEY: dict = {}  # kept for tests/test_store.py's comparison
 ORIGINAL_INSERT: list = []  # litemongo's insert, kept for tests/test_store.py's comparison
-ORIGINAL_FIND_ONE: list = []  # and its find_one
 _thread_lock = threading.RLock()
 
 
@@ -900,60 +899,6 @@ def _encoded_once(lite_collection, sqlite_store) -> None:
     sqlite_store.TableDict.__setitem__ = set_item
 
 
-def _named(filter) -> str | None:  # noqa: A002 - mongomock's name
-    """The name a filter asks for by equality (``{"_id": name, ...}``, or one of an ``$and``'s
-    conditions), when it is a string; None otherwise."""
-    if type(filter) is not dict:
-        return None
-    name = filter.get("_id")
-    if type(name) is str:
-        return name
-    conditions = filter.get("$and")
-    if type(conditions) is list:
-        for condition in conditions:
-            if type(condition) is dict and type(condition.get("_id")) is str:
-                return condition["_id"]
-    return None
-
-
-def _find_one_by_name(lite_collection, sqlite_store) -> None:
-    """Most reads of one record ask for it by name: the API token and the user of every
-    request, then the record itself (with the caller's tenancy filter beside the name).
-    mongomock's ``find_one`` makes a cursor, plans the query and walks its candidates: about
-    80 µs on the embedded store, where reading the document by its key takes 14. A filter
-    that names a record by a string takes that record by its key and keeps it if mongomock's
-    own matcher says the whole filter applies; the projection is mongomock's own too. Any
-    other call, or a collection with TTL indexes or time-zone-aware reads, goes the usual way
-    (``tests/test_store.py`` compares the two over random filters)."""
-    original = lite_collection.Collection.find_one
-    ORIGINAL_FIND_ONE.append(original)
-    applies = lite_collection.filter_applies
-
-    def find_one(self, filter=None, *args, **kwargs):  # noqa: A002 - mongomock's name
-        name = _named(filter)
-        if name is None or len(args) > 1 or (kwargs and set(kwargs) != {"projection"}) or (args and kwargs):
-            return original(self, filter, *args, **kwargs)
-        store = self._store
-        documents = getattr(store, "_documents", None)
-        if not isinstance(documents, sqlite_store.TableDict) or store._ttl_indexes or self.codec_options.tz_aware:
-            return original(self, filter, *args, **kwargs)
-        projection = args[0] if args else kwargs.get("projection")
-        with _thread_lock:
-            try:
-                document = documents[name]
-            except KeyError:
-                document = None
-        if document is None:
-            if store.is_empty:
-                applies(filter, {})  # as litemongo: an empty collection still checks the filter
-            return None
-        if not applies(filter, document):
-            return None
-        return self._copy_only_fields(document, projection, dict)
-
-    lite_collection.Collection.find_one = find_one
-
-
 def _patch_gridfs() -> None:
     from unittest import mock
 
@@ -1115,7 +1060,6 @@ def apply() -> None:
         _encoded_once(lite_collection, sqlite_store)
         _indexes_checked_once_per_write(sqlite_store)
         _codec_converted_once(lite_collection)
-        _find_one_by_name(lite_collection, sqlite_store)
         _patch_gridfs()
         _applied = True
 
