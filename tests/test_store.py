@@ -19,6 +19,43 @@ class SliceCountingList(list):
         return super().__getitem__(item)
 
 
+def random_value(rnd, depth=0, *, odd_containers=False, dates=False):
+    """A random value for a written document: plain values, naive and aware datetimes, nested
+    documents and lists; with ``odd_containers`` tuples and OrderedDicts too, and with
+    ``dates`` calendar dates (which BSON cannot store)."""
+    import collections
+    import datetime as dt
+
+    from bson import ObjectId
+
+    roll = rnd.random()
+    if depth < 3 and roll < 0.15:
+        return {
+            f"k{i}": random_value(rnd, depth + 1, odd_containers=odd_containers, dates=dates) for i in range(rnd.randint(0, 3))
+        }
+    if depth < 3 and roll < 0.25:
+        return [random_value(rnd, depth + 1, odd_containers=odd_containers, dates=dates) for _ in range(rnd.randint(0, 3))]
+    if odd_containers and depth < 3 and roll < 0.3:
+        return tuple(random_value(rnd, depth + 1, odd_containers=True, dates=dates) for _ in range(2))
+    if odd_containers and depth < 3 and roll < 0.35:
+        return collections.OrderedDict(
+            (f"o{i}", random_value(rnd, depth + 1, odd_containers=True, dates=dates)) for i in range(2)
+        )
+    ist = dt.timezone(dt.timedelta(hours=5, minutes=30))
+    leaves = [
+        lambda: rnd.randint(-(2**40), 2**40),
+        lambda: rnd.random(),
+        lambda: rnd.choice(["", "text", "पाठ्यक्रम"]),
+        lambda: None,
+        lambda: rnd.random() < 0.5,
+        lambda: b"raw",
+        lambda: ObjectId(),
+        lambda: dt.datetime(2026, 12, 6, 10, 30, 15, rnd.randrange(10**6)),
+        lambda: dt.datetime(2026, 12, 6, 10, 30, 15, rnd.randrange(10**6), tzinfo=ist),
+    ] + ([lambda: dt.date(2026, 12, 6)] if dates else [])
+    return rnd.choice(leaves)()
+
+
 @pytest.fixture(params=["mongomock", "embedded"])
 def db(request, tmp_path):
     store = connect(Config(store=request.param, data_dir=tmp_path / "var"))
@@ -528,11 +565,7 @@ def test_the_fast_datetime_copy_matches_mongomocks_own():
     """Every written document is copied with its datetimes made naive UTC to the
     millisecond; the embedded store's copy (``patches.fast_datetime_patch``) gives what
     mongomock's gives, for plain and nested values, aware datetimes, tuples and OrderedDicts."""
-    import collections
-    import datetime as dt
     import random
-
-    from bson import ObjectId
 
     from app.store import connect, patches
 
@@ -540,34 +573,8 @@ def test_the_fast_datetime_copy_matches_mongomocks_own():
     original = patches.ORIGINAL_DATETIME_PATCH[0]
     fast = patches.fast_datetime_patch(original)
     rnd = random.Random(5)
-    ist = dt.timezone(dt.timedelta(hours=5, minutes=30))
-    leaves = [
-        lambda: rnd.randint(-5, 5),
-        lambda: rnd.random(),
-        lambda: "text",
-        lambda: None,
-        lambda: True,
-        lambda: b"raw",
-        lambda: ObjectId(),
-        lambda: dt.datetime(2026, 12, 6, 10, 30, 15, rnd.randrange(10**6)),
-        lambda: dt.datetime(2026, 12, 6, 10, 30, 15, rnd.randrange(10**6), tzinfo=ist),
-        lambda: dt.date(2026, 12, 6),
-    ]
-
-    def value(depth=0):
-        roll = rnd.random()
-        if depth < 3 and roll < 0.15:
-            return {f"k{i}": value(depth + 1) for i in range(rnd.randint(0, 3))}
-        if depth < 3 and roll < 0.25:
-            return [value(depth + 1) for _ in range(rnd.randint(0, 3))]
-        if depth < 3 and roll < 0.3:
-            return tuple(value(depth + 1) for _ in range(2))
-        if depth < 3 and roll < 0.35:
-            return collections.OrderedDict((f"o{i}", value(depth + 1)) for i in range(2))
-        return rnd.choice(leaves)()
-
     for step in range(2000):
-        doc = {f"f{i}": value() for i in range(4)}
+        doc = {f"f{i}": random_value(rnd, odd_containers=True, dates=True) for i in range(4)}
         mine, theirs = fast(doc), original(doc)
         assert mine == theirs and repr(mine) == repr(theirs), step
 
@@ -667,7 +674,6 @@ def test_a_document_is_encoded_once_and_stored_as_before(tmp_path, monkeypatch):
     encodes twice), for random documents with and without names, aware and naive datetimes,
     nested documents and lists; a document that cannot be encoded, and a name already taken,
     are refused as before, and nothing of them is written."""
-    import datetime as dt
     import random
 
     from bson import ObjectId
@@ -679,30 +685,9 @@ def test_a_document_is_encoded_once_and_stored_as_before(tmp_path, monkeypatch):
     mine = connect(Config(store="embedded", data_dir=tmp_path / "mine")).db
     theirs = connect(Config(store="embedded", data_dir=tmp_path / "theirs")).db
     rnd = random.Random(11)
-    ist = dt.timezone(dt.timedelta(hours=5, minutes=30))
-    leaves = [
-        lambda: rnd.randint(-(2**40), 2**40),
-        lambda: rnd.random(),
-        lambda: rnd.choice(["", "text", "पाठ्यक्रम"]),
-        lambda: None,
-        lambda: rnd.random() < 0.5,
-        lambda: b"raw",
-        lambda: ObjectId(),
-        lambda: dt.datetime(2026, 12, 6, 10, 30, 15, rnd.randrange(10**6)),
-        lambda: dt.datetime(2026, 12, 6, 10, 30, 15, rnd.randrange(10**6), tzinfo=ist),
-    ]
-
-    def value(depth=0):
-        roll = rnd.random()
-        if depth < 3 and roll < 0.15:
-            return {f"k{i}": value(depth + 1) for i in range(rnd.randint(0, 3))}
-        if depth < 3 and roll < 0.25:
-            return [value(depth + 1) for _ in range(rnd.randint(0, 3))]
-        return rnd.choice(leaves)()
-
     docs = []
     for i in range(300):
-        doc = {f"f{j}": value() for j in range(rnd.randint(0, 5))}
+        doc = {f"f{j}": random_value(rnd) for j in range(rnd.randint(0, 5))}
         if rnd.random() < 0.8:
             doc = {"_id": rnd.choice([f"DOC-{i}", i, ObjectId()]), **doc} if rnd.random() < 0.5 else {**doc, "_id": f"DOC-{i}"}
         docs.append(doc)

@@ -787,9 +787,8 @@ def _number_rows(meta, doc: Document) -> None:
             row["idx"] = i
             if not row.get("name"):
                 unnamed.append(row)
-    if unnamed:
-        for row, drawn in zip(unnamed, naming.random_names(len(unnamed)), strict=True):
-            row["name"] = drawn
+    for row, drawn in zip(unnamed, naming.random_names(len(unnamed)), strict=True):
+        row["name"] = drawn
 
 
 def _storable(meta, doc: Document) -> dict:

@@ -815,7 +815,6 @@ def _encoded_once(lite_collection, sqlite_store) -> None:
     from collections.abc import Mapping
 
     import bson
-    from bson import ObjectId
 
     original_insert = lite_collection.Collection._insert
     ORIGINAL_INSERT.append(original_insert)
@@ -855,7 +854,7 @@ def _encoded_once(lite_collection, sqlite_store) -> None:
         return data["_id"]
 
     refused = lite_collection.InvalidDocument
-    leaf = frozenset({str, int, float, bool, type(None), bytes, ObjectId})  # copied as they are
+    leaf = _plain_types()  # copied as they are
     unmapped = frozenset({list, tuple, datetime.datetime})  # copied, not searched for names
 
     def checked_copy(data: dict) -> dict:
@@ -871,7 +870,7 @@ def _encoded_once(lite_collection, sqlite_store) -> None:
             if type(key) is not str and not isinstance(key, str):
                 raise ValueError("Document keys must be strings")
             if null is None and "\0" in key:
-                null = refused(f"Field names cannot contain the null character (found: {key})")
+                null = _null_in_name(refused, key)
             if dollar is None and key.startswith("$"):
                 dollar = key
             kind = type(value)
@@ -950,6 +949,19 @@ def fast_in(original, nothing):
     return in_op
 
 
+def _plain_types() -> frozenset:
+    """The value types a written document's copy keeps as they are: nothing nested, no
+    datetime to round (``fast_datetime_patch``, ``_encoded_once``)."""
+    from bson import ObjectId
+
+    return frozenset({str, int, float, bool, type(None), bytes, ObjectId})
+
+
+def _null_in_name(refused, key):
+    """mongomock's refusal of a field name with the null character, word for word."""
+    return refused(f"Field names cannot contain the null character (found: {key})")
+
+
 def fast_datetime_patch(original):
     """mongomock's ``patch_datetime_awareness_in_document`` (every written document copied,
     its datetimes made naive UTC to the millisecond) walks every value with a chain of
@@ -958,9 +970,7 @@ def fast_datetime_patch(original):
     datetime, an OrderedDict, a Timestamp) goes to the original."""
     import datetime as dt
 
-    from bson import ObjectId
-
-    plain = frozenset({str, int, float, bool, type(None), bytes, ObjectId})
+    plain = _plain_types()
 
     def patch(value):
         kind = type(value)
@@ -987,15 +997,13 @@ def fast_key_check(lite_collection) -> None:
     recognised by its exact type first. Same refusals, same messages."""
     from collections.abc import Mapping
 
-    from bson import ObjectId
-
-    plain = frozenset({str, int, float, bool, type(None), bytes, list, ObjectId, datetime.datetime})
+    plain = _plain_types() | {list, datetime.datetime}
     refused = lite_collection.InvalidDocument
 
     def check(data):
         for key, value in data.items():
             if "\0" in key:
-                raise refused(f"Field names cannot contain the null character (found: {key})")
+                raise _null_in_name(refused, key)
             if type(value) is dict or (type(value) not in plain and isinstance(value, Mapping)):
                 check(value)
 
