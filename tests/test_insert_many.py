@@ -20,8 +20,20 @@ POWER, STEEL = "Ministry of Power", "Ministry of Steel"
 VOLATILE = {"_id", "name", "creation", "modified", "owner", "modified_by", "officer", "role_map", "_counted"}
 
 
-def _world(tmp):
-    site = Site(make_config("mongomock", tmp))
+def _verified(now) -> dict:
+    """A verified record's workflow fields, as written straight into the store."""
+    return {
+        "workflow_state": "Verified",
+        "docstatus": 1,
+        "owner": "Administrator",
+        "creation": now,
+        "modified": now,
+        "modified_by": "Administrator",
+    }
+
+
+def _world(tmp, store="mongomock"):
+    site = Site(make_config(store, tmp))
     install.init(site)
     ctx = site.context()
     positions = {}
@@ -37,12 +49,7 @@ def _world(tmp):
                 "position": pos,
                 "position_name": "Under Secretary",
                 "version": 1,
-                "workflow_state": "Verified",
-                "docstatus": 1,
-                "owner": "Administrator",
-                "creation": now,
-                "modified": now,
-                "modified_by": "Administrator",
+                **_verified(now),
                 "requirements": [
                     {"role_name": "US", "competency": c, "required_level": 2 + i} for i, c in enumerate(competencies)
                 ],
@@ -233,4 +240,62 @@ def test_a_batch_never_written_is_dropped_when_the_file_is_imported_again(tmp_pa
     result = importer.import_file(ctx, "Officer", staff)
     assert len(result.inserted) == 3 and not result.errors
     assert site.db.pending_batch.count_documents({}) == 0
+    site.close()
+
+
+def test_new_officers_read_no_passbook_levels_or_gaps_and_a_resumed_batch_reads_them(tmp_path, monkeypatch):
+    """Officers just made by a batch can have no passbook entry, level or gap row yet, so
+    their gaps are computed without looking for any: in a process that has not read those
+    collections, the look would read each whole (the embedded store's query index). A batch
+    completed after a crash is of officers that exist: a passbook entry verified since the
+    crash counts in their levels and gaps."""
+    site, positions = _world(tmp_path, "embedded")
+    site.close()
+    site = Site(make_config("embedded", tmp_path))  # a fresh process: no collection read yet
+    ctx = site.context("nodal@dopt.gov.in")
+
+    def stored(collection):
+        return site.db[collection]._store._query_index is not None
+
+    rows = [
+        {
+            "full_name": f"New {i}",
+            "email": f"new{i}@gov.in",
+            "group": "A",
+            "service": "CSS",
+            "mdo": POWER,
+            "position": positions[POWER],
+        }
+        for i in range(3)
+    ]
+    made = lifecycle.insert_many(ctx, "Officer", rows)
+    assert not [m for m in made if isinstance(m, IgotError)]
+    assert site.db.officer_gap.count_documents({"officer": {"$in": [m.name for m in made]}}) == 9
+    assert not stored("passbook_entry") and not stored("officer_competency")
+
+    cut = [dict(r, full_name=f"Cut {i}", email=f"cutgap{i}@gov.in") for i, r in enumerate(rows)]
+    with monkeypatch.context() as m:  # the process dies once the records are written
+        m.setattr(lifecycle, "_hooks_batch", lambda *a: {})
+        m.setattr(lifecycle, "_close_batch", lambda *a: None)
+        lifecycle.insert_many(ctx, "Officer", cut)
+    officer = site.db.officer.find_one({"email": "cutgap0@gov.in"})["_id"]
+    gap = site.db.role_map.find_one({"mdo": POWER})["requirements"][0]
+    now = ctx.now()
+    site.db.passbook_entry.insert_one(
+        {
+            "_id": "PBE-CUT-1",
+            "officer": officer,
+            "officer_email": "cutgap0@gov.in",
+            "mdo": POWER,
+            "competency": gap["competency"],
+            "level": gap["required_level"],
+            **_verified(now),
+        }
+    )
+    lifecycle.resume_pending(site, min_age=dt.timedelta(0))
+    level = site.db.officer_competency.find_one({"officer": officer, "competency": gap["competency"]})
+    assert level is not None and level["level"] == gap["required_level"]
+    row = site.db.officer_gap.find_one({"officer": officer, "competency": gap["competency"]})
+    assert (row["current_level"], row["gap"]) == (gap["required_level"], 0)
+    assert site.db.officer_gap.count_documents({"officer": officer}) == 3
     site.close()

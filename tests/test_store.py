@@ -516,6 +516,77 @@ def test_the_compact_query_index_finds_what_the_original_finds():
         assert compact.candidates(wanted) == original.candidates(wanted), step
 
 
+def test_an_index_filled_whole_is_the_index_added_one_by_one():
+    """A collection's first query in a process builds its query index from the whole
+    collection at once (``CollectionIndexes.fill``); over random documents (plain values,
+    nested documents, lists, missing fields, datetimes) on plain and dotted paths, it holds
+    the same keys, documents and order as the index litemongo's own ``add`` builds."""
+    import random
+
+    from litemongo._vendor.mongomock import indexing
+
+    from app.store import connect, patches
+
+    connect(Config(store="mongomock"))  # the patches applied
+    rnd = random.Random(11)
+    pool = ["a", "b", 1, 2**60, None, {"x": "a"}, ["a", 1]]
+    pairs = []
+    for i in range(2500):
+        doc = {f"f{j}": random_value(rnd) for j in range(3) if rnd.random() < 0.8}
+        doc["p"] = rnd.choice(pool)
+        if rnd.random() < 0.2:
+            doc.pop("p")
+        pairs.append((f"k{i}", doc))
+    paths = ["f0", "f1", "f2", "p", "f0.k0", "p.x", "f1.k1.k0"]
+    filled, added = indexing.CollectionIndexes(), indexing.CollectionIndexes()
+    for index in (filled, added):
+        index.set_paths(paths, ())
+    filled.fill(iter(pairs), chunk=97)
+    for path_index in added._fields.values():  # litemongo's own add on each path
+        path_index.add = patches.ORIGINAL_FIELD_INDEX["add"].__get__(path_index)
+    for key, doc in pairs:
+        added.add(key, doc)
+    assert filled._docs == added._docs and filled._next_seq == len(pairs)
+    for path in [*paths, "_id"]:
+        mine, theirs = filled._fields[path], added._fields[path]
+        assert mine._unkeyed == theirs._unkeyed, path
+        as_sets = {k: v if type(v) is set else {v} for k, v in mine._entries.items()}
+        assert as_sets == theirs._entries, path
+        for key, keys in theirs._doc_keys.items():
+            held = mine._doc_keys[key]
+            assert (held if held is None or type(held) is frozenset else set(held) if held == () else {held}) == keys, (path, key)
+    with pytest.raises(ValueError):
+        filled.fill(iter(pairs[:1]))
+
+
+def test_the_query_index_keeps_the_paths_queries_plan_on(tmp_path):
+    """The embedded store's query index keeps every field of a unique index and the first
+    field of every other index unless it is sorted descending (a list's order); a query on
+    any other field answers what mongomock answers, from the documents themselves."""
+    import random
+
+    from app.store import connect
+
+    embedded = connect(Config(store="embedded", data_dir=tmp_path / "var")).db.things
+    plain = connect(Config(store="mongomock")).db.things
+    rnd = random.Random(5)
+    docs = [
+        {"_id": f"t{i}", "a": rnd.randrange(4), "b": rnd.choice("xyz"), "c": rnd.randrange(3), "d": f"d{i}", "e": i % 2}
+        for i in range(300)
+    ]
+    for coll in (embedded, plain):
+        coll.create_index([("a", 1), ("b", 1)])
+        coll.create_index([("c", -1), ("_id", -1)])
+        coll.create_index([("d", 1), ("e", 1)], unique=True)
+        coll.insert_many([dict(d) for d in docs])
+    index = embedded._store._get_query_index()
+    assert set(index._fields) == {"_id", "a", "d", "e"}
+    for query in ({"a": 1}, {"a": 2, "b": "y"}, {"b": "x"}, {"c": 2}, {"c": {"$in": [0, 2]}, "b": "z"}, {"e": 1, "a": 3}):
+        assert list(embedded.find(query).sort("_id", 1)) == list(plain.find(query).sort("_id", 1)), query
+    assert index.candidates({"b": "x"}) is None and index.candidates({"c": 2}) is None
+    assert index.candidates({"a": 1}) is not None
+
+
 def test_the_query_plan_names_the_candidates_litemongos_own_names():
     """Several indexed fields in one query: the embedded store makes the smallest field's
     candidates and keeps those the other fields name (``patches`` item 10) where litemongo

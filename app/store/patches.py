@@ -465,8 +465,10 @@ def _change_logged(sqlite_store) -> None:
         if index is None or since is None:
             index = indexing.CollectionIndexes()
             index.set_paths(indexing.index_paths(self.indexes.values()), ())
-            for key, doc in self._iter_items():
-                index.add(key, doc)
+            from app import heap
+
+            with heap.bulk_work():  # the new index's many small objects are not cyclic garbage
+                index.fill(self._iter_items())
             self._query_index = index
         else:
             index.set_paths(indexing.index_paths(self.indexes.values()), self._iter_items())
@@ -604,40 +606,45 @@ def _compact_field_index(indexing) -> None:
             entries[key] = {held, store_key}
 
     missing = object()
+    big = 2**53
+
+    def add_all(self, pairs):
+        """Index each (store key, document) pair, as litemongo's ``add`` does one by one; a
+        plain top-level value is keyed here, in one loop, as ``_doc_keys`` keys it."""
+        path, entries, doc_keys = self.path, self._entries, self._doc_keys
+        plain_path = "." not in path
+        for store_key, doc in pairs:
+            if plain_path and type(doc) is dict:  # the usual cases
+                value = doc.get(path, missing)
+                kind = type(value)
+                if kind is str:
+                    key = ("s", value)
+                elif value is missing or value is None:
+                    doc_keys[store_key] = no_keys
+                    continue
+                elif kind is int and -big <= value <= big:
+                    key = ("n", float(value))
+                elif kind is datetime.datetime and value.tzinfo is None:
+                    key = ("t", value.replace(microsecond=0))
+                else:
+                    key = None
+                if key is not None:
+                    enter(entries, key, store_key)
+                    doc_keys[store_key] = key
+                    continue
+            keys = indexing._doc_keys(doc, path)
+            if keys is None:
+                self._unkeyed.add(store_key)
+                doc_keys[store_key] = None
+            elif not keys:
+                doc_keys[store_key] = no_keys
+            else:
+                for key in keys:
+                    enter(entries, key, store_key)
+                doc_keys[store_key] = next(iter(keys)) if len(keys) == 1 else frozenset(keys)
 
     def add(self, store_key, doc):
-        path = self.path
-        if type(doc) is dict and "." not in path:  # the usual cases, keyed as _doc_keys keys them
-            value = doc.get(path, missing)
-            kind = type(value)
-            if value is missing or value is None:
-                self._doc_keys[store_key] = no_keys
-                return
-            key = None
-            if kind is str:
-                key = ("s", value)
-            elif kind is int and -(2**53) <= value <= 2**53:
-                key = ("n", float(value))
-            elif kind is datetime.datetime and value.tzinfo is None:
-                key = ("t", value.replace(microsecond=0))
-            if key is not None:
-                enter(self._entries, key, store_key)
-                self._doc_keys[store_key] = key
-                return
-        keys = indexing._doc_keys(doc, path)
-        if keys is None:
-            self._unkeyed.add(store_key)
-            self._doc_keys[store_key] = None
-        elif len(keys) == 1:
-            (key,) = keys
-            enter(self._entries, key, store_key)
-            self._doc_keys[store_key] = key
-        elif not keys:
-            self._doc_keys[store_key] = no_keys
-        else:
-            for key in keys:
-                enter(self._entries, key, store_key)
-            self._doc_keys[store_key] = frozenset(keys)
+        add_all(self, ((store_key, doc),))
 
     def remove(self, store_key):
         try:
@@ -690,8 +697,24 @@ def _compact_field_index(indexing) -> None:
             return not held.isdisjoint(keys)
         return held in keys
 
-    cls.add, cls.remove, cls.candidates = add, remove, candidates
+    def fill(self, pairs, chunk=2000):
+        """Index a collection read whole ((store key, document) pairs, each key once) into this
+        empty index: what ``add`` would make one document at a time, made a chunk at a time and
+        one path at a time, for the first query on a collection in a process."""
+        if self._docs:
+            raise ValueError("fill() builds an empty index; add() documents to one in use")
+        docs, fields = self._docs, list(self._fields.values())
+        pairs = iter(pairs)
+        while batch := list(itertools.islice(pairs, chunk)):
+            for store_key, _doc in batch:
+                docs[store_key] = self._next_seq
+                self._next_seq += 1
+            for field in fields:
+                add_all(field, batch)
+
+    cls.add, cls.add_all, cls.remove, cls.candidates = add, add_all, remove, candidates
     cls.size, cls.holds = size, holds
+    indexing.CollectionIndexes.fill = fill
     ORIGINAL_COLLECTION_INDEXES["candidates"] = indexing.CollectionIndexes.candidates
 
     def collection_candidates(self, filter):  # noqa: A002 - mongomock's name
@@ -740,6 +763,25 @@ def _compact_field_index(indexing) -> None:
         return best
 
     indexing.CollectionIndexes.candidates = collection_candidates
+
+
+def planned_paths(index_dicts) -> set[str]:
+    """The paths litemongo's query index keeps for a collection's declared indexes: every
+    field of a unique index (the uniqueness check looks its values up), and the first field of
+    every other index unless it is sorted descending. litemongo kept every field of every
+    index: a third of an officer's fields, each with an entry per document, though a query
+    plans on its equality fields only, which lead an index (``tests/index_check.py``), and a
+    leading descending field orders a list (``modified``, ``gap``). A query on a field not
+    kept is answered as before, by reading the documents it cannot plan away."""
+    paths = set()
+    for index in index_dicts:
+        keys = [(k[0], k[1]) if isinstance(k, (list, tuple)) else (k, 1) for k in index.get("key", ())]
+        keys = [(name, way) for name, way in keys if isinstance(name, str) and not name.startswith("$")]
+        if index.get("unique"):
+            paths.update(name for name, _ in keys)
+        elif keys and keys[0][1] != -1:
+            paths.add(keys[0][0])
+    return paths
 
 
 def _codec_converted_once(lite_collection) -> None:
@@ -1057,6 +1099,7 @@ def apply() -> None:
         from litemongo._vendor.mongomock import indexing
 
         _compact_field_index(indexing)
+        indexing.index_paths = planned_paths
         from litemongo._vendor.mongomock import helpers as lite_helpers
 
         _uniques_from_the_index(lite_collection, lite_helpers, lite_filtering.filter_applies)

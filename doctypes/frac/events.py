@@ -19,7 +19,9 @@ def officers_changed(officers) -> None:
     changed = [o for o in officers if getattr(o, "rollup_changed", True)]
     if changed:
         written = {o.name: {**o.as_dict(), "_id": o.name} for o in changed}
-        frac.refresh_officers(officers[0].ctx.as_system(), [o.name for o in changed], written)
+        # made by this write: before_save ran (a batch completed after a crash skips it)
+        new = {o.name for o in changed if o.before is None and hasattr(o, "rollup_changed")}
+        frac.refresh_officers(officers[0].ctx.as_system(), [o.name for o in changed], written, new)
 
 
 def officer_deleted(officer) -> None:

@@ -228,25 +228,33 @@ def _same(old_rows: list[dict], new_rows: list[dict]) -> bool:
     return strip(old_rows) == strip(new_rows)
 
 
-def refresh_officers(ctx, officers: list[str], written: dict[str, dict] | None = None) -> None:
+def refresh_officers(ctx, officers: list[str], written: dict[str, dict] | None = None, new=frozenset()) -> None:
     """``refresh_officer_all`` for many officers: their levels from their passbooks, their
     gap rows and the MDO summaries' differences, each read with one query and written in
     bulk (the summary once per key, the differences summed). ``written``: the officers as
-    just written ({name: record}), which need not be read back."""
+    just written ({name: record}), which need not be read back. ``new``: those of them
+    created by this very write, who can have no passbook entry, level or gap row yet: none
+    is looked for (in a process that has not read those collections yet, the first look
+    reads each whole)."""
     db = ctx.site.unguarded_db
     offs = dict(written or {})
     missing = [o for o in officers if o not in offs]
     if missing:
         offs.update((d["_id"], d) for d in db["officer"].find({"_id": {"$in": missing}}))
+    stored = [o for o in officers if o not in new]
     wanted: dict[str, dict] = {o: {} for o in officers}
-    for e in db["passbook_entry"].find(
-        {"officer": {"$in": officers}, "workflow_state": VERIFIED}, {"officer": 1, "competency": 1, "level": 1}
-    ):
-        level, n = wanted[e["officer"]].get(e["competency"], (0, 0))
-        wanted[e["officer"]][e["competency"]] = (max(level, int(e["level"])), n + 1)
     have: dict[str, dict] = {o: {} for o in officers}
-    for d in db["officer_competency"].find({"officer": {"$in": officers}}):
-        have[d["officer"]][d["competency"]] = d
+    old_rows: dict[str, list] = {o: [] for o in officers}
+    if stored:
+        for e in db["passbook_entry"].find(
+            {"officer": {"$in": stored}, "workflow_state": VERIFIED}, {"officer": 1, "competency": 1, "level": 1}
+        ):
+            level, n = wanted[e["officer"]].get(e["competency"], (0, 0))
+            wanted[e["officer"]][e["competency"]] = (max(level, int(e["level"])), n + 1)
+        for d in db["officer_competency"].find({"officer": {"$in": stored}}):
+            have[d["officer"]][d["competency"]] = d
+        for r in db["officer_gap"].find({"officer": {"$in": stored}}):
+            old_rows[r["officer"]].append(r)
     for officer in officers:  # the levels, kept one by one (a new officer has none)
         if wanted[officer] or have[officer]:
             refresh_levels(ctx, officer)
@@ -255,9 +263,6 @@ def refresh_officers(ctx, officers: list[str], written: dict[str, dict] | None =
         o: _gap_rows(db, offs.get(o), cache, {c: lvl for c, (lvl, _) in wanted[o].items()} if offs.get(o) else None)
         for o in officers
     }
-    old_rows: dict[str, list] = {o: [] for o in officers}
-    for r in db["officer_gap"].find({"officer": {"$in": officers}}):
-        old_rows[r["officer"]].append(r)
     _write_gaps(ctx, db, old_rows, new_rows)
 
 
