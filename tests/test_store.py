@@ -555,6 +555,11 @@ def test_an_index_filled_whole_is_the_index_added_one_by_one():
         for key, keys in theirs._doc_keys.items():
             held = mine._doc_keys[key]
             assert (held if held is None or type(held) is frozenset else set(held) if held == () else {held}) == keys, (path, key)
+    noted: dict = {}  # documents sharing a plain value note one key object, not one each
+    for held in filled._fields["p"]._doc_keys.values():
+        if type(held) is tuple and held:
+            noted.setdefault(held, set()).add(id(held))
+    assert noted and all(len(objects) == 1 for objects in noted.values())
     with pytest.raises(ValueError):
         filled.fill(iter(pairs[:1]))
 

@@ -596,14 +596,22 @@ def _compact_field_index(indexing) -> None:
     ORIGINAL_FIELD_INDEX.update(add=cls.add, remove=cls.remove, candidates=cls.candidates)
     no_keys = ()
 
-    def enter(entries, key, store_key):
+    def enter(self, shared, key, store_key):
+        """Enter one document under one key; returns the key to note for the document: for a
+        key several documents share, one key object for all of them (a competency's name is
+        then kept once, not once per gap row)."""
+        entries = self._entries
         held = entries.get(key)
         if held is None:
             entries[key] = store_key
         elif type(held) is set:
             held.add(store_key)
+            return shared.get(key, key)
         elif held != store_key:
             entries[key] = {held, store_key}
+            first = self._doc_keys.get(held)
+            shared[key] = key = first if type(first) is tuple and first == key else key
+        return key
 
     missing = object()
     big = 2**53
@@ -611,7 +619,8 @@ def _compact_field_index(indexing) -> None:
     def add_all(self, pairs):
         """Index each (store key, document) pair, as litemongo's ``add`` does one by one; a
         plain top-level value is keyed here, in one loop, as ``_doc_keys`` keys it."""
-        path, entries, doc_keys = self.path, self._entries, self._doc_keys
+        path, doc_keys = self.path, self._doc_keys
+        shared = self.__dict__.setdefault("_shared", {})
         plain_path = "." not in path
         for store_key, doc in pairs:
             if plain_path and type(doc) is dict:  # the usual cases
@@ -629,8 +638,7 @@ def _compact_field_index(indexing) -> None:
                 else:
                     key = None
                 if key is not None:
-                    enter(entries, key, store_key)
-                    doc_keys[store_key] = key
+                    doc_keys[store_key] = enter(self, shared, key, store_key)
                     continue
             keys = indexing._doc_keys(doc, path)
             if keys is None:
@@ -639,8 +647,7 @@ def _compact_field_index(indexing) -> None:
             elif not keys:
                 doc_keys[store_key] = no_keys
             else:
-                for key in keys:
-                    enter(entries, key, store_key)
+                keys = {enter(self, shared, key, store_key) for key in keys}
                 doc_keys[store_key] = next(iter(keys)) if len(keys) == 1 else frozenset(keys)
 
     def add(self, store_key, doc):
@@ -660,6 +667,7 @@ def _compact_field_index(indexing) -> None:
                 held.discard(store_key)
                 if len(held) == 1:
                     self._entries[key] = next(iter(held))
+                    self.__dict__.get("_shared", {}).pop(key, None)
             elif held is not None and held == store_key:
                 del self._entries[key]
 
