@@ -592,6 +592,29 @@ def test_the_query_index_keeps_the_paths_queries_plan_on(tmp_path):
     assert index.candidates({"a": 1}) is not None
 
 
+def test_a_document_read_is_the_readers_own(db):
+    """A whole document read is returned without mongomock's copy on the embedded store
+    (``patches._read_documents_not_copied``): changing what one read returned, nested values
+    included, changes neither the stored document nor what another read returns, in a find,
+    a find_one or an aggregation."""
+    db.things.create_index([("kind", 1)])
+    db.things.insert_many([{"_id": f"t{i}", "kind": "a", "rows": [{"n": i}], "meta": {"tags": ["x"]}} for i in range(3)])
+    stored = list(db.things.find({}).sort("_id", 1))
+    reads = [
+        list(db.things.find({"kind": "a"})),
+        [db.things.find_one({"_id": "t1"})],
+        list(db.things.aggregate([{"$match": {"kind": "a"}}])),
+    ]
+    for docs in reads:
+        for doc in docs:
+            doc["kind"] = "changed"
+            doc["rows"][0]["n"] = -1
+            doc["meta"]["tags"].append("y")
+        assert list(db.things.find({}).sort("_id", 1)) == stored
+    first, second = db.things.find_one({"_id": "t0"}), db.things.find_one({"_id": "t0"})
+    assert first is not second and first["rows"] is not second["rows"]
+
+
 def test_the_query_plan_names_the_candidates_litemongos_own_names():
     """Several indexed fields in one query: the embedded store makes the smallest field's
     candidates and keeps those the other fields name (``patches`` item 10) where litemongo
