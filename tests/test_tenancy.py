@@ -396,3 +396,41 @@ def test_a_permission_taken_away_by_another_process_is_refused_at_once(tmp_path)
     assert token_client(one, nodal).get(f"/api/resource/Officer/{officer}").status_code == 403
     one.close()
     other.close()
+
+
+def test_a_token_revoked_or_an_account_changed_by_another_process_holds_at_once(tmp_path):
+    """A request's API token and its user's account are kept per process until any token or
+    account changes (``Site.kept``): revoking the token, removing an MDO from the account or
+    disabling it in another process (another site on the same embedded store) holds from the
+    next request on, tried from the side of the user refused."""
+    from app import auth, install
+    from app.site import Site
+    from app.web import create_app
+
+    from .conftest import make_config
+
+    one = Site(make_config("embedded", tmp_path))
+    install.init(one)
+    other = Site(make_config("embedded", tmp_path))
+    nodal = add_user(one, "nodal@power.gov.in", ["MDO Admin"], [POWER, STEEL])
+    officer = lifecycle.insert(
+        one.context(),
+        "Officer",
+        {"full_name": "Asha", "email": "asha@steel.gov.in", "service": "IAS", "group": "A", "mdo": STEEL},
+    ).name
+    client = create_app(site=one).test_client()
+    kept, revoked = auth.create_token(one, nodal), auth.create_token(one, nodal)
+    for token in (kept, revoked):
+        assert client.get(f"/api/resource/Officer/{officer}", headers={"Authorization": f"token {token}"}).status_code == 200
+
+    auth.revoke_token(other, revoked.partition(":")[0])
+    assert client.get(f"/api/resource/Officer/{officer}", headers={"Authorization": f"token {revoked}"}).status_code == 401
+    headers = {"Authorization": f"token {kept}"}
+    assert client.get(f"/api/resource/Officer/{officer}", headers=headers).status_code == 200
+
+    other.unguarded("user").update_one({"_id": nodal}, {"$pull": {"mdos": {"mdo": STEEL}}})
+    assert client.get(f"/api/resource/Officer/{officer}", headers=headers).status_code in (403, 404)
+    other.unguarded("user").update_one({"_id": nodal}, {"$set": {"enabled": False}})
+    assert client.get("/api/resource/Officer", headers=headers).status_code == 401
+    one.close()
+    other.close()

@@ -85,8 +85,13 @@ def _reword(meta, key, message):
     return message
 
 
+_AS_THEY_ARE = frozenset({str, int, float, bool, type(None)})
+
+
 def dump_value(value):
     """A stored value as JSON: datetimes as ISO 8601, ObjectIds as strings."""
+    if type(value) in _AS_THEY_ARE:  # most values: one look, not a chain of checks
+        return value
     if isinstance(value, dt.datetime):
         return value.isoformat()
     if isinstance(value, dict):
