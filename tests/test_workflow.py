@@ -220,3 +220,33 @@ def test_bad_workflow_is_refused(site, change, field, message):
 def test_one_active_workflow_per_doctype(flow, site):
     with pytest.raises(ValidationError, match="already has an active workflow"):
         lifecycle.insert(site.context(), "Workflow", APPROVAL | {"workflow_name": "Second"})
+
+
+def test_a_workflow_activated_by_another_process_holds_at_once(tmp_path):
+    """A doctype's active workflow is kept per process until a workflow changes
+    (``Site.kept``): one activated in another process (another site on the same embedded
+    store) holds from the next request on, tried from the side of the maker it stops from
+    submitting directly; deactivated there, it no longer holds here."""
+    from app import install
+    from app.site import Site
+
+    from .conftest import make_config
+
+    one = Site(make_config("embedded", tmp_path))
+    install.init(one)
+    other = Site(make_config("embedded", tmp_path))
+    maker = token_client(one, add_user(one, "nodal@power.gov.in", ["MDO Admin"], [POWER]))
+    first = maker.post("/api/resource/Sanction", json={"purpose": "Before", "amount": 10, "mdo": POWER}).json["data"]
+    assert not first.get("workflow_state")
+
+    made = lifecycle.insert(other.context(), "Workflow", APPROVAL)
+    second = maker.post("/api/resource/Sanction", json={"purpose": "After", "amount": 10, "mdo": POWER}).json["data"]
+    assert second["workflow_state"] == "Draft"
+    with pytest.raises(DocStatusError, match="follows the workflow 'Sanction Approval'"):
+        lifecycle.submit(one.context(), "Sanction", second["name"])
+
+    lifecycle.save(other.context(), "Workflow", made.name, {"is_active": False})
+    third = maker.post("/api/resource/Sanction", json={"purpose": "Off", "amount": 10, "mdo": POWER}).json["data"]
+    assert not third.get("workflow_state")
+    one.close()
+    other.close()

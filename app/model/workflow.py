@@ -32,9 +32,16 @@ _OPS = {
 
 
 def active(ctx, doctype: str) -> dict | None:
-    return ctx.batch_cached(
-        ("active workflow", doctype), lambda: ctx.site.db["workflow"].find_one({"document_type": doctype, "is_active": True})
-    )
+    """The doctype's active workflow: read once per batch, and kept per process until a
+    workflow changes, here or in another process."""
+    site = ctx.site
+
+    def read():
+        return site.kept(
+            "workflow", ("active", doctype), lambda: site.db["workflow"].find_one({"document_type": doctype, "is_active": True})
+        )
+
+    return ctx.batch_cached(("active workflow", doctype), read)
 
 
 def start(ctx, meta, doc) -> None:

@@ -256,6 +256,7 @@ _TRIM_EVERY = 1_000
 
 def _log_change(table, key) -> None:
     """In the document write's own transaction: note its (encoded) name in the change log."""
+    _forget_read_state()
     table._cur.execute(f"INSERT INTO {CHANGES}(key) VALUES (?)", (key,))  # nosec - a constant
     seq = table._cur.lastrowid
     if seq % _TRIM_EVERY == 0:
@@ -272,10 +273,16 @@ def _change_seq(store) -> int:
     in_write = getattr(table, "_one_transaction", False)
     if in_write and getattr(table, "seq_in_write", None) is not None:
         return table.seq_in_write
+    read_call = _read_call
+    noted = read_call[1] if read_call is not None and not in_write and read_call[0] == threading.get_ident() else None
+    if noted is not None and store in noted:
+        return noted[store]
     row = store._connection.execute("SELECT seq FROM sqlite_sequence WHERE name = ?", (CHANGES,)).fetchone()
     seq = row[0] if row else 0
     if in_write:
         table.seq_in_write = seq
+    elif noted is not None:
+        noted[store] = seq
     return seq
 
 
@@ -417,6 +424,7 @@ def _change_logged(sqlite_store) -> None:
             for name in (self.DOCUMENTS, self.INDEXES):
                 self._connection.execute(f"DELETE FROM {name}")  # nosec
             self._connection.execute(f"DELETE FROM {self.INFO} WHERE key != 'key_format'")  # nosec
+            _forget_read_state()
             self._connection.execute(f"INSERT INTO {CHANGES}(key) VALUES (NULL)")  # nosec
         self._documents.seq_in_write = None
         self.indexes.invalidate()
@@ -431,7 +439,8 @@ def _change_logged(sqlite_store) -> None:
             original_copy(self, source)
         finally:
             with self._connection:
-                self._connection.execute(f"INSERT INTO {CHANGES}(key) VALUES (NULL)")  # nosec
+                _forget_read_state()
+            self._connection.execute(f"INSERT INTO {CHANGES}(key) VALUES (NULL)")  # nosec
             self._documents.seq_in_write = None
 
     def get_query_index(self):
@@ -489,6 +498,40 @@ def _thread_locked(method):
     def wrapper(*args, **kwargs):
         with _thread_lock:
             return method(*args, **kwargs)
+
+    return wrapper
+
+
+# Within one read call on the embedded store (a find's results, a count): (the reading
+# thread, {collection store: its change log's last entry}). mongomock asks the query index
+# twice per find (whether the collection is empty, then the candidates), and each time the
+# index asked SQLite for the log's last entry; one read call now asks once per collection,
+# so it also reads one state of it. Any write forgets what was noted.
+_read_call: tuple | None = None
+
+
+def _forget_read_state() -> None:
+    """A write: what the read call in progress noted of the change logs no longer holds."""
+    read_call = _read_call
+    if read_call is not None:
+        read_call[1].clear()
+
+
+def _one_read(method):
+    """A read on the embedded store: under the thread lock, the change log read once per
+    collection for the whole call (``_read_call``)."""
+
+    @functools.wraps(method)
+    def wrapper(*args, **kwargs):
+        global _read_call
+        with _thread_lock:
+            if _read_call is not None:  # a read inside a read: the outer one's
+                return method(*args, **kwargs)
+            _read_call = (threading.get_ident(), {})
+            try:
+                return method(*args, **kwargs)
+            finally:
+                _read_call = None
 
     return wrapper
 
@@ -1105,7 +1148,8 @@ def apply() -> None:
             ORIGINAL_NEXT[cursor_class] = cursor_class.__next__
             cursor_class.__next__ = linear_next
             cursor_class.next = linear_next
-            cursor_class._compute_results = _thread_locked(cursor_class._compute_results)
+            locked = _one_read if cursor_class is lite_collection.Cursor else _thread_locked
+            cursor_class._compute_results = locked(cursor_class._compute_results)
 
         for name in WRITE_METHODS:
             method = getattr(lite_collection.Collection, name)
@@ -1116,7 +1160,7 @@ def apply() -> None:
             setattr(mongomock.collection.Collection, name, _thread_locked(method))
         for name in READ_METHODS:
             method = getattr(lite_collection.Collection, name)
-            setattr(lite_collection.Collection, name, _thread_locked(method))
+            setattr(lite_collection.Collection, name, _one_read(method))
         sqlite_store.CollectionStore.open = _locked_open(sqlite_store.CollectionStore.open)
         _allow_threads(sqlite_store)
         _change_logged(sqlite_store)
