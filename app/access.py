@@ -281,14 +281,24 @@ class UserAccess(Access):
         return levels
 
     def visible(self, meta, doc: dict) -> dict:
-        levels = self._levels(meta, doc, "read")
-        hidden = {f.fieldname for f in meta.all_fields if f.permlevel not in levels}
+        owner = doc.get(meta.owner_field) == self.user  # what of the record the levels depend on
+        plans = self.__dict__.setdefault("_visible", {})  # worked out once per meta for a list
+        plan = plans.get((id(meta), owner))
+        if plan is None or plan[0] is not meta:
+            levels = self._levels(meta, doc, "read")
+            hidden = {f.fieldname for f in meta.all_fields if f.permlevel not in levels}
+            children = []  # and the child rows' fields above the caller's levels
+            for table in meta.table_fields:
+                child_hidden = {f.fieldname for f in self.site.meta(table.options).all_fields if f.permlevel not in levels}
+                if child_hidden:
+                    children.append((table.fieldname, child_hidden))
+            plan = plans[(id(meta), owner)] = (meta, hidden, children)
+        _meta, hidden, children = plan
         out = {k: v for k, v in doc.items() if k not in hidden} if hidden else doc
-        for table in meta.table_fields:  # and the child rows' fields above the caller's levels
-            rows = out.get(table.fieldname)
-            child_hidden = {f.fieldname for f in self.site.meta(table.options).all_fields if f.permlevel not in levels}
-            if child_hidden and isinstance(rows, list):
-                out = {**out, table.fieldname: [_without(r, child_hidden) for r in rows]}
+        for fieldname, child_hidden in children:
+            rows = out.get(fieldname)
+            if isinstance(rows, list):
+                out = {**out, fieldname: [_without(r, child_hidden) for r in rows]}
         return out
 
     def check_fields(self, meta, doc: dict, fieldnames) -> None:

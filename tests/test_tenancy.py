@@ -280,6 +280,37 @@ def test_sensitive_fields_hidden_in_exports_and_refused_on_write(world, site):
     assert saved.date_of_birth == "1988-05-05"  # hidden from the learner, kept in the record
 
 
+def test_owner_only_fields_show_on_the_callers_own_rows_only_in_one_list(world, site):
+    """Field levels granted on the records one owns apply row by row, within one list: the
+    nodal officer's own officer record shows its date of birth, a colleague's in the same list
+    does not (the list works out what to hide once per kind of row, owned or not)."""
+    for row in (
+        {"ref_doctype": "Officer", "role": "MDO Admin", "read": True, "write": True, "create": True},
+        {"ref_doctype": "Officer", "role": "MDO Admin", "read": True, "permlevel": 1, "if_owner": True},
+    ):
+        lifecycle.insert(site.context(), "Custom DocPerm", row)
+    lifecycle.insert(
+        site.context(),
+        "Officer",
+        {
+            "full_name": "Nodal Power",
+            "email": "nodal@power.gov.in",
+            "service": "CSS",
+            "group": "A",
+            "mdo": POWER,
+            "date_of_birth": "1975-03-03",
+        },
+    )
+    for rows in (
+        query.get_list(ctx_of(world, "power"), "Officer", order_by="full_name asc")[0],
+        api(world, "power").get("/api/resource/Officer?order_by=full_name%20asc").json["data"],
+    ):
+        shown = {r["full_name"]: r for r in rows}
+        assert set(shown) == {"Nodal Power", "Ravi Power"}
+        assert shown["Nodal Power"]["date_of_birth"] == "1975-03-03"
+        assert "date_of_birth" not in shown["Ravi Power"] and "mobile" not in shown["Ravi Power"]
+
+
 def test_if_owner_rows_limit_learner_to_own_records(world):
     learner = api(world, "learner")
     mine = learner.post("/api/resource/Sanction", json={"purpose": "my course", "amount": 50, "mdo": POWER})
