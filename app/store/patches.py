@@ -84,6 +84,7 @@ _applied = False
 ORIGINAL_NEXT: dict = {}  # kept for scripts/bench_store.py's side-by-side comparison
 ORIGINAL_SORT_KEY: dict = {}  # kept for tests/test_store.py's comparison
 ORIGINAL_INSERT: list = []  # litemongo's insert, kept for tests/test_store.py's comparison
+ORIGINAL_INDEX_PATHS: list = []  # litemongo's, kept for scripts/bench_first_query.py's comparison
 _thread_lock = threading.RLock()
 
 
@@ -1167,6 +1168,7 @@ def apply() -> None:
         from litemongo._vendor.mongomock import indexing
 
         _compact_field_index(indexing)
+        ORIGINAL_INDEX_PATHS.append(indexing.index_paths)
         indexing.index_paths = planned_paths
         from litemongo._vendor.mongomock import helpers as lite_helpers
 
