@@ -75,11 +75,10 @@ def measure(data_dir: Path, kind: str) -> dict:
 
 
 def build(data_dir: Path, officers: int) -> None:
-    import bench
-
     from app import install
     from app.config import Config
     from app.site import Site
+    from scripts import bench
 
     site = Site(Config(store="embedded", data_dir=data_dir, password_profile="CHEAPEST", queue_url=None))
     install.init(site)
