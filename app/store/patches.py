@@ -439,9 +439,9 @@ def _change_logged(sqlite_store) -> None:
         try:
             original_copy(self, source)
         finally:
+            _forget_read_state()
             with self._connection:
-                _forget_read_state()
-            self._connection.execute(f"INSERT INTO {CHANGES}(key) VALUES (NULL)")  # nosec
+                self._connection.execute(f"INSERT INTO {CHANGES}(key) VALUES (NULL)")  # nosec
             self._documents.seq_in_write = None
 
     def get_query_index(self):
