@@ -302,7 +302,7 @@ def _token_user(site, header: str) -> str:
     credentials = header[len("token ") :].strip()
     key, _, secret = credentials.partition(":")
     # kept until any token changes (issued, revoked, used), in this process or another
-    token = site.kept(TOKENS, key, lambda: site.db[TOKENS].find_one({"_id": key}))
+    token = site.kept_one(TOKENS, {"_id": key})
     if token is None or token.get("revoked_at") or not secret:
         raise Unauthenticated("unknown or revoked API token")
     if not hmac.compare_digest(token["secret_hash"], _sha256(secret)):
@@ -320,7 +320,7 @@ def _token_user(site, header: str) -> str:
 def context_for(site, email: str):
     """The Context of an enabled user: their roles and MDOs, from their User record."""
     # kept until any account changes (roles, MDOs, disabled), in this process or another
-    user = site.kept("user", email, lambda: site.db["user"].find_one({"_id": email}))
+    user = site.kept_one("user", {"_id": email})
     if user is None or not user.get("enabled", True):
         raise Unauthenticated(f"no enabled user {email!r}")
     roles = {r["role"] for r in user.get("roles", [])}

@@ -61,6 +61,11 @@ class Site:
         kept[(collection, key)] = (version, value)
         return value
 
+    def kept_one(self, collection: str, query: dict):
+        """``find_one(query)`` on ``collection``, kept as ``kept`` keeps (the query's values
+        plain and hashable: a name, a flag)."""
+        return self.kept(collection, tuple(sorted(query.items())), lambda: self.db[collection].find_one(query))
+
     @property
     def unguarded_db(self):
         """The raw database, past the access layer, for rules that read many collections

@@ -31,8 +31,7 @@ def stamp(ctx) -> int:
     """The change stamp, read once per Context (one request, one import), and kept per
     process until the site settings change, here or in another process."""
     if ctx.custom_stamp is None:
-        site = ctx.site
-        doc = site.kept("site_settings", STAMP_ID, lambda: site.db["site_settings"].find_one({"_id": STAMP_ID}))
+        doc = ctx.site.kept_one("site_settings", {"_id": STAMP_ID})
         ctx.custom_stamp = doc["version"] if doc else 0
     return ctx.custom_stamp
 

@@ -34,14 +34,8 @@ _OPS = {
 def active(ctx, doctype: str) -> dict | None:
     """The doctype's active workflow: read once per batch, and kept per process until a
     workflow changes, here or in another process."""
-    site = ctx.site
-
-    def read():
-        return site.kept(
-            "workflow", ("active", doctype), lambda: site.db["workflow"].find_one({"document_type": doctype, "is_active": True})
-        )
-
-    return ctx.batch_cached(("active workflow", doctype), read)
+    query = {"document_type": doctype, "is_active": True}
+    return ctx.batch_cached(("active workflow", doctype), lambda: ctx.site.kept_one("workflow", query))
 
 
 def start(ctx, meta, doc) -> None:

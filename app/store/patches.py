@@ -638,6 +638,12 @@ def _compact_field_index(indexing) -> None:
     (``tests/test_store.py`` compares them with the original's)."""
     cls = indexing.FieldIndex
     ORIGINAL_FIELD_INDEX.update(add=cls.add, remove=cls.remove, candidates=cls.candidates)
+    original_init = cls.__init__
+
+    def init(self, path):
+        original_init(self, path)
+        self._shared = {}  # a key several documents share: its one key object (``enter``)
+
     no_keys = ()
 
     def enter(self, shared, key, store_key):
@@ -664,7 +670,7 @@ def _compact_field_index(indexing) -> None:
         """Index each (store key, document) pair, as litemongo's ``add`` does one by one; a
         plain top-level value is keyed here, in one loop, as ``_doc_keys`` keys it."""
         path, doc_keys = self.path, self._doc_keys
-        shared = self.__dict__.setdefault("_shared", {})
+        shared = self._shared
         plain_path = "." not in path
         for store_key, doc in pairs:
             if plain_path and type(doc) is dict:  # the usual cases
@@ -711,7 +717,7 @@ def _compact_field_index(indexing) -> None:
                 held.discard(store_key)
                 if len(held) == 1:
                     self._entries[key] = next(iter(held))
-                    self.__dict__.get("_shared", {}).pop(key, None)
+                    self._shared.pop(key, None)
             elif held is not None and held == store_key:
                 del self._entries[key]
 
@@ -764,7 +770,7 @@ def _compact_field_index(indexing) -> None:
             for field in fields:
                 add_all(field, batch)
 
-    cls.add, cls.add_all, cls.remove, cls.candidates = add, add_all, remove, candidates
+    cls.__init__, cls.add, cls.add_all, cls.remove, cls.candidates = init, add, add_all, remove, candidates
     cls.size, cls.holds = size, holds
     indexing.CollectionIndexes.fill = fill
     ORIGINAL_COLLECTION_INDEXES["candidates"] = indexing.CollectionIndexes.candidates
