@@ -4,6 +4,7 @@ acting on a site (who, and what they may do); every operation takes one explicit
 from __future__ import annotations
 
 import datetime as dt
+import time
 from dataclasses import dataclass, field
 
 from app.access import Access, SystemAccess
@@ -109,8 +110,10 @@ class Site:
 def utcnow() -> dt.datetime:
     """Now, UTC, at millisecond precision (what BSON stores), so a value read back compares
     equal to the one written."""
-    now = dt.datetime.now(dt.UTC)
-    return now.replace(tzinfo=None, microsecond=now.microsecond // 1000 * 1000)
+    return _EPOCH + dt.timedelta(milliseconds=time.time_ns() // 1_000_000)
+
+
+_EPOCH = dt.datetime(1970, 1, 1)
 
 
 @dataclass

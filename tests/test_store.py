@@ -884,3 +884,119 @@ def test_an_update_that_sets_a_value_no_store_can_hold_is_refused(db):
         assert db.items.find_one({"_id": 1})["x"] == 1
     db.items.update_one({"_id": 1}, {"$set": {"x": [1, 2]}})
     assert db.items.find_one({"_id": 1})["x"] == [1, 2]
+
+
+def test_a_simple_update_does_what_mongomocks_own_does(tmp_path, monkeypatch):
+    """The embedded store applies an update of one document by its ``_id`` with ``$set``,
+    ``$inc`` and ``$setOnInsert`` of plain values directly (``patches._simple_updates``). For
+    random updates, upserts and bulk writes, those it applies itself and those it hands on
+    (nested fields, other operators, a stored value ``$inc`` cannot add to, a name already
+    taken in a unique index), the answers, the errors and the bytes stored are mongomock's
+    own; a refused update leaves the document as it was."""
+    import datetime as dt
+    import random
+
+    from litemongo._vendor.mongomock import collection as lite_collection
+    from pymongo import UpdateOne
+    from pymongo.errors import BulkWriteError, PyMongoError
+
+    mine = connect(Config(store="embedded", data_dir=tmp_path / "mine")).db
+    theirs = connect(Config(store="embedded", data_dir=tmp_path / "theirs")).db
+    rnd = random.Random(5)
+    names = ["a", "b", "c", "n", "tag"]
+    values = [
+        lambda: rnd.randint(-5, 5),
+        lambda: rnd.random(),
+        lambda: rnd.choice(["x", "y", "पाठ"]),
+        lambda: None,
+        lambda: rnd.random() < 0.5,
+        lambda: dt.datetime(2026, 12, 6, 10, rnd.randrange(60), 0, rnd.randrange(1000) * 1000),
+        lambda: dt.datetime(2026, 12, 6, 10, 0, 0, rnd.randrange(10**6)),
+        lambda: 2**70,
+        lambda: [1, 2],
+        lambda: {"k": 1},
+    ]
+
+    def update():
+        doc = {}
+        for op in rnd.sample(["$set", "$inc", "$setOnInsert", "$max"], rnd.randint(1, 3)):
+            fields = {}
+            for _ in range(rnd.randint(0 if rnd.random() < 0.05 else 1, 3)):
+                name = rnd.choice(names + (["a.b"] if rnd.random() < 0.1 else []))
+                fields[name] = rnd.choice([1, -2, 0.5, True]) if op == "$inc" and rnd.random() < 0.9 else rnd.choice(values)()
+            doc[op] = fields
+        return doc
+
+    def run(db):
+        db.items.create_index("tag", unique=True, sparse=True)
+        out = []
+        for i in range(600):
+            key = rnd.choice([f"K{rnd.randrange(12)}", rnd.randrange(12)])
+            try:
+                if i % 7 == 0:
+                    ops = [UpdateOne({"_id": f"K{rnd.randrange(12)}"}, update(), upsert=True) for _ in range(rnd.randint(1, 4))]
+                    r = db.items.bulk_write(ops, ordered=rnd.random() < 0.5).bulk_api_result
+                    out.append({k: v for k, v in r.items() if k != "upserted"})
+                else:
+                    method = rnd.choice([db.items.update_one, db.items.update_many])
+                    r = method({"_id": key}, update(), upsert=rnd.random() < 0.6)
+                    out.append((r.matched_count, r.modified_count, r.upserted_id))
+            except BulkWriteError as exc:
+                out.append(("bulk", [(e["index"], e["code"]) for e in exc.details["writeErrors"]], exc.details["nUpserted"]))
+            except (PyMongoError, TypeError, ValueError, OverflowError) as exc:
+                out.append((type(exc).__name__, str(exc)))
+            if i % 50 == 0:
+                out.append(list(db.items.find({}, sort=[("_id", 1)])))
+        table = db.items._store._documents
+        return out, sorted(table._cur.execute("SELECT _id, doc FROM documents").fetchall())
+
+    state = rnd.getstate()
+    ours = run(mine)
+    rnd.setstate(state)
+    monkeypatch.setattr(lite_collection.Collection, "_update", patches.ORIGINAL_UPDATE[0])
+    other = run(theirs)
+    monkeypatch.undo()
+    kinds = {o[0] if isinstance(o, tuple) and isinstance(o[0], str) else "answer" for o in ours[0]}
+    assert {"answer", "DuplicateKeyError", "bulk"} <= kinds, kinds
+    assert any(type(o) is tuple and o[2] is not None for o in ours[0])  # upserts happened
+    assert ours[1] and ours == other
+
+
+def test_threads_reading_and_writing_one_collection_agree(tmp_path):
+    """Each collection's documents and query index are guarded by the process's store lock
+    (``patches._one_lock_per_process``): threads inserting, updating and querying one
+    collection at once lose no write, and every query answers what its filter asks, through
+    the index as by reading every document."""
+    import threading
+
+    db = connect(Config(store="embedded", data_dir=tmp_path / "var")).db
+    db.items.create_index("group")
+    db.items.insert_one({"_id": "counter", "group": -1, "n": 0})
+    barrier, problems = threading.Barrier(6), []
+
+    def writer(w):
+        barrier.wait()
+        for i in range(150):
+            db.items.insert_one({"_id": f"{w}-{i}", "group": i % 5, "n": 0})
+            db.items.update_one({"_id": f"{w}-{i // 2}"}, {"$inc": {"n": 1}})
+            db.items.update_one({"_id": "counter"}, {"$inc": {"n": 1}}, upsert=True)
+
+    def reader():
+        barrier.wait()
+        for i in range(150):
+            found = list(db.items.find({"group": i % 5}))
+            if any(doc["group"] != i % 5 for doc in found):
+                problems.append(found)
+
+    threads = [threading.Thread(target=writer, args=(w,)) for w in range(3)] + [threading.Thread(target=reader) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert problems == []
+    assert db.items.find_one({"_id": "counter"})["n"] == 450
+    assert db.items.count_documents({"group": {"$gte": 0}}) == 450
+    assert sum(doc["n"] for doc in db.items.find({"group": {"$gte": 0}})) == 450
+    for g in range(5):
+        by_index = sorted(doc["_id"] for doc in db.items.find({"group": g}))
+        assert len(by_index) == 90 and by_index == sorted(doc["_id"] for doc in db.items.find() if doc["group"] == g)

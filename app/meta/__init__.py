@@ -151,6 +151,23 @@ class DocTypeMeta:
     def link_fields(self) -> tuple[Field, ...]:
         return tuple(f for f in self.all_fields if f.fieldtype == "Link")
 
+    @cached_property
+    def link_and_table_fields(self) -> tuple[Field, ...]:
+        """The Link and Table fields, in their order: where a record's links are."""
+        return tuple(f for f in self.all_fields if f.fieldtype in ("Link", "Table"))
+
+    @cached_property
+    def required_fields(self) -> tuple[Field, ...]:
+        return tuple(f for f in self.all_fields if f.reqd)
+
+    @cached_property
+    def unique_fields(self) -> tuple[Field, ...]:
+        return tuple(f for f in self.all_fields if f.unique)
+
+    @cached_property
+    def attach_fields(self) -> tuple[Field, ...]:
+        return tuple(f for f in self.all_fields if f.fieldtype == "Attach")
+
     @property
     def is_series(self) -> bool:
         return bool(SERIES_RE.search(self.autoname))

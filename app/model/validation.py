@@ -19,7 +19,7 @@ def _empty(value) -> bool:
 
 
 def check_required(meta, doc: dict) -> dict:
-    return {f.fieldname: [REQUIRED] for f in meta.all_fields if f.reqd and _empty(doc.get(f.fieldname))}
+    return {f.fieldname: [REQUIRED] for f in meta.required_fields if _empty(doc.get(f.fieldname))}
 
 
 def check_links(ctx, meta, doc: dict, old: dict | None = None) -> dict:
@@ -43,6 +43,8 @@ def check_links(ctx, meta, doc: dict, old: dict | None = None) -> dict:
         found, meeting = _look_up(ctx, target, conditions, unknown)
         missing[(target, conditions)] = unknown - found
         unmet[(target, conditions)] = found - meeting
+    if not any(missing.values()) and not any(unmet.values()):
+        return errors
     for f, value, row in _link_values(ctx, meta, doc):
         key = (f.options, f.link_filters)
         if value in missing.get(key, ()):
@@ -141,7 +143,7 @@ def note_unique(ctx, meta, stored: dict) -> None:
 
 def _link_values(ctx, meta, doc):
     """(field, value, (table, row number) or None) for every Link value, child rows too."""
-    for f in meta.all_fields:
+    for f in meta.link_and_table_fields:
         value = doc.get(f.fieldname)
         if f.fieldtype == "Link" and not _empty(value):
             yield f, value, None
@@ -164,9 +166,9 @@ def _add(errors, fieldname, msg, row=None):
 def check_unique(ctx, meta, doc: dict) -> dict:
     errors = {}
     coll = ctx.site.collection(meta.name)
-    for f in meta.all_fields:
+    for f in meta.unique_fields:
         value = doc.get(f.fieldname)
-        if f.unique and not _empty(value):
+        if not _empty(value):
             cache = ctx.unique_cache
             if cache is not None and (f.fieldname, None) in cache:  # read for the batch, with its earlier rows
                 holder = cache.get((f.fieldname, value))
@@ -181,13 +183,15 @@ def check_unique(ctx, meta, doc: dict) -> dict:
 def check_attachments(ctx, meta, doc: dict, old: dict | None = None) -> dict:
     """Each file newly put in an Attach field exists and the caller may use it (their own
     upload, or a file they may read); each file is of a kind the field accepts."""
+    if not meta.attach_fields:
+        return {}
     from app import files
     from app.model import attachments
 
     errors = {}
-    for f in meta.all_fields:
+    for f in meta.attach_fields:
         value = doc.get(f.fieldname)
-        if f.fieldtype == "Attach" and not _empty(value):
+        if not _empty(value):
             unchanged = old is not None and old.get(f.fieldname) == value
             if not unchanged and not attachments.may_attach(ctx, value):
                 # the same answer for a file that exists but is someone else's

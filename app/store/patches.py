@@ -15,7 +15,8 @@
 
 3. Threads. litemongo shares one SQLite cursor per collection file, and the web server serves
    requests from several threads; mongomock's read-modify-write updates are not atomic between
-   threads. Store calls take one re-entrant lock per process.
+   threads. Store calls take one re-entrant lock per process, which also stands in for the
+   reader/writer lock litemongo takes for each collection (``_one_lock_per_process``).
 
 4. A change log. Every document written or deleted on the embedded store notes its name in
    a ``changes`` table of the collection's file, in the write's own transaction (the last
@@ -26,7 +27,8 @@
 
 Writes cost less: one SQLite transaction per write call, unique checks answered from the
 query index, a compact query index, a query plan that intersects from the smallest field's
-candidates, and less work per written document (the README lists each). Bulk writes from
+candidates, less work per written document, and simple updates by ``_id`` applied directly
+(the README lists each). Bulk writes from
 pymongo 4.9 and later, which pass a ``sort`` argument, are accepted by mongomock's builder.
 
 5. GridFS. pymongo's ``gridfs`` checks ``isinstance(db, pymongo.Database)``; we widen that
@@ -858,6 +860,106 @@ def _read_documents_not_copied(lite_collection, helpers) -> None:
     lite_collection.Collection._copy_only_fields = copy_only_fields
 
 
+ORIGINAL_UPDATE: list = []  # mongomock's, kept for tests/test_store.py's comparison
+
+
+def _simple_updates(lite_collection) -> None:
+    """mongomock applies every update through its general machinery: the document found by
+    a query, deep-copied as a snapshot, each operator walked field path by field path with
+    each value encoded to check it, and the result compared with the snapshot. An update of
+    one document named by its ``_id`` with only ``$set``, ``$inc`` and ``$setOnInsert`` of
+    plain values on top-level fields (the rollups' and counters' upserts) is applied here
+    directly: the same fields in the same order, the same write (none when nothing
+    changed), the same unique check and the same answer. Anything else, and an ``$inc`` of
+    a stored value that is not a plain number, goes to mongomock."""
+    original = lite_collection.Collection._update
+    ORIGINAL_UPDATE.append(original)
+    numbers = frozenset({int, float})
+    plain = frozenset({str, int, float, bool, type(None)})
+    operators = frozenset({"$set", "$inc", "$setOnInsert"})
+    stored_int = range(-(2**63), 2**63)
+
+    def simple(spec, document) -> bool:
+        if type(spec) is not dict or len(spec) != 1 or type(document) is not dict or not document:
+            return False
+        key = spec.get("_id")
+        if type(key) is not str and (type(key) is not int or key not in stored_int):
+            return False
+        seen = set()
+        for op, fields in document.items():
+            if op not in operators or type(fields) is not dict or not fields:
+                return False
+            for name, value in fields.items():
+                if (
+                    type(name) is not str
+                    or not name
+                    or name in seen
+                    or name == "_id"
+                    or "." in name
+                    or "$" in name[:1]
+                    or "\0" in name
+                ):
+                    return False
+                seen.add(name)
+                kind = type(value)
+                if op == "$inc" and kind not in numbers:
+                    return False
+                if kind is int and value not in stored_int:
+                    return False
+                if kind not in plain and not (
+                    kind is datetime.datetime and value.tzinfo is None and value.microsecond % 1000 == 0
+                ):
+                    return False
+        return True
+
+    harmless = frozenset({"multi", "manipulate", "check_keys"})  # no matter for one document by _id
+
+    def update(self, spec, document, upsert=False, *args, **kwargs):
+        if args or any(v and k not in harmless for k, v in kwargs.items()) or not simple(spec, document):
+            return original(self, spec, document, upsert, *args, **kwargs)
+        existing = next(self._iter_documents(spec), None)
+        if existing is not None:
+            if any(name in existing and type(existing[name]) not in numbers for name in document.get("$inc", {})):
+                return original(self, spec, document, upsert, *args, **kwargs)
+        elif not upsert:
+            return _update_result(self, 0, 0, None, False)
+        inserting = existing is None
+        target = {"_id": spec["_id"]} if inserting else existing
+        snapshot = None if inserting else dict(existing)
+        for op, fields in document.items():
+            if op == "$inc":
+                for name, value in fields.items():
+                    target[name] = target.get(name, 0) + value
+            elif op == "$set" or inserting:
+                target.update(fields)
+        if inserting:
+            return _update_result(self, 1, 1, self._insert(target), False)
+        if target == snapshot:
+            return _update_result(self, 1, 0, None, True)
+        self._store[target["_id"]] = target
+        try:
+            self._ensure_uniques(target)
+        except lite_collection.DuplicateKeyError:
+            self._store[snapshot["_id"]] = snapshot
+            raise
+        return _update_result(self, 1, 1, None, True)
+
+    lite_collection.Collection._update = update
+
+
+def _update_result(collection, matched: int, updated: int, upserted, updated_existing: bool) -> dict:
+    """mongomock's answer to an update (``Collection._update``)."""
+    return {
+        "connectionId": collection.database.client._id,
+        "err": None,
+        "n": matched,
+        "nModified": updated if updated_existing else 0,
+        "ok": 1,
+        "upserted": upserted,
+        "updatedExisting": updated_existing,
+    }
+
+
 def _codec_converted_once(lite_collection) -> None:
     """mongomock checks each value an update sets by encoding it, converting the collection's
     codec options to pymongo's for each one (a third of a small update's check). The
@@ -1099,7 +1201,8 @@ def fast_datetime_patch(original):
         if kind is list or kind is tuple:
             return [v if type(v) in plain else patch(v) for v in value]
         if kind is dt.datetime and value.tzinfo is None:
-            return value.replace(microsecond=value.microsecond // 1000 * 1000)
+            micro = value.microsecond
+            return value if micro % 1000 == 0 else value.replace(microsecond=micro // 1000 * 1000)
         if kind in plain:
             return value
         return original(value)
@@ -1170,6 +1273,7 @@ def apply() -> None:
             setattr(lite_collection.Collection, name, _one_read(method))
         sqlite_store.CollectionStore.open = _locked_open(sqlite_store.CollectionStore.open)
         _allow_threads(sqlite_store)
+        _one_lock_per_process(sqlite_store)
         _change_logged(sqlite_store)
         from litemongo._vendor.mongomock import indexing
 
@@ -1188,8 +1292,35 @@ def apply() -> None:
         _indexes_checked_once_per_write(sqlite_store)
         _codec_converted_once(lite_collection)
         _read_documents_not_copied(lite_collection, lite_helpers)
+        _simple_updates(lite_collection)
         _patch_gridfs()
         _applied = True
+
+
+class _StoreLock:
+    """A collection's reader/writer lock, as the process's store lock (``_thread_lock``).
+    litemongo guards each collection's documents and query index with mongomock's
+    reader/writer lock, made of three locks and a counter, taken again for each document
+    written; every call on the embedded store already holds the store lock (patch 3), which
+    lets one thread in at a time, so taking it again (it is re-entrant) guards as much at a
+    fraction of the cost."""
+
+    def reader(self):
+        return _thread_lock
+
+    writer = reader
+
+
+def _one_lock_per_process(sqlite_store) -> None:
+    original_init = sqlite_store.CollectionStore.__init__
+    lock = _StoreLock()
+
+    @functools.wraps(original_init)
+    def init(self, *args, **kwargs):
+        original_init(self, *args, **kwargs)
+        self._rwlock = lock
+
+    sqlite_store.CollectionStore.__init__ = init
 
 
 def _allow_threads(sqlite_store) -> None:
