@@ -144,3 +144,31 @@ def test_a_child_row_seen_before_is_coerced_as_the_first_time(site):
     with pytest.raises(ValidationError) as err:
         lifecycle.insert(ctx, "Field Sampler", {"title": "T", "rows": [{"label_text": "n", "amount": True}]})
     assert "amount" in err.value.errors["rows"]["1"]
+
+
+def test_a_value_seen_before_is_coerced_as_the_first_time(site):
+    """A plain value a field has coerced before is not coerced again (``fieldtypes.Kept``):
+    over the good and bad values above, in random order and repeated, with values that
+    compare equal but differ in type (1, 1.0 and True) and text with Windows line endings,
+    each value coerces to what a schema that has seen nothing gives, of the same type, and
+    each refused value is refused every time with the same message."""
+    import random
+
+    from app.model import schemas, validation
+
+    meta = site.registry.get("Field Sampler")
+    values = [(f, g) for f, g, _, _ in GOOD] + [(f, g) for f, g, _ in BAD]
+    values += [("count", 1), ("count", 1.0), ("count", True), ("flag", 1), ("flag", True), ("ratio", 1), ("ratio", True)]
+    values += [("notes", "a\r\nb"), ("title", "a\rb"), ("level", "Advanced\r\n"), ("notes", "x" * 300)]
+    rnd = random.Random(4)
+    ctx = site.context()
+    kept_fields = set()
+    for fieldname, given in rnd.choices(values, k=400):
+        kept, kept_errors = validation.coerce(ctx, meta, {fieldname: given})
+        fresh_schema = schemas.build_schema(meta, site.registry)()
+        fresh, fresh_errors = schemas.load(fresh_schema, meta, site.registry, {fieldname: given})
+        assert (kept, kept_errors) == (fresh, fresh_errors), (fieldname, given)
+        assert [type(v) for v in kept.values()] == [type(v) for v in fresh.values()], (fieldname, given)
+        if getattr(site.schema(meta).fields[fieldname], "_seen", None):
+            kept_fields.add(fieldname)
+    assert {"title", "count", "flag", "day", "moment", "level", "contact"} <= kept_fields

@@ -20,7 +20,50 @@ DEFAULT_TEXT_LENGTH = 200_000  # a Text field without its own length: a long les
 DEFAULT_RATING_MAX = 5
 
 
-class Str(fields.String):
+_UNSEEN = object()
+_KEPT_KINDS = frozenset({str, int, float, bool})
+_LONGEST = 256  # longer texts (a lesson) are coerced each time rather than kept
+
+
+class Kept:
+    """A field whose coercion of a plain value depends on nothing but the value (its type
+    and its checks: a length, a list of options, a range): a value seen before by this
+    schema is not coerced again. An import gives thousands of records the same MDO,
+    position, group, service or year; the result is kept (a few hundred values per field,
+    short texts only) and handed out again, being immutable. A value that is refused is
+    coerced, and refused, every time; values that compare equal but differ in type (1, 1.0
+    and True) are kept apart."""
+
+    KEPT = 512
+    IMMUTABLE = frozenset({str, int, float, bool, type(None), dt.date, dt.datetime})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._seen: dict = {}
+
+    def __deepcopy__(self, memo):
+        copied = super().__deepcopy__(memo)
+        copied._seen = {}
+        return copied
+
+    def deserialize(self, value, attr=None, data=None, **kwargs):
+        kind = type(value)
+        if kind not in _KEPT_KINDS or (kind is str and len(value) > _LONGEST):
+            return super().deserialize(value, attr, data, **kwargs)
+        seen = self._seen
+        key = (kind, value)
+        out = seen.get(key, _UNSEEN)  # one look: another thread may clear it meanwhile
+        if out is not _UNSEEN:
+            return out
+        out = super().deserialize(value, attr, data, **kwargs)
+        if type(out) in self.IMMUTABLE:
+            if len(seen) >= self.KEPT:
+                seen.clear()
+            seen[key] = out
+        return out
+
+
+class Str(Kept, fields.String):
     """A text, with line endings made one kind (``\n``) at the boundary: a browser's
     textarea sends ``\r\n``, a CSV from Windows too, and a Select option typed on one line
     each must compare equal to the same option typed elsewhere."""
@@ -46,7 +89,7 @@ def _max_length(limit: int) -> _MaxLength:
     return _MaxLength(limit)
 
 
-class DateString(fields.Field):
+class DateString(Kept, fields.Field):
     """A calendar date kept as ``YYYY-MM-DD``; given as that, or as Indian staff lists and
     people write it, ``DD/MM/YYYY`` (``-`` or ``.`` between, too). A date that cannot exist
     (30 February) is refused as not a date, apart from a value in neither form."""
@@ -81,7 +124,7 @@ class DateString(fields.Field):
         return value
 
 
-class UTCDateTime(fields.Field):
+class UTCDateTime(Kept, fields.Field):
     """A moment in time, stored as a naive UTC datetime (BSON date has no zone)."""
 
     default_error_messages = {"invalid": "Not a valid datetime: expected ISO 8601, e.g. 2026-03-01T09:30:00."}
@@ -102,7 +145,19 @@ class UTCDateTime(fields.Field):
         return value.isoformat() if isinstance(value, dt.datetime) else value
 
 
-class Money(fields.Float):
+class Email(Kept, fields.Email):
+    pass
+
+
+class Integer(Kept, fields.Integer):
+    pass
+
+
+class Float(Kept, fields.Float):
+    pass
+
+
+class Money(Float):
     def _deserialize(self, value, attr, data, **kwargs):
         return round(super()._deserialize(value, attr, data, **kwargs), 2)
 
@@ -123,7 +178,7 @@ class JSONValue(fields.Raw):
         return value
 
 
-class StrictBoolean(fields.Boolean):
+class StrictBoolean(Kept, fields.Boolean):
     truthy = {True, "1", "true", "True", "TRUE", "yes", "Yes", "YES", "y", "Y"}
     falsy = {False, "0", "false", "False", "FALSE", "no", "No", "NO", "n", "N"}
 
@@ -233,7 +288,7 @@ FIELDTYPES: dict[str, FieldType] = {
         FieldType(
             "Email",
             "string",
-            lambda f, c=None: fields.Email(**_kw),
+            lambda f, c=None: Email(**_kw),
             lambda f: {"type": "string", "format": "email"},
             "email",
             text=True,
@@ -268,22 +323,20 @@ FIELDTYPES: dict[str, FieldType] = {
             lambda f: {"type": "string", "maxLength": f.length or DEFAULT_DATA_LENGTH},
             "attach",
         ),
-        FieldType(
-            "Int", "int", lambda f, c=None: fields.Integer(validate=_range(f), **_kw), lambda f: {"type": "integer"}, "integer"
-        ),
+        FieldType("Int", "int", lambda f, c=None: Integer(validate=_range(f), **_kw), lambda f: {"type": "integer"}, "integer"),
         FieldType(
             "Rating",
             "int",
-            lambda f, c=None: fields.Integer(validate=_range(f), **_kw),
+            lambda f, c=None: Integer(validate=_range(f), **_kw),
             lambda f: {"type": "integer"},
             "integer",
             bounds=(0, DEFAULT_RATING_MAX),
         ),
-        FieldType("Float", "double", lambda f, c=None: _number(fields.Float, f), lambda f: {"type": "number"}, "float"),
+        FieldType("Float", "double", lambda f, c=None: _number(Float, f), lambda f: {"type": "number"}, "float"),
         FieldType(
             "Percent",
             "double",
-            lambda f, c=None: _number(fields.Float, f),
+            lambda f, c=None: _number(Float, f),
             lambda f: {"type": "number"},
             "float",
             bounds=(0, 100),
