@@ -25,14 +25,9 @@ _KEPT_KINDS = frozenset({str, int, float, bool})
 _LONGEST = 256  # longer texts (a lesson) are coerced each time rather than kept
 
 
-class Kept:
-    """A field whose coercion of a plain value depends on nothing but the value (its type
-    and its checks: a length, a list of options, a range): a value seen before by this
-    schema is not coerced again. An import gives thousands of records the same MDO,
-    position, group, service or year; the result is kept (a few hundred values per field,
-    short texts only) and handed out again, being immutable. A value that is refused is
-    coerced, and refused, every time; values that compare equal but differ in type (1, 1.0
-    and True) are kept apart."""
+class _Remembers:
+    """A field that keeps the results of its last few hundred coercions (``_seen``), each
+    copy of the field its own."""
 
     KEPT = 512
     IMMUTABLE = frozenset({str, int, float, bool, type(None), dt.date, dt.datetime})
@@ -46,20 +41,33 @@ class Kept:
         copied._seen = {}
         return copied
 
+    def _keep(self, key, result) -> None:
+        seen = self._seen
+        if len(seen) >= self.KEPT:
+            seen.clear()
+        seen[key] = result
+
+
+class Kept(_Remembers):
+    """A field whose coercion of a plain value depends on nothing but the value (its type
+    and its checks: a length, a list of options, a range): a value seen before by this
+    schema is not coerced again. An import gives thousands of records the same MDO,
+    position, group, service or year; the result is kept (a few hundred values per field,
+    short texts only) and handed out again, being immutable. A value that is refused is
+    coerced, and refused, every time; values that compare equal but differ in type (1, 1.0
+    and True) are kept apart."""
+
     def deserialize(self, value, attr=None, data=None, **kwargs):
         kind = type(value)
         if kind not in _KEPT_KINDS or (kind is str and len(value) > _LONGEST):
             return super().deserialize(value, attr, data, **kwargs)
-        seen = self._seen
         key = (kind, value)
-        out = seen.get(key, _UNSEEN)  # one look: another thread may clear it meanwhile
+        out = self._seen.get(key, _UNSEEN)  # one look: another thread may clear it meanwhile
         if out is not _UNSEEN:
             return out
         out = super().deserialize(value, attr, data, **kwargs)
         if type(out) in self.IMMUTABLE:
-            if len(seen) >= self.KEPT:
-                seen.clear()
-            seen[key] = out
+            self._keep(key, out)
         return out
 
 
@@ -195,7 +203,7 @@ def _range(f):
     return [validate.Range(min=lo, max=hi)] if lo is not None or hi is not None else []
 
 
-class Row(fields.Nested):
+class Row(_Remembers, fields.Nested):
     """One row of a child table: marshmallow's ``Nested``, except that a row of plain values
     seen before by this schema is not coerced again. An import gives thousands of records the
     same rows (each officer's learner account: the Learner role, the officer's MDO); the
@@ -203,18 +211,7 @@ class Row(fields.Nested):
     per schema) and each record gets its own copy. A row that is refused is coerced, and
     refused, every time."""
 
-    KEPT = 512
     PLAIN = frozenset({str, int, float, bool, type(None)})
-    IMMUTABLE = PLAIN | {dt.date, dt.datetime}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._seen: dict = {}
-
-    def __deepcopy__(self, memo):
-        copied = super().__deepcopy__(memo)
-        copied._seen = {}
-        return copied
 
     def _deserialize(self, value, attr, data, partial=None, **kwargs):
         plain = self.PLAIN
@@ -226,9 +223,7 @@ class Row(fields.Nested):
             kept = super()._deserialize(value, attr, data, partial=partial, **kwargs)
             if type(kept) is not dict or not all(type(v) in self.IMMUTABLE for v in kept.values()):
                 return kept
-            if len(self._seen) >= self.KEPT:
-                self._seen.clear()
-            self._seen[key] = kept
+            self._keep(key, kept)
         return dict(kept)
 
 
