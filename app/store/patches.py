@@ -578,14 +578,26 @@ def _uniques_from_the_index(lite_collection, helpers, filter_applies) -> None:
                     return False
         return True
 
+    def unique_indexes(indexes) -> list:
+        """(fields, sparse, partial filter) of each unique index, worked out once per state of
+        the collection's declared indexes rather than for every document written."""
+        cached = getattr(indexes, "_get_cache", None)  # litemongo's SQLite store; another: each time
+        declared = cached() if cached is not None else dict(indexes)
+        known = getattr(indexes, "_unique_indexes", None)
+        if known is None or known[0] is not declared:
+            plan = [
+                ([key for key, _ in spec.get("key")], spec.get("sparse"), spec.get("partialFilterExpression"))
+                for spec in declared.values()
+                if spec.get("unique")
+            ]
+            known = indexes._unique_indexes = (declared, plan)
+        return known[1]
+
     def ensure_uniques(self, new_data):
         index = self._store._get_query_index()
-        for spec in self._store.indexes.values():
-            if not spec.get("unique"):
-                continue
-            partial = spec.get("partialFilterExpression")
+        for keys, sparse, partial in unique_indexes(self._store.indexes):
             find_kwargs = {}
-            for key, _ in spec.get("key"):
+            for key in keys:
                 if "." not in key:  # as get_value_by_dot finds it, without raising for a missing field
                     find_kwargs[key] = new_data.get(key)
                     continue
@@ -593,7 +605,7 @@ def _uniques_from_the_index(lite_collection, helpers, filter_applies) -> None:
                     find_kwargs[key] = helpers.get_value_by_dot(new_data, key)
                 except KeyError:
                     find_kwargs[key] = None
-            if spec.get("sparse") and set(find_kwargs.values()) == {None}:
+            if sparse and set(find_kwargs.values()) == {None}:
                 continue
             if partial is not None and not filter_applies(partial, new_data):
                 continue
