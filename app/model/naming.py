@@ -11,6 +11,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import os
 import re
 import threading
@@ -25,12 +27,18 @@ SERIES_COLLECTION = "naming_series"
 
 def series_parts(pattern: str, now) -> tuple[str, int]:
     """``("OFF-2026-", 5)`` for ``OFF-.YYYY.-.#####`` in 2026."""
+    return _series_parts(pattern, now.year, now.month, now.day)
+
+
+@functools.lru_cache(maxsize=256)  # the same few series, the same day, for every record named
+def _series_parts(pattern: str, year: int, month: int, day: int) -> tuple[str, int]:
+    today = dt.date(year, month, day)
     prefix, digits = [], 0
     for part in pattern.split("."):
         if part and part == "#" * len(part):
             digits = len(part)
             break
-        prefix.append(now.strftime(DATE_PARTS[part]) if part in DATE_PARTS else part)
+        prefix.append(today.strftime(DATE_PARTS[part]) if part in DATE_PARTS else part)
     return "".join(prefix), digits
 
 
