@@ -125,16 +125,27 @@ def test_empty_optional_values_are_not_stored(site):
 
 
 def test_a_child_row_seen_before_is_coerced_as_the_first_time(site):
-    """Child rows are coerced once per distinct row (``fieldtypes.Row``): many records with the
-    same row each store their own typed copy with its own name; a row refused once is refused
-    every time; values that compare equal but differ in type (1 and True) are not taken for
-    one another."""
+    """Child rows are coerced once per distinct row and list of rows (``fieldtypes.Row``,
+    ``fieldtypes.Rows``): many records with the same rows each store their own typed copy of
+    each with its own name; a row refused once is refused every time, alone or in a list;
+    values that compare equal but differ in type (1 and True) are not taken for one another."""
     ctx = site.context()
     row = {"label_text": "same", "amount": "10.005", "row_mdo": "Ministry of Power"}
     names = [lifecycle.insert(ctx, "Field Sampler", {"title": "T", "rows": [dict(row)]}).name for _ in range(3)]
     stored = [site.db.field_sampler.find_one({"_id": n})["rows"][0] for n in names]
     assert all(r["amount"] == 10.01 and r["label_text"] == "same" and r["idx"] == 1 for r in stored)
     assert len({r["name"] for r in stored}) == 3
+    pair = [dict(row), {"label_text": "other", "amount": 2}]
+    names = [lifecycle.insert(ctx, "Field Sampler", {"title": "T", "rows": [dict(r) for r in pair]}).name for _ in range(3)]
+    stored = [site.db.field_sampler.find_one({"_id": n})["rows"] for n in names]
+    assert all(
+        [(r["label_text"], r["amount"], r["idx"]) for r in rows] == [("same", 10.01, 1), ("other", 2.0, 2)] for rows in stored
+    )
+    assert len({r["name"] for rows in stored for r in rows}) == 6
+    for _ in range(2):
+        with pytest.raises(ValidationError) as err:
+            lifecycle.insert(ctx, "Field Sampler", {"title": "T", "rows": [dict(row), {"label_text": "x", "amount": "lots"}]})
+        assert "Not a valid number." in err.value.errors["rows"]["2"]["amount"]
     for _ in range(2):
         with pytest.raises(ValidationError) as err:
             lifecycle.insert(ctx, "Field Sampler", {"title": "T", "rows": [{"label_text": "same", "amount": "lots"}]})

@@ -227,6 +227,45 @@ class Row(_Remembers, fields.Nested):
         return dict(kept)
 
 
+class Rows(_Remembers, fields.List):
+    """A child table: marshmallow's ``List`` of ``Row``, except that a list of plain rows
+    seen before by this schema is not coerced again, list and rows alike (each learner
+    account an import makes has the same roles); each record gets its own copy of each row.
+    A list that is refused is coerced, and refused, every time."""
+
+    def deserialize(self, value, attr=None, data=None, **kwargs):
+        key = self._key(value, kwargs) if not self.validators else None
+        if key is None:
+            return super().deserialize(value, attr, data, **kwargs)
+        kept = self._seen.get(key)
+        if kept is None:
+            kept = super().deserialize(value, attr, data, **kwargs)
+            immutable = self.IMMUTABLE
+            if not all(type(row) is dict and all(type(v) in immutable for v in row.values()) for row in kept):
+                return kept
+            self._keep(key, kept)
+        return [dict(row) for row in kept]
+
+    @staticmethod
+    def _key(value, kwargs) -> tuple | None:
+        """The list as a key: None unless it is a list of rows of plain values."""
+        plain = Row.PLAIN
+        partial = kwargs.get("partial")
+        if type(value) is not list or len(kwargs) > 1 or type(partial) not in plain:
+            return None
+        rows = []
+        for row in value:
+            if type(row) is not dict:
+                return None
+            items = []
+            for k, v in row.items():
+                if type(v) not in plain:
+                    return None
+                items.append((k, type(v), v))
+            rows.append(tuple(items))
+        return (partial, tuple(rows))
+
+
 @dataclass(frozen=True)
 class FieldType:
     name: str
@@ -362,7 +401,7 @@ FIELDTYPES: dict[str, FieldType] = {
         FieldType(
             "Table",
             "array of objects",
-            lambda f, c=None: fields.List(Row(c, unknown=RAISE), **_kw),
+            lambda f, c=None: Rows(Row(c, unknown=RAISE), **_kw),
             lambda f: {"type": "array", "items": {"$ref": f"#/components/schemas/{f.options.replace(' ', '')}"}},
             "table",
             empty_is_none=False,
