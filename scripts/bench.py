@@ -402,6 +402,18 @@ def mixed_load(site, port: int, token: str, clients: int, requests: int, write_s
     }
 
 
+def machine_pace() -> float:
+    """Seconds a fixed loop of arithmetic takes, best of three: this machine's speed at the
+    moment, which changes from minute to minute, printed with the figures it explains."""
+    best = float("inf")
+    for _ in range(3):
+        started, total = time.perf_counter(), 0
+        for i in range(2_000_000):
+            total += i * i
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="1000,10000")
@@ -417,6 +429,7 @@ def main():
     stores = ["embedded"] + (["server"] if args.mongodb_uri else [])
     random.seed(7)
     figures = {}
+    pace_before = machine_pace()
     began = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
         for store in stores:
@@ -474,7 +487,10 @@ def main():
                 f["site"].store.client.drop_database(f["site"].db.name)
             f["site"].close()
     where = "the embedded store" + (" and a server over the wire" if args.mongodb_uri else "")
-    print(f"\nsynthetic installation on {where}; {dt.date.today()}; whole run {time.perf_counter() - began:.0f} s\n")
+    print(f"\nsynthetic installation on {where}; {dt.date.today()}; whole run {time.perf_counter() - began:.0f} s")
+    print(
+        f"machine pace (a fixed loop of arithmetic, lower is faster): {pace_before:.3f} s before the run, {machine_pace():.3f} s after\n"
+    )
     print(
         f"{'store':<9} {'N officers':>10}  {'pipeline rows/s':>15}  {'raw insert rows/s':>17}  {'overhead':>8}  "
         f"{'docs written':>12}  {'raw, all docs s':>15}  {'overhead':>8}  "
