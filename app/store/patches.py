@@ -556,23 +556,28 @@ def _uniques_from_the_index(lite_collection, helpers, filter_applies) -> None:
         few documents of the most selective field checked against the other fields (an
         officer's gap rows, by competency). False: the original check decides."""
         fields, best = [], None
+        key_for = indexing._key_for
         for path, value in query.items():
             field = index._fields.get(path)
             if field is None or type(value) not in keyable:
                 continue  # not planned: the other fields' candidates include the matches
-            keys = {indexing._key_for(value)}
-            n = field.size(keys)
+            key = key_for(value)
+            held = field._entries.get(key)  # field.size({key}), without the set
+            n = len(field._unkeyed) + (0 if held is None else len(held) if type(held) is set else 1)
             if n <= 1:
                 return True
             if best is None or n < best[0]:
-                best = (n, field, keys)
-            fields.append((field, keys))
+                best = (n, field, key)
+            fields.append((field, key))
         if best is None or len(fields) < 2 or best[0] > 16:
             return False
-        _, field, keys = best
+        _, field, key = best
         found = 0
-        for doc in field.candidates(keys):
-            if all(other is field or other.holds(doc, other_keys) for other, other_keys in fields):
+        for doc in field.candidates((key,)):
+            for other, other_key in fields:
+                if other is not field and not other.holds_one(doc, other_key):
+                    break
+            else:
                 found += 1
                 if found > 1:
                     return False
@@ -769,6 +774,17 @@ def _compact_field_index(indexing) -> None:
             return not held.isdisjoint(keys)
         return held in keys
 
+    def holds_one(self, store_key, key) -> bool:
+        """``holds(store_key, {key})``, without the set."""
+        held = self._doc_keys.get(store_key, no_keys)
+        if held is None:
+            return True
+        if held is no_keys:
+            return False
+        if type(held) is frozenset:
+            return key in held
+        return held == key
+
     def fill(self, pairs, chunk=2000):
         """Index a collection read whole ((store key, document) pairs, each key once) into this
         empty index: what ``add`` would make one document at a time, made a chunk at a time and
@@ -785,7 +801,7 @@ def _compact_field_index(indexing) -> None:
                 add_all(field, batch)
 
     cls.__init__, cls.add, cls.add_all, cls.remove, cls.candidates = init, add, add_all, remove, candidates
-    cls.size, cls.holds = size, holds
+    cls.size, cls.holds, cls.holds_one = size, holds, holds_one
     indexing.CollectionIndexes.fill = fill
     ORIGINAL_COLLECTION_INDEXES["candidates"] = indexing.CollectionIndexes.candidates
 
