@@ -68,6 +68,19 @@ def percentile(values, p):
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
+def write_staff_list(path: Path, rows: int, mdos: list, positions: dict, who: str = "officer") -> None:
+    """A staff list of new officers spread over the MDOs and their positions, in turn."""
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        out = csv.writer(handle)
+        out.writerow(["full_name", "email", "group", "mdo", "position", "service", "year_of_allotment"])
+        for i in range(rows):
+            mdo = mdos[i % len(mdos)]
+            given = positions[mdo]
+            out.writerow(
+                [f"{who.title()} {i:06d}", f"{who}{i}@bench.gov.in", "A", mdo, given[i % len(given)], "CSS", 2000 + i % 20]
+            )
+
+
 def build(site, n: int, tmp: Path) -> dict:
     ctx = site.context("bench@dopt.gov.in")
     db = site.db
@@ -97,22 +110,7 @@ def build(site, n: int, tmp: Path) -> dict:
                 }
             )
     staff = tmp / f"staff-{n}.csv"
-    with open(staff, "w", newline="", encoding="utf-8") as handle:
-        out = csv.writer(handle)
-        out.writerow(["full_name", "email", "group", "mdo", "position", "service", "year_of_allotment"])
-        for i in range(n):
-            mdo = mdos[i % len(mdos)]
-            out.writerow(
-                [
-                    f"Officer {i:06d}",
-                    f"officer{i}@bench.gov.in",
-                    "A",
-                    mdo,
-                    positions[mdo][i % len(POSITIONS)],
-                    "CSS",
-                    2000 + i % 20,
-                ]
-            )
+    write_staff_list(staff, n, mdos, positions)
     # The job queue opened (its library loaded) before the clock starts, as in a server or a
     # worker that has run a job: the import's first invitation would otherwise pay for it.
     jobs.queue_for(site.config)

@@ -19,7 +19,6 @@ the machine alone does (1.01x in a run of eight rounds).
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import random
 import shutil
@@ -33,29 +32,14 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent.parent
 
 
-def staff_list(site, path: Path, rows: int, prefix: str = "new") -> None:
+def staff_list(site, path: Path, rows: int, who: str) -> None:
     """New officers spread over every MDO and position of the installation."""
-    db = site.db
+    from scripts import bench
+
     positions: dict = {}
-    for p in db.position.find({}, {"_id": 1, "mdo": 1}).sort("_id", 1):
+    for p in site.db.position.find({}, {"_id": 1, "mdo": 1}).sort("_id", 1):
         positions.setdefault(p["mdo"], []).append(p["_id"])
-    mdos = sorted(positions)
-    with open(path, "w", newline="") as handle:
-        out = csv.writer(handle)
-        out.writerow(["full_name", "email", "group", "mdo", "position", "service", "year_of_allotment"])
-        for i in range(rows):
-            mdo = mdos[i % len(mdos)]
-            out.writerow(
-                [
-                    f"{prefix.title()} Officer {i:06d}",
-                    f"{prefix}{i}@bench.gov.in",
-                    "A",
-                    mdo,
-                    positions[mdo][i % len(positions[mdo])],
-                    "CSS",
-                    2000 + i % 20,
-                ]
-            )
+    bench.write_staff_list(path, rows, sorted(positions), positions, who)
 
 
 def build(data_dir: Path, officers: int, rows: int) -> Path:
@@ -68,8 +52,8 @@ def build(data_dir: Path, officers: int, rows: int) -> Path:
     install.init(site)
     bench.build(site, officers, data_dir)
     staff = data_dir.parent / "staff.csv"
-    staff_list(site, staff, rows)
-    staff_list(site, data_dir.parent / "warm-up.csv", 50, prefix="early")
+    staff_list(site, staff, rows, "newcomer")
+    staff_list(site, data_dir.parent / "warm-up.csv", 50, "early")
     site.close()
     return staff
 
