@@ -41,6 +41,11 @@ class _Remembers:
         copied._seen = {}
         return copied
 
+    @classmethod
+    def _immutable_row(cls, row) -> bool:
+        """A coerced row that may be handed out again, copied: a dict of immutable values."""
+        return type(row) is dict and all(type(v) in cls.IMMUTABLE for v in row.values())
+
     def _keep(self, key, result) -> None:
         seen = self._seen
         if len(seen) >= self.KEPT:
@@ -221,7 +226,7 @@ class Row(_Remembers, fields.Nested):
         kept = self._seen.get(key)
         if kept is None:
             kept = super()._deserialize(value, attr, data, partial=partial, **kwargs)
-            if type(kept) is not dict or not all(type(v) in self.IMMUTABLE for v in kept.values()):
+            if not self._immutable_row(kept):
                 return kept
             self._keep(key, kept)
         return dict(kept)
@@ -240,8 +245,7 @@ class Rows(_Remembers, fields.List):
         kept = self._seen.get(key)
         if kept is None:
             kept = super().deserialize(value, attr, data, **kwargs)
-            immutable = self.IMMUTABLE
-            if not all(type(row) is dict and all(type(v) in immutable for v in row.values()) for row in kept):
+            if not all(self._immutable_row(row) for row in kept):
                 return kept
             self._keep(key, kept)
         return [dict(row) for row in kept]

@@ -562,8 +562,7 @@ def _uniques_from_the_index(lite_collection, helpers, filter_applies) -> None:
             if field is None or type(value) not in keyable:
                 continue  # not planned: the other fields' candidates include the matches
             key = key_for(value)
-            held = field._entries.get(key)  # field.size({key}), without the set
-            n = len(field._unkeyed) + (0 if held is None else len(held) if type(held) is set else 1)
+            n = field.size((key,))
             if n <= 1:
                 return True
             if best is None or n < best[0]:
@@ -574,10 +573,7 @@ def _uniques_from_the_index(lite_collection, helpers, filter_applies) -> None:
         _, field, key = best
         found = 0
         for doc in field.candidates((key,)):
-            for other, other_key in fields:
-                if other is not field and not other.holds_one(doc, other_key):
-                    break
-            else:
+            if all(other is field or other.holds(doc, (other_key,)) for other, other_key in fields):
                 found += 1
                 if found > 1:
                     return False
@@ -586,8 +582,7 @@ def _uniques_from_the_index(lite_collection, helpers, filter_applies) -> None:
     def unique_indexes(indexes) -> list:
         """(fields, sparse, partial filter) of each unique index, worked out once per state of
         the collection's declared indexes rather than for every document written."""
-        cached = getattr(indexes, "_get_cache", None)  # litemongo's SQLite store; another: each time
-        declared = cached() if cached is not None else dict(indexes)
+        declared = indexes._get_cache()  # a new dict whenever the declared indexes change
         known = getattr(indexes, "_unique_indexes", None)
         if known is None or known[0] is not declared:
             plan = [
@@ -764,7 +759,7 @@ def _compact_field_index(indexing) -> None:
         return n
 
     def holds(self, store_key, keys) -> bool:
-        """Whether ``candidates(keys)`` names ``store_key`` (``keys``: a set)."""
+        """Whether ``candidates(keys)`` names ``store_key`` (``keys``: a set or a tuple)."""
         held = self._doc_keys.get(store_key, no_keys)
         if held is None:  # a document this path cannot key: a candidate for any query
             return True
@@ -773,17 +768,6 @@ def _compact_field_index(indexing) -> None:
         if type(held) is frozenset:
             return not held.isdisjoint(keys)
         return held in keys
-
-    def holds_one(self, store_key, key) -> bool:
-        """``holds(store_key, {key})``, without the set."""
-        held = self._doc_keys.get(store_key, no_keys)
-        if held is None:
-            return True
-        if held is no_keys:
-            return False
-        if type(held) is frozenset:
-            return key in held
-        return held == key
 
     def fill(self, pairs, chunk=2000):
         """Index a collection read whole ((store key, document) pairs, each key once) into this
@@ -801,7 +785,7 @@ def _compact_field_index(indexing) -> None:
                 add_all(field, batch)
 
     cls.__init__, cls.add, cls.add_all, cls.remove, cls.candidates = init, add, add_all, remove, candidates
-    cls.size, cls.holds, cls.holds_one = size, holds, holds_one
+    cls.size, cls.holds = size, holds
     indexing.CollectionIndexes.fill = fill
     ORIGINAL_COLLECTION_INDEXES["candidates"] = indexing.CollectionIndexes.candidates
 
