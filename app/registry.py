@@ -87,6 +87,9 @@ class Route:
     public: bool = False
     tag: str = ""
     html: bool = False
+    # served on the content origin (IGOT_CONTENT_URL), where nothing else answers: a SCORM
+    # package's launcher and files
+    content: bool = False
 
 
 @dataclass(frozen=True)

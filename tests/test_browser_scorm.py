@@ -1,8 +1,13 @@
-"""The player in a real browser: SCORM packages shaped like real tools' exports find the run-time
-by walking their windows, report through it, and complete the module with no completion
-button: a certificate (its PDF downloads) and a Verified passbook entry that closes the gap.
-Resume works (suspend_data, location, entry ``resume``), several SCOs each count, and the same
-journey reads in Hindi. A lesson text and an external link are measured and reported."""
+"""The player in a real browser: SCORM packages whose drivers search for the run-time as their
+tools ship them (``tests/scorm_tools.py``: Rustici's scan from ``window.parent``, pipwerks,
+ADL's APIWrapper with its ``var API = null``, Captivate's scorm_support.js, Lectora's
+parent-frame navigation) find it in the launcher at the content origin, report through it, and
+complete the module with no completion button: a certificate (its PDF downloads) and a Verified
+passbook entry that closes the gap. Each resumes after a reload where it left (suspend_data,
+location, entry ``resume``), also when the package left its session open and the launcher
+finished it as the page went; several SCOs each count; at 390 px and at desktop width, in
+Hindi and English. Another website cannot drive the run-time. A lesson text and an external
+link are measured and reported."""
 
 import io
 
@@ -98,11 +103,35 @@ def world(server):  # noqa: F811 - the fixture's value
             RTI,
             attachment=_package(site, scorm_tools.exe_12(), "rti-exe.zip"),
         ),
+        "reload": _module(
+            site,
+            "Manual of Office Procedure",
+            "SCORM Package",
+            NOTING,
+            attachment=_package(site, scorm_tools.reload_12(), "mop-reload.zip"),
+        ),
+        "lectora": _module(
+            site,
+            "Cyber Hygiene for Government Employees",
+            "SCORM Package",
+            ETHICS,
+            attachment=_package(site, scorm_tools.lectora_12(), "cyber-lectora.zip"),
+        ),
         "link": _module(
             site, "Ethics in governance (external course)", "External Link", ETHICS, url="https://example.org/ethics"
         ),
     }
     return {"site": site, "officer": officer, "modules": modules}
+
+
+def package(page):
+    """The package's launch page: in the stage, in the launcher, in the portal's frame."""
+    return page.frame_locator("#scorm-frame").frame_locator("#package-frame").frame_locator("iframe")
+
+
+def staged(page):
+    """A package page that its package moved into the stage by navigating its parent frame."""
+    return page.frame_locator("#scorm-frame").frame_locator("#package-frame")
 
 
 def _sign_in(browser, base, width=390, height=844, locale="en-GB"):  # noqa: F811
@@ -115,7 +144,27 @@ def _sign_in(browser, base, width=390, height=844, locale="en-GB"):  # noqa: F81
     return page
 
 
-def _levels(site, officer):
+def _eventually(found, seconds=10):
+    """Wait until ``found()`` is truthy (a beacon the browser sends as a page goes arrives a
+    moment later), and fail if it never is."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while not found():
+        assert time.monotonic() < deadline, "it never arrived"
+        time.sleep(0.1)
+
+
+def _levels(site, officer, wait_for=None):
+    """The officer's passbook entries by (competency, state); with ``wait_for``, once that one
+    is there (the page may show the certificate while the commit's request still writes them)."""
+    import time
+
+    deadline = time.monotonic() + 10
+    while wait_for and time.monotonic() < deadline:
+        if site.db["passbook_entry"].find_one({"officer": officer, "competency": wait_for[0], "workflow_state": wait_for[1]}):
+            break
+        time.sleep(0.1)
     rows = site.db["passbook_entry"].find(
         {"officer": officer}, {"competency": 1, "workflow_state": 1, "source": 1, "certificate": 1}
     )
@@ -135,8 +184,13 @@ def test_a_rise_scorm_12_package_reports_passed_and_the_module_completes_on_a_ph
     page.click("#menu-catalogue")
     page.click("text=Noting and Drafting in the Secretariat")
     assert page.locator("#complete-module, #report-done").count() == 0  # no completion button for a package
-    course = page.frame_locator("#scorm-frame").frame_locator("#content-frame")
+    course = package(page).frame_locator("#content-frame")
     assert course.locator("#greeting").inner_text() == "Welcome, Nair, Kavya"  # read through the run-time
+    assert course.locator("#where").inner_text() == "From the start"
+    page.wait_for_timeout(300)
+    page.reload()  # the bookmark was committed: the course opens where it was
+    course = package(page).frame_locator("#content-frame")
+    assert course.locator("#where").inner_text() == "Resumed at lesson-2"
     _no_sideways_scroll(page, "the player at 390px")
     assert _accessibility_problems(page) == []
     shot(page, "portal-scorm-rise")
@@ -150,7 +204,7 @@ def test_a_rise_scorm_12_package_reports_passed_and_the_module_completes_on_a_ph
     assert attempt["cmi"]["cmi.suspend_data"] == "quiz=answered;lesson=2"
     assert attempt["cmi"]["cmi.core.lesson_location"] == "lesson-2"
     cert = site.db["certificate"].find_one({"content_module": module, "officer": world["officer"]})
-    entry = _levels(site, world["officer"])[(NOTING, "Verified")]
+    entry = _levels(site, world["officer"], (NOTING, "Verified"))[(NOTING, "Verified")]
     assert entry["certificate"] == cert["_id"]
 
     page.click("#menu-certificates")
@@ -170,14 +224,14 @@ def test_a_captivate_scorm_2004_package_resumes_and_reports_passed_in_hindi(serv
     page.wait_for_selector("html[lang=hi]")
     page.click("#menu-catalogue")
     page.click("text=Public Procurement on GeM")
-    package = page.frame_locator("#scorm-frame")
-    assert package.locator("#where").inner_text() == "From the start"
-    assert package.locator("#language").inner_text() == "Language: en"  # the item's parameters
+    sco = package(page)
+    assert sco.locator("#where").inner_text() == "From the start"
+    assert sco.locator("#language").inner_text() == "Language: en"  # the item's parameters
     page.wait_for_function("() => document.getElementById('module-status').textContent.includes('प्रगति')")
     page.reload()  # and back: the package resumes where it was
-    package = page.frame_locator("#scorm-frame")
-    assert package.locator("#where").inner_text() == "Resumed at slide-4"
-    package.locator("#submit-quiz").click()
+    sco = package(page)
+    assert sco.locator("#where").inner_text() == "Resumed at slide-4"
+    sco.locator("#submit-quiz").click()
     page.wait_for_selector("#completed-module:not(.hidden)")
     text = page.inner_text("main")
     assert "आपने यह मॉड्यूल पूरा कर लिया" in text and "You completed" not in text
@@ -185,7 +239,7 @@ def test_a_captivate_scorm_2004_package_resumes_and_reports_passed_in_hindi(serv
     module = world["modules"]["captivate"]
     attempt = site.db["module_attempt"].find_one({"module": module})
     assert (attempt["status"], attempt["score"], attempt["success_status"]) == ("Completed", 85.0, "passed")
-    assert _levels(site, world["officer"])[(PROCUREMENT, "Verified")]["source"] == "Course Completion"
+    assert _levels(site, world["officer"], (PROCUREMENT, "Verified"))[(PROCUREMENT, "Verified")]["source"] == "Course Completion"
     cert = site.db["certificate"].find_one({"content_module": module, "officer": world["officer"]})
     page.click("#menu-certificates")
     with page.expect_download() as download:
@@ -204,24 +258,147 @@ def test_an_exe_package_with_two_scos_counts_each_and_resumes_suspend_data(serve
     module = world["modules"]["exe"]
     page = _sign_in(browser, base)
     page.goto(f"{base}/catalogue/{module}")
-    part = page.frame_locator("#scorm-frame")
+    part = package(page)
     assert part.locator("#api-found").inner_text() == "Connected"
     part.locator("#leave").click()
     part.locator("#left").wait_for()
     page.wait_for_timeout(300)
     page.reload()
-    part = page.frame_locator("#scorm-frame")
+    part = package(page)
     assert part.locator("#resume").inner_text() == "Welcome back: you were at section=3;viewed=1,2,3"
     part.locator("#finish").click()
     page.wait_for_function("() => document.getElementById('module-status').textContent.includes('50')")
     assert site.db["certificate"].count_documents({"content_module": module}) == 0  # one part of two
     page.click("#module-parts >> text=First appeals")
-    part = page.frame_locator("#scorm-frame")
+    part = package(page)
     assert part.locator("h1").inner_text() == "First appeals"
     part.locator("#finish").click()
     page.wait_for_selector("#completed-module:not(.hidden)")
     assert site.db["certificate"].count_documents({"content_module": module}) == 1
-    assert (RTI, "Verified") in _levels(site, world["officer"])
+    assert (RTI, "Verified") in _levels(site, world["officer"], (RTI, "Verified"))
+
+
+def test_an_adl_apiwrapper_package_resumes_what_it_left_uncommitted_when_the_learner_left_in_hindi(server, browser, world):  # noqa: F811
+    """ADL's APIWrapper sets ``var API = null`` in its own window and walks up from there; it
+    sets its suspend data without committing, and the launcher finishes the session as the page
+    goes, so a reload resumes there."""
+    base, site = server
+    module = world["modules"]["reload"]
+    page = _sign_in(browser, base, locale="hi-IN")
+    page.click("#language-form button[value=hi]")
+    page.wait_for_selector("html[lang=hi]")
+    page.goto(f"{base}/catalogue/{module}")
+    sco = package(page)
+    assert sco.locator("#api-found").inner_text() == "Connected"
+    assert sco.locator("#where").inner_text() == "From the start"
+    sco.locator("#read-chapter").click()
+    sco.locator("#done").wait_for()
+    assert "cmi.suspend_data" not in (site.db["module_attempt"].find_one({"module": module}).get("cmi") or {})
+    page.click("#menu-my_learning")  # the learner leaves: the launcher finishes the session as the page goes
+    page.wait_for_function("() => location.pathname === '/learning'")
+    _eventually(lambda: (site.db["module_attempt"].find_one({"module": module}).get("cmi") or {}).get("cmi.suspend_data"))
+    attempt = site.db["module_attempt"].find_one({"module": module})
+    assert attempt["cmi"]["cmi.core.exit"] == "suspend" and attempt["status"] == "In Progress"
+    page.goto(f"{base}/catalogue/{module}")
+    sco = package(page)
+    assert sco.locator("#where").inner_text() == "Resumed: chapters=1,2 at chapter-3"
+    _no_sideways_scroll(page, "the player at 390px in Hindi")
+    shot(page, "portal-scorm-adl-hindi")
+    sco.locator("#finish").click()
+    page.wait_for_selector("#completed-module:not(.hidden)")
+    assert "आपने यह मॉड्यूल पूरा कर लिया" in page.inner_text("main")
+    assert site.db["certificate"].count_documents({"content_module": module}) == 1
+    page.click("#language-form button[value=en]")
+
+
+def test_a_lectora_package_that_navigates_its_parent_frame_keeps_the_run_time(server, browser, world):  # noqa: F811
+    base, site = server
+    module = world["modules"]["lectora"]
+    page = _sign_in(browser, base, 1280, 900)
+    page.goto(f"{base}/catalogue/{module}")
+    intro = package(page)
+    assert intro.locator("#api-found").inner_text() == "Connected"
+    assert intro.locator("#where").inner_text() == "From the start"
+    intro.locator("#next").click()
+    quiz = staged(page)
+    assert quiz.locator("h1").inner_text() == "Quiz: spot the phishing mail"
+    assert quiz.locator("#api-found").inner_text() == "Connected"
+    page.wait_for_timeout(300)
+    page.reload()
+    assert package(page).locator("#where").inner_text() == "Resumed at a002_quiz.html"
+    package(page).locator("#next").click()
+    staged(page).locator("#submit-quiz").click()
+    page.wait_for_selector("#completed-module:not(.hidden)")
+    attempt = site.db["module_attempt"].find_one({"module": module})
+    assert (attempt["status"], attempt["score"]) == ("Completed", 80.0)
+    assert (ETHICS, "Verified") in _levels(site, world["officer"], (ETHICS, "Verified"))
+    shot(page, "portal-scorm-lectora")
+
+
+def _attacker(html: str):
+    """Another website: a page of its own origin (another port of this machine)."""
+    import http.server
+    import threading
+
+    class Page(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - the library's name
+            body = html.encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Page)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    return httpd
+
+
+def test_another_website_cannot_drive_a_learners_run_time(server, browser, world):  # noqa: F811
+    """A page of another origin opens the learner's module page and posts run-time calls and
+    the launcher's messages to it: the portal page keeps no handle for it (Cross-Origin-Opener-
+    Policy), listens only to its own package frame, and nothing is recorded."""
+    base, site = server
+    module = _module(
+        site,
+        "Noting and Drafting, second edition",
+        "SCORM Package",
+        NOTING,
+        attachment=_package(site, scorm_tools.rise_12(), "noting-rise-2.zip"),
+    )
+    page = _sign_in(browser, base, 1280, 900)
+    page.goto(f"{base}/catalogue/{module}")
+    package(page).frame_locator("#content-frame").locator("#greeting").wait_for()
+    attempt = site.db["module_attempt"].find_one({"module": module})
+    evil = _attacker(
+        f"""<!doctype html><title>Prize</title><p id="state">opening</p><script>
+        var w = window.open("{base}/catalogue/{module}");
+        var calls = [{{method: "LMSSetValue", params: ["cmi.core.lesson_status", "passed"]}}, {{method: "LMSCommit", params: [""]}},
+                     {{igot: "scorm", event: "finished", detail: "continue"}}];
+        var n = 0;
+        var timer = setInterval(function () {{
+          try {{ calls.forEach(function (c) {{ w.postMessage(c, "*"); }}); }} catch (e) {{}}
+          document.getElementById("state").textContent = "sent " + (++n) + (w && w.closed ? " (closed)" : "");
+        }}, 100);
+        </script>"""
+    )
+    try:
+        attacker = page.context.new_page()
+        attacker.goto(f"http://127.0.0.1:{evil.server_address[1]}/")
+        attacker.wait_for_function("() => document.getElementById('state').textContent.startsWith('sent 20')")
+        assert "(closed)" in attacker.inner_text("#state")  # the portal's page gave no handle
+    finally:
+        evil.shutdown()
+    after = site.db["module_attempt"].find_one({"_id": attempt["_id"]})
+    assert after["status"] == "In Progress" and after["cmi"].get("cmi.core.lesson_status") != "passed"
+    assert site.db["certificate"].count_documents({"content_module": module}) == 0
+    # the portal page itself ignores a message that does not come from its package's frame
+    page.evaluate("() => window.postMessage({igot: 'scorm', event: 'finished', detail: 'continue'}, '*')")
+    page.wait_for_timeout(500)
+    assert page.url.endswith(f"/catalogue/{module}")
 
 
 def test_a_pdf_is_drawn_in_the_player_and_completes_when_every_page_was_shown(server, browser, world):  # noqa: F811

@@ -13,7 +13,6 @@ import pytest
 from app import files
 from app.model import lifecycle
 
-from . import scorm_tools
 from .conftest import PASSWORD
 from .frac_world import BUDGET, DRAFTING, POWER, build
 
@@ -150,65 +149,6 @@ def _portal(w, email):
 def _player(page: str) -> dict:
     found = re.search(r'<script type="application/json" id="player-config">(.*?)</script>', page, re.S)
     return json.loads(found.group(1))
-
-
-def test_a_scorm_package_commits_resumes_and_completes_only_for_its_officer(w):
-    attachment = files.store(w.site.context(), io.BytesIO(scorm_tools.exe_12()), "rti.zip", accept=["scorm"])
-    module = published(w, "RTI for PIOs", "SCORM Package", attachment=attachment)
-    asha = _portal(w, "asha@power.gov.in")
-    page = asha.get(f"/catalogue/{module}")
-    assert "frame-src 'self' http://127.0.0.1" in page.headers["Content-Security-Policy"]  # the package's own origin
-    player = _player(page.get_data(as_text=True))
-    assert player["version"] == "1.2" and [p["part"] for p in player["parts"]] == ["ITEM-1", "ITEM-2"]
-    assert player["cmi"]["cmi.core.student_name"] == "Rao, Asha" and player["cmi"]["cmi.core.entry"] == "ab-initio"
-    src = player["src"].removeprefix("http://127.0.0.1")
-
-    stranger = w.app.test_client()  # no session: the signed address is the key
-    served = stranger.get(src, base_url="http://127.0.0.1")
-    body = served.get_data(as_text=True)
-    assert served.status_code == 200 and body.index("CrossFrameAPI") < body.index("SCORM_API_wrapper.js")  # the run-time first
-    csp = served.headers["Content-Security-Policy"]
-    assert "sandbox allow-scripts" in csp and "allow-same-origin" in csp and "allow-top-navigation" not in csp
-    on_portal = stranger.get(src, base_url="http://localhost")  # at the portal's own origin: an opaque sandbox
-    assert "allow-same-origin" not in on_portal.headers["Content-Security-Policy"]
-    assert stranger.get(src.replace("/scorm/", "/scorm/x").rsplit("/", 1)[0] + "/index.html").status_code == 404  # forged
-    assert stranger.get(src.rsplit("/", 1)[0] + "/../imsmanifest.xml").status_code in (404, 308)
-
-    commit = {
-        "cmi": {
-            "core": {"lesson_status": "incomplete", "lesson_location": "index.html#s3", "exit": "suspend"},
-            "suspend_data": "section=3",
-        }
-    }
-    ravi = w.post(w.other, "method/scorm_commit", {"attempt": player["attempt"], "cmi": commit}, 404)  # not his attempt
-    assert "not found" in ravi.json["message"]
-    saved = w.post(w.me, "method/scorm_commit", {"attempt": player["attempt"], "cmi": commit}, 200).json
-    assert (saved["result"], saved["errorCode"], saved["complete"]) == (True, 0, False)
-    resumed = _player(asha.get(f"/catalogue/{module}").get_data(as_text=True))["cmi"]
-    assert resumed["cmi.suspend_data"] == "section=3" and resumed["cmi.core.entry"] == "resume"
-    assert "cmi.core.exit" not in resumed  # write-only elements are not given back
-    big = {"cmi": {"suspend_data": "x" * 300_000}}
-    assert "at most" in w.post(w.me, "method/scorm_commit", {"attempt": player["attempt"], "cmi": big}, 400).json["message"]
-
-    done = {"cmi": {"core": {"lesson_status": "passed", "score": {"raw": "45", "max": "50"}}}}
-    first = w.post(w.me, "method/scorm_commit", {"attempt": player["attempt"], "cmi": done}, 200).json
-    assert (first["complete"], first["progress"]) == (False, 50.0)  # one SCO of two
-    second = _player(asha.get(f"/catalogue/{module}?part=ITEM-2").get_data(as_text=True))
-    assert second["part"] == "ITEM-2" and second["attempt"] != player["attempt"]
-    last = w.post(
-        w.me, "method/scorm_commit", {"attempt": second["attempt"], "cmi": {"core": {"lesson_status": "completed"}}}, 200
-    )
-    assert last.json["complete"] and entries(w) == ["Verified"]
-    attempt = w.site.db.module_attempt.find_one({"_id": player["attempt"]})
-    assert (attempt["status"], attempt["score"], attempt["cmi"]["cmi.suspend_data"]) == ("Completed", 90.0, "section=3")
-    failed_later = {"cmi": {"core": {"lesson_status": "failed"}}}
-    w.post(w.me, "method/scorm_commit", {"attempt": player["attempt"], "cmi": failed_later}, 200)
-    assert w.site.db.module_attempt.find_one({"_id": player["attempt"]})["status"] == "Completed"  # a completion stays
-
-    w.get(w.other, f"resource/Module Attempt/{player['attempt']}", 404)  # another officer's
-    w.get("steel_admin", f"resource/Module Attempt/{player['attempt']}", 404)  # another MDO's admin
-    assert w.get(w.me, f"resource/Module Attempt/{player['attempt']}", 200).json["data"]["status"] == "Completed"
-    w.put(w.me, f"resource/Module Attempt/{player['attempt']}", {"status": "In Progress"}, 403)  # only the platform writes
 
 
 def test_a_module_can_require_a_passed_assessment(w):

@@ -50,6 +50,7 @@ def create_app(config: Config | None = None, site: Site | None = None) -> Flask:
 
     app.config.setdefault("IGOT_AUTHENTICATE", auth.authenticate)
     app.extensions["igot_site"] = site
+    _content_host_only(app, site)
     login_manager = LoginManager(app)
 
     @login_manager.user_loader
@@ -99,6 +100,31 @@ def create_app(config: Config | None = None, site: Site | None = None) -> Flask:
     return app
 
 
+def _content_host_only(app, site) -> None:
+    """On the content origin (``IGOT_CONTENT_URL``, a host name of its own), only the routes
+    the modules mark ``content`` answer (a SCORM package's launcher and files); everything else,
+    signing in and the API included, is not found there, so a package's script can neither
+    sign in nor reach the platform from its own origin. The session cookie is the portal
+    host's alone (no Domain), so the browser never sends it there."""
+    from urllib.parse import urlsplit
+
+    from flask import abort, request
+
+    if not site.config.content_url:
+        return
+    content_host = urlsplit(site.config.content_url).netloc.lower()
+    if content_host == urlsplit(site.config.public_url).netloc.lower():
+        return
+
+    @app.before_request
+    def only_packages_on_the_content_host():
+        if request.host.lower() != content_host:
+            return None
+        if request.endpoint in app.extensions.get("igot_content_endpoints", ()):
+            return None
+        abort(404)
+
+
 # Scripts only from this site's own files: no inline script, no event-handler attributes, no
 # javascript: links, so markup that a user managed to store can never run. Styles may be
 # inline (style attributes; they cannot run code). Nothing may frame our pages.
@@ -110,12 +136,14 @@ CSP = (
 
 def security_headers(response):
     """On every response: no content sniffing, no referrer sent to other sites; on HTML, the
-    Content-Security-Policy above and no framing (a response that set its own, such as a
-    sandboxed SCORM file, keeps it)."""
+    Content-Security-Policy above, no framing and no opener shared with another site's window
+    (a response that set its own, such as a SCORM package's page framed by the portal, keeps it)."""
     headers = response.headers
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "same-origin")
-    if response.mimetype == "text/html":
-        headers.setdefault("Content-Security-Policy", CSP)
+    own = headers.setdefault("Content-Security-Policy", CSP) if response.mimetype == "text/html" else ""
+    if "frame-ancestors 'none'" in own:  # not a package's page, which says who frames it
         headers.setdefault("X-Frame-Options", "DENY")
+        # no other site's window keeps a handle on ours (to post messages to it, say)
+        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     return response

@@ -252,5 +252,9 @@ def register_routes(app, modules) -> None:
             )
         else:
             pages.add_url_rule(route.rule, endpoint=route.view.__name__, view_func=route.view, methods=list(route.methods))
+        if route.content:
+            prefix = "module_api" if route.rule.startswith("/api/") else "module_pages"
+            app.extensions.setdefault("igot_content_endpoints", set()).add(f"{prefix}.{route.view.__name__}")
+            app.extensions.setdefault("igot_content_views", []).append(route.view)  # no session there: no CSRF token
     app.register_blueprint(under_api)
     app.register_blueprint(pages)

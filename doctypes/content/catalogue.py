@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 
-from app import files
 from app.errors import NotFound
 
 PUBLISHED = "Published"
@@ -102,22 +101,27 @@ def package_file(ctx, name: str, path: str) -> tuple[bytes, str]:
 def package_data(site, row: dict, path: str) -> tuple[bytes, str]:
     """One file of the package of module ``row`` (already found readable); NotFound if the
     package has no such file."""
-    import mimetypes
-    import zipfile
+    found = package_path(site, row, path)
+    return found.read_bytes(), content_type(path)
 
-    from doctypes.content import scorm
+
+def content_type(path: str) -> str:
+    import mimetypes
+
+    return mimetypes.guess_type(path)[0] or "application/octet-stream"
+
+
+def package_path(site, row: dict, path: str):
+    """Where one file of the package of module ``row`` (already found readable) lies in the
+    package's extracted copy (``packages.extracted``); NotFound if the package has no such file."""
+    from doctypes.content import packages, scorm
 
     name = row["_id"]
     if row.get("kind") != "SCORM Package" or not row.get("attachment"):
         raise NotFound(f"Content Module {name!r} has no SCORM package", doctype="Content Module", name=name)
     if scorm.unsafe_entry(path):
         raise NotFound(f"{path!r} is not in the package")
-    with files.stored(site, row["attachment"]) as stored, zipfile.ZipFile(stored) as archive:
-        entry = scorm.find_entry(archive, path)
-        if entry is None or entry.is_dir():
-            raise NotFound(f"{path!r} is not in the package of {name}")
-        try:
-            data = archive.read(entry)
-        except (zipfile.BadZipFile, OSError, ValueError) as exc:
-            raise NotFound(f"{path!r} of the package of {name} cannot be read ({exc})") from None
-    return data, mimetypes.guess_type(path)[0] or "application/octet-stream"
+    found = packages.extracted(site, row["attachment"]).get(scorm.entry_path(path))
+    if found is None:
+        raise NotFound(f"{path!r} is not in the package of {name}")
+    return found

@@ -226,9 +226,11 @@ def _last_first(name: str) -> str:
     return f"{parts[-1]}, {' '.join(parts[:-1])}" if len(parts) > 1 else name
 
 
-def content_origin(site, origin: str) -> str:
+def content_origin(site, origin: str) -> str | None:
     """Where packages are served for a page at ``origin``: ``IGOT_CONTENT_URL``; else, on a
-    loopback name, the other one (another origin for the same server); else ``origin``."""
+    loopback name, the other one (another origin for the same server); else None: a package
+    must never run in the portal's own origin, where its scripts could use the learner's
+    session, so without a content address of its own it is not played."""
     from urllib.parse import urlsplit
 
     if site.config.content_url:
@@ -237,15 +239,28 @@ def content_origin(site, origin: str) -> str:
     other = {"localhost": "127.0.0.1", "127.0.0.1": "localhost"}.get(url.hostname or "")
     if other:
         return f"{url.scheme}://{other}" + (f":{url.port}" if url.port else "")
-    return origin
+    return None
+
+
+class NoContentOrigin(ValidationError):
+    """SCORM packages cannot be played: the installation has no content address."""
+
+
+def _content(site, origin: str) -> str:
+    content = content_origin(site, origin)
+    if content is None or content == origin:
+        raise NoContentOrigin(
+            "SCORM packages cannot be played here yet: they need a web address of their own, apart from the "
+            "portal's. Ask the administrator to set IGOT_CONTENT_URL (see the README).",
+            errors={"content_url": ["not set"]},
+        )
+    return content
 
 
 def play(ctx, name: str, sco: str | None = None, *, origin: str) -> dict:
     """Open a SCORM module (or one of its parts) for the signed-in officer on a page at
     ``origin``: the part, its attempt and the CMI data to resume from, and the signed address
-    of its launch file (at the content origin)."""
-    from urllib.parse import quote
-
+    of the launcher that plays it (at the content origin)."""
     officer = _officer(ctx)
     row = _module(ctx, name)
     if how(row) != "scorm":
@@ -258,30 +273,37 @@ def play(ctx, name: str, sco: str | None = None, *, origin: str) -> dict:
             for a in ctx.site.unguarded(COLLECTION).find({"officer": officer["_id"], "module": name})
         }
         part = next((p for p in found if p["sco"] and done.get(p["identifier"]) != COMPLETED), found[0])
+    content = _content(ctx.site, origin)
     attempt = _attempt(ctx, officer, row, part)
     token = _signer(ctx.site).dumps({"a": attempt["_id"], "o": origin})
-    content = content_origin(ctx.site, origin)
     return {
         "module": name,
         "part": part,
         "parts": found,
         "attempt": attempt["_id"],
-        "version": "1.2" if (row.get("package_version") or "").startswith("SCORM 1.2") else "2004",
+        "version": version(row),
         "cmi": seed(attempt, officer),
-        "src": f"{content}/scorm/{token}/{quote(part['launch'], safe='/?&=%:;,+')}",
+        "src": f"{content}/scorm/{token}/",
         "content_origin": content,
         "status": attempt.get("status"),
     }
 
 
-def preview(ctx, row: dict, *, origin: str) -> dict:
-    """A package's launch address for a preview (a reviewer's, say): the same run-time, with
-    nothing recorded. Only for a caller who reads the module (``row`` was read as them)."""
-    from urllib.parse import quote
+def version(row: dict) -> str:
+    """The run-time a module's package talks to: "1.2" or "2004"."""
+    return "1.2" if (row.get("package_version") or "").startswith("SCORM 1.2") else "2004"
 
+
+def preview(ctx, row: dict, *, origin: str) -> dict | None:
+    """A package's launcher address for a preview (a reviewer's, say): the same run-time, with
+    nothing recorded. Only for a caller who reads the module (``row`` was read as them). None
+    when packages cannot be played here (no content address)."""
+    try:
+        content = _content(ctx.site, origin)
+    except NoContentOrigin:
+        return None
     token = _signer(ctx.site).dumps({"p": row["_id"], "o": origin})
-    content = content_origin(ctx.site, origin)
-    return {"src": f"{content}/scorm/{token}/{quote(row['launch_file'], safe='/?&=%:;,+')}", "content_origin": content}
+    return {"src": f"{content}/scorm/{token}/", "content_origin": content}
 
 
 def _signer(site):
@@ -310,6 +332,30 @@ def package_for(site, token: str) -> tuple[dict | None, dict, str]:
     if (attempt is None and not payload.get("p")) or row is None or not row.get("attachment"):
         raise NotFound("This module is no longer available")
     return attempt, row, str(payload.get("o") or "")
+
+
+def launch(site, attempt: dict | None, row: dict) -> str:
+    """The launch address (relative to the package's root) of the part an attempt plays, or of
+    the package's first part for a preview."""
+    found = parts(site.context(), row)
+    if attempt is None:
+        return found[0]["launch"]
+    part = next((p for p in found if p["identifier"] == (attempt.get("sco") or "")), None)
+    if part is None:
+        raise NotFound("This part of the module is no longer in its package; open the module again")
+    return part["launch"]
+
+
+def commit_by_token(site, token: str, cmi) -> dict:
+    """A commit from the launcher at the content origin, which holds no session: the signed
+    address names the attempt and so the officer. A preview's commits record nothing."""
+    from app import auth
+
+    attempt, row, _portal = package_for(site, token)
+    if attempt is None:
+        return {"result": True, "errorCode": 0}
+    as_officer = auth.context_for(site, attempt["officer_email"])
+    return commit(as_officer, attempt["_id"], cmi)
 
 
 def commit(ctx, attempt_name: str, cmi) -> dict:

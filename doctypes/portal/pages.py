@@ -175,18 +175,24 @@ def _player(ctx, module: dict, measured_by: str, state: dict) -> dict | None:
     }
     if measured_by == "scorm":
         chosen = request.args.get("part") or None
-        play = progress.play(ctx, module["name"], chosen, origin=request.host_url.rstrip("/"))
+        try:
+            play = progress.play(ctx, module["name"], chosen, origin=request.host_url.rstrip("/"))
+        except progress.NoContentOrigin:
+            return {**base, "kind": "unplayable", "message": _("This package cannot be played here yet. Ask your administrator.")}
+        parts = state["parts"]
+        at = next((i for i, p in enumerate(parts) if p["part"] == play["part"]["identifier"]), 0)
         return {
             **base,
             "version": play["version"],
             "attempt": play["attempt"],
-            "cmi": play["cmi"],
             "src": play["src"],
-            "commitUrl": "/api/method/scorm_commit",
             "content_origin": play["content_origin"],
             "part": play["part"]["identifier"],
             "part_title": play["part"].get("title"),
-            "parts": state["parts"],
+            "parts": parts,
+            "next": url_for("portal.catalogue_module", name=module["name"], part=parts[at + 1]["part"])
+            if at + 1 < len(parts)
+            else None,
         }
     measure = state.get("measure") or {}
     if measured_by == "video":

@@ -1,10 +1,9 @@
 /* The learner's player: measures progress in a module and reports it to the server.
  *
  * Its configuration is the page's <script type="application/json" id="player-config">.
- * - scorm: the SCORM 1.2 or 2004 run-time (scorm-again) lives here, loaded with the data the
- *   package committed before; the package, sandboxed in its own frame, reaches it through
- *   scorm-again's cross-frame API (window.API / window.API_1484_11 in each of its pages).
- *   The run-time commits the CMI data to the server, which decides completion.
+ * - scorm: the package plays in a launcher at the content origin that holds the run-time
+ *   (scorm-launcher.js) and commits to the server, which decides completion; this page only
+ *   hears, from that frame and origin alone, that the data changed.
  * - video: the stretches actually played (seeking skips nothing into them), sent as they grow.
  * - pdf: the pages shown (pdf.js draws them here), and the page to come back to.
  * - text: whether the end of the lesson was reached.
@@ -66,26 +65,26 @@
   }
 
   // SCORM -------------------------------------------------------------------------------------
+  // The package plays in its launcher, at the content origin (see scorm-launcher.js), which
+  // commits its data there. This page listens only to that frame, from that origin, and only
+  // to hear that the data changed: it then asks the server, with the learner's session, how
+  // the module stands. Nothing a message says is taken as progress.
   function scorm() {
     var frame = document.getElementById("scorm-frame");
-    var Runtime = cfg.version === "1.2" ? window.Scorm12API : window.Scorm2004API;
-    var api = new Runtime({
-      lmsCommitUrl: cfg.commitUrl,
-      autocommit: true,
-      autocommitSeconds: 15,
-      dataCommitFormat: "json",
-      logLevel: 5,
-      xhrHeaders: { Accept: "application/json" },
-      terminationCommitContentType: "application/json",
-      requestHandler: function (commit) { return { attempt: cfg.attempt, cmi: commit }; }
+    if (!frame || !cfg.content_origin) return;
+    window.addEventListener("message", function (event) {
+      if (event.source !== frame.contentWindow || event.origin !== cfg.content_origin) return;
+      var data = event.data;
+      if (!data || typeof data !== "object" || data.igot !== "scorm") return;
+      if (data.event === "committed") refresh();
+      if (data.event === "finished") { // its last commit is a beacon, which may still be on its way
+        setTimeout(refresh, 500);
+        setTimeout(refresh, 2500);
+      }
+      if (data.event === "finished" && data.detail === "continue" && cfg.next) {
+        setTimeout(function () { location.href = cfg.next; }, 400);
+      }
     });
-    api.loadFromFlattenedJSON(cfg.cmi, "");
-    window.API = window.API_1484_11 = api; // for a package that finds the page itself
-    new window.CrossFrameLMS(api, cfg.content_origin === location.origin ? "*" : cfg.content_origin);
-    ["LMSCommit", "Commit", "LMSFinish", "Terminate"].forEach(function (event) {
-      api.on(event, function () { setTimeout(refresh, 200); });
-    });
-    frame.src = cfg.src;
   }
 
   // video -------------------------------------------------------------------------------------
