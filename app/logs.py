@@ -3,7 +3,9 @@
 - ``igot.request``: every request (method, path, status, duration in ms, user);
 - ``igot.security``: failed logins, account locks, slowed addresses, refusals (401, 403)
   and bad requests the API answered with a reason (400, 409, 429);
-- ``igot.jobs``: a job started, succeeded, failed, or found without its worker.
+- ``igot.jobs``: a job started, succeeded, failed, or found without its worker;
+- ``igot.recovery``: a record's follow-up work that failed again when recovery ran it (it
+  keeps its marker and is tried at the next run).
 
 The level comes from ``IGOT_LOG_LEVEL`` (default INFO; the test suite runs at WARNING, so it
 is quiet). Values are quoted when they hold spaces; no password, token or personal field is

@@ -217,3 +217,206 @@ def test_follow_up_work_cut_off_by_a_crash_is_done_by_recovery(mock_site):
     assert after == before + 1
     assert recovery.run(mock_site)["resumed"] == []  # done once
     assert "_pending_hooks" not in mock_site.db.officer.find_one({"_id": officer.name})
+
+
+# A completion is one resumable unit -----------------------------------------------------------
+
+ASHA = "asha@power.gov.in"
+
+
+def completion_world(data_dir, first: str) -> dict:
+    """Asha, whose role needs budgeting at level 3; a published lesson on it (level 3) that
+    requires a passed assessment of it (one attempt allowed) and is an item of her MDO's
+    live plan; she has opened the lesson long enough ago to have read it, and has done
+    ``first`` already ("pass" the assessment, or "read" the lesson), so that the other
+    completes the module. Kept on disk, for the processes that follow."""
+    import datetime as dt
+
+    from app import auth, install
+    from app.model import lifecycle
+    from app.site import Site
+    from doctypes.assessments import attempts
+    from doctypes.content import progress
+
+    from .conftest import make_config
+    from .frac_world import BUDGET, build
+
+    site = Site(make_config("embedded", data_dir))
+    try:
+        install.init(site)
+        w = build(site)
+        position = w.position()
+        w.verify_map(w.role_map(position, [w.role("Budget officer", {BUDGET: 3})]))
+        officer = w.officer(ASHA, position=position, name="Asha Rao")
+        ctx = site.context()
+        test = lifecycle.insert(
+            ctx,
+            "Assessment",
+            {
+                "title": "Outcome budgeting check",
+                "mdo": POWER,
+                "competency": BUDGET,
+                "level": 3,
+                "pass_mark": 100,
+                "attempts_allowed": 1,
+                "questions": [{"kind": "True/False", "question": "Outcomes are results.", "answer": "True"}],
+                "workflow_state": "Published",
+            },
+        ).name
+        module = lifecycle.insert(
+            ctx,
+            "Content Module",
+            {
+                "title": "Outcome budgeting",
+                "kind": "Lesson Text",
+                "mdo": POWER,
+                "lesson_text": "Outcomes are results.",
+                "competencies": [{"competency": BUDGET, "level": 3}],
+                "required_assessment": test,
+                "workflow_state": "Published",
+            },
+        ).name
+        today = dt.date.today()
+        lifecycle.insert(
+            ctx,
+            "Capacity Building Plan",
+            {
+                "plan_name": "Budget cell, this year",
+                "mdo": POWER,
+                "period_from": today.replace(month=1, day=1).isoformat(),
+                "period_to": today.replace(month=12, day=31).isoformat(),
+                "workflow_state": "Live",
+                "items": [
+                    {
+                        "item_type": "Content Module",
+                        "item": module,
+                        "audience": "All Officers",
+                        "due_date": today.replace(month=12, day=31).isoformat(),
+                    }
+                ],
+            },
+        )
+        learner = auth.context_for(site, ASHA)
+        progress.record(learner, module, {"share": 0})
+        site.db.module_attempt.update_many({"module": module}, {"$set": {"started_at": ctx.now() - dt.timedelta(minutes=10)}})
+        taking = attempts.start(learner, test)
+        if first == "pass":
+            attempts.submit(learner, taking["attempt"], {taking["questions"][0]["id"]: "True"})
+        else:
+            progress.record(learner, module, {"read_to_end": True})
+            assert not progress.state(learner, module)["complete"]  # the assessment is still to pass
+        return {"officer": officer, "module": module, "assessment": test, "taking": taking}
+    finally:
+        site.close()
+
+
+def child(*args, timeout=180):
+    from app.config import ROOT
+
+    env = {k: v for k, v in os.environ.items() if k != "MONGODB_URI"}
+    return subprocess.run(
+        [sys.executable, "-m", "tests.completion_child", *map(str, args)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def repair(data_dir) -> str:
+    """``igot repair`` in a fresh process, two minutes after the crash."""
+    done = child("repair", data_dir, 2)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+def completion_counts(site, world) -> dict:
+    officer = world["officer"]
+    return {
+        "certificates": site.db.certificate.count_documents({"officer": officer, "content_module": world["module"]}),
+        "module entries": site.db.passbook_entry.count_documents(
+            {"officer": officer, "source": "Course Completion", "course": world["module"], "workflow_state": "Verified"}
+        ),
+        "assessment entries": site.db.passbook_entry.count_documents(
+            {"officer": officer, "source": "Assessment", "workflow_state": "Verified"}
+        ),
+        "counted certificates": sum(r["count"] for r in site.db.mdo_activity.find({"mdo": POWER, "metric": "certificates"})),
+        "marked": sum(
+            site.db[c].count_documents({"_pending_hooks": {"$exists": True}})
+            for c in ("assessment_attempt", "module_attempt", "certificate", "passbook_entry")
+        ),
+    }
+
+
+COMPLETE = {"certificates": 1, "module entries": 1, "assessment entries": 1, "counted certificates": 1, "marked": 0}
+
+
+def check_completed(data_dir, world) -> dict:
+    """The officer's state is right: the assessment passed (and its entry named on the
+    attempt), the module complete, its plan item done, her gap closed; and every step once."""
+    from app import auth
+    from app.site import Site
+    from doctypes.assessments import attempts
+    from doctypes.content import progress
+    from doctypes.frac import frac
+
+    from .conftest import make_config
+    from .frac_world import BUDGET
+
+    site = Site(make_config("embedded", data_dir))
+    try:
+        counts = completion_counts(site, world)
+        assert counts == COMPLETE
+        learner = auth.context_for(site, ASHA)
+        passed = attempts.state(learner, world["assessment"])
+        assert passed["passed"] and not passed["may_start"]
+        attempt = site.db.assessment_attempt.find_one({"_id": world["taking"]["attempt"]})
+        entry = site.db.passbook_entry.find_one({"officer": world["officer"], "source": "Assessment"})
+        assert attempt["passbook_entry"] == entry["_id"]
+        module = progress.state(learner, world["module"], settle=False)
+        assert module["complete"] and module["certificate"]
+        plan = frac.officer_plan(site.context(), world["officer"])
+        assert [(i["item"], i["completed"]) for i in plan] == [(world["module"], True)]
+        assert site.db.officer_gap.find_one({"officer": world["officer"], "competency": BUDGET})["gap"] == 0
+        return counts
+    finally:
+        site.close()
+
+
+def crash_and_repair(tmp_path, point: str, first: str) -> None:
+    data_dir = tmp_path / "var"
+    world = completion_world(data_dir, first)
+    if first == "pass":
+        action = ("read", world["module"])
+    else:
+        action = ("pass", world["taking"]["attempt"], world["taking"]["questions"][0]["id"], "True")
+    killed = child("act", data_dir, point, ASHA, *action)
+    assert killed.returncode == -signal.SIGKILL, killed.stdout + killed.stderr  # it died at the point
+    report = repair(data_dir)
+    assert "follow-up work completed after an interruption" in report, report
+    check_completed(data_dir, world)
+    assert repair(data_dir).strip() == "nothing to repair"  # done once
+    check_completed(data_dir, world)  # and nothing made twice
+
+
+def test_killed_after_an_attempt_is_graded_repair_enters_the_pass(tmp_path):
+    """Killed after the attempt was written Submitted and passed, before its passbook entry:
+    the officer, who has no attempt left, would keep her gap for good."""
+    crash_and_repair(tmp_path, "graded", first="read")
+
+
+def test_killed_after_a_module_attempt_completes_repair_issues_the_certificate(tmp_path):
+    crash_and_repair(tmp_path, "completed", first="pass")
+
+
+def test_killed_after_the_certificate_repair_makes_the_passbook_entries(tmp_path):
+    """Killed after the certificate, before the module's passbook entries: the certificate
+    alone would stop the module's completion from ever being looked at again."""
+    crash_and_repair(tmp_path, "certified", first="pass")
+
+
+def test_killed_after_the_assessment_entry_repair_completes_the_module_and_plan_item(tmp_path):
+    """Killed after the pass's passbook entry, before the module it completes (whose Verified
+    entry is what marks the plan's item done)."""
+    crash_and_repair(tmp_path, "entered", first="read")

@@ -190,3 +190,43 @@ def test_officer_controller_checks_group_against_service(ctx, officer_data):
         lifecycle.insert(ctx, "Officer", officer_data | {"group": "B"})
     officer = lifecycle.insert(ctx, "Officer", officer_data | {"service": "CSS", "group": "B"})
     assert officer.group == "B"
+
+
+def test_a_follow_up_marked_due_is_on_the_record_until_it_has_run(site, ctx, calls):
+    module = importlib.import_module("igot_doctypes.sanction")
+    module.MARKED.clear()
+    doc = sanction(ctx)
+    calls.clear()
+    meta = ctx.registry.get("Sanction")
+    lifecycle.move(ctx, meta, lifecycle.get(ctx, "Sanction", doc.name).as_dict(), {"amount": 150}, due=("on_release",))
+    assert hooks(calls) == ["validate", "before_save", "on_update", "on_release"]
+    assert module.MARKED == [["on_release"]]  # written with the change, before the follow-up ran
+    stored = site.db.sanction.find_one({"_id": doc.name})
+    assert stored["amount"] == 150 and lifecycle.PENDING not in stored
+    calls.clear()
+    lifecycle.save(ctx, "Sanction", doc.name, {"amount": 160})  # an ordinary save makes nothing due
+    assert "on_release" not in hooks(calls)
+
+
+def test_recovery_finishes_cut_off_follow_ups_and_one_that_fails_waits_for_the_next_run(site, ctx, calls):
+    from app import recovery
+
+    module = importlib.import_module("igot_doctypes.sanction")
+    first, second = sanction(ctx).name, sanction(ctx, purpose="Travel").name
+    five_minutes_ago = ctx.now() - dt.timedelta(minutes=5)
+    for name in (first, second):  # what a crash right after the write that marked it leaves
+        site.db.sanction.update_one({"_id": name}, {"$set": {lifecycle.PENDING: ["on_release"], "modified": five_minutes_ago}})
+    calls.clear()
+    module.FAIL.add(first)
+    try:
+        report = recovery.run(site)
+    finally:
+        module.FAIL.clear()
+    assert ("Sanction", second) in report["resumed"] and ("Sanction", first) not in report["resumed"]
+    assert report["not_resumed"] == [("Sanction", first, "the treasury did not answer")]
+    assert f"Sanction {first}: follow-up work could not be completed" in "\n".join(recovery.describe(report))
+    assert site.db.sanction.find_one({"_id": first})[lifecycle.PENDING] == ["on_release"]  # kept, for the next run
+    assert lifecycle.PENDING not in site.db.sanction.find_one({"_id": second})
+    again = recovery.run(site)
+    assert again["resumed"] == [("Sanction", first)] and again["not_resumed"] == []
+    assert sorted(name for name, hook in calls if hook == "on_release") == sorted([first, first, second])

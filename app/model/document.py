@@ -9,6 +9,10 @@ defines ``class Officer(Document)``). Its hooks run in this order, Frappe's:
     cancel:  before_cancel, [written], on_cancel
     delete:  on_trash, [deleted], after_delete
 
+A change may also mark a follow-up of the controller's own due (``lifecycle.move(...,
+due=("on_complete",))``): a method of that name, declared ``resumable``, run after the write's
+hooks and again by recovery after a crash, with the document events declared for it.
+
 A hook reads the record as it was before the change in ``self.before`` (None for a new
 record), and asks ``self.has_value_changed("position")``. Effects on other modules' records
 are not in a controller: the module that owns them declares a document event

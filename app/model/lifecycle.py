@@ -9,6 +9,7 @@ database as it was.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import secrets
 
 from app import files, heap
@@ -21,6 +22,10 @@ SYSTEM_SET = set(STANDARD_FIELDS) | {"amended_from"}
 # Kept on a stored record while its after-write hooks that the controller declares
 # ``resumable`` have not all run: a crash between the write and the end of those hooks
 # leaves the marker, and ``resume_pending`` runs them again (they are written to be run twice).
+# A write may also mark follow-up work of its own due (``move(..., due=...)``, or a module's
+# conditional update that names it here): a named hook of the controller, such as a
+# completion's certificate and passbook entries, kept here in the same write that decided
+# it, so the work is finished after any crash between that write and its end.
 PENDING = "_pending_hooks"
 # A batch of ``insert_many`` is noted here, by its records' names, instead of marking each
 # record: one write before the batch is written and one delete once its follow-up is done. A
@@ -479,11 +484,13 @@ def _change_status(ctx, doctype, name, action, wanted, new_status, expected_modi
     return move(ctx, meta, old, {"docstatus": int(new_status)})
 
 
-def move(ctx, meta, old: dict, changes: dict, *, platform: dict | None = None) -> Document:
+def move(ctx, meta, old: dict, changes: dict, *, platform: dict | None = None, due: tuple = ()) -> Document:
     """Apply a change already authorised by the caller (submit, cancel, a workflow
     transition): runs the hooks of the docstatus change it makes, validates unless it
     cancels, writes conditionally on ``old["modified"]`` and records the version.
-    ``platform``: keys the platform keeps on the stored record (not fields), written with it."""
+    ``platform``: keys the platform keeps on the stored record (not fields), written with it.
+    ``due``: follow-up hooks this change makes due (resumable ones the controller defines),
+    marked on the record in the same write and run after the others (``PENDING``)."""
     doc = meta.controller()(meta, {**old, **changes}, ctx, before=old)
     status, new_status = DocStatus(old.get("docstatus", 0)), DocStatus(doc.get("docstatus", 0))
     if (status, new_status) == (DocStatus.DRAFT, DocStatus.SUBMITTED):
@@ -502,7 +509,7 @@ def move(ctx, meta, old: dict, changes: dict, *, platform: dict | None = None) -
         _validate(ctx, meta, doc, {}, old=old)
     _hook(ctx, meta, doc, before)
     _raise_hook_errors(meta, doc)
-    return _write(ctx, meta, doc, old, after=(after,), platform=platform)
+    return _write(ctx, meta, doc, old, after=(after, *due), platform=platform)
 
 
 def amend(ctx, doctype: str, name: str) -> Document:
@@ -584,7 +591,7 @@ def _write(ctx, meta, doc: Document, old: dict, after: tuple, platform: dict | N
     stored = {**customize.hidden_values(meta, old), **_storable(meta, doc), **(platform or {})}
     pending = [h for h in after if h in resumable_hooks(ctx.site, meta)]
     if pending:  # with any hooks still pending from before (a crash), which stay until they have run
-        stored[PENDING] = [h for h in HOOK_ORDER if h in {*stored.get(PENDING, ()), *pending}]
+        stored[PENDING] = _in_order([*stored.get(PENDING, ()), *pending])
     files.claim(ctx, meta, stored, old)
     persistence.replace(ctx.site.collection(meta.name), meta, stored, old["modified"])
     audit.record(ctx, meta, doc.name, audit.diff(meta, ctx.registry, old, stored), stored)
@@ -596,6 +603,12 @@ def _write(ctx, meta, doc: Document, old: dict, after: tuple, platform: dict | N
 
 
 HOOK_ORDER = ("after_insert", "on_update", "on_submit", "on_cancel")
+
+
+def _in_order(hooks) -> list[str]:
+    """Each hook once: the lifecycle's own in their order, then follow-ups marked due."""
+    unique = list(dict.fromkeys(hooks))
+    return sorted(unique, key=lambda h: HOOK_ORDER.index(h) if h in HOOK_ORDER else len(HOOK_ORDER))
 
 
 def _hook(ctx, meta, doc: Document, hook: str) -> None:
@@ -626,7 +639,19 @@ def _hooks_done(ctx, meta, name: str, hooks, *, remaining=()) -> None:
 def resume(site, meta, raw: dict) -> bool:
     """Run the hooks still pending on one stored record (``raw``), as the user who last
     wrote it; returns whether any were."""
-    ctx = site.context(raw.get("modified_by") or "Administrator")
+    return _finish(site.context(raw.get("modified_by") or "Administrator"), meta, raw)
+
+
+def run_pending(ctx, meta, name: str) -> bool:
+    """Run the follow-up marked due on record ``name`` by a write made outside ``move`` (a
+    module's conditional update that decides something once, such as grading an attempt,
+    with ``PENDING`` in the same update), then take the marker off. Should the process die
+    first, ``resume_pending`` finishes it. Returns whether anything was due."""
+    raw = ctx.site.collection(meta.name).find_one({"_id": name})
+    return _finish(ctx, meta, raw) if raw is not None else False
+
+
+def _finish(ctx, meta, raw: dict) -> bool:
     if not raw.get(PENDING):
         if PENDING in raw:  # an empty marker: nothing left to run
             _hooks_done(ctx, meta, raw["_id"], [])
@@ -644,11 +669,13 @@ def _run_hooks(ctx, meta, raw: dict, hooks) -> None:
     _raise_hook_errors(meta, doc)
 
 
-def resume_pending(site, *, min_age=dt.timedelta(seconds=60)) -> list[tuple[str, str]]:
+def resume_pending(site, *, min_age=dt.timedelta(seconds=60), failed: list | None = None) -> list[tuple[str, str]]:
     """Run again the resumable hooks of records whose write was cut off before they all ran
     (a crash): each record of a doctype whose controller declares ``resumable`` hooks and
     still carries ``PENDING``, written more than ``min_age`` ago (younger ones may belong to a
-    request still running). Returns the (doctype, name) pairs completed."""
+    request still running). Returns the (doctype, name) pairs completed. A record whose
+    follow-up fails again keeps its marker, for the next run, and does not hold up the
+    others: it is logged and, given ``failed``, added to it as (doctype, name, reason)."""
     done = []
     cutoff = site.context().now() - min_age
     for batch in list(site.db[BATCHES].find({"created": {"$lte": cutoff}})):
@@ -660,7 +687,15 @@ def resume_pending(site, *, min_age=dt.timedelta(seconds=60)) -> list[tuple[str,
         for raw in list(coll.find({PENDING: {"$exists": True}})):
             if raw.get("modified") and raw["modified"] > cutoff:
                 continue
-            resume(site, meta, raw)
+            try:
+                resume(site, meta, raw)
+            except Exception as exc:  # noqa: BLE001 - one record's failure must not stop the others' recovery
+                logging.getLogger("igot.recovery").exception(
+                    "follow-up of %s %s failed; kept for the next run", meta.name, raw["_id"]
+                )
+                if failed is not None:
+                    failed.append((meta.name, raw["_id"], str(exc)))
+                continue
             done.append((meta.name, raw["_id"]))
     return done
 

@@ -207,6 +207,9 @@ def submit(ctx, attempt_name: str, answers) -> dict:
     kept = {k: v for k, v in answers.items() if k in asked and isinstance(v, (str, int, float, list))}
     result = grading.grade(questions, drawn, kept)
     passed = result["percent"] >= float(row.get("pass_mark") or 50)
+    # A pass marks its follow-up due in the write that grades it (``record_pass``), so that
+    # a crash before its end leaves the mark, and recovery finishes it.
+    due = {lifecycle.PENDING: ["on_pass"]} if passed else {}
     done = ctx.site.unguarded(COLLECTION).update_one(
         {"_id": attempt["_id"], "status": "In Progress"},
         {
@@ -219,6 +222,7 @@ def submit(ctx, attempt_name: str, answers) -> dict:
                 "percent": result["percent"],
                 "passed": passed,
                 "modified": now,
+                **due,
             }
         },
     )
@@ -228,18 +232,8 @@ def submit(ctx, attempt_name: str, answers) -> dict:
         )
     entry = None
     if passed:
-        entry = frac.record_assessment_pass(
-            ctx,
-            attempt["officer"],
-            row["_id"],
-            row.get("title"),
-            row.get("competency"),
-            int(row.get("level") or 1),
-            result["percent"],
-            now.date().isoformat(),
-        )
-        if entry:
-            ctx.site.unguarded(COLLECTION).update_one({"_id": attempt["_id"]}, {"$set": {"passbook_entry": entry}})
+        lifecycle.run_pending(ctx.as_system(), ctx.registry.get("Assessment Attempt"), attempt["_id"])
+        entry = ctx.site.unguarded(COLLECTION).find_one({"_id": attempt["_id"]}, {"passbook_entry": 1}).get("passbook_entry")
     out = {
         "attempt": attempt["_id"],
         "assessment": row.get("_id"),
@@ -258,3 +252,32 @@ def submit(ctx, attempt_name: str, answers) -> dict:
             for r in result["results"]
         ]
     return out
+
+
+def record_pass(doc) -> None:
+    """A passed attempt's follow-up (``AssessmentAttempt.on_pass``): its Verified passbook
+    entry, once (keyed by officer, assessment and competency), named on the attempt that made
+    it. Run again after a crash: the entry a cut-off run made is found and named, not made
+    twice; one an earlier attempt's pass made stays that attempt's."""
+    ctx, data = doc.ctx, doc.as_dict()
+    if not data.get("passed"):
+        return
+    row = ctx.site.unguarded("assessment").find_one({"_id": data["assessment"]}) or {"_id": data["assessment"]}
+    officer, competency = data["officer"], row.get("competency")
+    entry = frac.record_assessment_pass(
+        ctx,
+        officer,
+        row["_id"],
+        row.get("title") or data.get("assessment_title"),
+        competency,
+        int(row.get("level") or 1),
+        data.get("percent"),
+        (data.get("submitted_at") or ctx.now()).date().isoformat(),
+    )
+    attempts = ctx.site.unguarded(COLLECTION)
+    if entry is None and not data.get("passbook_entry"):
+        found = ctx.site.unguarded("passbook_entry").find_one({"issue_key": frac.assessment_key(officer, row["_id"], competency)})
+        if found and attempts.find_one({"passbook_entry": found["_id"]}, {"_id": 1}) is None:
+            entry = found["_id"]  # made by this attempt's run that a crash cut off
+    if entry:
+        attempts.update_one({"_id": doc.name}, {"$set": {"passbook_entry": entry}})

@@ -125,7 +125,7 @@ MODULE = Module(
             params=(Param("filename", where="path", required=True),),
         ),
     ),
-    events=(DocEvent("Passbook Entry", "after_insert", progress.after_assessment_pass),),
+    events=(DocEvent("Assessment Attempt", "on_pass", progress.after_assessment_pass, resumable=True),),
     pages=(Page(CatalogueView, "Catalogue", "catalogue", "catalogue", "Learning"),),
     related=(Related("Content Module", related.module_open, 10), Related("Content Module", related.module_reviews, 20)),
     attention=(

@@ -141,7 +141,9 @@ def _save(ctx, attempt: dict, changes: dict) -> dict:
     meta = ctx.registry.get("Module Attempt")
     from app.model import persistence
 
-    lifecycle.move(ctx.as_system(), meta, persistence.from_db(attempt), changes)
+    # the write that completes it marks the module's completion due (``ModuleAttempt.on_complete``)
+    due = ("on_complete",) if changes.get("status") == COMPLETED else ()
+    lifecycle.move(ctx.as_system(), meta, persistence.from_db(attempt), changes, due=due)
     return ctx.site.unguarded(COLLECTION).find_one({"_id": attempt["_id"]})
 
 
@@ -537,9 +539,12 @@ def _assessment_passed(ctx, officer: str, assessment: str) -> bool:
     )
 
 
-def state(ctx, name: str, *, settle: bool = True) -> dict:
+def state(ctx, name: str, *, settle: bool = True, finish: bool = False) -> dict:
     """The signed-in officer's progress in a module: each part and its state, what remains,
-    and the certificate once complete (the module is completed here when everything is done)."""
+    and the certificate once complete (the module is completed here when everything is done).
+    ``finish``: complete it even though its certificate exists, as the follow-up of a
+    completion does, so that one cut off after its certificate gets the rest (each step of
+    ``certificates.complete_module`` is made once)."""
     officer = _officer(ctx)
     row = ctx.site.unguarded("content_module").find_one({"_id": name})
     if row is None:
@@ -569,7 +574,8 @@ def state(ctx, name: str, *, settle: bool = True) -> dict:
     assessment = row.get("required_assessment")
     assessed = _assessment_passed(ctx, officer["_id"], assessment) if assessment else True
     cert = ctx.site.unguarded("certificate").find_one({"issue_key": f"module:{officer['_id']}:{name}"}, {"code": 1})
-    if settle and cert is None and kind != "self" and done and assessed and row.get("workflow_state") == catalogue.PUBLISHED:
+    unfinished = cert is None or finish
+    if settle and unfinished and kind != "self" and done and assessed and row.get("workflow_state") == catalogue.PUBLISHED:
         made = certificates.complete_module(ctx, officer["_id"], name)
         cert = {"_id": made.name, "code": made.code}
     reported_self = (mine.get("") or {}).get("status") == SELF_REPORTED
@@ -590,25 +596,28 @@ def state(ctx, name: str, *, settle: bool = True) -> dict:
 
 
 def after_assessment_pass(doc) -> None:
-    """A passed assessment may finish the modules that require it (the passbook entry it made
-    names the officer and the assessment)."""
+    """A passed assessment (an Assessment Attempt's ``on_pass``) may finish the modules that
+    require it. Part of the pass's follow-up: run again after a crash, and then it finishes a
+    module's completion cut off after its certificate too."""
     ctx, data = doc.ctx, doc.as_dict()
-    key = data.get("issue_key") or ""
-    if data.get("source") != "Assessment" or "|assessment:" not in key:
+    if not data.get("passed"):
         return
-    assessment = key.split("|assessment:", 1)[1].rsplit("|", 1)[0]
+    assessment = data.get("assessment")
     officer = data.get("officer")
     email = (ctx.site.unguarded("officer").find_one({"_id": officer}, {"email": 1}) or {}).get("email")
     if not email:
         return
     from app import auth
 
-    as_officer = auth.context_for(ctx.site, email)
+    try:
+        as_officer = auth.context_for(ctx.site, email)
+    except auth.Unauthenticated:
+        return  # their account is disabled: nothing is completed for them
     for row in ctx.site.unguarded("content_module").find(
         {"required_assessment": assessment, "workflow_state": catalogue.PUBLISHED}, {"_id": 1}
     ):
         try:
-            state(as_officer, row["_id"])
+            state(as_officer, row["_id"], finish=True)
         except (NotFound, PermissionDenied, ValidationError):
             continue
 

@@ -606,6 +606,11 @@ def officer_plan(ctx, officer: str) -> list[dict]:
     return out
 
 
+def assessment_key(officer: str, assessment: str, competency: str) -> str:
+    """The unique key of the passbook entry an officer's pass of an assessment makes."""
+    return f"{officer}|assessment:{assessment}|{competency}"
+
+
 def record_assessment_pass(
     ctx, officer: str, assessment: str, title, competency: str, level: int, score, passed_on
 ) -> str | None:
@@ -615,7 +620,7 @@ def record_assessment_pass(
     from app.model import lifecycle
     from app.model.document import DocStatus
 
-    key = f"{officer}|assessment:{assessment}|{competency}"
+    key = assessment_key(officer, assessment, competency)
     if ctx.site.unguarded("passbook_entry").find_one({"issue_key": key}, {"_id": 1}):
         return None
     try:

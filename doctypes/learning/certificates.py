@@ -192,7 +192,9 @@ def revoke(ctx, doc, reason: str):
 
 def complete_module(ctx, officer: str, module_name: str):
     """The officer completed a published module: its competencies enter the passbook and a
-    certificate is issued, once per module (a repeat returns the first certificate)."""
+    certificate is issued, once per module (a repeat returns the first certificate). Every
+    step is keyed (the certificate's ``issue_key``, each entry's), so the completion's
+    follow-up calls this again after a crash and only what is missing is made."""
     from app.errors import ValidationError
     from doctypes.frac import frac
 
