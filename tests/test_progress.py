@@ -244,11 +244,13 @@ def test_a_module_completes_only_after_its_minimum_time_in_view(w, player):
     player.clock.wait(15 * 60)  # the tab left in the background: no heartbeats
     back = player.beat(module)
     assert back["time"]["spent"] == 20 and not back["complete"]  # at most one interval counts
-    for _ in range(50):  # a forged burst of heartbeats adds nothing
+    for _ in range(50):  # a forged burst of heartbeats adds nothing, nor one every 0.6 seconds more than 0.6
         burst = player.beat(module)
-    assert burst["time"]["spent"] == 20 and w.site.db.certificate.count_documents({}) == 0
-    almost = player.stay(module, 690)
-    assert (almost["complete"], almost["time"]["remaining"]) == (False, 10)
+        player.clock.wait(0.6)
+    assert burst["time"]["spent"] == 49 and w.site.db.certificate.count_documents({}) == 0
+    player.clock.wait(14.4)
+    almost = player.stay(module, 645)
+    assert (almost["complete"], almost["time"]["remaining"]) == (False, 11)
     player.clock.wait(15)
     settled = player.beat(module)  # the heartbeat that reaches the minimum settles it
     assert settled["complete"] and settled["certificate"] and entries(w) == ["Verified"]
@@ -300,6 +302,10 @@ def test_time_on_content_is_only_for_measured_modules_and_officers(w):
     link = published(w, "Drafting (external course)", "External Link", url="https://example.org/x")
     refused = w.post(w.me, "method/module_heartbeat", {"module": link}, 400).json
     assert "kind" in refused["errors"]
+    draft = lifecycle.insert(
+        w.site.context(), "Content Module", {"title": "Draft", "kind": "Lesson Text", "mdo": POWER, "lesson_text": "x"}
+    ).name
+    assert "not in the catalogue" in w.post(w.me, "method/module_heartbeat", {"module": draft}, 404).json["message"]
     lesson = published(w, "A lesson", "Lesson Text", lesson_text="x")
     assert "not an officer" in w.post("admin", "method/module_heartbeat", {"module": lesson}, 400).json["message"]
     w.post(w.me, "method/module_heartbeat", {"module": lesson}, 200)

@@ -601,7 +601,7 @@ def heartbeat(ctx, name: str) -> dict:
         now = ctx.now()
         last = attempt.get("last_heartbeat_at")
         gap = (now - last).total_seconds() if last else 0.0
-        added = int(round(max(0.0, min(gap, HEARTBEAT_SECONDS + HEARTBEAT_SLACK))))
+        added = max(0.0, min(gap, HEARTBEAT_SECONDS + HEARTBEAT_SLACK))  # to the millisecond: no rounding up
         _save(ctx, attempt, {"time_spent": (attempt.get("time_spent") or 0) + added, "last_heartbeat_at": now})
     return progress_state(ctx, name)
 
@@ -614,13 +614,18 @@ def progress_state(ctx, name: str) -> dict:
     officer = _officer(ctx)
     attempts = list(ctx.site.unguarded(COLLECTION).find({"officer": officer["_id"], "module": name}))
     spent = sum(a.get("time_spent") or 0 for a in attempts)
-    minimum = int(round(minimum_seconds(ctx, row)))
-    remaining = max(0, minimum - spent)
+    minimum = minimum_seconds(ctx, row)
+    remaining = max(0, int(-(-(minimum - spent) // 1)))  # whole seconds, rounded up
     for attempt in attempts:
         waiting = attempt.get("status") == COMPLETED and not result["complete"] and remaining > 0
         if bool(attempt.get("waiting_for_time")) != waiting:
             _save(ctx, attempt, {"waiting_for_time": waiting})
-    result["time"] = {"spent": spent, "minimum": minimum, "remaining": remaining, "waiting": result["done"] and remaining > 0}
+    result["time"] = {
+        "spent": int(spent),
+        "minimum": int(round(minimum)),
+        "remaining": remaining,
+        "waiting": result["done"] and remaining > 0,
+    }
     return result
 
 
