@@ -13,6 +13,15 @@ An upload is refused, and nothing is stored, when
 - it should be of a kind a module checks (``app.registry.FileKind``: a SCORM package) and
   that module's check refuses it.
 
+**What the platform serves, it measures** (``measure``): a PDF's number of pages (pypdf) and a
+video's length in seconds (hachoir for MP4, MOV and M4V, whose movie header gives it, and for
+WebM and Matroska, whose segment information does; mutagen for Ogg Theora, whose last page's
+frame number does) are read at upload and kept in ``fs.files.metadata`` (``pages``,
+``duration``), so the player's progress is checked against what the server knows, not what the
+browser says. A file stored before, or whose figures could not be read, is read on first use
+(``figures``) and the result kept. A module that needs the figures refuses a file without them
+(``doctypes/content``); a receipt that merely is a PDF is not refused for it here.
+
 A file's kind is read from its content (the ``filetype`` library's signatures, plus the
 executable and text checks below), never from the name or the type the browser declared.
 Only then is the temporary copy streamed into GridFS; ``fs.files`` keeps the content type
@@ -84,6 +93,7 @@ _BY_SUFFIX = {
     ".webm": {"video"},
     ".mkv": {"video"},
     ".mov": {"video"},
+    ".ogv": {"video"},
     ".avi": {"video"},
     ".mp3": {"audio"},
     ".wav": {"audio"},
@@ -199,6 +209,8 @@ def sniff(head: bytes) -> tuple[str, str]:
             break
     if text.lstrip(b" \t\r\n\x00").startswith((b"#!", b"#\x00!")):  # a script behind a BOM or blanks
         return "text/x-shellscript", "program"
+    if head.startswith(b"OggS") and b"\x80theora" in head[: 27 + 255 + 64]:  # Ogg whose first stream is Theora
+        return "video/ogg", "video"
     guess = filetype.guess(head)
     if guess is not None:
         mime = guess.mime
@@ -303,6 +315,10 @@ def store(
         if described:  # kept under the kind's name (metadata.scorm), and shown with the upload
             metadata[kind] = described
             metadata["described_as"] = [kind]
+        if kind in MEASURED:
+            spool.seek(0)
+            metadata.update(_measured(kind, mime, spool))
+            spool.seek(0)
         grid = ctx.site.store.files.new_file(_id=new_id(), filename=filename, metadata=metadata)
         try:
             shutil.copyfileobj(spool, grid, CHUNK)
@@ -441,3 +457,116 @@ def accepted(meta_field, doc: dict) -> list[str] | None:
     if isinstance(spec, list):
         return spec
     return spec["values"].get(doc.get(spec["by"])) or None
+
+
+# What a PDF or a video is, measured ------------------------------------------------------------
+
+MEASURED = ("pdf", "video")
+MAX_VIDEO_SECONDS = 24 * 3600
+MAX_PAGES = 10000
+_MP4 = ("video/mp4", "video/quicktime", "video/x-m4v")
+_MATROSKA = ("video/webm", "video/x-matroska")
+
+
+def measure(kind: str, mime: str, stream) -> dict:
+    """``{"pages": n}`` for a PDF, ``{"duration": seconds}`` for a video, read from the
+    file's content with a library; ValueError saying why when they cannot be read."""
+    if kind == "pdf":
+        return {"pages": _pdf_pages(stream)}
+    if kind == "video":
+        return {"duration": _video_seconds(mime, stream)}
+    raise ValueError(f"a file of kind {kind} has no pages or length to read")
+
+
+def _pdf_pages(stream) -> int:
+    import pypdf
+
+    try:
+        reader = pypdf.PdfReader(stream)
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise ValueError("the PDF is protected by a password, so its pages cannot be shown or counted")
+        pages = len(reader.pages)
+    except ValueError:
+        raise
+    except Exception as exc:  # pypdf raises many kinds on a damaged file
+        raise ValueError(f"its pages cannot be read: the PDF is damaged or incomplete ({type(exc).__name__})") from None
+    if pages <= 0:
+        raise ValueError("the PDF has no pages")
+    if pages > MAX_PAGES:
+        raise ValueError(f"the PDF has {pages:,} pages; at most {MAX_PAGES:,} are accepted")
+    return pages
+
+
+def _video_seconds(mime: str, stream) -> float:
+    if mime in _MP4 or mime in _MATROSKA:
+        seconds = _hachoir_seconds(mime, stream)
+    elif mime == "video/ogg":
+        seconds = _ogg_seconds(stream)
+    else:
+        raise ValueError(f"the length of a {mime} video cannot be read; upload it as MP4, WebM or Ogg (Theora)")
+    if seconds is None or seconds != seconds or seconds <= 0:
+        raise ValueError(
+            "its length cannot be read: the file does not say how long it plays"
+            + (" (a WebM recorded live often does not: save it again with a video editor)" if mime in _MATROSKA else "")
+        )
+    if seconds > MAX_VIDEO_SECONDS:
+        raise ValueError(f"it plays for more than {MAX_VIDEO_SECONDS // 3600} hours; split it into shorter videos")
+    return round(float(seconds), 3)
+
+
+def _hachoir_seconds(mime: str, stream) -> float | None:
+    from hachoir.core import config
+    from hachoir.metadata import extractMetadata
+    from hachoir.parser.container import MkvFile, MP4File
+    from hachoir.stream import InputIOStream
+
+    config.quiet = True  # its warnings about odd boxes go to the console otherwise
+    try:
+        source = InputIOStream(stream, source="upload", tags=[])
+        parser = (MkvFile if mime in _MATROSKA else MP4File)(source, validate=True)
+        found = extractMetadata(parser)
+    except Exception:  # hachoir raises many kinds on a damaged file
+        return None
+    if not found or not found.has("duration"):
+        return None
+    return found.get("duration").total_seconds()
+
+
+def _ogg_seconds(stream) -> float | None:
+    from mutagen.oggtheora import OggTheora
+
+    try:
+        return OggTheora(stream).info.length
+    except Exception:  # mutagen raises many kinds on a damaged file
+        return None
+
+
+def _measured(kind: str, mime: str, stream) -> dict:
+    """What ``measure`` read, or why it could not (``unmeasured``), to keep with the file."""
+    try:
+        return measure(kind, mime, stream)
+    except ValueError as exc:
+        return {"unmeasured": str(exc)}
+
+
+def figures(site, file_id) -> dict:
+    """A stored PDF's ``pages`` or video's ``duration``, as kept at upload; for a file stored
+    before they were read, read now and kept. ValueError saying why they cannot be had."""
+    found = info(site, file_id)
+    if found is None:
+        raise ValueError("the file is no longer stored")
+    meta = found.get("metadata") or {}
+    kind = meta.get("kind")
+    if kind not in MEASURED:
+        raise ValueError(f"it is {KINDS.get(kind, kind or 'a file of unknown kind')}, not a PDF or a video")
+    key = "pages" if kind == "pdf" else "duration"
+    if meta.get(key):
+        return {key: meta[key]}
+    if "unmeasured" not in meta:
+        with stored(site, file_id) as stream:
+            read = _measured(kind, meta.get("content_type") or "", stream)
+        site.db["fs.files"].update_one({"_id": found["_id"]}, {"$set": {f"metadata.{k}": v for k, v in read.items()}})
+        meta = {**meta, **read}
+    if meta.get(key):
+        return {key: meta[key]}
+    raise ValueError(meta.get("unmeasured") or "its figures cannot be read")

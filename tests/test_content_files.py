@@ -180,3 +180,33 @@ def test_sniffing_and_entry_paths():
         assert scorm.unsafe_entry(bad), bad
     for good in ("index.html", "a/b/c.js", "a..b/c.html"):
         assert not scorm.unsafe_entry(good), good
+
+
+def test_a_video_or_pdf_is_measured_at_upload_and_refused_when_it_cannot_be(cw):
+    from . import media_files
+
+    video = module(cw, kind="Video File", title="Lecture")
+    for data, filename, seconds in (
+        (media_files.mp4(125.5), "lecture.mp4", 125.5),
+        (media_files.mp4(30, b"qt  "), "lecture.mov", 30.0),
+        (media_files.mp4(31, b"M4V "), "lecture.m4v", 31.0),
+        (media_files.webm(95.25), "lecture.webm", 95.25),
+        (media_files.webm(12, b"matroska"), "lecture.mkv", 12.0),
+        (media_files.ogg_theora(40), "lecture.ogv", 40.0),
+    ):
+        r = attach(cw, video, data, filename)
+        assert r.status_code == 200, (filename, r.json)
+        assert files.info(cw.site, r.json["data"]["attachment"])["metadata"]["duration"] == seconds, filename
+    pdf = module(cw, kind="PDF", title="Manual of Office Procedure")
+    assert files.info(cw.site, attach(cw, pdf, pkg.PDF, "mop.pdf").json["data"]["attachment"])["metadata"]["pages"] == 1
+
+    before = stored(cw.site)
+    kept = cw.get("admin", f"resource/Content Module/{video}").json["data"]["attachment"]
+    for name, data, filename, why in (
+        (video, media_files.webm(None), "recorded.webm", "does not say how long it plays"),
+        (pdf, b"%PDF-1.4 receipt\n%%EOF\n", "mop.pdf", "pages cannot be read"),
+    ):
+        r = attach(cw, name, data, filename)
+        assert r.status_code == 400 and why in r.json["errors"]["attachment"][0], r.json
+    assert stored(cw.site) == before  # nothing kept
+    assert cw.get("admin", f"resource/Content Module/{video}").json["data"]["attachment"] == kept

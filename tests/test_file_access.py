@@ -114,7 +114,8 @@ def test_a_published_modules_file_is_read_by_every_learner_a_drafts_is_not(w):
         "Content Module",
         {"title": "RTI basics", "kind": "PDF", "mdo": POWER, "competencies": [{"competency": BUDGET, "level": 2}]},
     )["name"]
-    pdf = b"%PDF-1.4\n" + b"x" * 100 + b"\n%%EOF\n"
+    from .scorm_packages import PDF as pdf  # a real PDF: a module's PDF must have pages the server can count
+
     r = w.c["content"].post(
         f"/api/resource/Content Module/{name}/attach/attachment",
         data={"file": (io.BytesIO(pdf), "rti.pdf")},

@@ -4,6 +4,7 @@ through the run-time (kept per officer and part, and resumed). Only an external 
 reported by the officer, and then it is Pending for the MDO. A module may require a passed
 assessment. Each rule is tested from the side of the caller it refuses."""
 
+import datetime as dt
 import io
 import json
 import re
@@ -11,8 +12,11 @@ import re
 import pytest
 
 from app import files
+from app.errors import ValidationError
 from app.model import lifecycle
+from doctypes.content import progress
 
+from . import media_files, scorm_tools
 from .conftest import PASSWORD
 from .frac_world import BUDGET, DRAFTING, POWER, build
 
@@ -72,14 +76,72 @@ def entries(w, competency=BUDGET):
     return sorted(e["workflow_state"] for e in w.site.db.passbook_entry.find({"officer": w.off, "competency": competency}))
 
 
-def test_a_video_counts_only_the_stretches_played_up_to_its_share(w):
+class Clock:
+    """The test's clock: the moment it shows, until it is moved on."""
+
+    def __init__(self):
+        from app.site import utcnow
+
+        self.at = utcnow()
+
+    def __call__(self):
+        return self.at
+
+    def wait(self, seconds: float) -> None:
+        self.at += dt.timedelta(seconds=seconds)
+
+
+class Player:
+    """What the officer's player sends (progress reports and heartbeats), as the API methods
+    take them, on the test's clock (``Context.clock``)."""
+
+    def __init__(self, w, clock, email="asha@power.gov.in"):
+        from app import auth
+
+        self.ctx = auth.context_for(w.site, email)
+        self.ctx.clock = clock
+        self.clock = clock
+
+    def report(self, module, body):
+        return progress.record(self.ctx, module, {"module": module, **body})
+
+    def refused(self, module, body) -> dict:
+        with pytest.raises(ValidationError) as refused:
+            self.report(module, body)
+        return refused.value.errors
+
+    def beat(self, module):
+        return progress.heartbeat(self.ctx, module)
+
+    def stay(self, module, seconds: int):
+        """The module stays open and in view: a heartbeat every 15 seconds."""
+        now = self.beat(module)
+        for _ in range(seconds // 15):
+            self.clock.wait(15)
+            now = self.beat(module)
+        return now
+
+    def state(self, module):
+        return progress.progress_state(self.ctx, module)
+
+
+@pytest.fixture
+def player(w):
+    return Player(w, Clock())
+
+
+def test_a_video_counts_only_the_stretches_played_up_to_its_share(w, player):
     module = published(w, "Outcome budgeting, explained", "Video Link", url=MEDIA)
-    assert record(w, module, {"duration": 100, "watched": [[0, 30]], "position": 30})["progress"] == 30.0
-    assert record(w, module, {"duration": 100, "watched": [[20, 60], [0, 60]]})["progress"] == 60.0  # no stretch twice
-    after_skip = record(w, module, {"duration": 100, "watched": [[97, 100]], "position": 100})
+    player.beat(module)  # the page opened
+    player.clock.wait(30)
+    assert player.report(module, {"duration": 100, "watched": [[0, 30]], "position": 30})["progress"] == 30.0
+    player.clock.wait(30)
+    assert player.report(module, {"duration": 100, "watched": [[20, 60], [0, 60]]})["progress"] == 60.0  # no stretch twice
+    after_skip = player.report(module, {"duration": 100, "watched": [[97, 100]], "position": 100})
     assert (after_skip["progress"], after_skip["complete"]) == (63.0, False)  # skipping to the end is not watching
     assert w.site.db.certificate.count_documents({}) == 0
-    done = record(w, module, {"duration": 100, "watched": [[60, 87]]})
+    player.clock.wait(27)
+    done = player.report(module, {"duration": 100, "watched": [[60, 87]]})
     assert done["progress"] == 90.0 and done["complete"] and done["certificate"]
     assert entries(w) == ["Verified"]
     assert state(w, module)["measure"]["position"] == 100  # where to resume
@@ -92,9 +154,162 @@ def test_a_video_counts_only_the_stretches_played_up_to_its_share(w):
         assert field in refused["errors"], refused
 
 
-def test_a_video_module_may_ask_for_less_or_more_than_ninety_per_cent(w):
+def test_a_video_module_may_ask_for_less_or_more_than_ninety_per_cent(w, player):
     module = published(w, "Budget speech highlights", "Video Link", url=MEDIA, completion_share=50)
-    assert record(w, module, {"duration": 60, "watched": [[0, 31]]})["complete"]
+    player.beat(module)
+    player.clock.wait(31)
+    assert player.report(module, {"duration": 60, "watched": [[0, 31]]})["complete"]
+
+
+def _video(w, seconds=120, **values) -> str:
+    """A published Video File module whose file (an MP4, built here) plays for ``seconds``."""
+    attachment = files.store(w.site.context(), io.BytesIO(media_files.mp4(seconds)), "lecture.mp4", accept=["video"])
+    return published(w, "Delegation of financial powers", "Video File", attachment=attachment, **values)
+
+
+def test_a_video_files_length_is_the_servers_not_the_browsers(w, player):
+    module = _video(w, 120)
+    attachment = w.site.db.content_module.find_one({"_id": module})["attachment"]
+    assert files.info(w.site, attachment)["metadata"]["duration"] == 120.0  # read at upload
+    player.beat(module)
+    player.clock.wait(2)
+    forged = player.report(module, {"duration": 1, "watched": [[0, 1]]})
+    assert (forged["progress"], forged["complete"], forged["measure"]["duration"]) == (0.8, False, 120.0)
+    assert w.site.db.certificate.count_documents({}) == 0
+
+
+def test_a_stretch_reported_faster_than_it_plays_is_refused(w, player):
+    module = _video(w, 120, minimum_minutes=0)
+    player.beat(module)
+    player.clock.wait(10)
+    refused = player.refused(module, {"watched": [[0, 108]]})  # 108 seconds of video in 10 seconds
+    assert "more than the video can play" in refused["watched"][0]
+    player.clock.wait(10)
+    refused = player.refused(module, {"watched": [[0, 60]]})  # at twice the speed, 20 seconds play 40
+    assert player.state(module)["progress"] == 0 and w.site.db.certificate.count_documents({}) == 0
+    for n in range(11):  # honestly, at normal speed, reported every 10 seconds
+        player.clock.wait(10)
+        last = player.report(module, {"watched": [[n * 10, n * 10 + 10]]})
+    assert last["progress"] == 91.7 and last["complete"]
+
+
+def test_a_pdf_completes_when_every_page_has_been_shown(w, player):
+    attachment = files.store(w.site.context(), io.BytesIO(_pdf(3)), "gfr.pdf", accept=["pdf"])
+    module = published(w, "General Financial Rules", "PDF", attachment=attachment)
+    player.beat(module)
+    player.clock.wait(3)
+    first = player.report(module, {"pages": 3, "seen": [1, 2], "page": 2})
+    assert (first["progress"], first["complete"]) == (66.7, False)
+    player.clock.wait(2)
+    assert player.report(module, {"pages": 3, "seen": [2, 9, -1]})["progress"] == 66.7  # pages that are not there do not count
+    assert player.report(module, {"pages": 3, "seen": [3], "page": 3})["complete"]
+    assert record(w, module, {"pages": 0, "seen": []}, 400)["errors"]["pages"]
+
+
+def test_a_pdfs_pages_are_the_servers_and_are_counted_no_faster_than_they_are_turned(w, player):
+    attachment = files.store(w.site.context(), io.BytesIO(_pdf(30)), "gfr.pdf", accept=["pdf"])
+    assert files.info(w.site, attachment)["metadata"]["pages"] == 30  # read at upload
+    module = published(w, "General Financial Rules, 2017", "PDF", attachment=attachment)
+    player.beat(module)
+    player.clock.wait(2)
+    forged = player.report(module, {"pages": 1, "seen": [1]})  # a 30-page PDF said to have one page
+    assert (forged["progress"], forged["complete"], forged["measure"]["pages"]) == (3.3, False, 30)
+    player.clock.wait(1)
+    burst = player.report(module, {"seen": list(range(1, 31))})  # every page at once
+    assert not burst["complete"] and len(burst["measure"]["seen"]) <= 3 and burst["measure"]["wait"] >= 1
+    assert w.site.db.certificate.count_documents({}) == 0
+    for _ in range(40):  # a page every two seconds: the player sends what it has shown again
+        player.clock.wait(2)
+        last = player.report(module, {"seen": list(range(1, 31))})
+        if last["complete"]:
+            break
+    assert last["complete"] and last["measure"]["seen"] == list(range(1, 31))
+    assert (player.clock.at - w.site.db.module_attempt.find_one({"module": module})["started_at"]).total_seconds() >= 55
+
+
+def test_a_module_completes_only_after_its_minimum_time_in_view(w, player):
+    """The Department of Posts found courses of over 20 minutes "completed" in under 20
+    seconds: here a completion measured early waits for the module's minimum time (by default
+    half its stated duration), counted from heartbeats only while the module is in view."""
+    attachment = files.store(w.site.context(), io.BytesIO(_pdf(3)), "gfr.pdf", accept=["pdf"])
+    module = published(w, "Postal manual, volume V", "PDF", attachment=attachment, duration_minutes=24)
+    opened = player.beat(module)
+    assert opened["time"] == {"spent": 0, "minimum": 720, "remaining": 720, "waiting": False}
+    for _ in range(3):
+        player.clock.wait(2)
+        done = player.report(module, {"seen": [1, 2, 3]})
+    assert (done["done"], done["complete"], done["time"]["waiting"]) == (True, False, True)
+    attempt = w.site.db.module_attempt.find_one({"module": module})
+    assert attempt["status"] == "Completed" and attempt["waiting_for_time"] is True  # done, waiting for the time
+    player.clock.wait(15 * 60)  # the tab left in the background: no heartbeats
+    back = player.beat(module)
+    assert back["time"]["spent"] == 20 and not back["complete"]  # at most one interval counts
+    for _ in range(50):  # a forged burst of heartbeats adds nothing, nor one every 0.6 seconds more than 0.6
+        burst = player.beat(module)
+        player.clock.wait(0.6)
+    assert burst["time"]["spent"] == 49 and w.site.db.certificate.count_documents({}) == 0
+    player.clock.wait(14.4)
+    almost = player.stay(module, 645)
+    assert (almost["complete"], almost["time"]["remaining"]) == (False, 11)
+    player.clock.wait(15)
+    settled = player.beat(module)  # the heartbeat that reaches the minimum settles it
+    assert settled["complete"] and settled["certificate"] and entries(w) == ["Verified"]
+    assert w.site.db.module_attempt.find_one({"module": module})["waiting_for_time"] is False
+
+
+def test_a_scorm_package_of_twenty_five_minutes_cannot_complete_in_seconds(w, player):
+    attachment = files.store(w.site.context(), io.BytesIO(scorm_tools.exe_12()), "rti.zip", accept=["scorm"])
+    module = published(w, "RTI for PIOs", "SCORM Package", attachment=attachment, duration_minutes=25)
+    for part in ("ITEM-1", "ITEM-2"):
+        played = progress.play(player.ctx, module, part, origin="http://localhost")
+        player.beat(module)
+        player.clock.wait(5)
+        said = progress.commit(player.ctx, played["attempt"], {"cmi": {"core": {"lesson_status": "completed"}}})
+    assert (said["done"], said["complete"]) == (True, False)
+    assert w.site.db.certificate.count_documents({}) == 0
+    assert player.state(module)["time"]["remaining"] == 25 * 30 - 5
+    assert player.stay(module, 25 * 30)["complete"] and entries(w) == ["Verified"]
+
+
+def test_a_stored_file_without_its_figures_is_read_on_first_use_and_kept(w, player):
+    module = _video(w, 90, minimum_minutes=0)
+    attachment = w.site.db.content_module.find_one({"_id": module})["attachment"]
+    w.site.db["fs.files"].update_one({"_id": files.parse_id(attachment)}, {"$unset": {"metadata.duration": ""}})
+    player.beat(module)
+    player.clock.wait(5)
+    assert player.report(module, {"duration": 5, "watched": [[0, 5]]})["measure"]["duration"] == 90.0
+    assert files.info(w.site, attachment)["metadata"]["duration"] == 90.0
+
+
+def test_numbers_out_of_range_are_refused_naming_the_parameter(w):
+    video = published(w, "A video", "Video Link", url=MEDIA)
+    attachment = files.store(w.site.context(), io.BytesIO(_pdf(2)), "gfr.pdf", accept=["pdf"])
+    pdf = published(w, "A PDF", "PDF", attachment=attachment)
+    client = w.c[w.me]
+    for module, raw, field in (
+        (pdf, '"pages": "1e400", "seen": [1]', "pages"),
+        (pdf, '"seen": [1e400]', "seen"),
+        (pdf, '"seen": [1], "page": 1e400', "page"),
+        (video, '"duration": 1e400, "watched": []', "duration"),
+        (video, '"duration": 100, "watched": [[0, 1e400]]', "watched"),
+        (video, '"duration": 100, "watched": [], "position": -1e400', "position"),
+    ):
+        r = client.post("/api/method/record_progress", data=f'{{"module": "{module}", {raw}}}', content_type="application/json")
+        assert r.status_code == 400 and field in r.json["errors"], (raw, r.status_code, r.get_data(as_text=True)[:300])
+
+
+def test_time_on_content_is_only_for_measured_modules_and_officers(w):
+    link = published(w, "Drafting (external course)", "External Link", url="https://example.org/x")
+    refused = w.post(w.me, "method/module_heartbeat", {"module": link}, 400).json
+    assert "kind" in refused["errors"]
+    draft = lifecycle.insert(
+        w.site.context(), "Content Module", {"title": "Draft", "kind": "Lesson Text", "mdo": POWER, "lesson_text": "x"}
+    ).name
+    assert "not in the catalogue" in w.post(w.me, "method/module_heartbeat", {"module": draft}, 404).json["message"]
+    lesson = published(w, "A lesson", "Lesson Text", lesson_text="x")
+    assert "not an officer" in w.post("admin", "method/module_heartbeat", {"module": lesson}, 400).json["message"]
+    w.post(w.me, "method/module_heartbeat", {"module": lesson}, 200)
+    assert w.site.db.module_attempt.find_one({"module": lesson, "officer_email": "ravi@power.gov.in"}) is None
 
 
 def _pdf(pages: int) -> bytes:
@@ -107,16 +322,6 @@ def _pdf(pages: int) -> bytes:
         c.showPage()
     c.save()
     return out.getvalue()
-
-
-def test_a_pdf_completes_when_every_page_has_been_shown(w):
-    attachment = files.store(w.site.context(), io.BytesIO(_pdf(3)), "gfr.pdf", accept=["pdf"])
-    module = published(w, "General Financial Rules", "PDF", attachment=attachment)
-    first = record(w, module, {"pages": 3, "seen": [1, 2], "page": 2})
-    assert (first["progress"], first["complete"]) == (66.7, False)
-    assert record(w, module, {"pages": 3, "seen": [2, 9, -1]})["progress"] == 66.7  # pages that are not there do not count
-    assert record(w, module, {"pages": 3, "seen": [3], "page": 3})["complete"]
-    assert record(w, module, {"pages": 0, "seen": []}, 400)["errors"]["pages"]
 
 
 def test_measured_modules_cannot_be_marked_complete_by_hand_and_external_links_wait_for_the_mdo(w):

@@ -41,8 +41,15 @@ def package_file(name, path):
 
 
 def module_progress(call):
-    """The signed-in officer's progress in a module, settled (a certificate once complete)."""
-    return call.data(progress.state(call.ctx, call.arg("module")))
+    """The signed-in officer's progress in a module, settled (a certificate once complete),
+    with the time on content and what remains of the minimum time."""
+    return call.data(progress.progress_state(call.ctx, call.arg("module")))
+
+
+def module_heartbeat(call):
+    """``{"module": name}``: the module is open and in view in the officer's player; the server
+    adds the time since the last heartbeat (capped) to the time on content."""
+    return call.data(progress.heartbeat(call.ctx, str(call.body.get("module") or "")))
 
 
 def record_progress(call):

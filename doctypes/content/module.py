@@ -55,6 +55,15 @@ MODULE = Module(
             },
         ),
         ApiMethod(
+            "module_heartbeat",
+            api.module_heartbeat,
+            "The module is open and in view in the signed-in officer's player (every 15 seconds): the server adds "
+            "the time since the last heartbeat, at most 20 seconds, to the time on content",
+            "POST",
+            tag="Learning",
+            body={"required": True, "schema": {"type": "object", "required": ["module"], "properties": {"module": _S}}},
+        ),
+        ApiMethod(
             "scorm_commit",
             api.scorm_commit,
             "A SCORM package's run-time data (CMI), committed for the signed-in officer's attempt",

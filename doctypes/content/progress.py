@@ -19,6 +19,21 @@ A module may also require a passed assessment. When everything is done the modul
 completes once: a certificate, Verified passbook entries and plan progress
 (``certificates.complete_module``).
 
+**What the browser says is checked against what the server knows.** A video file's length and
+a PDF's pages are the server's (read at upload, ``app.files.figures``): the duration and page
+count the player sends are ignored. Progress is paced by the server's clock: newly watched
+seconds may not exceed what plays at twice the normal speed since the attempt's last report
+(with a few seconds in hand at the start, and at most a minute of idle time carried over), and
+pages count at most one per 2 seconds (three in hand for a reader who stayed on a page); pages
+sent too early are counted when the player sends them again.
+
+**Time on content.** The player sends a heartbeat (``heartbeat``) every 15 seconds while the
+module is in view; the server adds the time since the attempt's last heartbeat, at most 20
+seconds, so a page left in the background (no heartbeats) or a burst of them adds nothing. A
+module has a minimum time (``minimum_seconds``); a completion measured before it is reached is
+kept as done and waiting (``waiting_for_time``), and the module completes once the time is
+reached, at the next heartbeat or reading of its state.
+
 Attempts are the platform's records: made and changed here only, with the platform's
 context, after checking that the caller is the officer they belong to.
 """
@@ -41,6 +56,14 @@ MAX_CMI_BYTES = 256 * 1024  # SCORM 2004 allows 64,000 characters of suspend_dat
 MAX_STRETCHES = 2000
 TOKEN_AGE = 12 * 3600  # a player page stays usable for a working day
 IN_PROGRESS, COMPLETED, FAILED, SELF_REPORTED = "In Progress", "Completed", "Failed", "Self-reported"
+HEARTBEAT_SECONDS = 15  # how often the player beats while the module is in view
+HEARTBEAT_SLACK = 5  # a beat that is late by this much still counts in full
+PLAYBACK_CAP = 2.0  # the fastest a video is counted as watched (the player allows no faster)
+START_SLACK = 5.0  # seconds of video in hand when an attempt starts
+IDLE_CARRIED = 60.0  # at most this much time without reports counts towards the next one
+PAGE_SECONDS = 2.0  # at most one new page of a PDF per this many seconds
+PAGES_IN_HAND = 3  # pages a reader may turn at once after staying on one
+MAX_VIDEO_SECONDS = 24 * 3600
 
 
 def how(row: dict) -> str:
@@ -400,7 +423,7 @@ def _stretches(value, duration: float) -> list[list[float]]:
         if not (isinstance(pair, list | tuple) and len(pair) == 2):
             raise ValidationError("watched: each stretch is [start, end] in seconds", errors={"watched": ["not valid"]})
         a, b = _number(pair[0]), _number(pair[1])
-        if a is None or b is None:
+        if a is None or b is None or abs(a) == float("inf") or abs(b) == float("inf"):
             raise ValidationError("watched: each stretch is [start, end] in seconds", errors={"watched": ["not valid"]})
         a, b = max(0.0, min(a, duration)), max(0.0, min(b, duration))
         if b > a:
@@ -426,9 +449,62 @@ def reading_seconds(row: dict) -> float:
     return max(3.0, min(600.0, words * 60 / 300))
 
 
+def _given(name: str, data: dict, field: str, *, what: str, low: float = 0.0, high: float = float("inf")) -> float | None:
+    """A number the player sent in ``field`` (None when it sent none); a 400 naming the field
+    when it is not a finite number within its bounds (``1e400`` reads as infinity)."""
+    import math
+
+    value = data.get(field)
+    if value is None:
+        return None
+    number = _number(value) if not isinstance(value, bool) else None
+    if number is None or not math.isfinite(number) or not low <= number <= high:
+        raise ValidationError.for_fields("Content Module", name, {field: [f"must be {what}."]})
+    return number
+
+
+def _seconds(moment) -> float:
+    """A moment (as stored: naive UTC) in seconds, to do sums with."""
+    import datetime as dt
+
+    return (moment.replace(tzinfo=None) - dt.datetime(1970, 1, 1)).total_seconds()
+
+
+def _figure(ctx, row: dict, key: str) -> float:
+    """The server's figure for the module's file (``pages`` or ``duration``); a 400 saying
+    why when it cannot be read (the module's owner must upload the file again)."""
+    from app import files
+
+    try:
+        return files.figures(ctx.site, row.get("attachment"))[key]
+    except ValueError as exc:
+        what = "pages" if key == "pages" else "length"
+        raise ValidationError.for_fields(
+            "Content Module",
+            row["_id"],
+            {"attachment": [f"the {what} of this module's file cannot be read ({exc}); its owner must upload it again."]},
+        ) from None
+
+
+def _paced(ctx, attempt: dict, before: dict, slack: float) -> tuple[float, float]:
+    """(now, the moment up to which the attempt's credit of time is spent), both in seconds:
+    credit starts ``slack`` seconds before the attempt did, and time without reports carries
+    over for at most ``IDLE_CARRIED`` seconds."""
+    now = _seconds(ctx.now())
+    spent_to = _number(before.get("paced_to"))
+    if spent_to is None:
+        spent_to = _seconds(attempt.get("started_at") or ctx.now()) - slack
+    return now, max(spent_to, now - IDLE_CARRIED)
+
+
+def _watched(stretches) -> float:
+    return sum(b - a for a, b in stretches)
+
+
 def record(ctx, name: str, data: dict) -> dict:
     """What the player measured in a video, PDF or lesson text (``data``): kept with what was
-    measured before, and the module settled when it is enough."""
+    measured before, checked against what the server knows (the file's length or pages) and
+    its clock, and the module settled when it is enough."""
     officer = _officer(ctx)
     row = _module(ctx, name)
     kind = how(row)
@@ -436,39 +512,76 @@ def record(ctx, name: str, data: dict) -> dict:
         raise ValidationError.for_fields(
             "Content Module", name, {"kind": [f"a {row.get('kind')} module's progress is not measured by the player."]}
         )
+    if not isinstance(data, dict):
+        raise ValidationError("send the progress as a JSON object", errors={"module": ["not an object"]})
     attempt = _attempt(ctx, officer, row)
     before = attempt.get("measure") or {}
     if kind == "video":
-        duration = _number(data.get("duration"))
-        if not duration or duration <= 0 or duration > 24 * 3600:
-            raise ValidationError.for_fields("Content Module", name, {"duration": ["must be the video's length in seconds."]})
-        duration = max(duration, _number(before.get("duration")) or 0.0)
-        watched = merge((before.get("watched") or []) + _stretches(data.get("watched") or [], duration))
-        share = round(min(100.0, 100 * sum(b - a for a, b in watched) / duration), 1)
-        position = _number(data.get("position"))
+        told = _given(name, data, "duration", what="the video's length in seconds", low=0.001, high=MAX_VIDEO_SECONDS)
+        position = _given(name, data, "position", what="a position in the video in seconds", high=MAX_VIDEO_SECONDS)
+        if row.get("kind") == "Video File":
+            duration = _figure(ctx, row, "duration")  # the server's: what the browser says is ignored
+        else:  # a link the server does not fetch: the length first reported, kept
+            duration = _number(before.get("duration")) or told
+            if not duration:
+                raise ValidationError.for_fields("Content Module", name, {"duration": ["must be the video's length in seconds."]})
+        earlier = merge(_stretches(before.get("watched") or [], duration))
+        watched = merge(earlier + _stretches(data.get("watched") or [], duration))
+        new = _watched(watched) - _watched(earlier)
+        now, spent_to = _paced(ctx, attempt, before, START_SLACK / PLAYBACK_CAP)
+        if new > PLAYBACK_CAP * (now - spent_to) + 0.5:
+            raise ValidationError.for_fields(
+                "Content Module",
+                name,
+                {
+                    "watched": [
+                        f"reports {new:.0f} seconds newly watched, more than the video can play since the last report "
+                        f"(at most {PLAYBACK_CAP:g} times as fast as the clock); nothing was recorded."
+                    ]
+                },
+            )
+        share = round(min(100.0, 100 * _watched(watched) / duration), 1)
         measure = {
             "duration": duration,
             "watched": watched,
             "position": position if position is not None else before.get("position"),
+            "paced_to": spent_to + new / PLAYBACK_CAP,
         }
         needed = row.get("completion_share") or 90
         status = COMPLETED if share >= needed else IN_PROGRESS
         progress = share
     elif kind == "pdf":
-        pages = int(_number(data.get("pages")) or 0)
-        if pages <= 0 or pages > 10000:
-            raise ValidationError.for_fields("Content Module", name, {"pages": ["must be the PDF's number of pages."]})
+        pages = int(_figure(ctx, row, "pages"))  # the server's: the count the browser sends is ignored
+        _given(name, data, "pages", what="the PDF's number of pages", low=1, high=10000)
+        page = _given(name, data, "page", what="a page number", low=1, high=10000)
         seen_now = data.get("seen") or []
         if not isinstance(seen_now, list) or len(seen_now) > 10000:
             raise ValidationError.for_fields("Content Module", name, {"seen": ["must be a list of page numbers."]})
-        seen = sorted({int(p) for p in (before.get("seen") or []) + seen_now if _number(p) and 1 <= int(_number(p)) <= pages})
-        page = _number(data.get("page"))
-        measure = {"pages": pages, "seen": seen, "page": int(page) if page else before.get("page")}
+        told = set()
+        for p in seen_now:
+            number = _given(name, {"seen": p}, "seen", what="a list of page numbers", low=-1e9, high=1e9)
+            if number is None:
+                raise ValidationError.for_fields("Content Module", name, {"seen": ["must be a list of page numbers."]})
+            told.add(int(number))
+        earlier = {int(p) for p in before.get("seen") or [] if _number(p) and 1 <= int(_number(p)) <= pages}
+        fresh = sorted(n for n in told if 1 <= n <= pages and n not in earlier)
+        now, spent_to = _paced(ctx, attempt, before, PAGE_SECONDS)
+        spent_to = max(spent_to, now - PAGE_SECONDS * PAGES_IN_HAND)
+        counted = fresh[: max(0, int((now - spent_to) // PAGE_SECONDS))]  # no faster than pages are turned
+        seen = sorted(earlier | set(counted))
+        measure = {
+            "pages": pages,
+            "seen": seen,
+            "page": int(page) if page else before.get("page"),
+            "paced_to": spent_to + PAGE_SECONDS * len(counted),
+        }
+        if len(counted) < len(fresh):  # the rest count when sent again
+            measure["wait"] = max(1, int(measure["paced_to"] + PAGE_SECONDS - now + 0.999))
         progress = round(100 * len(seen) / pages, 1)
         status = COMPLETED if len(seen) == pages else IN_PROGRESS
     else:
-        share = _number(data.get("share"))
-        share = max(0.0, min(100.0, share if share is not None else 0.0))
+        share = _given(name, data, "share", what="a share of the text in per cent", high=100.0)
+        share = share if share is not None else 0.0
         ended = bool(before.get("read_to_end"))
         measure = {"read_to_end": ended, "share": max(share, _number(before.get("share")) or 0.0)}
         if data.get("read_to_end") and not ended:  # its end reached: read, if it was open long enough to read
@@ -481,7 +594,87 @@ def record(ctx, name: str, data: dict) -> dict:
         progress = 100.0 if ended else measure["share"]
         status = COMPLETED if ended else IN_PROGRESS
     _save(ctx, attempt, {"measure": measure, "progress": progress, "status": status})
-    return state(ctx, name)
+    return progress_state(ctx, name)
+
+
+# time on content ---------------------------------------------------------------------------------
+
+
+def minimum_seconds(ctx, row: dict) -> float:
+    """How long the module must have been open and in view before it completes: its minimum
+    time as set (``minimum_minutes``; 0 for none); else half its stated duration; else, for a
+    video file, half the video's length; else none."""
+    set_by_creator = _number(row.get("minimum_minutes"))
+    if set_by_creator is not None:
+        return max(0.0, set_by_creator * 60)
+    stated = _number(row.get("duration_minutes"))
+    if stated:
+        return max(0.0, stated * 30)
+    if row.get("kind") == "Video File" and row.get("attachment"):
+        from app import files
+
+        try:
+            return files.figures(ctx.site, row["attachment"])["duration"] / 2
+        except ValueError:
+            return 0.0
+    return 0.0
+
+
+def time_reached(ctx, row: dict, attempts) -> bool:
+    """Whether the officer's attempts at the module add up to its minimum time."""
+    return sum(a.get("time_spent") or 0 for a in attempts) >= minimum_seconds(ctx, row)
+
+
+def _current_attempt(ctx, officer: dict, row: dict) -> dict | None:
+    """The attempt a heartbeat counts for: the one last active (a SCORM package's part being
+    played); for another kind, made on first use."""
+    found = list(ctx.site.unguarded(COLLECTION).find({"officer": officer["_id"], "module": row["_id"]}))
+    if found:  # a module's attempts are few: one, or one per part
+        return max(found, key=lambda a: a.get("last_active_at") or a.get("started_at"))
+    return None if how(row) == "scorm" else _attempt(ctx, officer, row)
+
+
+def heartbeat(ctx, name: str) -> dict:
+    """The module is open and in view in the officer's player: the time since the attempt's last
+    heartbeat is added to its time on content, at most ``HEARTBEAT_SECONDS`` and
+    ``HEARTBEAT_SLACK`` (the server's clock, not the browser's, measures it)."""
+    officer = _officer(ctx)
+    row = _module(ctx, name)
+    if how(row) == "self":
+        raise ValidationError.for_fields(
+            "Content Module", name, {"kind": [f"the time on a {row.get('kind')} module is not measured by the player."]}
+        )
+    attempt = _current_attempt(ctx, officer, row)
+    if attempt is not None:
+        now = ctx.now()
+        last = attempt.get("last_heartbeat_at")
+        gap = (now - last).total_seconds() if last else 0.0
+        added = max(0.0, min(gap, HEARTBEAT_SECONDS + HEARTBEAT_SLACK))  # to the millisecond: no rounding up
+        _save(ctx, attempt, {"time_spent": (attempt.get("time_spent") or 0) + added, "last_heartbeat_at": now})
+    return progress_state(ctx, name)
+
+
+def progress_state(ctx, name: str) -> dict:
+    """``state`` settled, with the time on content (``time``: spent, minimum and remaining,
+    in seconds) and each attempt marked as waiting for the minimum time or not."""
+    result = state(ctx, name)
+    row = ctx.site.unguarded("content_module").find_one({"_id": name}) or {}
+    officer = _officer(ctx)
+    attempts = list(ctx.site.unguarded(COLLECTION).find({"officer": officer["_id"], "module": name}))
+    spent = sum(a.get("time_spent") or 0 for a in attempts)
+    minimum = minimum_seconds(ctx, row)
+    remaining = max(0, int(-(-(minimum - spent) // 1)))  # whole seconds, rounded up
+    for attempt in attempts:
+        waiting = attempt.get("status") == COMPLETED and not result["complete"] and remaining > 0
+        if bool(attempt.get("waiting_for_time")) != waiting:
+            _save(ctx, attempt, {"waiting_for_time": waiting})
+    result["time"] = {
+        "spent": int(spent),
+        "minimum": int(round(minimum)),
+        "remaining": remaining,
+        "waiting": result["done"] and remaining > 0,
+    }
+    return result
 
 
 def self_report(ctx, name: str) -> dict:
@@ -575,7 +768,15 @@ def state(ctx, name: str, *, settle: bool = True, finish: bool = False) -> dict:
     assessed = _assessment_passed(ctx, officer["_id"], assessment) if assessment else True
     cert = ctx.site.unguarded("certificate").find_one({"issue_key": f"module:{officer['_id']}:{name}"}, {"code": 1})
     unfinished = cert is None or finish
-    if settle and unfinished and kind != "self" and done and assessed and row.get("workflow_state") == catalogue.PUBLISHED:
+    if (
+        settle
+        and unfinished
+        and kind != "self"
+        and done
+        and assessed
+        and row.get("workflow_state") == catalogue.PUBLISHED
+        and time_reached(ctx, row, mine.values())
+    ):
         made = certificates.complete_module(ctx, officer["_id"], name)
         cert = {"_id": made.name, "code": made.code}
     reported_self = (mine.get("") or {}).get("status") == SELF_REPORTED

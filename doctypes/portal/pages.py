@@ -164,12 +164,15 @@ def _player(ctx, module: dict, measured_by: str, state: dict) -> dict | None:
         "complete": _("You completed this module. Your certificate is in My certificates."),
         "assessment": _("Done. Now pass the assessment to complete the module."),
         "saving_failed": _("Your progress could not be saved. Check your connection; it is saved again as you go on."),
+        "time_left": _("At least {minutes} more minutes with the module in view are needed to complete it."),
+        "waiting": _("Done. The module completes after {minutes} more minutes with it in view."),
     }
     base = {
         "kind": measured_by,
         "module": module["name"],
         "progressUrl": "/api/method/record_progress",
         "stateUrl": f"/api/method/module_progress?module={module['name']}",
+        "heartbeatUrl": "/api/method/module_heartbeat",
         "messages": messages,
         "complete": state["complete"],
     }

@@ -7,6 +7,9 @@
  * - video: the stretches actually played (seeking skips nothing into them), sent as they grow.
  * - pdf: the pages shown (pdf.js draws them here), and the page to come back to.
  * - text: whether the end of the lesson was reached.
+ * - every kind: a heartbeat every 15 seconds while the page is in view; the server, not this
+ *   page, measures the time on content from them, and says how much of the module's minimum
+ *   time remains.
  */
 (function () {
   "use strict";
@@ -31,13 +34,21 @@
       cfg.complete = true;
     } else if (state.done && state.required_assessment && !state.assessment_passed) {
       say(cfg.messages.assessment);
+    } else if (state.time && state.time.waiting) {
+      say(cfg.messages.waiting.replace("{minutes}", minutes(state.time.remaining)));
     } else {
-      say(cfg.messages.progress.replace("{percent}", String(Math.round(state.progress || 0))));
+      var text = cfg.messages.progress.replace("{percent}", String(Math.round(state.progress || 0)));
+      if (state.time && state.time.remaining > 0) text += " " + cfg.messages.time_left.replace("{minutes}", minutes(state.time.remaining));
+      say(text);
     }
     (state.parts || []).forEach(function (p) {
       var el = document.querySelector('[data-part="' + CSS.escape(p.part) + '"]');
       if (el && p.status === "Completed") el.textContent = el.getAttribute("data-done");
     });
+  }
+
+  function minutes(seconds) {
+    return String(Math.max(1, Math.ceil(seconds / 60)));
   }
 
   function refresh() {
@@ -96,6 +107,9 @@
     v.addEventListener("loadedmetadata", function () {
       if (cfg.position && cfg.position < v.duration - 2) v.currentTime = cfg.position;
     });
+    v.addEventListener("ratechange", function () { // the server counts no faster than twice the speed
+      if (v.playbackRate > 2) v.playbackRate = 2;
+    });
     v.addEventListener("seeking", function () { last = null; });
     v.addEventListener("playing", function () { last = v.currentTime; });
     v.addEventListener("timeupdate", function () {
@@ -122,14 +136,15 @@
   function pdf() {
     var box = document.getElementById("pdf-pages");
     var seen = {};
-    var fresh = [];
     var current = 1;
     var timer = null;
     function report() {
       timer = null;
-      var pages = fresh;
-      fresh = [];
-      send({ pages: cfg.pages, seen: pages, page: current }, false);
+      var pages = Object.keys(seen).map(Number); // all shown: the server counts a page every 2 seconds at most
+      send({ seen: pages, page: current }, false).then(function (state) {
+        var wait = state && state.measure && state.measure.wait;
+        if (wait && !timer) timer = setTimeout(report, wait * 1000 + 250); // the rest, when they can count
+      });
     }
     import(cfg.pdfjs).then(function (pdfjs) {
       pdfjs.GlobalWorkerOptions.workerSrc = cfg.worker;
@@ -145,10 +160,7 @@
           var view = entry.rootBounds ? entry.rootBounds.height : window.innerHeight;
           if (entry.intersectionRect.height < Math.min(entry.boundingClientRect.height, view) * 0.5) return;
           current = n;
-          if (!seen[n]) {
-            seen[n] = true;
-            fresh.push(n);
-          }
+          seen[n] = true;
           if (!timer) timer = setTimeout(report, 800);
         });
       }, { root: box, threshold: [0, 0.25, 0.5, 0.75, 1] });
@@ -199,6 +211,45 @@
     });
   }
 
+  // time on content ---------------------------------------------------------------------------
+  // Every kind, a SCORM package too: while the page is in view, a heartbeat now and every 15
+  // seconds; one more as it is hidden or closed. A page in the background sends none.
+  function heartbeat() {
+    if (!cfg.heartbeatUrl) return;
+    var every = null;
+    function beat(keepalive) {
+      if (cfg.complete) return;
+      fetch(cfg.heartbeatUrl, {
+        method: "POST",
+        credentials: "same-origin",
+        keepalive: !!keepalive,
+        headers: { "Content-Type": "application/json", Accept: "application/json" },
+        body: JSON.stringify({ module: cfg.module })
+      })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (body) { if (body && !keepalive) show(body.data); })
+        .catch(function () {});
+    }
+    function start() {
+      if (every || document.visibilityState !== "visible") return;
+      beat(false);
+      every = setInterval(function () { beat(false); }, 15000);
+    }
+    function stop() {
+      if (!every) return;
+      clearInterval(every);
+      every = null;
+      beat(true);
+    }
+    document.addEventListener("visibilitychange", function () {
+      if (document.visibilityState === "visible") start();
+      else stop();
+    });
+    window.addEventListener("pagehide", stop);
+    start();
+  }
+
+  heartbeat();
   if (cfg.kind === "scorm") scorm();
   else if (cfg.kind === "video") video();
   else if (cfg.kind === "pdf") pdf();

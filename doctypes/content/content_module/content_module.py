@@ -6,6 +6,9 @@ description copied from its upload, and the quality rubric that must pass before
   upload is checked by content, see ``app.files``).
 - A SCORM package's version, title, organisations and launch file are read from its
   manifest at upload and kept here, read-only.
+- A PDF's pages and a video file's length are read by the server (``app.files.figures``): a
+  new attachment whose figures cannot be read is refused, saying why, since the player's
+  progress is checked against them.
 - Each time the module is sent for review the last round's quality result is cleared; it
   reaches Reviewed only with a passing Content Review of this round.
 - Editing a Published module makes a new draft version (meta ``versioned_edit``); the
@@ -30,6 +33,7 @@ PASSED = "Passed"
 class ContentModule(Document):
     def validate(self):
         self._package()
+        self._figures()
         state = self.workflow_state
         if state and state != "Draft":
             need = NEEDS.get(self.kind)
@@ -61,6 +65,25 @@ class ContentModule(Document):
             )
             self.__dict__["_stored"] = stored.get("workflow_state") if stored else None
         return self.__dict__["_stored"]
+
+    def _figures(self):
+        """A new PDF or video file must have the figures its progress is checked against."""
+        if self.kind not in ("PDF", "Video File") or not self.attachment:
+            return
+        if self.name and self._stored_attachment() == (self.kind, self.attachment):
+            return  # kept as it was: read when played
+        kind = ((files.info(self.ctx.site, self.attachment) or {}).get("metadata") or {}).get("kind")
+        if kind != ("pdf" if self.kind == "PDF" else "video"):
+            return  # not a file of this kind at all: the field's accept says so
+        try:
+            files.figures(self.ctx.site, self.attachment)
+        except ValueError as exc:
+            what = "pages" if self.kind == "PDF" else "length"
+            self.add_error("attachment", f"the server must know the {what} of a {self.kind}, and cannot: {exc}.")
+
+    def _stored_attachment(self):
+        stored = self.ctx.site.unguarded("content_module").find_one({"_id": self.name}, {"kind": 1, "attachment": 1})
+        return (stored.get("kind"), stored.get("attachment")) if stored else None
 
     def _package(self):
         package = None
