@@ -335,6 +335,104 @@ def test_a_lectora_package_that_navigates_its_parent_frame_keeps_the_run_time(se
     shot(page, "portal-scorm-lectora")
 
 
+def _journey_rise(page, base, module):
+    course = package(page).frame_locator("#content-frame")
+    assert course.locator("#where").inner_text() == "From the start"
+    page.wait_for_timeout(300)
+    page.reload()
+    course = package(page).frame_locator("#content-frame")
+    assert course.locator("#where").inner_text() == "Resumed at lesson-2"
+    course.locator("#submit-quiz").click()
+
+
+def _journey_captivate(page, base, module):
+    assert package(page).locator("#where").inner_text() == "From the start"
+    page.wait_for_timeout(300)
+    page.reload()
+    assert package(page).locator("#where").inner_text() == "Resumed at slide-4"
+    package(page).locator("#submit-quiz").click()
+
+
+def _journey_exe(page, base, module):
+    part = package(page)
+    part.locator("#leave").click()
+    part.locator("#left").wait_for()
+    page.wait_for_timeout(300)
+    page.reload()
+    assert package(page).locator("#resume").inner_text() == "Welcome back: you were at section=3;viewed=1,2,3"
+    package(page).locator("#finish").click()
+    package(page).locator("#left").wait_for()
+    page.wait_for_timeout(300)
+    page.goto(f"{base}/catalogue/{module}?part=ITEM-2")
+    assert package(page).locator("h1").inner_text() == "First appeals"
+    package(page).locator("#finish").click()
+
+
+def _journey_reload(page, base, module):
+    package(page).locator("#read-chapter").click()
+    package(page).locator("#done").wait_for()
+    page.click("#menu-my_learning")
+    page.wait_for_function("() => location.pathname === '/learning'")
+    page.wait_for_timeout(800)  # the beacon
+    page.goto(f"{base}/catalogue/{module}")
+    assert package(page).locator("#where").inner_text() == "Resumed: chapters=1,2 at chapter-3"
+    package(page).locator("#finish").click()
+
+
+def _journey_lectora(page, base, module):
+    package(page).locator("#next").click()
+    assert staged(page).locator("#api-found").inner_text() == "Connected"
+    page.wait_for_timeout(300)
+    page.reload()
+    assert package(page).locator("#where").inner_text() == "Resumed at a002_quiz.html"
+    package(page).locator("#next").click()
+    staged(page).locator("#submit-quiz").click()
+
+
+DRIVERS = {
+    "rise": (scorm_tools.rise_12, _journey_rise),
+    "captivate": (scorm_tools.captivate_2004, _journey_captivate),
+    "exe": (scorm_tools.exe_12, _journey_exe),
+    "reload": (scorm_tools.reload_12, _journey_reload),
+    "lectora": (scorm_tools.lectora_12, _journey_lectora),
+}
+
+
+@pytest.mark.parametrize("driver", sorted(DRIVERS))
+@pytest.mark.parametrize("width,language", [(390, "en"), (1280, "hi")])
+def test_every_driver_finds_the_run_time_resumes_and_completes(server, browser, world, driver, width, language):  # noqa: F811
+    """Each tool's search for the run-time, on a phone and at desktop width, in English and in
+    Hindi: found, resumed after a reload or a return, and completed to a certificate and a
+    Verified passbook entry."""
+    base, site = server
+    build, journey = DRIVERS[driver]
+    competency = "Digital Literacy and e-Office"
+    module = _module(
+        site,
+        f"{driver} at {width} in {language}",
+        "SCORM Package",
+        competency,
+        attachment=_package(site, build(), f"{driver}.zip"),
+    )
+    page = _sign_in(browser, base, width, 900)
+    page.click(f"#language-form button[value={language}]")
+    page.wait_for_selector(f"html[lang={language}]")
+    try:
+        page.goto(f"{base}/catalogue/{module}")
+        journey(page, base, module)
+        page.wait_for_selector("#completed-module:not(.hidden)")
+        done = "आपने यह मॉड्यूल पूरा कर लिया" if language == "hi" else "You completed this module"
+        assert done in page.inner_text("#completed-module")
+        if width == 390:
+            _no_sideways_scroll(page, f"{driver}'s player at 390px")
+        cert = site.db["certificate"].find_one({"content_module": module, "officer": world["officer"]})
+        assert cert is not None
+        _eventually(lambda: site.db["passbook_entry"].find_one({"certificate": cert["_id"], "workflow_state": "Verified"}))
+        shot(page, f"portal-scorm-{driver}-{width}-{language}")
+    finally:
+        page.click("#language-form button[value=en]")
+
+
 def _attacker(html: str):
     """Another website: a page of its own origin (another port of this machine)."""
     import http.server
