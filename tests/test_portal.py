@@ -284,6 +284,16 @@ def test_my_profile_keeps_my_language_and_mail_choices_and_changes_my_password(w
     assert signed_in_with(world, "asha@power.gov.in", "monsoon paddy field")
 
 
+def test_a_password_easy_to_guess_is_refused_in_the_readers_language(world):
+    asha = signed_in(world, "asha@power.gov.in")
+    asha.post("/profile", data={"what": "preferences", "language": "Hindi"})
+    weak = {"what": "password", "current_password": PASSWORD, "new_password": "ab12ab12ab12", "confirm": "ab12ab12ab12"}
+    refused = text(asha.post("/profile", data=weak))
+    assert "इस पासवर्ड का अनुमान लगाना बहुत आसान है।" in refused and "शब्दों और अक्षरों को दोहराने से बचें।" in refused
+    assert "abcabcabc" in refused and "Avoid repeated" not in refused
+    assert not signed_in_with(world, "asha@power.gov.in", "ab12ab12ab12")
+
+
 def signed_in_with(w, email, password):
     client = w.app.test_client()
     return client.post("/sign-in", data={"email": email, "password": password}).status_code == 302
