@@ -136,6 +136,22 @@ def test_every_piece_of_zxcvbn_advice_has_its_hindi():
     assert "is too easy to guess." in hindi
 
 
+def test_the_password_link_and_setup_pages_are_kept_by_no_browser(site):
+    """A link's page names whose account it opens; the next person at a shared computer
+    must not find it in the history's cache."""
+    from app.web import create_app
+
+    _new_account(site, "asha@power.gov.in")
+    client = create_app(site=site).test_client()
+    pages = [
+        "/" + accounts.url(site, accounts.issue(site, "asha@power.gov.in", "reset"), "reset").split("/", 3)[3],
+        "/" + accounts.setup_link(site).split("/", 3)[3],
+    ]
+    for path in pages:
+        r = client.get(path)
+        assert r.status_code == 200 and r.headers["Cache-Control"] == "no-store", path
+
+
 def test_forgot_password_answers_the_same_and_does_not_flood_a_mailbox(site, smtp):
     _, inbox = smtp
     add_user(site, "asha@power.gov.in", ["Learner"], [POWER])

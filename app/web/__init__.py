@@ -110,12 +110,15 @@ CSP = (
 
 def security_headers(response):
     """On every response: no content sniffing, no referrer sent to other sites; on HTML, the
-    Content-Security-Policy above and no framing (a response that set its own, such as a
-    sandboxed SCORM file, keeps it)."""
+    Content-Security-Policy above, no framing, and no copy kept by the browser or a proxy
+    (a page is someone's: their passbook, their certificates, a password link; the Back
+    button after sign-out must not show it again). A response that set its own, such as a
+    sandboxed SCORM file, keeps it; scripts, styles and images stay cacheable."""
     headers = response.headers
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "same-origin")
     if response.mimetype == "text/html":
         headers.setdefault("Content-Security-Policy", CSP)
         headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Cache-Control", "no-store")
     return response
