@@ -57,3 +57,41 @@ def test_shell_binds_db_to_the_same_database(runner):
     runner.invoke(cli.main, ["init"])
     result = runner.invoke(cli.main, ["shell"], input="print('mdos', db.mdo.count_documents({}))\n")
     assert result.exit_code == 0 and "mdos 33" in result.output
+
+
+def test_the_read_only_shell_takes_python_blocks_piped_in(runner, tmp_path):
+    """An analyst loops over a cursor and defines a helper: each open block waits for its
+    next line, as in the standard console; the mongosh hint is for what cannot be Python."""
+    import os
+    import subprocess
+    import sys
+
+    from app.config import ROOT
+
+    assert runner.invoke(cli.main, ["init"]).exit_code == 0
+    typed = (
+        "for mdo in db.mdo.find({'mdo_type': 'Ministry'}).limit(3):\n"
+        "    print('looped', mdo['_id'])\n"
+        "\n"
+        "def count(name):\n"
+        "    found = db.mdo.count_documents({'_id': name})\n"
+        "    return found\n"
+        "\n"
+        "print('counted', count('Ministry of Power'))\n"
+        "db.mdo.find().forEach(m => printjson(m))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "MONGODB_URI"} | {"IGOT_DATA_DIR": str(tmp_path / "var")}
+    done = subprocess.run(
+        [sys.executable, "-m", "app.cli", "shell", "--read-only"],
+        input=typed,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=120,
+    )
+    out, err = done.stdout, done.stderr
+    assert done.returncode == 0, err
+    assert out.count("looped Ministry of") == 3 and "counted 1" in out, (out, err)
+    assert err.count("This shell speaks Python") == 1, err  # only the mongosh line
+    assert "SyntaxError" not in err and "Traceback" not in err, err
