@@ -84,7 +84,9 @@ def insert(
     return doc
 
 
-NAME_DRAWS = 12  # a drawn name taken meanwhile is drawn again, this many times at most
+# A drawn name taken meanwhile is drawn again, this many times at most: each draw is above
+# the last one met taken, so a writer needs at most as many as there are writers at once.
+NAME_DRAWS = 64
 
 
 def _write_new(ctx, meta, doc, stored: dict, *, drawn: bool) -> None:
@@ -92,8 +94,9 @@ def _write_new(ctx, meta, doc, stored: dict, *, drawn: bool) -> None:
     record holds by the time of the write is drawn again: a create never fails because
     another ran at the same moment. A series' counter is one atomic ``$inc`` on MongoDB and
     the embedded store, yet a server whose updates are read and written in two steps
-    (FerretDB) can hand one number to two writers; the loser takes the next. A name the
-    caller gave, and a unique field's value, are refused as duplicates at once."""
+    (FerretDB) can hand one number to two writers; the loser takes a later one
+    (``naming.name_after``). A name the caller gave, and a unique field's value, are
+    refused as duplicates at once."""
     import random
     import time
 
@@ -105,8 +108,8 @@ def _write_new(ctx, meta, doc, stored: dict, *, drawn: bool) -> None:
         except DuplicateEntry as exc:
             if not drawn or meta.autoname.startswith("field:") or set(exc.errors) != {"name"} or attempt == NAME_DRAWS - 1:
                 raise
-        time.sleep(random.uniform(0, 0.002 * attempt))  # contenders part before they draw again
-        stored["name"] = naming.make_name(ctx, meta, stored)
+        time.sleep(random.uniform(0, min(0.002 * attempt, 0.02)))  # contenders part before they draw again
+        stored["name"] = naming.name_after(ctx, meta, stored, stored["name"])
         doc.set("name", stored["name"])
         files.claim(ctx, meta, stored)
 

@@ -100,6 +100,23 @@ def make_name(ctx, meta, values: dict) -> str:
     return f"{prefix}{next_counter(ctx.site.db, prefix):0{digits}d}"
 
 
+def name_after(ctx, meta, values: dict, taken: str) -> str:
+    """Another name for a record whose drawn name ``taken`` another record holds. For a
+    series: a number above the taken one, and the counter raised to it first, so that where
+    the counter lost counts (a server that reads and writes an update in two steps) each
+    writer still moves up past the numbers it met taken and the others follow."""
+    rule = meta.autoname
+    if ctx.name_block > 1 or rule == "hash" or rule.startswith("field:"):
+        return make_name(ctx, meta, values)
+    prefix, digits = series_parts(rule, ctx.now())
+    number = taken[len(prefix) :] if taken.startswith(prefix) else ""
+    if not number.isdigit():
+        return make_name(ctx, meta, values)
+    counters = ctx.site.db[SERIES_COLLECTION]
+    counters.update_one({"_id": prefix}, {"$max": {"current": int(number)}})
+    return f"{prefix}{max(next_counter(ctx.site.db, prefix), int(number) + 1):0{digits}d}"
+
+
 def reserve_names(ctx, meta, count: int) -> list[str]:
     """``count`` consecutive series names with one counter update (bulk imports)."""
     prefix, digits = series_parts(meta.autoname, ctx.now())
