@@ -16,7 +16,9 @@ first System Manager of a new installation.
   tells who has one), and sends at most ``RESETS_PER_HOUR`` reset mails an hour to one account.
 - **Policy** (``policy_errors``): at least ``MIN_PASSWORD`` characters, not the e-mail address
   or its name part, not one of the 19,640 passwords most found in breaches
-  (``app/data/common-passwords.txt.gz``). Every way of setting a password applies it.
+  (``app/data/common-passwords.txt.gz``), and hard enough to guess by zxcvbn's estimate
+  (repeats, keyboard rows, sequences, dates and names are refused, with zxcvbn's advice).
+  Every way of setting a password applies it.
 - Setting a password ends all the user's sessions (``app.auth.set_password``) and mails them
   that it changed (unless they just chose it from a link in their own mailbox).
 """
@@ -43,6 +45,11 @@ RESETS_PER_HOUR = 3
 MIN_PASSWORD = auth.MIN_PASSWORD
 MAX_PASSWORD = 1024
 COMMON = Path(__file__).parent / "data" / "common-passwords.txt.gz"
+# zxcvbn's scores run 0 (too guessable) to 4; 3 is "safely unguessable" for an online
+# attack, which sign-in throttling (app.auth) is all an attacker gets. zxcvbn reads at most
+# 72 characters; a longer password is judged by its first 72.
+MIN_STRENGTH = 3
+STRENGTH_CHARS = 72
 
 
 class LinkRefused(IgotError):
@@ -90,7 +97,26 @@ def policy_errors(email: str, password: str) -> list[str]:
         errors.append("is one of the passwords most often found in breaches; choose another.")
     if password and len(set(password)) < 4:
         errors.append("uses too few different characters.")
+    if not errors:
+        errors += strength_errors(email, password)
     return errors
+
+
+def strength_errors(email: str, password: str) -> list[str]:
+    """zxcvbn's estimate, for what a list of breached passwords cannot see: repeats
+    (``ab12ab12ab12``), keyboard rows, sequences, dates, names. Below ``MIN_STRENGTH`` the
+    password is refused with zxcvbn's own advice, said in the reader's language (the page's
+    locale in a request; English elsewhere, as on the command line)."""
+    import zxcvbn
+    from flask_babel import gettext
+
+    local = email.split("@")[0]
+    result = zxcvbn.zxcvbn(password[:STRENGTH_CHARS], user_inputs=[email, local])
+    if result["score"] >= MIN_STRENGTH:
+        return []
+    feedback = result["feedback"]
+    advice = [feedback.get("warning") or "", *feedback.get("suggestions", [])]
+    return [" ".join([gettext("is too easy to guess."), *(gettext(text) for text in advice if text)])]
 
 
 def check_policy(email: str, password: str) -> None:

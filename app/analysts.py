@@ -256,8 +256,9 @@ MONGOSH_HINT = (
 
 class AnalystConsole:
     """The read-only shell's console: Python, plus what mongosh users type first (``show
-    collections``, ``countDocuments``, ``.pretty()``), and a plain hint when a line is not
-    Python."""
+    collections``, ``countDocuments``, ``.pretty()``), and a plain hint when what was typed
+    cannot be Python (a block still open, a ``for`` or a ``def``, waits for its next line, as
+    in the standard console)."""
 
     def __init__(self, db, local: dict):
         import code
@@ -276,13 +277,17 @@ class AnalystConsole:
                 if said in ("exit", "quit"):
                     raise SystemExit
                 try:
-                    compile(source, filename, symbol)
+                    # compiled as the console compiles (codeop): None while a block is still
+                    # open (a `for`, a `def`), and the next line continues it; only input
+                    # that can never be Python gets the hint in place of the SyntaxError
+                    if self.compile(source, filename, symbol) is None:
+                        return True
                 except SyntaxError:
                     console.hinted = True
                     self.write(MONGOSH_HINT + "\n")
                     return False
                 except (OverflowError, ValueError):
-                    pass
+                    pass  # the console reports these itself
                 return super().runsource(source, filename, symbol)
 
             def showtraceback(self):

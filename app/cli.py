@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -61,13 +62,16 @@ def serve(host, port, threads, workers):
     import waitress
 
     from app import install
+    from app.site import Site
     from app.web import create_app
 
-    site = _site()
+    config = Config.from_env()
+    site = Site(config if os.environ.get("IGOT_PUBLIC_URL") else config.serving_on(host, port))
     if not install.is_initialised(site):
         click.echo("empty database: running init")
         install.init(site)
     click.echo(f"store: {site.store.kind} ({site.store.location})")
+    _warn_public_url(site.config, host, port)
     _recover(site)
     from app import accounts
     from app.access import roles_with
@@ -91,6 +95,21 @@ def serve(host, port, threads, workers):
 
     read_ahead(site)
     waitress.serve(create_app(site=site), host=host, port=port, threads=threads)
+
+
+def _warn_public_url(config, host: str, port: int) -> None:
+    """IGOT_PUBLIC_URL set to another address than the one served: right behind a reverse
+    proxy, a mistake otherwise (every mailed link and QR code would lead elsewhere)."""
+    from app.config import served_url
+
+    served = served_url(host, port)
+    if os.environ.get("IGOT_PUBLIC_URL") and config.public_url.rstrip("/") != served:
+        click.echo(
+            f"note: IGOT_PUBLIC_URL is {config.public_url}, but this server listens on {served}: links in mails "
+            f"and QR codes lead to {config.public_url}. That is right behind a proxy that forwards there; "
+            f"otherwise set IGOT_PUBLIC_URL to the address people use, or unset it.",
+            err=True,
+        )
 
 
 def _recover(site) -> None:

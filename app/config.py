@@ -32,7 +32,8 @@ class Config:
     password_profile: str = "RFC_9106_LOW_MEMORY"
     # The largest file (or SCORM package) an upload may be, in MB; shown on upload forms.
     max_upload_mb: int = 500
-    # Where the installation is reached from outside: certificates' QR codes point here.
+    # Where the installation is reached from outside: links in mails and certificates' QR
+    # codes point here. Unset (IGOT_PUBLIC_URL), `igot serve` uses the address it serves on.
     public_url: str = "http://localhost:8000"
     # Where SCORM packages are served from: an origin of their own (another host name for
     # the same server, e.g. https://content.igot.example), so a package's frames may script
@@ -68,6 +69,14 @@ class Config:
             return self.store
         return "mongodb" if self.mongodb_uri else "embedded"
 
+    def serving_on(self, host: str, port: int) -> Config:
+        """This configuration for a server listening on ``host:port`` when no public address
+        is set: every absolute link the process makes (a mail's, a QR code's, the setup
+        link) points where it is served, not to a port it does not listen on."""
+        import dataclasses
+
+        return dataclasses.replace(self, public_url=served_url(host, port))
+
     @classmethod
     def from_env(cls, **overrides) -> Config:
         env = os.environ
@@ -77,7 +86,7 @@ class Config:
             db_name=env.get("IGOT_DB_NAME", "igot"),
             secret_key=env.get("IGOT_SECRET_KEY") or None,
             max_upload_mb=int(env.get("IGOT_MAX_UPLOAD_MB", "500")),
-            public_url=env.get("IGOT_PUBLIC_URL", "http://localhost:8000").rstrip("/"),
+            public_url=(env.get("IGOT_PUBLIC_URL") or "http://localhost:8000").rstrip("/"),
             content_url=(env.get("IGOT_CONTENT_URL") or "").rstrip("/") or None,
             queue_url=env.get("IGOT_QUEUE") or None,
             session_idle_minutes=int(env.get("IGOT_SESSION_IDLE_MINUTES", "120")),
@@ -89,3 +98,16 @@ class Config:
         )
         values.update(overrides)
         return cls(**values)
+
+
+def served_url(host: str, port: int) -> str:
+    """The address a server listening on ``host:port`` is reached at: the host itself, or,
+    listening on every address (``0.0.0.0``, ``::``), this machine's name."""
+    import socket
+
+    if host in ("", "0.0.0.0", "::", "[::]"):
+        host = socket.gethostname() or "localhost"
+    host = host.strip("[]")
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}" + ("" if port == 80 else f":{port}")

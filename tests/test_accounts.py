@@ -7,6 +7,7 @@ import re
 import pytest
 
 from app import accounts, auth, mail
+from app.errors import ValidationError
 from app.site import Site
 
 from . import smtp_server
@@ -92,6 +93,63 @@ def test_a_link_that_is_changed_expired_or_superseded_is_refused(site, smtp):
     accounts.set_password(site, "l1@power.gov.in", NEW_PASSWORD)  # a password set any way ends every link
     with pytest.raises(accounts.LinkRefused):
         accounts.check(site, reset)
+
+
+@pytest.mark.parametrize(
+    "weak, warning",
+    [
+        ("ab12ab12ab12", 'Repeats like "abcabcabc"'),
+        ("zxcvbnm,./as", "Straight rows of keys"),
+        ("19/04/198712", "Dates are often easy to guess"),
+    ],
+)
+def test_a_password_easy_to_guess_is_refused_with_advice(site, weak, warning):
+    """Repeats, keyboard rows and dates are in no breach list; zxcvbn sees them."""
+    add_user(site, "nodal@power.gov.in", ["MDO Admin"], [POWER])
+    browser = token_client(site, "nodal@power.gov.in")
+    r = browser.post("/api/method/change_password", json={"current_password": PASSWORD, "new_password": weak})
+    (problem,) = r.json["errors"]["password"]
+    assert r.status_code == 400 and "too easy to guess" in problem and warning in problem and "Add another word" in problem
+    assert auth.login(site, "nodal@power.gov.in", PASSWORD)  # unchanged
+    with pytest.raises(ValidationError, match="too easy to guess"):
+        accounts.set_password(site, "nodal@power.gov.in", weak)
+
+
+def test_every_piece_of_zxcvbn_advice_has_its_hindi():
+    """zxcvbn's feedback is a fixed set of English sentences (its feedback.py): each is in the
+    engine's Hindi catalogue, so a learner reading Hindi is told why in Hindi."""
+    import inspect
+    import io
+
+    import zxcvbn.feedback
+    from babel.messages.extract import extract_python
+    from babel.messages.pofile import read_po
+
+    from app.web.portal import ENGINE_TRANSLATIONS
+
+    source = inspect.getsource(zxcvbn.feedback).encode()
+    advice = {message for _line, _func, message, _comments in extract_python(io.BytesIO(source), ["_"], [], {})}
+    assert len(advice) > 20 and 'Repeats like "abcabcabc" are only slightly harder to guess than "abc".' in advice
+    with open(ENGINE_TRANSLATIONS / "hi" / "LC_MESSAGES" / "messages.po", "rb") as handle:
+        hindi = {m.id: m.string for m in read_po(handle) if m.id and m.string}
+    assert sorted(advice - hindi.keys()) == []
+    assert "is too easy to guess." in hindi
+
+
+def test_the_password_link_and_setup_pages_are_kept_by_no_browser(site):
+    """A link's page names whose account it opens; the next person at a shared computer
+    must not find it in the history's cache."""
+    from app.web import create_app
+
+    _new_account(site, "asha@power.gov.in")
+    client = create_app(site=site).test_client()
+    pages = [
+        "/" + accounts.url(site, accounts.issue(site, "asha@power.gov.in", "reset"), "reset").split("/", 3)[3],
+        "/" + accounts.setup_link(site).split("/", 3)[3],
+    ]
+    for path in pages:
+        r = client.get(path)
+        assert r.status_code == 200 and r.headers["Cache-Control"] == "no-store", path
 
 
 def test_forgot_password_answers_the_same_and_does_not_flood_a_mailbox(site, smtp):

@@ -57,3 +57,89 @@ def test_shell_binds_db_to_the_same_database(runner):
     runner.invoke(cli.main, ["init"])
     result = runner.invoke(cli.main, ["shell"], input="print('mdos', db.mdo.count_documents({}))\n")
     assert result.exit_code == 0 and "mdos 33" in result.output
+
+
+def test_the_read_only_shell_takes_python_blocks_piped_in(runner, tmp_path):
+    """An analyst loops over a cursor and defines a helper: each open block waits for its
+    next line, as in the standard console; the mongosh hint is for what cannot be Python."""
+    import os
+    import subprocess
+    import sys
+
+    from app.config import ROOT
+
+    assert runner.invoke(cli.main, ["init"]).exit_code == 0
+    typed = (
+        "for mdo in db.mdo.find({'mdo_type': 'Ministry'}).limit(3):\n"
+        "    print('looped', mdo['_id'])\n"
+        "\n"
+        "def count(name):\n"
+        "    found = db.mdo.count_documents({'_id': name})\n"
+        "    return found\n"
+        "\n"
+        "print('counted', count('Ministry of Power'))\n"
+        "db.mdo.find().forEach(m => printjson(m))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "MONGODB_URI"} | {"IGOT_DATA_DIR": str(tmp_path / "var")}
+    done = subprocess.run(
+        [sys.executable, "-m", "app.cli", "shell", "--read-only"],
+        input=typed,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=120,
+    )
+    out, err = done.stdout, done.stderr
+    assert done.returncode == 0, err
+    assert out.count("looped Ministry of") == 3 and "counted 1" in out, (out, err)
+    assert err.count("This shell speaks Python") == 1, err  # only the mongosh line
+    assert "SyntaxError" not in err and "Traceback" not in err, err
+
+
+@pytest.fixture
+def served(runner, monkeypatch):
+    """``igot serve`` up to the point it would start waitress: the app it would serve."""
+    import waitress
+
+    apps = []
+    monkeypatch.setattr(waitress, "serve", lambda app, **kw: apps.append((app, kw)))
+    monkeypatch.setattr(cli, "_start_worker", lambda site: None)
+    monkeypatch.setattr(cli, "_recover", lambda site: None)
+    monkeypatch.delenv("IGOT_PUBLIC_URL", raising=False)
+    return apps
+
+
+def test_serve_links_to_the_address_it_serves_on(runner, served):
+    """The setup link, and every link the process makes (mails, QR codes), lead to the port
+    that is served, not to 8000."""
+    from app import accounts
+
+    result = runner.invoke(cli.main, ["serve", "--port", "8123"])
+    assert result.exit_code == 0, result.output
+    assert "http://127.0.0.1:8123/admin/setup/" in result.output and "localhost:8000" not in result.output
+    ((app, kw),) = served
+    site = app.extensions["igot_site"]
+    assert kw["port"] == 8123 and site.config.public_url == "http://127.0.0.1:8123"
+    assert accounts.url(site, "t", "reset") == "http://127.0.0.1:8123/admin/password-link/t"
+    assert "IGOT_PUBLIC_URL" not in result.output  # nothing to warn about
+
+
+def test_serve_on_every_address_links_to_this_machine(runner, served):
+    import socket
+
+    result = runner.invoke(cli.main, ["serve", "--host", "0.0.0.0", "--port", "8124"])
+    assert result.exit_code == 0, result.output
+    assert f"http://{socket.gethostname()}:8124/admin/setup/" in result.output and "0.0.0.0:8124/admin" not in result.output
+
+
+def test_serve_warns_when_the_public_url_is_another_address(runner, served, monkeypatch):
+    monkeypatch.setenv("IGOT_PUBLIC_URL", "https://igot.example.gov.in/")
+    result = runner.invoke(cli.main, ["serve", "--port", "8125"])
+    assert result.exit_code == 0, result.output
+    assert "https://igot.example.gov.in/admin/setup/" in result.output
+    assert "IGOT_PUBLIC_URL is https://igot.example.gov.in, but this server listens on http://127.0.0.1:8125" in result.output
+    ((app, _kw),) = served
+    assert app.extensions["igot_site"].config.public_url == "https://igot.example.gov.in"
+    monkeypatch.setenv("IGOT_PUBLIC_URL", "http://127.0.0.1:8125")
+    assert "IGOT_PUBLIC_URL is" not in runner.invoke(cli.main, ["serve", "--port", "8125"]).output

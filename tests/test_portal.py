@@ -284,6 +284,16 @@ def test_my_profile_keeps_my_language_and_mail_choices_and_changes_my_password(w
     assert signed_in_with(world, "asha@power.gov.in", "monsoon paddy field")
 
 
+def test_a_password_easy_to_guess_is_refused_in_the_readers_language(world):
+    asha = signed_in(world, "asha@power.gov.in")
+    asha.post("/profile", data={"what": "preferences", "language": "Hindi"})
+    weak = {"what": "password", "current_password": PASSWORD, "new_password": "ab12ab12ab12", "confirm": "ab12ab12ab12"}
+    refused = text(asha.post("/profile", data=weak))
+    assert "इस पासवर्ड का अनुमान लगाना बहुत आसान है।" in refused and "शब्दों और अक्षरों को दोहराने से बचें।" in refused
+    assert "abcabcabc" in refused and "Avoid repeated" not in refused
+    assert not signed_in_with(world, "asha@power.gov.in", "ab12ab12ab12")
+
+
 def signed_in_with(w, email, password):
     client = w.app.test_client()
     return client.post("/sign-in", data={"email": email, "password": password}).status_code == 302
@@ -327,3 +337,39 @@ def test_programmes_explain_eligibility_in_plain_words_and_enrol(world):
     assert "मेरे नामांकन" in hindi and "पंजीकृत" in hindi and "आपका नामांकन हो चुका है।" in hindi
     refused = asha.post("/programmes", data={"offering": offering})  # a second enrolment is refused, with the reason
     assert refused.status_code == 302 and site.db.enrolment.count_documents({"offering": offering}) == 1
+
+
+def test_no_private_page_is_kept_by_the_browser_and_assets_are(world):
+    """Every page a signed-in learner can reach from the home page (walked by its links),
+    the sign-in page and the back office's pages are sent with no-store: a shared computer's
+    Back button or a proxy keeps no copy. Scripts and styles stay cacheable."""
+    from urllib.parse import urlsplit
+
+    asha = signed_in(world, "asha@power.gov.in")
+    to_visit, seen, pages, assets = ["/", *PAGES], set(), [], []
+    while to_visit and len(seen) < 60:
+        path = to_visit.pop(0)
+        if path in seen or path.startswith(("/sign-out", "/language")):
+            continue
+        seen.add(path)
+        r = asha.get(path)
+        if r.mimetype != "text/html":
+            assets.append((path, r.headers.get("Cache-Control")))
+            continue
+        pages.append(path)
+        assert r.headers.get("Cache-Control") == "no-store", path
+        for link in re.findall(r'(?:href|src)="([^"#]+)"', r.get_data(as_text=True)):
+            target = urlsplit(link)
+            if not target.netloc and link.startswith("/") and not link.startswith("/api/"):
+                to_visit.append(target.path + (f"?{target.query}" if target.query else ""))
+    assert len(pages) >= len(PAGES) + 2 and {"/learning", "/passbook", "/certificates", "/profile"} <= set(pages)
+    assert any(p.startswith("/catalogue/") for p in pages) and any(p.startswith("/notifications/") for p in pages), pages
+    portal_assets = [a for a in assets if a[0].startswith("/portal-static/")]
+    assert portal_assets and all("no-store" not in (cache or "") for _path, cache in portal_assets), portal_assets
+    stranger = world.app.test_client()
+    for path in ("/sign-in", "/admin/login/", "/admin/forgot/"):
+        assert stranger.get(path).headers.get("Cache-Control") == "no-store", path
+    back_office = signed_in(world, frac_world.USERS["admin"][0])
+    for path in ("/admin/", "/admin/officer/", "/admin/account/"):
+        r = back_office.get(path)
+        assert r.status_code == 200 and r.headers.get("Cache-Control") == "no-store", path

@@ -2,6 +2,7 @@
 ends (logout, idle, too old, a new password, a disabled account, sign out everywhere)."""
 
 import datetime as dt
+import json
 
 import pytest
 
@@ -90,3 +91,34 @@ def test_cookies_are_secure_over_https(site):
 def test_the_meta_needs_a_signed_in_user(app, path):
     assert app.test_client().get(path).status_code == 401
     assert signed_in(app).get(path).status_code == 200
+
+
+LOGIN = json.dumps({"email": "nodal@power.gov.in", "password": PASSWORD})
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data"])
+def test_a_page_elsewhere_cannot_sign_a_browser_in_with_a_simple_post(app, content_type):
+    """A post of these types needs no preflight: another site's page can send one."""
+    client = app.test_client()
+    r = client.post("/api/method/login", data=LOGIN, content_type=content_type, headers={"Origin": "https://evil.example"})
+    assert r.status_code == 415 and "application/json" in r.json["message"]
+    assert client.get_cookie("session") is None and client.get("/api/method/me").status_code == 401
+
+
+@pytest.mark.parametrize("origin", ["https://evil.example", "http://localhost.evil.example", "null"])
+def test_sign_in_from_another_origin_is_refused(app, origin):
+    client = app.test_client()
+    r = client.post("/api/method/login", data=LOGIN, content_type="application/json", headers={"Origin": origin})
+    assert r.status_code == 403 and origin in r.json["message"]
+    assert client.get("/api/method/me").status_code == 401
+
+
+@pytest.mark.parametrize("origin", ["http://localhost", "http://LOCALHOST:80", "https://igot.example.gov.in"])
+def test_sign_in_from_the_site_itself_or_its_public_address(site, origin):
+    import dataclasses
+
+    add_user(site, "nodal@power.gov.in", ["MDO Admin"], ["Ministry of Power"])
+    site.config = dataclasses.replace(site.config, public_url="https://igot.example.gov.in")
+    client = create_app(site=site).test_client()
+    r = client.post("/api/method/login", data=LOGIN, content_type="application/json", headers={"Origin": origin})
+    assert r.status_code == 200 and client.get("/api/method/me").status_code == 200

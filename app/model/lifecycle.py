@@ -13,7 +13,7 @@ import logging
 import secrets
 
 from app import files, heap
-from app.errors import DocStatusError, IgotError, StaleDocument, ValidationError
+from app.errors import DocStatusError, DuplicateEntry, IgotError, StaleDocument, ValidationError
 from app.meta import STANDARD_FIELDS
 from app.model import audit, customize, naming, persistence, schemas, validation, workflow
 from app.model.document import DocStatus, Document
@@ -74,16 +74,7 @@ def insert(
     meta = ctx.registry.get(doctype)
     ctx.access.check(meta, "create")
     meta, doc, stored, after, pending = _prepare(ctx, meta, data, name, docstatus, platform, keys)
-    for attempt in range(3):
-        try:
-            persistence.insert(ctx.site.collection(doctype), meta, stored)
-            break
-        except IgotError:
-            if meta.autoname != "hash" or name or attempt == 2:
-                raise
-            stored["name"] = naming.make_name(ctx, meta, stored)  # hash collision: redraw
-            doc.set("name", stored["name"])
-            files.claim(ctx, meta, stored)
+    _write_new(ctx, meta, doc, stored, drawn=not name)
     try:
         for hook in after:
             _hook(ctx, meta, doc, hook)
@@ -96,6 +87,36 @@ def insert(
     if pending:
         _hooks_done(ctx, meta, stored["name"], pending)
     return doc
+
+
+# A drawn name taken meanwhile is drawn again, this many times at most: each draw is above
+# the last one met taken, so a writer needs at most as many as there are writers at once.
+NAME_DRAWS = 64
+
+
+def _write_new(ctx, meta, doc, stored: dict, *, drawn: bool) -> None:
+    """Write a new record. A name the platform drew (a series' number, a hash) that another
+    record holds by the time of the write is drawn again: a create never fails because
+    another ran at the same moment. A series' counter is one atomic ``$inc`` on MongoDB and
+    the embedded store, yet a server whose updates are read and written in two steps
+    (FerretDB) can hand one number to two writers; the loser takes a later one
+    (``naming.name_after``). A name the caller gave, and a unique field's value, are
+    refused as duplicates at once."""
+    import random
+    import time
+
+    collection = ctx.site.collection(meta.name)
+    for attempt in range(NAME_DRAWS):
+        try:
+            persistence.insert(collection, meta, stored)
+            return
+        except DuplicateEntry as exc:
+            if not drawn or meta.autoname.startswith("field:") or set(exc.errors) != {"name"} or attempt == NAME_DRAWS - 1:
+                raise
+        time.sleep(random.uniform(0, min(0.002 * attempt, 0.02)))  # contenders part before they draw again
+        stored["name"] = naming.name_after(ctx, meta, stored, stored["name"])
+        doc.set("name", stored["name"])
+        files.claim(ctx, meta, stored)
 
 
 def _prepare(ctx, meta, data: dict, name, docstatus, platform, keys):

@@ -6,7 +6,9 @@
   ``YYYY``, ``YY``, ``MM``, ``DD`` replaced by the date and ``#####`` by a counter padded to
   that many digits. The counter is kept per prefix (``OFF-2026-``) in the ``naming_series``
   collection and advanced with one atomic ``$inc`` on one document, so two processes (or two
-  MongoDB clients on a sharded cluster) never receive the same number.
+  MongoDB clients on a sharded cluster) never receive the same number. Where a server hands
+  one number out twice all the same (FerretDB reads and writes an update in two steps), the
+  record's write meets the taken name and draws again (``lifecycle.insert``).
 """
 
 from __future__ import annotations
@@ -16,9 +18,6 @@ import functools
 import os
 import re
 import threading
-
-from pymongo import ReturnDocument
-from pymongo.errors import DuplicateKeyError
 
 from app.errors import ValidationError
 
@@ -70,16 +69,14 @@ os.register_at_fork(after_in_child=_forget_drawn)
 
 
 def next_counter(db, key: str, count: int = 1) -> int:
-    """Advance the series ``key`` by ``count``; returns the last number reserved."""
-    for _ in range(3):
-        try:
-            doc = db[SERIES_COLLECTION].find_one_and_update(
-                {"_id": key}, {"$inc": {"current": count}}, upsert=True, return_document=ReturnDocument.AFTER
-            )
-            return doc["current"]
-        except DuplicateKeyError:  # two first-ever upserts raced; the loser retries
-            continue
-    raise RuntimeError(f"naming series {key!r}: could not advance the counter")
+    """Advance the series ``key`` by ``count``; returns the last number reserved. The counter
+    is keyed by ``_id``, which every store keeps unique: of two first-ever upserts that race,
+    one inserts and the other is refused with a duplicate key and retried, as an update of
+    the counter the winner made (``persistence.upsert``)."""
+    from app.model import persistence
+
+    doc = persistence.upsert(db[SERIES_COLLECTION], {"_id": key}, {"$inc": {"current": count}}, returning=True)
+    return doc["current"]
 
 
 def make_name(ctx, meta, values: dict) -> str:
@@ -101,6 +98,23 @@ def make_name(ctx, meta, values: dict) -> str:
         return pool.pop(0)
     prefix, digits = series_parts(rule, ctx.now())
     return f"{prefix}{next_counter(ctx.site.db, prefix):0{digits}d}"
+
+
+def name_after(ctx, meta, values: dict, taken: str) -> str:
+    """Another name for a record whose drawn name ``taken`` another record holds. For a
+    series: a number above the taken one, and the counter raised to it first, so that where
+    the counter lost counts (a server that reads and writes an update in two steps) each
+    writer still moves up past the numbers it met taken and the others follow."""
+    rule = meta.autoname
+    if ctx.name_block > 1 or rule == "hash" or rule.startswith("field:"):
+        return make_name(ctx, meta, values)
+    prefix, digits = series_parts(rule, ctx.now())
+    number = taken[len(prefix) :] if taken.startswith(prefix) else ""
+    if not number.isdigit():
+        return make_name(ctx, meta, values)
+    counters = ctx.site.db[SERIES_COLLECTION]
+    counters.update_one({"_id": prefix}, {"$max": {"current": int(number)}})
+    return f"{prefix}{max(next_counter(ctx.site.db, prefix), int(number) + 1):0{digits}d}"
 
 
 def reserve_names(ctx, meta, count: int) -> list[str]:

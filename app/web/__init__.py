@@ -136,8 +136,11 @@ CSP = (
 
 def security_headers(response):
     """On every response: no content sniffing, no referrer sent to other sites; on HTML, the
-    Content-Security-Policy above, no framing and no opener shared with another site's window
-    (a response that set its own, such as a SCORM package's page framed by the portal, keeps it)."""
+    Content-Security-Policy above, no framing, no opener shared with another site's window, and
+    no copy kept by the browser or a proxy (a page is someone's: their passbook, their
+    certificates, a password link; the Back button after sign-out must not show it again). A
+    response that set its own, such as a SCORM package's page framed by the portal, keeps it;
+    scripts, styles and images stay cacheable."""
     headers = response.headers
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "same-origin")
@@ -146,4 +149,6 @@ def security_headers(response):
         headers.setdefault("X-Frame-Options", "DENY")
         # no other site's window keeps a handle on ours (to post messages to it, say)
         headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    if own:
+        headers.setdefault("Cache-Control", "no-store")
     return response

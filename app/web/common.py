@@ -26,9 +26,13 @@ def ctx():
 @api.before_request
 def _csrf_guard():
     """A browser session may change data only with a JSON request, which another site's
-    page cannot send without the server's consent (CORS preflight). Token callers are exempt."""
-    if request.method in ("GET", "HEAD", "OPTIONS") or request.path.endswith("/method/login"):
+    page cannot send without the server's consent (CORS preflight). Token callers are exempt.
+    Signing in has its own rule (``_login_guard``): it needs no session, yet a page elsewhere
+    that signed a browser in to an account of its choosing would see what the person then types."""
+    if request.method in ("GET", "HEAD", "OPTIONS"):
         return None
+    if request.path.endswith("/method/login"):
+        return _login_guard()
     if request.headers.get("Authorization", "").lower().startswith("token "):
         return None
     if request.mimetype not in ("application/json", "multipart/form-data") or (
@@ -41,6 +45,48 @@ def _csrf_guard():
             }
         ), 403
     return None
+
+
+def _login_guard():
+    """Sign-in only as JSON (a form or ``text/plain`` post from another site needs no
+    preflight, and the body would be read all the same), and only from this site: a browser
+    that sends an ``Origin`` must name the address it reached, or the installation's public
+    address (behind a proxy the two differ)."""
+    if request.mimetype != "application/json":
+        return _refuse_login(
+            f"sign in with a JSON body (Content-Type: application/json); {request.mimetype or 'no content type'} is not accepted",
+            415,
+        )
+    origin = request.headers.get("Origin")
+    if origin is None:
+        return None  # not a browser, or a same-origin request from an older one
+    allowed = {_origin(request.host_url), _origin(site().config.public_url)}
+    if not _origin(origin) or _origin(origin) not in allowed:
+        return _refuse_login(f"sign in from this site's own pages; a page on {origin[:200]} may not sign you in here")
+    return None
+
+
+def _origin(url: str) -> str:
+    """``scheme://host[:port]`` of a URL, lower-cased, the default port left out (as browsers
+    send it); empty for what names no host (``Origin: null`` from a sandboxed frame)."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        return ""
+    if not parts.hostname:
+        return ""
+    default = {"http": 80, "https": 443}.get(parts.scheme.lower())
+    host = (parts.hostname or "").lower()
+    host = f"[{host}]" if ":" in host else host
+    port = f":{port}" if port and port != default else ""
+    return f"{parts.scheme.lower()}://{host}{port}"
+
+
+def _refuse_login(message: str, status: int = 403):
+    return jsonify({"error": "PermissionDenied", "message": message}), status
 
 
 def json_body(required: bool = True) -> dict:
