@@ -72,6 +72,7 @@ def serve(host, port, threads, workers):
         install.init(site)
     click.echo(f"store: {site.store.kind} ({site.store.location})")
     _warn_public_url(site.config, host, port)
+    _warn_content_url(site.config)
     _recover(site)
     from app import accounts
     from app.access import roles_with
@@ -108,6 +109,28 @@ def _warn_public_url(config, host: str, port: int) -> None:
             f"note: IGOT_PUBLIC_URL is {config.public_url}, but this server listens on {served}: links in mails "
             f"and QR codes lead to {config.public_url}. That is right behind a proxy that forwards there; "
             f"otherwise set IGOT_PUBLIC_URL to the address people use, or unset it.",
+            err=True,
+        )
+
+
+def _warn_content_url(config) -> None:
+    """SCORM packages play only at an origin of their own (IGOT_CONTENT_URL; on a loopback
+    name, the other loopback name): say so at start when learners would be refused them."""
+    from urllib.parse import urlsplit
+
+    public = urlsplit(config.public_url)
+    if config.content_url:
+        if urlsplit(config.content_url).netloc.lower() == public.netloc.lower():
+            click.echo(
+                f"warning: IGOT_CONTENT_URL ({config.content_url}) is the portal's own address: SCORM packages are "
+                "not played. Give it a host name of its own that reaches this server (content.<your domain>).",
+                err=True,
+            )
+        return
+    if (public.hostname or "") not in ("localhost", "127.0.0.1"):
+        click.echo(
+            f"warning: IGOT_CONTENT_URL is not set, so SCORM packages are not played at {config.public_url}: they "
+            "need a host name of their own that reaches this server (content.<your domain>). See the README.",
             err=True,
         )
 

@@ -131,6 +131,18 @@ def test_serve_on_every_address_links_to_this_machine(runner, served):
     result = runner.invoke(cli.main, ["serve", "--host", "0.0.0.0", "--port", "8124"])
     assert result.exit_code == 0, result.output
     assert f"http://{socket.gethostname()}:8124/admin/setup/" in result.output and "0.0.0.0:8124/admin" not in result.output
+    assert "IGOT_CONTENT_URL is not set, so SCORM packages are not played" in result.output  # no address of their own
+
+
+def test_serve_warns_when_packages_have_no_address_of_their_own(runner, served, monkeypatch):
+    monkeypatch.setenv("IGOT_PUBLIC_URL", "https://learn.example.gov.in")
+    monkeypatch.setenv("IGOT_CONTENT_URL", "https://learn.example.gov.in")
+    assert "is the portal's own address: SCORM packages are not played" in runner.invoke(cli.main, ["serve"]).output
+    monkeypatch.setenv("IGOT_CONTENT_URL", "https://content.example.gov.in")
+    assert "SCORM packages are not played" not in runner.invoke(cli.main, ["serve"]).output
+    monkeypatch.delenv("IGOT_PUBLIC_URL")
+    monkeypatch.delenv("IGOT_CONTENT_URL")
+    assert "IGOT_CONTENT_URL" not in runner.invoke(cli.main, ["serve"]).output  # 127.0.0.1: packages on localhost
 
 
 def test_serve_warns_when_the_public_url_is_another_address(runner, served, monkeypatch):
