@@ -120,10 +120,18 @@ def _warn_content_url(config) -> None:
 
     public = urlsplit(config.public_url)
     if config.content_url:
-        if urlsplit(config.content_url).netloc.lower() == public.netloc.lower():
+        content = urlsplit(config.content_url)
+        if content.netloc.lower() == public.netloc.lower():
             click.echo(
                 f"warning: IGOT_CONTENT_URL ({config.content_url}) is the portal's own address: SCORM packages are "
                 "not played. Give it a host name of its own that reaches this server (content.<your domain>).",
+                err=True,
+            )
+        elif public.scheme != "https" and _share_a_domain(content.hostname or "", public.hostname or ""):
+            click.echo(
+                f"warning: without https, a SCORM package at {config.content_url} can set cookies that "
+                f"{config.public_url} receives (they share a domain): serve both over https (the session cookie is "
+                "then the portal host's alone), or put packages under another domain.",
                 err=True,
             )
         return
@@ -133,6 +141,25 @@ def _warn_content_url(config) -> None:
             "need a host name of their own that reaches this server (content.<your domain>). See the README.",
             err=True,
         )
+
+
+def _share_a_domain(a: str, b: str) -> bool:
+    """Whether two host names have a parent domain of two labels or more in common (a cookie set
+    by one for that domain is sent to the other); addresses share none."""
+    import ipaddress
+
+    try:
+        ipaddress.ip_address(a or "x")
+        return False
+    except ValueError:
+        pass
+    left, right = a.lower().split(".")[::-1], b.lower().split(".")[::-1]
+    common = 0
+    for x, y in zip(left, right):
+        if x != y:
+            break
+        common += 1
+    return common >= 2
 
 
 def _recover(site) -> None:

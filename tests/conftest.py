@@ -95,10 +95,10 @@ def site(request, tmp_path):
 
 
 @pytest.fixture
-def mock_site():
+def mock_site(tmp_path):
     from app import install
 
-    s = Site(make_config("mongomock"))
+    s = Site(make_config("mongomock", tmp_path / "var"))  # files it unpacks (SCORM packages) go there
     install.init(s)
     yield s
     s.close()

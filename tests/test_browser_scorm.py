@@ -433,6 +433,31 @@ def test_every_driver_finds_the_run_time_resumes_and_completes(server, browser, 
         page.click("#language-form button[value=en]")
 
 
+def test_a_value_the_run_time_refuses_does_not_keep_it_from_the_package(server, browser, world):  # noqa: F811
+    """Data kept from before that scorm-again's data model refuses (stored before the server
+    checked it) is left out value by value; the package still finds its run-time and resumes."""
+    base, site = server
+    module = _module(
+        site, "RTI refresher", "SCORM Package", RTI, attachment=_package(site, scorm_tools.exe_12(), "rti-refresher.zip")
+    )
+    page = _sign_in(browser, base, 1280, 900)
+    page.goto(f"{base}/catalogue/{module}")
+    package(page).locator("#api-found").wait_for()
+    page.goto(f"{base}/learning")  # left: the launcher's last commit arrives
+    _eventually(lambda: (site.db["module_attempt"].find_one({"module": module}) or {}).get("commits"))
+    page.wait_for_timeout(500)
+    site.db["module_attempt"].update_one(
+        {"module": module, "sco": "ITEM-1"},
+        {"$set": {"cmi": {"cmi.core.score.raw": "abc", "cmi.suspend_data": "section=2", "cmi.core.exit": "suspend"}}},
+    )
+    page.goto(f"{base}/catalogue/{module}")
+    from playwright.sync_api import expect
+
+    part = package(page)
+    expect(part.locator("#api-found")).to_have_text("Connected")
+    expect(part.locator("#resume")).to_have_text("Welcome back: you were at section=2")
+
+
 def _attacker(html: str):
     """Another website: a page of its own origin (another port of this machine)."""
     import http.server

@@ -13,7 +13,7 @@ from app.site import Site
 
 from . import scorm_tools
 from .conftest import make_config
-from .test_progress import _player, _portal, entries, published, w  # noqa: F401 - the fixture
+from .test_progress import _player, _portal, entries, published, state, w  # noqa: F401 - the fixture
 
 
 def _launcher_config(page: str) -> dict:
@@ -83,8 +83,8 @@ def test_commits_by_the_signed_address_resume_and_complete_only_that_attempt(w):
             "suspend_data": "section=3",
         }
     }
-    saved = _commit(client, src, commit)
-    assert (saved["result"], saved["errorCode"], saved["complete"]) == (True, 0, False)
+    assert _commit(client, src, commit) == {"result": True, "errorCode": 0}  # the package learns nothing more
+    assert state(w, module)["complete"] is False
     resumed = _launcher_config(
         client.get(src.removeprefix("http://127.0.0.1"), base_url="http://127.0.0.1").get_data(as_text=True)
     )
@@ -105,7 +105,8 @@ def test_commits_by_the_signed_address_resume_and_complete_only_that_attempt(w):
     assert "at most" in _commit(client, src, {"cmi": {"suspend_data": "x" * 300_000}}, 400)["message"]
 
     done = {"cmi": {"core": {"lesson_status": "passed", "score": {"raw": "45", "max": "50"}}}}
-    first = _commit(client, src, done)
+    _commit(client, src, done)
+    first = state(w, module)
     assert (first["complete"], first["progress"]) == (False, 50.0)  # one SCO of two
     second = _player(asha.get(f"/catalogue/{module}?part=ITEM-2").get_data(as_text=True))
     assert second["attempt"] != player["attempt"]
@@ -113,8 +114,8 @@ def test_commits_by_the_signed_address_resume_and_complete_only_that_attempt(w):
         as_text=True
     )
     assert 'data-src="first_appeals.html"' in second_launcher
-    last = _commit(client, second["src"], {"cmi": {"core": {"lesson_status": "completed"}}})
-    assert last["complete"] and entries(w) == ["Verified"]
+    _commit(client, second["src"], {"cmi": {"core": {"lesson_status": "completed"}}})
+    assert state(w, module)["complete"] and entries(w) == ["Verified"]
     attempt = w.site.db.module_attempt.find_one({"_id": player["attempt"]})
     assert (attempt["status"], attempt["score"], attempt["cmi"]["cmi.suspend_data"]) == ("Completed", 90.0, "section=3")
     _commit(client, src, {"cmi": {"core": {"lesson_status": "failed"}}})
@@ -215,7 +216,7 @@ def test_a_packages_files_come_from_one_extraction_made_whole(w, monkeypatch, tm
         return real_copy(source, out, length)
 
     monkeypatch.setattr(packages.shutil, "copyfileobj", dies_half_way)
-    with pytest.raises(Exception, match="cannot be read"):
+    with pytest.raises(Exception, match="cannot be read; ask its MDO"):
         catalogue.package_data(w.site, row, "index.html")
     assert not (tmp_path / "packages" / row["attachment"]).exists()  # nothing half-extracted is kept
     assert [p.name for p in (tmp_path / "packages").iterdir()] == []
@@ -231,3 +232,56 @@ def test_a_packages_files_come_from_one_extraction_made_whole(w, monkeypatch, tm
         assert catalogue.package_data(w.site, row, name)[0]
     with pytest.raises(Exception, match="not in the package"):
         catalogue.package_data(w.site, row, "missing.html")
+
+
+def test_behind_a_proxy_that_ends_https_the_package_plays_at_the_configured_addresses(w):  # noqa: F811
+    """The proxy forwards plain http: the launcher still answers at the content host, and the
+    portal's origin it may be framed by is the https one people use."""
+    import dataclasses
+
+    from app import auth
+    from app.web import create_app
+
+    from .conftest import PASSWORD
+
+    w.site.config = dataclasses.replace(
+        w.site.config, public_url="https://learn.example.gov.in", content_url="https://content.example.gov.in"
+    )
+    app = create_app(site=w.site)
+    app.config["WTF_CSRF_ENABLED"] = False
+    module = _exe_module(w)
+    auth.set_password(w.site, "asha@power.gov.in", PASSWORD)
+    asha = app.test_client()
+    portal = "http://learn.example.gov.in"  # what the server sees behind the proxy
+    signed = asha.post("/sign-in", data={"email": "asha@power.gov.in", "password": PASSWORD}, base_url=portal)
+    assert signed.status_code == 302
+    assert "__Host-session=" in signed.headers["Set-Cookie"] and "Secure" in signed.headers["Set-Cookie"]
+    page = asha.get(f"/catalogue/{module}", base_url=portal)
+    assert "frame-src 'self' https://content.example.gov.in" in page.headers["Content-Security-Policy"]
+    player = _player(page.get_data(as_text=True))
+    path = player["src"].removeprefix("https://content.example.gov.in")
+    launcher = app.test_client().get(path, base_url="http://content.example.gov.in")
+    assert launcher.status_code == 200
+    assert launcher.headers["Content-Security-Policy"].endswith("frame-ancestors https://learn.example.gov.in")
+    assert _launcher_config(launcher.get_data(as_text=True))["portal"] == "https://learn.example.gov.in"
+
+
+def test_a_package_whose_entries_collide_is_refused_at_upload(w):  # noqa: F811
+    from .scorm_packages import MANIFEST_12, PAGE, build
+
+    colliding = build(
+        {"imsmanifest.xml": MANIFEST_12, "content/index.html": PAGE, "content/appeals.html": PAGE, "x": "a file", "x/y.js": "1"}
+    )
+    with pytest.raises(Exception, match="'x' is both a file and the folder of 'x/y.js'"):
+        files.store(w.site.context(), io.BytesIO(colliding), "x.zip", accept=["scorm"])
+
+
+def test_a_score_that_is_not_a_number_is_refused_naming_the_element(w):  # noqa: F811
+    module = _exe_module(w)
+    src = _player(_portal(w, "asha@power.gov.in").get(f"/catalogue/{module}").get_data(as_text=True))["src"]
+    client = w.app.test_client()
+    refused = _commit(client, src, {"cmi": {"core": {"score": {"raw": "abc"}, "lesson_status": "passed"}}}, 400)
+    assert "cmi.core.score.raw must be a number" in refused["message"] and refused["result"] is False
+    attempt = w.site.db.module_attempt.find_one({"module": module})
+    assert attempt["status"] == "In Progress" and "cmi.core.score.raw" not in (attempt.get("cmi") or {})  # nothing kept
+    assert _commit(client, src, {"cmi": {"core": {"score": {"raw": ""}}}})["result"] is True  # empty: not set

@@ -23,6 +23,10 @@ def create_app(config: Config | None = None, site: Site | None = None) -> Flask:
     # Over https (IGOT_PUBLIC_URL), the cookie is never sent in the clear; it lives no longer
     # than a session may (the server ends it sooner when idle, on logout, or everywhere).
     app.config["SESSION_COOKIE_SECURE"] = site.config.public_url.startswith("https://")
+    if app.config["SESSION_COOKIE_SECURE"]:
+        # A cookie named __Host- is the portal host's alone: no other host, not even one under
+        # the same domain (a SCORM package's content host), can set one the browser sends here.
+        app.config["SESSION_COOKIE_NAME"] = "__Host-session"
     import datetime as dt
 
     app.config["PERMANENT_SESSION_LIFETIME"] = dt.timedelta(hours=site.config.session_hours)

@@ -66,6 +66,22 @@ def _login_guard():
     return None
 
 
+def browser_origin() -> str:
+    """The origin the browser used for this request, ``scheme://host[:port]``: a configured
+    address (``IGOT_PUBLIC_URL``, ``IGOT_CONTENT_URL``) whose host the request came to, with that
+    address's scheme (behind a proxy that ends https the request itself says http); else the
+    request's own."""
+    from urllib.parse import urlsplit
+
+    config = site().config
+    host = request.host.lower()
+    for url in (config.public_url, config.content_url):
+        parts = urlsplit(url or "")
+        if parts.netloc and parts.netloc.lower() == host:
+            return f"{parts.scheme}://{parts.netloc}"
+    return request.host_url.rstrip("/")
+
+
 def _origin(url: str) -> str:
     """``scheme://host[:port]`` of a URL, lower-cased, the default port left out (as browsers
     send it); empty for what names no host (``Origin: null`` from a sandboxed frame)."""

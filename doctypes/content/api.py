@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Response
 
-from app.web.common import ctx
+from app.web.common import browser_origin, ctx
 
 from . import catalogue, progress
 
@@ -103,12 +103,11 @@ def _content_headers(portal: str, here: str, *, html: bool, launcher: bool = Fal
 def _served_here(portal: str) -> str:
     """This request's origin, which must be the content origin of the page that plays the
     package, never the portal's own (NotFound otherwise)."""
-    from flask import request
 
     from app.errors import NotFound
     from app.web.common import site
 
-    here = request.host_url.rstrip("/")
+    here = browser_origin()
     if here == portal or here != progress.content_origin(site(), portal):
         raise NotFound("Packages are served from the content address only")
     return here

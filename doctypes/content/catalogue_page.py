@@ -11,6 +11,7 @@ from flask_admin import BaseView, expose
 
 from admin.common import Guarded, site, user_ctx
 from app.errors import IgotError
+from app.web.common import browser_origin
 from app.web.portal import allow_sources
 from doctypes.content import catalogue, progress
 from doctypes.frac import frac
@@ -45,6 +46,6 @@ class CatalogueView(Guarded, BaseView):
         preview = None
         if module.get("kind") == "SCORM Package" and module.get("launch_file"):
             row = site().unguarded("content_module").find_one({"_id": name})
-            preview = progress.preview(ctx, row, origin=request.host_url.rstrip("/"))
+            preview = progress.preview(ctx, row, origin=browser_origin())
         response = make_response(self.render("igot/catalogue_module.html", m=module, officer=officer, cert=cert, preview=preview))
         return allow_sources(response, frames=preview["content_origin"] if preview else None)

@@ -29,7 +29,8 @@ from app.errors import NotFound
 
 from . import scorm
 
-_lock = threading.Lock()
+_lock = threading.Lock()  # guards the two dicts; each package has a lock of its own for its extraction
+_locks: dict[str, threading.Lock] = {}
 _indexes: dict[str, dict[str, Path]] = {}  # file id -> {entry path: file on disk}, per process
 
 
@@ -44,6 +45,8 @@ def extracted(site, file_id) -> dict[str, Path]:
     if index is not None:
         return index
     with _lock:
+        one = _locks.setdefault(key, threading.Lock())
+    with one:  # one extraction per package at a time; other packages are not held up
         index = _indexes.get(key)
         if index is None:
             index = _indexes[key] = _index(_extract(site, key))
@@ -84,7 +87,10 @@ def _extract(site, key: str) -> Path:
             if not final.is_dir():
                 raise
     except (zipfile.BadZipFile, OSError) as exc:
-        raise NotFound(f"the package {key} cannot be read ({exc})") from None
+        import logging
+
+        logging.getLogger("igot.packages").error("package %s could not be extracted: %s", key, exc)
+        raise NotFound("This package cannot be read; ask its MDO to upload it again") from None
     finally:
         if work.exists():
             shutil.rmtree(work, ignore_errors=True)

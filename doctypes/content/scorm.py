@@ -100,6 +100,15 @@ def inspect(fileobj, *, limit_bytes: int, filename: str = "package") -> dict:
                 raise PackageError(f"{filename}: entry {info.filename!r} is a symbolic link; packages may not contain links")
             unpacked += info.file_size
             names.add(entry_path(info.filename))
+        files_only = {n for n in names if not n.endswith("/")}
+        for name in sorted(files_only):
+            parts = name.split("/")
+            for i in range(1, len(parts)):
+                if "/".join(parts[:i]) in files_only:
+                    raise PackageError(
+                        f"{filename}: {'/'.join(parts[:i])!r} is both a file and the folder of {name!r}; "
+                        "a package cannot be unpacked so"
+                    )
         if unpacked > limit_bytes:
             raise PackageError(
                 f"{filename} unpacks to {unpacked / 2**20:.1f} MB, more than the limit of {limit_bytes / 2**20:.0f} MB"

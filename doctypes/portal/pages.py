@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from app import query
 from app.errors import NotFound
 from app.web import portal
+from app.web.common import browser_origin
 from doctypes.content import catalogue as content
 from doctypes.frac import frac
 from doctypes.learning import certificates as certs
@@ -179,7 +180,7 @@ def _player(ctx, module: dict, measured_by: str, state: dict) -> dict | None:
     if measured_by == "scorm":
         chosen = request.args.get("part") or None
         try:
-            play = progress.play(ctx, module["name"], chosen, origin=request.host_url.rstrip("/"))
+            play = progress.play(ctx, module["name"], chosen, origin=browser_origin())
         except progress.NoContentOrigin:
             return {**base, "kind": "unplayable", "message": _("This package cannot be played here yet. Ask your administrator.")}
         parts = state["parts"]

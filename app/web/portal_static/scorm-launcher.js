@@ -44,11 +44,28 @@
     }
   };
   var api = new Runtime(settings);
-  api.loadFromFlattenedJSON(cfg.cmi || {}, "");
+  load(cfg.cmi || {});
   if (is12) window.API = api;
   else window.API_1484_11 = api;
 
   var finished = false;
+
+  // The data kept from before, whole; if scorm-again refuses any of it (a value a package once
+  // committed that the data model does not allow), value by value, leaving out what it refuses,
+  // so one bad value never keeps the run-time from the package.
+  function load(cmi) {
+    try {
+      api.loadFromFlattenedJSON(cmi, "");
+      return;
+    } catch (e) {
+      /* some of it was refused: load it again value by value */
+    }
+    Object.keys(cmi).sort().forEach(function (key) {
+      var one = {};
+      one[key] = cmi[key];
+      try { api.loadFromFlattenedJSON(one, ""); } catch (e) { /* left out */ }
+    });
+  }
 
   function tell(event, detail) {
     if (window.parent === window || !cfg.portal) return;
