@@ -162,10 +162,8 @@ def enrolment(ctx, name: str) -> dict:
     row["title"] = row["course_record"].get("title") or row.get("course")
     row["actions"] = workflow.actions_for(ctx, doc.meta, row)
     row["editable"] = workflow.editable(ctx, doc.meta, row) and "write" in ctx.access.allowed_actions(doc.meta, row)
-    claims, _total = query.get_list(
-        ctx, "Reimbursement Claim", filters={"enrolment": name}, limit=1, with_total=False
-    )  # as the caller: their own claim only
-    row["claim"] = claims[0] if claims else None
+    found = ctx.site.unguarded("reimbursement_claim").find_one({"enrolment": name}, {"_id": 1})  # one per enrolment
+    row["claim"] = lifecycle.read(ctx, "Reimbursement Claim", found["_id"]) if found else None  # as the caller
     if row["claim"]:
         row["claim"]["history"] = workflow.history(ctx, ctx.registry.get("Reimbursement Claim"), row["claim"]["name"])
     programme = row["course_record"].get("programme")
