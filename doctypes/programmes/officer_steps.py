@@ -51,7 +51,7 @@ CLAIM_NEXT = {
     "Submitted": "The training division checks your claim.",
     "Verified": "Checked. Waiting for Finance to approve and pay it.",
     "Approved": "Approved. Waiting for Finance to pay it.",
-    "Paid": "Paid.",
+    "Paid": "The fee is paid back to you.",
     "Rejected": "Not reimbursed.",
 }
 
@@ -229,18 +229,17 @@ def _store(ctx, doctype: str, name: str | None, field: str, upload) -> str:
 def catalogue_courses(ctx, *, search=None, competency=None) -> list[dict]:
     """The programme's courses for the catalogue beside the modules: by words in the title or
     provider, and by a competency they teach."""
-    filters = {"status": ["!=", "Draft"]}
-    if competency:
-        filters["competencies.competency"] = competency
     rows, _total = query.get_list(
         ctx,
         "Course",
-        filters=filters,
-        fields=["title", "provider", "mode", "weeks", "competencies"],
+        fields=["title", "provider", "mode", "weeks", "status", "competencies"],
         order_by="title",
         limit=query.MAX_LIMIT,
         with_total=False,
-    )
+    )  # the programme's courses are a short list: filtered here, as on the Programmes page
+    rows = [r for r in rows if r.get("status") != "Draft"]
+    if competency:
+        rows = [r for r in rows if any(c.get("competency") == competency for c in r.get("competencies") or [])]
     if search and search.strip():
         words = re.compile(re.escape(search.strip()), re.IGNORECASE)
         rows = [r for r in rows if words.search(r.get("title") or "") or words.search(r.get("provider") or "")]
