@@ -370,7 +370,9 @@ def test_learner_enrols_gets_certified_and_finance_approves_the_claim(server, br
     learner.wait_for_selector("text=Enrolled in The Challenges of Global Poverty")
     enrolment = site.db.enrolment.find_one({"officer": officer})["_id"]
     learner.fill("#cadre_intimated_on", today.isoformat())
-    learner.check("#eligibility_form_submitted")
+    form = tmp_path / "eligibility-form.pdf"
+    form.write_bytes(b"%PDF-1.4 signed eligibility confirmation form")
+    learner.set_input_files("#eligibility_form", str(form))
     learner.click("input[type=submit][value=Save]")
     learner.goto(f"{base}/admin/enrolment/edit/?id={enrolment}")
     learner.click("#workflow-actions button[value='Submit Eligibility Form']")

@@ -216,7 +216,16 @@ def test_every_portal_text_and_label_has_its_hindi(mock_site):
     from doctypes.portal import pages
 
     wanted.update(notifications.KIND_WORDS.values())
-    wanted.update(pages.NEXT_STEP.values())
+    from doctypes.portal import programme_pages
+
+    for words in (programme_pages.NEXT_STEP, programme_pages.CLAIM_NEXT, programme_pages.FEES, programme_pages.DURATIONS):
+        wanted.update(words.values())
+    wanted.update(programme_pages.OFFICER_MESSAGES)  # the refusals an officer meets on the programme's forms
+    wanted.update(mock_site.meta("Course").get_field("mode").select_options)
+    wanted.update(mock_site.meta("Course").get_field("level").select_options)
+    enrolment, claim = mock_site.meta("Enrolment"), mock_site.meta("Reimbursement Claim")
+    wanted.update(enrolment.get_field(f).label for f in programme_pages.steps.FORM_FIELDS + ("eligibility_form", "progress"))
+    wanted.update(claim.get_field(f).label for f in ("amount_paid", "currency", "proof"))
     wanted.update(["category", "length of service", "age", "shortlist", "course open"])  # the eligibility rules
     for workflow in mock_site.db.workflow.find(
         {"document_type": {"$in": ["Enrolment", "Reimbursement Claim", "Passbook Entry"]}}
@@ -319,16 +328,20 @@ def test_programmes_explain_eligibility_in_plain_words_and_enrol(world):
         lifecycle.save(
             site.context(), "Officer", officer, {"date_of_birth": f"{start.year - 35}-02-01", "year_of_allotment": allotted}
         )
+    course_page = "/programmes/course/The Challenges of Global Poverty"
     ravi = text(signed_in(world, "ravi@power.gov.in").get("/programmes"))
     assert "You may not enrol because of: length of service" in ravi
+    ravi = text(signed_in(world, "ravi@power.gov.in").get(course_page))  # the course's page: rule by rule
     born = f"01/02/{start.year - 35}"
     assert f"born {born}: 35 on 01/07/{start.year}, within the limit of 56" in ravi  # dates the Indian way
-    ravi_hindi = text(signed_in(world, "ravi@power.gov.in").get("/programmes", headers={"Accept-Language": "hi"}))
+    ravi_hindi = text(signed_in(world, "ravi@power.gov.in").get(course_page, headers={"Accept-Language": "hi"}))
     assert f"जन्म {born}: 01/07/{start.year} को आयु 35, 56 की सीमा के भीतर" in ravi_hindi and "within the limit" not in ravi_hindi
     asha = signed_in(world, "asha@power.gov.in")
     page = text(asha.get("/programmes"))
-    assert "The Challenges of Global Poverty" in page and "You may enrol" in page and "Why, rule by rule" in page
-    assert asha.post("/programmes", data={"offering": offering}).status_code == 302
+    assert "The Challenges of Global Poverty" in page and "You may enrol" in page
+    assert "Why, rule by rule" in text(asha.get(course_page))
+    enrolled = asha.post("/programmes", data={"offering": offering})
+    assert enrolled.status_code == 302 and "/programmes/enrolment/" in enrolled.location  # straight to the next step
     page = text(asha.get("/programmes"))
     assert "You are enrolled." in page
     assert "Intimate your cadre controlling authority, then submit the eligibility confirmation form." in page

@@ -3,9 +3,11 @@ programmes, length of service, age on 1 July), the registration window, the cert
 the one-time passbook and credit entries, fee claims, credit thresholds and nominations."""
 
 import datetime as dt
+import io
 
 import pytest
 
+from app import files
 from app.errors import IgotError
 from app.model import lifecycle, transitions
 from doctypes.frac import frac
@@ -257,14 +259,22 @@ def test_enrolment_to_certificate_and_claim(world):
     moved = call(me, "put", f"resource/Enrolment/{name}", {"offering": world["closed"]}, 400).json
     assert "fixed at registration" in moved["errors"]["offering"][0]
     form = act(me, "Enrolment", name, "Submit Eligibility Form", status=400).json
-    assert {"cadre_intimated_on", "eligibility_form_submitted"} <= set(form["errors"])
+    assert {"cadre_intimated_on", "eligibility_form"} <= set(form["errors"])
     call(
         me,
         "put",
         f"resource/Enrolment/{name}",
         {"cadre_intimated_on": TODAY.isoformat(), "eligibility_form_submitted": True, "cadre_approval_required": True},
         200,
+    )  # ticking the box is not submitting the form: the upload is
+    assert "eligibility_form" in act(me, "Enrolment", name, "Submit Eligibility Form", status=400).json["errors"]
+    upload = me.post(
+        f"/api/resource/Enrolment/{name}/attach/eligibility_form",
+        data={"file": (io.BytesIO(b"%PDF-1.4 signed eligibility form"), "form.pdf")},
+        content_type="multipart/form-data",
     )
+    assert upload.status_code == 200, upload.json
+    assert upload.json["data"]["eligibility_form_submitted"] is True
     assert "cadre_approval_ref" in act(me, "Enrolment", name, "Submit Eligibility Form", status=400).json["errors"]
     call(me, "put", f"resource/Enrolment/{name}", {"cadre_approval_ref": "CCA/2026/118"}, 200)
     act(me, "Enrolment", name, "Submit Eligibility Form")
@@ -462,7 +472,7 @@ def test_completing_every_micromasters_course_marks_the_officer(world):
             "officer": world["asha"],
             "offering": world["offering"],
             "cadre_intimated_on": TODAY.isoformat(),
-            "eligibility_form_submitted": True,
+            "eligibility_form": files.put(ctx, b"%PDF-1.4 form", "form.pdf", content_type="application/pdf", kind="pdf"),
         },
     ).name
     for action in ("Submit Eligibility Form", "Confirm"):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from app.registry import Module, PortalPage
 
-from . import pages
+from . import pages, programme_pages
 
 MODULE = Module(
     name="Learner Portal",
@@ -34,10 +34,21 @@ MODULE = Module(
             "/programmes",
             "programmes",
             "Programmes",
-            pages.programmes,
+            programme_pages.programmes,
             methods=("GET", "POST"),
             order=27,
             shows=("Enrolment", "Reimbursement Claim"),
+        ),
+        PortalPage(
+            "/programmes/course/<path:name>", "programme_course", "Programmes", programme_pages.programme_course, menu=False
+        ),
+        PortalPage(
+            "/programmes/enrolment/<name>",
+            "programme_enrolment",
+            "Programmes",
+            programme_pages.programme_enrolment,
+            methods=("GET", "POST"),
+            menu=False,
         ),
         PortalPage("/passbook", "passbook", "My passbook", pages.passbook, order=30, shows=("Passbook Entry",)),
         PortalPage("/certificates", "certificates", "My certificates", pages.certificates, order=40, shows=("Certificate",)),

@@ -82,16 +82,28 @@ def _certificates(ctx, officer: str) -> list[dict]:
     return rows
 
 
+COURSE = "Course"  # the catalogue's kind for the programme's courses
+
+
 def catalogue():
+    """Published modules of every MDO and the programme's courses, found by words, competency,
+    kind and language; a course opens on its page among the programmes."""
     ctx = portal.ctx()
     args = {k: (request.args.get(k) or "").strip() or None for k in ("search", "kind", "competency", "language")}
-    modules = content.modules(ctx, **args)
+    from doctypes.programmes import officer_steps
+
+    course_only = args["kind"] == COURSE
+    modules = [] if course_only else content.modules(ctx, **args)
+    courses = []  # the programme's courses, beside the modules, when no module-only filter is chosen
+    if (args["kind"] in (None, COURSE)) and not args["language"]:
+        courses = officer_steps.catalogue_courses(ctx, search=args["search"], competency=args["competency"])
     meta = ctx.registry.get("Content Module")
     return render_template(
         "portal/catalogue.html",
         modules=modules,
+        courses=courses,
         args=args,
-        kinds=meta.get_field("kind").select_options,
+        kinds=[*meta.get_field("kind").select_options, COURSE],
         language_options=meta.get_field("language").select_options if meta.get_field("language") else [],
         competencies=frac.verified_competencies(ctx),
     )
@@ -370,59 +382,3 @@ def assessment_attempt(attempt: str):
             return redirect(url_for("portal.assessment", name=taking["assessment"]))
         return render_template("portal/assessment_result.html", r=result)
     return render_template("portal/assessment_attempt.html", t=taking)
-
-
-# programmes --------------------------------------------------------------------------------------
-
-# What comes next for an enrolment in each state, in the officer's words
-NEXT_STEP = {
-    "Registered": "Intimate your cadre controlling authority, then submit the eligibility confirmation form.",
-    "Form Submitted": "The training division checks your eligibility.",
-    "Confirmed": "Take the course; the training division records your grade (at least 50 per cent online) and the proctored exam.",
-    "Certified": "Certified. You may claim the course fee back.",
-}
-
-
-def programmes():
-    """The MOOCs open for registration with my eligibility in plain words (rule by rule one
-    click away), Enrol, my enrolments with what comes next, and my fee claims."""
-    from flask import flash, redirect, url_for
-
-    from app.errors import IgotError
-    from app.model import lifecycle
-    from doctypes.programmes import programme_rules
-
-    ctx = portal.ctx()
-    officer = _officer(ctx)
-    if officer is None:
-        return _no_officer()
-    if request.method == "POST":
-        try:
-            doc = lifecycle.insert(ctx, "Enrolment", {"officer": officer["_id"], "offering": request.form.get("offering") or ""})
-            flash(_("Enrolled in %(course)s.", course=doc.course), "success")
-        except IgotError as exc:
-            flash(exc.message, "error")
-        return redirect(url_for("portal.programmes"))
-    offerings = programme_rules.eligible_offerings(ctx, officer["_id"])
-    system = ctx.as_system()  # the officer's own records, by officer
-    officers.officer_records(ctx, "Enrolment", officer["_id"])
-    enrolments, _total = query.get_list(
-        system, "Enrolment", filters={"officer": officer["_id"]}, order_by="modified desc", limit=100, with_total=False
-    )
-    claims = []
-    if enrolments:
-        claims, _total = query.get_list(
-            system,
-            "Reimbursement Claim",
-            filters={"officer_email": ctx.user},
-            fields=["name", "course", "amount_paid", "currency", "approved_amount", "workflow_state", "paid_on"],
-            order_by="name desc",
-            limit=100,
-            with_total=False,
-        )
-    active = {e["course"] for e in enrolments if e.get("workflow_state") not in ("Withdrawn", "Not Eligible", "Not Certified")}
-    for o in offerings:
-        o["failed"] = [r for r in o["rules"] if not r["pass"]]
-    return render_template(
-        "portal/programmes.html", offerings=offerings, enrolments=enrolments, enrolled=active, claims=claims, next_step=NEXT_STEP
-    )

@@ -29,8 +29,8 @@ class Enrolment(Document):
                 self.add_error("cadre_intimated_on", "intimate your cadre controlling authority first and give the date.")
             if self.cadre_approval_required and not self.cadre_approval_ref:
                 self.add_error("cadre_approval_ref", "your cadre needs its approval: give the approval's reference.")
-            if not self.eligibility_form_submitted:
-                self.add_error("eligibility_form_submitted", "submit the eligibility confirmation form first.")
+            if not self.eligibility_form:
+                self.add_error("eligibility_form", "upload the signed eligibility confirmation form first.")
         if state == programme.CERTIFIED:
             course = db["course"].find_one({"_id": self.course}) or {}
             for problem in programme.check_certificate(course, self.final_grade, self.exam_result):
@@ -59,6 +59,7 @@ class Enrolment(Document):
             )
 
     def before_save(self):
+        self.eligibility_form_submitted = bool(self.eligibility_form)  # the upload is the submission
         if self.workflow_state == "Confirmed" and not self.coupon_code:
             self.coupon_code = "IGOT-" + secrets.token_hex(5).upper()  # single use: unique across enrolments
 
