@@ -162,9 +162,9 @@ def test_an_officer_finds_their_plan_and_recommendations_in_english_and_hindi(se
         strict=True,
     ):
         menu(page, f"#{link}")
-        page.wait_for_selector(f"text={words}")
+        page.wait_for_selector(f"#main >> text={words}")
         body = page.inner_text("body")
-        assert "Sign out" not in body and "साइन आउट करें" in body, link
+        assert "Sign out" not in body and "साइन आउट करें" in page.text_content("#sign-out"), link
         _no_sideways_scroll(page, f"{page.url} in Hindi at {width}px")
     menu(page, "#menu-my_learning")
     assert "आप स्तर 0 पर हैं, आपकी भूमिका को स्तर 3 चाहिए" in page.inner_text("#recommended")

@@ -10,7 +10,9 @@ How a module's completion is measured depends on its kind (``how``):
   The module is complete when every SCO of its default organisation is.
 - **Video** (a file, or a link to a media file): the player reports the stretches actually
   played; seeking does not count. Complete at the module's share (default 90%).
-- **PDF**: complete when every page has been shown. **Lesson text**: when its end was reached.
+- **PDF**: complete when every page has been shown. **Lesson text**: when its end was reached
+  after the time it takes to read (counted from the first opening, so across visits); until
+  then its progress stays below 100 and the state says the reading time left.
 - **External link** (and a video link the player cannot measure): the officer reports it;
   the module's competencies enter the passbook Pending, for the MDO to verify, and no
   certificate is issued.
@@ -591,7 +593,7 @@ def record(ctx, name: str, data: dict) -> dict:
                 measure["read_to_end"] = ended = True
             else:
                 measure["wait"] = int(needed - spent) + 1
-        progress = 100.0 if ended else measure["share"]
+        progress = 100.0 if ended else min(measure["share"], 99.0)  # 100 only once it counts as read
         status = COMPLETED if ended else IN_PROGRESS
     _save(ctx, attempt, {"measure": measure, "progress": progress, "status": status})
     return progress_state(ctx, name)
@@ -673,8 +675,24 @@ def progress_state(ctx, name: str) -> dict:
         "minimum": int(round(minimum)),
         "remaining": remaining,
         "waiting": result["done"] and remaining > 0,
+        "reading_left": reading_left(ctx, row, attempts) if how(row) == "text" and not result["complete"] else 0,
     }
     return result
+
+
+def reading_left(ctx, row: dict, attempts) -> int:
+    """Whole seconds before a lesson text counts as read: the time it takes to read
+    (``reading_seconds``) counted from when the officer first opened it, so that it runs on
+    across visits, or the module's minimum time on content if that is longer. What the
+    player shows the learner, so that reaching the end early is not a silent 100 per cent."""
+    attempt = next((a for a in attempts if not a.get("sco")), None)
+    opened = attempt.get("started_at") if attempt else None
+    if attempt and (attempt.get("measure") or {}).get("read_to_end"):
+        reading = 0.0
+    else:
+        reading = reading_seconds(row) - ((ctx.now() - opened).total_seconds() if opened else 0.0)
+    on_content = minimum_seconds(ctx, row) - sum(a.get("time_spent") or 0 for a in attempts)
+    return max(0, int(-(-max(reading, on_content) // 1)))
 
 
 def self_report(ctx, name: str) -> dict:

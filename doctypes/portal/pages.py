@@ -125,7 +125,7 @@ def catalogue_module(name: str):
         found = ctx.site.unguarded("assessment").find_one({"_id": module["required_assessment"]}, {"title": 1}) or {}
         assessment = {"name": module["required_assessment"], "title": found.get("title") or module["required_assessment"]}
     if officer:
-        state = progress.state(ctx, name)
+        state = progress.progress_state(ctx, name) if measured_by != "self" else progress.state(ctx, name)
         player = _player(ctx, module, measured_by, state)
     done = None
     if officer:
@@ -166,6 +166,8 @@ def _player(ctx, module: dict, measured_by: str, state: dict) -> dict | None:
         "saving_failed": _("Your progress could not be saved. Check your connection; it is saved again as you go on."),
         "time_left": _("At least {minutes} more minutes with the module in view are needed to complete it."),
         "waiting": _("Done. The module completes after {minutes} more minutes with it in view."),
+        "reading_left": _("Reading time left: {minutes} min. The lesson counts as read when you reach its end after that."),
+        "reading_done": _("You reached the end. The lesson counts as read in {minutes} min: keep it open."),
     }
     base = {
         "kind": measured_by,
@@ -216,7 +218,7 @@ def _player(ctx, module: dict, measured_by: str, state: dict) -> dict | None:
             "worker": url_for("portal.static", filename="vendor/pdfjs-4.10.38/pdf.worker.min.mjs"),
         }
     if measured_by == "text":
-        return {**base}
+        return {**base, "reading_left": (state.get("time") or {}).get("reading_left") or 0}
     return None
 
 
