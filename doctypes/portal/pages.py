@@ -71,7 +71,18 @@ def _certificates(ctx, officer: str) -> list[dict]:
         ctx.as_system(),
         "Certificate",
         filters={"officer": officer},
-        fields=["name", "title", "issued_on", "status", "code", "pdf", "course", "content_module"],
+        fields=[
+            "name",
+            "title",
+            "issued_on",
+            "status",
+            "code",
+            "pdf",
+            "course",
+            "content_module",
+            "revoked_on",
+            "revocation_reason",
+        ],
         order_by="issued_on desc",
         limit=200,
         with_total=False,
@@ -127,15 +138,18 @@ def catalogue_module(name: str):
     if officer:
         state = progress.progress_state(ctx, name) if measured_by != "self" else progress.state(ctx, name)
         player = _player(ctx, module, measured_by, state)
-    done = None
+    done, revoked = None, None
     if officer:
-        done = next((c for c in _certificates(ctx, officer["_id"]) if c.get("content_module") == name), None)
+        mine = [c for c in _certificates(ctx, officer["_id"]) if c.get("content_module") == name]
+        done = next((c for c in mine if c.get("status") != "Revoked"), None)
+        revoked = None if done else next((c for c in mine if c.get("status") == "Revoked"), None)
     response = make_response(
         render_template(
             "portal/module.html",
             m=module,
             officer=officer,
             certificate=done,
+            revoked=revoked,
             measured_by=measured_by,
             player=player,
             state=state,
