@@ -2,8 +2,8 @@
 first System Manager of a new installation.
 
 - **Links.** An invitation (valid 7 days), a password reset (1 hour) and the first-run setup
-  link (24 hours) are single-use links ``/admin/password-link/<token>`` (setup:
-  ``/admin/setup/<token>``). The token is 256 random bits, signed with the installation's
+  link (24 hours) are single-use links ``/password-link/<token>``, a page of the portal
+  that signs the person in once the password is set (setup: ``/admin/setup/<token>``). The token is 256 random bits, signed with the installation's
   secret key (so a changed or made-up token is refused before any lookup), and kept only as
   its SHA-256 in ``account_link`` (user, purpose, created, expires, used, superseded). A link
   dies when it is used, when it expires, and when a newer link of the user replaces it; a
@@ -34,8 +34,9 @@ from pathlib import Path
 
 import itsdangerous
 
-from app import auth, mail
+from app import auth, i18n, mail
 from app.errors import IgotError, ValidationError
+from app.i18n import N_, words
 from app.keys import site_secret
 
 LINKS = "account_link"
@@ -152,8 +153,13 @@ def issue(site, email: str, purpose: str, *, now=None) -> str:
 
 
 def url(site, token: str, purpose: str) -> str:
-    where = "setup" if purpose == "setup" else "password-link"
-    return f"{site.config.public_url}/admin/{where}/{token}"
+    if purpose == "setup":
+        return f"{site.config.public_url}/admin/setup/{token}"
+    return f"{site.config.public_url}/password-link/{token}"
+
+
+def forgot_url(site) -> str:
+    return f"{site.config.public_url}/forgot"
 
 
 def _unsign(site, signed: str) -> tuple[str, str]:
@@ -243,7 +249,7 @@ def change_password(site, email: str, current: str, new: str) -> None:
             "full_name": user.get("full_name") or email,
             "email": email,
             "when": f"{now:%d %b %Y %H:%M}",
-            "forgot_url": f"{site.config.public_url}/admin/forgot/",
+            "forgot_url": forgot_url(site),
         },
         kind="password changed",
         reason=f"You get this mail because the password of your account {email} changed.",
@@ -272,7 +278,7 @@ def invite(site, email: str, *, invited_by: str | None = None) -> str:
         site,
         email,
         "invitation",
-        f"Your account on {site.config.site_name}: set your password",
+        words(N_("Your account on %(site)s: set your password"), site=site.config.site_name),
         {
             "full_name": user.get("full_name") or email,
             "email": email,
@@ -280,10 +286,11 @@ def invite(site, email: str, *, invited_by: str | None = None) -> str:
             "mdo_names": ", ".join(mdos),
             "link": link,
             "expires": f"{_now() + LIFETIME['invite']:%d %b %Y %H:%M} UTC",
-            "forgot_url": f"{site.config.public_url}/admin/forgot/",
+            "forgot_url": forgot_url(site),
         },
         kind="invitation",
-        reason=f"You get this mail because an account was made for {email}.",
+        reason=words(N_("You get this mail because an account was made for %(email)s."), email=email),
+        bilingual=True,
     )
     site.unguarded("user").update_one({"_id": email}, {"$set": {"invited_at": _now()}})
     return link
@@ -314,8 +321,9 @@ def invite_batch(site, arg: dict) -> None:
                 pass  # the account was disabled or removed since: nothing to send
 
 
-def forgot(site, email: str) -> None:
-    """Mail a reset link if ``email`` is an enabled account; says nothing either way."""
+def forgot(site, email: str, *, lang: str | None = None) -> None:
+    """Mail a reset link if ``email`` is an enabled account; says nothing either way. The mail
+    is in the profile's language, else ``lang`` (the page's where it was asked)."""
     email = (email or "").strip().lower()
     user = site.unguarded("user").find_one({"_id": email})
     if user is None or not user.get("enabled", True):
@@ -331,7 +339,7 @@ def forgot(site, email: str) -> None:
         site,
         email,
         "password_reset",
-        f"Reset your {site.config.site_name} password",
+        words(N_("Reset your %(site)s password"), site=site.config.site_name),
         {
             "full_name": user.get("full_name") or email,
             "email": email,
@@ -339,7 +347,8 @@ def forgot(site, email: str) -> None:
             "expires": f"{now + LIFETIME['reset']:%d %b %Y %H:%M} UTC",
         },
         kind="password reset",
-        reason=f"You get this mail because a password reset was asked for {email}.",
+        reason=words(N_("You get this mail because a password reset was asked for %(email)s."), email=email),
+        lang=i18n.PROFILE.get(user.get("language")) or lang,
     )
 
 

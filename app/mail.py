@@ -27,6 +27,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import jinja2
+import markupsafe
 
 from app import jobs
 
@@ -93,34 +94,62 @@ def sender(config) -> str:
     return formataddr((config.site_name, f"no-reply@{host}"))
 
 
-def render(site, template: str, values: dict, *, reason, lang: str = "en") -> tuple[str, str]:
+def render(site, template: str, values: dict, *, reason, lang: str = "en", also: str | None = None) -> tuple[str, str]:
     """(text, html) of ``template`` in ``lang`` with the installation's name and public URL;
-    ``reason`` and any value may be ``i18n.words(...)``, said in ``lang``."""
+    ``reason`` and any value may be ``i18n.words(...)``, said in ``lang``. ``also``: a second
+    language whose body and footer follow below (an invitation reaches someone whose choice
+    of language nobody knows yet)."""
     from app import i18n
 
-    common = {
-        "site_name": site.config.site_name,
-        "public_url": site.config.public_url,
-        "reason": i18n.say(site, reason, lang),
-        "preferences_url": f"{site.config.public_url}/profile",
-        "lang": lang,
-        **{k: i18n.say(site, v, lang) if isinstance(v, dict) else v for k, v in values.items()},
-    }
+    def values_in(language: str, bare: bool) -> dict:
+        return {
+            "site_name": site.config.site_name,
+            "public_url": site.config.public_url,
+            "reason": i18n.say(site, reason, language),
+            "preferences_url": f"{site.config.public_url}/profile",
+            "lang": language,
+            "bare": bare,
+            "also_text": "",
+            "also_html": "",
+            "also_lang": also or "",
+            **{k: i18n.say(site, v, language) if isinstance(v, dict) else v for k, v in values.items()},
+        }
+
+    common = values_in(lang, False)
     env = _env(site, lang)
+    if also and also != lang:
+        other_env, other = _env(site, also), values_in(also, True)
+        common["also_text"] = other_env.get_template(f"{template}.txt").render(other).strip()
+        common["also_html"] = markupsafe.Markup(other_env.get_template(f"{template}.html").render(other).strip())
     return env.get_template(f"{template}.txt").render(common), env.get_template(f"{template}.html").render(common)
 
 
-def send(site, recipient: str, template: str, subject, values: dict, *, kind: str, reason, lang: str | None = None) -> str:
+def send(
+    site,
+    recipient: str,
+    template: str,
+    subject,
+    values: dict,
+    *,
+    kind: str,
+    reason,
+    lang: str | None = None,
+    bilingual: bool = False,
+) -> str:
     """Keep a mail in the outbox and, with a mail server, queue its delivery; returns its id.
     The mail is in the recipient's language (``lang``, else their profile's); ``subject`` and
-    ``reason`` may be ``i18n.words(...)``. Never raises for a delivery problem: that is the
-    mail's status."""
+    ``reason`` may be ``i18n.words(...)``. ``bilingual``: the other language follows, the
+    subject too. Never raises for a delivery problem: that is the mail's status."""
     from app import i18n
     from app.model import lifecycle
 
     lang = lang or i18n.language_of(site, recipient)
-    text, html = render(site, template, values, reason=reason, lang=lang)
-    subject, reason = i18n.say(site, subject, lang), i18n.say(site, reason, lang)
+    other = next((code for code in i18n.LANGUAGES if code != lang), None) if bilingual else None
+    text, html = render(site, template, values, reason=reason, lang=lang, also=other)
+    said = i18n.say(site, subject, lang)
+    if other and i18n.say(site, subject, other) != said:
+        said = f"{said} / {i18n.say(site, subject, other)}"
+    subject, reason = said, i18n.say(site, reason, lang)
     server = smtp_settings(site.config)
     doc = lifecycle.insert(
         site.context(),

@@ -73,6 +73,14 @@ def shot(page, name):
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
+def menu(page, selector):
+    """Click ``selector`` in the portal's menu, opening the menu first where it is collapsed
+    (a phone's width: only its Menu button shows)."""
+    if page.locator("#menu-button").is_visible() and not page.locator(selector).is_visible():
+        page.click("#menu-button")
+    page.click(selector)
+
+
 def choose_result(page, text):
     """Click the search result ``text`` of the open searchable select. The results are drawn
     again as each search answers, so the element is found by a locator, which looks it up anew

@@ -12,7 +12,7 @@ from app.auth import context_for
 from app.model import lifecycle, transitions
 
 from .conftest import PASSWORD, add_user
-from .test_browser import POWER, browser, server, shot  # noqa: F401 - fixtures
+from .test_browser import POWER, browser, menu, server, shot  # noqa: F401 - fixtures
 
 BUDGET = "Budgeting and Expenditure Management"
 PAGES = (
@@ -136,16 +136,16 @@ def test_an_officer_finds_their_plan_and_recommendations_in_english_and_hindi(se
     shot(page, f"portal-my-learning-{width}")
     problems = {}
     for link in PAGES:
-        page.click(f"#{link}")
+        menu(page, f"#{link}")
         page.wait_for_load_state()
         _no_sideways_scroll(page, f"{page.url} at {width}px")
         problems[page.url] = _accessibility_problems(page)
-    page.click("#menu-catalogue")
+    menu(page, "#menu-catalogue")
     page.click("text=Outcome budgeting")
     assert page.inner_text("#module-title").startswith("Outcome budgeting")
     _no_sideways_scroll(page, f"a module page at {width}px")
     problems[page.url] = _accessibility_problems(page)
-    page.click("#sign-out")
+    menu(page, "#sign-out")
     page.wait_for_selector("#sign-in-form")
     problems[page.url] = _accessibility_problems(page)
     assert {url: found for url, found in problems.items() if found} == {}
@@ -161,12 +161,12 @@ def test_an_officer_finds_their_plan_and_recommendations_in_english_and_hindi(se
         ("मेरी कमियों के लिए सुझाव", "पाठ्य सूची", "मूल्यांकन", "मेरे नामांकन", "मेरी पासबुक", "मेरे प्रमाणपत्र", "भाषा और ई-मेल"),
         strict=True,
     ):
-        page.click(f"#{link}")
-        page.wait_for_selector(f"text={words}")
+        menu(page, f"#{link}")
+        page.wait_for_selector(f"#main >> text={words}")
         body = page.inner_text("body")
-        assert "Sign out" not in body and "साइन आउट करें" in body, link
+        assert "Sign out" not in body and "साइन आउट करें" in page.text_content("#sign-out"), link
         _no_sideways_scroll(page, f"{page.url} in Hindi at {width}px")
-    page.click("#menu-my_learning")
+    menu(page, "#menu-my_learning")
     assert "आप स्तर 0 पर हैं, आपकी भूमिका को स्तर 3 चाहिए" in page.inner_text("#recommended")
     shot(page, f"portal-my-learning-hindi-{width}")
     page.click("#language-form button[value=en]")
@@ -207,7 +207,7 @@ def test_an_assessment_is_failed_retried_and_passed_on_a_phone(server, browser, 
     page.fill("#password", PASSWORD)
     page.click("#sign-in-form button[type=submit]")
     page.wait_for_url(f"{base}/learning")
-    page.click("#menu-assessments")
+    menu(page, "#menu-assessments")
     page.click("text=Outcome budgeting check")
     for attempt, (choice, text) in enumerate(
         (("Finance Act", "the Prime Minister"), ("Appropriation Act", "finance minister")), 1
@@ -227,7 +227,7 @@ def test_an_assessment_is_failed_retried_and_passed_on_a_phone(server, browser, 
         _no_sideways_scroll(page, f"result {attempt}")
         page.click("text=Back to the assessment")
     assert "You passed this assessment" in page.inner_text("main")
-    page.click("#menu-passbook")
+    menu(page, "#menu-passbook")
     levels = page.inner_text("#levels")
     assert BUDGET in levels and "My level: 3" in levels and "Met" in levels
     shot(page, "portal-passbook-after-assessment")

@@ -19,7 +19,7 @@ from app.model import lifecycle, transitions
 
 from . import scorm_tools
 from .conftest import PASSWORD, add_user
-from .test_browser import POWER, browser, server, shot  # noqa: F401 - fixtures
+from .test_browser import POWER, browser, menu, server, shot  # noqa: F401 - fixtures
 from .test_browser_portal import _accessibility_problems
 
 NOTING, PROCUREMENT, RTI, ETHICS = "Noting and Drafting", "Public Procurement", "Right to Information", "Ethics and Integrity"
@@ -181,7 +181,7 @@ def test_a_rise_scorm_12_package_reports_passed_and_the_module_completes_on_a_ph
     page = _sign_in(browser, base)
     recommended = page.inner_text("#recommended")
     assert f"{NOTING}: you are at 0, your role needs 2" in recommended and "Noting and Drafting in the Secretariat" in recommended
-    page.click("#menu-catalogue")
+    menu(page, "#menu-catalogue")
     page.click("text=Noting and Drafting in the Secretariat")
     assert page.locator("#complete-module, #report-done").count() == 0  # no completion button for a package
     course = package(page).frame_locator("#content-frame")
@@ -207,13 +207,13 @@ def test_a_rise_scorm_12_package_reports_passed_and_the_module_completes_on_a_ph
     entry = _levels(site, world["officer"], (NOTING, "Verified"))[(NOTING, "Verified")]
     assert entry["certificate"] == cert["_id"]
 
-    page.click("#menu-certificates")
+    menu(page, "#menu-certificates")
     page.wait_for_selector(f"[data-certificate='{cert['_id']}']")
     assert cert["code"] in page.input_value(f"[data-certificate='{cert['_id']}'] input")
     with page.expect_download() as download:
         page.click(f"[data-certificate='{cert['_id']}'] a.pdf")
     assert download.value.path().read_bytes().startswith(b"%PDF")
-    page.click("#menu-my_learning")
+    menu(page, "#menu-my_learning")
     assert NOTING not in page.locator("#recommended h3").all_inner_texts()  # the gap is closed
 
 
@@ -222,7 +222,7 @@ def test_a_captivate_scorm_2004_package_resumes_and_reports_passed_in_hindi(serv
     page = _sign_in(browser, base, 1280, 900)
     page.click("#language-form button[value=hi]")
     page.wait_for_selector("html[lang=hi]")
-    page.click("#menu-catalogue")
+    menu(page, "#menu-catalogue")
     page.click("text=Public Procurement on GeM")
     sco = package(page)
     assert sco.locator("#where").inner_text() == "From the start"
@@ -241,13 +241,13 @@ def test_a_captivate_scorm_2004_package_resumes_and_reports_passed_in_hindi(serv
     assert (attempt["status"], attempt["score"], attempt["success_status"]) == ("Completed", 85.0, "passed")
     assert _levels(site, world["officer"], (PROCUREMENT, "Verified"))[(PROCUREMENT, "Verified")]["source"] == "Course Completion"
     cert = site.db["certificate"].find_one({"content_module": module, "officer": world["officer"]})
-    page.click("#menu-certificates")
+    menu(page, "#menu-certificates")
     with page.expect_download() as download:
         page.click(f"[data-certificate='{cert['_id']}'] a.pdf")
     assert download.value.path().read_bytes().startswith(b"%PDF")
-    page.click("#menu-my_learning")
+    menu(page, "#menu-my_learning")
     assert PROCUREMENT not in page.locator("#recommended h3").all_inner_texts()  # the gap is closed
-    page.click("#menu-passbook")
+    menu(page, "#menu-passbook")
     body = page.inner_text("main")
     assert PROCUREMENT in body and "Passbook" not in body
     page.click("#language-form button[value=en]")
@@ -294,7 +294,7 @@ def test_an_adl_apiwrapper_package_resumes_what_it_left_uncommitted_when_the_lea
     sco.locator("#read-chapter").click()
     sco.locator("#done").wait_for()
     assert "cmi.suspend_data" not in (site.db["module_attempt"].find_one({"module": module}).get("cmi") or {})
-    page.click("#menu-my_learning")  # the learner leaves: the launcher finishes the session as the page goes
+    menu(page, "#menu-my_learning")  # the learner leaves: the launcher finishes the session as the page goes
     page.wait_for_function("() => location.pathname === '/learning'")
     _eventually(lambda: (site.db["module_attempt"].find_one({"module": module}).get("cmi") or {}).get("cmi.suspend_data"))
     attempt = site.db["module_attempt"].find_one({"module": module})
@@ -371,7 +371,7 @@ def _journey_exe(page, base, module):
 def _journey_reload(page, base, module):
     package(page).locator("#read-chapter").click()
     package(page).locator("#done").wait_for()
-    page.click("#menu-my_learning")
+    menu(page, "#menu-my_learning")
     page.wait_for_function("() => location.pathname === '/learning'")
     page.wait_for_timeout(800)  # the beacon
     page.goto(f"{base}/catalogue/{module}")

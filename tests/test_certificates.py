@@ -142,3 +142,34 @@ def test_only_published_modules_are_completed_and_only_by_officers(world):
     theirs = certificates.complete_module(w.site.context(), other, w.module)
     w.get(w.me, f"resource/Certificate/{theirs.name}", 404)  # an officer reads only their own
     assert [c["name"] for c in w.get(w.me, "resource/Certificate").json["data"]] == []
+
+
+def test_a_revoked_module_certificate_is_explained_to_the_officer_who_may_take_the_module_again(world):
+    """Revocation tells the officer why, in their language, on the bell and on the module's
+    page; the module is taken again in a new attempt and earns a new certificate, while the
+    revoked one stays, revoked."""
+    w = world
+    w.site.db.user.update_one({"_id": w.me}, {"$set": {"language": "Hindi"}})
+    cert = complete(w)
+    w.post("admin", f"resource/Certificate/{cert['name']}/action/revoke", {"reason": "Assessment found to be impersonated"}, 200)
+    (told,) = w.site.db.notification.find({"for_user": w.me, "event": f"revoked:{cert['name']}"})
+    assert told["subject"] == "Your certificate for Outcome budgeting was revoked"
+    assert "Assessment found to be impersonated" in told["message"] and told["link"].endswith(f"/catalogue/{w.module}")
+    (mailed,) = w.site.db.mail.find({"recipient": w.me, "kind": "certificate", "subject": {"$regex": "रद्द"}})
+    assert "कारण: Assessment found to be impersonated" in mailed["body_text"]  # in her language
+
+    w.app.config["WTF_CSRF_ENABLED"] = False
+    browser = w.app.test_client()
+    browser.post("/sign-in", data={"email": w.me, "password": "pw-" + w.me})
+    page = browser.get(f"/catalogue/{w.module}").get_data(as_text=True)
+    assert "Assessment found to be impersonated" in page and 'id="revoked-certificate"' in page
+    assert '<span id="completed-text"></span>' in page  # not "You completed this module"
+    state = w.get(w.me, "method/module_progress", module=w.module).json["data"]
+    assert not state["complete"] and not state["done"]  # a new attempt, not the old completion
+
+    again = complete(w)
+    assert again["name"] != cert["name"] and again["status"] == "Valid"
+    kept = w.get("admin", f"resource/Certificate/{cert['name']}").json["data"]
+    assert kept["status"] == "Revoked"
+    attempts = list(w.site.db.module_attempt.find({"module": w.module}))
+    assert sorted(a.get("revoked_certificate") or "" for a in attempts) == ["", cert["name"]]

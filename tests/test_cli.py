@@ -121,7 +121,7 @@ def test_serve_links_to_the_address_it_serves_on(runner, served):
     ((app, kw),) = served
     site = app.extensions["igot_site"]
     assert kw["port"] == 8123 and site.config.public_url == "http://127.0.0.1:8123"
-    assert accounts.url(site, "t", "reset") == "http://127.0.0.1:8123/admin/password-link/t"
+    assert accounts.url(site, "t", "reset") == "http://127.0.0.1:8123/password-link/t"
     assert "IGOT_PUBLIC_URL" not in result.output  # nothing to warn about
 
 

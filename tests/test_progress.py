@@ -234,7 +234,7 @@ def test_a_module_completes_only_after_its_minimum_time_in_view(w, player):
     attachment = files.store(w.site.context(), io.BytesIO(_pdf(3)), "gfr.pdf", accept=["pdf"])
     module = published(w, "Postal manual, volume V", "PDF", attachment=attachment, duration_minutes=24)
     opened = player.beat(module)
-    assert opened["time"] == {"spent": 0, "minimum": 720, "remaining": 720, "waiting": False}
+    assert opened["time"] == {"spent": 0, "minimum": 720, "remaining": 720, "waiting": False, "reading_left": 0}
     for _ in range(3):
         player.clock.wait(2)
         done = player.report(module, {"seen": [1, 2, 3]})
@@ -404,3 +404,19 @@ def test_lesson_text_is_read_only_after_the_time_it_takes_to_read(w):
     assert not at_once["complete"] and not at_once["measure"]["read_to_end"]
     assert 100 <= at_once["measure"]["wait"] <= 121  # it says how long is left
     assert read_lesson(w, module, w.me)["complete"]
+
+
+def test_a_lesson_text_says_its_reading_time_left_and_is_not_100_per_cent_before_it_is_read(w, player):
+    """Reaching the end of a lesson text early is not a silent 100 per cent: the state says the
+    reading time left, counted from the first opening, so that it runs on across visits."""
+    text = " ".join(["word"] * 600)  # two minutes at 300 words a minute
+    module = published(w, "Manual of Office Procedure, chapter 4", "Lesson Text", lesson_text=text)
+    opened = player.report(module, {"share": 0})
+    assert 119 <= opened["time"]["reading_left"] <= 120
+    early = player.report(module, {"read_to_end": True, "share": 100})
+    assert not early["complete"] and early["progress"] < 100 and early["time"]["reading_left"] == 120
+    player.clock.wait(90)  # the page closed, and opened again later: the time ran on
+    assert player.state(module)["time"]["reading_left"] == 30
+    player.clock.wait(30)
+    read = player.report(module, {"read_to_end": True, "share": 100})
+    assert read["complete"] and read["progress"] == 100 and read["time"]["reading_left"] == 0

@@ -100,6 +100,36 @@ class SignInForm(FlaskForm):
     password = PasswordField(validators=[InputRequired()])
 
 
+class PasswordForm(FlaskForm):
+    password = PasswordField(validators=[InputRequired()])
+    confirm = PasswordField(validators=[InputRequired()])
+
+
+class ForgotForm(FlaskForm):
+    email = EmailField(validators=[InputRequired()])
+
+
+def _messages(exc) -> list[str]:
+    found = [m for msgs in (exc.errors or {}).values() if isinstance(msgs, list) for m in msgs]
+    return found or [exc.message]
+
+
+def _link_refused(exc):
+    """A link that no longer works, said in the reader's language, with the way to a new one."""
+    return render_template("portal/link_refused.html", message=gettext(exc.message)), exc.status
+
+
+def _old_addresses():
+    """Links mailed before the portal had these pages (``/admin/password-link/...``,
+    ``/admin/forgot/``) open the portal's."""
+    path = request.path
+    if path.startswith("/admin/password-link/") and path.count("/") == 3 and path.rstrip("/") != "/admin/password-link":
+        return redirect(url_for("portal.password_link", token=path.split("/")[3]), 308 if request.method == "POST" else 302)
+    if path.rstrip("/") in ("/admin/forgot", "/admin/password-link"):
+        return redirect(url_for("portal.forgot_page"))
+    return None
+
+
 def _menu():
     pages = sorted((p for p in site().modules.all("portal_pages") if p.menu), key=lambda p: p.order)
     return [(p, url_for(f"portal.{p.endpoint}")) for p in pages]
@@ -192,6 +222,62 @@ def _blueprint(site_) -> Blueprint:
             return redirect(_safe_next(request.args.get("next")) or url_for("portal.home"))
         return render_template("portal/sign_in.html", form=form, error=error)
 
+    @bp.route("/password-link/<token>", methods=("GET", "POST"))
+    def password_link(token):
+        """An invitation's or a reset's link: choose a password, in the portal's look and the
+        reader's language, and be signed in with it (an officer lands on My learning)."""
+        from app import accounts
+        from app.errors import ValidationError
+
+        from .session import sign_in
+
+        try:
+            link = accounts.check(site(), token)
+        except accounts.LinkRefused as exc:
+            return _link_refused(exc)
+        problems: list[str] = []
+        if request.method == "POST":
+            form = PasswordForm()
+            if not form.validate_on_submit():
+                problems = [gettext("Type the password twice.")]
+            elif form.password.data != form.confirm.data:
+                problems = [gettext("The two passwords are not the same.")]
+            else:
+                try:
+                    email = accounts.set_password_with_link(site(), token, form.password.data)
+                except accounts.LinkRefused as exc:
+                    return _link_refused(exc)
+                except ValidationError as exc:
+                    problems = [gettext("The password %(problem)s", problem=gettext(m)) for m in _messages(exc)]
+                else:
+                    try:
+                        sign_in(site(), email, form.password.data)
+                    except (auth.Unauthenticated, auth.TooManyAttempts):
+                        return redirect(url_for("portal.sign_in_page"))
+                    if site().unguarded("officer").find_one({"email": email}, {"_id": 1}) is None:
+                        return redirect(url_for("admin.index"))  # a back-office user: their work is there
+                    return redirect(url_for("portal.home"))
+        return render_template(
+            "portal/password_link.html",
+            form=PasswordForm(formdata=None),
+            email=link["user"],
+            invitation=link["purpose"] == "invite",
+            problems=problems,
+            minimum=accounts.MIN_PASSWORD,
+        ), (400 if problems else 200)
+
+    @bp.route("/forgot", methods=("GET", "POST"))
+    def forgot_page():
+        """Forgot password: the same answer whether or not the address has an account; the
+        mail is in the profile's language, else this page's."""
+        from app import accounts
+
+        form = ForgotForm()
+        if form.validate_on_submit():
+            accounts.forgot(site(), form.email.data, lang=str(get_locale() or "en"))
+            return render_template("portal/forgot.html", form=form, sent=True)
+        return render_template("portal/forgot.html", form=form, sent=False), (400 if request.method == "POST" else 200)
+
     @bp.post("/sign-out")
     def sign_out_page():
         from .session import sign_out
@@ -261,3 +347,4 @@ def init_portal(app, site_):
     app.jinja_env.filters["indian_date"] = indian_date
     app.jinja_env.filters["label"] = label
     app.register_blueprint(_blueprint(site_))
+    app.before_request(_old_addresses)

@@ -10,7 +10,9 @@ How a module's completion is measured depends on its kind (``how``):
   The module is complete when every SCO of its default organisation is.
 - **Video** (a file, or a link to a media file): the player reports the stretches actually
   played; seeking does not count. Complete at the module's share (default 90%).
-- **PDF**: complete when every page has been shown. **Lesson text**: when its end was reached.
+- **PDF**: complete when every page has been shown. **Lesson text**: when its end was reached
+  after the time it takes to read (counted from the first opening, so across visits); until
+  then its progress stays below 100 and the state says the reading time left.
 - **External link** (and a video link the player cannot measure): the officer reports it;
   the module's competencies enter the passbook Pending, for the MDO to verify, and no
   certificate is issued.
@@ -109,10 +111,36 @@ def parts(ctx, row: dict) -> list[dict]:
     ]
 
 
+def _retire_revoked(ctx, officer: str, module: str) -> None:
+    """After the certificate of a module was revoked, the attempts that earned it (completed
+    before the revocation) end (marked
+    with it, their part renamed so that the part's key is free): the officer takes the module
+    again in new attempts, and the old ones stay for the record."""
+    revoked = list(
+        ctx.site.unguarded("certificate").find(
+            {"officer": officer, "content_module": module, "status": "Revoked"}, {"modified": 1}
+        )
+    )
+    if not revoked:
+        return
+    last = max(revoked, key=lambda c: c.get("modified") or ctx.now())
+    for attempt in ctx.site.unguarded(COLLECTION).find(
+        {"officer": officer, "module": module, "revoked_certificate": None, "completed_at": {"$lte": last.get("modified")}}
+    ):
+        ended = f"{attempt.get('sco') or ''}|revoked:{last['_id']}:{attempt['_id']}"
+        _save(ctx, attempt, {"revoked_certificate": last["_id"], "sco": ended})
+
+
+def _live(officer: str, module: str) -> dict:
+    """The query of the officer's attempts at a module that count (not ended by a revocation)."""
+    return {"officer": officer, "module": module, "revoked_certificate": None}
+
+
 def _attempt(ctx, officer: dict, row: dict, sco: dict | None = None) -> dict:
     """The officer's attempt at the module (or one part of it), made on first use."""
     from app.errors import DuplicateEntry
 
+    _retire_revoked(ctx, officer["_id"], row["_id"])
     key = {"officer": officer["_id"], "module": row["_id"], "sco": (sco or {}).get("identifier") or ""}
     found = ctx.site.unguarded(COLLECTION).find_one(key)
     if found:
@@ -599,7 +627,7 @@ def record(ctx, name: str, data: dict) -> dict:
                 measure["read_to_end"] = ended = True
             else:
                 measure["wait"] = int(needed - spent) + 1
-        progress = 100.0 if ended else measure["share"]
+        progress = 100.0 if ended else min(measure["share"], 99.0)  # 100 only once it counts as read
         status = COMPLETED if ended else IN_PROGRESS
     _save(ctx, attempt, {"measure": measure, "progress": progress, "status": status})
     return progress_state(ctx, name)
@@ -636,7 +664,8 @@ def time_reached(ctx, row: dict, attempts) -> bool:
 def _current_attempt(ctx, officer: dict, row: dict) -> dict | None:
     """The attempt a heartbeat counts for: the one last active (a SCORM package's part being
     played); for another kind, made on first use."""
-    found = list(ctx.site.unguarded(COLLECTION).find({"officer": officer["_id"], "module": row["_id"]}))
+    _retire_revoked(ctx, officer["_id"], row["_id"])
+    found = list(ctx.site.unguarded(COLLECTION).find(_live(officer["_id"], row["_id"])))
     if found:  # a module's attempts are few: one, or one per part
         return max(found, key=lambda a: a.get("last_active_at") or a.get("started_at"))
     return None if how(row) == "scorm" else _attempt(ctx, officer, row)
@@ -668,7 +697,7 @@ def progress_state(ctx, name: str) -> dict:
     result = state(ctx, name)
     row = ctx.site.unguarded("content_module").find_one({"_id": name}) or {}
     officer = _officer(ctx)
-    attempts = list(ctx.site.unguarded(COLLECTION).find({"officer": officer["_id"], "module": name}))
+    attempts = list(ctx.site.unguarded(COLLECTION).find(_live(officer["_id"], name)))
     spent = sum(a.get("time_spent") or 0 for a in attempts)
     minimum = minimum_seconds(ctx, row)
     remaining = max(0, int(-(-(minimum - spent) // 1)))  # whole seconds, rounded up
@@ -681,8 +710,24 @@ def progress_state(ctx, name: str) -> dict:
         "minimum": int(round(minimum)),
         "remaining": remaining,
         "waiting": result["done"] and remaining > 0,
+        "reading_left": reading_left(ctx, row, attempts) if how(row) == "text" and not result["complete"] else 0,
     }
     return result
+
+
+def reading_left(ctx, row: dict, attempts) -> int:
+    """Whole seconds before a lesson text counts as read: the time it takes to read
+    (``reading_seconds``) counted from when the officer first opened it, so that it runs on
+    across visits, or the module's minimum time on content if that is longer. What the
+    player shows the learner, so that reaching the end early is not a silent 100 per cent."""
+    attempt = next((a for a in attempts if not a.get("sco")), None)
+    opened = attempt.get("started_at") if attempt else None
+    if attempt and (attempt.get("measure") or {}).get("read_to_end"):
+        reading = 0.0
+    else:
+        reading = reading_seconds(row) - ((ctx.now() - opened).total_seconds() if opened else 0.0)
+    on_content = minimum_seconds(ctx, row) - sum(a.get("time_spent") or 0 for a in attempts)
+    return max(0, int(-(-max(reading, on_content) // 1)))
 
 
 def self_report(ctx, name: str) -> dict:
@@ -750,7 +795,8 @@ def state(ctx, name: str, *, settle: bool = True, finish: bool = False) -> dict:
     row = ctx.site.unguarded("content_module").find_one({"_id": name})
     if row is None:
         raise NotFound(f"Content Module {name!r} not found", doctype="Content Module", name=name)
-    mine = {a.get("sco") or "": a for a in ctx.site.unguarded(COLLECTION).find({"officer": officer["_id"], "module": name})}
+    _retire_revoked(ctx, officer["_id"], name)
+    mine = {a.get("sco") or "": a for a in ctx.site.unguarded(COLLECTION).find(_live(officer["_id"], name))}
     kind = how(row)
     if kind == "scorm":
         rows = [
@@ -835,7 +881,9 @@ def started_modules(ctx, limit: int = 20) -> list[dict]:
     """The modules the signed-in officer has started and not completed, last opened first,
     with their progress."""
     officer = _officer(ctx)
-    rows = ctx.site.unguarded(COLLECTION).find({"officer": officer["_id"]}, {"module": 1, "module_title": 1, "status": 1})
+    rows = ctx.site.unguarded(COLLECTION).find(
+        {"officer": officer["_id"], "revoked_certificate": None}, {"module": 1, "module_title": 1, "status": 1}
+    )
     rows = rows.sort("last_active_at", -1).limit(500)
     names: dict[str, str] = {}
     for r in rows:
@@ -843,7 +891,8 @@ def started_modules(ctx, limit: int = 20) -> list[dict]:
     certified = {
         c.get("content_module")
         for c in ctx.site.unguarded("certificate").find(
-            {"officer": officer["_id"], "content_module": {"$in": list(names)}}, {"content_module": 1}
+            {"officer": officer["_id"], "content_module": {"$in": list(names)}, "status": {"$ne": "Revoked"}},
+            {"content_module": 1},
         )
     }
     out = []

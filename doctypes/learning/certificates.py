@@ -170,6 +170,8 @@ def revoke(ctx, doc, reason: str):
             "revoked_on": ctx.now().date().isoformat(),
             "revoked_by": ctx.user,
             "revocation_reason": reason.strip(),
+            # the key is freed, so that the officer may earn the certificate again
+            "issue_key": f"{data.get('issue_key') or ''}|revoked:{doc.name}",
         },
     )
     system = ctx.as_system()
@@ -187,7 +189,35 @@ def revoke(ctx, doc, reason: str):
             mdos=[entry.get("mdo")] if entry.get("mdo") else [],
         )
     frac.refresh_officer_all(system, data["officer"])
+    _tell_revoked(ctx, data, reason.strip())
     return result
+
+
+def _tell_revoked(ctx, data: dict, reason: str) -> None:
+    """The officer hears that their certificate was revoked, why, and that a module can be
+    taken again (its page opens from the notification), in their language."""
+    from app import notifications
+    from app.i18n import N_, words
+
+    officer = ctx.site.unguarded("officer").find_one({"_id": data["officer"]}, {"email": 1}) or {}
+    if not officer.get("email"):
+        return
+    module = data.get("content_module")
+    public = ctx.site.config.public_url
+    notifications.notify(
+        ctx.site,
+        officer["email"],
+        "Certificate",
+        words(N_("Your certificate for %(title)s was revoked"), title=data.get("title") or data["name"]),
+        message=words(N_("Reason: %(reason)s. You may take the module again to earn a new certificate."), reason=reason)
+        if module
+        else words(N_("Reason: %(reason)s."), reason=reason),
+        doctype="Certificate",
+        name=data["name"],
+        link=f"{public}/catalogue/{module}" if module else f"{public}/certificates",
+        reason=words(N_("You get this mail because a certificate of yours was revoked.")),
+        event=f"revoked:{data['name']}",
+    )
 
 
 def complete_module(ctx, officer: str, module_name: str):

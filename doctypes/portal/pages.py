@@ -72,7 +72,18 @@ def _certificates(ctx, officer: str) -> list[dict]:
         ctx.as_system(),
         "Certificate",
         filters={"officer": officer},
-        fields=["name", "title", "issued_on", "status", "code", "pdf", "course", "content_module"],
+        fields=[
+            "name",
+            "title",
+            "issued_on",
+            "status",
+            "code",
+            "pdf",
+            "course",
+            "content_module",
+            "revoked_on",
+            "revocation_reason",
+        ],
         order_by="issued_on desc",
         limit=200,
         with_total=False,
@@ -138,17 +149,20 @@ def catalogue_module(name: str):
         found = ctx.site.unguarded("assessment").find_one({"_id": module["required_assessment"]}, {"title": 1}) or {}
         assessment = {"name": module["required_assessment"], "title": found.get("title") or module["required_assessment"]}
     if officer:
-        state = progress.state(ctx, name)
+        state = progress.progress_state(ctx, name) if measured_by != "self" else progress.state(ctx, name)
         player = _player(ctx, module, measured_by, state)
-    done = None
+    done, revoked = None, None
     if officer:
-        done = next((c for c in _certificates(ctx, officer["_id"]) if c.get("content_module") == name), None)
+        mine = [c for c in _certificates(ctx, officer["_id"]) if c.get("content_module") == name]
+        done = next((c for c in mine if c.get("status") != "Revoked"), None)
+        revoked = None if done else next((c for c in mine if c.get("status") == "Revoked"), None)
     response = make_response(
         render_template(
             "portal/module.html",
             m=module,
             officer=officer,
             certificate=done,
+            revoked=revoked,
             measured_by=measured_by,
             player=player,
             state=state,
@@ -179,6 +193,8 @@ def _player(ctx, module: dict, measured_by: str, state: dict) -> dict | None:
         "saving_failed": _("Your progress could not be saved. Check your connection; it is saved again as you go on."),
         "time_left": _("At least {minutes} more minutes with the module in view are needed to complete it."),
         "waiting": _("Done. The module completes after {minutes} more minutes with it in view."),
+        "reading_left": _("Reading time left: {minutes} min. The lesson counts as read when you reach its end after that."),
+        "reading_done": _("You reached the end. The lesson counts as read in {minutes} min: keep it open."),
     }
     base = {
         "kind": measured_by,
@@ -229,7 +245,7 @@ def _player(ctx, module: dict, measured_by: str, state: dict) -> dict | None:
             "worker": url_for("portal.static", filename="vendor/pdfjs-4.10.38/pdf.worker.min.mjs"),
         }
     if measured_by == "text":
-        return {**base}
+        return {**base, "reading_left": (state.get("time") or {}).get("reading_left") or 0}
     return None
 
 

@@ -5,8 +5,12 @@
  *   (scorm-launcher.js) and commits to the server, which decides completion; this page only
  *   hears, from that frame and origin alone, that the data changed.
  * - video: the stretches actually played (seeking skips nothing into them), sent as they grow.
- * - pdf: the pages shown (pdf.js draws them here), and the page to come back to.
- * - text: whether the end of the lesson was reached.
+ * - pdf: the pages shown (pdf.js draws them here, in the page itself: its own scroll moves
+ *   through the document), and the page to come back to.
+ * - text: whether the end of the lesson was reached, and the reading time left (the server's,
+ *   counted from the first opening, so across visits).
+ * - every kind: the completion said in a toast at the bottom of the screen too, where a learner
+ *   who just reached the end is looking.
  * - every kind: a heartbeat every 15 seconds while the page is in view; the server, not this
  *   page, measures the time on content from them, and says how much of the module's minimum
  *   time remains.
@@ -18,9 +22,18 @@
   var cfg = JSON.parse(holder.textContent);
   var status = document.getElementById("module-status");
   var completed = document.getElementById("completed-module");
+  var toast = document.getElementById("module-toast");
+  var reachedEnd = false;
 
   function say(text) {
     if (status) status.textContent = text;
+  }
+
+  function tell(text, certificates) {
+    if (!toast) return;
+    document.getElementById("toast-text").textContent = text;
+    document.getElementById("toast-certificates").classList.toggle("hidden", !certificates);
+    toast.classList.remove("hidden");
   }
 
   function show(state) {
@@ -29,11 +42,16 @@
       if (completed && !cfg.complete) {
         completed.classList.remove("hidden");
         document.getElementById("completed-text").textContent = cfg.messages.complete;
+        tell(cfg.messages.complete, true);
       }
       if (status) status.textContent = "";
       cfg.complete = true;
     } else if (state.done && state.required_assessment && !state.assessment_passed) {
       say(cfg.messages.assessment);
+    } else if (state.time && state.time.reading_left > 0) {
+      var left = minutes(state.time.reading_left);
+      say(cfg.messages.reading_left.replace("{minutes}", left));
+      if (reachedEnd) tell(cfg.messages.reading_done.replace("{minutes}", left), false);
     } else if (state.time && state.time.waiting) {
       say(cfg.messages.waiting.replace("{minutes}", minutes(state.time.remaining)));
     } else {
@@ -163,7 +181,7 @@
           seen[n] = true;
           if (!timer) timer = setTimeout(report, 800);
         });
-      }, { root: box, threshold: [0, 0.25, 0.5, 0.75, 1] });
+      }, { threshold: [0, 0.25, 0.5, 0.75, 1] }); // the page's own scroll, no box of its own
       var chain = Promise.resolve();
       for (var n = 1; n <= doc.numPages; n++) {
         (function (n) {
@@ -185,7 +203,7 @@
       }
       return chain.then(function () {
         var back = box.querySelector('canvas[data-page="' + String(cfg.page || 1) + '"]');
-        if (back && cfg.page > 1) box.scrollTop = back.offsetTop - box.offsetTop;
+        if (back && cfg.page > 1) window.scrollTo(0, back.getBoundingClientRect().top + window.scrollY - 8);
       });
     }).catch(function () { say(cfg.messages.saving_failed); });
   }
@@ -204,6 +222,7 @@
       var observer = new IntersectionObserver(function (entries) {
         if (entries.some(function (e) { return e.isIntersecting; })) {
           observer.disconnect();
+          reachedEnd = true;
           reached();
         }
       });
