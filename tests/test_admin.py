@@ -57,13 +57,18 @@ def blank_form(page: str) -> dict:
     return data
 
 
-def upload(client, text: str, filename: str = "staff.csv", doctype: str = "Officer") -> str:
-    """Data Import: ``text`` uploaded as ``filename``; the result page."""
+def upload(client, text: str, filename: str = "staff.csv", doctype: str = "Officer", **extra) -> str:
+    """Data Import: ``text`` uploaded as ``filename`` (``extra``: the form's other fields); the result page."""
     import io
 
     return client.post(
         "/admin/import/",
-        data={"csrf_token": csrf(client, "/admin/import/"), "doctype": doctype, "file": (io.BytesIO(text.encode()), filename)},
+        data={
+            "csrf_token": csrf(client, "/admin/import/"),
+            "doctype": doctype,
+            "file": (io.BytesIO(text.encode()), filename),
+            **extra,
+        },
         content_type="multipart/form-data",
     ).get_data(as_text=True)
 
@@ -432,6 +437,21 @@ def test_import_takes_indian_dates_and_says_which_are_not_dates(app, site):
     assert str(site.db.officer.find_one({"email": "asha.rao@power.gov.in"})["date_of_birth"])[:10] == "1987-08-15"
     errors = html.unescape(page.split('id="import-errors"')[1])
     assert "<td>Date of Birth</td>" in errors and "1987-02-30 is not a date" in errors
+
+
+def test_import_screen_names_a_misnamed_column_once_and_updates_when_asked(app, site):
+    client = signed_in(app, "nodal@power.gov.in")
+    page = html.unescape(upload(client, "Full Name,Email,Group,Year of Allotment\nAsha Rao,asha@power.gov.in,A,2012\n"))
+    assert page.count('Column "Year of Allotment" is not known: did you mean "Year of Allotment / Joining"?') == 1
+    assert 'id="import-summary"' not in page and site.db.officer.count_documents({"email": "asha@power.gov.in"}) == 0
+    staff = "Full Name,Email,Group,Year of Allotment / Joining\nAsha Rao,asha@power.gov.in,A,2012\n"
+    assert "1 imported, 0 rejected of 1 rows" in upload(client, staff)
+    again = staff.replace("2012", "2013")
+    assert "Update the records that already exist" in client.get("/admin/import/").get_data(as_text=True)
+    refused = html.unescape(upload(client, again))
+    assert "0 imported, 1 rejected of 1 rows" in refused and "choose to update existing records" in refused
+    assert "0 imported, 1 updated, 0 rejected of 1 rows" in upload(client, again, update_existing="1")
+    assert site.db.officer.find_one({"email": "asha@power.gov.in"})["year_of_allotment"] == 2013
 
 
 def test_import_screen_refused_without_import_permission(app):
