@@ -493,6 +493,17 @@ def test_aggregate_is_scoped_to_the_callers_mdos(app, site):
     assert rows == [{"_id": STEEL, "n": 1}]
 
 
+def test_the_role_picker_offers_an_mdo_admin_only_the_roles_she_may_grant(app, site):
+    add_user(site, "dopt@dopt.gov.in", ["System Manager"])
+    offered = {name for name, _ in signed_in(app, "nodal@power.gov.in").get("/admin/link/?doctype=Role&limit=50").json}
+    assert "FRAC Reviewer L1" not in offered and "System Manager" not in offered
+    assert {"Learner", "Content Creator", "MDO Admin"} <= offered
+    searched = signed_in(app, "nodal@power.gov.in").get("/admin/link/?doctype=Role&query=FRAC&limit=50").json
+    assert searched == []
+    everything = {name for name, _ in signed_in(app, "dopt@dopt.gov.in").get("/admin/link/?doctype=Role&limit=50").json}
+    assert {"FRAC Reviewer L1", "System Manager"} <= everything
+
+
 def test_link_lookup_offers_only_what_the_user_may_read(app, site):
     lifecycle.insert(
         context_for(site, "nodal@power.gov.in"),
