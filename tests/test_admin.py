@@ -702,6 +702,16 @@ def attention_counts(page) -> dict:
     return {words: (int(n), html.unescape(url)) for url, words, n in rows}
 
 
+def checklist_state(page: str, audience: str) -> dict:
+    """The home's checklist for ``audience``: each step's words -> ("done" or "todo", its link)."""
+    block = page.split(f'id="checklist-{audience}"')[1].split("</ol>")[0]
+    steps = re.findall(
+        r'<li class="(done|todo)">\s*(?:<span[^>]*>Done</span> ([^<]+)|<span[^>]*>To do</span> <a href="([^"]+)">([^<]+)</a>)',
+        block,
+    )
+    return {(done or todo).strip(): (kind, url or None) for kind, done, url, todo in steps}
+
+
 def test_home_is_built_around_each_roles_work(app, site):
     ctx = context_for(site, "nodal@power.gov.in")
     lifecycle.insert(
@@ -717,21 +727,36 @@ def test_home_is_built_around_each_roles_work(app, site):
     assert count == 1 and "Passbook entries to verify" in lines and "Fee claims to approve" not in lines
     listed = power.get(url).get_data(as_text=True)
     assert "Ravi" in listed and "Sunita Steel" not in listed
-    assert 'id="first-run"' not in page and 'id="home-counts"' not in page  # the record types have a page of their own
+    assert 'id="home-counts"' not in page  # the record types have a page of their own
+    # her MDO's onboarding checklist: the staff loaded, the rest to do, each with where it is done
+    state = checklist_state(page, "lead_an_mdo")
+    assert state == {
+        "Load your staff": ("done", None),
+        "Give every officer a position": ("todo", "/admin/officer/"),
+        "Describe the FRAC roles": ("todo", "/admin/frac_role/new/"),
+        "Build the role map of a position": ("todo", "/admin/role_map/new/"),
+        "Have your reviewers appointed": ("todo", "/admin/role_map/"),
+        "Have a role map verified": ("todo", "/admin/role_map/"),
+        "Choose the content: a capacity building plan": ("todo", "/admin/capacity_building_plan/new/"),
+    }
+    assert "Nobody holds FRAC Reviewer L1 or FRAC Reviewer L2 in Ministry of Power: ask the System Manager" in page
+    assert "checklist-set_up_installation" not in page and "Ministry of Steel" not in page
     # finance: the claims, not the officers
     lines = attention_counts(signed_in(app, "finance@dopt.gov.in").get("/admin/").get_data(as_text=True))
     assert {"Fee claims to approve", "Fee claims to pay"} <= set(lines) and "Officers onboarded without a position" not in lines
     # a new installation's System Manager: a checklist, done where records exist
     dopt = signed_in(app, "dopt@dopt.gov.in")
     page = dopt.get("/admin/").get_data(as_text=True)
-    steps = re.findall(r'<li class="(done|todo)">\s*(?:<span[^>]*>Done</span> ([^<]+)|<a href="([^"]+)">([^<]+)</a>)', page)
-    state = {(done_words or todo_words).strip(): kind for kind, done_words, _url, todo_words in steps}
+    state = {words: kind for words, (kind, _) in checklist_state(page, "set_up_installation").items()}
     assert state == {
         "Check the MDOs": "done",
         "Create an MDO Admin for each MDO": "done",
         "Load the staff": "done",
+        "Have the FRAC reviewers of each MDO appointed": "todo",
         "Publish the first course": "todo",
     }
+    without = html.unescape(page.split("Have the FRAC reviewers of each MDO appointed")[1].split("</ul>")[0])
+    assert f"Nobody holds FRAC Reviewer L1 or FRAC Reviewer L2 in {POWER}." in without and STEEL in without
     assert dopt.get("/admin/content_module/new/").status_code == 200
     # an empty chart says what fills it and links to the step; the counts page lists what the user reads
     assert 'id="chart-certificates-empty"' in page and "publish the first one" in page
