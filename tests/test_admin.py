@@ -869,3 +869,57 @@ def test_an_attachment_shows_its_name_and_size_and_downloads_by_its_name(app, si
     # the edit form names the file too; another MDO's user opens neither the record nor the file
     assert "asha passport.png" in client.get(f"/admin/officer/edit/?id={name}").get_data(as_text=True)
     assert signed_in(app, "nodal@steel.gov.in").get(html.unescape(link.group(1))).status_code == 404
+
+
+def test_set_position_on_the_selected_officers_goes_through_every_rule(app, site):
+    admin = site.context()
+    section = lifecycle.insert(admin, "Position", {"position_name": "Section Officer", "mdo": POWER}).name
+    steel_post = lifecycle.insert(admin, "Position", {"position_name": "Steel Desk", "mdo": STEEL}).name
+    nodal = context_for(site, "nodal@power.gov.in")
+    names = [
+        lifecycle.insert(
+            nodal, "Officer", {"full_name": f"Officer {i}", "email": f"o{i}@power.gov.in", "group": "B", "mdo": POWER}
+        ).name
+        for i in range(3)
+    ]
+    spy = lifecycle.insert(
+        context_for(site, "nodal@steel.gov.in"),
+        "Officer",
+        {"full_name": "Steel Officer", "email": "s@steel.gov.in", "group": "B", "mdo": STEEL},
+    ).name
+    client = signed_in(app, "nodal@power.gov.in")
+    listed = client.get("/admin/officer/").get_data(as_text=True)
+    assert 'data-model-action="set:position"' in listed and ">Set position<" in listed
+    token = csrf(client, "/admin/officer/")
+    chosen = client.post(
+        "/admin/officer/action/", data={"csrf_token": token, "action": "set:position", "rowid": [*names[:2], spy]}
+    ).get_data(as_text=True)
+    assert "Officer 0" in chosen and "Officer 1" in chosen and "Steel Officer" not in chosen  # another MDO's: not shown
+    page = client.post(
+        "/admin/officer/bulk-set/",
+        data={"csrf_token": token, "field": "position", "value": section, "rowid": [*names[:2], spy]},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "Position set to Section Officer for 2 records." in page
+    assert [site.db.officer.find_one({"_id": n}).get("position") for n in names] == [section, section, None]
+    assert site.db.officer.find_one({"_id": spy}).get("position") is None  # refused: not in her MDOs
+    page = html.unescape(
+        client.post(
+            "/admin/officer/bulk-set/",
+            data={"csrf_token": token, "field": "position", "value": steel_post, "rowid": [names[2]]},
+            follow_redirects=True,
+        ).get_data(as_text=True)
+    )
+    assert "Officer 2: " in page and site.db.officer.find_one({"_id": names[2]}).get("position") is None
+    # a learner, or a field the list does not set in bulk, changes nothing
+    learner = signed_in(app, "ravi@power.gov.in")
+    refused = learner.post(
+        "/admin/officer/bulk-set/",
+        data={"csrf_token": csrf(learner, "/admin/officer/"), "field": "position", "value": section, "rowid": [names[2]]},
+    )
+    assert refused.status_code in (302, 403) and site.db.officer.find_one({"_id": names[2]}).get("position") is None
+    client.post(
+        "/admin/officer/bulk-set/",
+        data={"csrf_token": token, "field": "email", "value": "x@power.gov.in", "rowid": [names[2]]},
+    )
+    assert site.db.officer.find_one({"_id": names[2]})["email"] == "o2@power.gov.in"
