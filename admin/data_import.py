@@ -60,13 +60,15 @@ class ImportView(Guarded, BaseView):
         from flask import session
 
         session["igot_import_doctype"] = doctype
+        meta = ctx.registry.get(doctype)
         result, rejected_id = None, None
+        update = request.method == "POST" and bool(request.form.get("update_existing"))
         if request.method == "POST":
             upload = request.files.get("file")
             if upload is None or not upload.filename:
                 flash("Choose a CSV or XLSX file to upload.", "error")
             else:
-                result, rejected_id = self._run(ctx, doctype, upload)
+                result, rejected_id = self._run(ctx, doctype, upload, update)
                 if hasattr(result, "status_code"):  # queued: the job's page
                     return result
         return self.render(
@@ -77,9 +79,11 @@ class ImportView(Guarded, BaseView):
             result=result,
             labels={f.fieldname: f.label for f in self._fields(ctx, doctype)},
             rejected_id=rejected_id,
+            update=update,
+            match_labels=[f.label for f in map(meta.get_field, meta.import_match) if f is not None],
         )
 
-    def _run(self, ctx, doctype, upload):
+    def _run(self, ctx, doctype, upload, update: bool = False):
         import tempfile
         from pathlib import Path
 
@@ -93,13 +97,13 @@ class ImportView(Guarded, BaseView):
             path = Path(tmp) / f"upload{suffix}"
             upload.save(path)
             try:
-                rows = dict(importer.read_file(path))
+                rows = dict(importer.check_file(ctx, doctype, path))
                 mdos = sorted(ctx.access.mdos)
                 meta = ctx.registry.get(doctype)
                 single = {"mdo": mdos[0]} if meta.is_tenant and meta.tenant_field == "mdo" and len(mdos) == 1 else None
                 if len(rows) >= BACKGROUND_ROWS:  # a big staff list: a background job, followed on its page
-                    return self._queue(ctx, doctype, path, upload.filename, single), None
-                result = importer.import_file(ctx, doctype, path, defaults=single)
+                    return self._queue(ctx, doctype, path, upload.filename, single, update), None
+                result = importer.import_file(ctx, doctype, path, defaults=single, update=update)
             except IgotError as exc:  # an unreadable file or unknown columns: say so, store nothing
                 flash(exc.message.replace(path.name, upload.filename), "error")
                 return None, None
@@ -110,18 +114,19 @@ class ImportView(Guarded, BaseView):
             labels = {f.fieldname: f.label for f in self._fields(ctx, doctype)}
             rejected_id = files.put(
                 ctx,
-                _rejected_csv(rows, result.errors, labels).encode(),
+                importer.rejected_csv(rows, result.errors, labels).encode(),
                 f"{doctype} rejected rows.csv",
                 content_type="text/csv",
                 kind="import-rejected",
             )
+        updated = f"{len(result.updated)} updated, " if result.updated else ""
         flash(
-            f"{len(result.inserted)} imported, {len(result.failed_lines)} rejected of {result.rows} rows.",
+            f"{len(result.inserted)} imported, {updated}{len(result.failed_lines)} rejected of {result.rows} rows.",
             "success" if not result.errors else "warning",
         )
         return result, rejected_id
 
-    def _queue(self, ctx, doctype, path, filename, single):
+    def _queue(self, ctx, doctype, path, filename, single, update: bool = False):
         from app import files, jobs
 
         with open(path, "rb") as stream:
@@ -129,7 +134,7 @@ class ImportView(Guarded, BaseView):
         job = jobs.submit(
             ctx,
             "import",
-            {"doctype": doctype, "file": file_id, "filename": filename, "mdo": (single or {}).get("mdo")},
+            {"doctype": doctype, "file": file_id, "filename": filename, "mdo": (single or {}).get("mdo"), "update": update},
             label=f"Import {doctype} from {filename}",
         )
         flash(
@@ -264,26 +269,3 @@ def _xlsx_template(doctype: str, fields, headings: list[str], example: list[str]
         headers={"Content-Disposition": f'attachment; filename="{doctype}.xlsx"'},
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
-
-
-def _rejected_csv(rows: dict, errors, labels: dict | None = None) -> str:
-    """The rejected rows as they were uploaded, with their line and errors in front (by the
-    columns' labels): corrected, the file is uploaded again as it is."""
-    import csv
-    import io
-
-    from app.importer import csv_cell
-
-    by_line: dict[int, list[str]] = {}
-    for error in errors:
-        by_line.setdefault(error.line, []).append(f"{(labels or {}).get(error.field, error.field)}: {error.message}")
-    columns = []
-    for line in by_line:
-        columns += [k for k in rows.get(line, {}) if k not in columns]
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([csv_cell(c) for c in ["line", "errors"] + columns])
-    for line in sorted(by_line):
-        row = rows.get(line, {})
-        writer.writerow([line, csv_cell(" | ".join(by_line[line]))] + [csv_cell(row.get(c, "")) for c in columns])
-    return buffer.getvalue()

@@ -144,18 +144,23 @@ def _audience(ctx, item, wf: dict | None) -> bool:
 
 
 def checklist(ctx) -> list[dict]:
-    """The first-run checklist for the roles that set an installation up: each step done
-    once a record exists (an MDO Admin's account, an officer, a published module)."""
-    if not ctx.access.can("set_up_installation"):
-        return []
+    """The first-run checklists for the user's roles: the System Manager's for the
+    installation, a nodal officer's for her MDO (``SetupStep.audience``), each step done once a
+    record exists (an MDO Admin's account, an officer) or by its own test, with what is left."""
     out = []
-    for step in sorted((*ENGINE_STEPS, *ctx.site.modules.all("setup_steps")), key=lambda s: s.order):
+    steps = [s for s in (*ENGINE_STEPS, *ctx.site.modules.all("setup_steps")) if ctx.access.can(s.audience)]
+    for step in sorted(steps, key=lambda s: (s.audience, s.order)):
         try:
-            filters = step.filters(ctx) if callable(step.filters) else step.filters
-            done = query.count(ctx, step.doctype, filters=[list(f) for f in filters] or None) > 0
+            if step.done is not None:
+                done = bool(step.done(ctx))
+            else:
+                filters = step.filters(ctx) if callable(step.filters) else step.filters
+                done = query.count(ctx, step.doctype, filters=[list(f) for f in filters] or None) > 0
+            detail = step.detail(ctx) if step.detail is not None and not done else []
         except (PermissionDenied, IgotError):
             continue
-        out.append({"words": step.words, "why": step.why, "done": done, "url": url_for("admin.index") + step.step})
+        url = step.step if step.step.startswith(("/", "mailto:")) else url_for("admin.index") + step.step
+        out.append({"words": step.words, "why": step.why, "done": done, "url": url, "detail": detail, "audience": step.audience})
     return out
 
 

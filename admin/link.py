@@ -15,7 +15,9 @@ from .common import user_ctx
 class LinkLookupView(BaseView):
     """``/admin/link/?doctype=Officer&query=asha&offset=0&limit=10``: choices for a Link field,
     as ``[[name, label], ...]``, only among the records the signed-in user may read (and, with
-    ``filters``, meeting the field's link_filters, e.g. only Verified competencies)."""
+    ``filters``, meeting the field's link_filters, e.g. only Verified competencies), and that
+    the target's controller offers them (``Document.offered``: an MDO Admin is offered only the
+    roles she may grant)."""
 
     def is_visible(self):
         return False
@@ -39,12 +41,13 @@ class LinkLookupView(BaseView):
             return jsonify([]), 400
         fields = ["name"] + ([meta.title_field] if meta.title_field else [])
         try:
+            filters = _offered(ctx, meta, request.args.get("filters") or None)
             rows, _ = query.get_list(
                 ctx,
                 doctype,
                 fields=fields,
                 search=request.args.get("query") or None,
-                filters=request.args.get("filters") or None,
+                filters=filters,
                 order_by=meta.title_field or "name",
                 limit=limit,
                 offset=offset,
@@ -56,3 +59,16 @@ class LinkLookupView(BaseView):
             return jsonify([]), 400
         label = meta.title_field or "name"
         return jsonify([[r["name"], r.get(label) or r["name"]] for r in rows])
+
+
+def _offered(ctx, meta, filters):
+    """The caller's ``filters`` with the target controller's own (``Document.offered``)."""
+    own = meta.controller().offered(ctx)
+    if not own:
+        return filters
+    from app import inputs
+
+    given = inputs.load_json(filters, "filters") if isinstance(filters, str) else filters
+    if isinstance(given, dict):
+        given = [[k, *v] if isinstance(v, list) and len(v) == 2 else [k, "=", v] for k, v in given.items()]
+    return [*(given or []), *own]

@@ -22,7 +22,7 @@ from app.errors import IgotError, NotFound, PermissionDenied
 from app.model import customize, lifecycle, transitions, workflow
 from app.model.fieldtypes import FIELDTYPES
 
-from . import forms, messages, submissions
+from . import bulk, forms, messages, submissions
 from .attachments import attachment_html
 from .common import Guarded, Record, user_ctx
 
@@ -177,8 +177,11 @@ class DocTypeView(Guarded, BaseModelView):
                 spec["label"],
                 f"{spec['label']} for each selected record?",
             )
+        bulk.actions(self)  # "Set position": a field given at once to the selected records
 
     def is_action_allowed(self, name):
+        if name.startswith(bulk.PREFIX):
+            return current_user.is_authenticated and bulk.allowed(self, name)
         if name.startswith(self.BULK):
             spec = next((a for a in self.meta.actions if a["name"] == name[len(self.BULK) :]), None)
             if spec is None or not current_user.is_authenticated:
@@ -583,6 +586,10 @@ class DocTypeView(Guarded, BaseModelView):
         except IgotError as exc:
             flash(self._say(exc), "error")
         return self._back(name)
+
+    @expose("/bulk-set/", methods=("POST",))
+    def bulk_set_view(self):
+        return bulk.apply(self)
 
     @expose("/action/", methods=("POST",))
     def action_view(self):

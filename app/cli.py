@@ -326,14 +326,26 @@ def analyst_role(print_only, role):
 @click.argument("doctype")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--mdo", default=None, help="the MDO of rows that name none (a ministry's staff list)")
+@click.option("--update", is_flag=True, help="A row for a record that exists (an officer's e-mail or employee id) updates it.")
+@click.option(
+    "--rejected",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Where to write the rejected rows with their errors (default: FILE's name with -rejected.csv, beside it).",
+)
 @click.option("--background", is_flag=True, help="Queue it as a background job (see `igot worker`).")
-def import_(doctype, file, mdo, background):
-    """Import DOCTYPE records from a CSV or XLSX FILE; bad rows are reported, not stored.
-    Officers get their learner accounts."""
+def import_(doctype, file, mdo, update, rejected, background):
+    """Import DOCTYPE records from a CSV or XLSX FILE; bad rows are reported, not stored, and
+    written with their errors to a file to correct and import again. Officers get their
+    learner accounts."""
     from app import importer
 
     site = _site()
     ctx = site.context("Administrator")
+    try:
+        rows = importer.check_file(ctx, doctype, file)  # unknown columns: refused before anything is stored
+    except IgotError as exc:
+        _fail(exc)
     if background:
         from app import files, jobs
 
@@ -343,7 +355,7 @@ def import_(doctype, file, mdo, background):
             job = jobs.submit(
                 ctx,
                 "import",
-                {"doctype": doctype, "file": file_id, "mdo": mdo, "filename": file.name},
+                {"doctype": doctype, "file": file_id, "mdo": mdo, "filename": file.name, "update": update},
                 label=f"Import {doctype} from {file.name}",
             )
         except IgotError as exc:
@@ -351,16 +363,22 @@ def import_(doctype, file, mdo, background):
         click.echo(f"queued {job.name}")
         return
     try:
-        rows = len(importer.read_file(file))
-        with click.progressbar(length=rows, label=f"importing {doctype}", file=sys.stderr, show_pos=True) as bar:
-            result = importer.import_file(ctx, doctype, file, progress=bar.update, defaults={"mdo": mdo} if mdo else None)
+        with click.progressbar(length=len(rows), label=f"importing {doctype}", file=sys.stderr, show_pos=True) as bar:
+            result = importer.import_file(
+                ctx, doctype, file, progress=bar.update, defaults={"mdo": mdo} if mdo else None, update=update
+            )
     except IgotError as exc:
         _fail(exc)
     for error in result.errors:
         click.echo(str(error), err=True)
     again = f", {len(result.resumed)} already imported by an earlier run" if result.resumed else ""
-    click.echo(f"{len(result.inserted)} imported{again}, {len(result.failed_lines)} rejected of {result.rows} rows")
+    updated = f", {len(result.updated)} updated" if result.updated else ""
+    click.echo(f"{len(result.inserted)} imported{updated}{again}, {len(result.failed_lines)} rejected of {result.rows} rows")
     if result.errors:
+        target = rejected or file.with_name(f"{file.stem}-rejected.csv")
+        labels = {f.fieldname: f.label for f in site.registry.get(doctype).all_fields}
+        target.write_text(importer.rejected_csv(dict(rows), result.errors, labels), encoding="utf-8")
+        click.echo(f"the rejected rows, with why, are in {target}: correct them there and import that file again", err=True)
         sys.exit(1)
 
 

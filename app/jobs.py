@@ -338,11 +338,17 @@ def _run_import(ctx, args, progress):
             progress(done[0], total, f"{done[0]} of {total} rows")
 
         result = importer.import_file(
-            ctx, args["doctype"], path, progress=step, defaults={"mdo": args["mdo"]} if args.get("mdo") else None
+            ctx,
+            args["doctype"],
+            path,
+            progress=step,
+            defaults={"mdo": args["mdo"]} if args.get("mdo") else None,
+            update=bool(args.get("update")),
         )
     return {
         "rows": result.rows,
         "imported": len(result.inserted),
+        "updated": len(result.updated),
         "already_imported": len(result.resumed),
         "rejected": len(result.failed_lines),
         "errors": [str(e) for e in result.errors[:1000]],

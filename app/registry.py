@@ -17,8 +17,8 @@ them, but explicit:
   what fills an empty one);
 - ``attention``: lines of the admin home's "Needs attention" (``Attention``: records of a
   doctype in a given condition, counted for the roles whose work they are);
-- ``setup_steps``: a new installation's first-run checklist (``SetupStep``: done once a
-  record exists);
+- ``setup_steps``: a first-run checklist (``SetupStep``: done once a record exists, or by its
+  own test): the System Manager's for the installation, a nodal officer's for her MDO;
 - ``related``: what belongs to a record, beside it on its back-office page (``Related``: an
   officer's gaps, passbook, enrolments; a course's offerings), read through the access layer;
 - ``events``: document events (``DocEvent``): code that runs when a record of another
@@ -166,10 +166,13 @@ class Attention:
 
 @dataclass(frozen=True)
 class SetupStep:
-    """A step of a new installation's first-run checklist, on the home of the users who set an
-    installation up (capability ``set_up_installation``): done once a ``doctype`` record
-    matching ``filters`` exists; ``step`` is the admin path where it is taken, ``why`` says in
-    a line why it matters."""
+    """A step of a first-run checklist, on the home of the users whose roles hold the
+    capability ``audience`` (``set_up_installation``: the System Manager, for the installation;
+    ``lead_an_mdo``: a nodal officer, for her MDO, counted through the access layer): done once
+    a ``doctype`` record matching ``filters`` exists, or when ``done(ctx)`` says so (no officer
+    left without a position); ``step`` is the admin path where it is taken, ``why`` says in a
+    line why it matters, and ``detail(ctx)`` may list what is left (``[{"text", "url"}]``:
+    the MDOs without reviewers)."""
 
     order: int
     words: str
@@ -177,6 +180,9 @@ class SetupStep:
     doctype: str
     filters: tuple[tuple[str, str, Any], ...] | Callable  # or a function of the Context giving them
     step: str
+    audience: str = "set_up_installation"
+    done: Callable | None = None
+    detail: Callable | None = None
 
 
 @dataclass(frozen=True)

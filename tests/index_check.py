@@ -48,6 +48,8 @@ SCOPE_KEYS = {"mdo", "owner", "docstatus"}
 
 # Code location -> why its queries may go without an index.
 EXCEPTIONS = {
+    "app/importer.py:_names": "an import looks up each distinct Link title (a service's, a position's) once per file,"
+    " in the small doctypes a title names; an officer by e-mail (unique) or employee id (indexed), in the caller's MDOs",
     "app/importer.py:export_rows": "exports read a whole collection (or the user's filter) once, in batches by _id",
     "doctypes/frac/frac.py:rebuild": "`igot rollups rebuild` recomputes every rollup from whole collections, on purpose",
     "doctypes/organisation/activity.py:rebuild": "the same, for the MDO dashboard's rollup",

@@ -57,13 +57,18 @@ def blank_form(page: str) -> dict:
     return data
 
 
-def upload(client, text: str, filename: str = "staff.csv", doctype: str = "Officer") -> str:
-    """Data Import: ``text`` uploaded as ``filename``; the result page."""
+def upload(client, text: str, filename: str = "staff.csv", doctype: str = "Officer", **extra) -> str:
+    """Data Import: ``text`` uploaded as ``filename`` (``extra``: the form's other fields); the result page."""
     import io
 
     return client.post(
         "/admin/import/",
-        data={"csrf_token": csrf(client, "/admin/import/"), "doctype": doctype, "file": (io.BytesIO(text.encode()), filename)},
+        data={
+            "csrf_token": csrf(client, "/admin/import/"),
+            "doctype": doctype,
+            "file": (io.BytesIO(text.encode()), filename),
+            **extra,
+        },
         content_type="multipart/form-data",
     ).get_data(as_text=True)
 
@@ -434,6 +439,21 @@ def test_import_takes_indian_dates_and_says_which_are_not_dates(app, site):
     assert "<td>Date of Birth</td>" in errors and "1987-02-30 is not a date" in errors
 
 
+def test_import_screen_names_a_misnamed_column_once_and_updates_when_asked(app, site):
+    client = signed_in(app, "nodal@power.gov.in")
+    page = html.unescape(upload(client, "Full Name,Email,Group,Year of Allotment\nAsha Rao,asha@power.gov.in,A,2012\n"))
+    assert page.count('Column "Year of Allotment" is not known: did you mean "Year of Allotment / Joining"?') == 1
+    assert 'id="import-summary"' not in page and site.db.officer.count_documents({"email": "asha@power.gov.in"}) == 0
+    staff = "Full Name,Email,Group,Year of Allotment / Joining\nAsha Rao,asha@power.gov.in,A,2012\n"
+    assert "1 imported, 0 rejected of 1 rows" in upload(client, staff)
+    again = staff.replace("2012", "2013")
+    assert "Update the records that already exist" in client.get("/admin/import/").get_data(as_text=True)
+    refused = html.unescape(upload(client, again))
+    assert "0 imported, 1 rejected of 1 rows" in refused and "choose to update existing records" in refused
+    assert "0 imported, 1 updated, 0 rejected of 1 rows" in upload(client, again, update_existing="1")
+    assert site.db.officer.find_one({"email": "asha@power.gov.in"})["year_of_allotment"] == 2013
+
+
 def test_import_screen_refused_without_import_permission(app):
     assert signed_in(app, "ravi@power.gov.in").get("/admin/import/").status_code == 403
 
@@ -471,6 +491,17 @@ def test_aggregate_is_scoped_to_the_callers_mdos(app, site):
     assert rows == []  # only Steel has an officer here
     rows = query.aggregate(context_for(site, "nodal@steel.gov.in"), "Officer", [{"$group": {"_id": "$mdo", "n": {"$sum": 1}}}])
     assert rows == [{"_id": STEEL, "n": 1}]
+
+
+def test_the_role_picker_offers_an_mdo_admin_only_the_roles_she_may_grant(app, site):
+    add_user(site, "dopt@dopt.gov.in", ["System Manager"])
+    offered = {name for name, _ in signed_in(app, "nodal@power.gov.in").get("/admin/link/?doctype=Role&limit=50").json}
+    assert "FRAC Reviewer L1" not in offered and "System Manager" not in offered
+    assert {"Learner", "Content Creator", "MDO Admin"} <= offered
+    searched = signed_in(app, "nodal@power.gov.in").get("/admin/link/?doctype=Role&query=FRAC&limit=50").json
+    assert searched == []
+    everything = {name for name, _ in signed_in(app, "dopt@dopt.gov.in").get("/admin/link/?doctype=Role&limit=50").json}
+    assert {"FRAC Reviewer L1", "System Manager"} <= everything
 
 
 def test_link_lookup_offers_only_what_the_user_may_read(app, site):
@@ -671,6 +702,16 @@ def attention_counts(page) -> dict:
     return {words: (int(n), html.unescape(url)) for url, words, n in rows}
 
 
+def checklist_state(page: str, audience: str) -> dict:
+    """The home's checklist for ``audience``: each step's words -> ("done" or "todo", its link)."""
+    block = page.split(f'id="checklist-{audience}"')[1].split("</ol>")[0]
+    steps = re.findall(
+        r'<li class="(done|todo)">\s*(?:<span[^>]*>Done</span> ([^<]+)|<span[^>]*>To do</span> <a href="([^"]+)">([^<]+)</a>)',
+        block,
+    )
+    return {(done or todo).strip(): (kind, url or None) for kind, done, url, todo in steps}
+
+
 def test_home_is_built_around_each_roles_work(app, site):
     ctx = context_for(site, "nodal@power.gov.in")
     lifecycle.insert(
@@ -686,21 +727,36 @@ def test_home_is_built_around_each_roles_work(app, site):
     assert count == 1 and "Passbook entries to verify" in lines and "Fee claims to approve" not in lines
     listed = power.get(url).get_data(as_text=True)
     assert "Ravi" in listed and "Sunita Steel" not in listed
-    assert 'id="first-run"' not in page and 'id="home-counts"' not in page  # the record types have a page of their own
+    assert 'id="home-counts"' not in page  # the record types have a page of their own
+    # her MDO's onboarding checklist: the staff loaded, the rest to do, each with where it is done
+    state = checklist_state(page, "lead_an_mdo")
+    assert state == {
+        "Load your staff": ("done", None),
+        "Give every officer a position": ("todo", "/admin/officer/"),
+        "Describe the FRAC roles": ("todo", "/admin/frac_role/new/"),
+        "Build the role map of a position": ("todo", "/admin/role_map/new/"),
+        "Have your reviewers appointed": ("todo", "/admin/role_map/"),
+        "Have a role map verified": ("todo", "/admin/role_map/"),
+        "Choose the content: a capacity building plan": ("todo", "/admin/capacity_building_plan/new/"),
+    }
+    assert "Nobody holds FRAC Reviewer L1 or FRAC Reviewer L2 in Ministry of Power: ask the System Manager" in page
+    assert "checklist-set_up_installation" not in page and "Ministry of Steel" not in page
     # finance: the claims, not the officers
     lines = attention_counts(signed_in(app, "finance@dopt.gov.in").get("/admin/").get_data(as_text=True))
     assert {"Fee claims to approve", "Fee claims to pay"} <= set(lines) and "Officers onboarded without a position" not in lines
     # a new installation's System Manager: a checklist, done where records exist
     dopt = signed_in(app, "dopt@dopt.gov.in")
     page = dopt.get("/admin/").get_data(as_text=True)
-    steps = re.findall(r'<li class="(done|todo)">\s*(?:<span[^>]*>Done</span> ([^<]+)|<a href="([^"]+)">([^<]+)</a>)', page)
-    state = {(done_words or todo_words).strip(): kind for kind, done_words, _url, todo_words in steps}
+    state = {words: kind for words, (kind, _) in checklist_state(page, "set_up_installation").items()}
     assert state == {
         "Check the MDOs": "done",
         "Create an MDO Admin for each MDO": "done",
         "Load the staff": "done",
+        "Have the FRAC reviewers of each MDO appointed": "todo",
         "Publish the first course": "todo",
     }
+    without = html.unescape(page.split("Have the FRAC reviewers of each MDO appointed")[1].split("</ul>")[0])
+    assert f"Nobody holds FRAC Reviewer L1 or FRAC Reviewer L2 in {POWER}." in without and STEEL in without
     assert dopt.get("/admin/content_module/new/").status_code == 200
     # an empty chart says what fills it and links to the step; the counts page lists what the user reads
     assert 'id="chart-certificates-empty"' in page and "publish the first one" in page
@@ -813,3 +869,57 @@ def test_an_attachment_shows_its_name_and_size_and_downloads_by_its_name(app, si
     # the edit form names the file too; another MDO's user opens neither the record nor the file
     assert "asha passport.png" in client.get(f"/admin/officer/edit/?id={name}").get_data(as_text=True)
     assert signed_in(app, "nodal@steel.gov.in").get(html.unescape(link.group(1))).status_code == 404
+
+
+def test_set_position_on_the_selected_officers_goes_through_every_rule(app, site):
+    admin = site.context()
+    section = lifecycle.insert(admin, "Position", {"position_name": "Section Officer", "mdo": POWER}).name
+    steel_post = lifecycle.insert(admin, "Position", {"position_name": "Steel Desk", "mdo": STEEL}).name
+    nodal = context_for(site, "nodal@power.gov.in")
+    names = [
+        lifecycle.insert(
+            nodal, "Officer", {"full_name": f"Officer {i}", "email": f"o{i}@power.gov.in", "group": "B", "mdo": POWER}
+        ).name
+        for i in range(3)
+    ]
+    spy = lifecycle.insert(
+        context_for(site, "nodal@steel.gov.in"),
+        "Officer",
+        {"full_name": "Steel Officer", "email": "s@steel.gov.in", "group": "B", "mdo": STEEL},
+    ).name
+    client = signed_in(app, "nodal@power.gov.in")
+    listed = client.get("/admin/officer/").get_data(as_text=True)
+    assert 'data-model-action="set:position"' in listed and ">Set position<" in listed
+    token = csrf(client, "/admin/officer/")
+    chosen = client.post(
+        "/admin/officer/action/", data={"csrf_token": token, "action": "set:position", "rowid": [*names[:2], spy]}
+    ).get_data(as_text=True)
+    assert "Officer 0" in chosen and "Officer 1" in chosen and "Steel Officer" not in chosen  # another MDO's: not shown
+    page = client.post(
+        "/admin/officer/bulk-set/",
+        data={"csrf_token": token, "field": "position", "value": section, "rowid": [*names[:2], spy]},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "Position set to Section Officer for 2 records." in page
+    assert [site.db.officer.find_one({"_id": n}).get("position") for n in names] == [section, section, None]
+    assert site.db.officer.find_one({"_id": spy}).get("position") is None  # refused: not in her MDOs
+    page = html.unescape(
+        client.post(
+            "/admin/officer/bulk-set/",
+            data={"csrf_token": token, "field": "position", "value": steel_post, "rowid": [names[2]]},
+            follow_redirects=True,
+        ).get_data(as_text=True)
+    )
+    assert "Officer 2: " in page and site.db.officer.find_one({"_id": names[2]}).get("position") is None
+    # a learner, or a field the list does not set in bulk, changes nothing
+    learner = signed_in(app, "ravi@power.gov.in")
+    refused = learner.post(
+        "/admin/officer/bulk-set/",
+        data={"csrf_token": csrf(learner, "/admin/officer/"), "field": "position", "value": section, "rowid": [names[2]]},
+    )
+    assert refused.status_code in (302, 403) and site.db.officer.find_one({"_id": names[2]}).get("position") is None
+    client.post(
+        "/admin/officer/bulk-set/",
+        data={"csrf_token": token, "field": "email", "value": "x@power.gov.in", "rowid": [names[2]]},
+    )
+    assert site.db.officer.find_one({"_id": names[2]})["email"] == "o2@power.gov.in"

@@ -48,10 +48,9 @@ def test_exported_cells_never_start_a_formula(admin):
 
 
 def test_rejected_rows_files_never_start_a_formula():
-    from admin.data_import import _rejected_csv
-    from app.importer import RowError
+    from app.importer import RowError, rejected_csv
 
-    text = _rejected_csv({2: {"Name": "=1+1", "Email": "@evil"}}, [RowError(2, "email", "=not an e-mail")])
+    text = rejected_csv({2: {"Name": "=1+1", "Email": "@evil"}}, [RowError(2, "email", "=not an e-mail")])
     cells = [c for row in csv.reader(io.StringIO(text)) for c in row]
     assert "'=1+1" in cells and "'@evil" in cells and all(not c.startswith(importer.FORMULA_START) for c in cells)
 

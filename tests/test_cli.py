@@ -1,5 +1,7 @@
 """The igot command, on the embedded store."""
 
+import csv
+import io
 import json
 
 import pytest
@@ -38,6 +40,35 @@ def test_import_reports_bad_rows_and_exit_code(runner, tmp_path):
     assert "1 imported, 1 rejected of 2 rows" in result.output
     exported = runner.invoke(cli.main, ["export", "Officer", "--format", "json"])
     assert [o["email"] for o in json.loads(exported.output)] == ["asha@gov.in"]
+
+
+def test_import_writes_the_rejected_rows_and_updates_only_when_asked(runner, tmp_path):
+    runner.invoke(cli.main, ["init"])
+    path = tmp_path / "staff.csv"
+    path.write_text("Name,Email,Group,Designation\nAsha Rao,asha@gov.in,A,Under Secretary\nNo Email,,A,Clerk\n", encoding="utf-8")
+    first = runner.invoke(cli.main, ["import", "Officer", str(path), "--mdo", "Ministry of Power"])
+    assert first.exit_code == 1 and "1 imported, 1 rejected of 2 rows" in first.output
+    rejected = list(csv.reader(io.StringIO((tmp_path / "staff-rejected.csv").read_text(encoding="utf-8"))))
+    assert rejected[0] == ["line", "errors", "Name", "Email", "Group", "Designation"]
+    assert rejected[1][:3] == ["3", "Email: Missing data for required field.", "No Email"]
+    path.write_text("Name,Email,Group,Designation\nAsha Rao,ASHA@gov.in,A,Deputy Secretary\n", encoding="utf-8")
+    again = runner.invoke(cli.main, ["import", "Officer", str(path), "--mdo", "Ministry of Power"])
+    assert again.exit_code == 1 and "choose to update existing records" in again.output
+    updated = runner.invoke(cli.main, ["import", "Officer", str(path), "--mdo", "Ministry of Power", "--update"])
+    assert updated.exit_code == 0, updated.output
+    assert "0 imported, 1 updated, 0 rejected of 1 rows" in updated.output
+    exported = json.loads(runner.invoke(cli.main, ["export", "Officer", "--format", "json"]).output)
+    assert [(o["email"], o["designation"]) for o in exported] == [("asha@gov.in", "Deputy Secretary")]
+
+
+def test_import_with_a_misnamed_column_names_the_nearest_and_stores_nothing(runner, tmp_path):
+    runner.invoke(cli.main, ["init"])
+    path = tmp_path / "staff.csv"
+    path.write_text("Name,Email,Group,Year of Allotment\nAsha Rao,asha@gov.in,A,2012\n", encoding="utf-8")
+    result = runner.invoke(cli.main, ["import", "Officer", str(path), "--mdo", "Ministry of Power"])
+    assert result.exit_code == 1
+    assert 'Column "Year of Allotment" is not known: did you mean "Year of Allotment / Joining"?' in result.output
+    assert json.loads(runner.invoke(cli.main, ["export", "Officer", "--format", "json"]).output) == []
 
 
 def test_export_unknown_doctype_is_a_clear_error(runner):

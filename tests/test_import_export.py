@@ -5,8 +5,10 @@ import io
 import json
 
 import openpyxl
+import pytest
 
 from app import importer
+from app.errors import ValidationError
 
 HEADER = ["full_name", "email", "service", "group", "mdo", "year_of_allotment", "date_of_birth", "postings"]
 ROWS = [
@@ -69,10 +71,24 @@ def test_child_row_errors_name_the_row(site, tmp_path):
     assert [str(e) for e in result.errors] == ["line 2: postings[1].from_date: Missing data for required field."]
 
 
-def test_unknown_column_is_reported(site, tmp_path):
-    rows = [["X", "x@gov.in", "IAS", "A", "Ministry of Power", "2012", "", "", "blue"]]
-    result = importer.import_file(site.context(), "Officer", write_csv(tmp_path / "o.csv", rows, HEADER + ["colour"]))
-    assert [e.field for e in result.errors] == ["colour"]
+def test_an_unknown_column_refuses_the_file_once_before_any_row(site, tmp_path):
+    rows = [["X", "x@gov.in", "IAS", "A", "Ministry of Power", "2012", "", "", "blue"]] * 3
+    with pytest.raises(ValidationError) as refused:
+        importer.import_file(site.context(), "Officer", write_csv(tmp_path / "o.csv", rows, HEADER + ["colour"]))
+    assert refused.value.errors == {"columns": ['Column "colour" is not known: Officer has no such field.']}
+    assert site.db.officer.count_documents({}) == 0
+
+
+def test_a_misnamed_column_is_answered_with_the_nearest_label(site, tmp_path):
+    header = ["Full Name", "Email", "Service", "Group", "MDO", "Year of Allotment"]
+    rows = [["Asha Rao", "asha@gov.in", "IAS", "A", "Ministry of Power", "2012"]]
+    with pytest.raises(ValidationError) as refused:
+        importer.import_file(site.context(), "Officer", write_csv(tmp_path / "o.csv", rows, header))
+    assert 'Column "Year of Allotment" is not known: did you mean "Year of Allotment / Joining"?' in refused.value.message
+    assert site.db.officer.count_documents({}) == 0
+    header[-1] = "Year of Allotment / Joining"
+    result = importer.import_file(site.context(), "Officer", write_csv(tmp_path / "o.csv", rows, header))
+    assert result.errors == [] and site.db.officer.find_one({"email": "asha@gov.in"})["year_of_allotment"] == 2012
 
 
 def test_export_csv_and_json(site, tmp_path):

@@ -202,3 +202,45 @@ def test_mdo_onboarding_status(site):
     assert site.db["mdo"].find_one({"_id": POWER})["onboarding_status"] == "Onboarded"
     with pytest.raises(ValidationError):
         lifecycle.save(ctx, "MDO", POWER, {"onboarding_status": "Done"})
+
+
+def test_a_row_for_an_officer_who_exists_is_refused_unless_updating(site, nodal, tmp_path):
+    importer.import_file(nodal, "Officer", write(tmp_path / "first.csv", GOOD), defaults={"mdo": POWER})
+    by_email = [*GOOD[0][:4], "Deputy Secretary", *GOOD[0][5:]]
+    by_employee_id = [GOOD[1][0], "", *GOOD[1][2:4], "Under Secretary", *GOOD[1][5:]]  # no e-mail: found by PW-1002
+    path = write(tmp_path / "again.csv", [by_email, by_employee_id])
+    refused = importer.import_file(nodal, "Officer", path, defaults={"mdo": POWER})
+    assert refused.updated == [] and refused.failed_lines == [2, 3]
+    assert "choose to update existing records" in refused.errors[0].message
+    assert site.db["officer"].find_one({"email": "asha.rao@power.gov.in"})["designation"] == "Under Secretary"
+    result = importer.import_file(nodal, "Officer", path, defaults={"mdo": POWER}, update=True)
+    assert result.errors == [] and result.inserted == [] and len(result.updated) == 2
+    assert site.db["officer"].find_one({"email": "asha.rao@power.gov.in"})["designation"] == "Deputy Secretary"
+    vikram = site.db["officer"].find_one({"employee_id": "PW-1002"})
+    assert (vikram["designation"], vikram["email"]) == ("Under Secretary", "vikram@power.gov.in")  # empty cells keep values
+    assert site.db["officer"].count_documents({}) == 2
+
+
+def test_updating_cannot_reach_another_mdos_officer(site, nodal, tmp_path):
+    importer.import_file(nodal, "Officer", write(tmp_path / "first.csv", GOOD[:1]), defaults={"mdo": POWER})
+    add_user(site, "nodal@steel.gov.in", ["MDO Admin"], [STEEL])
+    steel = auth.context_for(site, "nodal@steel.gov.in")
+    headings = [h for h in HEADINGS if h != "Karmayogi Badge"]  # Power's custom field
+    row = [*GOOD[0][:4], "Joint Secretary", *GOOD[0][5:-1]]
+    result = importer.import_file(steel, "Officer", write(tmp_path / "steel.csv", [row], headings), update=True)
+    assert result.updated == [] and result.inserted == [] and result.failed_lines == [2]
+    asha = site.db["officer"].find_one({"email": "asha.rao@power.gov.in"})
+    assert (asha["designation"], asha["mdo"]) == ("Under Secretary", POWER)
+
+
+def test_a_position_is_given_by_its_title_in_the_officers_mdo(site, nodal, tmp_path):
+    admin = site.context()
+    section = lifecycle.insert(admin, "Position", {"position_name": "Section Officer", "mdo": POWER}).name
+    lifecycle.insert(admin, "Position", {"position_name": "Section Officer", "mdo": STEEL})  # another MDO's: not meant
+    lifecycle.insert(admin, "Position", {"position_name": "Consultant", "mdo": STEEL})  # only in another MDO
+    rows = [[*GOOD[0], "Section Officer"], [*GOOD[1], "Consultant"]]
+    headings = [*HEADINGS, "Position"]
+    result = importer.import_file(nodal, "Officer", write(tmp_path / "s.csv", rows, headings), defaults={"mdo": POWER})
+    assert site.db["officer"].find_one({"email": "asha.rao@power.gov.in"})["position"] == section
+    assert [(e.line, e.field) for e in result.errors] == [(3, "position")]
+    assert site.db["officer"].count_documents({"email": "vikram@power.gov.in"}) == 0

@@ -377,7 +377,7 @@ def test_mdo_admin_cannot_grant_system_roles(world):
         "/api/resource/User",
         json={"email": "boss@power.gov.in", "full_name": "Boss", "roles": [{"role": "System Manager"}], "mdos": [{"mdo": POWER}]},
     )
-    assert response.status_code == 400 and "only a System Manager may grant System Manager" in response.json["errors"]["roles"][0]
+    assert response.status_code == 400 and "only the System Manager grants System Manager" in response.json["errors"]["roles"][0]
     escalate = client.put(
         f"/api/resource/User/{world['users']['power']}", json={"roles": [{"role": "MDO Admin"}, {"role": "Finance"}]}
     )

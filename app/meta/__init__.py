@@ -97,6 +97,7 @@ class DocTypeMeta:
     actions: list[dict] = field(default_factory=list)
     teaches: dict | None = None
     import_first: bool = False  # Data Import opens on it (the staff list)
+    import_match: list[str] = field(default_factory=list)  # fields by which an import finds a record that exists
     # Editing a record in one of ``states`` makes a new draft version instead (fields
     # ``version``, ``previous_version``, ``version_of``); when that version reaches one of
     # ``states`` by workflow, the one before moves to ``superseded``.
@@ -297,6 +298,7 @@ def load_definition(path: Path) -> DocTypeMeta:
         actions=data.get("actions", []),
         teaches=data.get("teaches"),
         import_first=data.get("import_first", False),
+        import_match=data.get("import_match", []),
         versioned_edit=data.get("versioned_edit"),
         owner_field=data.get("owner_field", "owner"),
         list_view=data.get("list_view", {}),

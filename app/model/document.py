@@ -170,6 +170,13 @@ class Document:
         records' ``_id`` and ``mdo``); a controller may recompute what counts them."""
 
     @classmethod
+    def offered(cls, ctx) -> list:
+        """Filters (``app.query`` triples) on the records a Link picker offers the caller, beyond
+        those they may read: a Role picker offers an MDO Admin only the roles she may grant.
+        What is saved is still checked by the linking record's own rules."""
+        return []
+
+    @classmethod
     def present(cls, ctx, doc: dict) -> dict:
         """A stored record as the caller sees it; the record's field levels are applied to
         what this returns. A controller may narrow it further (a Version shows only the

@@ -97,7 +97,8 @@ def _me(call):
 
 
 def _link_options(call):
-    """Choices for a Link field: records of ``doctype`` the caller may read, matching ``txt``."""
+    """Choices for a Link field: records of ``doctype`` the caller may read, matching ``txt``,
+    that its controller offers them (``Document.offered``: an MDO Admin, the roles she grants)."""
     from app import query
 
     c = call.ctx
@@ -105,7 +106,14 @@ def _link_options(call):
     fields = ["name"] + ([meta.title_field] if meta.title_field else [])
     limit = min(max(call.arg("limit") or 20, 1), 100)
     rows, _ = query.get_list(
-        c, meta.name, fields=fields, search=call.arg("txt"), limit=limit, order_by=meta.title_field or "name", with_total=False
+        c,
+        meta.name,
+        fields=fields,
+        filters=meta.controller().offered(c) or None,
+        search=call.arg("txt"),
+        limit=limit,
+        order_by=meta.title_field or "name",
+        with_total=False,
     )
     return {"data": [{"value": r["name"], "label": r.get(meta.title_field or "name", r["name"])} for r in rows]}
 

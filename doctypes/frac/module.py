@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import click
 
-from app.registry import ApiMethod, Attention, Command, DocEvent, Figure, Job, Module, Page, Param, Related
+from app.registry import ApiMethod, Attention, Command, DocEvent, Figure, Job, Module, Page, Param, Related, SetupStep
 
-from . import api, events, figures, related
+from . import api, events, figures, related, reviewers
 from .talent_page import TalentView
 
 TAG = "FRAC"
@@ -122,6 +122,7 @@ MODULE = Module(
         Related("Officer", related.officer_position, 10),
         Related("Officer", related.officer_gaps, 20),
         Related("Officer", related.officer_passbook, 30),
+        Related("Role Map", reviewers.role_map_reviewers, 5),
         Related("Role Map", related.role_map_position, 10),
         Related("Role Map", related.role_map_officers, 20),
     ),
@@ -140,6 +141,57 @@ MODULE = Module(
         ),
         Attention("Passbook entries to verify", "Passbook Entry", (("workflow_state", "=", "Pending"),)),
         Attention("Competencies proposed", "Competency", (("workflow_state", "=", "Proposed"),)),
+    ),
+    setup_steps=(
+        SetupStep(
+            35,
+            "Have the FRAC reviewers of each MDO appointed",
+            "Each MDO's role maps are verified by its L1 and L2 reviewers: these MDOs' nodal officers have none yet.",
+            "User",
+            (),
+            "user/new/",
+            done=reviewers.every_mdo_has_reviewers,
+            detail=reviewers.mdos_missing_detail,
+        ),
+        SetupStep(
+            30,
+            "Describe the FRAC roles",
+            "The roles your positions play, with their activities and the competencies they need.",
+            "FRAC Role",
+            (),
+            "frac_role/new/",
+            audience="lead_an_mdo",
+        ),
+        SetupStep(
+            40,
+            "Build the role map of a position",
+            "A position's role map gathers its FRAC roles; once verified, officers in the position see their gaps.",
+            "Role Map",
+            (),
+            "role_map/new/",
+            audience="lead_an_mdo",
+        ),
+        SetupStep(
+            50,
+            "Have your reviewers appointed",
+            "The System Manager appoints the L1 and L2 reviewers who verify your role maps; until then a map sent for review "
+            "waits for no one.",
+            "User",
+            (),
+            "role_map/",
+            audience="lead_an_mdo",
+            done=reviewers.mdo_has_reviewers,
+            detail=reviewers.mdo_missing_detail,
+        ),
+        SetupStep(
+            60,
+            "Have a role map verified",
+            "Send the role map for review; it is in force once both reviewers verify it.",
+            "Role Map",
+            (("workflow_state", "=", "Verified"),),
+            "role_map/",
+            audience="lead_an_mdo",
+        ),
     ),
     events=(
         DocEvent("Officer", "on_update", events.officer_changed, resumable=True, batch=events.officers_changed),

@@ -3,7 +3,7 @@ verification page), capacity building plans, and completing a module."""
 
 from __future__ import annotations
 
-from app.registry import DocEvent, Figure, Job, Module, Param, Related, Route, Schedule
+from app.registry import DocEvent, Figure, Job, Module, Param, Related, Route, Schedule, SetupStep
 from doctypes.organisation.figures import monthly
 
 from . import certificates, plans, related
@@ -48,6 +48,17 @@ MODULE = Module(
             monthly("chart-certificates", "Certificates issued per month", "Enrolment", "certificates"),
             "Certificates appear as officers complete courses: publish the first one.",
             "content_module/",
+        ),
+    ),
+    setup_steps=(
+        SetupStep(
+            70,
+            "Choose the content: a capacity building plan",
+            "A plan assigns published modules and courses to your officers' positions; a content creator publishes more.",
+            "Capacity Building Plan",
+            (),
+            "capacity_building_plan/new/",
+            audience="lead_an_mdo",
         ),
     ),
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from app.registry import Attention, Figure, Module, SetupStep
 
-from . import figures
+from . import figures, officers
 
 MODULE = Module(
     name="Organisation",
@@ -26,6 +26,25 @@ MODULE = Module(
             "Officer",
             (),
             "import/?doctype=Officer",
+        ),
+        SetupStep(
+            10,
+            "Load your staff",
+            "Upload the staff list (CSV or XLSX): each officer gets a learner account and an invitation.",
+            "Officer",
+            (),
+            "import/?doctype=Officer",
+            audience="lead_an_mdo",
+        ),
+        SetupStep(
+            20,
+            "Give every officer a position",
+            "An officer's position decides their role map and gaps: select officers in the list and choose Set position.",
+            "Officer",
+            (),
+            "officer/",
+            audience="lead_an_mdo",
+            done=officers.all_placed,
         ),
     ),
 )

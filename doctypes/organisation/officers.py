@@ -46,3 +46,11 @@ def check_mdo(ctx, meta, mdo: str) -> None:
         ctx.access.check(meta, "read", {"mdo": mdo, "name": mdo})
     except NotFound:
         raise NotFound(f"MDO {mdo!r} not found", doctype="MDO", name=mdo) from None
+
+
+def all_placed(ctx) -> bool:
+    """Every officer the caller reads holds a position (and there is at least one): the
+    nodal officer's checklist step "Give every officer a position"."""
+    from app import query
+
+    return query.count(ctx, "Officer") > 0 and query.count(ctx, "Officer", filters=[["position", "is", "not set"]]) == 0

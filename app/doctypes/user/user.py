@@ -24,7 +24,11 @@ class User(Document):
             assignable = {d["_id"] for d in self.ctx.site.collection("Role").find({"assignable_by_mdo_admin": True}, {"_id": 1})}
             refused = sorted(roles - assignable - self._roles_before())
             if refused:
-                self.add_error("roles", f"only a System Manager may grant {', '.join(refused)}.")
+                self.add_error(
+                    "roles",
+                    f"only the System Manager grants {', '.join(refused)}: ask them to give "
+                    f"{'it' if len(refused) == 1 else 'these roles'} to this user.",
+                )
 
     def _roles_before(self) -> set:
         return {r.get("role") for r in (self.before or {}).get("roles", [])}
