@@ -546,15 +546,26 @@ def on_transition(doc) -> None:
 
 
 def job_finished(site, record: dict) -> None:
-    """An import its user started has finished: tell them, with what was rejected."""
+    """An import its user started has finished: tell them what came of their file, in their
+    language, with what was rejected and why."""
     if record.get("job_type") != "import" or record.get("as_platform"):
         return
-    result = record.get("result") or {}
+    result, args = record.get("result") or {}, record.get("args") or {}
+    what = {
+        "doctype": i18n.label(args["doctype"], in_sentence=True) if args.get("doctype") else record.get("title"),
+        "file": args.get("filename") or record.get("title"),
+    }
     if record.get("status") == "Succeeded":
-        subject = f"{record.get('title')}: {result.get('imported', 0)} imported, {result.get('rejected', 0)} rejected"
+        subject = i18n.words(
+            i18n.N_("Your import of %(doctype)s records from %(file)s finished: %(imported)s imported, %(rejected)s rejected."),
+            imported=result.get("imported", 0),
+            rejected=result.get("rejected", 0),
+            **what,
+        )
         message = "\n".join(result.get("errors", [])[:20])
     else:
-        subject, message = f"{record.get('title')}: failed", record.get("error") or ""
+        subject = i18n.words(i18n.N_("Your import of %(doctype)s records from %(file)s failed."), **what)
+        message = record.get("error") or ""
     notify(
         site,
         record["started_by"],
@@ -563,7 +574,7 @@ def job_finished(site, record: dict) -> None:
         message=message,
         doctype="Background Job",
         name=record["_id"],
-        reason="You get this mail because you started this import.",
+        reason=i18n.words(i18n.N_("You get this mail because you started this import.")),
     )
 
 
