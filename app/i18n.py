@@ -29,9 +29,21 @@ def words(msgid: str, **values) -> dict:
     return {"msgid": msgid, "values": values}
 
 
-def label(text) -> dict:
-    """A value that is itself translated (a state's or an action's name)."""
-    return {"label": str(text)}
+def label(text, *, in_sentence: bool = False) -> dict:
+    """A value that is itself translated (a state's or an action's name). ``in_sentence``: said
+    inside a sentence, so its capitalised words are lower-cased ("the role map"), acronyms
+    ("MDO") and scripts without case kept."""
+    return {"label": str(text), **({"in_sentence": True} if in_sentence else {})}
+
+
+def sentences(*parts) -> dict:
+    """Several messages said one after the other (each ``words``, a label or a string); the
+    empty ones left out."""
+    return {"sentences": [p for p in parts if p]}
+
+
+def _in_sentence(text: str) -> str:
+    return " ".join(w if w.isupper() else w[:1].lower() + w[1:] for w in text.split(" "))
 
 
 def folders(site) -> tuple[str, ...]:
@@ -75,9 +87,12 @@ def say(site, text, lang: str) -> str:
         return ""
     if isinstance(text, str):
         return text
+    if "sentences" in text:
+        return " ".join(s for s in (say(site, part, lang) for part in text["sentences"]) if s)
     gettext = translations(site, lang).gettext
     if "label" in text:
-        return gettext(text["label"])
+        said = gettext(text["label"])
+        return _in_sentence(said) if text.get("in_sentence") else said
     values = {k: say(site, v, lang) if isinstance(v, dict) else v for k, v in (text.get("values") or {}).items()}
     try:
         return gettext(text["msgid"]) % values

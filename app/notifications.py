@@ -77,6 +77,134 @@ def title_of(meta, doc: dict) -> str:
     return f"{meta.name} {title}" if title and title != doc.get("name") else f"{meta.name} {doc.get('name')}"
 
 
+# records and what was done to them, in sentences -------------------------------------------------
+
+# A workflow action of the shipped workflows, done by someone (``%(by)s``) to a record
+# (``%(record)s``), as the person told of it reads it; another action is said by DONE_ANYHOW.
+ACTION_DONE = {
+    "Propose": i18n.N_("%(by)s proposed %(record)s"),
+    "Submit for Review": i18n.N_("%(by)s sent %(record)s for review"),
+    "Send for Review": i18n.N_("%(by)s sent %(record)s for review"),
+    "Verify": i18n.N_("%(by)s verified %(record)s"),
+    "Reject": i18n.N_("%(by)s rejected %(record)s"),
+    "Approve": i18n.N_("%(by)s approved %(record)s"),
+    "Approve Review": i18n.N_("%(by)s approved the review of %(record)s"),
+    "Pay": i18n.N_("%(by)s paid %(record)s"),
+    "Publish": i18n.N_("%(by)s published %(record)s"),
+    "Retire": i18n.N_("%(by)s retired %(record)s"),
+    "Go Live": i18n.N_("%(by)s made %(record)s live"),
+    "Archive": i18n.N_("%(by)s archived %(record)s"),
+    "Submit Eligibility Form": i18n.N_("%(by)s submitted the eligibility form for %(record)s"),
+    "Withdraw": i18n.N_("%(by)s withdrew %(record)s"),
+    "Confirm": i18n.N_("%(by)s confirmed %(record)s"),
+    "Issue Certificate": i18n.N_("%(by)s issued the certificate for %(record)s"),
+    "Record Not Certified": i18n.N_("%(by)s recorded %(record)s as not certified"),
+}
+DONE_ANYHOW = i18n.N_("%(by)s chose “%(action)s” for %(record)s")
+SENT_IN = i18n.N_("%(by)s sent in %(record)s")  # a new record that waits for someone
+# how a record is named when its module says nothing (``registry.RecordWords``)
+THE_RECORD = i18n.N_("the %(doctype)s “%(title)s”")
+THE_RECORD_OF = i18n.N_("%(person)s's %(doctype)s “%(title)s”")
+YOUR_RECORD = i18n.N_("your %(doctype)s “%(title)s”")
+
+
+def _as_read(site, meta, doc: dict, fieldname: str):
+    """A field's value as people read it: a Link by its record's title, a date as DD/MM/YYYY,
+    an option by its (translated) label."""
+    value = doc.get(fieldname)
+    field = meta.fields_by_name.get(fieldname)
+    if value in (None, "") or field is None:
+        return "" if value is None else value
+    if field.fieldtype == "Link":
+        target = site.meta(field.options)
+        if target.title_field and target.title_field != "name":
+            found = site.unguarded(target.collection).find_one({"_id": value}, {target.title_field: 1}) or {}
+            return _as_read(site, target, found, target.title_field) or value
+        return value
+    if field.fieldtype == "Date":
+        try:
+            return dt.date.fromisoformat(str(value)[:10]).strftime("%d/%m/%Y")
+        except ValueError:
+            return value
+    if field.fieldtype == "Select":
+        return i18n.label(value)
+    return value
+
+
+def record_title(site, meta, doc: dict):
+    """The record's title as people read it (a linked record's title where the title field is
+    a Link), its name where it has none."""
+    if meta.title_field and doc.get(meta.title_field):
+        return _as_read(site, meta, doc, meta.title_field)
+    return doc.get("name") or ""
+
+
+def _is_for(meta, doc: dict, user: str | None) -> bool:
+    return bool(user) and meta.owner_field not in ("owner", "name") and doc.get(meta.owner_field) == user
+
+
+def record_words(site, meta, doc: dict, reader: str | None = None, by: str | None = None) -> dict:
+    """The record named in a sentence for ``reader``: "your fee claim for Machine Learning" to
+    the officer it is for, "the role map for Section Officer" to anyone else, as its module
+    declares (``registry.RecordWords``) or, by default, its doctype and title (and, for a
+    record that is someone's, whose)."""
+    declared = site.modules.words_for(meta.name)
+    yours = _is_for(meta, doc, reader)
+    if declared is not None:
+        msgid = declared.yours if yours and declared.yours else declared.the
+        names = _placeholders(msgid)
+        values = {n: record_title(site, meta, doc) if n == "title" else _as_read(site, meta, doc, n) for n in names}
+        return i18n.words(msgid, **values)
+    kind, title = i18n.label(meta.name, in_sentence=True), record_title(site, meta, doc)
+    if yours:
+        return i18n.words(YOUR_RECORD, doctype=kind, title=title)
+    person = doc.get(meta.owner_field) if meta.owner_field not in ("owner", "name") else None
+    if person and person != by:  # "Asha Rao sent in the fee claim", not "Asha Rao's"
+        return i18n.words(THE_RECORD_OF, doctype=kind, title=title, person=display_name(site, person))
+    return i18n.words(THE_RECORD, doctype=kind, title=title)
+
+
+def _placeholders(msgid: str) -> list[str]:
+    import re
+
+    return re.findall(r"%\((\w+)\)s", msgid)
+
+
+def amount_of(meta, doc: dict) -> str:
+    """The record's amount with its currency ("INR 12,000"; Indian digit grouping), or "" when
+    it has none: its last filled Currency field in the doctype's order (a fee claim's approved
+    amount once there is one, the amount paid before), in the currency its field declares
+    (``options``: the field holding the code, or the code, as in Frappe), else in the record's
+    ``currency`` field."""
+    from babel.numbers import format_decimal
+
+    for field in reversed(meta.fields):
+        value = doc.get(field.fieldname)
+        if field.fieldtype != "Currency" or not isinstance(value, int | float) or isinstance(value, bool):
+            continue
+        source = field.options or ("currency" if "currency" in meta.fields_by_name else None)
+        code = (doc.get(source) or "") if source and source in meta.fields_by_name else (source or "")
+        figure = format_decimal(value, format="#,##,##0.00" if value % 1 else "#,##,##0", locale="en_IN")
+        return f"{code} {figure}".strip()
+    return ""
+
+
+def what_happened(site, meta, doc: dict, action: str | None, by: str | None, reader: str | None) -> dict:
+    """One sentence: who did what to which record, with its amount where it has one
+    ("Finance Officer paid your fee claim for Machine Learning: USD 100.")."""
+    values = {"by": display_name(site, by), "record": record_words(site, meta, doc, reader, by)}
+    if action is None:
+        done = i18n.words(SENT_IN, **values)
+    elif action in ACTION_DONE:
+        done = i18n.words(ACTION_DONE[action], **values)
+    else:
+        done = i18n.words(DONE_ANYHOW, action=i18n.label(action), **values)
+    amount = amount_of(meta, doc)
+    if amount:
+        return i18n.words(i18n.N_("%(done)s: %(amount)s."), done=done, amount=amount)
+    return i18n.words(i18n.N_("%(done)s."), done=done)
+
+
 def _context(site, user: str):
     from app import auth
 
@@ -312,42 +440,55 @@ def waiting_for(site, meta, wf: dict, doc: dict, *, exclude=()) -> list[tuple[st
     return out
 
 
-STATE_WORDS = {  # (moved by someone, with a comment)
-    (True, False): i18n.N_("It is %(state)s by %(by)s."),
-    (False, False): i18n.N_("It is %(state)s."),
-    (True, True): i18n.N_("It is %(state)s by %(by)s. Comment: %(comment)s"),
-    (False, True): i18n.N_("It is %(state)s. Comment: %(comment)s"),
-}
-
-
-def _tell_waiting(doc, wf: dict, mover: str | None, comment: str | None = None) -> set:
+def _tell_waiting(doc, wf: dict, mover: str | None, comment: str | None = None, action: str | None = None) -> set:
+    """Whoever may act on the record now is told what happened and that it waits for them."""
     site, meta = doc.ctx.site, doc.meta
     data = doc.as_dict()
-    state = data.get(wf["state_field"])
     told = set()
     for user, actions in waiting_for(site, meta, wf, data, exclude={mover}):
-        said = " or ".join(actions)
-        by = display_name(site, mover) if mover and mover != "Administrator" else None
-        state_words = i18n.words(
-            STATE_WORDS[(bool(by), bool(comment))], state=i18n.label(state), by=by or "", comment=comment or ""
-        )
+        choices = _either(actions)
+        if mover and mover != "Administrator":
+            subject = i18n.sentences(
+                what_happened(site, meta, data, action, mover, user),
+                i18n.words(i18n.N_("It waits for you: %(actions)s."), actions=choices),
+            )
+        else:
+            subject = i18n.words(
+                i18n.N_("%(record)s waits for you: %(actions)s"), record=record_words(site, meta, data, user), actions=choices
+            )
         notify(
             site,
             user,
             "Task",
-            i18n.words(i18n.N_("%(record)s waits for you: %(actions)s"), record=title_of(meta, data), actions=said),
-            message=state_words,
+            subject,
+            message=_outcome(wf, data, comment),
             doctype=meta.name,
             name=data["name"],
             doc=data,
             reason=i18n.words(
                 i18n.N_("You get this mail because you may %(actions)s this %(doctype)s."),
-                actions=said,
+                actions=choices,
                 doctype=i18n.label(meta.name),
             ),
         )
         told.add(user)
     return told
+
+
+def _either(actions: list[str]):
+    """Actions as a choice, each translated: "Verify or Reject"."""
+    said = i18n.label(actions[0])
+    for action in actions[1:]:
+        said = i18n.words(i18n.N_("%(first)s or %(second)s"), first=said, second=i18n.label(action))
+    return said
+
+
+def _outcome(wf: dict, data: dict, comment: str | None) -> dict:
+    """Where the record stands now: its state, and the comment given with the action."""
+    return i18n.sentences(
+        i18n.words(i18n.N_("It is now %(state)s."), state=i18n.label(data.get(wf["state_field"]))) if wf else "",
+        i18n.words(i18n.N_("Comment: %(comment)s"), comment=comment) if comment else "",
+    )
 
 
 def on_insert(doc) -> None:
@@ -377,7 +518,7 @@ def on_transition(doc) -> None:
     from app.model import workflow
 
     wf = workflow.active(doc.ctx, meta.name)
-    told = _tell_waiting(doc, wf, t.get("by"), t.get("comment")) if wf else set()
+    told = _tell_waiting(doc, wf, t.get("by"), t.get("comment"), t.get("action")) if wf else set()
     makers = {data.get("owner"), data.get(meta.owner_field) if meta.owner_field != "name" else None}
     history = (
         site.unguarded("workflow_action")
@@ -388,20 +529,13 @@ def on_transition(doc) -> None:
         if step.get("to_state") == t.get("from_state") and step.get("action") != "Edit":
             makers.add(step.get("owner"))
             break
-    by = display_name(site, t.get("by"))
     for user in sorted(u for u in makers if u and u not in told and u != t.get("by") and u != "Administrator"):
         notify(
             site,
             user,
             "Decision",
-            i18n.words(
-                i18n.N_("%(record)s: %(action)s by %(by)s; it is now %(state)s"),
-                record=title_of(meta, data),
-                action=i18n.label(t.get("action")),
-                by=by,
-                state=i18n.label(t.get("to_state")),
-            ),
-            message=i18n.words(i18n.N_("Comment: %(comment)s"), comment=t["comment"]) if t.get("comment") else "",
+            what_happened(site, meta, data, t.get("action"), t.get("by"), user),
+            message=_outcome(wf, data, t.get("comment")),
             doctype=meta.name,
             name=data["name"],
             doc=data,
@@ -412,15 +546,26 @@ def on_transition(doc) -> None:
 
 
 def job_finished(site, record: dict) -> None:
-    """An import its user started has finished: tell them, with what was rejected."""
+    """An import its user started has finished: tell them what came of their file, in their
+    language, with what was rejected and why."""
     if record.get("job_type") != "import" or record.get("as_platform"):
         return
-    result = record.get("result") or {}
+    result, args = record.get("result") or {}, record.get("args") or {}
+    what = {
+        "doctype": i18n.label(args["doctype"], in_sentence=True) if args.get("doctype") else record.get("title"),
+        "file": args.get("filename") or record.get("title"),
+    }
     if record.get("status") == "Succeeded":
-        subject = f"{record.get('title')}: {result.get('imported', 0)} imported, {result.get('rejected', 0)} rejected"
+        subject = i18n.words(
+            i18n.N_("Your import of %(doctype)s records from %(file)s finished: %(imported)s imported, %(rejected)s rejected."),
+            imported=result.get("imported", 0),
+            rejected=result.get("rejected", 0),
+            **what,
+        )
         message = "\n".join(result.get("errors", [])[:20])
     else:
-        subject, message = f"{record.get('title')}: failed", record.get("error") or ""
+        subject = i18n.words(i18n.N_("Your import of %(doctype)s records from %(file)s failed."), **what)
+        message = record.get("error") or ""
     notify(
         site,
         record["started_by"],
@@ -429,7 +574,7 @@ def job_finished(site, record: dict) -> None:
         message=message,
         doctype="Background Job",
         name=record["_id"],
-        reason="You get this mail because you started this import.",
+        reason=i18n.words(i18n.N_("You get this mail because you started this import.")),
     )
 
 

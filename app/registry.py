@@ -31,6 +31,9 @@ them, but explicit:
 - ``portal_pages``: pages of the learner portal at the site's root (``PortalPage``);
 - ``capabilities``: what a role may be given to do beyond records (``ctx.access.can``); the
   Role records, data, say which roles hold them.
+- ``record_words``: how a doctype's record is named in a sentence people read (``RecordWords``:
+  "the role map for Section Officer", "your passbook entry for Noting and Drafting"), where the
+  engine's own "the <doctype> “<title>”" reads badly; notifications say it.
 
 ``load(paths)`` imports the modules found under the doctype paths, in dependency order
 (``Module.after``), and refuses a module that names an unknown one.
@@ -234,6 +237,20 @@ class FileKind:
 
 
 @dataclass(frozen=True)
+class RecordWords:
+    """How a ``doctype`` record is named in a sentence (a notification's "Venkatesh Rao approved
+    <the role map for Section Officer>"). ``the`` names it for anyone; ``yours`` for the person
+    the record is for (its ``owner_field``), when that reads differently. Both are messages
+    (marked ``N_``, translated in the module's catalogue) whose ``%(fieldname)s`` placeholders
+    take the record's fields as people read them: a Link by its record's title, a date as
+    DD/MM/YYYY, an option by its label; ``%(title)s`` is the record's title."""
+
+    doctype: str
+    the: str
+    yours: str = ""
+
+
+@dataclass(frozen=True)
 class Module:
     name: str
     after: tuple[str, ...] = ()  # modules this one builds on (loaded before it)
@@ -252,6 +269,7 @@ class Module:
     capabilities: tuple[tuple[str, str], ...] = ()  # (name, what it lets a role do), given to roles as data
     schedules: tuple[Schedule, ...] = ()
     portal_pages: tuple[PortalPage, ...] = ()
+    record_words: tuple[RecordWords, ...] = ()
 
 
 @dataclass
@@ -277,6 +295,9 @@ class Modules:
         if key not in cache:
             cache[key] = [e for e in self.all("events") if e.doctype in (doctype, "*") and e.hook == hook]
         return list(cache[key])
+
+    def words_for(self, doctype: str) -> RecordWords | None:
+        return next((w for w in self.all("record_words") if w.doctype == doctype), None)
 
     def file_kind(self, name: str) -> FileKind | None:
         return next((k for k in self.all("file_kinds") if k.name == name), None)

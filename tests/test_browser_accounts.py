@@ -155,7 +155,9 @@ def test_a_role_map_waits_for_l1_then_l2_and_its_maker_hears_the_decision(mailed
     transitions.apply(nodal, "Role Map", rm, "Submit for Review")
 
     (mail,) = inbox.wait_for("l1@power.gov.in")
-    assert mail["Subject"] == "Role Map Deputy Secretary (Coal) waits for you: Verify or Reject"
+    assert (
+        mail["Subject"] == "nodal sent the role map for Deputy Secretary (Coal) for review. It waits for you: Verify or Reject."
+    )
     assert f"{base}/admin/role_map/details/?id={rm}" in smtp_server.text_of(mail)
 
     l1 = sign_in(browser, base, "l1@power.gov.in")
@@ -172,12 +174,12 @@ def test_a_role_map_waits_for_l1_then_l2_and_its_maker_hears_the_decision(mailed
     l2 = sign_in(browser, base, "l2@power.gov.in")
     l2.goto(f"{base}/admin/")
     assert "Deputy Secretary (Coal)" in l2.inner_text("#waiting-for-me")
-    assert inbox.wait_for("l2@power.gov.in")[0]["Subject"].startswith("Role Map Deputy Secretary (Coal) waits for you")
+    assert inbox.wait_for("l2@power.gov.in")[0]["Subject"].startswith("l1 verified the role map for Deputy Secretary (Coal).")
 
     maker = sign_in(browser, base, "nodal@power.gov.in")
     maker.click("#bell")
     maker.wait_for_url(f"{base}/admin/notifications/*")
     told = maker.inner_text("main, body")
-    assert "Role Map Deputy Secretary (Coal): Verify by l1; it is now L1 Verified" in told
+    assert "l1 verified the role map for Deputy Secretary (Coal)." in told
     shot(maker, "maker-notifications")
-    assert any("Verify by l1" in m["Subject"] for m in inbox.to("nodal@power.gov.in"))
+    assert any("l1 verified the role map" in m["Subject"] for m in inbox.to("nodal@power.gov.in"))

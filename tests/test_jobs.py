@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-from app import install, jobs
+from app import i18n, install, jobs
 from app.model import lifecycle
 from app.site import Site
 
@@ -55,6 +55,12 @@ def test_an_import_runs_as_a_job_with_its_result_for_the_user_who_started_it(imm
     assert (job["result"]["imported"], job["result"]["rejected"]) == (450, 2)
     assert "line 452: email" in job["result"]["errors"][0]
     assert immediate.db.officer.count_documents({"mdo": POWER}) == 450
+    told = immediate.db.notification.find_one({"for_user": "nodal@power.gov.in", "kind": "Job"})
+    assert told["subject"] == "Your import of officer records from staff.csv finished: 450 imported, 2 rejected."
+    assert "line 452: email" in told["message"]
+    assert i18n.say(immediate, told["subject_words"], "hi") == (
+        "staff.csv से अधिकारी अभिलेखों का आपका आयात पूरा हुआ: 450 आयात हुए, 2 अस्वीकार हुए।"
+    )
     # only the user who started it (and the System Manager) reads it
     other = token_client(immediate, "nodal2@power.gov.in", app=app)
     assert other.get(f"/api/resource/Background Job/{job['name']}").status_code == 404

@@ -63,6 +63,10 @@ def test_shipped_doctypes_load():
         (base(fields=[{"fieldname": "m", "fieldtype": "Link"}]), "field 'm': a Link field needs options"),
         (base(fields=[{"fieldname": "s", "fieldtype": "Select"}]), "field 's': a Select field needs options"),
         (
+            base(fields=[{"fieldname": "fee", "fieldtype": "Currency", "options": "curency"}]),
+            "field 'fee': options 'curency' is neither a field of Thing holding the currency code nor a currency code",
+        ),
+        (
             base(fields=[{"fieldname": "rows", "fieldtype": "Table", "options": "MDO"}]),
             "field 'rows': Table DocType 'MDO' is not a child doctype",
         ),

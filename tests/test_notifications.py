@@ -36,19 +36,20 @@ def test_a_role_map_waits_for_l1_then_l2_and_the_maker_hears_the_decision(world)
     for key in ("l1", "l1b"):
         reviewer = frac_world.USERS[key][0]
         assert [t["name"] for t in w.get(key, "method/my_tasks", 200).json["data"]] == [rm]
-        assert _told(site, reviewer, "Task") == ["Role Map Under Secretary (Budget) waits for you: Verify or Reject"]
+        assert _told(site, reviewer, "Task") == [
+            "nodal sent the role map for Under Secretary (Budget) for review. It waits for you: Verify or Reject."
+        ]
     assert w.get("l2", "method/my_tasks").json["data"] == [] and _told(site, "l2@power.gov.in") == []
     w.act("l1", "Role Map", rm, "Verify")
     assert w.get("l1", "method/my_tasks").json["data"] == []
     assert [(t["name"], t["actions"]) for t in w.get("l2", "method/my_tasks").json["data"]] == [(rm, ["Verify", "Reject"])]
     assert notifications.unread_count(context_for(site, "l1@power.gov.in")) == 0  # the task is done
-    assert _told(site, "nodal@power.gov.in", "Decision") == [
-        "Role Map Under Secretary (Budget): Verify by l1; it is now L1 Verified"
-    ]
+    assert _told(site, "nodal@power.gov.in", "Decision") == ["l1 verified the role map for Under Secretary (Budget)."]
     w.act("l2", "Role Map", rm, "Reject", comment="Level 2 is too low for budgeting")
-    decision = site.db["notification"].find_one({"for_user": "nodal@power.gov.in", "subject": {"$regex": "Reject"}})
-    assert "too low for budgeting" in decision["message"]
-    assert "l1@power.gov.in" in [n["for_user"] for n in site.db["notification"].find({"subject": {"$regex": "Reject"}})]
+    decision = site.db["notification"].find_one({"for_user": "nodal@power.gov.in", "subject": {"$regex": "rejected"}})
+    assert decision["subject"] == "l2 rejected the role map for Under Secretary (Budget)."
+    assert decision["message"] == "It is now Submitted. Comment: Level 2 is too low for budgeting"
+    assert "l1@power.gov.in" in [n["for_user"] for n in site.db["notification"].find({"subject": {"$regex": "l2 rejected"}})]
 
 
 def test_nobody_outside_the_records_reach_is_told_or_given_the_task(world):

@@ -337,6 +337,13 @@ def _check_own_fields(meta: DocTypeMeta) -> None:
             raise MetaError(f"{src}: field {f.fieldname!r}: a {f.fieldtype} field needs options")
         if f.min is not None and f.max is not None and f.min > f.max:
             raise MetaError(f"{src}: field {f.fieldname!r}: min {f.min} is greater than max {f.max}")
+        is_code = bool(f.options) and f.options.isalpha() and f.options.isupper() and len(f.options) == 3
+        if f.fieldtype == "Currency" and f.options and not is_code and f.options not in {g.fieldname for g in meta.fields}:
+            # as in Frappe: the field holding the amount's currency code, or the code itself
+            raise MetaError(
+                f"{src}: field {f.fieldname!r}: options {f.options!r} is neither a field of {meta.name} "
+                "holding the currency code nor a currency code such as INR"
+            )
         if f.fieldtype == "Select" and f.default is not None and f.default not in f.select_options:
             raise MetaError(f"{src}: field {f.fieldname!r}: default {f.default!r} is not one of its options")
         if f.fieldtype == "Table" and (f.reqd or f.unique):

@@ -6,7 +6,21 @@ from __future__ import annotations
 
 import click
 
-from app.registry import ApiMethod, Attention, Command, DocEvent, Figure, Job, Module, Page, Param, Related, SetupStep
+from app.i18n import N_
+from app.registry import (
+    ApiMethod,
+    Attention,
+    Command,
+    DocEvent,
+    Figure,
+    Job,
+    Module,
+    Page,
+    Param,
+    RecordWords,
+    Related,
+    SetupStep,
+)
 
 from . import api, events, figures, related, reviewers
 from .talent_page import TalentView
@@ -196,5 +210,14 @@ MODULE = Module(
     events=(
         DocEvent("Officer", "on_update", events.officer_changed, resumable=True, batch=events.officers_changed),
         DocEvent("Officer", "on_trash", events.officer_deleted),
+    ),
+    # a role map is for a position, a passbook entry an officer's claim to a competency
+    record_words=(
+        RecordWords("Role Map", N_("the role map for %(position_name)s")),
+        RecordWords(
+            "Passbook Entry",
+            N_("the passbook entry of %(officer_name)s for %(competency)s"),
+            yours=N_("your passbook entry for %(competency)s"),
+        ),
     ),
 )
