@@ -1,6 +1,9 @@
-""" "Waiting for me": every record, across the doctypes with a workflow, in a state where the
-caller may take an action now (their role, the record's MDO, owner-only permissions and the
-transition's condition allow it, and maker-checker does not exclude them), oldest first.
+""" "Waiting for me": every record, across the doctypes with a workflow, that waits for the
+caller's decision: in a state where the caller may take an action now (their role, the
+record's MDO, owner-only permissions and the transition's condition allow it, and
+maker-checker does not exclude them) other than a destructive one (``workflow.is_task``: a
+published module or a live plan is not waiting for anyone to retire or archive it), oldest
+first. Each task says how its actions are offered (``workflow.offer``).
 
 Read through the access layer (the caller's own query filter) on the indexes every
 doctype with a ``workflow_state`` has (``app.install.index_specs``: the state, then when it
@@ -40,15 +43,17 @@ def my_tasks(ctx, limit: int = 100) -> list[dict]:
             if f.fieldname in (meta.owner_field, meta.tenant_field.split(".")[0] if meta.is_tenant else None):
                 fields[f.fieldname] = 1
         for t in wf["transitions"]:
-            if t.get("condition"):
-                fields[t["condition"][0]] = 1
+            for key in ("condition", "offered_when"):
+                if t.get(key):
+                    fields[t[key][0]] = 1
         for state in states:
             query = {wf["state_field"]: state, **scope} if scope else {wf["state_field"]: state}
             cursor = ctx.site.db[meta.collection].find(query, fields).sort([("modified", 1), ("_id", 1)]).limit(PER_STATE)
             for raw in cursor:
                 doc = {**raw, "name": raw["_id"]}
                 actions = workflow.actions_in(ctx, meta, wf, doc)  # the workflow of this loop, not looked up again
-                if actions:
+                offers = workflow.offer(wf, state, actions, doc, meta)
+                if workflow.is_task(offers):
                     out.append(
                         {
                             "doctype": doctype,
@@ -57,6 +62,7 @@ def my_tasks(ctx, limit: int = 100) -> list[dict]:
                             "state": state,
                             "since": doc.get("modified"),
                             "actions": actions,
+                            "offers": offers,
                         }
                     )
     out.sort(key=lambda t: (t["since"] is None, t["since"]))

@@ -97,6 +97,7 @@ class DocTypeMeta:
     actions: list[dict] = field(default_factory=list)
     teaches: dict | None = None
     import_first: bool = False  # Data Import opens on it (the staff list)
+    beside: str | None = None  # a Link field whose record the form shows beside it (a review's module)
     # Editing a record in one of ``states`` makes a new draft version instead (fields
     # ``version``, ``previous_version``, ``version_of``); when that version reaches one of
     # ``states`` by workflow, the one before moves to ``superseded``.
@@ -297,6 +298,7 @@ def load_definition(path: Path) -> DocTypeMeta:
         actions=data.get("actions", []),
         teaches=data.get("teaches"),
         import_first=data.get("import_first", False),
+        beside=data.get("beside"),
         versioned_edit=data.get("versioned_edit"),
         owner_field=data.get("owner_field", "owner"),
         list_view=data.get("list_view", {}),
@@ -371,6 +373,8 @@ def _check_own_fields(meta: DocTypeMeta) -> None:
         for name in names:
             if name not in known:
                 raise MetaError(f"{src}: {label}: field {name!r} does not exist")
+    if meta.beside and (meta.get_field(meta.beside) is None or meta.get_field(meta.beside).fieldtype != "Link"):
+        raise MetaError(f"{src}: beside: {meta.beside!r} is not a Link field of {meta.name}")
     for i, index in enumerate(meta.indexes):
         for key in index["fields"]:
             root = key.lstrip("-").split(".")[0]
