@@ -63,6 +63,8 @@ class HomeView(Guarded, AdminIndexView):
             "igot/home.html",
             user=notifications.display_name(ctx.site, ctx.user),
             waiting=waiting,
+            starts=[(d, url_for(f"{ctx.registry.get(d).collection}.create_view")) for d in tasks.may_start(ctx)],
+            drafts=tasks.my_drafts(ctx),
             news=[n for n in notifications.recent(ctx, 5) if not n.get("read")],
             roles=sorted(ctx.access.roles),
             mdos=sorted(ctx.access.mdos),

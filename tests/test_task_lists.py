@@ -153,3 +153,50 @@ def test_the_console_says_a_queue_backlog_not_every_wait(mock_site, caplog):
         dispatcher.add_task(object())
         said_ = [r.getMessage() for r in caplog.records if r.name == "waitress.queue"]
     assert said_ == [f"Task queue depth is {logs.QUEUE_WARN_DEPTH}"]
+
+
+def test_a_content_creators_home_starts_modules_and_lists_their_drafts(cw):
+    creator = signed_in(cw.app, "creator@power.gov.in")
+    page = creator.get("/admin/").get_data(as_text=True)
+    assert 'href="/admin/content_module/new/"' in page and "New content module" in page
+    assert 'id="no-drafts"' in page
+    kept, sent = lesson(cw, "Kept for later"), lesson(cw, "Sent and returned")
+    cw.act("content", "Content Module", sent, "Send for Review")
+    cw.act("reviewer", "Content Module", sent, "Reject", "Cite the circular's number")
+    page = creator.get("/admin/").get_data(as_text=True)
+    drafts = page[page.index('id="my-drafts"') :]
+    drafts = drafts[: drafts.index("</ul>")]
+    returned, draft = re.findall(r"<li[^>]*>(.*?)</li>", drafts, re.S)  # what was sent back comes first
+    assert "Sent and returned" in returned and "Returned" in returned and "Cite the circular&#39;s number" in returned
+    assert "Kept for later" in draft and "Returned" not in draft
+    assert f"/admin/content_module/edit/?id={kept}" in drafts
+    # a reviewer starts nothing and has no drafts
+    assert 'id="my-drafts-heading"' not in signed_in(cw.app, "reviewer@power.gov.in").get("/admin/").get_data(as_text=True)
+
+
+def test_the_module_form_shows_the_fields_of_its_kind(cw):
+    page = signed_in(cw.app, "creator@power.gov.in").get("/admin/content_module/new/").get_data(as_text=True)
+    lesson_text = re.search(r'<textarea[^>]*id="lesson_text"[^>]*>', page).group(0)
+    assert 'data-depends-on="kind"' in lesson_text and "Lesson Text" in html.unescape(lesson_text)
+    url = re.search(r'<input[^>]*id="url"[^>]*>', page).group(0)
+    assert '["Video Link", "External Link"]' in html.unescape(url)
+    assert "data-depends-on" not in re.search(r'<input[^>]*id="title"[^>]*>', page).group(0)
+
+
+def test_a_published_module_is_corrected_through_a_new_version(cw, mock_site):
+    name = lesson(cw)
+    test_content.publish(cw, name)
+    creator = signed_in(cw.app, "creator@power.gov.in")
+    page = creator.get(f"/admin/content_module/details/?id={name}").get_data(as_text=True)
+    assert 'value="new_version"' in page
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    made = creator.post(f"/admin/content_module/action/?id={name}", data={"csrf_token": token, "action": "new_version"})
+    draft = mock_site.db.content_module.find_one({"previous_version": name})
+    assert made.status_code == 302 and f"id={draft['_id']}" in made.headers["Location"]
+    assert (draft["workflow_state"], draft["version"], draft["title"]) == ("Draft", 2, "Budget Circular 2026: what changed")
+    assert mock_site.db.content_module.find_one({"_id": name})["workflow_state"] == "Published"  # live until replaced
+    # the reviewer may not start one
+    reviewer = signed_in(cw.app, "reviewer@power.gov.in")
+    assert 'value="new_version"' not in reviewer.get(f"/admin/content_module/details/?id={name}").get_data(as_text=True)
+    refused = cw.post("reviewer", f"resource/Content Module/{name}/action/new_version", {}, 403).json
+    assert "only Content Creator or MDO Admin" in refused["message"]

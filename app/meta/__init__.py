@@ -58,6 +58,9 @@ class Field:
     # For an Attach field: the kinds of file it takes (``app.files.KINDS``), as JSON: a list,
     # or {"by": field, "values": {value: [kinds]}} when another field's value decides.
     accept: str | None = None
+    # Shown on the form only while another field has one of some values, as JSON:
+    # {"field": "kind", "in": ["PDF"]} (the form's behaviour; the controller checks what is needed).
+    depends_on: str | None = None
 
     @property
     def link_conditions(self) -> dict:
@@ -275,6 +278,7 @@ def load_definition(path: Path) -> DocTypeMeta:
                 "link_filters": tuple(sorted((f.get("link_filters") or {}).items())),
                 "aliases": tuple(f.get("aliases") or ()),
                 "accept": json.dumps(f["accept"], sort_keys=True) if f.get("accept") else None,
+                "depends_on": json.dumps(f["depends_on"], sort_keys=True) if f.get("depends_on") else None,
             }
         )
         for f in data["fields"]
@@ -361,6 +365,18 @@ def _check_own_fields(meta: DocTypeMeta) -> None:
             unknown = sorted(set(spec["values"]) - set(by.select_options))
             if unknown:
                 raise MetaError(f"{src}: field {f.fieldname!r}: accept: {', '.join(unknown)} not among {by.fieldname}'s options")
+    for f in meta.fields:
+        rule = json.loads(f.depends_on) if f.depends_on else None
+        if rule is None:
+            continue
+        by = meta.get_field(rule["field"])
+        if by is None or by.fieldtype not in ("Select", "Check"):
+            raise MetaError(
+                f"{src}: field {f.fieldname!r}: depends_on: {rule['field']!r} must be a Select or Check field of {meta.name}"
+            )
+        unknown = sorted(str(v) for v in rule["in"] if by.fieldtype == "Select" and v not in by.select_options)
+        if unknown:
+            raise MetaError(f"{src}: field {f.fieldname!r}: depends_on: {', '.join(unknown)} not among {by.fieldname}'s options")
     known = meta.known_fieldnames
     if meta.autoname.startswith("field:") and meta.autoname[6:] not in meta.fields_by_name:
         raise MetaError(f"{src}: autoname: field {meta.autoname[6:]!r} does not exist")

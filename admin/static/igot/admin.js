@@ -68,6 +68,23 @@
     }
   });
 
+  // Fields shown only for some values of another (a module's link, file or text, by its
+  // kind): hidden, with their label, while the field they depend on has another value.
+  each("[data-depends-on]", function (input) {
+    var control = document.getElementById(input.getAttribute("data-depends-on"));
+    var group = input.closest(".form-group");
+    if (!control || !group) {
+      return;
+    }
+    var wanted = JSON.parse(input.getAttribute("data-depends-in")).map(String);
+    function apply() {
+      var value = control.type === "checkbox" ? (control.checked ? "true" : "false") : control.value;
+      group.hidden = wanted.indexOf(value) < 0;
+    }
+    control.addEventListener("change", apply);
+    apply();
+  });
+
   // Charts: each canvas carries its figures as JSON in data-chart (the home page).
   if (window.Chart) {
     each("canvas[data-chart]", function (canvas) {
