@@ -61,6 +61,8 @@ class Field:
     # Shown on the form only while another field has one of some values, as JSON:
     # {"field": "kind", "in": ["PDF"]} (the form's behaviour; the controller checks what is needed).
     depends_on: str | None = None
+    # A Text field of answers picked, on the form, from another field's lines (JSON; admin.js).
+    choose_from: str | None = None
 
     @property
     def link_conditions(self) -> dict:
@@ -279,6 +281,7 @@ def load_definition(path: Path) -> DocTypeMeta:
                 "aliases": tuple(f.get("aliases") or ()),
                 "accept": json.dumps(f["accept"], sort_keys=True) if f.get("accept") else None,
                 "depends_on": json.dumps(f["depends_on"], sort_keys=True) if f.get("depends_on") else None,
+                "choose_from": json.dumps(f["choose_from"], sort_keys=True) if f.get("choose_from") else None,
             }
         )
         for f in data["fields"]
@@ -377,6 +380,15 @@ def _check_own_fields(meta: DocTypeMeta) -> None:
         unknown = sorted(str(v) for v in rule["in"] if by.fieldtype == "Select" and v not in by.select_options)
         if unknown:
             raise MetaError(f"{src}: field {f.fieldname!r}: depends_on: {', '.join(unknown)} not among {by.fieldname}'s options")
+    for f in meta.fields:
+        spec = json.loads(f.choose_from) if f.choose_from else None
+        if spec is None:
+            continue
+        source, by = meta.get_field(spec["field"]), meta.get_field(spec["by"])
+        if f.fieldtype != "Text" or source is None or source.fieldtype != "Text" or by is None or by.fieldtype != "Select":
+            raise MetaError(
+                f"{src}: field {f.fieldname!r}: choose_from: a Text field picks from a Text field of {meta.name} by a Select field"
+            )
     known = meta.known_fieldnames
     if meta.autoname.startswith("field:") and meta.autoname[6:] not in meta.fields_by_name:
         raise MetaError(f"{src}: autoname: field {meta.autoname[6:]!r} does not exist")
