@@ -8,6 +8,7 @@ validation of the API; no view queries the database around them.
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 from flask import flash, g, has_request_context, redirect, request, url_for
 from flask_admin import expose
@@ -591,13 +592,16 @@ class DocTypeView(Guarded, BaseModelView):
                 continue
             if f.fieldname in (target.title_field, "workflow_state"):
                 continue
+            rule = json.loads(f.depends_on) if f.depends_on else None
+            if rule and record.get(rule["field"]) not in rule["in"]:
+                continue  # not a field of this kind of record
             if f.fieldtype == "Date":
                 shown = _day(self, shown)
             elif f.fieldtype == "Link":
                 shown = title_of(f.options, shown) or shown
             rows.append((f.label, shown))
         competencies = next((f for f in target.table_fields if f.fieldname == "competencies"), None)
-        if competencies:
+        if competencies and record.get("competencies"):
             rows.append(
                 (
                     competencies.label,
