@@ -49,6 +49,11 @@ def _text(value) -> Markup:
 def _field(ctx, f):
     """The form field that edits ``f``: its fieldtype's widget (``app.model.fieldtypes``)."""
     kw = {"label": f.label, "description": _text(f.description), "validators": [Marked()] if f.reqd else [validators.Optional()]}
+    if f.depends_on and f.fieldtype != "Table":  # shown while the field it depends on has one of the values (admin.js)
+        rule = json.loads(f.depends_on)
+        kw["render_kw"] = {"data-depends-on": rule["field"], "data-depends-in": json.dumps(rule["in"])}
+    if f.choose_from:  # answers picked from the options typed above them (admin.js)
+        kw.setdefault("render_kw", {})["data-choose-from"] = f.choose_from
     if f.default is not None:
         kw["default"] = (
             {"Today": dt.date.today, "Now": dt.datetime.now}.get(f.default, f.default)

@@ -15,7 +15,6 @@ from flask_admin import AdminIndexView, BaseView, expose
 from app import notifications, query, tasks
 from app.access import roles_with
 from app.errors import IgotError, PermissionDenied
-from app.model import workflow
 from app.registry import SetupStep
 
 from .common import Guarded, user_ctx
@@ -52,16 +51,20 @@ class HomeView(Guarded, AdminIndexView):
             return redirect("/")
         workflows = {d["document_type"]: d for d in ctx.site.db["workflow"].find({"is_active": True})}  # read once
         waiting = tasks.my_tasks(ctx)
-        for task in waiting:  # the actions that need a comment are taken on the record's page
+        for task in waiting:  # one click only for what can succeed and needs no reason or second thought
             meta = ctx.registry.get(task["doctype"])
-            needs = workflow.comment_actions(workflows[meta.name], task["state"], task["actions"])
-            task["buttons"] = [a for a in task["actions"] if a not in needs]
+            offers = task["offers"]
+            task["buttons"] = [o["action"] for o in offers if o["ready"] and not (o["comment"] or o["confirm"] or o["inputs"])]
+            task["on_page"] = [o["action"] for o in offers if o["ready"] and (o["comment"] or o["confirm"] or o["inputs"])]
+            task["not_yet"] = [o["not_yet"] for o in offers if not o["ready"]]
             task["collection"] = meta.collection
         steps = checklist(ctx)
         return self.render(
             "igot/home.html",
             user=notifications.display_name(ctx.site, ctx.user),
             waiting=waiting,
+            starts=[(d, url_for(f"{ctx.registry.get(d).collection}.create_view")) for d in tasks.may_start(ctx)],
+            drafts=tasks.my_drafts(ctx),
             news=[n for n in notifications.recent(ctx, 5) if not n.get("read")],
             roles=sorted(ctx.access.roles),
             mdos=sorted(ctx.access.mdos),

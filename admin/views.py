@@ -8,6 +8,7 @@ validation of the API; no view queries the database around them.
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 from flask import flash, g, has_request_context, redirect, request, url_for
 from flask_admin import expose
@@ -113,6 +114,7 @@ class DocTypeView(Guarded, BaseModelView):
     form_base_class = FlaskForm
     list_template = "admin/model/list.html"
     edit_template = "igot/edit.html"
+    create_template = "igot/create.html"
     details_template = "igot/details.html"
 
     def __init__(self, meta):
@@ -322,10 +324,29 @@ class DocTypeView(Guarded, BaseModelView):
     def create_form(self, obj=None):
         ctx = user_ctx()
         meta = customize.effective_meta(ctx, self.meta, self._mdo()) if self.meta.is_tenant else self.meta
-        form = forms.with_form_key(forms.build(ctx, meta))(get_form_data())
+        form_cls = forms.with_form_key(forms.build(ctx, meta))
+        form = form_cls(get_form_data()) if request.method == "POST" else form_cls(data=self._new_values(ctx, meta))
         if self.meta.is_tenant and "mdo" in form and not form.mdo.data and self._mdo():
             form.mdo.data = self._mdo()
         return form
+
+    def _new_values(self, ctx, meta) -> dict:
+        """A new record's form opened with values (``?content_module=CM-1``: a review of that
+        module), completed by its controller's ``new_form`` (the rubric's rows); nothing is
+        saved until the form is."""
+        given = {
+            f.fieldname: request.args[f.fieldname]
+            for f in meta.all_fields
+            if f.fieldname in request.args and f.fieldtype in ("Link", "Data", "Select") and not f.read_only
+        }
+        if not given:
+            return {}
+        doc = meta.controller_class(meta, dict(given), ctx)
+        try:
+            doc.new_form()
+        except IgotError:
+            pass  # the form opens with what was given; saving says what is wrong
+        return forms.to_form_data(meta, doc.as_dict(), ctx.registry)
 
     def edit_form(self, obj=None):
         ctx = user_ctx()
@@ -416,6 +437,13 @@ class DocTypeView(Guarded, BaseModelView):
             return False
         if key:
             submissions.made(ctx, key, doc.name)
+        if request.form.get("_then") == "Save and submit":  # a new review scored and submitted at once
+            try:
+                doc = lifecycle.submit(ctx, self.meta.name, doc.name)
+            except IgotError as exc:  # saved: its page opens with the reason
+                self._report(form, exc)
+                return Record(doc.as_dict())
+            flash(f"{self.meta.name} {doc.name}: saved and submitted.", "success")
         return Record(doc.as_dict())
 
     def _already(self, earlier: dict):
@@ -457,6 +485,10 @@ class DocTypeView(Guarded, BaseModelView):
 
     # the record page: status, actions, history --------------------------------------------
     def render(self, template, **kwargs):
+        if template in (self.create_template, self.edit_template) and self.meta.beside and kwargs.get("form") is not None:
+            kwargs["beside"] = self._beside(kwargs["form"])
+        if template == self.create_template:
+            kwargs["submit_here"] = self.meta.is_submittable and "submit" in user_ctx().access.allowed_actions(self.meta)
         model = kwargs.get("model")
         if model is not None and template in (self.edit_template, self.details_template):
             kwargs["panel"] = self._panel(model)
@@ -494,6 +526,7 @@ class DocTypeView(Guarded, BaseModelView):
         versions = [{"at": v["creation"], "user": v["owner"], "rows": _version_rows(v.get("data") or {}, meta)} for v in rows]
         from app.model import actions
 
+        offers = workflow.offer(wf, info["state"], info["actions"], record, meta) if info else []
         # one state, in words: the workflow's where there is one, else the record's status
         state = info["state"] if info else (status if meta.is_submittable else None)
         editable = self._editable(record)
@@ -501,6 +534,7 @@ class DocTypeView(Guarded, BaseModelView):
             g.igot_read_only = True  # no Edit button on this record's page
         return {
             "name": record["name"],
+            "title": record.get(meta.title_field) or record["name"] if meta.title_field else record["name"],
             "status": status,
             "state": state,
             "state_style": {"Draft": "secondary", "Cancelled": "danger"}.get(state, "primary"),
@@ -510,6 +544,10 @@ class DocTypeView(Guarded, BaseModelView):
             "comment_for": workflow.comment_actions(wf, info["state"], info["actions"]) if info else [],
             "submit_here": editable and any(a["value"] == "submit" for a in status_actions),
             "workflow": info,
+            "offers": offers,
+            "inputs": list(
+                {i["field"]: {**i, "action": o["action"]} for o in offers if o["ready"] for i in o["inputs"]}.values()
+            ),
             "status_actions": status_actions,
             "actions": [
                 {
@@ -518,11 +556,67 @@ class DocTypeView(Guarded, BaseModelView):
                     "style": "secondary",
                     "title": a.get("description"),
                     "inputs": a.get("inputs") or [],
+                    "confirm": f"{a['label']}: {record.get(meta.title_field) or record['name']}? This cannot be undone."
+                    if a.get("confirm")
+                    else None,
                 }
                 for a in actions.available(ctx, meta, record)
             ],
             "transitions": (info or {}).get("history", []),
             "versions": [v for v in versions if v["rows"]],
+        }
+
+    def get_save_return_url(self, model, is_created=False):
+        """After saving a record that works on another (a review on its module), back to that
+        one, where the next step is taken (Approve Review)."""
+        linked = model.get(self.meta.beside) if self.meta.beside and model else None
+        if linked:
+            target = user_ctx().registry.get(self.meta.get_field(self.meta.beside).options)
+            return url_for(f"{target.collection}.details_view", id=linked)
+        return super().get_save_return_url(model, is_created)
+
+    def _beside(self, form) -> dict | None:
+        """The record the form works on (``meta.beside``: a review's module), read as the user
+        may read it: its title, main fields and a link to open it."""
+        ctx = user_ctx()
+        field = self.meta.get_field(self.meta.beside)
+        value = form[field.fieldname].data if field.fieldname in form else None
+        if not value:
+            return None
+        target = ctx.registry.get(field.options)
+        try:
+            record = lifecycle.read(ctx, target.name, value)
+        except IgotError:
+            return None
+        rows = []
+        for f in target.all_fields:
+            shown = record.get(f.fieldname)
+            if f.hidden or f.fieldtype in ("Table", "JSON", "Attach", "Check") or shown in (None, "", []):
+                continue
+            if f.fieldname in (target.title_field, "workflow_state"):
+                continue
+            rule = json.loads(f.depends_on) if f.depends_on else None
+            if rule and record.get(rule["field"]) not in rule["in"]:
+                continue  # not a field of this kind of record
+            if f.fieldtype == "Date":
+                shown = _day(self, shown)
+            elif f.fieldtype == "Link":
+                shown = title_of(f.options, shown) or shown
+            rows.append((f.label, shown))
+        competencies = next((f for f in target.table_fields if f.fieldname == "competencies"), None)
+        if competencies and record.get("competencies"):
+            rows.append(
+                (
+                    competencies.label,
+                    ", ".join(f"{r.get('competency')} (level {r.get('level')})" for r in record.get("competencies") or []),
+                )
+            )
+        return {
+            "doctype": target.name,
+            "title": record.get(target.title_field) or record["name"] if target.title_field else record["name"],
+            "state": workflow.state_of(ctx, target, record),
+            "rows": rows[:14],
+            "url": url_for(f"{target.collection}.details_view", id=record["name"]),
         }
 
     def _related(self, record) -> list[dict]:
@@ -580,8 +674,12 @@ class DocTypeView(Guarded, BaseModelView):
     @expose("/transition/", methods=("POST",))
     def transition_view(self):
         name, action = request.args.get("id"), request.form.get("action", "")
+        values = {k[len("value-") :]: v for k, v in request.form.items() if k.startswith("value-")}
+        wf = workflow.active(user_ctx(), self.meta.name)
+        takes = {i["field"] for t in (wf or {}).get("transitions", []) if t["action"] == action for i in t.get("inputs") or []}
+        values = {k: v for k, v in values.items() if k in takes}  # the form holds every action's inputs
         try:
-            transitions.apply(user_ctx(), self.meta.name, name, action, request.form.get("comment"))
+            transitions.apply(user_ctx(), self.meta.name, name, action, request.form.get("comment"), values=values)
             flash(f"{action}: done.", "success")
         except IgotError as exc:
             flash(self._say(exc), "error")
@@ -600,8 +698,17 @@ class DocTypeView(Guarded, BaseModelView):
         from app.model.document import Document
 
         name, action = request.args.get("id"), request.form.get("action", "")
+        spec = next((a for a in self.meta.actions if a["name"] == action), {})
+        opens = spec.get("new_record")
+        if opens:  # the new record's form, linked to this one; nothing is made until it is saved
+            record = self.get_one(name)
+            if record is None or spec not in actions.available(user_ctx(), self.meta, record):
+                flash(f"{spec['label']}: not open to you on {self.meta.name} {name}.", "error")
+                return self._back(name)
+            target = user_ctx().registry.get(opens["doctype"])
+            back = url_for(f"{self.meta.collection}.details_view", id=name)
+            return redirect(url_for(f"{target.collection}.create_view", **{opens["link"]: name, "url": back}))
         try:
-            spec = next((a for a in self.meta.actions if a["name"] == action), {})
             args = {i["name"]: request.form.get(i["name"]) for i in spec.get("inputs") or []}
             result = actions.run(user_ctx(), self.meta.name, name, action, args)
             label = spec.get("label", action)

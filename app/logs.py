@@ -7,6 +7,10 @@
 - ``igot.recovery``: a record's follow-up work that failed again when recovery ran it (it
   keeps its marker and is tried at the next run).
 
+Waitress says "Task queue depth is N" whenever a request waits for a thread, which a browser
+loading a page's styles and scripts at once causes on nearly every page: only a real backlog
+(``QUEUE_WARN_DEPTH`` requests waiting) is said, and at most once a minute.
+
 The level comes from ``IGOT_LOG_LEVEL`` (default INFO; the test suite runs at WARNING, so it
 is quiet). Values are quoted when they hold spaces; no password, token or personal field is
 ever logged.
@@ -21,7 +25,35 @@ import time
 REQUEST = logging.getLogger("igot.request")
 SECURITY = logging.getLogger("igot.security")
 JOBS = logging.getLogger("igot.jobs")
+QUEUE_WARN_DEPTH = 50  # requests waiting for a thread before the backlog is worth a line
+QUEUE_WARN_EVERY = 60.0  # seconds between two such lines
 _configured = False
+
+
+class _QueueBacklog(logging.Filter):
+    """Lets waitress's "Task queue depth is N" through only for a backlog, once a minute: a
+    few requests waiting for a thread while a page loads its assets is normal work."""
+
+    def __init__(self):
+        super().__init__()
+        self._last = float("-inf")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        depth = record.args[0] if isinstance(record.args, tuple) and record.args else None
+        if not isinstance(depth, int) or depth < QUEUE_WARN_DEPTH:
+            return False
+        now = time.monotonic()
+        if now - self._last < QUEUE_WARN_EVERY:
+            return False
+        self._last = now
+        return True
+
+
+def quiet_queue() -> None:
+    """Filter waitress's queue logger (once per process)."""
+    queue = logging.getLogger("waitress.queue")
+    if not any(isinstance(f, _QueueBacklog) for f in queue.filters):
+        queue.addFilter(_QueueBacklog())
 
 
 def configure(level: str | None = None) -> None:
@@ -50,6 +82,8 @@ def event(logger: logging.Logger, name: str, level: int = logging.INFO, **fields
 def install(app) -> None:
     """Log every request of ``app`` with its duration and user."""
     from flask import g, request
+
+    quiet_queue()
 
     @app.before_request
     def _started():

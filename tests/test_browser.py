@@ -2,6 +2,7 @@
 Screenshots of the main screens go to artifacts/screenshots/ for a reviewer to look at."""
 
 import os
+import re
 import threading
 
 import pytest
@@ -397,6 +398,13 @@ def test_learner_enrols_gets_certified_and_finance_approves_the_claim(server, br
     trg.click("input[type=submit][value=Save]")
     trg.goto(f"{base}/admin/enrolment/edit/?id={enrolment}")
     trg.click("#workflow-actions button[value='Issue Certificate']")
+    trg.wait_for_selector("text=no certificate before the course has run")  # it starts in three days
+    start = today - dt.timedelta(
+        days=7 * int(site.db.course.find_one({"_id": "The Challenges of Global Poverty"}).get("weeks") or 0) + 1
+    )
+    site.db.course_offering.update_one({"_id": offering}, {"$set": {"starts_on": start.isoformat()}})  # the course has run
+    trg.goto(f"{base}/admin/enrolment/edit/?id={enrolment}")
+    trg.click("#workflow-actions button[value='Issue Certificate']")
     trg.wait_for_selector("text=Issue Certificate: done.")
     assert site.db.enrolment.find_one({"_id": enrolment})["workflow_state"] == "Certified"
     shot(trg, "enrolment-certified")
@@ -426,6 +434,8 @@ def test_learner_enrols_gets_certified_and_finance_approves_the_claim(server, br
     assert fin.query_selector("#workflow-actions button[value='Pay']") is None  # maker-checker: another finance officer pays
     fin2 = sign_in(browser, base, "fin2@dopt.gov.in")
     fin2.goto(f"{base}/admin/reimbursement_claim/details/?id={claim['_id']}")
+    fin2.fill("#value-paid_on", today.strftime("%d/%m/%Y"))
+    fin2.fill("#value-payment_reference", "SBIN426012345678")
     fin2.click("#workflow-actions button[value='Pay']")
     fin2.wait_for_selector("text=Pay: done.")
     assert site.db.reimbursement_claim.find_one({"_id": claim["_id"]})["workflow_state"] == "Paid"
@@ -454,9 +464,9 @@ def test_scorm_module_from_upload_through_rubric_to_the_catalogue(server, browse
 
     creator = sign_in(browser, base, "creator@power.gov.in")
     creator.goto(f"{base}/admin/content_module/new/")
-    assert "Up to 500 MB" in creator.inner_text("body")  # the size limit is on the form
     creator.fill("#title", "RTI for Public Information Officers")
     creator.select_option("#kind", "SCORM Package")
+    assert "Up to 500 MB" in creator.inner_text("body")  # the size limit is on the form (the file's, shown for a package)
     creator.fill("#duration_minutes", "45")
     creator.set_input_files("#attachment", str(package))
     shot(creator, "content-module-upload")
@@ -471,15 +481,17 @@ def test_scorm_module_from_upload_through_rubric_to_the_catalogue(server, browse
     reviewer = sign_in(browser, base, "reviewer@power.gov.in")
     reviewer.goto(f"{base}/admin/content_module/details/?id={module['_id']}")
     reviewer.click("#document-actions button[value='score_quality']")
-    reviewer.wait_for_url(f"{base}/admin/content_review/edit/*")
+    reviewer.wait_for_url(re.compile(r".*/admin/content_review/new/\?content_module="))
     for i, score in enumerate((5, 4, 4, 3, 4)):
         reviewer.fill(f"#scores-{i}-score", str(score))
     reviewer.fill("#scores-3-comments", "Captions on every video; transcript for unit 2")
     shot(reviewer, "content-review-rubric")
     assert reviewer.inner_text("#scores-0-criterion-shown") == "Accuracy"  # shown, not offered for editing
     assert reviewer.locator("input[name='scores-0-criterion'][type=text]").count() == 0
+    assert site.db.content_review.count_documents({"content_module": module["_id"]}) == 0  # made when saved
     reviewer.click("#save-and-submit")  # the scores typed on the page are the ones submitted
     reviewer.wait_for_selector("text=saved and submitted")
+    assert f"/admin/content_module/details/?id={module['_id']}" in reviewer.url  # back to approve it
     review = site.db.content_review.find_one({"content_module": module["_id"]})
     assert (review["total_percent"], review["result"], review["docstatus"]) == (80.0, "Passed", 1)
     reviewer.goto(f"{base}/admin/content_module/details/?id={module['_id']}")

@@ -227,6 +227,13 @@ def world(mock_site):
     return {"site": site, "c": c, "offering": off, "closed": closed, "asha": asha, "old": old}
 
 
+def course_has_run(site, offering):
+    """The offering's run is over (its start moved back past the course's weeks)."""
+    weeks = (site.db.course.find_one({"_id": site.db.course_offering.find_one({"_id": offering})["course"]}) or {}).get("weeks")
+    start = TODAY - dt.timedelta(days=7 * int(weeks or 0) + 1)
+    site.db.course_offering.update_one({"_id": offering}, {"$set": {"starts_on": start.isoformat()}})
+
+
 def call(client, method, path, body=None, status=None):
     r = getattr(client, method)(f"/api/{path}", json=body) if method != "get" else client.get(f"/api/{path}")
     if status is not None:
@@ -288,6 +295,9 @@ def test_enrolment_to_certificate_and_claim(world):
     call(me, "put", f"resource/Enrolment/{name}", {"progress": 60}, 200)  # but reports progress
 
     call(c["td"], "put", f"resource/Enrolment/{name}", {"final_grade": 49.9, "exam_result": "Passed"}, 200)
+    early = act(c["td"], "Enrolment", name, "Issue Certificate", status=400).json
+    assert "no certificate before the course has run" in early["errors"]["offering"][0]
+    course_has_run(site, world["offering"])
     low = act(c["td"], "Enrolment", name, "Issue Certificate", status=400).json
     assert "49.9% is below 50%" in low["errors"]["final_grade"][0]
     call(c["td"], "put", f"resource/Enrolment/{name}", {"final_grade": 50, "exam_result": "Failed"}, 200)
@@ -332,9 +342,17 @@ def test_enrolment_to_certificate_and_claim(world):
     act(c["td"], "Reimbursement Claim", filed["name"], "Verify")
     act(c["fin"], "Reimbursement Claim", filed["name"], "Approve")
     assert "maker-checker" in act(c["fin"], "Reimbursement Claim", filed["name"], "Pay", status=403).json["message"]
-    act(c["fin2"], "Reimbursement Claim", filed["name"], "Pay")
+    pay = f"resource/Reimbursement Claim/{filed['name']}/transition"
+    call(
+        c["fin2"],
+        "post",
+        pay,
+        {"action": "Pay", "values": {"paid_on": TODAY.strftime("%d/%m/%Y"), "payment_reference": "SBIN426012345678"}},
+        200,
+    )
     paid = call(me, "get", f"resource/Reimbursement Claim/{filed['name']}").json["data"]
     assert paid["workflow_state"] == "Paid" and paid["paid_on"] == TODAY.isoformat()
+    assert (paid["payment_reference"], paid["amount_paid_inr"], paid["approved_amount_inr"]) == ("SBIN426012345678", 8500, 8500)
     totals = call(c["fin"], "get", "method/claim_totals?by=mdo", status=200).json["data"]
     assert totals == [{"mdo": POWER, "state": "Paid", "currency": "USD", "claims": 1, "claimed": 100, "approved": 100}]
     assert call(c["fin"], "get", "method/claim_totals?by=course").json["data"][0]["course"] == POVERTY
@@ -479,5 +497,6 @@ def test_completing_every_micromasters_course_marks_the_officer(world):
         transitions.apply(ctx, "Enrolment", enr, action)
     assert not site.db["officer"].find_one({"_id": world["asha"]}).get("mit_masters_eligible")
     lifecycle.save(ctx, "Enrolment", enr, {"final_grade": 61, "exam_result": "Passed"})
+    course_has_run(site, world["offering"])
     transitions.apply(ctx, "Enrolment", enr, "Issue Certificate")
     assert site.db["officer"].find_one({"_id": world["asha"]})["mit_masters_eligible"] is True

@@ -58,6 +58,11 @@ class Field:
     # For an Attach field: the kinds of file it takes (``app.files.KINDS``), as JSON: a list,
     # or {"by": field, "values": {value: [kinds]}} when another field's value decides.
     accept: str | None = None
+    # Shown on the form only while another field has one of some values, as JSON:
+    # {"field": "kind", "in": ["PDF"]} (the form's behaviour; the controller checks what is needed).
+    depends_on: str | None = None
+    # A Text field of answers picked, on the form, from another field's lines (JSON; admin.js).
+    choose_from: str | None = None
 
     @property
     def link_conditions(self) -> dict:
@@ -98,6 +103,7 @@ class DocTypeMeta:
     teaches: dict | None = None
     import_first: bool = False  # Data Import opens on it (the staff list)
     import_match: list[str] = field(default_factory=list)  # fields by which an import finds a record that exists
+    beside: str | None = None  # a Link field whose record the form shows beside it (a review's module)
     # Editing a record in one of ``states`` makes a new draft version instead (fields
     # ``version``, ``previous_version``, ``version_of``); when that version reaches one of
     # ``states`` by workflow, the one before moves to ``superseded``.
@@ -275,6 +281,8 @@ def load_definition(path: Path) -> DocTypeMeta:
                 "link_filters": tuple(sorted((f.get("link_filters") or {}).items())),
                 "aliases": tuple(f.get("aliases") or ()),
                 "accept": json.dumps(f["accept"], sort_keys=True) if f.get("accept") else None,
+                "depends_on": json.dumps(f["depends_on"], sort_keys=True) if f.get("depends_on") else None,
+                "choose_from": json.dumps(f["choose_from"], sort_keys=True) if f.get("choose_from") else None,
             }
         )
         for f in data["fields"]
@@ -299,6 +307,7 @@ def load_definition(path: Path) -> DocTypeMeta:
         teaches=data.get("teaches"),
         import_first=data.get("import_first", False),
         import_match=data.get("import_match", []),
+        beside=data.get("beside"),
         versioned_edit=data.get("versioned_edit"),
         owner_field=data.get("owner_field", "owner"),
         list_view=data.get("list_view", {}),
@@ -368,6 +377,27 @@ def _check_own_fields(meta: DocTypeMeta) -> None:
             unknown = sorted(set(spec["values"]) - set(by.select_options))
             if unknown:
                 raise MetaError(f"{src}: field {f.fieldname!r}: accept: {', '.join(unknown)} not among {by.fieldname}'s options")
+    for f in meta.fields:
+        rule = json.loads(f.depends_on) if f.depends_on else None
+        if rule is None:
+            continue
+        by = meta.get_field(rule["field"])
+        if by is None or by.fieldtype not in ("Select", "Check"):
+            raise MetaError(
+                f"{src}: field {f.fieldname!r}: depends_on: {rule['field']!r} must be a Select or Check field of {meta.name}"
+            )
+        unknown = sorted(str(v) for v in rule["in"] if by.fieldtype == "Select" and v not in by.select_options)
+        if unknown:
+            raise MetaError(f"{src}: field {f.fieldname!r}: depends_on: {', '.join(unknown)} not among {by.fieldname}'s options")
+    for f in meta.fields:
+        spec = json.loads(f.choose_from) if f.choose_from else None
+        if spec is None:
+            continue
+        source, by = meta.get_field(spec["field"]), meta.get_field(spec["by"])
+        if f.fieldtype != "Text" or source is None or source.fieldtype != "Text" or by is None or by.fieldtype != "Select":
+            raise MetaError(
+                f"{src}: field {f.fieldname!r}: choose_from: a Text field picks from a Text field of {meta.name} by a Select field"
+            )
     known = meta.known_fieldnames
     if meta.autoname.startswith("field:") and meta.autoname[6:] not in meta.fields_by_name:
         raise MetaError(f"{src}: autoname: field {meta.autoname[6:]!r} does not exist")
@@ -380,6 +410,8 @@ def _check_own_fields(meta: DocTypeMeta) -> None:
         for name in names:
             if name not in known:
                 raise MetaError(f"{src}: {label}: field {name!r} does not exist")
+    if meta.beside and (meta.get_field(meta.beside) is None or meta.get_field(meta.beside).fieldtype != "Link"):
+        raise MetaError(f"{src}: beside: {meta.beside!r} is not a Link field of {meta.name}")
     for i, index in enumerate(meta.indexes):
         for key in index["fields"]:
             root = key.lstrip("-").split(".")[0]

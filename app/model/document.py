@@ -122,6 +122,10 @@ class Document:
         return errors
 
     # hooks (override in a controller) ---------------------------------------------------
+    def new_form(self):
+        """A new record's form, before anything is saved: fill in what it starts with from
+        the values it was opened with (a review's rows from its rubric)."""
+
     def before_insert(self):
         pass
 

@@ -10,6 +10,10 @@
 - Entering a state with docstatus 1 submits the record; 2 cancels it (with their hooks). The
   transition's role is the permission: a reviewer needs no general write right.
 - Every transition is recorded in ``workflow_action`` and shown with the record.
+- How an action is offered (``offer``): a ``confirm`` (destructive) transition asks first and
+  is no task (a published module is not waiting for anyone to retire it); one with
+  ``offered_when`` is a button only once the record meets it (Approve Review once a passing
+  review is on the module), its ``not_yet`` saying what to do before.
 """
 
 from __future__ import annotations
@@ -94,6 +98,47 @@ def comment_actions(wf: dict, state, actions) -> list[str]:
             t["action"] for t in wf["transitions"] if t["state"] == state and t.get("comment_required") and t["action"] in actions
         )
     )
+
+
+def offer(wf: dict, state, actions, doc: dict, meta=None) -> list[dict]:
+    """How each of ``actions`` (the caller's, in ``state``) is offered on ``doc``: ``action``;
+    ``comment`` (needs a reason: taken where one is typed); ``confirm`` (destructive: asks
+    first); ``ready`` (False: bound to fail now, not offered as a button); ``not_yet`` (what
+    to do first, in words); ``inputs`` (the values given with it: field, label, fieldtype,
+    required, the record's value)."""
+    out = []
+    for action in dict.fromkeys(actions):
+        rows = [t for t in wf["transitions"] if t["state"] == state and t["action"] == action]
+        ready = all(_condition_holds(t.get("offered_when"), doc) for t in rows)
+        inputs = []
+        for i in next((t.get("inputs") for t in rows if t.get("inputs")), None) or []:
+            f = meta.get_field(i["field"]) if meta else None
+            inputs.append(
+                {
+                    "field": i["field"],
+                    "label": f.label if f else i["field"],
+                    "fieldtype": f.fieldtype if f else "Data",
+                    "required": bool(i.get("required")),
+                    "value": doc.get(i["field"]),
+                }
+            )
+        out.append(
+            {
+                "action": action,
+                "comment": any(t.get("comment_required") for t in rows),
+                "confirm": any(t.get("confirm") for t in rows),
+                "ready": ready,
+                "not_yet": None if ready else next((t.get("not_yet") for t in rows if t.get("not_yet")), f"{action}: not yet"),
+                "inputs": inputs,
+            }
+        )
+    return out
+
+
+def is_task(offers: list[dict]) -> bool:
+    """Whether a record waits for the caller's decision: some action of theirs on it is not a
+    destructive one (retiring a published module is possible any day, and no one's task)."""
+    return any(not o["confirm"] for o in offers)
 
 
 def next_step(ctx, meta, doc: dict, wf: dict | None = None) -> str:

@@ -80,7 +80,8 @@ def read_record(doctype, name):
 
 @api.post("/resource/<doctype>/<path:name>/transition")
 def transition(doctype, name):
-    """Take a workflow action: ``{"action": "Approve", "comment": "..."}``."""
+    """Take a workflow action: ``{"action": "Approve", "comment": "...", "values": {...}}``
+    (``values``: the fields the action takes, such as Pay's payment reference)."""
     from app.model import transitions, workflow
 
     not_child(doctype)
@@ -89,7 +90,17 @@ def transition(doctype, name):
         raise ValidationError.for_fields(doctype, name, {"action": ["Missing data for required field."]})
     if body.get("comment") is not None and not isinstance(body["comment"], str):
         raise ValidationError.for_fields(doctype, name, {"comment": ["must be a text."]})
-    doc = transitions.apply(ctx(), doctype, name, body["action"], body.get("comment"), expected_modified=body.get("modified"))
+    if body.get("values") is not None and not isinstance(body["values"], dict):
+        raise ValidationError.for_fields(doctype, name, {"values": ["must be an object of the action's fields and values."]})
+    doc = transitions.apply(
+        ctx(),
+        doctype,
+        name,
+        body["action"],
+        body.get("comment"),
+        expected_modified=body.get("modified"),
+        values=body.get("values"),
+    )
     return jsonify({"data": doc_json(doc), "workflow": dump_value(workflow.info(ctx(), doc.meta, doc.as_dict()))})
 
 

@@ -196,6 +196,27 @@ def registration_open(offering: dict, today: dt.date) -> tuple[bool, str]:
     )
 
 
+def course_end(offering: dict, course: dict) -> dt.date | None:
+    """The last day of an offering's run: its start and the course's weeks (the start, when
+    the course gives no length)."""
+    start = _date(offering.get("starts_on"))
+    if start is None:
+        return None
+    weeks = int(course.get("weeks") or 0)
+    return start + dt.timedelta(days=7 * weeks - 1) if weeks else start
+
+
+def not_run_yet(offering: dict, course: dict, today: dt.date) -> str | None:
+    """Why an enrolment's result may not be recorded yet: its course has not run (None: it
+    has). Training Division certifies after the run, when the grades are in."""
+    end = course_end(offering, course)
+    if end is None or today > end:
+        return None
+    start = _date(offering.get("starts_on"))
+    run = f"runs from {_indian(start)} to {_indian(end)}" if end != start else f"starts on {_indian(start)}"
+    return f"{course.get('title') or offering.get('course')} ({offering.get('label') or offering['_id']}) {run}; today is {_indian(today)}"
+
+
 def check_certificate(course: dict, grade, exam: str | None) -> list[str]:
     """Why a certificate may not be issued (empty: it may)."""
     problems = []

@@ -68,6 +68,91 @@
     }
   });
 
+  // Fields shown only for some values of another (a module's link, file or text, by its
+  // kind): hidden, with their label, while the field they depend on has another value.
+  each("[data-depends-on]", function (input) {
+    var control = document.getElementById(input.getAttribute("data-depends-on"));
+    var group = input.closest(".form-group");
+    if (!control || !group) {
+      return;
+    }
+    var wanted = JSON.parse(input.getAttribute("data-depends-in")).map(String);
+    function apply() {
+      var value = control.type === "checkbox" ? (control.checked ? "true" : "false") : control.value;
+      group.hidden = wanted.indexOf(value) < 0;
+    }
+    control.addEventListener("change", apply);
+    apply();
+  });
+
+  // Answers picked from the options typed above them (an assessment question's correct
+  // answer): ticks built from the options' lines, one or several by the question's kind,
+  // written back to the answer's text box, one a line; other kinds keep the text box.
+  function chooseAnswers() {
+    each("textarea[data-choose-from]", function (answer) {
+      var spec = JSON.parse(answer.getAttribute("data-choose-from"));
+      var prefix = answer.id.slice(0, answer.id.length - answer.name.split("-").pop().length);
+      var source = document.getElementById(prefix + spec.field);
+      var by = document.getElementById(prefix + spec.by);
+      var old = answer.parentNode.querySelector(".answer-choices");
+      var kind = by ? by.value : "";
+      var fixed = (spec.fixed || {})[kind];
+      var one = (spec.one || []).indexOf(kind) >= 0;
+      var many = (spec.many || []).indexOf(kind) >= 0;
+      if (old) {
+        old.parentNode.removeChild(old);
+      }
+      if (!(one || many)) {
+        answer.hidden = false;
+        return;
+      }
+      var lines = fixed || (source ? source.value.split("\n") : []);
+      lines = lines.map(function (l) { return l.trim(); }).filter(function (l) { return l; });
+      var chosen = answer.value.split("\n").map(function (l) { return l.trim(); });
+      var box = document.createElement("div");
+      box.className = "answer-choices";
+      box.id = answer.id + "-choices";
+      if (!lines.length) {
+        box.textContent = "Type the options above, one a line: then tick the correct " + (many ? "ones" : "one") + " here.";
+        box.className += " text-muted small";
+      }
+      lines.forEach(function (line, i) {
+        var label = document.createElement("label");
+        label.className = "d-block mb-1";
+        var tick = document.createElement("input");
+        tick.type = many ? "checkbox" : "radio";
+        tick.name = answer.id + "-choice";
+        tick.value = line;
+        tick.id = answer.id + "-choice-" + i;
+        tick.className = "mr-2";
+        tick.checked = chosen.indexOf(line) >= 0;
+        tick.setAttribute("form", "igot-no-form");  // a helper, not sent with the record
+        tick.addEventListener("change", function () {
+          var picked = [];
+          each("#" + box.id + " input", function (t) { if (t.checked) { picked.push(t.value); } });
+          answer.value = picked.join("\n");
+        });
+        label.appendChild(tick);
+        label.appendChild(document.createTextNode(line));
+        box.appendChild(label);
+      });
+      answer.hidden = true;
+      answer.required = false;  // the server says, by label, when no option is ticked
+      answer.parentNode.insertBefore(box, answer.nextSibling);
+    });
+  }
+  chooseAnswers();
+  document.addEventListener("change", function (event) {
+    if (event.target.matches && event.target.matches("select, textarea:not([data-choose-from])")) {
+      chooseAnswers();
+    }
+  });
+  document.addEventListener("click", function (event) {
+    if (event.target.closest("[data-inline-add]")) {
+      window.setTimeout(chooseAnswers, 0);
+    }
+  });
+
   // Charts: each canvas carries its figures as JSON in data-chart (the home page).
   if (window.Chart) {
     each("canvas[data-chart]", function (canvas) {

@@ -25,14 +25,24 @@ class Workflow(Document):
             for key in ("state", "next_state"):
                 if row.get(key) not in states:
                     self.add_error("transitions", f"row {row['idx']}: {key} {row.get(key)!r} is not one of the states.")
-            cond = row.get("condition")
-            if cond is not None and not (
-                isinstance(cond, list)
-                and len(cond) == 3
-                and str(cond[1]).lower() in OPERATORS
-                and meta.get_field(cond[0]) is not None
+            for key in ("condition", "offered_when"):
+                cond = row.get(key)
+                if cond is not None and not (
+                    isinstance(cond, list)
+                    and len(cond) == 3
+                    and str(cond[1]).lower() in OPERATORS
+                    and meta.get_field(cond[0]) is not None
+                ):
+                    self.add_error("transitions", f"row {row['idx']}: {key} must be [field of {meta.name}, operator, value].")
+            inputs = row.get("inputs")
+            if inputs is not None and not (
+                isinstance(inputs, list)
+                and all(isinstance(i, dict) and meta.get_field(i.get("field")) is not None for i in inputs)
+                and all(meta.get_field(i["field"]).fieldtype != "Table" for i in inputs)
             ):
-                self.add_error("transitions", f"row {row['idx']}: condition must be [field of {meta.name}, operator, value].")
+                self.add_error(
+                    "transitions", f'row {row["idx"]}: inputs must be [{{"field": field of {meta.name}, "required": true}}, ...].'
+                )
         if self.is_active:
             other = self.ctx.site.collection("Workflow").find_one(
                 {"document_type": self.document_type, "is_active": True, "_id": {"$ne": self.name}}, {"_id": 1}

@@ -101,6 +101,11 @@ class ContentModule(Document):
             else []
         )
 
+    def action_new_version(self):
+        """A draft version of this published module, through the same path as an edit of it
+        (``versioned_edit``): one draft at a time, this one live until the draft is published."""
+        return lifecycle.save(self.ctx, "Content Module", self.name, {})
+
     def action_score_quality(self):
         """A new quality review of this module, with a row per criterion of the default rubric."""
         return lifecycle.insert(self.ctx, "Content Review", {"content_module": self.name})

@@ -24,11 +24,20 @@ class ContentReview(Document):
             return db["quality_rubric"].find_one({"_id": self.rubric})
         return db["quality_rubric"].find_one({"is_default": True}, sort=[("_id", 1)])
 
+    def new_form(self):
+        """The form opened from the module: the rubric's rows to score, nothing saved yet."""
+        rubric = self._rubric()
+        if rubric is not None:
+            self._rows(rubric)
+
     def before_insert(self):
         rubric = self._rubric()
         if rubric is None:
             self.add_error("rubric", "no default quality rubric: choose one, or mark one as default (Content → Quality Rubric).")
             return
+        self._rows(rubric)
+
+    def _rows(self, rubric):
         self.rubric = rubric["_id"]
         if not self.scores:
             self.scores = [

@@ -31,10 +31,21 @@ class Enrolment(Document):
                 self.add_error("cadre_approval_ref", "your cadre needs its approval: give the approval's reference.")
             if not self.eligibility_form:
                 self.add_error("eligibility_form", "upload the signed eligibility confirmation form first.")
+        if state in (programme.CERTIFIED, "Not Certified") and offering is not None and self._entering(db, state):
+            course = db["course"].find_one({"_id": self.course}) or {}
+            why = programme.not_run_yet(offering, course, self.ctx.now().date())
+            if why:
+                what = "no certificate" if state == programme.CERTIFIED else "no result"
+                self.add_error("offering", f"{what} before the course has run: {why}.")
         if state == programme.CERTIFIED:
             course = db["course"].find_one({"_id": self.course}) or {}
             for problem in programme.check_certificate(course, self.final_grade, self.exam_result):
                 self.add_error("final_grade" if "grade" in problem else "exam_result", f"no certificate: {problem}.")
+
+    def _entering(self, db, state) -> bool:
+        """Whether this save moves the enrolment into ``state`` (not one already in it)."""
+        stored = db["enrolment"].find_one({"_id": self.name}, {"workflow_state": 1}) if self.name else None
+        return (stored or {}).get("workflow_state") != state
 
     def _register(self, db, offering):
         today = self.ctx.now().date()
