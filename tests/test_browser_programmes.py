@@ -9,7 +9,7 @@ from app import auth
 from app.model import lifecycle, transitions
 
 from .conftest import PASSWORD, add_user
-from .test_browser import POWER, browser, server, shot, sign_in  # noqa: F401 - fixtures
+from .test_browser import POWER, browser, menu, server, shot, sign_in  # noqa: F401 - fixtures
 from .test_browser_portal import _no_sideways_scroll
 
 COURSE = "The Challenges of Global Poverty"
@@ -62,7 +62,7 @@ def test_an_officer_goes_from_the_programmes_to_a_paid_fee_claim_without_the_bac
     page.click("#sign-in-form button[type=submit]")
     page.wait_for_url(f"{base}/learning")
 
-    page.click("#menu-programmes")
+    menu(page, "#menu-programmes")
     page.wait_for_selector("#courses")
     height = page.evaluate("() => document.documentElement.scrollHeight")
     assert height < 4000, f"the Programmes page is {height}px tall on a phone"
@@ -110,9 +110,12 @@ def test_an_officer_goes_from_the_programmes_to_a_paid_fee_claim_without_the_bac
     trg = auth.context_for(site, "trg.p@dopt.gov.in")
     transitions.apply(trg, "Enrolment", enrolment, "Confirm")
     lifecycle.save(trg, "Enrolment", enrolment, {"final_grade": 72, "exam_result": "Passed"})
+    from .test_programme import course_has_run
+
+    course_has_run(site, site.db.enrolment.find_one({"_id": enrolment})["offering"])  # certified once it has run
     transitions.apply(trg, "Enrolment", enrolment, "Issue Certificate")
 
-    page.click("#menu-programmes")
+    menu(page, "#menu-programmes")
     page.click(f"#my-enrolments li[data-course='{COURSE}'] a.button")  # "Claim the course fee"
     page.wait_for_selector("#claim-form")
     receipt = tmp_path / "receipt.pdf"
@@ -137,10 +140,12 @@ def test_an_officer_goes_from_the_programmes_to_a_paid_fee_claim_without_the_bac
     fin.wait_for_selector("text=Approve: done.")
     fin2 = sign_in(browser, base, "fin2.p@dopt.gov.in")
     fin2.goto(f"{base}/admin/reimbursement_claim/details/?id={claim['_id']}")
+    fin2.fill("#value-paid_on", today.strftime("%d/%m/%Y"))
+    fin2.fill("#value-payment_reference", "SBIN426012345678")
     fin2.click("#workflow-actions button[value='Pay']")
     fin2.wait_for_selector("text=Pay: done.")
 
-    page.click("#menu-programmes")
+    menu(page, "#menu-programmes")
     mine = page.inner_text(f"#my-enrolments li[data-course='{COURSE}']")
     assert "Paid" in mine
     page.click(f"#my-enrolments li[data-course='{COURSE}'] a")

@@ -5,6 +5,7 @@ payment reference (UTR or PFMS), the amounts shown in rupees beside the programm
 
 import datetime as dt
 
+from app import files
 from app.model import lifecycle, transitions
 
 from . import test_programme
@@ -26,7 +27,7 @@ def confirmed(world, grade=72):
             "officer": world["asha"],
             "offering": world["offering"],
             "cadre_intimated_on": TODAY.isoformat(),
-            "eligibility_form_submitted": True,
+            "eligibility_form": files.put(ctx, b"%PDF-1.4 form", "form.pdf", content_type="application/pdf", kind="pdf"),
         },
     ).name
     for action in ("Submit Eligibility Form", "Confirm"):
