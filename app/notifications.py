@@ -178,15 +178,24 @@ def amount_of(meta, doc: dict) -> str:
     ``currency`` field."""
     from babel.numbers import format_decimal
 
-    for field in reversed(meta.fields):
+    fields = [f for f in reversed(meta.fields) if f.fieldtype == "Currency"]
+    # the record's own amounts first; a figure kept in a fixed currency beside them (a claim's
+    # rupees) only where the record has no other
+    fields = [f for f in fields if not _fixed_code(meta, f)] + [f for f in fields if _fixed_code(meta, f)]
+    for field in fields:
         value = doc.get(field.fieldname)
-        if field.fieldtype != "Currency" or not isinstance(value, int | float) or isinstance(value, bool):
+        if not isinstance(value, int | float) or isinstance(value, bool):
             continue
         source = field.options or ("currency" if "currency" in meta.fields_by_name else None)
         code = (doc.get(source) or "") if source and source in meta.fields_by_name else (source or "")
         figure = format_decimal(value, format="#,##,##0.00" if value % 1 else "#,##,##0", locale="en_IN")
         return f"{code} {figure}".strip()
     return ""
+
+
+def _fixed_code(meta, field) -> bool:
+    """Whether a Currency field names its currency itself ("INR") rather than a field of the record."""
+    return bool(field.options) and field.options not in meta.fields_by_name
 
 
 def what_happened(site, meta, doc: dict, action: str | None, by: str | None, reader: str | None) -> dict:

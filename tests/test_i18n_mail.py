@@ -166,8 +166,10 @@ def _paid_claim(w):
     claim = lifecycle.insert(
         asha, "Reimbursement Claim", {"enrolment": "ENR-2026-000001", "amount_paid": 100, "currency": "USD", "proof": proof}
     ).name
+    paid = {"paid_on": "08/12/2026", "payment_reference": "SBIN426012345678"}
     for who, action in (("tara", "Verify"), ("venkatesh", "Approve"), ("meera", "Pay")):
-        transitions.apply(context_for(site, f"{who}@dopt.gov.in"), "Reimbursement Claim", claim, action, comment=None)
+        values = paid if action == "Pay" else None
+        transitions.apply(context_for(site, f"{who}@dopt.gov.in"), "Reimbursement Claim", claim, action, values=values)
     return claim
 
 
@@ -175,16 +177,14 @@ def test_a_fee_claim_is_told_as_who_did_what_to_which_course_for_how_much_in_eac
     w, site = world, world.site
     claim = _paid_claim(w)
     paid = site.db.notification.find_one({"for_user": "asha@power.gov.in", "kind": "Decision", "subject": {"$regex": "paid"}})
-    assert paid["subject"] == f"Meera Iyer paid your reimbursement claim “{POVERTY}”: USD 100."
+    assert paid["subject"] == f"Meera Iyer paid your fee claim for {POVERTY}: USD 100."
     assert paid["message"] == "It is now Paid."
     (mailed,) = site.db.mail.find({"recipient": "asha@power.gov.in", "subject": {"$regex": "भुगतान किया"}})
-    assert mailed["subject"] == f"आपका प्रतिपूर्ति दावा “{POVERTY}”: Meera Iyer ने इसका भुगतान किया — USD 100।"
+    assert mailed["subject"] == f"{POVERTY} के लिए आपका शुल्क दावा: Meera Iyer ने इसका भुगतान किया — USD 100।"
     assert "अब इसकी स्थिति: भुगतान हुआ।" in mailed["body_text"] and "It is now" not in mailed["body_text"]
     # Finance is told whose claim waits for it, and for how much, in English
     task = site.db.notification.find_one({"for_user": "meera@dopt.gov.in", "kind": "Task", "subject": {"$regex": "Pay"}})
-    assert task["subject"] == (
-        f"Venkatesh Rao approved Asha Rao's reimbursement claim “{POVERTY}”: USD 100. It waits for you: Pay."
-    )
+    assert task["subject"] == (f"Venkatesh Rao approved the fee claim of Asha Rao for {POVERTY}: USD 100. It waits for you: Pay.")
     told = list(site.db.notification.find({"document_name": claim}))
     assert {n["for_user"] for n in told} >= {
         "asha@power.gov.in",

@@ -4,7 +4,8 @@ certificate, credits and thresholds, nominations and fee reimbursement."""
 
 from __future__ import annotations
 
-from app.registry import ApiMethod, Attention, Figure, Module, Page, Param, Related
+from app.i18n import N_
+from app.registry import ApiMethod, Attention, Figure, Module, Page, Param, RecordWords, Related
 
 from . import api, figures, related
 from .my_courses_page import MyCoursesView
@@ -59,5 +60,13 @@ MODULE = Module(
         Attention("Fee claims to verify", "Reimbursement Claim", (("workflow_state", "=", "Submitted"),)),
         Attention("Fee claims to approve", "Reimbursement Claim", (("workflow_state", "=", "Verified"),)),
         Attention("Fee claims to pay", "Reimbursement Claim", (("workflow_state", "=", "Approved"),)),
+    ),
+    record_words=(
+        RecordWords(
+            "Reimbursement Claim",
+            N_("the fee claim of %(officer_name)s for %(course)s"),
+            yours=N_("your fee claim for %(course)s"),
+        ),
+        RecordWords("Enrolment", N_("the enrolment of %(officer_name)s in %(course)s"), yours=N_("your enrolment in %(course)s")),
     ),
 )
