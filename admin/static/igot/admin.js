@@ -167,3 +167,23 @@
     });
   }
 })();
+
+/* A create form sent, then Back. Pages are not kept by the browser (Cache-Control: no-store),
+   so Back loads the form afresh, with a new key, and the browser puts back what was typed: Save
+   would make a second record. The key a form was sent with is remembered for this tab, and a
+   form reached by Back or Forward sends that key again, so the server answers that it was
+   saved before (admin.submissions) instead of making another. */
+(function () {
+  "use strict";
+  var key = document.querySelector('input[name="form_key"]');
+  if (!key || !key.form || !window.sessionStorage) return;
+  var slot = "igot-form-key:" + location.pathname + location.search;
+  var nav = window.performance && performance.getEntriesByType ? performance.getEntriesByType("navigation")[0] : null;
+  if (nav && nav.type === "back_forward") {
+    var sent = sessionStorage.getItem(slot);
+    if (sent) key.value = sent;
+  }
+  key.form.addEventListener("submit", function () {
+    try { sessionStorage.setItem(slot, key.value); } catch (e) { /* storage full or off: the server's check still holds for a double click */ }
+  });
+})();
