@@ -29,6 +29,8 @@ them, but explicit:
   (every signed-in user reads a published module's file);
 - ``schedules``: daily work (``Schedule``), such as reminders of what is due;
 - ``portal_pages``: pages of the learner portal at the site's root (``PortalPage``);
+- ``value_names``: names for the numbers of some fields (``ValueNames``: a competency's
+  levels), shown beside the number and offered by name in forms;
 - ``capabilities``: what a role may be given to do beyond records (``ctx.access.can``); the
   Role records, data, say which roles hold them.
 
@@ -193,6 +195,17 @@ class Related:
 
 
 @dataclass(frozen=True)
+class ValueNames:
+    """Names for the numbers of some Int fields, as ``(doctype, fieldname)`` pairs (a
+    competency's levels: 2 reads "2 - Proficient"): ``names(ctx, record)`` returns
+    ``{number: name}`` for that record (or child row), read through the access layer. Every
+    surface shows the name beside the number, and forms pick the number by its name."""
+
+    fields: tuple[tuple[str, str], ...]
+    names: Callable
+
+
+@dataclass(frozen=True)
 class DocEvent:
     """``handler(doc)`` runs after ``doctype``'s own ``hook`` (a Document hook name, or
     ``after_transition``: after a workflow action, the document carrying ``doc.transition``).
@@ -246,6 +259,7 @@ class Module:
     capabilities: tuple[tuple[str, str], ...] = ()  # (name, what it lets a role do), given to roles as data
     schedules: tuple[Schedule, ...] = ()
     portal_pages: tuple[PortalPage, ...] = ()
+    value_names: tuple[ValueNames, ...] = ()
 
 
 @dataclass

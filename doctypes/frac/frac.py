@@ -719,3 +719,35 @@ def record_course_completion(ctx, officer: str, course: str, certificate: str, c
             raise
         created.append(doc.name)
     return created
+
+
+def level_names(ctx, record: dict) -> dict[int, str]:
+    """{level: name} of the record's competency, as the dictionary names them (the default
+    scale where the record names no competency, or its competency cannot be read)."""
+    from app import query
+    from app.errors import IgotError
+
+    names = {n: name for n, name, _ in DEFAULT_SCALE}
+    competency = record.get("competency")
+    if competency and isinstance(competency, str):
+        try:
+            rows, _ = query.get_list(ctx, "Competency", filters={"name": competency}, fields=["name", "levels"], limit=1)
+        except IgotError:
+            rows = []
+        for row in (rows[0].get("levels") if rows else None) or []:
+            if row.get("level") and row.get("level_name"):
+                names[int(row["level"])] = row["level_name"]
+    return names
+
+
+# The numbers that are competency levels, wherever they are kept: shown and picked by name.
+LEVEL_FIELDS = (
+    ("Passbook Entry", "level"),
+    ("Officer Competency", "level"),
+    ("Officer Gap", "required_level"),
+    ("Officer Gap", "current_level"),
+    ("Role Map Requirement", "required_level"),
+    ("FRAC Role Competency", "required_level"),
+    ("Course Competency", "level"),
+    ("Assessment", "level"),
+)

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import click
 
-from app.registry import ApiMethod, Attention, Command, DocEvent, Figure, Job, Module, Page, Param, Related
+from app.registry import ApiMethod, Attention, Command, DocEvent, Figure, Job, Module, Page, Param, Related, ValueNames
 
-from . import api, events, figures, related
+from . import api, events, figures, frac, related
 from .talent_page import TalentView
 
 TAG = "FRAC"
@@ -145,4 +145,5 @@ MODULE = Module(
         DocEvent("Officer", "on_update", events.officer_changed, resumable=True, batch=events.officers_changed),
         DocEvent("Officer", "on_trash", events.officer_deleted),
     ),
+    value_names=(ValueNames(frac.LEVEL_FIELDS, frac.level_names),),
 )
