@@ -35,9 +35,10 @@ def _mdo_choices(ctx) -> list[SelectChoice]:
     """A record's MDO can only be one of the user's own (any MDO for the System Manager)."""
     access = ctx.access
     if access.reads_all_mdos("write"):
-        rows, _ = query.get_list(ctx, "MDO", fields=["name"], order_by="name", limit=1000, with_total=False)
-        return choices((r["name"], r["name"]) for r in rows)
-    return choices((m, m) for m in sorted(access.mdos))
+        rows, _ = query.get_list(ctx, "MDO", fields=["name", "mdo_name"], order_by="name", limit=1000, with_total=False)
+        return choices((r["name"], r.get("mdo_name") or r["name"]) for r in rows)
+    titles = display.Titles(ctx)
+    return choices((m, titles.text("MDO", m)) for m in sorted(access.mdos))
 
 
 def _text(value) -> Markup:

@@ -718,7 +718,7 @@ def _day_field(view, context, model, name):
 
 
 # fieldtypes whose values read differently from how they are kept (``app.display``)
-SHOWN_TYPES = ("Date", "Datetime", "Int")
+SHOWN_TYPES = ("Date", "Datetime", "Int", "Check")
 
 
 def _shown(view, context, model, name):
