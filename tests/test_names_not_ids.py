@@ -153,7 +153,11 @@ class World:
     def version(self, meta, name: str) -> None:
         """A history in which every link and date of the record changed."""
         changed = [
-            {"field": f.fieldname, "old": _value(self.registry, f, self.target, 1), "new": _value(self.registry, f, self.target, 2)}
+            {
+                "field": f.fieldname,
+                "old": _value(self.registry, f, self.target, 1),
+                "new": _value(self.registry, f, self.target, 2),
+            }
             for f in meta.all_fields
             if f.fieldtype in ("Link", "Date", "Datetime")
         ]
@@ -249,9 +253,7 @@ def test_the_officers_profile_shows_position_and_service_by_name(site):
     add_user(site, "nodal@power.gov.in", ["MDO Admin"], ["Ministry of Power"])
     add_user(site, "asha@power.gov.in", ["Learner"], ["Ministry of Power"])
     nodal = context_for(site, "nodal@power.gov.in")
-    position = lifecycle.insert(
-        nodal, "Position", {"position_name": "Under Secretary (Coal)", "mdo": "Ministry of Power"}
-    ).name
+    position = lifecycle.insert(nodal, "Position", {"position_name": "Under Secretary (Coal)", "mdo": "Ministry of Power"}).name
     service = site.db["service"].find_one({}, {"_id": 1, "service_name": 1})
     assert service["_id"] != service["service_name"]
     lifecycle.insert(
