@@ -136,6 +136,7 @@ class DocTypeView(Guarded, BaseModelView):
         title = meta.title_field if meta.title_field in columns else columns[0]
         self.column_formatters[title] = _title_link(self.column_formatters.get(title))
         self.column_formatters_detail = {
+            **{f.fieldname: _lines for f in meta.all_fields if f.fieldtype == "JSON"},
             **days,
             **{f.fieldname: _child_table for f in meta.table_fields},
             **{f.fieldname: _attachment for f in meta.all_fields if f.fieldtype == "Attach"},
@@ -818,6 +819,22 @@ def _markdown(view, context, model, name):
     from app import markdown
 
     return Markup('<div class="markdown">') + markdown.render(model.get(name)) + Markup("</div>")
+
+
+def _lines(view, context, model, name):
+    """A JSON value a module words (an enrolment's eligibility): its lines, as a list; any
+    other JSON value as Flask-Admin shows it."""
+    from markupsafe import Markup, escape
+
+    from app import display
+
+    value = model.get(name)
+    lines = display.value_lines(user_ctx(), view.meta, name, value, model)
+    if lines is None:
+        return value
+    items = "".join(f"<li>{escape(line)}</li>" for line in lines[1:])
+    head = f"<strong>{escape(lines[0])}</strong>" if lines else ""
+    return Markup(f'<div class="value-lines" data-field="{escape(name)}">{head}<ul class="mb-0">{items}</ul></div>')
 
 
 def _attachment(view, context, model, name):

@@ -96,6 +96,15 @@ def level_names(ctx, meta, fieldname: str, record: dict | None) -> dict[int, str
     return {}
 
 
+def value_lines(ctx, meta, fieldname: str, value, record: dict | None) -> list[str] | None:
+    """The lines a module gives for a structured value (an eligibility, rule by rule), or
+    None where no module words it."""
+    for entry in ctx.site.modules.all("value_lines"):
+        if (meta.name, fieldname) in entry.fields:
+            return entry.lines(ctx, value, record or {})
+    return None
+
+
 def named(number, names: dict[int, str]) -> str:
     """``2 - Proficient``: a number with its name, where it has one."""
     if number in (None, ""):
@@ -127,6 +136,9 @@ def value_text(ctx, meta, fieldname: str, value, record: dict | None = None, tit
     if kind == "Int":
         names = level_names(ctx, meta, fieldname, record)
         return named(value, names) if names else str(value)
+    lines = value_lines(ctx, meta, fieldname, value, record) if kind == "JSON" else None
+    if lines is not None:
+        return "; ".join(lines)
     if isinstance(value, (dict, list)):
         import json
 

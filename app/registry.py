@@ -30,7 +30,8 @@ them, but explicit:
 - ``schedules``: daily work (``Schedule``), such as reminders of what is due;
 - ``portal_pages``: pages of the learner portal at the site's root (``PortalPage``);
 - ``value_names``: names for the numbers of some fields (``ValueNames``: a competency's
-  levels), shown beside the number and offered by name in forms;
+  levels), shown beside the number and offered by name in forms; ``value_lines``: how a
+  structured value reads (``ValueLines``: an enrolment's eligibility, rule by rule);
 - ``capabilities``: what a role may be given to do beyond records (``ctx.access.can``); the
   Role records, data, say which roles hold them.
 
@@ -206,6 +207,16 @@ class ValueNames:
 
 
 @dataclass(frozen=True)
+class ValueLines:
+    """How a structured value (a JSON field) reads, as ``(doctype, fieldname)`` pairs:
+    ``lines(ctx, value, record)`` returns the lines a person reads (an enrolment's eligibility,
+    rule by rule, as the officer sees it) instead of the raw data."""
+
+    fields: tuple[tuple[str, str], ...]
+    lines: Callable
+
+
+@dataclass(frozen=True)
 class DocEvent:
     """``handler(doc)`` runs after ``doctype``'s own ``hook`` (a Document hook name, or
     ``after_transition``: after a workflow action, the document carrying ``doc.transition``).
@@ -260,6 +271,7 @@ class Module:
     schedules: tuple[Schedule, ...] = ()
     portal_pages: tuple[PortalPage, ...] = ()
     value_names: tuple[ValueNames, ...] = ()
+    value_lines: tuple[ValueLines, ...] = ()
 
 
 @dataclass

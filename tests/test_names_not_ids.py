@@ -280,3 +280,39 @@ def test_the_officers_profile_shows_position_and_service_by_name(site):
     assert "Under Secretary (Coal)" in text and position not in text
     assert service["service_name"] in text
     assert not ISO_DATE.search(text)
+
+
+def test_training_division_reads_the_eligibility_rule_by_rule(world):
+    """The enrolment's eligibility as the officer sees it, not a JSON blob with %(who)s."""
+    site = world.site
+    client = signed_in(world.app, MANAGER)
+    world.write(site.registry.get("Enrolment"), "REC-enrolment")
+    answer = {
+        "eligible": False,
+        "rules": [
+            {
+                "rule": "category",
+                "pass": True,
+                "reason": "IAS group A is one of the categories of MOOC",
+                "words": ["%(who)s is one of the categories of %(programme)s", {"who": "IAS group A", "programme": "MOOC"}],
+            },
+            {
+                "rule": "age",
+                "pass": False,
+                "reason": "born 1960-04-02: 66 on 2026-07-01, over the limit of 56",
+                "words": [
+                    "born %(born)s: %(age)s on %(on)s, over the limit of %(limit)s",
+                    {"born": "02/04/1960", "age": 66, "on": "01/07/2026", "limit": 56},
+                ],
+            },
+        ],
+    }
+    site.db["enrolment"].update_one({"_id": "REC-enrolment"}, {"$set": {"eligibility": answer}})
+    page = client.get("/admin/enrolment/details/?id=REC-enrolment").get_data(as_text=True)
+    block = re.search(r'<div class="value-lines" data-field="eligibility">(.*?)</div>', page, re.S)
+    assert block, "the eligibility is not shown as a list of rules"
+    text = visible(block.group(1))
+    assert text.startswith("Not eligible")
+    assert "Category: met (IAS group A is one of the categories of MOOC)" in text
+    assert "Age: not met (born 02/04/1960: 66 on 01/07/2026, over the limit of 56)" in text
+    assert "%(" not in visible(page) and '"rules"' not in visible(page)

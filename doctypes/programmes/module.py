@@ -4,9 +4,9 @@ certificate, credits and thresholds, nominations and fee reimbursement."""
 
 from __future__ import annotations
 
-from app.registry import ApiMethod, Attention, Figure, Module, Page, Param, Related
+from app.registry import ApiMethod, Attention, Figure, Module, Page, Param, Related, ValueLines
 
-from . import api, figures, related
+from . import api, figures, programme_rules, related
 from .my_courses_page import MyCoursesView
 
 TAG = "Programme"
@@ -60,4 +60,6 @@ MODULE = Module(
         Attention("Fee claims to approve", "Reimbursement Claim", (("workflow_state", "=", "Verified"),)),
         Attention("Fee claims to pay", "Reimbursement Claim", (("workflow_state", "=", "Approved"),)),
     ),
+    # the eligibility Training Division checks, as the officer reads it, rule by rule
+    value_lines=(ValueLines((("Enrolment", "eligibility"),), programme_rules.eligibility_lines),),
 )
