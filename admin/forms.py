@@ -13,7 +13,7 @@ from wtforms import fields as wf
 from wtforms import validators
 from wtforms.fields.choices import SelectChoice
 
-from app import query
+from app import display, query
 from app.errors import PermissionDenied
 from app.model.fieldtypes import FIELDTYPES
 
@@ -35,9 +35,10 @@ def _mdo_choices(ctx) -> list[SelectChoice]:
     """A record's MDO can only be one of the user's own (any MDO for the System Manager)."""
     access = ctx.access
     if access.reads_all_mdos("write"):
-        rows, _ = query.get_list(ctx, "MDO", fields=["name"], order_by="name", limit=1000, with_total=False)
-        return choices((r["name"], r["name"]) for r in rows)
-    return choices((m, m) for m in sorted(access.mdos))
+        rows, _ = query.get_list(ctx, "MDO", fields=["name", "mdo_name"], order_by="name", limit=1000, with_total=False)
+        return choices((r["name"], r.get("mdo_name") or r["name"]) for r in rows)
+    titles = display.Titles(ctx)
+    return choices((m, titles.text("MDO", m)) for m in sorted(access.mdos))
 
 
 def _text(value) -> Markup:
@@ -46,8 +47,10 @@ def _text(value) -> Markup:
     return escape(value or "")
 
 
-def _field(ctx, f):
-    """The form field that edits ``f``: its fieldtype's widget (``app.model.fieldtypes``)."""
+def _field(ctx, f, meta=None, record: dict | None = None):
+    """The form field that edits ``f``: its fieldtype's widget (``app.model.fieldtypes``); a
+    number a module names (a competency level) is picked from its names, those of the
+    record's own competency where it has one."""
     kw = {"label": f.label, "description": _text(f.description), "validators": [Marked()] if f.reqd else [validators.Optional()]}
     if f.depends_on and f.fieldtype != "Table":  # shown while the field it depends on has one of the values (admin.js)
         rule = json.loads(f.depends_on)
@@ -60,7 +63,17 @@ def _field(ctx, f):
             if f.default in ("Today", "Now")
             else f.default
         )
+    if f.fieldtype == "Int" and meta is not None:
+        names = display.level_names(ctx, meta, f.fieldname, record)
+        if names:  # a competency level: picked by its name ("2 - Proficient")
+            return wf.SelectField(
+                choices=choices((n, display.named(n, names)) for n in sorted(names)), coerce=_number_or_none, **kw
+            )
     return WIDGETS[FIELDTYPES[f.fieldtype].widget](ctx, f, kw)
+
+
+def _number_or_none(value):
+    return int(value) if value not in (None, "") and str(value).strip() else None
 
 
 def _link(ctx, f, kw):
@@ -112,12 +125,52 @@ class FloatInput(_Lenient, wf.FloatField):
     pass
 
 
+class DayPicker:
+    """A text input for a date as DD/MM/YYYY whatever the browser's language (a browser's own
+    date input follows its locale: a Chrome set to US English shows 4 December 2026 as
+    12/04/2026), with Flask-Admin's calendar (``data-role``), which keeps to the format given."""
+
+    def __init__(self, role: str, moment_format: str, pattern: str, hint: str):
+        self.role, self.moment_format, self.pattern, self.hint = role, moment_format, pattern, hint
+
+    def __call__(self, field, **kwargs):
+        from wtforms.widgets import html_params
+
+        kwargs.setdefault("id", field.id)
+        kwargs.update(
+            {
+                "type": "text",
+                "data-role": self.role,
+                "data-date-format": self.moment_format,
+                "pattern": self.pattern,
+                "placeholder": self.hint,
+                "title": f"{field.label.text}: {self.hint}",
+                "inputmode": "numeric",
+                "autocomplete": "off",
+            }
+        )
+        return Markup(f"<input {html_params(name=field.name, value=field._value(), **kwargs)}>")
+
+
+DAY_PATTERN = r"\d{1,2}/\d{1,2}/\d{4}"
+
+
 class DateInput(_Lenient, wf.DateField):
-    """The browser's date picker (shown in the user's locale: DD/MM/YYYY in India)."""
+    """A date typed or picked as DD/MM/YYYY (an ISO date, as an API client sends it, too)."""
+
+    widget = DayPicker("datepicker", "DD/MM/YYYY", DAY_PATTERN, "DD/MM/YYYY")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, format=["%d/%m/%Y", "%Y-%m-%d"], **kwargs)
 
 
-class DateTimeInput(_Lenient, wf.DateTimeLocalField):
-    pass
+class DateTimeInput(_Lenient, wf.DateTimeField):
+    """A moment typed or picked as DD/MM/YYYY HH:MM (UTC, as stored)."""
+
+    widget = DayPicker("datetimepicker", "DD/MM/YYYY HH:mm", DAY_PATTERN + r" \d{1,2}:\d{2}", "DD/MM/YYYY HH:MM")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, format=["%d/%m/%Y %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S"], **kwargs)
 
 
 # The admin's widgets, by the name a fieldtype gives (``FieldType.widget``).
@@ -129,7 +182,7 @@ WIDGETS = {
     "float": lambda ctx, f, kw: FloatInput(**kw),
     "check": lambda ctx, f, kw: wf.BooleanField(label=f.label, description=kw["description"], default=bool(f.default)),
     "date": lambda ctx, f, kw: DateInput(**kw),
-    "datetime": lambda ctx, f, kw: DateTimeInput(format="%Y-%m-%dT%H:%M", **kw),
+    "datetime": lambda ctx, f, kw: DateTimeInput(**kw),
     "select": lambda ctx, f, kw: wf.SelectField(choices=choices((o, o) for o in f.select_options), **kw),
     "attach": lambda ctx, f, kw: AttachField(**kw),
     "link": _link,
@@ -266,18 +319,20 @@ def build_child(ctx, meta):
     """The row form of a child table (no CSRF token of its own: the parent form has it)."""
     from wtforms import Form
 
-    attrs = {f.fieldname: ShownField(label=f.label) if f.read_only else _field(ctx, f) for f in meta.all_fields if not f.hidden}
+    attrs = {
+        f.fieldname: ShownField(label=f.label) if f.read_only else _field(ctx, f, meta) for f in meta.all_fields if not f.hidden
+    }
     attrs["name"] = wf.HiddenField()  # the row's identity, so a save changes it rather than replacing it
     return type(f"{meta.name.replace(' ', '')}RowForm", (Form,), attrs)
 
 
-def build(ctx, meta) -> type[FlaskForm]:
-    """A form class for ``meta``'s writable fields, in meta order."""
+def build(ctx, meta, record: dict | None = None) -> type[FlaskForm]:
+    """A form class for ``meta``'s writable fields, in meta order (``record``: the one edited)."""
     attrs = {}
     for f in meta.all_fields:
         if f.read_only or f.hidden or f.fieldname == "amended_from":
             continue
-        attrs[f.fieldname] = _field(ctx, f)
+        attrs[f.fieldname] = _field(ctx, f, meta, record)
     attrs["modified"] = wf.HiddenField()
     return type(f"{meta.name.replace(' ', '')}Form", (FlaskForm,), attrs)
 

@@ -126,18 +126,23 @@ class DocTypeView(Guarded, BaseModelView):
         )
         self.column_labels = {f.fieldname: f.label for f in meta.all_fields}
         self.column_descriptions = {f.fieldname: f.description for f in meta.all_fields if f.description}
-        days = {f.fieldname: _day_field for f in meta.all_fields if f.fieldtype == "Date"}
+        # every value as people read it (``app.display``): linked records by their titles,
+        # dates DD/MM/YYYY, levels with their names; the same in the list and on the page
+        shown = {f.fieldname: _shown for f in meta.all_fields if f.fieldtype in SHOWN_TYPES}
+        days = {**shown, **{f.fieldname: _link_field for f in meta.all_fields if f.fieldtype == "Link"}}
+        if meta.name == "Version":
+            days.update({"docname": _version_record, "data": _version_data, "creation": _moment_field})
         self.column_formatters = dict(days)
         # the record's title is the link to it (the first column when the title is not listed)
         columns = list(self.column_list)
         title = meta.title_field if meta.title_field in columns else columns[0]
         self.column_formatters[title] = _title_link(self.column_formatters.get(title))
         self.column_formatters_detail = {
+            **{f.fieldname: _lines for f in meta.all_fields if f.fieldtype == "JSON"},
             **days,
             **{f.fieldname: _child_table for f in meta.table_fields},
             **{f.fieldname: _attachment for f in meta.all_fields if f.fieldtype == "Attach"},
             **{f.fieldname: _markdown for f in meta.all_fields if f.fieldtype == "Markdown"},
-            **{f.fieldname: _link_field for f in meta.all_fields if f.fieldtype == "Link" and f.fieldname != "mdo"},
             "owner": _person,
             "modified_by": _person,
         }
@@ -234,7 +239,11 @@ class DocTypeView(Guarded, BaseModelView):
             return base
         meta = customize.meta_for_record(user_ctx(), self.meta, record)
         labels = dict(base)
-        shown = [(f.fieldname, labels.get(f.fieldname) or f.label) for f in meta.all_fields if not f.hidden]
+        shown = [
+            (f.fieldname, labels.get(f.fieldname) or f.label)
+            for f in meta.all_fields
+            if not f.hidden and not (f.standard and record.get(f.fieldname) in (None, ""))
+        ]
         return [("name", labels.get("name", "Name")), *shown, *[(k, v) for k, v in base if k in SYSTEM_COLUMNS]]
 
     @_details_columns.setter
@@ -351,7 +360,7 @@ class DocTypeView(Guarded, BaseModelView):
     def edit_form(self, obj=None):
         ctx = user_ctx()
         meta = customize.meta_for_record(ctx, self.meta, obj or {})
-        form_cls = forms.build(ctx, meta)
+        form_cls = forms.build(ctx, meta, obj)
         if request.method == "POST":
             return form_cls(get_form_data())
         data = forms.to_form_data(meta, obj or {}, ctx.registry)
@@ -523,7 +532,9 @@ class DocTypeView(Guarded, BaseModelView):
             )
         except PermissionDenied:
             rows = []
-        versions = [{"at": v["creation"], "user": v["owner"], "rows": _version_rows(v.get("data") or {}, meta)} for v in rows]
+        versions = [
+            {"at": v["creation"], "user": v["owner"], "rows": _version_rows(v.get("data") or {}, meta, record)} for v in rows
+        ]
         from app.model import actions
 
         offers = workflow.offer(wf, info["state"], info["actions"], record, meta) if info else []
@@ -748,28 +759,58 @@ class DocTypeView(Guarded, BaseModelView):
         return True
 
 
-def _version_rows(data: dict, meta=None) -> list[tuple]:
+def _version_rows(data: dict, meta=None, record: dict | None = None) -> list[tuple]:
     """A Version's data as (field, old, new) rows a person can read: fields by their labels,
-    dates as DD/MM/YYYY."""
+    values as every page shows them (``app.display``: linked records by title, dates
+    DD/MM/YYYY, levels named), table rows by their columns' labels."""
+    from app import display
 
-    def label(fieldname):
-        field = meta.get_field(fieldname) if meta is not None else None
-        return field.label if field is not None and field.label else fieldname
+    ctx = user_ctx()
+    titles = _titles()
+    registry = ctx.registry
 
-    def shown(fieldname, value):
-        field = meta.get_field(fieldname) if meta is not None else None
-        if field is not None and field.fieldtype == "Date" and value:
-            try:
-                return _day(None, dt.date.fromisoformat(str(value)[:10]))
-            except ValueError:
-                return value
-        return value
+    def field_of(m, fieldname):
+        return m.get_field(fieldname) if m is not None else None
 
-    rows = [(label(c["field"]), shown(c["field"], c["old"]), shown(c["field"], c["new"])) for c in data.get("changed", [])]
-    rows += [(f"{a['table']}: row added", "", _row_text(a["row"])) for a in data.get("added", [])]
-    rows += [(f"{r['table']}: row removed", _row_text(r["row"]), "") for r in data.get("removed", [])]
+    def label(m, fieldname):
+        if fieldname == "docstatus":
+            return "Status"
+        field = field_of(m, fieldname)
+        return field.label if field is not None and field.label else fieldname.replace("_", " ").capitalize()
+
+    def shown(m, fieldname, value, row=None):
+        if fieldname == "docstatus" and value in (0, 1, 2):
+            return ("Draft", "Submitted", "Cancelled")[value]
+        if m is None:
+            return display.value_text(ctx, None, fieldname, value)
+        return display.value_text(ctx, m, fieldname, value, row if row is not None else record, titles)
+
+    def child(table):
+        field = field_of(meta, table)
+        return registry.get(field.options) if field is not None and field.options in registry.names else None
+
+    def row_text(table, row):
+        m = child(table)
+        return "; ".join(
+            f"{label(m, k)}: {shown(m, k, v, row)}" for k, v in row.items() if k not in ("name", "idx") and v not in (None, "")
+        )
+
+    rows = [
+        (label(meta, c["field"]), shown(meta, c["field"], c["old"]), shown(meta, c["field"], c["new"]))
+        for c in data.get("changed", [])
+    ]
+    rows += [(f"{label(meta, a['table'])}: row added", "", row_text(a["table"], a["row"])) for a in data.get("added", [])]
+    rows += [(f"{label(meta, r['table'])}: row removed", row_text(r["table"], r["row"]), "") for r in data.get("removed", [])]
     for rc in data.get("row_changed", []):
-        rows += [(f"{rc['table']} row {rc['idx']}: {c['field']}", c["old"], c["new"]) for c in rc["changes"]]
+        m = child(rc["table"])
+        rows += [
+            (
+                f"{label(meta, rc['table'])} row {rc['idx']}: {label(m, c['field'])}",
+                shown(m, c["field"], c["old"]),
+                shown(m, c["field"], c["new"]),
+            )
+            for c in rc["changes"]
+        ]
     if "deleted" in data:
         rows.append(("(deleted)", "", ""))
     return rows
@@ -786,13 +827,48 @@ def _day(view, value, name=None) -> str:
 
 def _day_field(view, context, model, name):
     """A Date field (kept as YYYY-MM-DD) shown the Indian way, DD/MM/YYYY."""
-    value = model.get(name)
-    if not value:
+    from app import display
+
+    return display.day(model.get(name))
+
+
+# fieldtypes whose values read differently from how they are kept (``app.display``)
+SHOWN_TYPES = ("Date", "Datetime", "Int", "Check")
+
+
+def _shown(view, context, model, name):
+    """A value as ``app.display`` words it: dates DD/MM/YYYY, a level with its name."""
+    from app import display
+
+    return display.value_text(user_ctx(), view.meta, name, model.get(name), model, _titles())
+
+
+def _moment_field(view, context, model, name):
+    from app import display
+
+    return display.moment(model.get(name))
+
+
+def _version_record(view, context, model, name):
+    """A Version's record, by its title, linked to its page."""
+    return link_html(model.get("ref_doctype"), model.get(name), always=True)
+
+
+def _version_data(view, context, model, name):
+    """A Version's changes as the record's page shows them: labels, titles, dates."""
+    from markupsafe import Markup, escape
+
+    ctx = user_ctx()
+    doctype = model.get("ref_doctype")
+    meta = ctx.registry.get(doctype) if doctype in ctx.registry.names else None
+    rows = _version_rows(model.get(name) or {}, meta, None)
+    if not rows:
         return ""
-    try:
-        return _day(view, dt.date.fromisoformat(str(value)[:10]))
-    except ValueError:
-        return str(value)
+    body = "".join(f"<tr><td>{escape(f)}</td><td>{escape(o)}</td><td>{escape(n)}</td></tr>" for f, o, n in rows)
+    return Markup(
+        '<table class="table table-sm table-bordered mb-0" id="version-changes">'
+        f"<thead><tr><th>Field</th><th>Old</th><th>New</th></tr></thead><tbody>{body}</tbody></table>"
+    )
 
 
 def _type_formatters() -> dict:
@@ -804,42 +880,38 @@ def _type_formatters() -> dict:
 TYPE_FORMATTERS = _type_formatters()
 
 
+def _titles():
+    """The page's titles of linked records (``app.display.Titles``), read once per request."""
+    from app import display
+
+    if "igot_titles" not in g:
+        g.igot_titles = display.Titles(user_ctx())
+    return g.igot_titles
+
+
 def title_of(doctype: str, name) -> str | None:
     """The title of a linked record, if the user may read it and it has one other than its
-    name (a Position's name, not POS-00002); read once per page through the access layer."""
-    if not name or not isinstance(name, str):
-        return None
-    cache = g.setdefault("igot_titles", {})
-    key = (doctype, name)
-    if key not in cache:
-        ctx = user_ctx()
-        meta = ctx.registry.get(doctype) if doctype in ctx.registry.names else None
-        title = None
-        if meta is not None and meta.title_field and meta.title_field != "name":
-            try:
-                rows, _ = query.get_list(
-                    ctx, doctype, filters={"name": name}, fields=["name", meta.title_field], limit=1, with_total=False
-                )
-                title = rows[0].get(meta.title_field) if rows else None
-            except IgotError:
-                title = None
-        cache[key] = title if title and title != name else None
-    return cache[key]
+    name (a Position's name, not POS-00002)."""
+    return _titles().title(doctype, name)
 
 
-def link_html(doctype: str, name):
-    """A Link value as people read it: the linked record's title, linked to its page."""
+def link_html(doctype: str, name, always: bool = False):
+    """A Link value as people read it: the linked record's title, linked to its page (with
+    ``always``, linked by its name where it has no title)."""
     from markupsafe import Markup, escape
 
-    title = title_of(doctype, name)
-    if title is None:
+    title = title_of(doctype, name) if doctype else None
+    if title is None and not (always and name and doctype):
         return "" if name is None else name
-    target = user_ctx().registry.get(doctype)
+    ctx = user_ctx()
+    if doctype not in ctx.registry.names:
+        return title or name
+    target = ctx.registry.get(doctype)
     try:
         url = url_for(f"{target.collection}.details_view", id=name)
     except Exception:  # noqa: BLE001 - a doctype with no screen: the title alone
-        return title
-    return Markup(f'<a href="{escape(url)}">{escape(title)}</a>')
+        return title or name
+    return Markup(f'<a href="{escape(url)}">{escape(title or name)}</a>')
 
 
 def _link_field(view, context, model, name):
@@ -863,6 +935,22 @@ def _markdown(view, context, model, name):
     return Markup('<div class="markdown">') + markdown.render(model.get(name)) + Markup("</div>")
 
 
+def _lines(view, context, model, name):
+    """A JSON value a module words (an enrolment's eligibility): its lines, as a list; any
+    other JSON value as Flask-Admin shows it."""
+    from markupsafe import Markup, escape
+
+    from app import display
+
+    value = model.get(name)
+    lines = display.value_lines(user_ctx(), view.meta, name, value, model)
+    if lines is None:
+        return value
+    items = "".join(f"<li>{escape(line)}</li>" for line in lines[1:])
+    head = f"<strong>{escape(lines[0])}</strong>" if lines else ""
+    return Markup(f'<div class="value-lines" data-field="{escape(name)}">{head}<ul class="mb-0">{items}</ul></div>')
+
+
 def _attachment(view, context, model, name):
     return attachment_html(user_ctx().site, model.get(name))
 
@@ -873,7 +961,10 @@ def _title_link(inner=None):
     def format(view, context, model, name):
         from markupsafe import Markup, escape
 
-        value = inner(view, context, model, name) if inner else model.get(name)
+        from app import display
+
+        # the value as text (a title that is a link reads as the linked record's title)
+        value = display.value_text(user_ctx(), view.meta, name, model.get(name), model, _titles()) if inner else model.get(name)
         text = model["name"] if value in (None, "") else value
         url = view.get_url(".details_view", id=model["name"])
         return Markup(f'<a class="record-link" href="{escape(url)}">{escape(text)}</a>')
@@ -892,17 +983,17 @@ def _child_table(view, context, model, name):
     fields = [f for f in user_ctx().registry.get(child).all_fields if not f.hidden]
     head = "".join(f"<th>{escape(f.label)}</th>" for f in fields)
 
-    def cell(f, value):
+    child_meta = user_ctx().registry.get(child)
+
+    def cell(f, value, row):
+        from app import display
+
         if f.fieldtype == "Link" and value:
             return escape(link_html(f.options, value))  # Markup passes through; a plain value is escaped
-        return escape("" if value is None else value)
+        return escape(display.value_text(user_ctx(), child_meta, f.fieldname, value, row, _titles()))
 
-    body = "".join("<tr>" + "".join(f"<td>{cell(f, r.get(f.fieldname))}</td>" for f in fields) + "</tr>" for r in rows)
+    body = "".join("<tr>" + "".join(f"<td>{cell(f, r.get(f.fieldname), r)}</td>" for f in fields) + "</tr>" for r in rows)
     return Markup(
         f'<table class="table table-sm table-bordered mb-0 child-table" data-table="{escape(name)}">'
         f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
     )
-
-
-def _row_text(row: dict) -> str:
-    return ", ".join(f"{k}: {v}" for k, v in row.items() if k not in ("name", "idx"))

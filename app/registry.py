@@ -29,6 +29,9 @@ them, but explicit:
   (every signed-in user reads a published module's file);
 - ``schedules``: daily work (``Schedule``), such as reminders of what is due;
 - ``portal_pages``: pages of the learner portal at the site's root (``PortalPage``);
+- ``value_names``: names for the numbers of some fields (``ValueNames``: a competency's
+  levels), shown beside the number and offered by name in forms; ``value_lines``: how a
+  structured value reads (``ValueLines``: an enrolment's eligibility, rule by rule);
 - ``capabilities``: what a role may be given to do beyond records (``ctx.access.can``); the
   Role records, data, say which roles hold them.
 - ``record_words``: how a doctype's record is named in a sentence people read (``RecordWords``:
@@ -202,6 +205,27 @@ class Related:
 
 
 @dataclass(frozen=True)
+class ValueNames:
+    """Names for the numbers of some Int fields, as ``(doctype, fieldname)`` pairs (a
+    competency's levels: 2 reads "2 - Proficient"): ``names(ctx, record)`` returns
+    ``{number: name}`` for that record (or child row), read through the access layer. Every
+    surface shows the name beside the number, and forms pick the number by its name."""
+
+    fields: tuple[tuple[str, str], ...]
+    names: Callable
+
+
+@dataclass(frozen=True)
+class ValueLines:
+    """How a structured value (a JSON field) reads, as ``(doctype, fieldname)`` pairs:
+    ``lines(ctx, value, record)`` returns the lines a person reads (an enrolment's eligibility,
+    rule by rule, as the officer sees it) instead of the raw data."""
+
+    fields: tuple[tuple[str, str], ...]
+    lines: Callable
+
+
+@dataclass(frozen=True)
 class DocEvent:
     """``handler(doc)`` runs after ``doctype``'s own ``hook`` (a Document hook name, or
     ``after_transition``: after a workflow action, the document carrying ``doc.transition``).
@@ -270,6 +294,8 @@ class Module:
     schedules: tuple[Schedule, ...] = ()
     portal_pages: tuple[PortalPage, ...] = ()
     record_words: tuple[RecordWords, ...] = ()
+    value_names: tuple[ValueNames, ...] = ()
+    value_lines: tuple[ValueLines, ...] = ()
 
 
 @dataclass

@@ -106,4 +106,17 @@ def build(site) -> World:
     for key, (email, roles, mdos) in USERS.items():
         add_user(site, email, roles, mdos)
         w.c[key] = token_client(site, email, app=w.app)
+    add_courses(site)
     return w
+
+
+# Courses the tests' capacity building plans name (a plan's item is a real course)
+PLAN_COURSES = ("Public Financial Management", "Data, Economics and Development Policy")
+
+
+def add_courses(site, titles=PLAN_COURSES) -> None:
+    """The courses, as records of the catalogue (written straight to the store: only their
+    being there matters to a plan)."""
+    for title in titles:
+        if not site.db["course"].find_one({"_id": title}, {"_id": 1}):
+            site.db["course"].insert_one({"_id": title, "title": title, "status": "Active", "docstatus": 0})

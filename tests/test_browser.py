@@ -133,7 +133,8 @@ def test_mdo_admin_creates_an_officer_after_a_validation_error(server, browser):
     page.fill("#year_of_allotment", "2015")
     page.click("#postings-button")  # a child table row, edited inline
     page.fill("#postings-0-designation", "Section Officer")
-    page.fill("#postings-0-from_date", "2016-07-01")
+    page.fill("#postings-0-from_date", "01/07/2016")  # DD/MM/YYYY, whatever the browser
+    page.click("text=New Postings")  # away from the field: its calendar closes
     shot(page, "officer-form-inline-row")
     page.click("input[type=submit][value=Save]")
     page.wait_for_url(f"{base}/admin/officer/")
@@ -251,7 +252,7 @@ def test_frac_role_map_verified_and_a_gap_that_closes(server, browser):
         for i, (competency, level) in enumerate(needs):
             admin.click("#competencies-button")
             pick(admin, f"competencies-{i}-competency", competency)
-            admin.fill(f"#competencies-{i}-required_level", str(level))
+            admin.select_option(f"#competencies-{i}-required_level", str(level))  # by name: "3 - Advanced"
         shot(admin, f"frac-role-{role.split()[0].lower()}")
         admin.click("input[type=submit][value=Save]")
         admin.wait_for_url(f"{base}/admin/frac_role/")
@@ -301,7 +302,7 @@ def test_frac_role_map_verified_and_a_gap_that_closes(server, browser):
     learner.goto(f"{base}/admin/passbook_entry/new/")
     pick(learner, "officer", "Kavita Budget")
     pick(learner, "competency", "Noting and Drafting")
-    learner.fill("#level", "2")
+    learner.select_option("#level", "2")  # picked by name: "2 - Proficient"
     learner.select_option("#source", "Self-declared")
     learner.fill("#evidence", "Drafted the Demand for Grants notes, 2025")
     learner.click("input[type=submit][value=Save]")
@@ -378,7 +379,8 @@ def test_learner_enrols_gets_certified_and_finance_approves_the_claim(server, br
     learner.click(f"#open-offerings button[value='{offering}']")
     learner.wait_for_selector("text=Enrolled in The Challenges of Global Poverty")
     enrolment = site.db.enrolment.find_one({"officer": officer})["_id"]
-    learner.fill("#cadre_intimated_on", today.isoformat())
+    learner.fill("#cadre_intimated_on", today.strftime("%d/%m/%Y"))
+    learner.click("label[for=cadre_intimated_on]")  # away from the field: its calendar closes
     form = tmp_path / "eligibility-form.pdf"
     form.write_bytes(b"%PDF-1.4 signed eligibility confirmation form")
     learner.set_input_files("#eligibility_form", str(form))

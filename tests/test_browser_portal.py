@@ -61,6 +61,9 @@ def officer(server):  # noqa: F811 - the fixture's value
         },
     )
     auth.set_password(site, "meera@power.gov.in", PASSWORD)
+    from .frac_world import add_courses
+
+    add_courses(site)  # the course her plan names
     lifecycle.insert(
         site.context(),
         "Content Module",

@@ -377,7 +377,7 @@ def check_completed(data_dir, world) -> dict:
         module = progress.state(learner, world["module"], settle=False)
         assert module["complete"] and module["certificate"]
         plan = frac.officer_plan(site.context(), world["officer"])
-        assert [(i["item"], i["completed"]) for i in plan] == [(world["module"], True)]
+        assert [(i["content_module"], i["completed"]) for i in plan] == [(world["module"], True)]
         assert site.db.officer_gap.find_one({"officer": world["officer"], "competency": BUDGET})["gap"] == 0
         return counts
     finally:

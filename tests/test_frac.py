@@ -473,6 +473,10 @@ def test_plan_assigns_items_and_shows_completion(mw):
             },
         ],
     }
+    # the module the plan names is a real one (a plan's item is picked, never free text)
+    mw.site.db["content_module"].insert_one(
+        {"_id": "Preparation of Notes for the Cabinet", "title": "Preparation of Notes for the Cabinet", "mdo": POWER}
+    )
     bad = mw.post("cbp", "resource/Capacity Building Plan", {**body, "items": [{**body["items"][1], "position": None}]}, 400).json
     assert "needs the position" in bad["errors"]["items"][0]
     plan = mw.create("cbp", "Capacity Building Plan", body)["name"]

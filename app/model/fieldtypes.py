@@ -140,12 +140,19 @@ class DateString(Kept, fields.Field):
 class UTCDateTime(Kept, fields.Field):
     """A moment in time, stored as a naive UTC datetime (BSON date has no zone)."""
 
-    default_error_messages = {"invalid": "Not a valid datetime: expected ISO 8601, e.g. 2026-03-01T09:30:00."}
+    default_error_messages = {"invalid": "Not a valid datetime: expected DD/MM/YYYY HH:MM or ISO 8601, e.g. 2026-03-01T09:30:00."}
+    # as people write it, and as the back office's picker fills it in
+    INDIAN = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:[ T]+(\d{1,2}):(\d{2}))?$")
 
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, str):
+            text = value.strip()
             try:
-                value = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+                if m := self.INDIAN.match(text):
+                    day, month, year, hour, minute = m.groups()
+                    value = dt.datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0))
+                else:
+                    value = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
             except ValueError:
                 raise self.make_error("invalid") from None
         if isinstance(value, dt.datetime):

@@ -571,8 +571,20 @@ def _assigned(item: dict, off: dict) -> bool:
     )
 
 
-def _completed(db, officers: list[str], course: str) -> set[str]:
-    """Officers whose passbook records a verified completion of ``course``."""
+def _completed(db, officers: list[str], item: dict) -> set[str]:
+    """Officers who completed a plan's item: a course, by a verified completion in their
+    passbook; a module, by a valid certificate of it (a revoked one does not count). An item
+    of an older plan names its course in ``item``."""
+    module = item.get("content_module")
+    if module or item.get("item_type") == "Content Module":
+        return {
+            c["officer"]
+            for c in db["certificate"].find(
+                {"content_module": module or item.get("item"), "officer": {"$in": officers}}, {"officer": 1, "status": 1}
+            )
+            if c.get("status") == "Valid"
+        }
+    course = item.get("course") or item.get("item")
     return {
         e["officer"]
         for e in db["passbook_entry"].find(
@@ -592,13 +604,15 @@ def officer_plan(ctx, officer: str) -> list[dict]:
     for plan in db["capacity_building_plan"].find({"mdo": off.get("mdo"), "workflow_state": "Live"}).sort("period_from", -1):
         for item in plan.get("items", []):
             if _assigned(item, off):
-                done = bool(_completed(db, [officer], item["item"]))
+                done = bool(_completed(db, [officer], item))
                 out.append(
                     {
                         "plan": plan["_id"],
                         "plan_name": plan.get("plan_name"),
                         "item_type": item.get("item_type"),
                         "item": item["item"],
+                        "course": item.get("course"),
+                        "content_module": item.get("content_module"),
                         "due_date": item.get("due_date"),
                         "completed": done,
                     }
@@ -658,7 +672,7 @@ def plan_progress(ctx, plan: str) -> dict:
     items, per_position = [], {}
     for item in doc.get("items", []):
         assigned = [o for o in officers if _assigned(item, o)]
-        done = _completed(db, [o["_id"] for o in assigned], item["item"])
+        done = _completed(db, [o["_id"] for o in assigned], item)
         items.append(
             {
                 "item": item["item"],
@@ -719,3 +733,35 @@ def record_course_completion(ctx, officer: str, course: str, certificate: str, c
             raise
         created.append(doc.name)
     return created
+
+
+def level_names(ctx, record: dict) -> dict[int, str]:
+    """{level: name} of the record's competency, as the dictionary names them (the default
+    scale where the record names no competency, or its competency cannot be read)."""
+    from app import query
+    from app.errors import IgotError
+
+    names = {n: name for n, name, _ in DEFAULT_SCALE}
+    competency = record.get("competency")
+    if competency and isinstance(competency, str):
+        try:
+            rows, _ = query.get_list(ctx, "Competency", filters={"name": competency}, fields=["name", "levels"], limit=1)
+        except IgotError:
+            rows = []
+        for row in (rows[0].get("levels") if rows else None) or []:
+            if row.get("level") and row.get("level_name"):
+                names[int(row["level"])] = row["level_name"]
+    return names
+
+
+# The numbers that are competency levels, wherever they are kept: shown and picked by name.
+LEVEL_FIELDS = (
+    ("Passbook Entry", "level"),
+    ("Officer Competency", "level"),
+    ("Officer Gap", "required_level"),
+    ("Officer Gap", "current_level"),
+    ("Role Map Requirement", "required_level"),
+    ("FRAC Role Competency", "required_level"),
+    ("Course Competency", "level"),
+    ("Assessment", "level"),
+)

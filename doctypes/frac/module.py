@@ -20,9 +20,10 @@ from app.registry import (
     RecordWords,
     Related,
     SetupStep,
+    ValueNames,
 )
 
-from . import api, events, figures, related, reviewers
+from . import api, events, figures, frac, related, reviewers
 from .talent_page import TalentView
 
 TAG = "FRAC"
@@ -220,4 +221,5 @@ MODULE = Module(
             yours=N_("your passbook entry for %(competency)s"),
         ),
     ),
+    value_names=(ValueNames(frac.LEVEL_FIELDS, frac.level_names),),
 )

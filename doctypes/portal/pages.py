@@ -282,7 +282,7 @@ def profile():
     e-mailed about, and my password."""
     from flask import flash, redirect, url_for
 
-    from app import accounts, notifications
+    from app import accounts, display, notifications
     from app.errors import IgotError
     from app.model import lifecycle
 
@@ -321,7 +321,12 @@ def profile():
     if officer:
         record = lifecycle.get(ctx, "Officer", officer["_id"]).as_dict()
         meta = ctx.registry.get("Officer")
-        details = [(meta.get_field(f).label, record.get(f)) for f in OFFICER_FIELDS if meta.get_field(f) and record.get(f)]
+        titles = display.Titles(ctx)  # a position and a service by their names, not their ids
+        details = [
+            (meta.get_field(f).label, display.value_text(ctx, meta, f, record.get(f), record, titles))
+            for f in OFFICER_FIELDS
+            if meta.get_field(f) and record.get(f)
+        ]
     prefs = {row["kind"]: row["delivery"] for row in user.get("notification_preferences") or []}
     return render_template(
         "portal/profile.html",

@@ -5,9 +5,9 @@ certificate, credits and thresholds, nominations and fee reimbursement."""
 from __future__ import annotations
 
 from app.i18n import N_
-from app.registry import ApiMethod, Attention, Figure, Module, Page, Param, RecordWords, Related
+from app.registry import ApiMethod, Attention, Figure, Module, Page, Param, RecordWords, Related, ValueLines
 
-from . import api, figures, related
+from . import api, figures, programme_rules, related
 from .my_courses_page import MyCoursesView
 
 TAG = "Programme"
@@ -69,4 +69,6 @@ MODULE = Module(
         ),
         RecordWords("Enrolment", N_("the enrolment of %(officer_name)s in %(course)s"), yours=N_("your enrolment in %(course)s")),
     ),
+    # the eligibility Training Division checks, as the officer reads it, rule by rule
+    value_lines=(ValueLines((("Enrolment", "eligibility"),), programme_rules.eligibility_lines),),
 )

@@ -48,6 +48,23 @@ def _rule(rule: str, passed: bool, reason: str, words: str | None = None, **para
     return {"rule": rule, "pass": passed, "reason": reason, "words": [words, params] if words else None}
 
 
+def eligibility_lines(ctx, answer, record: dict | None = None) -> list[str]:
+    """An eligibility answer as the officer reads it in the portal, for the people who check
+    it: "Eligible" or "Not eligible", then each rule, met or not, with its reason in words
+    (Indian dates), never the stored message with its placeholders."""
+    if not isinstance(answer, dict):
+        return [] if answer in (None, "") else [str(answer)]
+    lines = ["Eligible" if answer.get("eligible") else "Not eligible"]
+    for r in answer.get("rules") or []:
+        words = r.get("words")
+        try:
+            reason = words[0] % words[1] if words else r.get("reason", "")
+        except (KeyError, TypeError, ValueError, IndexError):
+            reason = r.get("reason", "")
+        lines.append(f"{str(r.get('rule', '')).capitalize()}: {'met' if r.get('pass') else 'not met'} ({reason})")
+    return lines
+
+
 def _cached(cache: dict | None, key, load):
     """``load()``, once per ``key`` when a cache is given (one officer against many offerings)."""
     if cache is None:
