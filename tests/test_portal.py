@@ -184,7 +184,11 @@ def test_every_portal_text_and_label_has_its_hindi(mock_site):
     from app.web.portal import ENGINE_TRANSLATIONS
 
     folders = [ENGINE_TRANSLATIONS.parent / "web", ROOT / "doctypes" / "portal", ROOT / "doctypes" / "programmes"]
-    catalogues = [ENGINE_TRANSLATIONS, ROOT / "doctypes" / "portal" / "translations"]
+    catalogues = [
+        ENGINE_TRANSLATIONS,
+        ROOT / "doctypes" / "portal" / "translations",
+        ROOT / "doctypes" / "programmes" / "translations",
+    ]
     hindi = {}
     for root in catalogues:
         po_path = root / "hi" / "LC_MESSAGES" / "messages.po"

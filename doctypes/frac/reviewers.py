@@ -48,8 +48,10 @@ def mdos_without_reviewers(site) -> list[tuple[str, list[str]]]:
     return out
 
 
-def words(mdo: str, roles: list[str]) -> str:
-    return f"Nobody holds {' or '.join(roles)} in {mdo}"
+def words(site, mdo: str, roles: list[str]) -> str:
+    """The MDO by its name, as people read it (its record's id may be a code)."""
+    row = site.unguarded("mdo").find_one({"_id": mdo}, {"mdo_name": 1}) or {}
+    return f"Nobody holds {' or '.join(roles)} in {row.get('mdo_name') or mdo}"
 
 
 # The checklists' tests -----------------------------------------------------------------------
@@ -64,7 +66,7 @@ def mdo_missing_detail(ctx) -> list[dict]:
     for mdo in sorted(ctx.access.mdos):
         absent = missing(ctx.site, mdo)
         if absent:
-            out.append({"text": f"{words(mdo, absent)}: ask the System Manager to appoint them.", "url": ""})
+            out.append({"text": f"{words(ctx.site, mdo, absent)}: ask the System Manager to appoint them.", "url": ""})
     return out
 
 
@@ -74,7 +76,8 @@ def every_mdo_has_reviewers(ctx) -> bool:
 
 def mdos_missing_detail(ctx) -> list[dict]:
     return [
-        {"text": f"{words(mdo, absent)}.", "url": "/admin/user/new/"} for mdo, absent in mdos_without_reviewers(ctx.site)[:20]
+        {"text": f"{words(ctx.site, mdo, absent)}.", "url": "/admin/user/new/"}
+        for mdo, absent in mdos_without_reviewers(ctx.site)[:20]
     ]
 
 
@@ -91,4 +94,9 @@ def role_map_reviewers(ctx, role_map: dict) -> dict | None:
         if sent
         else "Sent for review now, it would wait for no one: ask the System Manager to appoint them first."
     )
-    return {"title": "Reviewers", "items": [{"text": words(role_map["mdo"], absent), "note": note}], "total": 1, "warning": True}
+    return {
+        "title": "Reviewers",
+        "items": [{"text": words(ctx.site, role_map["mdo"], absent), "note": note}],
+        "total": 1,
+        "warning": True,
+    }
