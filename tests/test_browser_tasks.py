@@ -55,7 +55,7 @@ def test_a_question_s_answer_is_ticked_among_its_options(server, browser):
     creator.goto(f"{base}/admin/assessment/new/")
     creator.fill("#title", "Leave Rules: check yourself")
     test_browser.pick(creator, "competency", "Noting and Drafting")
-    creator.fill("#level", "1")
+    creator.select_option("#level", "1")
     creator.click("[data-inline-add]")
     creator.select_option("#questions-0-kind", "Multiple choice")
     creator.fill("#questions-0-question", "Which leaves are credited in advance?")

@@ -14,7 +14,7 @@ REVIEW_STATES = ("Submitted", "L1 Verified")  # the states in which a map waits 
 
 def review_roles(site) -> list[str]:
     """The roles that act on a role map in review, in the order they act (from the workflow)."""
-    flow = site.db["workflow"].find_one({"document_type": DOCTYPE, "is_active": True}) or {}
+    flow = site.unguarded("workflow").find_one({"document_type": DOCTYPE, "is_active": True}) or {}
     out: list[str] = []
     for state in REVIEW_STATES:
         for t in flow.get("transitions", []):
@@ -25,7 +25,7 @@ def review_roles(site) -> list[str]:
 
 def _covered(site, role: str) -> set[str]:
     """The MDOs in which an enabled user holds ``role``."""
-    users = site.db["user"].find({"roles.role": role}, {"mdos": 1, "enabled": 1})
+    users = site.unguarded("user").find({"roles.role": role}, {"mdos": 1, "enabled": 1})
     return {m.get("mdo") for u in users if u.get("enabled") is not False for m in u.get("mdos") or []}
 
 
@@ -36,7 +36,7 @@ def missing(site, mdo: str) -> list[str]:
 
 def mdos_without_reviewers(site) -> list[tuple[str, list[str]]]:
     """The MDOs being onboarded (with a nodal officer) where a review role has no holder."""
-    leads = site.db["user"].find({"roles.role": {"$in": roles_with(site, "lead_an_mdo")}}, {"mdos": 1})
+    leads = site.unguarded("user").find({"roles.role": {"$in": roles_with(site, "lead_an_mdo")}}, {"mdos": 1})
     onboarding = sorted({m.get("mdo") for u in leads for m in u.get("mdos") or [] if m.get("mdo")})
     roles = review_roles(site)
     covered = {role: _covered(site, role) for role in roles}

@@ -214,7 +214,9 @@ def claim_fee(ctx, enrolment_name: str, amount, currency: str | None, upload=Non
 def _store(ctx, doctype: str, name: str | None, field: str, upload) -> str:
     meta_field = ctx.registry.get(doctype).fields_by_name[field]
     record = lifecycle.read(ctx, doctype, name) if name else {}
-    return files.store(
+    from app.files import store as store_file  # the file store's door (not the raw database)
+
+    return store_file(
         ctx,
         upload.stream,
         upload.filename,
