@@ -48,6 +48,14 @@ def test_a_content_creator_starts_a_module_from_home(server, browser):
     shot(creator, "creator-home-drafts")
 
 
+def _options_typed_in_rows(page, prefix, options):
+    """Type ``options`` into the question ``prefix``'s option rows, one a row, adding rows."""
+    for i, option in enumerate(options):
+        if i:
+            page.click(f"#{prefix}-options-add")
+        page.fill(f"#{prefix}-options-row-{i}", option)
+
+
 def test_a_question_s_answer_is_ticked_among_its_options(server, browser):
     base, site = server
     users(site)
@@ -57,18 +65,45 @@ def test_a_question_s_answer_is_ticked_among_its_options(server, browser):
     test_browser.pick(creator, "competency", "Noting and Drafting")
     creator.select_option("#level", "1")
     creator.click("[data-inline-add]")
+    creator.select_option("#questions-0-kind", "True/False")
+    assert not creator.is_visible("#questions-0-options-rows")  # True or False: no options to type
     creator.select_option("#questions-0-kind", "Multiple choice")
     creator.fill("#questions-0-question", "Which leaves are credited in advance?")
-    creator.fill("#questions-0-options", "Earned leave\nHalf pay leave\nCasual leave")
-    creator.locator("#questions-0-options").blur()
+    assert not creator.is_visible("#questions-0-options")  # rows, not one a line in a text box
+    _options_typed_in_rows(creator, "questions-0", ["Earned leave", "Half pay leave", "Casual leave", "Special leave"])
     assert not creator.is_visible("#questions-0-answer")  # ticked, not retyped
     creator.check("#questions-0-answer-choice-0")
     creator.check("#questions-0-answer-choice-1")
-    shot(creator, "assessment-answer-ticked")
+    creator.check("#questions-0-answer-choice-3")
+    creator.click("#questions-0-options-rows button[aria-label='Remove option 4']")  # its tick goes with it
+    ticks = creator.locator("#questions-0-answer-choices label").all_inner_texts()
+    assert [t.strip() for t in ticks] == ["Earned leave", "Half pay leave", "Casual leave"]
+    creator.fill("#questions-0-options-row-1", "Half pay leave (HPL)")  # renamed: still ticked
+    assert creator.is_checked("#questions-0-answer-choice-1")
+    shot(creator, "assessment-options-in-rows")
+    creator.set_viewport_size({"width": 390, "height": 844})
+    rows_right = creator.evaluate(
+        "() => Math.max(...[...document.querySelectorAll('#questions-0-options-rows .option-row-line > *')]"
+        ".map(e => e.getBoundingClientRect().right))"
+    )
+    shot(creator, "assessment-options-in-rows-390")
+    assert rows_right <= 390, f"option rows reach {rows_right} px on a 390 px phone"
+    creator.set_viewport_size({"width": 1280, "height": 900})
     creator.click("input[type=submit][value=Save]")
     creator.wait_for_url(f"{base}/admin/assessment/")
     stored = site.db.assessment.find_one({"title": "Leave Rules: check yourself"})
-    assert stored["questions"][0]["answer"] == "Earned leave\nHalf pay leave"
+    assert stored["questions"][0]["options"] == "Earned leave\nHalf pay leave (HPL)\nCasual leave"
+    assert stored["questions"][0]["answer"] == "Earned leave\nHalf pay leave (HPL)"
+
+    creator.goto(f"{base}/admin/assessment/edit/?id={stored['_id']}")  # the stored lines come back as rows
+    assert creator.input_value("#questions-0-options-row-2") == "Casual leave"
+    assert creator.is_checked("#questions-0-answer-choice-0") and not creator.is_checked("#questions-0-answer-choice-2")
+    creator.click("#questions-0-options-rows button[aria-label='Remove option 3']")
+    creator.click("input[type=submit][value=Save]")
+    creator.wait_for_url(f"{base}/admin/assessment/")
+    stored = site.db.assessment.find_one({"_id": stored["_id"]})
+    assert stored["questions"][0]["options"] == "Earned leave\nHalf pay leave (HPL)"
+    assert stored["questions"][0]["answer"] == "Earned leave\nHalf pay leave (HPL)"
 
 
 def _sent_for_review(site, title=TITLE):

@@ -85,6 +85,111 @@
     apply();
   });
 
+  // Options typed each in a row of its own (an assessment question's options, the field an
+  // answer is chosen from): the rows are written back to the options' text box, one a line, as
+  // they are typed, so the record, its storage and the API keep the one-a-line text. A row
+  // renamed or removed renames or removes its tick in the answer. The rows are helpers, not
+  // sent with the record; kinds with fixed or typed answers (True/False, number) hide them.
+  function optionRows() {
+    each("textarea[data-choose-from]", function (answer) {
+      var spec = JSON.parse(answer.getAttribute("data-choose-from"));
+      var prefix = answer.id.slice(0, answer.id.length - answer.name.split("-").pop().length);
+      var source = document.getElementById(prefix + spec.field);
+      var by = document.getElementById(prefix + spec.by);
+      if (!source) {
+        return;
+      }
+      var kind = by ? by.value : "";
+      var listed = (spec.one || []).concat(spec.many || []).indexOf(kind) >= 0;
+      var group = source.closest(".form-group");
+      if (group) {
+        group.hidden = Boolean(kind) && (!listed || Boolean((spec.fixed || {})[kind]));
+      }
+      if (document.getElementById(source.id + "-rows")) {
+        return;
+      }
+      var box = document.createElement("div");
+      box.className = "option-rows";
+      box.id = source.id + "-rows";
+      var list = document.createElement("div");
+      box.appendChild(list);
+
+      function rows() {
+        return Array.prototype.slice.call(list.querySelectorAll("input.option-row"));
+      }
+      function renumber() {
+        rows().forEach(function (input, i) {
+          input.id = source.id + "-row-" + i;
+          input.setAttribute("aria-label", "Option " + (i + 1));
+          input.parentNode.querySelector("button").setAttribute("aria-label", "Remove option " + (i + 1));
+        });
+      }
+      function retick(before, after) {
+        var lines = answer.value.split("\n").map(function (l) { return l.trim(); });
+        var at = before ? lines.indexOf(before) : -1;
+        if (at < 0 || lines.indexOf(after) >= 0 && after) {
+          return;
+        }
+        if (after) {
+          lines[at] = after;
+        } else {
+          lines.splice(at, 1);
+        }
+        answer.value = lines.filter(function (l) { return l; }).join("\n");
+      }
+      function write() {
+        source.value = rows().map(function (r) { return r.value.trim(); }).filter(function (v) { return v; }).join("\n");
+        chooseAnswers();
+      }
+      function add(value, focus) {
+        var row = document.createElement("div");
+        row.className = "option-row-line";
+        var input = document.createElement("input");
+        input.type = "text";
+        input.className = "form-control option-row";
+        input.value = value;
+        input.setAttribute("form", "igot-no-form");  // a helper, not sent with the record
+        input.setAttribute("data-was", value.trim());
+        input.addEventListener("input", function () {
+          retick(input.getAttribute("data-was"), input.value.trim());
+          input.setAttribute("data-was", input.value.trim());
+          write();
+        });
+        var remove = document.createElement("button");
+        remove.type = "button";
+        remove.className = "btn btn-outline-secondary btn-sm";
+        remove.textContent = "Remove";
+        remove.addEventListener("click", function () {
+          retick(input.value.trim(), "");
+          list.removeChild(row);
+          renumber();
+          write();
+        });
+        row.appendChild(input);
+        row.appendChild(remove);
+        list.appendChild(row);
+        renumber();
+        if (focus) {
+          input.focus();
+        }
+      }
+      source.value.split("\n").map(function (l) { return l.trim(); }).filter(function (l) { return l; })
+        .forEach(function (line) { add(line, false); });
+      if (!rows().length) {
+        add("", false);
+      }
+      var more = document.createElement("button");
+      more.type = "button";
+      more.id = source.id + "-add";
+      more.className = "btn btn-outline-primary btn-sm";
+      more.textContent = "Add option";
+      more.addEventListener("click", function () { add("", true); });
+      box.appendChild(more);
+      source.hidden = true;
+      source.parentNode.insertBefore(box, source.nextSibling);
+    });
+  }
+
   // Answers picked from the options typed above them (an assessment question's correct
   // answer): ticks built from the options' lines, one or several by the question's kind,
   // written back to the answer's text box, one a line; other kinds keep the text box.
@@ -113,7 +218,7 @@
       box.className = "answer-choices";
       box.id = answer.id + "-choices";
       if (!lines.length) {
-        box.textContent = "Type the options above, one a line: then tick the correct " + (many ? "ones" : "one") + " here.";
+        box.textContent = "Type the options above, one a row: then tick the correct " + (many ? "ones" : "one") + " here.";
         box.className += " text-muted small";
       }
       lines.forEach(function (line, i) {
@@ -141,15 +246,17 @@
       answer.parentNode.insertBefore(box, answer.nextSibling);
     });
   }
+  optionRows();
   chooseAnswers();
   document.addEventListener("change", function (event) {
     if (event.target.matches && event.target.matches("select, textarea:not([data-choose-from])")) {
+      optionRows();
       chooseAnswers();
     }
   });
   document.addEventListener("click", function (event) {
     if (event.target.closest("[data-inline-add]")) {
-      window.setTimeout(chooseAnswers, 0);
+      window.setTimeout(function () { optionRows(); chooseAnswers(); }, 0);
     }
   });
 
