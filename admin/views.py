@@ -540,6 +540,8 @@ class DocTypeView(Guarded, BaseModelView):
         offers = workflow.offer(wf, info["state"], info["actions"], record, meta) if info else []
         # one state, in words: the workflow's where there is one, else the record's status
         state = info["state"] if info else (status if meta.is_submittable else None)
+        # sent back to its maker: the reviewer's reason is its state, not "Draft"
+        returned = workflow.sent_back(wf, info["history"]) if info else None
         editable = self._editable(record)
         if not editable:
             g.igot_read_only = True  # no Edit button on this record's page
@@ -547,8 +549,9 @@ class DocTypeView(Guarded, BaseModelView):
             "name": record["name"],
             "title": record.get(meta.title_field) or record["name"] if meta.title_field else record["name"],
             "status": status,
-            "state": state,
-            "state_style": {"Draft": "secondary", "Cancelled": "danger"}.get(state, "primary"),
+            "state": f"Returned: {returned['reason']}" if returned else state,
+            "state_style": "warning" if returned else {"Draft": "secondary", "Cancelled": "danger"}.get(state, "primary"),
+            "returned": returned,
             "next": workflow.next_step(ctx, meta, record, wf) if info else "",
             "mine": bool(info and info["actions"]),
             "editable": editable,

@@ -152,7 +152,7 @@ def my_drafts(ctx, limit: int = 20) -> list[dict]:
             last[move["docname"]] = move
         for raw in rows:
             move = last.get(raw["_id"])
-            back = move is not None and move.get("to_state") == first and move.get("from_state") != first
+            back = workflow.sent_back(wf, [workflow.as_move(move)] if move else [])
             out.append(
                 {
                     "doctype": meta.name,
@@ -160,7 +160,7 @@ def my_drafts(ctx, limit: int = 20) -> list[dict]:
                     "name": raw["_id"],
                     "title": raw.get(meta.title_field) if meta.title_field else raw["_id"],
                     "since": raw.get("modified"),
-                    "returned": (move.get("comment") or "no reason given") if back else None,
+                    "returned": back["reason"] if back else None,
                 }
             )
     out.sort(key=lambda d: (d["returned"] is None, -(d["since"].timestamp() if d["since"] else 0)))
