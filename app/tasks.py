@@ -144,15 +144,9 @@ def my_drafts(ctx, limit: int = 20) -> list[dict]:
             .sort([("modified", -1), ("_id", -1)])
             .limit(limit)
         )
-        last = {}
-        moves = ctx.site.db[workflow.LOG].find(
-            {"ref_doctype": meta.name, "docname": {"$in": [r["_id"] for r in rows]}, "action": {"$ne": workflow.EDIT}}
-        )
-        for move in sorted(moves, key=lambda m: (m["creation"], m["_id"])):
-            last[move["docname"]] = move
+        returned = workflow.sent_back_among(ctx, meta, wf, [r["_id"] for r in rows])
         for raw in rows:
-            move = last.get(raw["_id"])
-            back = workflow.sent_back(wf, [workflow.as_move(move)] if move else [])
+            back = returned.get(raw["_id"])
             out.append(
                 {
                     "doctype": meta.name,

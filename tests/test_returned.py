@@ -46,6 +46,8 @@ def test_a_returned_module_shows_who_returned_it_when_and_why(cw, mock_site):
         assert notice == f"Returned by Meera Iyer on {move['creation'].strftime('%d/%m/%Y')}: {REASON}"
         assert page.index('id="returned-reason"') < page.index('id="record-state"')  # the top of the record
         assert state_badge(page) == f"Returned: {REASON}"
+    listed = html.unescape(creator.get("/admin/content_module/").get_data(as_text=True))
+    assert f"Returned: {REASON}" in listed
     row = home_row(creator, "Sent and returned")
     assert "Returned" in row and REASON in row
 
@@ -57,6 +59,8 @@ def test_a_module_never_reviewed_is_a_draft(cw):
     assert state_badge(page) == "Draft"
     assert 'id="returned-reason"' not in page
     assert "Returned" not in home_row(creator, "Kept for later")
+    listed = creator.get("/admin/content_module/").get_data(as_text=True)
+    assert "Kept for later" in listed and "Returned" not in listed
 
 
 def test_once_sent_again_the_reason_is_no_longer_its_state(cw):

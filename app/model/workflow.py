@@ -304,6 +304,24 @@ def sent_back(wf: dict, moves: list[dict]) -> dict | None:
     return {"by": last["user"], "at": last["at"], "reason": last.get("comment") or "no reason given"}
 
 
+def sent_back_among(ctx, meta, wf: dict, names) -> dict:
+    """``sent_back`` for many records at once (a list's page, the maker's drafts), by name:
+    only those returned to their maker appear; one read of the workflow log for them all."""
+    names = list(names)
+    if not names:
+        return {}
+    last = {}
+    moves = ctx.site.db[LOG].find({"ref_doctype": meta.name, "docname": {"$in": names}, "action": {"$ne": EDIT}})
+    for move in sorted(moves, key=lambda m: (m["creation"], m["_id"])):
+        last[move["docname"]] = move
+    out = {}
+    for name, move in last.items():
+        back = sent_back(wf, [as_move(move)])
+        if back:
+            out[name] = back
+    return out
+
+
 def info(ctx, meta, doc: dict, wf: dict | None = None) -> dict | None:
     """The record's workflow: its state, the caller's actions, its history (``wf``: the active
     workflow, when the caller has looked it up already)."""
