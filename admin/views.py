@@ -388,7 +388,16 @@ class DocTypeView(Guarded, BaseModelView):
         except IgotError as exc:
             flash(self._say(exc), "error")
             return 0, []
-        return total, [Record(r) for r in rows]
+        records = [Record(r) for r in rows]
+        wf = workflow.active(user_ctx(), self.meta.name)
+        if wf and wf.get("states") and wf["state_field"] in self.column_list:
+            # a record sent back to its maker reads "Returned: <reason>" in the list, not "Draft"
+            first = wf["states"][0]["state"]
+            names = [r["name"] for r in records if r.get(wf["state_field"]) == first]
+            for name, back in workflow.sent_back_among(user_ctx(), self.meta, wf, names).items():
+                next(r for r in records if r["name"] == name)["_returned"] = back["reason"]
+            self.column_formatters.setdefault(wf["state_field"], _state_shown)
+        return total, records
 
     def get_one(self, id):
         """The record as the user may see it; read once per request (the edit page asks
@@ -540,6 +549,8 @@ class DocTypeView(Guarded, BaseModelView):
         offers = workflow.offer(wf, info["state"], info["actions"], record, meta) if info else []
         # one state, in words: the workflow's where there is one, else the record's status
         state = info["state"] if info else (status if meta.is_submittable else None)
+        # sent back to its maker: the reviewer's reason is its state, not "Draft"
+        returned = workflow.sent_back(wf, info["history"]) if info else None
         editable = self._editable(record)
         if not editable:
             g.igot_read_only = True  # no Edit button on this record's page
@@ -547,8 +558,9 @@ class DocTypeView(Guarded, BaseModelView):
             "name": record["name"],
             "title": record.get(meta.title_field) or record["name"] if meta.title_field else record["name"],
             "status": status,
-            "state": state,
-            "state_style": {"Draft": "secondary", "Cancelled": "danger"}.get(state, "primary"),
+            "state": f"Returned: {returned['reason']}" if returned else state,
+            "state_style": "warning" if returned else {"Draft": "secondary", "Cancelled": "danger"}.get(state, "primary"),
+            "returned": returned,
             "next": workflow.next_step(ctx, meta, record, wf) if info else "",
             "mine": bool(info and info["actions"]),
             "editable": editable,
@@ -841,6 +853,13 @@ def _shown(view, context, model, name):
     from app import display
 
     return display.value_text(user_ctx(), view.meta, name, model.get(name), model, _titles())
+
+
+def _state_shown(view, context, model, name):
+    """A workflow state in a list: "Returned: <reason>" for a record sent back to its maker."""
+    if model.get("_returned"):
+        return f"Returned: {model['_returned']}"
+    return model.get(name)
 
 
 def _moment_field(view, context, model, name):

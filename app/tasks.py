@@ -144,15 +144,9 @@ def my_drafts(ctx, limit: int = 20) -> list[dict]:
             .sort([("modified", -1), ("_id", -1)])
             .limit(limit)
         )
-        last = {}
-        moves = ctx.site.db[workflow.LOG].find(
-            {"ref_doctype": meta.name, "docname": {"$in": [r["_id"] for r in rows]}, "action": {"$ne": workflow.EDIT}}
-        )
-        for move in sorted(moves, key=lambda m: (m["creation"], m["_id"])):
-            last[move["docname"]] = move
+        returned = workflow.sent_back_among(ctx, meta, wf, [r["_id"] for r in rows])
         for raw in rows:
-            move = last.get(raw["_id"])
-            back = move is not None and move.get("to_state") == first and move.get("from_state") != first
+            back = returned.get(raw["_id"])
             out.append(
                 {
                     "doctype": meta.name,
@@ -160,7 +154,7 @@ def my_drafts(ctx, limit: int = 20) -> list[dict]:
                     "name": raw["_id"],
                     "title": raw.get(meta.title_field) if meta.title_field else raw["_id"],
                     "since": raw.get("modified"),
-                    "returned": (move.get("comment") or "no reason given") if back else None,
+                    "returned": back["reason"] if back else None,
                 }
             )
     out.sort(key=lambda d: (d["returned"] is None, -(d["since"].timestamp() if d["since"] else 0)))

@@ -277,17 +277,49 @@ def actions_in(ctx, meta, wf: dict, doc: dict) -> list[str]:
 
 def history(ctx, meta, name: str) -> list[dict]:
     rows = ctx.site.db[LOG].find({"ref_doctype": meta.name, "docname": name}).sort([("creation", 1), ("_id", 1)])
-    return [
-        {
-            "action": r["action"],
-            "from_state": r.get("from_state"),
-            "to_state": r["to_state"],
-            "user": r["owner"],
-            "at": r["creation"],
-            "comment": r.get("comment"),
-        }
-        for r in rows
-    ]
+    return [as_move(r) for r in rows]
+
+
+def as_move(row: dict) -> dict:
+    """A workflow log row as the history shows it: what was done, by whom, when and why."""
+    return {
+        "action": row["action"],
+        "from_state": row.get("from_state"),
+        "to_state": row["to_state"],
+        "user": row["owner"],
+        "at": row["creation"],
+        "comment": row.get("comment"),
+    }
+
+
+def sent_back(wf: dict, moves: list[dict]) -> dict | None:
+    """Who returned the record to its maker, when and why, while that return is its latest
+    move (a reviewer's Reject into the workflow's first state): the maker must see the reason
+    until they send the record on again, after which it is history, not its state.
+    ``moves``: its workflow history, oldest first, as ``history`` gives it."""
+    first = wf["states"][0]["state"] if wf.get("states") else None
+    last = next((m for m in reversed(moves) if m["action"] != EDIT), None)
+    if first is None or last is None or last["to_state"] != first or last.get("from_state") == first:
+        return None
+    return {"by": last["user"], "at": last["at"], "reason": last.get("comment") or "no reason given"}
+
+
+def sent_back_among(ctx, meta, wf: dict, names) -> dict:
+    """``sent_back`` for many records at once (a list's page, the maker's drafts), by name:
+    only those returned to their maker appear; one read of the workflow log for them all."""
+    names = list(names)
+    if not names:
+        return {}
+    last = {}
+    moves = ctx.site.db[LOG].find({"ref_doctype": meta.name, "docname": {"$in": names}, "action": {"$ne": EDIT}})
+    for move in sorted(moves, key=lambda m: (m["creation"], m["_id"])):
+        last[move["docname"]] = move
+    out = {}
+    for name, move in last.items():
+        back = sent_back(wf, [as_move(move)])
+        if back:
+            out[name] = back
+    return out
 
 
 def info(ctx, meta, doc: dict, wf: dict | None = None) -> dict | None:
