@@ -152,6 +152,14 @@ def upsert_many(collection, updates: list[tuple[dict, dict]]) -> None:
     for attempt in range(5):
         if not pending:
             return
+        if _over_the_wire(collection):
+            errors = _update_command(collection, pending)
+            if not errors:
+                return
+            if attempt == 4 or any(e.get("code") != 11000 for e in errors):
+                raise BulkWriteError({"writeErrors": errors, "nInserted": 0, "nUpserted": 0, "nMatched": 0, "nModified": 0})
+            pending = [pending[e["index"]] for e in errors]
+            continue
         try:
             collection.bulk_write([UpdateOne(f, u, upsert=True) for f, u in pending], ordered=False)
             return
@@ -160,3 +168,24 @@ def upsert_many(collection, updates: list[tuple[dict, dict]]) -> None:
             if attempt == 4 or not errors or any(e.get("code") != 11000 for e in errors):
                 raise
             pending = [pending[e["index"]] for e in errors]
+
+
+def _over_the_wire(collection) -> bool:
+    from pymongo.collection import Collection
+
+    return isinstance(collection, Collection)
+
+
+def _update_command(collection, pending: list[tuple[dict, dict]]) -> list[dict]:
+    """One unordered ``update`` command of upserts, its write errors (each with the index of
+    the update it refused) read from the server's answer as it is: a server that leaves out
+    ``nModified`` when some upserts lose a race (FerretDB does) would make pymongo's bulk
+    result fail to merge, and with it the knowledge of which updates were applied."""
+    answer = collection.database.command(
+        {
+            "update": collection.name,
+            "updates": [{"q": f, "u": u, "upsert": True} for f, u in pending],
+            "ordered": False,
+        }
+    )
+    return list(answer.get("writeErrors") or [])
