@@ -85,6 +85,14 @@
     apply();
   });
 
+  // The fields an answer is chosen from (its options) and by (the question's kind), in the
+  // same form or the same row of a child table as the answer's box.
+  function companions(answer) {
+    var spec = JSON.parse(answer.getAttribute("data-choose-from"));
+    var prefix = answer.id.slice(0, answer.id.length - answer.name.split("-").pop().length);
+    return { spec: spec, source: document.getElementById(prefix + spec.field), by: document.getElementById(prefix + spec.by) };
+  }
+
   // Options typed each in a row of its own (an assessment question's options, the field an
   // answer is chosen from): the rows are written back to the options' text box, one a line, as
   // they are typed, so the record, its storage and the API keep the one-a-line text. A row
@@ -92,10 +100,7 @@
   // sent with the record; kinds with fixed or typed answers (True/False, number) hide them.
   function optionRows() {
     each("textarea[data-choose-from]", function (answer) {
-      var spec = JSON.parse(answer.getAttribute("data-choose-from"));
-      var prefix = answer.id.slice(0, answer.id.length - answer.name.split("-").pop().length);
-      var source = document.getElementById(prefix + spec.field);
-      var by = document.getElementById(prefix + spec.by);
+      var found = companions(answer), spec = found.spec, source = found.source, by = found.by;
       if (!source) {
         return;
       }
@@ -195,10 +200,7 @@
   // written back to the answer's text box, one a line; other kinds keep the text box.
   function chooseAnswers() {
     each("textarea[data-choose-from]", function (answer) {
-      var spec = JSON.parse(answer.getAttribute("data-choose-from"));
-      var prefix = answer.id.slice(0, answer.id.length - answer.name.split("-").pop().length);
-      var source = document.getElementById(prefix + spec.field);
-      var by = document.getElementById(prefix + spec.by);
+      var found = companions(answer), spec = found.spec, source = found.source, by = found.by;
       var old = answer.parentNode.querySelector(".answer-choices");
       var kind = by ? by.value : "";
       var fixed = (spec.fixed || {})[kind];
